@@ -1,0 +1,258 @@
+/* frost.h — the only public header of frost, a small C runtime for trained neural networks.
+ *
+ * frost loads a model (frozen TensorFlow GraphDef today; ONNX and Keras as their importers land),
+ * cleans it for inference once at load (learning-phase branches resolved, dead nodes pruned,
+ * constants folded), and runs it with zero heap allocations per call.
+ *
+ * Life cycle:
+ *
+ *   frost_model *m;   frost_error err;
+ *   if (frost_model_load_file("mnist.pb", NULL, &m, &err) != FROST_OK) { puts(err.message); ... }
+ *   frost_session *s;
+ *   frost_session_create(m, NULL, &s, &err);       // plans memory for the model's own shapes
+ *   float *x = frost_session_input_data(s, 0);     // or frost_session_set_input / bind_input
+ *   ... fill x ...
+ *   frost_session_run(s, &err);                    // never allocates
+ *   const float *y = frost_session_output_data(s, 0, NULL);
+ *   frost_session_free(s);  frost_model_free(m);
+ *
+ * Conventions, the same for every function below:
+ * - Every fallible call returns a frost_status; FROST_OK is 0. When `err` is non-NULL it receives a
+ *   one-line message naming the problem and, where known, the node, op and file offset.
+ * - Out-parameters come last but one (before `err`) and are set to NULL/0 on failure.
+ * - Every *_free accepts NULL and does nothing.
+ * - Strings returned by frost are borrowed: never free them. Their lifetime is stated per function.
+ * - There is no global mutable state. The only process-wide data is the CPU feature probe, computed
+ *   once, thread-safely.
+ * - Threads: a frost_model is immutable after load and may be shared by any number of threads and
+ *   sessions. A frost_session must be used by one thread at a time.
+ */
+#ifndef FROST_H
+#define FROST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(FROST_BUILD_SHARED)
+#define FROST_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define FROST_API __attribute__((visibility("default")))
+#else
+#define FROST_API
+#endif
+
+#define FROST_VERSION_MAJOR 0
+#define FROST_VERSION_MINOR 1
+#define FROST_VERSION_PATCH 0
+/* "0.1.0": static string. */
+FROST_API const char *frost_version(void);
+
+/* ==== Status and errors ======================================================================== */
+
+typedef enum frost_status {
+    FROST_OK = 0,
+    FROST_E_INVALID_ARG,  /* caller bug: NULL where not allowed, index out of range               */
+    FROST_E_IO,           /* the file could not be opened or read                                  */
+    FROST_E_FORMAT,       /* malformed file: bad magic, truncation, offset out of range, cycles   */
+    FROST_E_UNSUPPORTED,  /* well-formed, but uses an op, dtype or layer frost cannot run           */
+    FROST_E_LIMIT,        /* exceeds a limit (file bytes, nodes, rank, tensor bytes, arena bytes)  */
+    FROST_E_SHAPE,        /* a shape is incompatible with the model or with an op                  */
+    FROST_E_DTYPE,        /* a dtype is incompatible with the model or with an op                  */
+    FROST_E_NOT_FOUND,    /* no node, tensor or layer has that name                                */
+    FROST_E_NOMEM,        /* an allocation failed                                                  */
+    FROST_E_STATE,        /* a call out of order                                                   */
+    FROST_E_INTERNAL      /* a frost bug: please report it with the model                          */
+} frost_status;
+
+/* "FROST_E_FORMAT" etc.: static string; unknown codes give "FROST_E_?". */
+FROST_API const char *frost_status_name(frost_status s);
+
+/* Caller-owned error details. frost never allocates to report an error, so this works at OOM. */
+typedef struct frost_error {
+    frost_status code;
+    char message[512];    /* one line, no trailing newline; "" on success                        */
+    char node[128];       /* node or layer name involved, "" if none                              */
+    char op[64];          /* op or layer type involved, "" if none                                */
+    int64_t file_offset;  /* byte offset in the model file, -1 if not applicable                  */
+} frost_error;
+
+/* ==== Tensors ================================================================================== */
+
+typedef enum frost_dtype {
+    FROST_DTYPE_INVALID = 0,
+    FROST_DTYPE_F32, FROST_DTYPE_F64, FROST_DTYPE_F16, FROST_DTYPE_BF16,
+    FROST_DTYPE_I8, FROST_DTYPE_I16, FROST_DTYPE_I32, FROST_DTYPE_I64,
+    FROST_DTYPE_U8, FROST_DTYPE_U16, FROST_DTYPE_U32, FROST_DTYPE_U64,
+    FROST_DTYPE_BOOL,     /* one byte, 0 or 1 */
+    FROST_DTYPE_STRING,   /* only ever reported, never computed on */
+    FROST_DTYPE_COUNT
+} frost_dtype;
+
+/* "f32", "i64", "bool", ...: static string. */
+FROST_API const char *frost_dtype_name(frost_dtype t);
+/* Bytes per element; 0 for INVALID and STRING. */
+FROST_API size_t frost_dtype_size(frost_dtype t);
+
+#define FROST_MAX_RANK 8
+
+typedef struct frost_tensor_info {
+    const char *name;             /* borrowed; lives as long as the model                         */
+    frost_dtype dtype;
+    int rank;                     /* -1 when not even the rank is known                           */
+    int64_t dims[FROST_MAX_RANK]; /* -1 for a dimension unknown until the caller sets a shape      */
+} frost_tensor_info;
+
+/* ==== Memory =================================================================================== */
+
+/* Every allocation frost makes goes through this. `align` is a power of two <= 4096. alloc returns
+ * NULL on failure; free accepts NULL. Both may be called from several threads at once when several
+ * sessions or models use the same allocator. */
+typedef struct frost_allocator {
+    void *(*alloc)(void *user, size_t bytes, size_t align);
+    void (*free)(void *user, void *ptr);
+    void *user;
+} frost_allocator;
+
+/* ==== Models =================================================================================== */
+
+typedef struct frost_model frost_model;
+
+typedef enum frost_format {
+    FROST_FORMAT_AUTO = 0,          /* detected from the content, then from the file extension    */
+    FROST_FORMAT_TF_GRAPHDEF,       /* frozen TensorFlow GraphDef (.pb)                           */
+    FROST_FORMAT_ONNX,
+    FROST_FORMAT_KERAS_H5,
+    FROST_FORMAT_KERAS_V3,
+    FROST_FORMAT_TFJS_LAYERS
+} frost_format;
+
+typedef struct frost_load_options {
+    size_t struct_size;             /* sizeof(frost_load_options): lets the struct grow safely    */
+    frost_format format;
+    const frost_allocator *allocator; /* NULL: malloc/free. Copied; must outlive the model.       */
+    /* Graph outputs: node or tensor names. NULL: every node nobody consumes (the graph's sinks). */
+    const char *const *outputs;
+    int n_outputs;
+    /* Limits, checked before anything is allocated. 0 means the default given here. */
+    uint64_t max_file_bytes;        /* default 2 GiB                                              */
+    uint64_t max_tensor_bytes;      /* default 1 GiB                                              */
+    int64_t max_nodes;              /* default 1,000,000                                          */
+} frost_load_options;
+
+/* Loads a model file. `opts` may be NULL. On success *out owns everything it needs: the file is not
+ * kept open. On failure *out is NULL and `err` says why. May allocate; thread-safe. */
+FROST_API frost_status frost_model_load_file(const char *path, const frost_load_options *opts,
+                                             frost_model **out, frost_error *err);
+/* Same from memory. The bytes are read during the call only; the caller keeps ownership. */
+FROST_API frost_status frost_model_load_memory(const void *data, size_t size,
+                                               const frost_load_options *opts, frost_model **out,
+                                               frost_error *err);
+/* Frees the model. Every session made from it must have been freed first. */
+FROST_API void frost_model_free(frost_model *m);
+
+/* Inputs: the values the caller may feed (placeholders that the graph needs). Outputs: see
+ * frost_load_options.outputs. Counts never fail; info fails only for a bad index. */
+FROST_API int frost_model_input_count(const frost_model *m);
+FROST_API int frost_model_output_count(const frost_model *m);
+FROST_API frost_status frost_model_input_info(const frost_model *m, int index, frost_tensor_info *out);
+FROST_API frost_status frost_model_output_info(const frost_model *m, int index, frost_tensor_info *out);
+
+/* Looks a tensor up by any of its names: the node name ("softmax"), the tensor name ("softmax:0") or,
+ * for Keras models, the layer name. On a miss returns FROST_E_NOT_FOUND with a message suggesting
+ * the closest existing names ("did you mean 'Softmax'?"). `out` may be NULL to only test. */
+FROST_API frost_status frost_model_find(const frost_model *m, const char *name,
+                                        frost_tensor_info *out, frost_error *err);
+
+/* Nodes after load-time cleaning, in execution order: for `frost inspect --nodes`. The strings live
+ * as long as the model. */
+typedef struct frost_node_info {
+    const char *name;
+    const char *op;           /* op type as written in the model file ("Conv2D", "Gemm", "Dense")  */
+    int n_inputs, n_outputs;
+} frost_node_info;
+FROST_API int frost_model_node_count(const frost_model *m);
+FROST_API frost_status frost_model_node_info(const frost_model *m, int index, frost_node_info *out);
+
+/* What the load-time passes did, one human-readable line each ("pruned 14 nodes unreachable from
+ * the outputs: RandomUniform x1, ..."). Lines live as long as the model. */
+FROST_API int frost_model_report_count(const frost_model *m);
+FROST_API const char *frost_model_report_line(const frost_model *m, int index);
+
+/* Totals over the model's constant tensors. */
+FROST_API int64_t frost_model_param_count(const frost_model *m);
+FROST_API int64_t frost_model_param_bytes(const frost_model *m);
+FROST_API frost_format frost_model_format(const frost_model *m);
+
+/* ==== Sessions ================================================================================= */
+
+typedef struct frost_session frost_session;
+
+typedef struct frost_session_options {
+    size_t struct_size;           /* sizeof(frost_session_options)                                */
+    int n_threads;                /* 0 or 1: run on the caller's thread only                      */
+    /* Tensors to compute: names as for frost_model_find. NULL: the model's outputs. */
+    const char *const *outputs;
+    int n_outputs;
+    /* Microseconds a worker spins waiting for work before it sleeps. <0: the default (50). */
+    int spin_us;
+    int keep_denormals;           /* 0: workers flush denormals to zero (faster); 1: keep them    */
+} frost_session_options;
+
+/* Creates a session. Unknown input dimensions default to 1 until frost_session_set_input_shape.
+ * Allocates (the plan and the arena). Thread-safe for the same model from several threads. */
+FROST_API frost_status frost_session_create(const frost_model *m, const frost_session_options *opts,
+                                            frost_session **out, frost_error *err);
+FROST_API void frost_session_free(frost_session *s);
+
+/* Inputs and outputs of the session, indexed as the model's inputs and the session's outputs. */
+FROST_API int frost_session_input_count(const frost_session *s);
+FROST_API int frost_session_output_count(const frost_session *s);
+/* Index of an input or output by any of its names, or FROST_E_NOT_FOUND with suggestions. */
+FROST_API frost_status frost_session_input_index(const frost_session *s, const char *name,
+                                                 int *out, frost_error *err);
+FROST_API frost_status frost_session_output_index(const frost_session *s, const char *name,
+                                                  int *out, frost_error *err);
+/* Current shapes (after the last plan). */
+FROST_API frost_status frost_session_input_info(const frost_session *s, int index, frost_tensor_info *out);
+FROST_API frost_status frost_session_output_info(const frost_session *s, int index, frost_tensor_info *out);
+
+/* Sets an input's shape (e.g. a new batch size). Dimensions fixed by the model must match. Marks the
+ * session for re-planning at the next run only if the shape changed; never allocates itself. */
+FROST_API frost_status frost_session_set_input_shape(frost_session *s, int index, int rank,
+                                                     const int64_t *dims, frost_error *err);
+
+/* The session's own buffer for an input, sized for the current shape. Re-plans first if needed (and
+ * so may allocate). Valid until the next re-plan or bind. NULL on error. */
+FROST_API void *frost_session_input_data(frost_session *s, int index);
+/* Copies `bytes` (must equal the input's size for the current shape) into the input. */
+FROST_API frost_status frost_session_set_input(frost_session *s, int index, const void *data,
+                                               size_t bytes, frost_error *err);
+/* Zero-copy: the session reads this input from / writes this output to the caller's buffer, which
+ * must stay valid, hold at least the tensor's bytes for the current shape, and be aligned to its
+ * element size. NULL unbinds (back to the session's own buffer). A re-plan keeps the binding but
+ * checks the size again, failing the run if the buffer became too small. */
+FROST_API frost_status frost_session_bind_input(frost_session *s, int index, const void *data,
+                                                size_t bytes, frost_error *err);
+FROST_API frost_status frost_session_bind_output(frost_session *s, int index, void *data,
+                                                 size_t bytes, frost_error *err);
+
+/* Runs the model. Re-plans first if an input shape changed (that run may allocate); otherwise never
+ * allocates, locks or does I/O. */
+FROST_API frost_status frost_session_run(frost_session *s, frost_error *err);
+
+/* An output of the last run (the session's buffer, or the bound one). `info` (optional) receives its
+ * name, dtype and shape. Valid until the next run, re-plan or bind. NULL for a bad index. */
+FROST_API const void *frost_session_output_data(const frost_session *s, int index,
+                                                frost_tensor_info *info);
+
+/* Bytes of the session's arena (activations and workspace) for the current plan. */
+FROST_API size_t frost_session_arena_bytes(const frost_session *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FROST_H */

@@ -1,0 +1,151 @@
+/* tensor.c — dtypes and shapes: sizes, overflow-checked element counts, broadcasting, printing. */
+#include "core/common.h"
+
+#include <stdio.h>
+
+static const struct { const char *name; size_t size; } dtype_table[FROST_DTYPE_COUNT] = {
+    [FROST_DTYPE_INVALID] = {"invalid", 0}, [FROST_DTYPE_F32] = {"f32", 4},
+    [FROST_DTYPE_F64] = {"f64", 8},         [FROST_DTYPE_F16] = {"f16", 2},
+    [FROST_DTYPE_BF16] = {"bf16", 2},       [FROST_DTYPE_I8] = {"i8", 1},
+    [FROST_DTYPE_I16] = {"i16", 2},         [FROST_DTYPE_I32] = {"i32", 4},
+    [FROST_DTYPE_I64] = {"i64", 8},         [FROST_DTYPE_U8] = {"u8", 1},
+    [FROST_DTYPE_U16] = {"u16", 2},         [FROST_DTYPE_U32] = {"u32", 4},
+    [FROST_DTYPE_U64] = {"u64", 8},         [FROST_DTYPE_BOOL] = {"bool", 1},
+    [FROST_DTYPE_STRING] = {"string", 0},
+};
+
+const char *frost_dtype_name(frost_dtype t) {
+    if ((unsigned)t >= FROST_DTYPE_COUNT) return "invalid";
+    return dtype_table[t].name;
+}
+
+size_t frost_dtype_size(frost_dtype t) {
+    if ((unsigned)t >= FROST_DTYPE_COUNT) return 0;
+    return dtype_table[t].size;
+}
+
+bool frost__dtype_is_int(frost_dtype t) {
+    switch (t) {
+    case FROST_DTYPE_I8: case FROST_DTYPE_I16: case FROST_DTYPE_I32: case FROST_DTYPE_I64:
+    case FROST_DTYPE_U8: case FROST_DTYPE_U16: case FROST_DTYPE_U32: case FROST_DTYPE_U64:
+    case FROST_DTYPE_BOOL:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool frost__dtype_is_float(frost_dtype t) {
+    return t == FROST_DTYPE_F32 || t == FROST_DTYPE_F64 || t == FROST_DTYPE_F16 ||
+           t == FROST_DTYPE_BF16;
+}
+
+int64_t frost__read_int(frost_dtype t, const void *data, int64_t i) {
+    switch (t) {
+    case FROST_DTYPE_I8: return ((const int8_t *)data)[i];
+    case FROST_DTYPE_I16: return ((const int16_t *)data)[i];
+    case FROST_DTYPE_I32: return ((const int32_t *)data)[i];
+    case FROST_DTYPE_I64: return ((const int64_t *)data)[i];
+    case FROST_DTYPE_U8: case FROST_DTYPE_BOOL: return ((const uint8_t *)data)[i];
+    case FROST_DTYPE_U16: return ((const uint16_t *)data)[i];
+    case FROST_DTYPE_U32: return ((const uint32_t *)data)[i];
+    case FROST_DTYPE_U64: return (int64_t)((const uint64_t *)data)[i];
+    case FROST_DTYPE_F32: return (int64_t)((const float *)data)[i];
+    case FROST_DTYPE_F64: return (int64_t)((const double *)data)[i];
+    default: return 0;
+    }
+}
+
+double frost__read_double(frost_dtype t, const void *data, int64_t i) {
+    switch (t) {
+    case FROST_DTYPE_F32: return ((const float *)data)[i];
+    case FROST_DTYPE_F64: return ((const double *)data)[i];
+    default: return (double)frost__read_int(t, data, i);
+    }
+}
+
+bool frost__shape_known(const frost__shape *s) {
+    if (s->rank < 0) return false;
+    for (int i = 0; i < s->rank; i++)
+        if (s->d[i] < 0) return false;
+    return true;
+}
+
+bool frost__shape_numel_ok(const frost__shape *s, int64_t *out) {
+    if (s->rank < 0 || s->rank > FROST_MAX_RANK) return false;
+    int64_t n = 1;
+    for (int i = 0; i < s->rank; i++) {
+        if (s->d[i] < 0 || !frost__mul_ok(n, s->d[i], &n)) return false;
+    }
+    *out = n;
+    return true;
+}
+
+int64_t frost__shape_numel(const frost__shape *s) {
+    int64_t n;
+    return frost__shape_numel_ok(s, &n) ? n : -1;
+}
+
+bool frost__shape_equal(const frost__shape *a, const frost__shape *b) {
+    if (a->rank != b->rank) return false;
+    for (int i = 0; i < a->rank; i++)
+        if (a->d[i] != b->d[i]) return false;
+    return true;
+}
+
+char *frost__shape_str(const frost__shape *s, char *buf, size_t cap) {
+    if (cap == 0) return buf;
+    if (s->rank < 0) {
+        snprintf(buf, cap, "[unknown rank]");
+        return buf;
+    }
+    size_t at = 0;
+    buf[0] = 0;
+    at += (size_t)snprintf(buf + at, cap - at, "[");
+    for (int i = 0; i < s->rank && at < cap; i++) {
+        if (s->d[i] < 0)
+            at += (size_t)snprintf(buf + at, cap - at, "%s?", i ? "," : "");
+        else
+            at += (size_t)snprintf(buf + at, cap - at, "%s%lld", i ? "," : "", (long long)s->d[i]);
+    }
+    if (at < cap) snprintf(buf + at, cap - at, "]");
+    return buf;
+}
+
+bool frost__shape_broadcast(const frost__shape *a, const frost__shape *b, frost__shape *out) {
+    if (a->rank < 0 || b->rank < 0) {
+        *out = frost__shape_unknown();
+        return true;
+    }
+    int r = FROST_MAX(a->rank, b->rank);
+    frost__shape o;
+    memset(&o, 0, sizeof o);
+    o.rank = r;
+    for (int i = 0; i < r; i++) {
+        int ia = a->rank - r + i, ib = b->rank - r + i;
+        int64_t da = ia >= 0 ? a->d[ia] : 1, db = ib >= 0 ? b->d[ib] : 1;
+        if (da == db) o.d[i] = da;
+        else if (da == 1) o.d[i] = db;
+        else if (db == 1) o.d[i] = da;
+        else if (da < 0 || db < 0) o.d[i] = da < 0 ? db : da; /* the known one must win */
+        else return false;
+    }
+    *out = o;
+    return true;
+}
+
+void frost__shape_strides(const frost__shape *s, int64_t *strides) {
+    int64_t st = 1;
+    for (int i = s->rank - 1; i >= 0; i--) {
+        strides[i] = st;
+        st *= s->d[i];
+    }
+}
+
+bool frost__tensor_bytes(frost_dtype t, const frost__shape *s, size_t *out) {
+    int64_t n;
+    if (!frost__shape_numel_ok(s, &n)) return false;
+    size_t es = frost_dtype_size(t);
+    if (es == 0) return false;
+    return frost__size_mul_ok((size_t)n, es, out);
+}
