@@ -43,6 +43,11 @@ typedef struct frost__node {
     int *out;              /* value ids                                                      */
     frost__params p;       /* op parameters (ops/params.h)                                   */
     bool dead;             /* removed by a pass; compacted away by frost__graph_compact      */
+    /* Constant operands repacked at load for the kernel the op chose (op_def.pack); owned, freed
+     * with the graph through `alloc`. */
+    void *packed;
+    size_t packed_bytes;
+    const void *kernel;    /* what pack chose (e.g. a frost__gemm_kernel), for prepare/run    */
 } frost__node;
 
 typedef struct frost__name_entry {

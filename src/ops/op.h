@@ -48,6 +48,10 @@ typedef struct frost__cpu {
     int max_isa;        /* 0 ref, 1 avx2, 2 avx512 after FROST_MAX_ISA capping                   */
 } frost__cpu;
 
+/* The process-wide CPU description, probed once (engine/cpu.c). FROST_MAX_ISA=ref|avx2|avx512 in
+ * the environment caps it (testing, reproducibility). */
+const frost__cpu *frost__cpu_get(void);
+
 struct frost__step;
 struct frost__exec;
 typedef frost_status (*frost__run_fn)(const struct frost__step *st, const struct frost__exec *ex);
@@ -97,6 +101,9 @@ typedef struct frost__op_def {
     unsigned flags;
     frost_status (*infer)(frost__infer_ctx *c);
     frost_status (*prepare)(frost__step *st, const frost__prepare_ctx *pc);
+    /* Optional, at load after the passes: repack constant operands (weights) into n->packed for
+     * the kernel this CPU will use. Shapes of constant inputs are known; activations may not be. */
+    frost_status (*pack)(frost__graph *g, frost__node *n, const frost__cpu *cpu, frost_error *err);
 } frost__op_def;
 
 /* The definition of op `id`, or NULL when no op file implements it (yet). */

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Installs everything frost needs to build, test and benchmark on Debian 12, from Debian's packages
+# (and npm for the TensorFlow.js fixture generator and ONNX Runtime peer). Run as root or via sudo.
+# Idempotent: re-running only installs what is missing.
+set -eu
+
+# Build: compiler, CMake, pkg-config. Importers: protobuf-c (GraphDef, ONNX), libhdf5 (Keras .h5),
+# libzip (.keras), cJSON (Keras configs, TF.js), zlib (gzip'd MNIST IDX files).
+PACKAGES="build-essential cmake pkg-config
+  libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
+  libhdf5-dev libzip-dev libcjson-dev zlib1g-dev
+  clang libclang-rt-14-dev valgrind
+  python3 python3-numpy
+  dataset-fashion-mnist"
+
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -q --no-install-recommends $missing
+fi

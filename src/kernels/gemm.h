@@ -1,0 +1,45 @@
+/* gemm.h — single-precision matrix multiply kernels.
+ *
+ * Two shapes of the problem:
+ * - General: C[M,N] = A[M,K] · B[K,N], both operands variable (BatchMatMul of two activations).
+ *   frost_k_f32_gemm__ref is the portable version.
+ * - Packed: B is a constant (Dense/MatMul weights, conv filters viewed as [kh*kw*cin, cout]) and is
+ *   packed once at load into the layout the chosen kernel wants; the run then computes
+ *   C[M,N] = act(A[M,K] · B + bias[N]). This is the hot path of every model.
+ *
+ * A kernel family is a frost__gemm_kernel; frost__gemm_pick() chooses the best one for the CPU once
+ * (src/kernels/gemm_select.c). Every implementation must match the ref one (tests/kernels). */
+#ifndef FROST_KERNELS_GEMM_H
+#define FROST_KERNELS_GEMM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ops/op.h"
+
+/* C[M,N] (ldc) = op(A) · op(B), op = transpose when ta/tb. A is [M,K] (or [K,M] when ta), B is [K,N]
+ * (or [N,K] when tb). accumulate: C += instead of C =. */
+void frost_k_f32_gemm__ref(int M, int N, int K, const float *A, int lda, bool ta, const float *B,
+                           int ldb, bool tb, float *C, int ldc, bool accumulate);
+
+/* Applies an activation in place to n floats (shared by every fused kernel's tail). */
+void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act);
+
+typedef struct frost__gemm_kernel {
+    const char *name;               /* "ref", "avx2", "avx512": shown by frost inspect/bench      */
+    /* Bytes the packed form of a K x N B needs. */
+    size_t (*packed_bytes)(int K, int N);
+    /* Packs B (K x N, row stride ldb; or N x K when trans_b) into `packed`. */
+    void (*pack)(int K, int N, const float *B, int ldb, bool trans_b, void *packed);
+    /* C[M, n0:n1] = act(A[M,K] · B[:, n0:n1] + bias[n0:n1]); bias may be NULL. Callers split
+     * [0,N) across threads by columns, at multiples of `n_align` (or by rows: any M range). */
+    void (*run)(int M, int N, int K, const float *A, int lda, const void *packed,
+                const float *bias, float *C, int ldc, const frost__act_params *act, int n0, int n1);
+    int n_align;                    /* column split granularity for threads                    */
+} frost__gemm_kernel;
+
+extern const frost__gemm_kernel frost__gemm_ref;
+/* The fastest kernel the CPU supports, honouring cpu->max_isa. */
+const frost__gemm_kernel *frost__gemm_pick(const frost__cpu *cpu);
+
+#endif
