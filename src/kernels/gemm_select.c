@@ -1,0 +1,21 @@
+/* gemm_select.c — chooses the packed-GEMM kernel family for a CPU.
+ *
+ * The per-ISA families live in src/kernels/x86/gemm_<isa>.c, compiled with their own -m flags;
+ * this file is compiled for baseline x86-64 (or any architecture) and only compares flags, so it is
+ * safe to call on any CPU. Must never return a kernel whose instructions the CPU (after the
+ * FROST_MAX_ISA cap in cpu->max_isa) does not allow. Non-x86 builds only know the ref kernel. */
+#include "kernels/gemm.h"
+
+#if defined(__x86_64__)
+extern const frost__gemm_kernel frost__gemm_avx2;
+extern const frost__gemm_kernel frost__gemm_avx512;
+#endif
+
+const frost__gemm_kernel *frost__gemm_pick(const frost__cpu *cpu) {
+    if (!cpu) cpu = frost__cpu_get();
+#if defined(__x86_64__)
+    if (cpu->max_isa >= 2 && cpu->avx512f) return &frost__gemm_avx512;
+    if (cpu->max_isa >= 1 && cpu->avx2_fma) return &frost__gemm_avx2;
+#endif
+    return &frost__gemm_ref;
+}
