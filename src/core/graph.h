@@ -71,6 +71,9 @@ typedef struct frost__graph {
     int64_t max_nodes;
 } frost__graph;
 
+/* The canonical op name from ops/ops.def ("Conv2D"); "?" for a bad id. */
+const char *frost__op_name(int id);
+
 frost_status frost__graph_init(frost__graph *g, const frost_allocator *a, frost_error *err);
 void frost__graph_free(frost__graph *g);
 

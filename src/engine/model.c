@@ -1,0 +1,254 @@
+/* model.c — the public model API: reading the file, detecting its format from the content, running
+ * the importer and the load-time passes, and introspection. A frost_model is immutable once
+ * returned, so every function here that takes a const model is safe from any thread. */
+#include "engine/model.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "import/import.h"
+#include "passes/passes.h"
+
+/* Importers that may be left out of a build resolve to NULL. */
+frost_status frost__import_onnx(const void *data, size_t size, frost__graph *g, frost_error *err)
+    __attribute__((weak));
+frost_status frost__import_keras_h5(const void *data, size_t size, frost__graph *g, frost_error *err)
+    __attribute__((weak));
+frost_status frost__import_keras_v3(const void *data, size_t size, frost__graph *g, frost_error *err)
+    __attribute__((weak));
+frost_status frost__import_tfjs_layers(const char *model_json_path, frost__graph *g, frost_error *err)
+    __attribute__((weak));
+
+static const char *format_name(frost_format f) {
+    switch (f) {
+    case FROST_FORMAT_TF_GRAPHDEF: return "TensorFlow GraphDef";
+    case FROST_FORMAT_ONNX: return "ONNX";
+    case FROST_FORMAT_KERAS_H5: return "Keras HDF5";
+    case FROST_FORMAT_KERAS_V3: return "Keras v3 (.keras)";
+    case FROST_FORMAT_TFJS_LAYERS: return "TensorFlow.js layers";
+    default: return "unknown";
+    }
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The format from the first bytes; the extension only breaks a tie between protobuf formats. */
+static frost_format detect(const unsigned char *p, size_t n, const char *path) {
+    static const unsigned char hdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    if (n >= 8 && memcmp(p, hdf5, 8) == 0) return FROST_FORMAT_KERAS_H5;
+    if (n >= 4 && p[0] == 'P' && p[1] == 'K' && p[2] == 3 && p[3] == 4) return FROST_FORMAT_KERAS_V3;
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
+    if (i < n && p[i] == '{') return FROST_FORMAT_TFJS_LAYERS;
+    if (path && ends_with(path, ".onnx")) return FROST_FORMAT_ONNX;
+    if (path && (ends_with(path, ".pb") || ends_with(path, ".pbtxt"))) return FROST_FORMAT_TF_GRAPHDEF;
+    /* Protobuf: ONNX's ModelProto starts with ir_version (field 1, varint: 0x08); a GraphDef with
+     * its node list (field 1, length-delimited: 0x0a) or versions (field 4: 0x22). */
+    if (n >= 1 && p[0] == 0x08) return FROST_FORMAT_ONNX;
+    if (n >= 1 && (p[0] == 0x0a || p[0] == 0x22 || p[0] == 0x12)) return FROST_FORMAT_TF_GRAPHDEF;
+    return FROST_FORMAT_AUTO;
+}
+
+static void apply_limits(frost__graph *g, const frost_load_options *o) {
+    if (o && o->max_tensor_bytes) g->max_tensor_bytes = o->max_tensor_bytes;
+    if (o && o->max_nodes) g->max_nodes = o->max_nodes;
+}
+
+static frost_status options_ok(const frost_load_options *o, frost_error *err) {
+    if (o && o->struct_size != 0 && o->struct_size < offsetof(frost_load_options, max_nodes))
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                           "frost_load_options.struct_size is %zu: set it to sizeof(frost_load_options)",
+                           o->struct_size);
+    if (o && o->n_outputs < 0)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs is negative");
+    if (o && o->n_outputs > 0 && !o->outputs)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs > 0 but outputs is NULL");
+    return FROST_OK;
+}
+
+static void count_params(frost_model *m) {
+    const frost__graph *g = &m->g;
+    for (int i = 0; i < g->n_values; i++) {
+        const frost__value *v = &g->values[i];
+        if (v->kind != FROST__VAL_CONST) continue;
+        int64_t n = frost__shape_numel(&v->shape);
+        if (n > 0 && frost__dtype_is_float(v->dtype)) m->param_count += n;
+        m->param_bytes += (int64_t)v->nbytes;
+    }
+}
+
+/* Imports `data` (and, for TF.js, the files next to `path`) into a new model. */
+static frost_status load(const void *data, size_t size, const char *path,
+                         const frost_load_options *opts, frost_model **out, frost_error *err) {
+    const frost_allocator *a = opts && opts->allocator ? opts->allocator : frost__default_allocator();
+    frost_model *m = frost__calloc(a, 1, sizeof *m);
+    if (!m) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    m->alloc = *a;
+    frost_status st = frost__graph_init(&m->g, a, err);
+    apply_limits(&m->g, opts);
+    frost_format f = opts && opts->format ? opts->format : detect(data, size, path);
+    m->format = f;
+    m->g.format = f;
+    if (st == FROST_OK) {
+        frost_status (*imp)(const void *, size_t, frost__graph *, frost_error *) = NULL;
+        switch (f) {
+        case FROST_FORMAT_TF_GRAPHDEF: imp = frost__import_tf_graphdef; break;
+        case FROST_FORMAT_ONNX: imp = frost__import_onnx; break;
+        case FROST_FORMAT_KERAS_H5: imp = frost__import_keras_h5; break;
+        case FROST_FORMAT_KERAS_V3: imp = frost__import_keras_v3; break;
+        default: break;
+        }
+        if (f == FROST_FORMAT_TFJS_LAYERS) {
+            if (!path)
+                st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
+                                 "TensorFlow.js models load from a path (their weights are in files "
+                                 "next to model.json)");
+            else if (!frost__import_tfjs_layers)
+                st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
+                                 "this build of frost has no TensorFlow.js importer");
+            else
+                st = frost__import_tfjs_layers(path, &m->g, err);
+        } else if (f == FROST_FORMAT_AUTO) {
+            st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, 0,
+                             "unrecognised model format (%zu bytes%s%s): expected a TensorFlow "
+                             "GraphDef, ONNX, Keras .h5/.keras or TensorFlow.js model.json",
+                             size, path ? ", file " : "", path ? path : "");
+        } else if (!imp) {
+            st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
+                             "this build of frost has no %s importer", format_name(f));
+        } else {
+            st = imp(data, size, &m->g, err);
+        }
+    }
+    if (st == FROST_OK) {
+        frost__pass_options po = {opts ? opts->outputs : NULL, opts ? opts->n_outputs : 0};
+        st = frost__passes_run(&m->g, &po, err);
+    }
+    if (st != FROST_OK) {
+        frost_model_free(m);
+        *out = NULL;
+        return st;
+    }
+    count_params(m);
+    *out = m;
+    frost__clear_error(err);
+    return FROST_OK;
+}
+
+frost_status frost_model_load_memory(const void *data, size_t size, const frost_load_options *opts,
+                                     frost_model **out, frost_error *err) {
+    if (out) *out = NULL;
+    if (!out) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "out is NULL");
+    if (!data) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "data is NULL");
+    FROST_TRY(options_ok(opts, err));
+    uint64_t max = opts && opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
+    if ((uint64_t)size > max)
+        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
+                           "model is %zu bytes, over the limit of %llu (max_file_bytes)", size,
+                           (unsigned long long)max);
+    return load(data, size, NULL, opts, out, err);
+}
+
+frost_status frost_model_load_file(const char *path, const frost_load_options *opts,
+                                   frost_model **out, frost_error *err) {
+    if (out) *out = NULL;
+    if (!out) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "out is NULL");
+    if (!path) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "path is NULL");
+    FROST_TRY(options_ok(opts, err));
+    const frost_allocator *a = opts && opts->allocator ? opts->allocator : frost__default_allocator();
+    uint64_t max = opts && opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
+    FILE *f = fopen(path, "rb");
+    if (!f) return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot open '%s': %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "'%s' is not a regular file", path);
+    }
+    if ((uint64_t)sb.st_size > max) {
+        fclose(f);
+        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
+                           "'%s' is %lld bytes, over the limit of %llu (max_file_bytes)", path,
+                           (long long)sb.st_size, (unsigned long long)max);
+    }
+    size_t size = (size_t)sb.st_size;
+    void *buf = frost__alloc(a, size ? size : 1);
+    if (!buf) {
+        fclose(f);
+        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory reading '%s'", path);
+    }
+    size_t got = size ? fread(buf, 1, size, f) : 0;
+    fclose(f);
+    if (got != size) {
+        frost__free(a, buf);
+        return frost__fail(err, FROST_E_IO, NULL, NULL, (int64_t)got, "short read of '%s'", path);
+    }
+    frost_status st = load(buf, size, path, opts, out, err);
+    frost__free(a, buf);
+    return st;
+}
+
+void frost_model_free(frost_model *m) {
+    if (!m) return;
+    frost_allocator a = m->alloc;
+    frost__graph_free(&m->g);
+    frost__free(&a, m);
+}
+
+int frost_model_input_count(const frost_model *m) { return m ? m->g.n_inputs : 0; }
+int frost_model_output_count(const frost_model *m) { return m ? m->g.n_outputs : 0; }
+
+void frost__value_info(const frost__graph *g, int v, frost_tensor_info *out) {
+    const frost__value *val = &g->values[v];
+    memset(out, 0, sizeof *out);
+    out->name = val->name;
+    out->dtype = val->dtype;
+    out->rank = val->shape.rank;
+    for (int i = 0; i < val->shape.rank && i < FROST_MAX_RANK; i++) out->dims[i] = val->shape.d[i];
+}
+
+frost_status frost_model_input_info(const frost_model *m, int index, frost_tensor_info *out) {
+    if (!m || !out || index < 0 || index >= m->g.n_inputs) return FROST_E_INVALID_ARG;
+    frost__value_info(&m->g, m->g.inputs[index], out);
+    return FROST_OK;
+}
+
+frost_status frost_model_output_info(const frost_model *m, int index, frost_tensor_info *out) {
+    if (!m || !out || index < 0 || index >= m->g.n_outputs) return FROST_E_INVALID_ARG;
+    frost__value_info(&m->g, m->g.outputs[index], out);
+    return FROST_OK;
+}
+
+frost_status frost_model_find(const frost_model *m, const char *name, frost_tensor_info *out,
+                              frost_error *err) {
+    if (!m) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "model is NULL");
+    int v = frost__graph_find(&m->g, name, "tensor", err);
+    if (v < 0) return err ? err->code : FROST_E_NOT_FOUND;
+    if (out) frost__value_info(&m->g, v, out);
+    return FROST_OK;
+}
+
+int frost_model_node_count(const frost_model *m) { return m ? m->g.n_nodes : 0; }
+
+frost_status frost_model_node_info(const frost_model *m, int index, frost_node_info *out) {
+    if (!m || !out || index < 0 || index >= m->g.n_nodes) return FROST_E_INVALID_ARG;
+    const frost__node *n = &m->g.nodes[index];
+    out->name = n->name;
+    out->op = n->src_op;
+    out->n_inputs = n->n_in;
+    out->n_outputs = n->n_out;
+    return FROST_OK;
+}
+
+int frost_model_report_count(const frost_model *m) { return m ? m->g.n_report : 0; }
+const char *frost_model_report_line(const frost_model *m, int index) {
+    if (!m || index < 0 || index >= m->g.n_report) return NULL;
+    return m->g.report[index];
+}
+
+int64_t frost_model_param_count(const frost_model *m) { return m ? m->param_count : 0; }
+int64_t frost_model_param_bytes(const frost_model *m) { return m ? m->param_bytes : 0; }
+frost_format frost_model_format(const frost_model *m) { return m ? m->format : FROST_FORMAT_AUTO; }

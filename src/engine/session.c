@@ -1,0 +1,351 @@
+/* session.c — the public session API and the run loop. frost_session_run in steady state is a flat
+ * loop over prepared steps calling stored function pointers: no allocation, no locks, no lookups.
+ * Anything that changes the plan (a new input shape) only marks the session dirty; the next run
+ * re-plans once. */
+#include "engine/session.h"
+
+#include <stdio.h>
+
+static frost_status oom(frost_error *err) {
+    return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory creating the session");
+}
+
+/* Marks the nodes the session's outputs need. */
+static void mark_needed(frost_session *s) {
+    const frost__graph *g = &s->m->g;
+    bool *need_val = frost__calloc(&s->alloc, (size_t)(s->n_values ? s->n_values : 1), sizeof(bool));
+    if (!need_val) return;
+    for (int i = 0; i < s->n_out; i++) need_val[s->out_vals[i]] = true;
+    for (int i = g->n_nodes - 1; i >= 0; i--) {
+        const frost__node *n = &g->nodes[i];
+        bool need = false;
+        for (int k = 0; k < n->n_out; k++)
+            if (need_val[n->out[k]]) need = true;
+        s->needed[i] = need;
+        if (!need) continue;
+        for (int k = 0; k < n->n_in; k++)
+            if (n->in[k] >= 0) need_val[n->in[k]] = true;
+    }
+    frost__free(&s->alloc, need_val);
+}
+
+frost_status frost_session_create(const frost_model *m, const frost_session_options *opts,
+                                  frost_session **out, frost_error *err) {
+    if (out) *out = NULL;
+    if (!m || !out)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "model or out is NULL");
+    if (opts && opts->struct_size != 0 && opts->struct_size < offsetof(frost_session_options, spin_us))
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                           "frost_session_options.struct_size is %zu: set it to "
+                           "sizeof(frost_session_options)", opts->struct_size);
+    if (opts && opts->n_outputs > 0 && !opts->outputs)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs > 0 but outputs is NULL");
+    const frost__graph *g = &m->g;
+    const frost_allocator *a = &m->alloc;
+    frost_session *s = frost__calloc(a, 1, sizeof *s);
+    if (!s) return oom(err);
+    s->m = m;
+    s->alloc = *a;
+    s->n_values = g->n_values;
+    int nv = g->n_values ? g->n_values : 1, ni = g->n_inputs ? g->n_inputs : 1;
+    int n_out = opts && opts->outputs && opts->n_outputs > 0 ? opts->n_outputs : g->n_outputs;
+    int no = n_out ? n_out : 1;
+    s->needed = frost__calloc(a, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(bool));
+    s->out_vals = frost__calloc(a, (size_t)no, sizeof(int));
+    s->in_shape = frost__calloc(a, (size_t)ni, sizeof(frost__shape));
+    s->in_bound = frost__calloc(a, (size_t)ni, sizeof(void *));
+    s->in_bound_bytes = frost__calloc(a, (size_t)ni, sizeof(size_t));
+    s->out_bound = frost__calloc(a, (size_t)no, sizeof(void *));
+    s->out_bound_bytes = frost__calloc(a, (size_t)no, sizeof(size_t));
+    s->out_direct = frost__calloc(a, (size_t)no, sizeof(bool));
+    s->dtype = frost__calloc(a, (size_t)nv, sizeof(frost_dtype));
+    s->shape = frost__calloc(a, (size_t)nv, sizeof(frost__shape));
+    s->ptr = frost__calloc(a, (size_t)nv, sizeof(void *));
+    s->root = frost__calloc(a, (size_t)nv, sizeof(int));
+    s->offset = frost__calloc(a, (size_t)nv, sizeof(int64_t));
+    if (!s->needed || !s->out_vals || !s->in_shape || !s->in_bound || !s->in_bound_bytes ||
+        !s->out_bound || !s->out_bound_bytes || !s->out_direct || !s->dtype || !s->shape ||
+        !s->ptr || !s->root || !s->offset) {
+        frost_session_free(s);
+        return oom(err);
+    }
+    s->n_out = n_out;
+    for (int i = 0; i < n_out; i++) {
+        if (opts && opts->outputs && opts->n_outputs > 0) {
+            int v = frost__graph_find(g, opts->outputs[i], "tensor", err);
+            if (v < 0) {
+                frost_session_free(s);
+                return err ? err->code : FROST_E_NOT_FOUND;
+            }
+            s->out_vals[i] = v;
+        } else {
+            s->out_vals[i] = g->outputs[i];
+        }
+    }
+    /* Unknown dims start as 1 (a batch of one) until the caller says otherwise. */
+    for (int i = 0; i < g->n_inputs; i++) {
+        frost__shape sh = g->values[g->inputs[i]].shape;
+        if (sh.rank < 0) sh.rank = 0;
+        for (int d = 0; d < sh.rank; d++)
+            if (sh.d[d] < 0) sh.d[d] = 1;
+        s->in_shape[i] = sh;
+    }
+    mark_needed(s);
+    s->n_threads = opts && opts->n_threads > 1 ? opts->n_threads : 1;
+    if (s->n_threads > 1) {
+        int spin = opts && opts->struct_size >= offsetof(frost_session_options, keep_denormals) &&
+                           opts->spin_us >= 0
+                       ? opts->spin_us
+                       : 50;
+        bool flush = !(opts && opts->struct_size >= sizeof(frost_session_options) && opts->keep_denormals);
+        frost_status st = frost__pool_create(a, s->n_threads, spin, flush, &s->pool, err);
+        if (st != FROST_OK) {
+            frost_session_free(s);
+            return st;
+        }
+    }
+    frost_status st = frost__session_plan(s, err);
+    if (st != FROST_OK) {
+        frost_session_free(s);
+        return st;
+    }
+    *out = s;
+    return FROST_OK;
+}
+
+void frost_session_free(frost_session *s) {
+    if (!s) return;
+    frost_allocator a = s->alloc;
+    frost__session_unplan(s);
+    frost__pool_free(s->pool);
+    frost__free(&a, s->needed);
+    frost__free(&a, s->out_vals);
+    frost__free(&a, s->in_shape);
+    frost__free(&a, s->in_bound);
+    frost__free(&a, s->in_bound_bytes);
+    frost__free(&a, s->out_bound);
+    frost__free(&a, s->out_bound_bytes);
+    frost__free(&a, s->out_direct);
+    frost__free(&a, s->dtype);
+    frost__free(&a, s->shape);
+    frost__free(&a, s->ptr);
+    frost__free(&a, s->root);
+    frost__free(&a, s->offset);
+    frost__free(&a, s);
+}
+
+int frost_session_input_count(const frost_session *s) { return s ? s->m->g.n_inputs : 0; }
+int frost_session_output_count(const frost_session *s) { return s ? s->n_out : 0; }
+
+frost_status frost_session_input_index(const frost_session *s, const char *name, int *out,
+                                       frost_error *err) {
+    if (!s || !name || !out)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session, name or out is NULL");
+    const frost__graph *g = &s->m->g;
+    int v = frost__graph_find(g, name, "tensor", err);
+    if (v < 0) return err ? err->code : FROST_E_NOT_FOUND;
+    for (int i = 0; i < g->n_inputs; i++) {
+        if (g->inputs[i] == v) {
+            *out = i;
+            return FROST_OK;
+        }
+    }
+    return frost__fail(err, FROST_E_NOT_FOUND, name, NULL, -1,
+                       "'%s' is not an input of the model (it has %d input%s%s%s)", name,
+                       g->n_inputs, g->n_inputs == 1 ? "" : "s", g->n_inputs ? ", the first is " : "",
+                       g->n_inputs ? g->values[g->inputs[0]].name : "");
+}
+
+frost_status frost_session_output_index(const frost_session *s, const char *name, int *out,
+                                        frost_error *err) {
+    if (!s || !name || !out)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session, name or out is NULL");
+    int v = frost__graph_find(&s->m->g, name, "tensor", err);
+    if (v < 0) return err ? err->code : FROST_E_NOT_FOUND;
+    for (int i = 0; i < s->n_out; i++) {
+        if (s->out_vals[i] == v) {
+            *out = i;
+            return FROST_OK;
+        }
+    }
+    return frost__fail(err, FROST_E_NOT_FOUND, name, NULL, -1,
+                       "'%s' is not an output of this session: list it in "
+                       "frost_session_options.outputs", name);
+}
+
+static void info_from(const frost_session *s, int v, frost_tensor_info *out) {
+    frost__value_info(&s->m->g, v, out);
+    if (s->planned) {
+        out->dtype = s->dtype[v];
+        out->rank = s->shape[v].rank;
+        for (int d = 0; d < s->shape[v].rank; d++) out->dims[d] = s->shape[v].d[d];
+    }
+}
+
+frost_status frost_session_input_info(const frost_session *s, int index, frost_tensor_info *out) {
+    if (!s || !out || index < 0 || index >= s->m->g.n_inputs) return FROST_E_INVALID_ARG;
+    info_from(s, s->m->g.inputs[index], out);
+    const frost__shape *sh = &s->in_shape[index];
+    out->rank = sh->rank;
+    for (int d = 0; d < sh->rank; d++) out->dims[d] = sh->d[d];
+    return FROST_OK;
+}
+
+frost_status frost_session_output_info(const frost_session *s, int index, frost_tensor_info *out) {
+    if (!s || !out || index < 0 || index >= s->n_out) return FROST_E_INVALID_ARG;
+    info_from(s, s->out_vals[index], out);
+    return FROST_OK;
+}
+
+frost_status frost_session_set_input_shape(frost_session *s, int index, int rank,
+                                           const int64_t *dims, frost_error *err) {
+    if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
+    const frost__graph *g = &s->m->g;
+    if (index < 0 || index >= g->n_inputs)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                           "input index %d out of range (the model has %d inputs)", index, g->n_inputs);
+    const frost__value *v = &g->values[g->inputs[index]];
+    if (rank < 0 || rank > FROST_MAX_RANK || (rank > 0 && !dims))
+        return frost__fail(err, FROST_E_INVALID_ARG, v->name, NULL, -1, "bad rank %d for input '%s'",
+                           rank, v->name);
+    frost__shape want = frost__shape_make(rank, dims);
+    char sb[96], mb[96];
+    if (v->shape.rank >= 0 && v->shape.rank != rank)
+        return frost__fail(err, FROST_E_SHAPE, v->name, NULL, -1,
+                           "input '%s' has rank %d (shape %s); got rank %d (%s)", v->name,
+                           v->shape.rank, frost__shape_str(&v->shape, mb, sizeof mb), rank,
+                           frost__shape_str(&want, sb, sizeof sb));
+    for (int d = 0; d < rank; d++) {
+        if (dims[d] < 0)
+            return frost__fail(err, FROST_E_SHAPE, v->name, NULL, -1,
+                               "input '%s': dimension %d is negative (%lld)", v->name, d,
+                               (long long)dims[d]);
+        if (v->shape.rank >= 0 && v->shape.d[d] >= 0 && v->shape.d[d] != dims[d])
+            return frost__fail(err, FROST_E_SHAPE, v->name, NULL, -1,
+                               "input '%s' has shape %s; dimension %d must be %lld, got %lld",
+                               v->name, frost__shape_str(&v->shape, mb, sizeof mb), d,
+                               (long long)v->shape.d[d], (long long)dims[d]);
+    }
+    size_t bytes;
+    if (!frost__tensor_bytes(v->dtype, &want, &bytes))
+        return frost__fail(err, FROST_E_LIMIT, v->name, NULL, -1, "input '%s': shape %s overflows",
+                           v->name, frost__shape_str(&want, sb, sizeof sb));
+    if (!frost__shape_equal(&s->in_shape[index], &want)) {
+        s->in_shape[index] = want;
+        s->dirty = true;
+    }
+    return FROST_OK;
+}
+
+static frost_status ensure_planned(frost_session *s, frost_error *err) {
+    if (s->dirty || !s->planned) FROST_TRY(frost__session_plan(s, err));
+    if (s->ptrs_dirty) frost__session_resolve(s);
+    return FROST_OK;
+}
+
+void *frost_session_input_data(frost_session *s, int index) {
+    if (!s || index < 0 || index >= s->m->g.n_inputs) return NULL;
+    if (ensure_planned(s, NULL) != FROST_OK) return NULL;
+    return s->ptr[s->m->g.inputs[index]];
+}
+
+static size_t value_bytes(const frost_session *s, int v) {
+    size_t bytes = 0;
+    frost__tensor_bytes(s->dtype[v], &s->shape[v], &bytes);
+    return bytes;
+}
+
+frost_status frost_session_set_input(frost_session *s, int index, const void *data, size_t bytes,
+                                     frost_error *err) {
+    if (!s || !data) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session or data is NULL");
+    if (index < 0 || index >= s->m->g.n_inputs)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "input index %d out of range", index);
+    FROST_TRY(ensure_planned(s, err));
+    int v = s->m->g.inputs[index];
+    size_t want = value_bytes(s, v);
+    if (bytes != want) {
+        char sb[96];
+        return frost__fail(err, FROST_E_SHAPE, s->m->g.values[v].name, NULL, -1,
+                           "input '%s' of shape %s and dtype %s takes %zu bytes; got %zu",
+                           s->m->g.values[v].name, frost__shape_str(&s->shape[v], sb, sizeof sb),
+                           frost_dtype_name(s->dtype[v]), want, bytes);
+    }
+    if (s->ptr[v] != data) memcpy(s->ptr[v], data, bytes);
+    return FROST_OK;
+}
+
+frost_status frost_session_bind_input(frost_session *s, int index, const void *data, size_t bytes,
+                                      frost_error *err) {
+    if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
+    if (index < 0 || index >= s->m->g.n_inputs)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "input index %d out of range", index);
+    int v = s->m->g.inputs[index];
+    size_t es = frost_dtype_size(s->m->g.values[v].dtype);
+    if (data && es && ((uintptr_t)data % es) != 0)
+        return frost__fail(err, FROST_E_INVALID_ARG, s->m->g.values[v].name, NULL, -1,
+                           "buffer for input '%s' is not aligned to its %zu-byte elements",
+                           s->m->g.values[v].name, es);
+    FROST_TRY(ensure_planned(s, err));
+    if (data && bytes < value_bytes(s, v))
+        return frost__fail(err, FROST_E_SHAPE, s->m->g.values[v].name, NULL, -1,
+                           "buffer for input '%s' holds %zu bytes; it needs %zu",
+                           s->m->g.values[v].name, bytes, value_bytes(s, v));
+    s->in_bound[index] = data;
+    s->in_bound_bytes[index] = data ? bytes : 0;
+    s->ptrs_dirty = true;
+    return FROST_OK;
+}
+
+frost_status frost_session_bind_output(frost_session *s, int index, void *data, size_t bytes,
+                                       frost_error *err) {
+    if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
+    if (index < 0 || index >= s->n_out)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "output index %d out of range", index);
+    int v = s->out_vals[index];
+    size_t es = frost_dtype_size(s->m->g.values[v].dtype);
+    if (data && es && ((uintptr_t)data % es) != 0)
+        return frost__fail(err, FROST_E_INVALID_ARG, s->m->g.values[v].name, NULL, -1,
+                           "buffer for output '%s' is not aligned to its %zu-byte elements",
+                           s->m->g.values[v].name, es);
+    FROST_TRY(ensure_planned(s, err));
+    if (data && bytes < value_bytes(s, v))
+        return frost__fail(err, FROST_E_SHAPE, s->m->g.values[v].name, NULL, -1,
+                           "buffer for output '%s' holds %zu bytes; it needs %zu",
+                           s->m->g.values[v].name, bytes, value_bytes(s, v));
+    s->out_bound[index] = data;
+    s->out_bound_bytes[index] = data ? bytes : 0;
+    /* Direct writing is decided by the planner; re-plan lazily so the step targets the buffer. */
+    s->dirty = true;
+    return FROST_OK;
+}
+
+frost_status frost_session_run(frost_session *s, frost_error *err) {
+    if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
+    FROST_TRY(ensure_planned(s, err));
+    frost__exec ex = {
+        .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,
+        .err = err,
+    };
+    for (int i = 0; i < s->n_steps; i++) {
+        const frost__step *st = &s->steps[i];
+        frost_status r = st->run(st, &ex);
+        if (FROST_UNLIKELY(r != FROST_OK)) return r;
+    }
+    for (int i = 0; i < s->n_out; i++) {
+        if (s->out_bound[i] && !s->out_direct[i]) {
+            int v = s->out_vals[i];
+            memcpy(s->out_bound[i], s->ptr[v], value_bytes(s, v));
+        }
+    }
+    return FROST_OK;
+}
+
+const void *frost_session_output_data(const frost_session *s, int index, frost_tensor_info *info) {
+    if (!s || index < 0 || index >= s->n_out || !s->planned) return NULL;
+    int v = s->out_vals[index];
+    if (info) info_from(s, v, info);
+    if (s->out_bound[index]) return s->out_bound[index];
+    return s->ptr[v];
+}
+
+size_t frost_session_arena_bytes(const frost_session *s) { return s ? s->arena_bytes : 0; }

@@ -1,0 +1,49 @@
+/* session.h — a session's state: per-value dtypes, shapes and data pointers, the plan (steps and
+ * arena) and the caller's bindings. Planning (plan.c) fills it; running (session.c) only reads it. */
+#ifndef FROST_ENGINE_SESSION_H
+#define FROST_ENGINE_SESSION_H
+
+#include "engine/model.h"
+#include "engine/pool.h"
+#include "ops/op.h"
+
+struct frost_session {
+    const frost_model *m;
+    frost_allocator alloc;
+    int n_values;
+    bool *needed;              /* per node: computes something an output needs               */
+    int *out_vals;             /* session outputs (value ids)                                */
+    int n_out;
+    /* Caller state. */
+    frost__shape *in_shape;    /* per model input: the shape to plan for                      */
+    const void **in_bound;     /* per model input: caller buffer or NULL                      */
+    size_t *in_bound_bytes;
+    void **out_bound;          /* per session output                                          */
+    size_t *out_bound_bytes;
+    bool *out_direct;          /* the step writes straight into the bound buffer              */
+    bool dirty;                /* an input shape changed: re-plan before running              */
+    bool ptrs_dirty;           /* a binding changed: re-resolve pointers                      */
+    /* Plan. */
+    frost_dtype *dtype;        /* per value                                                   */
+    frost__shape *shape;       /* per value                                                   */
+    void **ptr;                /* per value                                                   */
+    int *root;                 /* per value: the value whose bytes it shares (views), or -1   */
+    int64_t *offset;           /* per value: arena offset, -1 if not in the arena             */
+    frost__step *steps;
+    int n_steps;
+    unsigned char *arena;
+    size_t arena_bytes;
+    void **plan_bufs;          /* values computed at plan time                                */
+    int n_plan_bufs;
+    bool planned;
+    /* Threads. */
+    frost__pool *pool;
+    int n_threads;
+};
+
+frost_status frost__session_plan(frost_session *s, frost_error *err);
+void frost__session_unplan(frost_session *s);
+/* Points every value at its bytes for the current plan and bindings. */
+void frost__session_resolve(frost_session *s);
+
+#endif

@@ -1,0 +1,33 @@
+/* passes.h — load-time graph passes, run once by frost__passes_run in this order:
+ *   learning phase -> outputs -> shape inference -> constant folding -> Switch/Merge ->
+ *   outputs (sinks) -> pruning -> folding again -> compaction -> supported-ops check -> packing.
+ * Each pass adds a line to the graph's report for what it changed (frost inspect shows them). */
+#ifndef FROST_PASSES_PASSES_H
+#define FROST_PASSES_PASSES_H
+
+#include "core/graph.h"
+#include "ops/op.h"
+
+typedef struct frost__pass_options {
+    const char *const *outputs;   /* user-requested outputs, NULL: sinks */
+    int n_outputs;
+} frost__pass_options;
+
+frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, frost_error *err);
+
+/* Individual passes (exposed for tests). */
+void frost__pass_learning_phase(frost__graph *g);
+frost_status frost__pass_infer(frost__graph *g, frost_error *err);
+frost_status frost__pass_fold(frost__graph *g, frost_error *err);
+frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err);
+frost_status frost__pass_sinks_as_outputs(frost__graph *g, frost_error *err);
+void frost__pass_prune(frost__graph *g);
+frost_status frost__pass_check_supported(const frost__graph *g, frost_error *err);
+frost_status frost__pass_pack(frost__graph *g, frost_error *err);
+/* ONNX: cancels inverse transpose pairs around NCHW ops (passes/onnx_layout.c). */
+frost_status frost__pass_cancel_transposes(frost__graph *g, frost_error *err) __attribute__((weak));
+
+/* "RandomUniform x1, Floor x1" for the nodes with mark[i] set, into buf. */
+void frost__pass_op_histogram(const frost__graph *g, const bool *mark, char *buf, size_t cap);
+
+#endif
