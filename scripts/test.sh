@@ -1,0 +1,18 @@
+#!/bin/sh
+# Builds frost twice — Release, and Debug with AddressSanitizer + UndefinedBehaviorSanitizer — and
+# runs the whole test suite on both. This is the README's test command and what CI runs.
+set -eu
+cd "$(dirname "$0")/.."
+./scripts/setup-debian.sh
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j "$JOBS"
+ctest --test-dir build --output-on-failure -j "$JOBS"
+
+# Leak checking is part of ASan here: any leak fails the test that leaked.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFROST_SANITIZE=ON -DFROST_BUILD_BENCH=OFF
+cmake --build build-asan -j "$JOBS"
+ctest --test-dir build-asan --output-on-failure -j "$JOBS"
