@@ -1,0 +1,1720 @@
+/* onnx_ops.c — translates each ONNX node (op_type at the model's opset, 7 to 17 and older where
+ * cheap) into frost's canonical ops (TensorFlow semantics: NHWC activations, HWIO filters).
+ *
+ * Operands ONNX passes as attributes (axes, perms, pads, split sizes, clip bounds) become constants
+ * here, so every opset reaches the same graph. NCHW convolutions and pools are wrapped as
+ * TRANSPOSE(NCHW->NHWC) -> op -> TRANSPOSE(NHWC->NCHW), with constant OIHW weights converted to
+ * HWIO once at import; passes/onnx_layout.c then cancels the transpose pairs.
+ *
+ * It must never guess: an attribute value or op use frost cannot run exactly as ONNX specifies
+ * becomes an UNSUPPORTED node whose src_op names the op and the reason, so every gap is reported
+ * at once by the supported-ops check. Malformed attributes (wrong counts, out-of-range values)
+ * are FROST_E_FORMAT errors naming the node and attribute. */
+#include "import/onnx/onnx_internal.h"
+#include "ops/op.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+
+typedef const FrostOnnx__NodeProto node_t;
+
+#define MAXA 64 /* most values an int-list attribute may carry that we care about */
+
+static frost_status failed(onnx_ctx *c) {
+    return c->err->code != FROST_OK ? c->err->code : FROST_E_INTERNAL;
+}
+#define TRYV(x)                                 \
+    do {                                        \
+        if ((x) < 0) return failed(c);          \
+    } while (0)
+
+static const char *node_label(node_t *n) {
+    return n->name && *n->name ? n->name : n->output[0];
+}
+
+static frost_status bad_attr(onnx_ctx *c, node_t *n, const char *fmt, ...) FROST_PRINTF(3, 4);
+static frost_status bad_attr(onnx_ctx *c, node_t *n, const char *fmt, ...) {
+    char msg[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return frost__fail(c->err, FROST_E_FORMAT, node_label(n), n->op_type, -1, "node '%s' (%s): %s",
+                       node_label(n), n->op_type, msg);
+}
+
+/* ---- Attributes ----------------------------------------------------------------------------- */
+
+static const FrostOnnx__AttributeProto *attr(node_t *n, const char *name) {
+    for (size_t i = 0; i < n->n_attribute; i++)
+        if (n->attribute[i]->name && strcmp(n->attribute[i]->name, name) == 0)
+            return n->attribute[i];
+    return NULL;
+}
+static int64_t attr_i(node_t *n, const char *name, int64_t def) {
+    const FrostOnnx__AttributeProto *a = attr(n, name);
+    return a && a->has_i ? a->i : def;
+}
+static float attr_f(node_t *n, const char *name, float def) {
+    const FrostOnnx__AttributeProto *a = attr(n, name);
+    return a && a->has_f ? a->f : def;
+}
+/* Copies a string attribute (bytes) into buf, or `def` when absent. */
+static const char *attr_s(node_t *n, const char *name, const char *def, char *buf, size_t cap) {
+    const FrostOnnx__AttributeProto *a = attr(n, name);
+    if (!a || !a->has_s) return def;
+    size_t len = FROST_MIN(a->s.len, cap - 1);
+    memcpy(buf, a->s.data, len);
+    buf[len] = 0;
+    return buf;
+}
+/* Count of an int-list attribute copied into out; -1 when absent, -2 when longer than cap. */
+static int attr_ints(node_t *n, const char *name, int64_t *out, int cap) {
+    const FrostOnnx__AttributeProto *a = attr(n, name);
+    if (!a) return -1;
+    if (a->n_ints > (size_t)cap) return -2;
+    for (size_t i = 0; i < a->n_ints; i++) out[i] = a->ints[i];
+    return (int)a->n_ints;
+}
+
+/* ---- Values --------------------------------------------------------------------------------- */
+
+static frost__value *val(onnx_ctx *c, int v) { return &c->g->values[v]; }
+static frost_dtype vdtype(onnx_ctx *c, int v) { return v >= 0 ? val(c, v)->dtype : FROST_DTYPE_INVALID; }
+static int vrank(onnx_ctx *c, int v) { return v >= 0 ? val(c, v)->shape.rank : -1; }
+static bool is_const(onnx_ctx *c, int v) { return v >= 0 && val(c, v)->kind == FROST__VAL_CONST; }
+/* The dtype for constants combined with v: v's own when it is a float, else f32. */
+static frost_dtype float_of(onnx_ctx *c, int v) {
+    frost_dtype t = vdtype(c, v);
+    return frost__dtype_is_float(t) ? t : FROST_DTYPE_F32;
+}
+
+/* Input k of the node, or -1 when absent or named "". */
+static int in_v(onnx_ctx *c, node_t *n, size_t k) {
+    if (k >= n->n_input || !n->input[k] || !*n->input[k]) return -1;
+    onnx_name_slot *s = frost__onnx_slot(c, n->input[k]);
+    return s ? s->value : -1;
+}
+static frost_status need_in(onnx_ctx *c, node_t *n, size_t k, int *v) {
+    *v = in_v(c, n, k);
+    if (*v < 0)
+        return frost__fail(c->err, FROST_E_FORMAT, node_label(n), n->op_type, -1,
+                           "node '%s' (%s) is missing its required input %zu", node_label(n),
+                           n->op_type, k);
+    return FROST_OK;
+}
+/* True when ONNX output k exists and something consumes it (or it is a graph output). */
+static bool output_used(onnx_ctx *c, node_t *n, size_t k) {
+    if (k >= n->n_output) return false;
+    onnx_name_slot *s = frost__onnx_slot(c, n->output[k]);
+    return s && s->uses > 0;
+}
+
+/* Reads a constant int operand (0-D or 1-D) into out; count or -1 when not a known constant. */
+static int const_ints(onnx_ctx *c, int v, int64_t *out, int cap) {
+    if (!is_const(c, v)) return -1;
+    const frost__value *x = val(c, v);
+    return frost__read_int_operand(x->dtype, &x->shape, x->data, out, cap);
+}
+/* Reads a constant scalar (any numeric dtype, one element) as double. */
+static bool const_scalar(onnx_ctx *c, int v, double *out) {
+    if (!is_const(c, v)) return false;
+    const frost__value *x = val(c, v);
+    if (frost__shape_numel(&x->shape) != 1 || x->dtype == FROST_DTYPE_STRING) return false;
+    if (!frost__dtype_is_float(x->dtype) && !frost__dtype_is_int(x->dtype)) return false;
+    *out = frost__read_double(x->dtype, x->data, 0);
+    return true;
+}
+
+/* ---- Naming and building -------------------------------------------------------------------- */
+
+static bool name_free(onnx_ctx *c, const char *nm) {
+    return frost__graph_lookup(c->g, nm) < 0 && !frost__onnx_slot(c, nm);
+}
+
+/* "<first output>/<suffix>", made unique against frost's names and every ONNX name. */
+static void fresh_name(onnx_ctx *c, const char *base, const char *suffix, char *buf, size_t cap) {
+    snprintf(buf, cap, "%s/%s", base, suffix);
+    for (int k = 2; !name_free(c, buf); k++) snprintf(buf, cap, "%s/%s_%d", base, suffix, k);
+}
+
+/* Runs the op's own shape inference now when it is implemented, so later translations can see
+ * ranks and dtypes; failures are left for the load passes to report. */
+static void infer_now(onnx_ctx *c, int node) {
+    const frost__node *nd = &c->g->nodes[node];
+    const frost__op_def *def = frost__op_get(nd->op);
+    if (!def || !def->infer || nd->n_in > 16 || nd->n_out > 16) return;
+    frost_dtype in_dt[16], out_dt[16];
+    frost__shape in_sh[16], out_sh[16];
+    const void *in_data[16];
+    for (int i = 0; i < nd->n_in; i++) {
+        int v = nd->in[i];
+        in_dt[i] = v >= 0 ? val(c, v)->dtype : FROST_DTYPE_INVALID;
+        in_sh[i] = v >= 0 ? val(c, v)->shape : frost__shape_unknown();
+        in_data[i] = v >= 0 && val(c, v)->kind == FROST__VAL_CONST ? val(c, v)->data : NULL;
+        if (v >= 0 && in_dt[i] == FROST_DTYPE_INVALID) return;
+    }
+    for (int k = 0; k < nd->n_out; k++) {
+        out_dt[k] = FROST_DTYPE_INVALID;
+        out_sh[k] = frost__shape_unknown();
+    }
+    frost_error scratch;
+    frost__infer_ctx ic = {.node = nd, .n_in = nd->n_in, .in_dtype = in_dt, .in_shape = in_sh,
+                           .in_data = in_data, .n_out = nd->n_out, .out_dtype = out_dt,
+                           .out_shape = out_sh, .planning = false, .err = &scratch};
+    if (def->infer(&ic) != FROST_OK) return;
+    for (int k = 0; k < nd->n_out; k++) {
+        frost__value *o = val(c, nd->out[k]);
+        o->dtype = out_dt[k];
+        o->shape = out_sh[k];
+    }
+}
+
+/* Adds a node for ONNX node n. suffix NULL: the node whose output 0 is the ONNX output 0 (named
+ * after it); otherwise an internal step named "<output0>/<suffix>". Returns the node index. */
+static int emit(onnx_ctx *c, node_t *n, const char *suffix, int op, int n_in, const int *in,
+                int n_out, const frost__params *p) {
+    char nm[512];
+    if (!suffix && frost__graph_lookup(c->g, n->output[0]) < 0)
+        snprintf(nm, sizeof nm, "%s", n->output[0]);
+    else
+        fresh_name(c, n->output[0], suffix ? suffix : "out", nm, sizeof nm);
+    int node = frost__graph_add_node(c->g, nm, n->op_type, op, n_in, in, n_out, p, c->err);
+    if (node >= 0) infer_now(c, node);
+    return node;
+}
+/* emit() for one-output steps: returns the output value id. */
+static int step(onnx_ctx *c, node_t *n, const char *suffix, int op, int n_in, const int *in,
+                const frost__params *p) {
+    int node = emit(c, n, suffix, op, n_in, in, 1, p);
+    return node < 0 ? -1 : c->g->nodes[node].out[0];
+}
+
+/* Binds ONNX output k to value v (an alias makes the ONNX name answer for it). */
+static frost_status bind(onnx_ctx *c, node_t *n, size_t k, int v) {
+    if (k >= n->n_output || !n->output[k] || !*n->output[k]) return FROST_OK;
+    onnx_name_slot *s = frost__onnx_slot(c, n->output[k]);
+    if (!s) return FROST_OK;
+    s->value = v;
+    if (strcmp(val(c, v)->name, n->output[k]) != 0 &&
+        frost__graph_lookup(c->g, n->output[k]) < 0)
+        return frost__graph_add_alias(c->g, n->output[k], v, c->err);
+    return FROST_OK;
+}
+static frost_status bind0(onnx_ctx *c, node_t *n, int v) {
+    if (v < 0) return failed(c);
+    return bind(c, n, 0, v);
+}
+
+static int add_const(onnx_ctx *c, node_t *n, const char *suffix, frost_dtype dt,
+                     const frost__shape *s, const void *data, size_t nbytes) {
+    char nm[512];
+    if (!suffix && name_free(c, n->output[0]))
+        snprintf(nm, sizeof nm, "%s", n->output[0]);
+    else if (!suffix && frost__graph_lookup(c->g, n->output[0]) < 0)
+        snprintf(nm, sizeof nm, "%s", n->output[0]); /* the ONNX name this const stands for */
+    else
+        fresh_name(c, n->output[0], suffix ? suffix : "const", nm, sizeof nm);
+    return frost__graph_add_const(c->g, nm, dt, s, data, nbytes, c->err);
+}
+static int const_i64(onnx_ctx *c, node_t *n, const char *suffix, const int64_t *v, int count,
+                     bool scalar) {
+    int64_t one = count;
+    frost__shape s = scalar ? frost__shape_make(0, NULL) : frost__shape_make(1, &one);
+    return add_const(c, n, suffix, FROST_DTYPE_I64, &s, v, (size_t)count * sizeof(int64_t));
+}
+static int const_scalar_of(onnx_ctx *c, node_t *n, const char *suffix, frost_dtype dt, double x) {
+    union {
+        float f32; double f64; int8_t i8; uint8_t u8; int16_t i16; uint16_t u16;
+        int32_t i32; uint32_t u32; int64_t i64; uint64_t u64;
+    } u;
+    memset(&u, 0, sizeof u);
+    switch (dt) {
+    case FROST_DTYPE_F64: u.f64 = x; break;
+    case FROST_DTYPE_I8: u.i8 = (int8_t)x; break;
+    case FROST_DTYPE_U8: case FROST_DTYPE_BOOL: u.u8 = (uint8_t)x; break;
+    case FROST_DTYPE_I16: u.i16 = (int16_t)x; break;
+    case FROST_DTYPE_U16: u.u16 = (uint16_t)x; break;
+    case FROST_DTYPE_I32: u.i32 = (int32_t)x; break;
+    case FROST_DTYPE_U32: u.u32 = (uint32_t)x; break;
+    case FROST_DTYPE_I64: u.i64 = (int64_t)x; break;
+    case FROST_DTYPE_U64: u.u64 = (uint64_t)x; break;
+    default: dt = FROST_DTYPE_F32; u.f32 = (float)x; break;
+    }
+    frost__shape s = frost__shape_make(0, NULL);
+    return add_const(c, n, suffix, dt, &s, &u, frost_dtype_size(dt));
+}
+
+/* The shared NCHW<->NHWC permutation constants. */
+static int perm_const(onnx_ctx *c, bool to_nhwc) {
+    int *slot = to_nhwc ? &c->perm_to_nhwc : &c->perm_to_nchw;
+    if (*slot >= 0) return *slot;
+    static const int64_t nhwc[4] = {0, 2, 3, 1}, nchw[4] = {0, 3, 1, 2};
+    char nm[64];
+    snprintf(nm, sizeof nm, "onnx_layout/%s", to_nhwc ? "nchw_to_nhwc" : "nhwc_to_nchw");
+    for (int k = 2; !name_free(c, nm); k++)
+        snprintf(nm, sizeof nm, "onnx_layout/%s_%d", to_nhwc ? "nchw_to_nhwc" : "nhwc_to_nchw", k);
+    int64_t four = 4;
+    frost__shape s = frost__shape_make(1, &four);
+    *slot = frost__graph_add_const(c->g, nm, FROST_DTYPE_I64, &s, to_nhwc ? nhwc : nchw,
+                                   sizeof nhwc, c->err);
+    return *slot;
+}
+static int transpose_to(onnx_ctx *c, node_t *n, const char *suffix, int x, bool to_nhwc) {
+    int perm = perm_const(c, to_nhwc);
+    if (perm < 0) return -1;
+    int in[2] = {x, perm};
+    return step(c, n, suffix, FROST__OP_TRANSPOSE, 2, in, NULL);
+}
+
+/* An UNSUPPORTED node standing for n, with the reason in its src_op ("MaxPool (Indices output)"). */
+static frost_status unsupported(onnx_ctx *c, node_t *n, const char *fmt, ...) FROST_PRINTF(3, 4);
+static frost_status unsupported(onnx_ctx *c, node_t *n, const char *fmt, ...) {
+    char why[128] = "", src[200];
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, sizeof why, fmt, ap);
+        va_end(ap);
+    }
+    if (*why)
+        snprintf(src, sizeof src, "%s (%s)", n->op_type, why);
+    else
+        snprintf(src, sizeof src, "%s", n->op_type);
+    int in[64], n_in = 0;
+    for (size_t i = 0; i < n->n_input && n_in < 64; i++) {
+        int v = in_v(c, n, i);
+        if (v >= 0) in[n_in++] = v;
+    }
+    char nm[512];
+    if (frost__graph_lookup(c->g, n->output[0]) < 0)
+        snprintf(nm, sizeof nm, "%s", n->output[0]);
+    else
+        fresh_name(c, n->output[0], "unsupported", nm, sizeof nm);
+    int node = frost__graph_add_node(c->g, nm, src, FROST__OP_UNSUPPORTED, n_in, in,
+                                     (int)n->n_output, NULL, c->err);
+    if (node < 0) return failed(c);
+    c->n_unsupported++;
+    for (size_t k = 0; k < n->n_output; k++)
+        FROST_TRY(bind(c, n, k, c->g->nodes[node].out[k]));
+    return FROST_OK;
+}
+
+/* ---- Constant rewriting (weights) ----------------------------------------------------------- */
+
+/* A new constant holding src (rank r, dims) transposed by perm; element-size generic. */
+static int const_transposed(onnx_ctx *c, node_t *n, const char *suffix, const frost__value *src,
+                            int r, const int64_t *dims, const int *perm) {
+    size_t es = frost_dtype_size(src->dtype);
+    frost__shape out = frost__shape_make(r, dims);
+    for (int i = 0; i < r; i++) out.d[i] = dims[perm[i]];
+    void *dst = frost__alloc(&c->g->alloc, src->nbytes ? src->nbytes : 1);
+    if (!dst) {
+        frost__fail(c->err, FROST_E_NOMEM, node_label(n), n->op_type, -1, "out of memory");
+        return -1;
+    }
+    frost__shape in = frost__shape_make(r, dims);
+    int64_t sstr[FROST_MAX_RANK], ostr[FROST_MAX_RANK];
+    frost__shape_strides(&in, sstr);
+    frost__shape_strides(&out, ostr);
+    int64_t total = frost__shape_numel(&out);
+    int64_t idx[FROST_MAX_RANK] = {0};
+    for (int64_t o = 0; o < total; o++) {
+        int64_t si = 0;
+        for (int i = 0; i < r; i++) si += idx[i] * sstr[perm[i]];
+        memcpy((char *)dst + (size_t)o * es, (const char *)src->data + (size_t)si * es, es);
+        for (int i = r - 1; i >= 0; i--) {
+            if (++idx[i] < out.d[i]) break;
+            idx[i] = 0;
+        }
+    }
+    char nm[512];
+    fresh_name(c, n->output[0], suffix, nm, sizeof nm);
+    return frost__graph_add_const_owned(c->g, nm, src->dtype, &out, dst, src->nbytes, c->err);
+}
+
+/* ---- Spatial windows ------------------------------------------------------------------------ */
+
+/* Reads strides/dilations/pads/auto_pad for sp (1 or 2) spatial dims. A 1-D window runs as 2-D with
+ * height 1. Returns FROST_OK, an error, or FROST_E_UNSUPPORTED with `why` filled. */
+static frost_status window_attrs(onnx_ctx *c, node_t *n, int sp, bool dilations_allowed,
+                                 frost__window *w, char *why, size_t why_cap) {
+    int64_t strides[2] = {1, 1}, dil[2] = {1, 1}, pads[4] = {0, 0, 0, 0};
+    int64_t tmp[8];
+    int k = attr_ints(n, "strides", tmp, 8);
+    if (k >= 0) {
+        if (k != sp) return bad_attr(c, n, "attribute strides has %d values for %d spatial dims", k, sp);
+        for (int i = 0; i < sp; i++) strides[i] = tmp[i];
+    }
+    k = attr_ints(n, "dilations", tmp, 8);
+    if (k >= 0) {
+        if (k != sp) return bad_attr(c, n, "attribute dilations has %d values for %d spatial dims", k, sp);
+        for (int i = 0; i < sp; i++) dil[i] = tmp[i];
+    }
+    k = attr_ints(n, "pads", tmp, 8);
+    if (k >= 0) {
+        if (k != 2 * sp) return bad_attr(c, n, "attribute pads has %d values for %d spatial dims", k, sp);
+        for (int i = 0; i < 2 * sp; i++) pads[i] = tmp[i];
+    }
+    for (int i = 0; i < sp; i++) {
+        if (strides[i] < 1 || strides[i] > (1 << 20))
+            return bad_attr(c, n, "attribute strides[%d] = %lld is out of range", i, (long long)strides[i]);
+        if (dil[i] < 1 || dil[i] > (1 << 20))
+            return bad_attr(c, n, "attribute dilations[%d] = %lld is out of range", i, (long long)dil[i]);
+    }
+    for (int i = 0; i < 2 * sp; i++)
+        if (pads[i] < 0 || pads[i] > (1 << 24))
+            return bad_attr(c, n, "attribute pads[%d] = %lld is out of range", i, (long long)pads[i]);
+    if (!dilations_allowed && (dil[0] != 1 || dil[1] != 1)) {
+        snprintf(why, why_cap, "dilations");
+        return FROST_E_UNSUPPORTED;
+    }
+    memset(w, 0, sizeof *w);
+    if (sp == 1) {
+        w->stride_h = 1; w->stride_w = (int)strides[0];
+        w->dilation_h = 1; w->dilation_w = (int)dil[0];
+        w->pad_left = (int)pads[0]; w->pad_right = (int)pads[1];
+    } else {
+        w->stride_h = (int)strides[0]; w->stride_w = (int)strides[1];
+        w->dilation_h = (int)dil[0]; w->dilation_w = (int)dil[1];
+        w->pad_top = (int)pads[0]; w->pad_left = (int)pads[1];
+        w->pad_bottom = (int)pads[2]; w->pad_right = (int)pads[3];
+    }
+    char buf[32];
+    const char *ap = attr_s(n, "auto_pad", "NOTSET", buf, sizeof buf);
+    if (strcmp(ap, "NOTSET") == 0 || !*ap) {
+        bool any = w->pad_top || w->pad_bottom || w->pad_left || w->pad_right;
+        w->padding = any ? FROST__PAD_EXPLICIT : FROST__PAD_VALID;
+    } else if (strcmp(ap, "VALID") == 0) {
+        w->padding = FROST__PAD_VALID;
+        w->pad_top = w->pad_bottom = w->pad_left = w->pad_right = 0;
+    } else if (strcmp(ap, "SAME_UPPER") == 0) {
+        w->padding = FROST__PAD_SAME_UPPER;
+    } else if (strcmp(ap, "SAME_LOWER") == 0) {
+        w->padding = FROST__PAD_SAME_LOWER;
+    } else {
+        return bad_attr(c, n, "attribute auto_pad '%s' is not NOTSET, VALID, SAME_UPPER or SAME_LOWER", ap);
+    }
+    return FROST_OK;
+}
+
+/* Number of spatial dims of an NC... op: from the weights' rank, kernel_shape, or x's rank. */
+static int spatial_dims(onnx_ctx *c, node_t *n, int x, int w) {
+    int64_t ks[8];
+    int wr = vrank(c, w);
+    if (wr >= 3) return wr - 2;
+    int k = attr_ints(n, "kernel_shape", ks, 8);
+    if (k > 0) return k;
+    int xr = vrank(c, x);
+    return xr >= 3 ? xr - 2 : 2;
+}
+
+/* x NC[H]W -> NHWC 4-D (inserting H = 1 for 1-D ops). */
+static int to_nhwc4(onnx_ctx *c, node_t *n, int x, int sp) {
+    if (sp == 1) {
+        int64_t two = 2;
+        int ax = const_i64(c, n, "axis_h", &two, 1, false);
+        if (ax < 0) return -1;
+        int in[2] = {x, ax};
+        x = step(c, n, "as_2d", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+        if (x < 0) return -1;
+    }
+    return transpose_to(c, n, "to_nhwc", x, true);
+}
+/* NHWC 4-D y back to NC[H]W, the last step producing the ONNX output. */
+static int from_nhwc4(onnx_ctx *c, node_t *n, int y, int sp) {
+    if (sp != 1) return transpose_to(c, n, NULL, y, false);
+    int t = transpose_to(c, n, "to_nchw", y, false);
+    if (t < 0) return -1;
+    int64_t two = 2;
+    int ax = const_i64(c, n, "axis_h_out", &two, 1, false);
+    if (ax < 0) return -1;
+    int in[2] = {t, ax};
+    return step(c, n, NULL, FROST__OP_SQUEEZE, 2, in, NULL);
+}
+
+/* Filter in HWIO ([kh, kw, I, O]) from ONNX weights [O, I, k...] (or [I, O, k...] for ConvTranspose,
+ * which gives TF's [kh, kw, O, I] with the same permutation). */
+static int filter_hwio(onnx_ctx *c, node_t *n, int w, int sp) {
+    static const int perm[4] = {2, 3, 1, 0};
+    const frost__value *wv = val(c, w);
+    if (wv->kind == FROST__VAL_CONST && wv->shape.rank == sp + 2) {
+        int64_t d[4];
+        d[0] = wv->shape.d[0];
+        d[1] = wv->shape.d[1];
+        d[2] = sp == 1 ? 1 : wv->shape.d[2];
+        d[3] = sp == 1 ? wv->shape.d[2] : wv->shape.d[3];
+        return const_transposed(c, n, "filter_hwio", wv, 4, d, perm);
+    }
+    int x = w;
+    if (sp == 1) {
+        int64_t two = 2;
+        int ax = const_i64(c, n, "filter_axis_h", &two, 1, false);
+        if (ax < 0) return -1;
+        int in[2] = {w, ax};
+        x = step(c, n, "filter_2d", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+        if (x < 0) return -1;
+    }
+    int64_t p[4] = {2, 3, 1, 0};
+    int pc = const_i64(c, n, "filter_perm", p, 4, false);
+    if (pc < 0) return -1;
+    int in[2] = {x, pc};
+    return step(c, n, "filter_hwio", FROST__OP_TRANSPOSE, 2, in, NULL);
+}
+
+/* ---- Convolution and pooling ---------------------------------------------------------------- */
+
+static frost_status op_conv(onnx_ctx *c, node_t *n) {
+    int x, w;
+    FROST_TRY(need_in(c, n, 0, &x));
+    FROST_TRY(need_in(c, n, 1, &w));
+    int b = in_v(c, n, 2);
+    int sp = spatial_dims(c, n, x, w);
+    if (sp != 1 && sp != 2) return unsupported(c, n, "%d-D", sp);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    char why[64];
+    frost_status st = window_attrs(c, n, sp, true, &p.conv.w, why, sizeof why);
+    if (st == FROST_E_UNSUPPORTED) return unsupported(c, n, "%s", why);
+    FROST_TRY(st);
+    int64_t group = attr_i(n, "group", 1);
+    if (group < 1 || group > (1 << 24)) return bad_attr(c, n, "attribute group = %lld", (long long)group);
+    const frost__shape *ws = &val(c, w)->shape;
+    bool depthwise = group > 1 && ws->rank == sp + 2 && ws->d[1] == 1 && ws->d[0] > 0 &&
+                     ws->d[0] % group == 0;
+    int filt = filter_hwio(c, n, w, sp);
+    TRYV(filt);
+    int op = FROST__OP_CONV2D;
+    p.conv.groups = (int)group;
+    if (depthwise) {
+        /* HWIO [kh, kw, 1, O] and depthwise [kh, kw, C, O/C] share one memory order. */
+        op = FROST__OP_DEPTHWISE_CONV2D;
+        p.conv.groups = 1;
+        frost__value *fv = val(c, filt);
+        if (fv->kind == FROST__VAL_CONST) {
+            fv->shape.d[2] = group;
+            fv->shape.d[3] /= group;
+        } else {
+            int64_t rs[4] = {0, 0, group, -1};
+            int rc = const_i64(c, n, "filter_dw_shape", rs, 4, false);
+            TRYV(rc);
+            frost__params rp;
+            memset(&rp, 0, sizeof rp);
+            rp.reshape.zero_is_copy = true;
+            int in[2] = {filt, rc};
+            filt = step(c, n, "filter_dw", FROST__OP_RESHAPE, 2, in, &rp);
+            TRYV(filt);
+        }
+    }
+    int xt = to_nhwc4(c, n, x, sp);
+    TRYV(xt);
+    int in[3] = {xt, filt, b};
+    int y = step(c, n, "conv_nhwc", op, b >= 0 ? 3 : 2, in, &p);
+    TRYV(y);
+    return bind0(c, n, from_nhwc4(c, n, y, sp));
+}
+
+static frost_status op_conv_transpose(onnx_ctx *c, node_t *n) {
+    int x, w;
+    FROST_TRY(need_in(c, n, 0, &x));
+    FROST_TRY(need_in(c, n, 1, &w));
+    int b = in_v(c, n, 2);
+    int sp = spatial_dims(c, n, x, w);
+    if (sp != 1 && sp != 2) return unsupported(c, n, "%d-D", sp);
+    if (attr_i(n, "group", 1) != 1) return unsupported(c, n, "group > 1");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    char why[64];
+    frost_status st = window_attrs(c, n, sp, true, &p.deconv.w, why, sizeof why);
+    if (st == FROST_E_UNSUPPORTED) return unsupported(c, n, "%s", why);
+    FROST_TRY(st);
+    int64_t op_[2] = {0, 0}, os[2] = {0, 0};
+    int k = attr_ints(n, "output_padding", op_, 2);
+    if (k >= 0 && k != sp) return bad_attr(c, n, "attribute output_padding has %d values", k);
+    k = attr_ints(n, "output_shape", os, 2);
+    if (k >= 0) {
+        if (k != sp) return unsupported(c, n, "output_shape with batch and channel dims");
+        /* ONNX puts the odd padding at the end unless SAME_LOWER: frost's SAME_UPPER rule. */
+        if (p.deconv.w.padding != FROST__PAD_SAME_LOWER) p.deconv.w.padding = FROST__PAD_SAME_UPPER;
+    }
+    if (sp == 1) {
+        p.deconv.out_pad_w = (int)op_[0];
+        p.deconv.out_w = (int)os[0];
+        p.deconv.out_h = os[0] > 0 ? 1 : 0;
+    } else {
+        p.deconv.out_pad_h = (int)op_[0];
+        p.deconv.out_pad_w = (int)op_[1];
+        p.deconv.out_h = (int)os[0];
+        p.deconv.out_w = (int)os[1];
+    }
+    int filt = filter_hwio(c, n, w, sp);
+    TRYV(filt);
+    int xt = to_nhwc4(c, n, x, sp);
+    TRYV(xt);
+    int in[3] = {xt, filt, b};
+    int y = step(c, n, "deconv_nhwc", FROST__OP_CONV2D_TRANSPOSE, b >= 0 ? 3 : 2, in, &p);
+    TRYV(y);
+    return bind0(c, n, from_nhwc4(c, n, y, sp));
+}
+
+static frost_status op_pool(onnx_ctx *c, node_t *n, bool is_max) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    if (is_max && output_used(c, n, 1)) return unsupported(c, n, "Indices output");
+    int64_t ks[8];
+    int k = attr_ints(n, "kernel_shape", ks, 8);
+    if (k < 1) return bad_attr(c, n, "attribute kernel_shape is missing");
+    if (k > 2) return unsupported(c, n, "%d-D", k);
+    for (int i = 0; i < k; i++)
+        if (ks[i] < 1 || ks[i] > (1 << 20))
+            return bad_attr(c, n, "attribute kernel_shape[%d] = %lld", i, (long long)ks[i]);
+    if (attr_i(n, "storage_order", 0) != 0 && output_used(c, n, 1))
+        return unsupported(c, n, "storage_order");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    char why[64];
+    frost_status st = window_attrs(c, n, k, true, &p.pool.w, why, sizeof why);
+    if (st == FROST_E_UNSUPPORTED) return unsupported(c, n, "%s", why);
+    FROST_TRY(st);
+    p.pool.is_max = is_max;
+    p.pool.k_h = k == 1 ? 1 : (int)ks[0];
+    p.pool.k_w = k == 1 ? (int)ks[0] : (int)ks[1];
+    p.pool.count_include_pad = !is_max && attr_i(n, "count_include_pad", 0) != 0;
+    p.pool.ceil_mode = attr_i(n, "ceil_mode", 0) != 0;
+    int xt = to_nhwc4(c, n, x, k);
+    TRYV(xt);
+    int in[1] = {xt};
+    int y = step(c, n, "pool_nhwc", FROST__OP_POOL2D, 1, in, &p);
+    TRYV(y);
+    return bind0(c, n, from_nhwc4(c, n, y, k));
+}
+
+static frost_status op_global_pool(onnx_ctx *c, node_t *n, int fn) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int r = vrank(c, x);
+    if (r < 0) r = 4;
+    if (r < 3) return unsupported(c, n, "rank %d input", r);
+    int64_t axes[FROST_MAX_RANK];
+    for (int i = 2; i < r; i++) axes[i - 2] = i;
+    int ax = const_i64(c, n, "axes", axes, r - 2, false);
+    TRYV(ax);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.reduce.fn = fn;
+    p.reduce.keep_dims = true;
+    int in[2] = {x, ax};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_REDUCE, 2, in, &p));
+}
+
+static frost_status op_batchnorm(onnx_ctx *c, node_t *n) {
+    int x, sc, bi, mean, var;
+    FROST_TRY(need_in(c, n, 0, &x));
+    FROST_TRY(need_in(c, n, 1, &sc));
+    FROST_TRY(need_in(c, n, 2, &bi));
+    FROST_TRY(need_in(c, n, 3, &mean));
+    FROST_TRY(need_in(c, n, 4, &var));
+    if (attr_i(n, "training_mode", 0) != 0) return unsupported(c, n, "training_mode");
+    if (c->opset < 9 && attr_i(n, "spatial", 1) != 1) return unsupported(c, n, "spatial=0");
+    for (size_t k = 1; k < n->n_output; k++)
+        if (output_used(c, n, k)) return unsupported(c, n, "training outputs");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.batch_norm.epsilon = attr_f(n, "epsilon", 1e-5f);
+    p.batch_norm.axis = 1;
+    int in[5] = {x, sc, bi, mean, var};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_BATCH_NORM, 5, in, &p));
+}
+
+/* ---- Matrix products ------------------------------------------------------------------------ */
+
+static frost_status op_matmul(onnx_ctx *c, node_t *n) {
+    int a, b;
+    FROST_TRY(need_in(c, n, 0, &a));
+    FROST_TRY(need_in(c, n, 1, &b));
+    int ra = vrank(c, a), rb = vrank(c, b);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    if (ra != 1 && rb != 1) {
+        int in[2] = {a, b};
+        return bind0(c, n, step(c, n, NULL, FROST__OP_MATMUL, 2, in, &p));
+    }
+    /* numpy: a 1-D operand gains a unit dim for the product, which is then removed. */
+    int64_t ax_a = 0, ax_b = -1;
+    if (ra == 1) {
+        int k = const_i64(c, n, "a_axis", &ax_a, 1, false);
+        TRYV(k);
+        int in[2] = {a, k};
+        a = step(c, n, "a_2d", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+        TRYV(a);
+    }
+    if (rb == 1) {
+        int k = const_i64(c, n, "b_axis", &ax_b, 1, false);
+        TRYV(k);
+        int in[2] = {b, k};
+        b = step(c, n, "b_2d", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+        TRYV(b);
+    }
+    int in[2] = {a, b};
+    int y = step(c, n, "matmul", FROST__OP_MATMUL, 2, in, &p);
+    TRYV(y);
+    int64_t sq[2];
+    int nsq = 0;
+    if (ra == 1) sq[nsq++] = -2;
+    if (rb == 1) sq[nsq++] = -1;
+    int k = const_i64(c, n, "squeeze_axes", sq, nsq, false);
+    TRYV(k);
+    int in2[2] = {y, k};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_SQUEEZE, 2, in2, NULL));
+}
+
+/* A constant equal to v * s (float constants only). */
+static int scaled_const(onnx_ctx *c, node_t *n, const char *suffix, int v, double s) {
+    const frost__value *x = val(c, v);
+    if (x->kind != FROST__VAL_CONST || (x->dtype != FROST_DTYPE_F32 && x->dtype != FROST_DTYPE_F64))
+        return -2;
+    void *d = frost__alloc(&c->g->alloc, x->nbytes ? x->nbytes : 1);
+    if (!d) {
+        frost__fail(c->err, FROST_E_NOMEM, node_label(n), n->op_type, -1, "out of memory");
+        return -1;
+    }
+    int64_t cnt = frost__shape_numel(&x->shape);
+    x = val(c, v);
+    for (int64_t i = 0; i < cnt; i++) {
+        if (x->dtype == FROST_DTYPE_F32)
+            ((float *)d)[i] = (float)(((const float *)x->data)[i] * s);
+        else
+            ((double *)d)[i] = ((const double *)x->data)[i] * s;
+    }
+    char nm[512];
+    fresh_name(c, n->output[0], suffix, nm, sizeof nm);
+    frost__shape sh = x->shape;
+    return frost__graph_add_const_owned(c->g, nm, x->dtype, &sh, d, x->nbytes, c->err);
+}
+
+static int binary(onnx_ctx *c, node_t *n, const char *suffix, int fn, int a, int b) {
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.binary.fn = fn;
+    int in[2] = {a, b};
+    return step(c, n, suffix, FROST__OP_BINARY, 2, in, &p);
+}
+
+static frost_status op_gemm(onnx_ctx *c, node_t *n) {
+    int a, b;
+    FROST_TRY(need_in(c, n, 0, &a));
+    FROST_TRY(need_in(c, n, 1, &b));
+    int cc = in_v(c, n, 2);
+    double alpha = attr_f(n, "alpha", 1.0f), beta = attr_f(n, "beta", 1.0f);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.matmul.transpose_a = attr_i(n, "transA", 0) != 0;
+    p.matmul.transpose_b = attr_i(n, "transB", 0) != 0;
+    if (alpha != 1.0) {
+        int s = scaled_const(c, n, "b_scaled", b, alpha);
+        if (s == -1) return failed(c);
+        if (s >= 0) {
+            b = s;
+            alpha = 1.0;
+        }
+    }
+    if (cc >= 0 && beta == 0.0) cc = -1;
+    if (cc >= 0 && beta != 1.0) {
+        int s = scaled_const(c, n, "c_scaled", cc, beta);
+        if (s == -1) return failed(c);
+        if (s >= 0) {
+            cc = s;
+        } else {
+            int k = const_scalar_of(c, n, "beta", float_of(c, cc), beta);
+            TRYV(k);
+            cc = binary(c, n, "c_times_beta", FROST__BIN_MUL, cc, k);
+            TRYV(cc);
+        }
+    }
+    /* A 1-D C of length N is MatMul's own bias; anything else broadcasts through an Add. */
+    const frost__value *cv = cc >= 0 ? val(c, cc) : NULL;
+    bool as_bias = cv && cv->shape.rank == 1 && alpha == 1.0;
+    if (as_bias) {
+        const frost__shape *bs = &val(c, b)->shape;
+        int64_t nn = bs->rank == 2 ? bs->d[p.matmul.transpose_b ? 0 : 1] : -1;
+        as_bias = nn >= 0 && cv->shape.d[0] == nn;
+    }
+    bool last = cc < 0 || as_bias;
+    bool need_alpha = alpha != 1.0;
+    int in[3] = {a, b, as_bias ? cc : -1};
+    int y = step(c, n, last && !need_alpha ? NULL : "matmul", FROST__OP_MATMUL, as_bias ? 3 : 2, in,
+                 &p);
+    TRYV(y);
+    if (need_alpha) {
+        int k = const_scalar_of(c, n, "alpha", float_of(c, a), alpha);
+        TRYV(k);
+        y = binary(c, n, last ? NULL : "times_alpha", FROST__BIN_MUL, y, k);
+        TRYV(y);
+    }
+    if (!last) {
+        y = binary(c, n, NULL, FROST__BIN_ADD, y, cc);
+        TRYV(y);
+    }
+    return bind0(c, n, y);
+}
+
+/* ---- Elementwise ---------------------------------------------------------------------------- */
+
+static int unary_fn(onnx_ctx *c, node_t *n, const char *suffix, int x, int fn, float alpha,
+                    float beta) {
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.unary.fn = fn;
+    p.unary.alpha = alpha;
+    p.unary.beta = beta;
+    int in[1] = {x};
+    return step(c, n, suffix, FROST__OP_UNARY, 1, in, &p);
+}
+
+static frost_status op_unary(onnx_ctx *c, node_t *n, int fn, float alpha, float beta) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    return bind0(c, n, unary_fn(c, n, NULL, x, fn, alpha, beta));
+}
+
+static frost_status op_binary(onnx_ctx *c, node_t *n, int fn) {
+    int a, b;
+    FROST_TRY(need_in(c, n, 0, &a));
+    FROST_TRY(need_in(c, n, 1, &b));
+    if (c->opset < 7 && attr_i(n, "broadcast", 0) != 0 && attr(n, "axis"))
+        return unsupported(c, n, "legacy broadcast axis");
+    return bind0(c, n, binary(c, n, NULL, fn, a, b));
+}
+
+/* Max, Min, Sum, Mean: a chain of binary ops over 1..n inputs. */
+static frost_status op_variadic(onnx_ctx *c, node_t *n, int fn, bool mean) {
+    int acc;
+    FROST_TRY(need_in(c, n, 0, &acc));
+    int count = 1;
+    for (size_t i = 1; i < n->n_input; i++) {
+        int v = in_v(c, n, i);
+        if (v < 0) continue;
+        bool last = !mean && i + 1 == n->n_input;
+        acc = binary(c, n, last ? NULL : "acc", fn, acc, v);
+        TRYV(acc);
+        count++;
+    }
+    if (mean && count > 1) {
+        int k = const_scalar_of(c, n, "count", float_of(c, acc), count);
+        TRYV(k);
+        acc = binary(c, n, NULL, FROST__BIN_DIV, acc, k);
+        TRYV(acc);
+    } else if (count == 1) {
+        int in[1] = {acc};
+        acc = step(c, n, NULL, FROST__OP_IDENTITY, 1, in, NULL);
+        TRYV(acc);
+    }
+    return bind0(c, n, acc);
+}
+
+static frost_status op_clip(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    double lo = -FLT_MAX, hi = FLT_MAX;
+    int vlo = -1, vhi = -1;
+    bool const_bounds = true;
+    if (c->opset < 11) {
+        lo = attr_f(n, "min", -FLT_MAX);
+        hi = attr_f(n, "max", FLT_MAX);
+    } else {
+        vlo = in_v(c, n, 1);
+        vhi = in_v(c, n, 2);
+        if (vlo >= 0 && !const_scalar(c, vlo, &lo)) const_bounds = false;
+        if (vhi >= 0 && !const_scalar(c, vhi, &hi)) const_bounds = false;
+    }
+    frost_dtype dt = vdtype(c, x);
+    bool float_x = dt == FROST_DTYPE_F32 || dt == FROST_DTYPE_INVALID;
+    if (const_bounds && float_x)
+        return bind0(c, n, unary_fn(c, n, NULL, x, FROST__ACT_CLIP, (float)lo, (float)hi));
+    /* Integer or run-time bounds: max then min, as ONNX defines (min > max gives max). */
+    int y = x;
+    if (c->opset < 11) {
+        vlo = const_scalar_of(c, n, "min", dt, lo);
+        TRYV(vlo);
+        vhi = const_scalar_of(c, n, "max", dt, hi);
+        TRYV(vhi);
+    }
+    if (vlo >= 0) {
+        y = binary(c, n, vhi >= 0 ? "lower" : NULL, FROST__BIN_MAX, y, vlo);
+        TRYV(y);
+    }
+    if (vhi >= 0) {
+        y = binary(c, n, NULL, FROST__BIN_MIN, y, vhi);
+        TRYV(y);
+    }
+    if (y == x) {
+        int in[1] = {x};
+        y = step(c, n, NULL, FROST__OP_IDENTITY, 1, in, NULL);
+        TRYV(y);
+    }
+    return bind0(c, n, y);
+}
+
+static frost_status op_selu(onnx_ctx *c, node_t *n) {
+    const float def_alpha = 1.67326319217681884765625f, def_gamma = 1.05070102214813232421875f;
+    float alpha = attr_f(n, "alpha", def_alpha), gamma = attr_f(n, "gamma", def_gamma);
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    if (alpha == def_alpha && gamma == def_gamma)
+        return bind0(c, n, unary_fn(c, n, NULL, x, FROST__ACT_SELU, 0, 0));
+    /* selu = gamma * elu_alpha(x) */
+    int e = unary_fn(c, n, "elu", x, FROST__ACT_ELU, alpha, 0);
+    TRYV(e);
+    int k = const_scalar_of(c, n, "gamma", float_of(c, x), gamma);
+    TRYV(k);
+    return bind0(c, n, binary(c, n, NULL, FROST__BIN_MUL, e, k));
+}
+
+static frost_status op_celu(onnx_ctx *c, node_t *n) {
+    /* celu(x) = alpha * elu_1(x / alpha) */
+    float alpha = attr_f(n, "alpha", 1.0f);
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    if (alpha == 0.0f) return bad_attr(c, n, "attribute alpha is 0");
+    int k = const_scalar_of(c, n, "alpha", float_of(c, x), alpha);
+    TRYV(k);
+    int s = binary(c, n, "scaled", FROST__BIN_DIV, x, k);
+    TRYV(s);
+    int e = unary_fn(c, n, "elu", s, FROST__ACT_ELU, 1.0f, 0);
+    TRYV(e);
+    return bind0(c, n, binary(c, n, NULL, FROST__BIN_MUL, e, k));
+}
+
+static frost_status op_thresholded_relu(onnx_ctx *c, node_t *n) {
+    float alpha = attr_f(n, "alpha", 1.0f);
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    frost_dtype dt = float_of(c, x);
+    int ka = const_scalar_of(c, n, "alpha", dt, alpha);
+    TRYV(ka);
+    int kz = const_scalar_of(c, n, "zero", dt, 0);
+    TRYV(kz);
+    int cond = binary(c, n, "above", FROST__BIN_GREATER, x, ka);
+    TRYV(cond);
+    int in[3] = {cond, x, kz};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_SELECT, 3, in, NULL));
+}
+
+static frost_status op_mish(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int sp = unary_fn(c, n, "softplus", x, FROST__ACT_SOFTPLUS, 0, 0);
+    TRYV(sp);
+    int t = unary_fn(c, n, "tanh", sp, FROST__ACT_TANH, 0, 0);
+    TRYV(t);
+    return bind0(c, n, binary(c, n, NULL, FROST__BIN_MUL, x, t));
+}
+
+static frost_status op_isinf(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    bool neg = attr_i(n, "detect_negative", 1) != 0, pos = attr_i(n, "detect_positive", 1) != 0;
+    if (neg && pos) return bind0(c, n, unary_fn(c, n, NULL, x, FROST__UN_ISINF, 0, 0));
+    if (!neg && !pos) {
+        /* always false: no value is both infinite and NaN */
+        int inf = unary_fn(c, n, "isinf", x, FROST__UN_ISINF, 0, 0);
+        TRYV(inf);
+        int nan = unary_fn(c, n, "isnan", x, FROST__UN_ISNAN, 0, 0);
+        TRYV(nan);
+        return bind0(c, n, binary(c, n, NULL, FROST__BIN_AND, inf, nan));
+    }
+    int inf = unary_fn(c, n, "isinf", x, FROST__UN_ISINF, 0, 0);
+    TRYV(inf);
+    int z = const_scalar_of(c, n, "zero", float_of(c, x), 0);
+    TRYV(z);
+    int side = binary(c, n, "sign", pos ? FROST__BIN_GREATER : FROST__BIN_LESS, x, z);
+    TRYV(side);
+    return bind0(c, n, binary(c, n, NULL, FROST__BIN_AND, inf, side));
+}
+
+static frost_status op_where(onnx_ctx *c, node_t *n) {
+    int cond, a, b;
+    FROST_TRY(need_in(c, n, 0, &cond));
+    FROST_TRY(need_in(c, n, 1, &a));
+    FROST_TRY(need_in(c, n, 2, &b));
+    int in[3] = {cond, a, b};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_SELECT, 3, in, NULL));
+}
+
+static frost_status op_cast(onnx_ctx *c, node_t *n, bool like) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    frost_dtype to;
+    if (like) {
+        int t;
+        FROST_TRY(need_in(c, n, 1, &t));
+        to = vdtype(c, t);
+        if (to == FROST_DTYPE_INVALID) return unsupported(c, n, "target dtype unknown at load");
+    } else {
+        const FrostOnnx__AttributeProto *a = attr(n, "to");
+        if (!a || !a->has_i) return bad_attr(c, n, "attribute to is missing");
+        to = frost__onnx_dtype((int)a->i);
+    }
+    if (to == FROST_DTYPE_INVALID || to == FROST_DTYPE_STRING)
+        return unsupported(c, n, "to %s", to == FROST_DTYPE_STRING ? "string" : "this dtype");
+    if (vdtype(c, x) == FROST_DTYPE_STRING) return unsupported(c, n, "from string");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.cast.to = to;
+    int in[1] = {x};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_CAST, 1, in, &p));
+}
+
+/* ---- Softmax -------------------------------------------------------------------------------- */
+
+static frost_status op_softmax(onnx_ctx *c, node_t *n, bool log) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.softmax.log = log;
+    p.softmax.beta = 1.0f;
+    int r = vrank(c, x);
+    if (c->opset >= 13) {
+        p.softmax.axis = (int)attr_i(n, "axis", -1);
+        int in[1] = {x};
+        return bind0(c, n, step(c, n, NULL, FROST__OP_SOFTMAX, 1, in, &p));
+    }
+    /* Before opset 13 the input is coerced to 2-D at axis and normalized over the second part. */
+    int64_t axis = attr_i(n, "axis", 1);
+    if (r >= 0) {
+        if (axis < -r || axis > r) return bad_attr(c, n, "attribute axis %lld for rank %d", (long long)axis, r);
+        if (axis < 0) axis += r;
+        if (axis == r - 1 || (r == 0 && axis == 0)) {
+            p.softmax.axis = -1;
+            int in[1] = {x};
+            return bind0(c, n, step(c, n, NULL, FROST__OP_SOFTMAX, 1, in, &p));
+        }
+    }
+    frost__params fp;
+    memset(&fp, 0, sizeof fp);
+    fp.flatten.axis = (int)axis;
+    int in[1] = {x};
+    int flat = step(c, n, "flat", FROST__OP_FLATTEN, 1, in, &fp);
+    TRYV(flat);
+    p.softmax.axis = -1;
+    int in2[1] = {flat};
+    int sm = step(c, n, "softmax_2d", FROST__OP_SOFTMAX, 1, in2, &p);
+    TRYV(sm);
+    frost__params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.shape.out_dtype = FROST_DTYPE_I64;
+    int in3[1] = {x};
+    int shp = step(c, n, "shape", FROST__OP_SHAPE, 1, in3, &sp);
+    TRYV(shp);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reshape.zero_is_copy = true;
+    int in4[2] = {sm, shp};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_RESHAPE, 2, in4, &rp));
+}
+
+/* ---- Shapes and layout ---------------------------------------------------------------------- */
+
+/* An int-list operand: from input k when opset >= since (or the input is present), else from
+ * attribute `name`. Returns the value id, -1 (absent) or -2 (error, err filled). */
+static int list_operand(onnx_ctx *c, node_t *n, size_t k, const char *name, int since) {
+    int v = in_v(c, n, k);
+    if (v >= 0) return v;
+    if (c->opset >= since && !attr(n, name)) return -1;
+    int64_t vals[MAXA];
+    int cnt = attr_ints(n, name, vals, MAXA);
+    if (cnt == -1) return -1;
+    if (cnt == -2) {
+        bad_attr(c, n, "attribute %s has too many values", name);
+        return -2;
+    }
+    int r = const_i64(c, n, name, vals, cnt, false);
+    return r < 0 ? -2 : r;
+}
+
+static frost_status op_reshape(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int s = list_operand(c, n, 1, "shape", 5);
+    if (s == -2) return failed(c);
+    if (s < 0) return bad_attr(c, n, "the shape is missing");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.reshape.zero_is_copy = attr_i(n, "allowzero", 0) == 0;
+    int in[2] = {x, s};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_RESHAPE, 2, in, &p));
+}
+
+static frost_status op_flatten(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int64_t axis = attr_i(n, "axis", 1);
+    int r = vrank(c, x);
+    if (axis < 0 && r >= 0) axis += r;
+    if (r >= 0 && (axis < 0 || axis > r)) return bad_attr(c, n, "attribute axis out of range");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.flatten.axis = (int)axis;
+    int in[1] = {x};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_FLATTEN, 1, in, &p));
+}
+
+static frost_status op_squeeze(onnx_ctx *c, node_t *n, bool unsqueeze) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int axes = list_operand(c, n, 1, "axes", 13);
+    if (axes == -2) return failed(c);
+    if (unsqueeze && axes < 0) return bad_attr(c, n, "axes are missing");
+    int in[2] = {x, axes};
+    return bind0(c, n, step(c, n, NULL, unsqueeze ? FROST__OP_EXPAND_DIMS : FROST__OP_SQUEEZE,
+                            axes >= 0 ? 2 : 1, in, NULL));
+}
+
+static frost_status op_transpose(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int64_t perm[FROST_MAX_RANK];
+    int k = attr_ints(n, "perm", perm, FROST_MAX_RANK);
+    if (k == -2) return unsupported(c, n, "rank > %d", FROST_MAX_RANK);
+    if (k < 0) {
+        int r = vrank(c, x);
+        if (r < 0) return unsupported(c, n, "no perm and the rank is unknown at load");
+        for (int i = 0; i < r; i++) perm[i] = r - 1 - i;
+        k = r;
+    }
+    int pc = const_i64(c, n, "perm", perm, k, false);
+    TRYV(pc);
+    int in[2] = {x, pc};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_TRANSPOSE, 2, in, NULL));
+}
+
+static frost_status op_concat(onnx_ctx *c, node_t *n) {
+    if (n->n_input < 1 || n->n_input > 4096) return bad_attr(c, n, "%zu inputs", n->n_input);
+    const FrostOnnx__AttributeProto *a = attr(n, "axis");
+    if (!a || !a->has_i) return bad_attr(c, n, "attribute axis is missing");
+    int in[4097];
+    int k = 0;
+    for (size_t i = 0; i < n->n_input; i++) FROST_TRY(need_in(c, n, i, &in[k++]));
+    int64_t axis = a->i;
+    int ax = const_i64(c, n, "axis", &axis, 1, true);
+    TRYV(ax);
+    in[k++] = ax;
+    return bind0(c, n, step(c, n, NULL, FROST__OP_CONCAT, k, in, NULL));
+}
+
+static frost_status op_split(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int sizes = list_operand(c, n, 1, "split", 13);
+    if (sizes == -2) return failed(c);
+    if (attr(n, "num_outputs")) sizes = -1;
+    int64_t axis = attr_i(n, "axis", 0);
+    int ax = const_i64(c, n, "axis", &axis, 1, true);
+    TRYV(ax);
+    int in[3] = {x, ax, sizes};
+    int node = emit(c, n, NULL, FROST__OP_SPLIT, sizes >= 0 ? 3 : 2, in, (int)n->n_output, NULL);
+    if (node < 0) return failed(c);
+    for (size_t k = 0; k < n->n_output; k++) FROST_TRY(bind(c, n, k, c->g->nodes[node].out[k]));
+    return FROST_OK;
+}
+
+static frost_status op_slice(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int starts, ends, axes, steps = -1;
+    if (c->opset < 10) {
+        starts = list_operand(c, n, 99, "starts", 1000);
+        ends = list_operand(c, n, 99, "ends", 1000);
+        axes = list_operand(c, n, 99, "axes", 1000);
+    } else {
+        starts = in_v(c, n, 1);
+        ends = in_v(c, n, 2);
+        axes = in_v(c, n, 3);
+        steps = in_v(c, n, 4);
+    }
+    if (starts == -2 || ends == -2 || axes == -2) return failed(c);
+    if (starts < 0 || ends < 0) return bad_attr(c, n, "starts or ends is missing");
+    int in[5] = {x, starts, ends, axes, steps};
+    int n_in = steps >= 0 ? 5 : axes >= 0 ? 4 : 3;
+    return bind0(c, n, step(c, n, NULL, FROST__OP_SLICE, n_in, in, NULL));
+}
+
+static frost_status op_gather(onnx_ctx *c, node_t *n) {
+    int x, idx;
+    FROST_TRY(need_in(c, n, 0, &x));
+    FROST_TRY(need_in(c, n, 1, &idx));
+    int64_t axis = attr_i(n, "axis", 0);
+    int ax = const_i64(c, n, "axis", &axis, 1, true);
+    TRYV(ax);
+    int in[3] = {x, idx, ax};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_GATHER, 3, in, NULL));
+}
+
+static frost_status op_two_inputs(onnx_ctx *c, node_t *n, int op) {
+    int a, b;
+    FROST_TRY(need_in(c, n, 0, &a));
+    FROST_TRY(need_in(c, n, 1, &b));
+    int in[2] = {a, b};
+    return bind0(c, n, step(c, n, NULL, op, 2, in, NULL));
+}
+
+static frost_status op_shape(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.shape.out_dtype = FROST_DTYPE_I64;
+    int64_t start = attr_i(n, "start", 0);
+    const FrostOnnx__AttributeProto *e = attr(n, "end");
+    int r = vrank(c, x);
+    if (e && e->has_i) {
+        int64_t end = e->i;
+        if (r < 0 && end <= 0) return unsupported(c, n, "end %lld with unknown rank", (long long)end);
+        if (r >= 0) {
+            if (end < 0) end += r;
+            end = FROST_MAX(0, FROST_MIN(end, r));
+            if (start < 0) start = FROST_MAX(0, start + r);
+            start = FROST_MIN(start, r);
+            if (end <= start) { /* empty: an empty int64 constant */
+                int v = const_i64(c, n, NULL, NULL, 0, false);
+                return bind0(c, n, v);
+            }
+        }
+        p.shape.end = (int)end;
+    }
+    if (start < -FROST_MAX_RANK || start > FROST_MAX_RANK) return bad_attr(c, n, "attribute start");
+    p.shape.start = (int)start;
+    int in[1] = {x};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_SHAPE, 1, in, &p));
+}
+
+static frost_status op_size(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.shape.out_dtype = FROST_DTYPE_I64;
+    int in[1] = {x};
+    int s = step(c, n, "shape", FROST__OP_SHAPE, 1, in, &p);
+    TRYV(s);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reduce.fn = FROST__RED_PROD;
+    int in2[1] = {s};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_REDUCE, 1, in2, &rp));
+}
+
+static frost_status op_pad(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    char buf[32];
+    const char *mode = attr_s(n, "mode", "constant", buf, sizeof buf);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    if (strcmp(mode, "constant") == 0) p.pad.mode = FROST__PADMODE_CONSTANT;
+    else if (strcmp(mode, "reflect") == 0) p.pad.mode = FROST__PADMODE_REFLECT;
+    else if (strcmp(mode, "edge") == 0) p.pad.mode = FROST__PADMODE_EDGE;
+    else return unsupported(c, n, "mode %s", mode);
+    if (in_v(c, n, 3) >= 0) return unsupported(c, n, "axes");
+    int64_t pads[2 * FROST_MAX_RANK];
+    int np;
+    int pv = -1, value = -1;
+    if (c->opset < 11) {
+        np = attr_ints(n, "pads", pads, 2 * FROST_MAX_RANK);
+        if (np < 0) return bad_attr(c, n, "attribute pads is missing or too long");
+        float cv = attr_f(n, "value", 0.0f);
+        if (cv != 0.0f) {
+            value = const_scalar_of(c, n, "value", float_of(c, x), cv);
+            TRYV(value);
+        }
+    } else {
+        FROST_TRY(need_in(c, n, 1, &pv));
+        value = in_v(c, n, 2);
+        np = const_ints(c, pv, pads, 2 * FROST_MAX_RANK);
+    }
+    int paddings;
+    if (np >= 0) {
+        if (np % 2) return bad_attr(c, n, "pads has an odd count %d", np);
+        int r = np / 2;
+        int64_t pr[2 * FROST_MAX_RANK];
+        for (int i = 0; i < r; i++) {
+            pr[2 * i] = pads[i];
+            pr[2 * i + 1] = pads[i + r];
+        }
+        int64_t dims[2] = {r, 2};
+        frost__shape s = frost__shape_make(2, dims);
+        paddings = add_const(c, n, "paddings", FROST_DTYPE_I64, &s, pr, (size_t)np * sizeof(int64_t));
+        TRYV(paddings);
+    } else {
+        /* run-time pads [b0.., e0..] -> [[b0, e0], ...]: reshape to [2, r], transpose */
+        int64_t two_r[2] = {2, -1}, t[2] = {1, 0};
+        int ks = const_i64(c, n, "pads_2r", two_r, 2, false);
+        TRYV(ks);
+        frost__params rp;
+        memset(&rp, 0, sizeof rp);
+        rp.reshape.zero_is_copy = true;
+        int in[2] = {pv, ks};
+        int rs = step(c, n, "pads_2xr", FROST__OP_RESHAPE, 2, in, &rp);
+        TRYV(rs);
+        int kt = const_i64(c, n, "pads_perm", t, 2, false);
+        TRYV(kt);
+        int in2[2] = {rs, kt};
+        paddings = step(c, n, "paddings", FROST__OP_TRANSPOSE, 2, in2, NULL);
+        TRYV(paddings);
+    }
+    int in[3] = {x, paddings, value};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_PAD, value >= 0 ? 3 : 2, in, &p));
+}
+
+static frost_status op_constant(onnx_ctx *c, node_t *n) {
+    const FrostOnnx__AttributeProto *a = NULL;
+    for (size_t i = 0; i < n->n_attribute; i++)
+        if (n->attribute[i]->name) a = n->attribute[i];
+    if (!a || n->n_attribute != 1) return bad_attr(c, n, "needs exactly one value attribute");
+    frost__graph *g = c->g;
+    const char *nm = a->name;
+    if (strcmp(nm, "value") == 0 && a->t) {
+        frost_dtype dt;
+        frost__shape s;
+        void *data;
+        size_t nbytes;
+        frost_status st = frost__onnx_decode_tensor(a->t, &g->alloc, g->max_tensor_bytes,
+                                                    n->output[0], &dt, &s, &data, &nbytes, c->err);
+        if (st == FROST_E_UNSUPPORTED) return unsupported(c, n, "%s tensor", frost_dtype_name(frost__onnx_dtype(a->t->data_type)));
+        FROST_TRY(st);
+        char cn[512];
+        if (frost__graph_lookup(g, n->output[0]) < 0)
+            snprintf(cn, sizeof cn, "%s", n->output[0]);
+        else
+            fresh_name(c, n->output[0], "value", cn, sizeof cn);
+        int v = frost__graph_add_const_owned(g, cn, dt, &s, data, nbytes, c->err);
+        return bind0(c, n, v);
+    }
+    if (strcmp(nm, "value_float") == 0 && a->has_f)
+        return bind0(c, n, const_scalar_of(c, n, NULL, FROST_DTYPE_F32, a->f));
+    if (strcmp(nm, "value_int") == 0 && a->has_i) {
+        return bind0(c, n, const_i64(c, n, NULL, &a->i, 1, true));
+    }
+    if (strcmp(nm, "value_ints") == 0)
+        return bind0(c, n, const_i64(c, n, NULL, a->ints, (int)FROST_MIN(a->n_ints, 1u << 24), false));
+    if (strcmp(nm, "value_floats") == 0) {
+        int64_t cnt = (int64_t)a->n_floats;
+        frost__shape s = frost__shape_make(1, &cnt);
+        return bind0(c, n, add_const(c, n, NULL, FROST_DTYPE_F32, &s, a->floats,
+                                     a->n_floats * sizeof(float)));
+    }
+    return unsupported(c, n, "%s", nm);
+}
+
+static frost_status op_constant_of_shape(onnx_ctx *c, node_t *n) {
+    int dims;
+    FROST_TRY(need_in(c, n, 0, &dims));
+    const FrostOnnx__AttributeProto *a = attr(n, "value");
+    frost_dtype dt = FROST_DTYPE_F32;
+    double value = 0;
+    if (a && a->t) {
+        frost__graph *g = c->g;
+        frost__shape s;
+        void *data;
+        size_t nbytes;
+        frost_status st = frost__onnx_decode_tensor(a->t, &g->alloc, 64, n->output[0], &dt, &s,
+                                                    &data, &nbytes, c->err);
+        if (st == FROST_E_UNSUPPORTED) return unsupported(c, n, "value dtype");
+        FROST_TRY(st);
+        if (frost__shape_numel(&s) != 1) {
+            frost__free(&g->alloc, data);
+            return bad_attr(c, n, "attribute value must hold one element");
+        }
+        value = frost__read_double(dt, data, 0);
+        frost__free(&g->alloc, data);
+    }
+    int v = const_scalar_of(c, n, "value", dt, value);
+    TRYV(v);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.fill.value = value;
+    p.fill.dtype = dt;
+    int in[2] = {dims, v};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_FILL, 2, in, &p));
+}
+
+static frost_status op_range(onnx_ctx *c, node_t *n) {
+    int a, b, d;
+    FROST_TRY(need_in(c, n, 0, &a));
+    FROST_TRY(need_in(c, n, 1, &b));
+    FROST_TRY(need_in(c, n, 2, &d));
+    int in[3] = {a, b, d};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_RANGE, 3, in, NULL));
+}
+
+static frost_status op_identity(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    if (output_used(c, n, 1)) return unsupported(c, n, "mask output");
+    if (strcmp(n->op_type, "Dropout") == 0 && c->opset >= 12) {
+        int tm = in_v(c, n, 2);
+        double on = 0;
+        if (tm >= 0 && (!const_scalar(c, tm, &on) || on != 0)) return unsupported(c, n, "training_mode");
+    }
+    int in[1] = {x};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_IDENTITY, 1, in, NULL));
+}
+
+/* ---- Reductions ----------------------------------------------------------------------------- */
+
+static frost_status op_reduce(onnx_ctx *c, node_t *n, int fn) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int since = strcmp(n->op_type, "ReduceSum") == 0 ? 13 : 18;
+    int axes = list_operand(c, n, 1, "axes", since);
+    if (axes == -2) return failed(c);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.reduce.fn = fn;
+    p.reduce.keep_dims = attr_i(n, "keepdims", 1) != 0;
+    p.reduce.noop_with_empty_axes = attr_i(n, "noop_with_empty_axes", 0) != 0;
+    int in[2] = {x, axes};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_REDUCE, axes >= 0 ? 2 : 1, in, &p));
+}
+
+static frost_status op_arg(onnx_ctx *c, node_t *n, bool is_max) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int64_t axis = attr_i(n, "axis", 0);
+    int ax = const_i64(c, n, "axis", &axis, 1, true);
+    TRYV(ax);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.arg.is_max = is_max;
+    p.arg.out_dtype = FROST_DTYPE_I64;
+    p.arg.keep_dims = attr_i(n, "keepdims", 1) != 0;
+    p.arg.select_last = attr_i(n, "select_last_index", 0) != 0;
+    int in[2] = {x, ax};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_ARG, 2, in, &p));
+}
+
+static frost_status op_layer_norm(onnx_ctx *c, node_t *n) {
+    int x, sc;
+    FROST_TRY(need_in(c, n, 0, &x));
+    FROST_TRY(need_in(c, n, 1, &sc));
+    int b = in_v(c, n, 2);
+    if (output_used(c, n, 1) || output_used(c, n, 2)) return unsupported(c, n, "mean/inv_std outputs");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.layer_norm.epsilon = attr_f(n, "epsilon", 1e-5f);
+    p.layer_norm.axis = (int)attr_i(n, "axis", -1);
+    int in[3] = {x, sc, b};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_LAYER_NORM, b >= 0 ? 3 : 2, in, &p));
+}
+
+/* InstanceNormalization: per (n, c) over the spatial axes, then per-channel scale and bias. */
+static frost_status op_instance_norm(onnx_ctx *c, node_t *n) {
+    int x, sc, b;
+    FROST_TRY(need_in(c, n, 0, &x));
+    FROST_TRY(need_in(c, n, 1, &sc));
+    FROST_TRY(need_in(c, n, 2, &b));
+    int r = vrank(c, x);
+    if (r < 3) return unsupported(c, n, "input rank unknown at load");
+    float eps = attr_f(n, "epsilon", 1e-5f);
+    frost_dtype dt = float_of(c, x);
+    int64_t axes[FROST_MAX_RANK], cshape[FROST_MAX_RANK];
+    for (int i = 2; i < r; i++) axes[i - 2] = i;
+    cshape[0] = -1;
+    for (int i = 1; i < r - 1; i++) cshape[i] = 1;
+    int ax = const_i64(c, n, "axes", axes, r - 2, false);
+    TRYV(ax);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reduce.fn = FROST__RED_MEAN;
+    rp.reduce.keep_dims = true;
+    int in[2] = {x, ax};
+    int mean = step(c, n, "mean", FROST__OP_REDUCE, 2, in, &rp);
+    TRYV(mean);
+    int d = binary(c, n, "centered", FROST__BIN_SUB, x, mean);
+    TRYV(d);
+    int sq = binary(c, n, "squared", FROST__BIN_MUL, d, d);
+    TRYV(sq);
+    int in2[2] = {sq, ax};
+    int var = step(c, n, "var", FROST__OP_REDUCE, 2, in2, &rp);
+    TRYV(var);
+    int ke = const_scalar_of(c, n, "epsilon", dt, eps);
+    TRYV(ke);
+    int ve = binary(c, n, "var_eps", FROST__BIN_ADD, var, ke);
+    TRYV(ve);
+    int inv = unary_fn(c, n, "inv_std", ve, FROST__UN_RSQRT, 0, 0);
+    TRYV(inv);
+    int normed = binary(c, n, "normed", FROST__BIN_MUL, d, inv);
+    TRYV(normed);
+    int cs = const_i64(c, n, "channel_shape", cshape, r - 1, false);
+    TRYV(cs);
+    frost__params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.reshape.zero_is_copy = true;
+    int in3[2] = {sc, cs};
+    int scr = step(c, n, "scale_c11", FROST__OP_RESHAPE, 2, in3, &sp);
+    TRYV(scr);
+    int in4[2] = {b, cs};
+    int br = step(c, n, "bias_c11", FROST__OP_RESHAPE, 2, in4, &sp);
+    TRYV(br);
+    int y = binary(c, n, "scaled", FROST__BIN_MUL, normed, scr);
+    TRYV(y);
+    return bind0(c, n, binary(c, n, NULL, FROST__BIN_ADD, y, br));
+}
+
+/* ---- Resize --------------------------------------------------------------------------------- */
+
+static frost_status op_resize(onnx_ctx *c, node_t *n, bool upsample) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    char mb[32], cb[48], nb[32];
+    const char *mode = attr_s(n, "mode", "nearest", mb, sizeof mb);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    if (strcmp(mode, "nearest") == 0) p.resize.mode = 0;
+    else if (strcmp(mode, "linear") == 0 || strcmp(mode, "bilinear") == 0) p.resize.mode = 1;
+    else return unsupported(c, n, "mode %s", mode);
+    const char *coord = upsample || c->opset < 11
+                            ? "asymmetric"
+                            : attr_s(n, "coordinate_transformation_mode", "half_pixel", cb, sizeof cb);
+    if (strcmp(coord, "asymmetric") == 0) p.resize.coord = 0;
+    else if (strcmp(coord, "half_pixel") == 0) p.resize.coord = 1;
+    else if (strcmp(coord, "align_corners") == 0) p.resize.coord = 2;
+    else if (strcmp(coord, "pytorch_half_pixel") == 0) p.resize.coord = 3;
+    else if (strcmp(coord, "tf_half_pixel_for_nn") == 0) p.resize.coord = 4;
+    else return unsupported(c, n, "coordinate_transformation_mode %s", coord);
+    const char *nm = c->opset < 11 ? "round_prefer_floor"
+                                   : attr_s(n, "nearest_mode", "round_prefer_floor", nb, sizeof nb);
+    if (c->opset < 11 && p.resize.mode == 0) nm = "floor"; /* opset 10 and Upsample: floor */
+    if (strcmp(nm, "round_prefer_floor") == 0) p.resize.nearest_mode = 0;
+    else if (strcmp(nm, "round_prefer_ceil") == 0) p.resize.nearest_mode = 1;
+    else if (strcmp(nm, "floor") == 0) p.resize.nearest_mode = 2;
+    else if (strcmp(nm, "ceil") == 0) p.resize.nearest_mode = 3;
+    else return unsupported(c, n, "nearest_mode %s", nm);
+    if (attr(n, "axes") || attr_i(n, "antialias", 0)) return unsupported(c, n, "axes/antialias");
+    int scales = -1, sizes = -1;
+    if (upsample) {
+        if (c->opset < 9) {
+            const FrostOnnx__AttributeProto *a = attr(n, "scales");
+            if (!a) return bad_attr(c, n, "attribute scales is missing");
+            int64_t cnt = (int64_t)a->n_floats;
+            frost__shape s = frost__shape_make(1, &cnt);
+            scales = add_const(c, n, "scales", FROST_DTYPE_F32, &s, a->floats, a->n_floats * 4);
+            TRYV(scales);
+        } else {
+            FROST_TRY(need_in(c, n, 1, &scales));
+        }
+    } else if (c->opset < 11) {
+        FROST_TRY(need_in(c, n, 1, &scales));
+    } else {
+        scales = in_v(c, n, 2);
+        sizes = in_v(c, n, 3);
+    }
+    /* frost's RESIZE is 2-D NHWC and takes the output size [h, w]. */
+    int size_v;
+    int64_t sz[FROST_MAX_RANK];
+    int nsz;
+    if (sizes >= 0) {
+        nsz = const_ints(c, sizes, sz, FROST_MAX_RANK);
+        if (nsz >= 0) {
+            if (nsz != 4 || sz[0] != val(c, x)->shape.d[0] || sz[1] != val(c, x)->shape.d[1])
+                return unsupported(c, n, "resizing other than H, W of a 4-D input");
+            size_v = const_i64(c, n, "size_hw", sz + 2, 2, false);
+            TRYV(size_v);
+        } else {
+            frost__params sp;
+            memset(&sp, 0, sizeof sp);
+            int64_t b2[1] = {2}, e4[1] = {4};
+            int kb = const_i64(c, n, "hw_begin", b2, 1, false), ke = const_i64(c, n, "hw_end", e4, 1, false);
+            TRYV(kb);
+            TRYV(ke);
+            int in[3] = {sizes, kb, ke};
+            size_v = step(c, n, "size_hw", FROST__OP_SLICE, 3, in, NULL);
+            TRYV(size_v);
+        }
+    } else {
+        if (scales < 0) return bad_attr(c, n, "neither scales nor sizes is given");
+        const frost__value *sv = val(c, scales);
+        if (sv->kind != FROST__VAL_CONST || sv->dtype != FROST_DTYPE_F32 || sv->shape.rank != 1 ||
+            sv->shape.d[0] != 4)
+            return unsupported(c, n, "scales not a constant of 4 floats");
+        const float *s = sv->data;
+        if (s[0] != 1.0f || s[1] != 1.0f) return unsupported(c, n, "scaling N or C");
+        const frost__shape *xs = &val(c, x)->shape;
+        if (xs->rank == 4 && xs->d[2] >= 0 && xs->d[3] >= 0) {
+            int64_t hw[2] = {(int64_t)floor((double)xs->d[2] * s[2]),
+                             (int64_t)floor((double)xs->d[3] * s[3])};
+            size_v = const_i64(c, n, "size_hw", hw, 2, false);
+            TRYV(size_v);
+        } else {
+            /* floor(shape[2:4] * scales[2:4]) at plan time */
+            frost__params sp;
+            memset(&sp, 0, sizeof sp);
+            sp.shape.out_dtype = FROST_DTYPE_I64;
+            sp.shape.start = 2;
+            sp.shape.end = 4;
+            int in[1] = {x};
+            int hw = step(c, n, "in_hw", FROST__OP_SHAPE, 1, in, &sp);
+            TRYV(hw);
+            frost__params cp;
+            memset(&cp, 0, sizeof cp);
+            cp.cast.to = FROST_DTYPE_F32;
+            int in2[1] = {hw};
+            int hwf = step(c, n, "in_hw_f", FROST__OP_CAST, 1, in2, &cp);
+            TRYV(hwf);
+            int64_t two = 2;
+            frost__shape s2 = frost__shape_make(1, &two);
+            int ks = add_const(c, n, "scales_hw", FROST_DTYPE_F32, &s2, s + 2, 8);
+            TRYV(ks);
+            int prod = binary(c, n, "out_hw_f", FROST__BIN_MUL, hwf, ks);
+            TRYV(prod);
+            int fl = unary_fn(c, n, "out_hw_floor", prod, FROST__UN_FLOOR, 0, 0);
+            TRYV(fl);
+            cp.cast.to = FROST_DTYPE_I64;
+            int in3[1] = {fl};
+            size_v = step(c, n, "size_hw", FROST__OP_CAST, 1, in3, &cp);
+            TRYV(size_v);
+        }
+    }
+    int xt = transpose_to(c, n, "to_nhwc", x, true);
+    TRYV(xt);
+    int in[2] = {xt, size_v};
+    int y = step(c, n, "resize_nhwc", FROST__OP_RESIZE, 2, in, &p);
+    TRYV(y);
+    return bind0(c, n, transpose_to(c, n, NULL, y, false));
+}
+
+/* ---- Misc ----------------------------------------------------------------------------------- */
+
+static frost_status op_tile(onnx_ctx *c, node_t *n) { return op_two_inputs(c, n, FROST__OP_TILE); }
+
+static frost_status op_mod(onnx_ctx *c, node_t *n) {
+    return op_binary(c, n, attr_i(n, "fmod", 0) ? FROST__BIN_FMOD : FROST__BIN_FLOOR_MOD);
+}
+
+static frost_status op_lp_norm(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int64_t axis = attr_i(n, "axis", -1), pnorm = attr_i(n, "p", 2);
+    if (pnorm != 1 && pnorm != 2) return bad_attr(c, n, "attribute p = %lld", (long long)pnorm);
+    int ax = const_i64(c, n, "axis", &axis, 1, false);
+    TRYV(ax);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reduce.fn = pnorm == 1 ? FROST__RED_L1 : FROST__RED_L2;
+    rp.reduce.keep_dims = true;
+    int in[2] = {x, ax};
+    int nrm = step(c, n, "norm", FROST__OP_REDUCE, 2, in, &rp);
+    TRYV(nrm);
+    return bind0(c, n, binary(c, n, NULL, FROST__BIN_DIV, x, nrm));
+}
+
+static frost_status op_hardmax_like_unsupported(onnx_ctx *c, node_t *n) { return unsupported(c, n, NULL); }
+
+/* ---- Dispatch ------------------------------------------------------------------------------- */
+
+typedef struct unary_entry { const char *name; int fn; float alpha, beta; } unary_entry;
+static const unary_entry unaries[] = {
+    {"Relu", FROST__ACT_RELU, 0, 0},          {"Sigmoid", FROST__ACT_SIGMOID, 0, 0},
+    {"Tanh", FROST__ACT_TANH, 0, 0},          {"Softplus", FROST__ACT_SOFTPLUS, 0, 0},
+    {"Softsign", FROST__ACT_SOFTSIGN, 0, 0},  {"HardSwish", FROST__ACT_HARD_SWISH, 0, 0},
+    {"Abs", FROST__UN_ABS, 0, 0},             {"Neg", FROST__UN_NEG, 0, 0},
+    {"Sign", FROST__UN_SIGN, 0, 0},           {"Exp", FROST__UN_EXP, 0, 0},
+    {"Log", FROST__UN_LOG, 0, 0},             {"Sqrt", FROST__UN_SQRT, 0, 0},
+    {"Reciprocal", FROST__UN_RECIPROCAL, 0, 0}, {"Floor", FROST__UN_FLOOR, 0, 0},
+    {"Ceil", FROST__UN_CEIL, 0, 0},           {"Round", FROST__UN_ROUND, 0, 0},
+    {"Erf", FROST__UN_ERF, 0, 0},             {"Sin", FROST__UN_SIN, 0, 0},
+    {"Cos", FROST__UN_COS, 0, 0},             {"Tan", FROST__UN_TAN, 0, 0},
+    {"Asin", FROST__UN_ASIN, 0, 0},           {"Acos", FROST__UN_ACOS, 0, 0},
+    {"Atan", FROST__UN_ATAN, 0, 0},           {"Sinh", FROST__UN_SINH, 0, 0},
+    {"Cosh", FROST__UN_COSH, 0, 0},           {"Asinh", FROST__UN_ASINH, 0, 0},
+    {"Acosh", FROST__UN_ACOSH, 0, 0},         {"Atanh", FROST__UN_ATANH, 0, 0},
+    {"Not", FROST__UN_NOT, 0, 0},             {"IsNaN", FROST__UN_ISNAN, 0, 0},
+};
+
+typedef struct binary_entry { const char *name; int fn; } binary_entry;
+static const binary_entry binaries[] = {
+    {"Add", FROST__BIN_ADD},   {"Sub", FROST__BIN_SUB},   {"Mul", FROST__BIN_MUL},
+    {"Div", FROST__BIN_DIV},   {"Pow", FROST__BIN_POW},   {"PRelu", FROST__BIN_PRELU},
+    {"Equal", FROST__BIN_EQUAL}, {"Less", FROST__BIN_LESS}, {"LessOrEqual", FROST__BIN_LESS_EQUAL},
+    {"Greater", FROST__BIN_GREATER}, {"GreaterOrEqual", FROST__BIN_GREATER_EQUAL},
+    {"And", FROST__BIN_AND},   {"Or", FROST__BIN_OR},     {"Xor", FROST__BIN_XOR},
+};
+
+typedef struct reduce_entry { const char *name; int fn; } reduce_entry;
+static const reduce_entry reduces[] = {
+    {"ReduceSum", FROST__RED_SUM},   {"ReduceMean", FROST__RED_MEAN},
+    {"ReduceMax", FROST__RED_MAX},   {"ReduceMin", FROST__RED_MIN},
+    {"ReduceProd", FROST__RED_PROD}, {"ReduceL1", FROST__RED_L1},
+    {"ReduceL2", FROST__RED_L2},     {"ReduceLogSum", FROST__RED_LOG_SUM},
+    {"ReduceLogSumExp", FROST__RED_LOG_SUM_EXP}, {"ReduceSumSquare", FROST__RED_SUM_SQUARE},
+};
+
+frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto *n) {
+    const char *t = n->op_type;
+    for (size_t i = 0; i < FROST_ARRAY_LEN(unaries); i++)
+        if (strcmp(t, unaries[i].name) == 0)
+            return op_unary(c, n, unaries[i].fn, unaries[i].alpha, unaries[i].beta);
+    for (size_t i = 0; i < FROST_ARRAY_LEN(binaries); i++)
+        if (strcmp(t, binaries[i].name) == 0) return op_binary(c, n, binaries[i].fn);
+    for (size_t i = 0; i < FROST_ARRAY_LEN(reduces); i++)
+        if (strcmp(t, reduces[i].name) == 0) return op_reduce(c, n, reduces[i].fn);
+    if (strcmp(t, "LeakyRelu") == 0)
+        return op_unary(c, n, FROST__ACT_LEAKY_RELU, attr_f(n, "alpha", 0.01f), 0);
+    if (strcmp(t, "Elu") == 0) return op_unary(c, n, FROST__ACT_ELU, attr_f(n, "alpha", 1.0f), 0);
+    if (strcmp(t, "HardSigmoid") == 0)
+        return op_unary(c, n, FROST__ACT_HARD_SIGMOID, attr_f(n, "alpha", 0.2f),
+                        attr_f(n, "beta", 0.5f));
+    if (strcmp(t, "Selu") == 0) return op_selu(c, n);
+    if (strcmp(t, "Celu") == 0) return op_celu(c, n);
+    if (strcmp(t, "ThresholdedRelu") == 0) return op_thresholded_relu(c, n);
+    if (strcmp(t, "Mish") == 0) return op_mish(c, n);
+    if (strcmp(t, "IsInf") == 0) return op_isinf(c, n);
+    if (strcmp(t, "Clip") == 0) return op_clip(c, n);
+    if (strcmp(t, "Max") == 0) return op_variadic(c, n, FROST__BIN_MAX, false);
+    if (strcmp(t, "Min") == 0) return op_variadic(c, n, FROST__BIN_MIN, false);
+    if (strcmp(t, "Sum") == 0) return op_variadic(c, n, FROST__BIN_ADD, false);
+    if (strcmp(t, "Mean") == 0) return op_variadic(c, n, FROST__BIN_ADD, true);
+    if (strcmp(t, "Mod") == 0) return op_mod(c, n);
+    if (strcmp(t, "Where") == 0) return op_where(c, n);
+    if (strcmp(t, "Cast") == 0) return op_cast(c, n, false);
+    if (strcmp(t, "CastLike") == 0) return op_cast(c, n, true);
+    if (strcmp(t, "Conv") == 0) return op_conv(c, n);
+    if (strcmp(t, "ConvTranspose") == 0) return op_conv_transpose(c, n);
+    if (strcmp(t, "MaxPool") == 0) return op_pool(c, n, true);
+    if (strcmp(t, "AveragePool") == 0) return op_pool(c, n, false);
+    if (strcmp(t, "GlobalAveragePool") == 0) return op_global_pool(c, n, FROST__RED_MEAN);
+    if (strcmp(t, "GlobalMaxPool") == 0) return op_global_pool(c, n, FROST__RED_MAX);
+    if (strcmp(t, "BatchNormalization") == 0) return op_batchnorm(c, n);
+    if (strcmp(t, "InstanceNormalization") == 0) return op_instance_norm(c, n);
+    if (strcmp(t, "LayerNormalization") == 0) return op_layer_norm(c, n);
+    if (strcmp(t, "LpNormalization") == 0) return op_lp_norm(c, n);
+    if (strcmp(t, "MatMul") == 0) return op_matmul(c, n);
+    if (strcmp(t, "Gemm") == 0) return op_gemm(c, n);
+    if (strcmp(t, "Softmax") == 0) return op_softmax(c, n, false);
+    if (strcmp(t, "LogSoftmax") == 0) return op_softmax(c, n, true);
+    if (strcmp(t, "Reshape") == 0) return op_reshape(c, n);
+    if (strcmp(t, "Flatten") == 0) return op_flatten(c, n);
+    if (strcmp(t, "Squeeze") == 0) return op_squeeze(c, n, false);
+    if (strcmp(t, "Unsqueeze") == 0) return op_squeeze(c, n, true);
+    if (strcmp(t, "Transpose") == 0) return op_transpose(c, n);
+    if (strcmp(t, "Concat") == 0) return op_concat(c, n);
+    if (strcmp(t, "Split") == 0) return op_split(c, n);
+    if (strcmp(t, "Slice") == 0) return op_slice(c, n);
+    if (strcmp(t, "Gather") == 0) return op_gather(c, n);
+    if (strcmp(t, "Expand") == 0) return op_two_inputs(c, n, FROST__OP_EXPAND);
+    if (strcmp(t, "Tile") == 0) return op_tile(c, n);
+    if (strcmp(t, "Shape") == 0) return op_shape(c, n);
+    if (strcmp(t, "Size") == 0) return op_size(c, n);
+    if (strcmp(t, "Pad") == 0) return op_pad(c, n);
+    if (strcmp(t, "Constant") == 0) return op_constant(c, n);
+    if (strcmp(t, "ConstantOfShape") == 0) return op_constant_of_shape(c, n);
+    if (strcmp(t, "Range") == 0) return op_range(c, n);
+    if (strcmp(t, "Identity") == 0 || strcmp(t, "Dropout") == 0) return op_identity(c, n);
+    if (strcmp(t, "ArgMax") == 0) return op_arg(c, n, true);
+    if (strcmp(t, "ArgMin") == 0) return op_arg(c, n, false);
+    if (strcmp(t, "Resize") == 0) return op_resize(c, n, false);
+    if (strcmp(t, "Upsample") == 0) return op_resize(c, n, true);
+    return op_hardmax_like_unsupported(c, n);
+}
