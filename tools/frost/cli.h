@@ -1,0 +1,61 @@
+/* cli.h — what the frost subcommands share: exit codes, option parsing, error printing, and
+ * formatting of shapes, sizes and JSON strings. The CLI uses only the public API (frost.h). */
+#ifndef FROST_CLI_H
+#define FROST_CLI_H
+
+#include "frost.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_RUNTIME = 1,   /* the model, a data file or a run failed */
+    CLI_EXIT_USAGE = 2      /* bad command line */
+};
+
+/* Subcommands: argv[0] is the command's name. Each returns an exit code. */
+int cmd_inspect(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* "frost CMD: <message>" and a hint to --help on stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "frost CMD: <what>: <err.message>" plus node / op / file offset lines when set. */
+void cli_print_error(const char *cmd, const char *what, const frost_error *err);
+
+/* Option matching for "--name VALUE" and "--name=VALUE". Returns 1 and sets *value when argv[*i]
+ * is that option (advancing *i past a separate value), 0 when it is another argument, and -1
+ * (after printing a usage error) when the value is missing. */
+int cli_option(const char *cmd, int argc, char **argv, int *i, const char *name, const char *alias,
+               const char **value);
+/* A whole decimal integer in [min, max]; prints a usage error and returns false otherwise. */
+bool cli_parse_int(const char *cmd, const char *option, const char *text, long long min,
+                   long long max, long long *out);
+static inline bool cli_is_help(const char *arg) {
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+/* Loads a model, printing the error (with node / op / offset) on failure. */
+bool cli_load_model(const char *cmd, const char *path, const frost_allocator *allocator,
+                    frost_model **out);
+
+/* "TensorFlow GraphDef" and "tf_graphdef" */
+const char *cli_format_title(frost_format f);
+const char *cli_format_id(frost_format f);
+/* "[?, 784]", "[]" for a scalar, "?" when the rank is unknown. */
+const char *cli_shape(const frost_tensor_info *t, char *buf, size_t cap);
+/* The same as a JSON array with null for unknown dimensions (or null for an unknown rank). */
+void cli_json_shape(FILE *f, const frost_tensor_info *t);
+/* A JSON string literal, quotes included. NULL prints null. */
+void cli_json_string(FILE *f, const char *s);
+/* "30.7 KiB" */
+const char *cli_bytes(int64_t bytes, char *buf, size_t cap);
+/* "1,234,567" */
+const char *cli_thousands(int64_t v, char *buf, size_t cap);
+/* Elements of a tensor with a fully known shape; -1 if unknown or overflowing. */
+int64_t cli_numel(const frost_tensor_info *t);
+
+#endif
