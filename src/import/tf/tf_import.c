@@ -397,7 +397,8 @@ typedef struct importer {
     int *in_start;         /* [n + 1] into refs                         */
     input_ref *refs;
     bool *loop_merge;      /* Merge fed by NextIteration: a while loop   */
-    int *n_used;           /* 1 + highest port read by anyone (>= 1)     */
+    int *n_used;           /* 1 + highest port read by anyone (0: none)  */
+    int *top_reader;       /* a node reading that highest port           */
     int *port_start;       /* [n + 1] into port_val                      */
     int *port_val;         /* value id per (node, port); -1 unproduced   */
     int *order;            /* topological order                          */
@@ -493,9 +494,10 @@ static frost_status resolve_inputs(importer *im) {
     im->refs = tmp_calloc(im, total, sizeof(input_ref));
     im->loop_merge = tmp_calloc(im, (size_t)im->n, sizeof(bool));
     im->n_used = tmp_calloc(im, (size_t)im->n, sizeof(int));
-    if (!im->in_start || !im->refs || !im->loop_merge || !im->n_used) return oom(im->err, NULL);
+    im->top_reader = tmp_calloc(im, (size_t)im->n, sizeof(int));
+    if (!im->in_start || !im->refs || !im->loop_merge || !im->n_used || !im->top_reader)
+        return oom(im->err, NULL);
     int pos = 0;
-    for (int k = 0; k < im->n; k++) im->n_used[k] = 1;
     for (int k = 0; k < im->n; k++) {
         const FrostTf__NodeDef *nd = im->gd->node[k];
         im->in_start[k] = pos;
@@ -513,7 +515,10 @@ static frost_status resolve_inputs(importer *im) {
                 im->loop_merge[k] = true;
                 continue;
             }
-            if (r.port + 1 > im->n_used[r.node]) im->n_used[r.node] = r.port + 1;
+            if (r.port + 1 > im->n_used[r.node]) {
+                im->n_used[r.node] = r.port + 1;
+                im->top_reader[r.node] = k;
+            }
             im->refs[pos++] = r;
         }
     }
@@ -767,7 +772,7 @@ static frost_status build_all(importer *im) {
     int64_t total = 0;
     for (int k = 0; k < im->n; k++) {
         im->port_start[k] = (int)total;
-        total += im->n_used[k];
+        total += FROST_MAX(1, im->n_used[k]);
         if (total > INT_MAX / 2)
             return frost__fail(im->err, FROST_E_LIMIT, NULL, NULL, -1, "too many node outputs");
     }
@@ -814,7 +819,8 @@ static frost_status build_all(importer *im) {
         } else {
             frost__tf_node c = {
                 .g = g, .err = im->err, .nd = nd, .n_in = n_in, .in = in,
-                .n_used = n_used, .out = out, .out_cap = n_used, .n_out = 0,
+                .n_used = n_used, .out = out, .out_cap = FROST_MAX(1, n_used), .n_out = 0,
+                .top_reader = n_used > 0 ? im->gd->node[im->top_reader[k]]->name : NULL,
             };
             if (im->loop_merge[k]) st = frost__tf_unsupported(&c, "tf.while_loop");
             else st = frost__tf_build_node(&c);
@@ -833,6 +839,7 @@ static void importer_free(importer *im) {
     frost__free(a, im->refs);
     frost__free(a, im->loop_merge);
     frost__free(a, im->n_used);
+    frost__free(a, im->top_reader);
     frost__free(a, im->port_start);
     frost__free(a, im->port_val);
     frost__free(a, im->order);

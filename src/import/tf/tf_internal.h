@@ -15,7 +15,8 @@ typedef struct frost__tf_node {
     const FrostTf__NodeDef *nd;
     int n_in;
     const int *in;          /* value ids of the data inputs, in GraphDef order                  */
-    int n_used;             /* 1 + the highest output port any consumer reads (at least 1)      */
+    int n_used;             /* 1 + the highest output port any consumer reads (0: none)         */
+    const char *top_reader; /* a node reading port n_used - 1, for messages (NULL if none)      */
     int *out;               /* [out_cap]: builder sets the value id of each port it produces    */
     int out_cap;
     int n_out;              /* ports the builder produced; ports >= n_out stay unproduced        */

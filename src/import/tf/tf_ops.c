@@ -244,6 +244,7 @@ struct tf_op {
     int op;       /* canonical op, when the builder uses one                          */
     int fn;       /* unary/binary/reduce function, or a builder-specific variant     */
     int min_in, max_in;
+    int tf_outs;  /* outputs TF defines, when more than frost produces (0: as produced) */
 };
 
 static frost_status b_unary(frost__tf_node *c, const tf_op *e) {
@@ -710,10 +711,10 @@ static frost_status b_fused_matmul(frost__tf_node *c, const tf_op *e) {
 
 /* ==== The table ============================================================================== */
 
-#define UN(tf, fn) {tf, b_unary, FROST__OP_UNARY, fn, 1, 1}
-#define BIN(tf, fn) {tf, b_binary, FROST__OP_BINARY, fn, 2, 2}
-#define RED(tf, fn) {tf, b_reduce, FROST__OP_REDUCE, fn, 2, 2}
-#define PLAIN(tf, op, lo, hi) {tf, b_plain, op, 0, lo, hi}
+#define UN(tf, fn) {tf, b_unary, FROST__OP_UNARY, fn, 1, 1, 0}
+#define BIN(tf, fn) {tf, b_binary, FROST__OP_BINARY, fn, 2, 2, 0}
+#define RED(tf, fn) {tf, b_reduce, FROST__OP_REDUCE, fn, 2, 2, 0}
+#define PLAIN(tf, op, lo, hi) {tf, b_plain, op, 0, lo, hi, 0}
 #define ANY 65536
 
 static const tf_op tf_ops[] = {
@@ -724,9 +725,9 @@ static const tf_op tf_ops[] = {
     PLAIN("PreventGradient", FROST__OP_IDENTITY, 1, 1),
     PLAIN("CheckNumerics", FROST__OP_IDENTITY, 1, 1),
     PLAIN("EnsureShape", FROST__OP_IDENTITY, 1, 1),
-    {"IdentityN", b_identity_n, 0, 0, 0, ANY},
-    {"NoOp", b_noop, 0, 0, 0, ANY},
-    {"Assert", b_noop, 0, 0, 0, ANY},
+    {"IdentityN", b_identity_n, 0, 0, 0, ANY, 0},
+    {"NoOp", b_noop, 0, 0, 0, ANY, 0},
+    {"Assert", b_noop, 0, 0, 0, ANY, 0},
     /* Elementwise */
     UN("Relu", FROST__ACT_RELU), UN("Relu6", FROST__ACT_RELU6), UN("Elu", FROST__ACT_ELU),
     UN("Selu", FROST__ACT_SELU), UN("LeakyRelu", FROST__ACT_LEAKY_RELU),
@@ -753,70 +754,70 @@ static const tf_op tf_ops[] = {
     BIN("Less", FROST__BIN_LESS), BIN("LessEqual", FROST__BIN_LESS_EQUAL),
     BIN("Greater", FROST__BIN_GREATER), BIN("GreaterEqual", FROST__BIN_GREATER_EQUAL),
     BIN("LogicalAnd", FROST__BIN_AND), BIN("LogicalOr", FROST__BIN_OR),
-    {"BiasAdd", b_bias_add, 0, 0, 2, 2},
-    {"BiasAddV1", b_bias_add, 0, 0, 2, 2},
+    {"BiasAdd", b_bias_add, 0, 0, 2, 2, 0},
+    {"BiasAddV1", b_bias_add, 0, 0, 2, 2, 0},
     PLAIN("AddN", FROST__OP_ADD_N, 1, ANY),
-    {"ClipByValue", b_clip, 0, 0, 3, 3},
-    {"Cast", b_cast, 0, 0, 1, 1},
+    {"ClipByValue", b_clip, 0, 0, 3, 3, 0},
+    {"Cast", b_cast, 0, 0, 1, 1, 0},
     PLAIN("Select", FROST__OP_SELECT, 3, 3),
     PLAIN("SelectV2", FROST__OP_SELECT, 3, 3),
     /* Linear algebra, convolution, pooling, normalization */
-    {"MatMul", b_matmul, 0, 0, 2, 2},
-    {"BatchMatMul", b_matmul, 0, 1, 2, 2},
-    {"BatchMatMulV2", b_matmul, 0, 1, 2, 2},
-    {"BatchMatMulV3", b_matmul, 0, 1, 2, 2},
-    {"_FusedMatMul", b_fused_matmul, 0, 0, 2, ANY},
-    {"Conv2D", b_conv, 0, 0, 2, 2},
-    {"DepthwiseConv2dNative", b_conv, 0, 1, 2, 2},
-    {"Conv2DBackpropInput", b_deconv, 0, 0, 3, 3},
-    {"MaxPool", b_pool, 0, 1, 1, 1},
-    {"AvgPool", b_pool, 0, 0, 1, 1},
-    {"FusedBatchNorm", b_batch_norm, 0, 0, 5, 5},
-    {"FusedBatchNormV2", b_batch_norm, 0, 0, 5, 5},
-    {"FusedBatchNormV3", b_batch_norm, 0, 0, 5, 5},
-    {"Softmax", b_softmax, 0, 0, 1, 1},
-    {"LogSoftmax", b_softmax, 0, 1, 1, 1},
+    {"MatMul", b_matmul, 0, 0, 2, 2, 0},
+    {"BatchMatMul", b_matmul, 0, 1, 2, 2, 0},
+    {"BatchMatMulV2", b_matmul, 0, 1, 2, 2, 0},
+    {"BatchMatMulV3", b_matmul, 0, 1, 2, 2, 0},
+    {"_FusedMatMul", b_fused_matmul, 0, 0, 2, ANY, 0},
+    {"Conv2D", b_conv, 0, 0, 2, 2, 0},
+    {"DepthwiseConv2dNative", b_conv, 0, 1, 2, 2, 0},
+    {"Conv2DBackpropInput", b_deconv, 0, 0, 3, 3, 0},
+    {"MaxPool", b_pool, 0, 1, 1, 1, 0},
+    {"AvgPool", b_pool, 0, 0, 1, 1, 0},
+    {"FusedBatchNorm", b_batch_norm, 0, 0, 5, 5, 5},
+    {"FusedBatchNormV2", b_batch_norm, 0, 0, 5, 5, 5},
+    {"FusedBatchNormV3", b_batch_norm, 0, 0, 5, 5, 6},
+    {"Softmax", b_softmax, 0, 0, 1, 1, 0},
+    {"LogSoftmax", b_softmax, 0, 1, 1, 1, 0},
     /* Reductions */
     RED("Mean", FROST__RED_MEAN), RED("Sum", FROST__RED_SUM), RED("Max", FROST__RED_MAX),
     RED("Min", FROST__RED_MIN), RED("Prod", FROST__RED_PROD), RED("Any", FROST__RED_ANY),
     RED("All", FROST__RED_ALL),
-    {"ArgMax", b_arg, 0, 1, 2, 2},
-    {"ArgMin", b_arg, 0, 0, 2, 2},
+    {"ArgMax", b_arg, 0, 1, 2, 2, 0},
+    {"ArgMin", b_arg, 0, 0, 2, 2, 0},
     /* Shape and layout */
-    {"Reshape", b_reshape, 0, 0, 2, 2},
-    {"Squeeze", b_squeeze, 0, 0, 1, 1},
+    {"Reshape", b_reshape, 0, 0, 2, 2, 0},
+    {"Squeeze", b_squeeze, 0, 0, 1, 1, 0},
     PLAIN("ExpandDims", FROST__OP_EXPAND_DIMS, 2, 2),
-    {"ConcatV2", b_concat, 0, 0, 2, ANY},
-    {"Concat", b_concat, 0, 1, 2, ANY},
-    {"Pack", b_pack, 0, 0, 1, ANY},
-    {"Unpack", b_unpack, 0, 0, 1, 1},
-    {"Split", b_split, 0, 0, 2, 2},
-    {"SplitV", b_split, 0, 1, 3, 3},
+    {"ConcatV2", b_concat, 0, 0, 2, ANY, 0},
+    {"Concat", b_concat, 0, 1, 2, ANY, 0},
+    {"Pack", b_pack, 0, 0, 1, ANY, 0},
+    {"Unpack", b_unpack, 0, 0, 1, 1, 0},
+    {"Split", b_split, 0, 0, 2, 2, 0},
+    {"SplitV", b_split, 0, 1, 3, 3, 0},
     PLAIN("Transpose", FROST__OP_TRANSPOSE, 2, 2),
-    {"Pad", b_pad, 0, 0, 2, 2},
-    {"PadV2", b_pad, 0, 1, 3, 3},
-    {"MirrorPad", b_pad, 0, 2, 2, 2},
-    {"Shape", b_shape, 0, 0, 1, 1},
-    {"StridedSlice", b_strided_slice, 0, 0, 4, 4},
-    {"Slice", b_slice, 0, 0, 3, 3},
+    {"Pad", b_pad, 0, 0, 2, 2, 0},
+    {"PadV2", b_pad, 0, 1, 3, 3, 0},
+    {"MirrorPad", b_pad, 0, 2, 2, 2, 0},
+    {"Shape", b_shape, 0, 0, 1, 1, 0},
+    {"StridedSlice", b_strided_slice, 0, 0, 4, 4, 0},
+    {"Slice", b_slice, 0, 0, 3, 3, 0},
     PLAIN("Tile", FROST__OP_TILE, 2, 2),
     PLAIN("BroadcastTo", FROST__OP_EXPAND, 2, 2),
-    {"GatherV2", b_gather, 0, 0, 3, 3},
-    {"Gather", b_gather, 0, 1, 2, 2},
+    {"GatherV2", b_gather, 0, 0, 3, 3, 0},
+    {"Gather", b_gather, 0, 1, 2, 2, 0},
     /* Generators */
-    {"Fill", b_fill, 0, 0, 2, 2},
-    {"ZerosLike", b_fill_like, 0, 0, 1, 1},
-    {"OnesLike", b_fill_like, 0, 1, 1, 1},
+    {"Fill", b_fill, 0, 0, 2, 2, 0},
+    {"ZerosLike", b_fill_like, 0, 0, 1, 1, 0},
+    {"OnesLike", b_fill_like, 0, 1, 1, 1, 0},
     PLAIN("Range", FROST__OP_RANGE, 3, 3),
-    {"OneHot", b_one_hot, 0, 0, 4, 4},
+    {"OneHot", b_one_hot, 0, 0, 4, 4, 0},
     /* Images */
-    {"ResizeBilinear", b_resize, 0, 1, 2, 2},
-    {"ResizeNearestNeighbor", b_resize, 0, 0, 2, 2},
+    {"ResizeBilinear", b_resize, 0, 1, 2, 2, 0},
+    {"ResizeNearestNeighbor", b_resize, 0, 0, 2, 2, 0},
     /* Control flow (tf.cond): resolved at load when the predicate is known */
-    {"Switch", b_switch, 0, 0, 2, 2},
-    {"RefSwitch", b_switch, 0, 0, 2, 2},
-    {"Merge", b_merge, 0, 0, 1, ANY},
-    {"RefMerge", b_merge, 0, 0, 1, ANY},
+    {"Switch", b_switch, 0, 0, 2, 2, 0},
+    {"RefSwitch", b_switch, 0, 0, 2, 2, 0},
+    {"Merge", b_merge, 0, 0, 1, ANY, 0},
+    {"RefMerge", b_merge, 0, 0, 1, ANY, 0},
 };
 
 frost_status frost__tf_build_node(frost__tf_node *c) {
@@ -829,7 +830,16 @@ frost_status frost__tf_build_node(frost__tf_node *c) {
                 return bad_node(c, "has %d data inputs, expected %d", c->n_in, e->min_in);
             return bad_node(c, "has %d data inputs, expected at least %d", c->n_in, e->min_in);
         }
-        return e->build(c, e);
+        FROST_TRY(e->build(c, e));
+        /* Reading a port the op does not have is a broken graph; reading one TF has but frost
+         * does not compute (batch statistics) is left for cover-up and pruning. */
+        int tf_outs = e->tf_outs ? e->tf_outs : c->n_out;
+        if (c->n_used > tf_outs)
+            return frost__fail(c->err, FROST_E_FORMAT, c->nd->name, c->nd->op, -1,
+                               "node '%s' reads output %d of '%s' (%s), which has %d output%s",
+                               c->top_reader ? c->top_reader : "?", c->n_used - 1, c->nd->name,
+                               c->nd->op, tf_outs, tf_outs == 1 ? "" : "s");
+        return FROST_OK;
     }
     return frost__tf_unsupported(c, NULL);
 }

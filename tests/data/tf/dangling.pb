@@ -1,0 +1,7 @@
+
+
+xPlaceholder*
+dtype0
+$
+yAddxmissing_node:0*
+T0

@@ -1,0 +1,5 @@
+
+5
+threeConst*
+dtype0*
+valueB:

@@ -1,0 +1,7 @@
+
+
+xPlaceholder*
+dtype0
+
+mmMatMulx*
+T0
