@@ -1,0 +1,684 @@
+/* conv.c — CONV2D, DEPTHWISE_CONV2D and CONV2D_TRANSPOSE on NHWC activations (TensorFlow
+ * semantics: HWIO filters, DepthwiseConv2dNative [kh,kw,cin,mult] filters, Conv2DBackpropInput
+ * [kh,kw,cout,cin] filters), with fused bias and activation.
+ *
+ * CONV2D lowers to the packed GEMM: an HWIO filter is exactly a [kh*kw*cin, cout] matrix (per
+ * group), packed once at load by `pack`. The output pixels are cut into row tiles; each tile is
+ * gathered by im2col into its worker's slice of the step workspace and multiplied. A 1x1 stride-1
+ * unpadded conv needs no im2col: the input already is the A matrix. A grouped conv with one input
+ * channel per group is a depthwise conv and takes that direct loop instead.
+ * CONV2D_TRANSPOSE multiplies each image by the packed filter into the workspace (one row of
+ * kh*kw*cout products per input pixel), then gathers those products into output pixels (col2im).
+ * Padding (SAME_UPPER / SAME_LOWER / VALID / EXPLICIT) is resolved at prepare from the real input
+ * size. Never allocates in prepare or run; only pack allocates (n->packed, from the graph's
+ * allocator). */
+#include <limits.h>
+
+#include "kernels/conv.h"
+#include "kernels/gemm.h"
+#include "ops/op.h"
+
+/* Below this many multiply-adds a thread hand-off costs more than it saves. */
+#define CONV_MIN_TASK_FLOPS 32768
+/* im2col tile target: about this many floats per worker, so a tile stays in L2. */
+#define CONV_TILE_FLOATS 65536
+
+typedef enum conv_mode {
+    CONV_GEMM_PACKED,     /* filter packed at load                                              */
+    CONV_GEMM_REF,        /* filter not constant: reference GEMM straight from the filter        */
+    CONV_DEPTHWISE,       /* direct loops                                                        */
+    CONV_TRANSPOSE,
+} conv_mode;
+
+typedef struct conv_plan {
+    frost__conv_geom g;
+    conv_mode mode;
+    bool direct_a;        /* 1x1, stride 1, no padding: A is the input itself                    */
+    bool has_bias;
+    int K, cout_g;        /* GEMM sizes per group (transpose: K = cin, cout_g = kh*kw*cout)       */
+    int64_t rows;         /* output pixels (transpose: input pixels per image)                   */
+    int64_t tile_m;       /* rows per im2col tile                                                */
+    int slots;            /* workspace slices: one per worker                                    */
+    size_t group_stride;  /* bytes between the groups' packed filters                            */
+    const frost__gemm_kernel *kernel;
+    frost__act_params act;
+} conv_plan;
+_Static_assert(sizeof(conv_plan) <= sizeof(((frost__step *)0)->state), "conv plan too big");
+
+static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
+static bool fits_int(int64_t v) { return v >= 0 && v <= INT_MAX; }
+static size_t round_up64(size_t v) { return (v + 63) & ~(size_t)63; }
+
+/* Strides and dilations of 0 mean "not set" (a zeroed params struct): 1. */
+static int or_one(int v) { return v == 0 ? 1 : v; }
+
+static frost_status check_window(const frost__node *n, const frost__window *w, frost_error *err) {
+    if (w->stride_h < 0 || w->stride_w < 0 || w->dilation_h < 0 || w->dilation_w < 0)
+        return frost__op_fail(n, err, FROST_E_FORMAT, "negative stride or dilation (%d,%d / %d,%d)",
+                              w->stride_h, w->stride_w, w->dilation_h, w->dilation_w);
+    if (w->padding < FROST__PAD_VALID || w->padding > FROST__PAD_EXPLICIT)
+        return frost__op_fail(n, err, FROST_E_FORMAT, "unknown padding mode %d", (int)w->padding);
+    if (w->padding == FROST__PAD_EXPLICIT &&
+        (w->pad_top < 0 || w->pad_bottom < 0 || w->pad_left < 0 || w->pad_right < 0))
+        return frost__op_fail(n, err, FROST_E_FORMAT, "negative padding (%d,%d,%d,%d)", w->pad_top,
+                              w->pad_bottom, w->pad_left, w->pad_right);
+    return FROST_OK;
+}
+
+/* Output length of a forward window over `in` (-1 when in is unknown). May be <= 0: the caller
+ * reports it. */
+static int64_t window_out(int64_t in, int k, int s, int d, frost__padding mode, int pb, int pe) {
+    if (in < 0) return -1;
+    const int64_t eff = (int64_t)d * (k - 1) + 1;
+    switch (mode) {
+    case FROST__PAD_SAME_UPPER:
+    case FROST__PAD_SAME_LOWER:
+        return (in + s - 1) / s;
+    case FROST__PAD_EXPLICIT:
+        in += pb + pe;
+        /* fallthrough */
+    default:
+        return in >= eff ? (in - eff) / s + 1 : 0;
+    }
+}
+
+/* Leading padding of a forward window producing `out` from `in`. */
+static int window_pad_begin(int64_t in, int64_t out, int k, int s, int d, frost__padding mode,
+                            int explicit_begin) {
+    if (mode == FROST__PAD_EXPLICIT) return explicit_begin;
+    if (mode == FROST__PAD_VALID) return 0;
+    int64_t total = (out - 1) * s + (int64_t)d * (k - 1) + 1 - in;
+    if (total < 0) total = 0;
+    return (int)(mode == FROST__PAD_SAME_UPPER ? total / 2 : total - total / 2);
+}
+
+static frost_status check_f32_inputs(const frost__node *n, const frost_dtype *dt, int n_in,
+                                     frost_error *err) {
+    for (int i = 0; i < n_in && i < 3; i++) {
+        if (!has_input(n, i)) continue;
+        if (dt[i] != FROST_DTYPE_F32 && dt[i] != FROST_DTYPE_INVALID)
+            return frost__op_fail(n, err, FROST_E_DTYPE, "input %d is %s; only f32 is supported", i,
+                                  frost_dtype_name(dt[i]));
+    }
+    return FROST_OK;
+}
+
+static frost_status check_rank4(const frost__node *n, const frost__shape *s, const char *what,
+                                frost_error *err) {
+    char sb[96];
+    if (s->rank >= 0 && s->rank != 4)
+        return frost__op_fail(n, err, FROST_E_SHAPE, "%s must have rank 4, got %s", what,
+                              frost__shape_str(s, sb, sizeof sb));
+    return FROST_OK;
+}
+
+static frost_status check_bias(const frost__node *n, const frost__shape *s, int64_t cout,
+                               frost_error *err) {
+    int64_t bn;
+    char sb[96];
+    if (cout >= 0 && frost__shape_numel_ok(s, &bn) && bn != cout)
+        return frost__op_fail(n, err, FROST_E_SHAPE, "bias %s has %lld values, expected %lld",
+                              frost__shape_str(s, sb, sizeof sb), (long long)bn, (long long)cout);
+    return FROST_OK;
+}
+
+/* ---- infer ---------------------------------------------------------------------------------- */
+
+static frost_status conv_infer_common(frost__infer_ctx *c, int64_t filter_cin, int64_t cout,
+                                      int groups, const frost__window *w, bool depthwise) {
+    const frost__node *n = c->node;
+    const frost__shape *x = &c->in_shape[0], *f = &c->in_shape[1];
+    c->out_dtype[0] = FROST_DTYPE_F32;
+    if (x->rank < 0) {
+        frost__shape o = frost__shape_unknown();
+        o.rank = 4;
+        for (int i = 0; i < 4; i++) o.d[i] = -1;
+        o.d[3] = cout;
+        c->out_shape[0] = o;
+        return FROST_OK;
+    }
+    const int64_t C = x->d[3];
+    if (C >= 0 && filter_cin >= 0 && C != filter_cin * (depthwise ? 1 : groups)) {
+        char sx[96], sf[96];
+        if (depthwise || groups == 1)
+            return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                                  "input %s has %lld channels but the filter %s expects %lld",
+                                  frost__shape_str(x, sx, sizeof sx), (long long)C,
+                                  frost__shape_str(f, sf, sizeof sf), (long long)filter_cin);
+        return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                              "input %s has %lld channels but the filter %s expects %lld x %d groups",
+                              frost__shape_str(x, sx, sizeof sx), (long long)C,
+                              frost__shape_str(f, sf, sizeof sf), (long long)filter_cin, groups);
+    }
+    frost__shape o;
+    memset(&o, 0, sizeof o);
+    o.rank = 4;
+    o.d[0] = x->d[0];
+    if (f->rank == 4 && f->d[0] >= 0 && f->d[1] >= 0) {
+        if (!fits_int(f->d[0]) || !fits_int(f->d[1]))
+            return frost__op_fail(n, c->err, FROST_E_LIMIT, "filter window too large");
+        const int kh = (int)f->d[0], kw = (int)f->d[1];
+        o.d[1] = window_out(x->d[1], kh, or_one(w->stride_h), or_one(w->dilation_h), w->padding,
+                            w->pad_top, w->pad_bottom);
+        o.d[2] = window_out(x->d[2], kw, or_one(w->stride_w), or_one(w->dilation_w), w->padding,
+                            w->pad_left, w->pad_right);
+    } else {
+        o.d[1] = o.d[2] = -1;
+    }
+    o.d[3] = cout;
+    if (o.d[1] == 0 || o.d[2] == 0) {
+        char sx[96], sf[96];
+        return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                              "input %s is smaller than the filter %s's dilated window: empty output",
+                              frost__shape_str(x, sx, sizeof sx), frost__shape_str(f, sf, sizeof sf));
+    }
+    c->out_shape[0] = o;
+    return FROST_OK;
+}
+
+static frost_status conv2d_infer(frost__infer_ctx *c) {
+    const frost__node *n = c->node;
+    if (c->n_in < 2 || c->n_out != 1)
+        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs x, filter (and optional bias)");
+    FROST_TRY(check_f32_inputs(n, c->in_dtype, c->n_in, c->err));
+    FROST_TRY(check_window(n, &n->p.conv.w, c->err));
+    FROST_TRY(check_rank4(n, &c->in_shape[0], "input", c->err));
+    FROST_TRY(check_rank4(n, &c->in_shape[1], "filter (HWIO)", c->err));
+    const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
+    const frost__shape *f = &c->in_shape[1];
+    const int64_t cin_g = f->rank == 4 ? f->d[2] : -1, cout = f->rank == 4 ? f->d[3] : -1;
+    if (cout >= 0 && cout % groups != 0)
+        return frost__op_fail(n, c->err, FROST_E_SHAPE, "%lld output channels do not split into %d groups",
+                              (long long)cout, groups);
+    if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
+    return conv_infer_common(c, cin_g, cout, groups, &n->p.conv.w, false);
+}
+
+static frost_status depthwise_infer(frost__infer_ctx *c) {
+    const frost__node *n = c->node;
+    if (c->n_in < 2 || c->n_out != 1)
+        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs x, filter (and optional bias)");
+    FROST_TRY(check_f32_inputs(n, c->in_dtype, c->n_in, c->err));
+    FROST_TRY(check_window(n, &n->p.conv.w, c->err));
+    FROST_TRY(check_rank4(n, &c->in_shape[0], "input", c->err));
+    FROST_TRY(check_rank4(n, &c->in_shape[1], "filter [kh,kw,cin,multiplier]", c->err));
+    const frost__shape *f = &c->in_shape[1];
+    int64_t cin = f->rank == 4 ? f->d[2] : -1, cout = -1;
+    if (f->rank == 4 && f->d[2] >= 0 && f->d[3] >= 0) cout = f->d[2] * f->d[3];
+    if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
+    return conv_infer_common(c, cin, cout, 1, &n->p.conv.w, true);
+}
+
+/* Transposed conv output length; -1 when unknown. */
+static int64_t deconv_out(int64_t in, int k, int s, int d, int out_pad, int explicit_size,
+                          const frost__window *w, bool rows) {
+    if (explicit_size > 0) return explicit_size;
+    if (in < 0) return -1;
+    const int64_t eff = (int64_t)d * (k - 1) + 1;
+    switch (w->padding) {
+    case FROST__PAD_SAME_UPPER:
+    case FROST__PAD_SAME_LOWER:
+        return in * s;
+    case FROST__PAD_EXPLICIT:
+        return (in - 1) * s + out_pad + eff - (rows ? w->pad_top + w->pad_bottom : w->pad_left + w->pad_right);
+    default:
+        return (in - 1) * s + eff + out_pad;
+    }
+}
+
+static frost_status deconv_infer(frost__infer_ctx *c) {
+    const frost__node *n = c->node;
+    if (c->n_in < 2 || c->n_out != 1)
+        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs x, filter (and optional bias)");
+    FROST_TRY(check_f32_inputs(n, c->in_dtype, c->n_in, c->err));
+    const frost__window *w = &n->p.deconv.w;
+    FROST_TRY(check_window(n, w, c->err));
+    FROST_TRY(check_rank4(n, &c->in_shape[0], "input", c->err));
+    FROST_TRY(check_rank4(n, &c->in_shape[1], "filter [kh,kw,cout,cin]", c->err));
+    const frost__shape *x = &c->in_shape[0], *f = &c->in_shape[1];
+    const int64_t cout = f->rank == 4 ? f->d[2] : -1, cin = f->rank == 4 ? f->d[3] : -1;
+    if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
+    c->out_dtype[0] = FROST_DTYPE_F32;
+    frost__shape o;
+    memset(&o, 0, sizeof o);
+    o.rank = 4;
+    o.d[0] = x->rank == 4 ? x->d[0] : -1;
+    o.d[3] = cout;
+    if (x->rank == 4 && x->d[3] >= 0 && cin >= 0 && x->d[3] != cin) {
+        char sx[96], sf[96];
+        return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                              "input %s has %lld channels but the filter %s expects %lld",
+                              frost__shape_str(x, sx, sizeof sx), (long long)x->d[3],
+                              frost__shape_str(f, sf, sizeof sf), (long long)cin);
+    }
+    const bool fk = f->rank == 4 && fits_int(f->d[0]) && fits_int(f->d[1]);
+    const int kh = fk ? (int)f->d[0] : 1, kw = fk ? (int)f->d[1] : 1;
+    const int64_t ih = x->rank == 4 && fk ? x->d[1] : -1, iw = x->rank == 4 && fk ? x->d[2] : -1;
+    o.d[1] = deconv_out(ih, kh, or_one(w->stride_h), or_one(w->dilation_h), n->p.deconv.out_pad_h,
+                        n->p.deconv.out_h, w, true);
+    o.d[2] = deconv_out(iw, kw, or_one(w->stride_w), or_one(w->dilation_w), n->p.deconv.out_pad_w,
+                        n->p.deconv.out_w, w, false);
+    if ((o.d[1] >= 0 && o.d[1] < 1) || (o.d[2] >= 0 && o.d[2] < 1))
+        return frost__op_fail(n, c->err, FROST_E_SHAPE, "padding leaves an empty output (%lld x %lld)",
+                              (long long)o.d[1], (long long)o.d[2]);
+    c->out_shape[0] = o;
+    return FROST_OK;
+}
+
+/* ---- run: GEMM-lowered conv ----------------------------------------------------------------- */
+
+typedef struct gemm_conv_task {
+    const conv_plan *p;
+    const frost__node *node;
+    const float *x, *filter, *bias;
+    float *y;
+    float *ws;
+    int64_t tiles, col_blocks;
+    int col_width;
+} gemm_conv_task;
+
+/* One unit: columns block `cb` of group `grp` for output rows of tile `tile`. */
+static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
+    const conv_plan *p = t->p;
+    const frost__conv_geom *g = &p->g;
+    const int64_t cb = unit % t->col_blocks;
+    const int64_t tile = (unit / t->col_blocks) % t->tiles;
+    const int grp = (int)(unit / (t->col_blocks * t->tiles));
+    const int64_t r0 = tile * p->tile_m;
+    const int rows = (int)FROST_MIN(p->tile_m, p->rows - r0);
+    const int cin_g = (int)(g->in_c / g->groups);
+    const int n0 = (int)(cb * t->col_width);
+    const int n1 = (int)FROST_MIN((int64_t)n0 + t->col_width, (int64_t)p->cout_g);
+    if (rows <= 0 || n1 <= n0) return;
+
+    const float *A;
+    int lda;
+    if (p->direct_a) {
+        A = t->x + r0 * g->in_c + (int64_t)grp * cin_g;
+        lda = (int)g->in_c;
+    } else {
+        float *col = t->ws + (size_t)worker * (size_t)p->tile_m * (size_t)p->K;
+        frost_k_f32_im2col__ref(g, t->x, grp, r0, rows, col);
+        A = col;
+        lda = p->K;
+    }
+    const int64_t ldc = g->out_c;
+    float *C = t->y + r0 * ldc + (int64_t)grp * p->cout_g;
+    const float *bias = t->bias ? t->bias + (int64_t)grp * p->cout_g : NULL;
+    if (p->mode == CONV_GEMM_PACKED) {
+        const void *packed = (const unsigned char *)t->node->packed + (size_t)grp * p->group_stride;
+        p->kernel->run(rows, p->cout_g, p->K, A, lda, packed, bias, C, (int)ldc, &p->act, n0, n1);
+        return;
+    }
+    /* Reference: B is the group's column slice of the HWIO filter, read in place. */
+    const float *B = t->filter + (int64_t)grp * p->cout_g + n0;
+    frost_k_f32_gemm__ref(rows, n1 - n0, p->K, A, lda, false, B, (int)g->out_c, false, C + n0,
+                          (int)ldc, false);
+    for (int i = 0; i < rows; i++) {
+        float *c = C + (int64_t)i * ldc + n0;
+        if (bias)
+            for (int j = 0; j < n1 - n0; j++) c[j] += bias[n0 + j];
+        if (p->act.act != FROST__ACT_NONE) frost_k_f32_act__ref(c, (size_t)(n1 - n0), &p->act);
+    }
+}
+
+static void gemm_conv_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    for (int64_t u = begin; u < end; u++) gemm_conv_unit(arg, u, worker);
+}
+
+static frost__pool *usable_pool(const conv_plan *p, frost__pool *pool) {
+    /* The workspace has one slice per worker prepare knew of; a bigger pool would overrun it. */
+    return frost__pool_threads(pool) <= p->slots ? pool : NULL;
+}
+
+static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
+    frost__pool *pool = usable_pool(p, ex->pool);
+    const int threads = frost__pool_threads(pool);
+    gemm_conv_task t = {
+        .p = p, .node = st->node, .x = FROST_IN(st, ex, 0), .filter = FROST_IN(st, ex, 1),
+        .bias = p->has_bias ? FROST_IN(st, ex, 2) : NULL, .y = FROST_OUT(st, ex, 0),
+        .ws = st->ws_bytes ? FROST_WS(st, ex) : NULL,
+    };
+    t.tiles = (p->rows + p->tile_m - 1) / p->tile_m;
+    t.col_blocks = 1;
+    t.col_width = p->cout_g;
+    const int64_t units_rows = t.tiles * p->g.groups;
+    const int64_t flops = p->rows * (int64_t)p->K * p->g.out_c;
+    if (threads > 1 && units_rows < threads && flops >= 2 * CONV_MIN_TASK_FLOPS) {
+        /* Few row tiles (a small late layer, one image): split the output channels too. */
+        const int align = p->mode == CONV_GEMM_PACKED && p->kernel->n_align > 0 ? p->kernel->n_align : 8;
+        const int64_t want = (threads + units_rows - 1) / units_rows;
+        const int64_t max_blocks = (p->cout_g + align - 1) / align;
+        t.col_blocks = FROST_MAX((int64_t)1, FROST_MIN(want, max_blocks));
+        int64_t width = (p->cout_g + t.col_blocks - 1) / t.col_blocks;
+        width = (width + align - 1) / align * align;
+        t.col_width = (int)width;
+        t.col_blocks = (p->cout_g + width - 1) / width;
+    }
+    const int64_t units = units_rows * t.col_blocks;
+    if (threads <= 1 || units == 1 || flops < 2 * CONV_MIN_TASK_FLOPS) gemm_conv_task_fn(&t, 0, units, 0);
+    else frost__parallel_for(pool, units, 1, gemm_conv_task_fn, &t);
+}
+
+/* ---- run: depthwise ------------------------------------------------------------------------- */
+
+typedef struct dw_task {
+    const frost__conv_geom *g;
+    const float *x, *filter, *bias;
+    const frost__act_params *act;
+    float *y;
+} dw_task;
+
+static void dw_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const dw_task *t = arg;
+    frost_k_f32_depthwise__ref(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
+}
+
+static void run_depthwise(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
+    dw_task t = {&p->g, FROST_IN(st, ex, 0), FROST_IN(st, ex, 1),
+                 p->has_bias ? FROST_IN(st, ex, 2) : NULL, &p->act, FROST_OUT(st, ex, 0)};
+    const int64_t rows = p->g.n * p->g.out_h;
+    const int64_t row_flops = FROST_MAX((int64_t)1, p->g.out_w * p->g.out_c * p->g.k_h * p->g.k_w);
+    frost__parallel_for(ex->pool, rows, FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops),
+                        dw_task_fn, &t);
+}
+
+/* ---- run: transposed conv ------------------------------------------------------------------- */
+
+typedef struct deconv_task {
+    const conv_plan *p;
+    const void *packed;
+    const float *x, *filter, *bias;
+    float *cols, *y;
+} deconv_task;
+
+static void deconv_gemm_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const deconv_task *t = arg;
+    const conv_plan *p = t->p;
+    const int rows = (int)(end - begin);
+    const float *A = t->x + begin * p->K;
+    float *C = t->cols + begin * p->cout_g;
+    if (p->kernel) {
+        static const frost__act_params none = {FROST__ACT_NONE, 0, 0};
+        p->kernel->run(rows, p->cout_g, p->K, A, p->K, t->packed, NULL, C, p->cout_g, &none, 0,
+                       p->cout_g);
+    } else {
+        frost_k_f32_gemm__ref(rows, p->cout_g, p->K, A, p->K, false, t->filter, p->K, true, C,
+                              p->cout_g, false);
+    }
+}
+
+static void deconv_col2im_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const deconv_task *t = arg;
+    frost_k_f32_col2im__ref(&t->p->g, t->cols, t->bias, &t->p->act, t->y, begin, end);
+}
+
+static void run_deconv(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
+    const frost__conv_geom *g = &p->g;
+    const float *x = FROST_IN(st, ex, 0);
+    float *y = FROST_OUT(st, ex, 0);
+    deconv_task t = {p, st->node->packed, NULL, FROST_IN(st, ex, 1),
+                     p->has_bias ? FROST_IN(st, ex, 2) : NULL, FROST_WS(st, ex), NULL};
+    const int64_t row_flops = FROST_MAX((int64_t)1, (int64_t)p->K * p->cout_g);
+    const int64_t out_row = FROST_MAX((int64_t)1, g->out_w * g->out_c * g->k_h * g->k_w);
+    for (int64_t img = 0; img < g->n; img++) {
+        t.x = x + img * g->in_h * g->in_w * g->in_c;
+        t.y = y + img * g->out_h * g->out_w * g->out_c;
+        frost__parallel_for(ex->pool, p->rows, FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops),
+                            deconv_gemm_fn, &t);
+        frost__parallel_for(ex->pool, g->out_h, FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / out_row),
+                            deconv_col2im_fn, &t);
+    }
+}
+
+static frost_status conv_run(const frost__step *st, const frost__exec *ex) {
+    const conv_plan *p = (const conv_plan *)st->state.bytes;
+    switch (p->mode) {
+    case CONV_DEPTHWISE: run_depthwise(st, ex, p); break;
+    case CONV_TRANSPOSE: run_deconv(st, ex, p); break;
+    default: run_gemm_conv(st, ex, p); break;
+    }
+    return FROST_OK;
+}
+
+/* ---- prepare -------------------------------------------------------------------------------- */
+
+static frost_status fill_forward_geom(const frost__prepare_ctx *pc, const frost__window *w,
+                                      int groups, conv_plan *p) {
+    const frost__shape *x = &pc->in_shape[0], *f = &pc->in_shape[1], *o = &pc->out_shape[0];
+    frost__conv_geom *g = &p->g;
+    g->n = x->d[0];
+    g->in_h = x->d[1];
+    g->in_w = x->d[2];
+    g->in_c = x->d[3];
+    g->out_h = o->d[1];
+    g->out_w = o->d[2];
+    g->out_c = o->d[3];
+    if (!fits_int(f->d[0]) || !fits_int(f->d[1]) || f->d[0] == 0 || f->d[1] == 0)
+        return frost__op_fail(pc->node, pc->err, FROST_E_SHAPE, "filter has an empty window");
+    g->k_h = (int)f->d[0];
+    g->k_w = (int)f->d[1];
+    g->stride_h = or_one(w->stride_h);
+    g->stride_w = or_one(w->stride_w);
+    g->dil_h = or_one(w->dilation_h);
+    g->dil_w = or_one(w->dilation_w);
+    g->pad_top = window_pad_begin(g->in_h, g->out_h, g->k_h, g->stride_h, g->dil_h, w->padding, w->pad_top);
+    g->pad_left = window_pad_begin(g->in_w, g->out_w, g->k_w, g->stride_w, g->dil_w, w->padding, w->pad_left);
+    g->groups = groups;
+    p->has_bias = has_input(pc->node, 2);
+    p->rows = g->n * g->out_h * g->out_w;
+    if (g->out_h <= 0 || g->out_w <= 0)
+        return frost__op_fail(pc->node, pc->err, FROST_E_SHAPE, "empty output");
+    return FROST_OK;
+}
+
+static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {
+    const frost__node *n = pc->node;
+    conv_plan *p = (conv_plan *)st->state.bytes;
+    memset(p, 0, sizeof *p);
+    const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
+    FROST_TRY(fill_forward_geom(pc, &n->p.conv.w, groups, p));
+    p->act = n->p.conv.act;
+    frost__conv_geom *g = &p->g;
+    const int64_t cin_g = pc->in_shape[1].d[2];
+    if (cin_g * groups != g->in_c || g->out_c % groups)
+        return frost__op_fail(n, pc->err, FROST_E_SHAPE, "channels do not match the filter and groups");
+    st->run = conv_run;
+    if (groups > 1 && cin_g == 1) {
+        /* [kh,kw,1,cin*mult] HWIO is byte for byte the depthwise filter [kh,kw,cin,mult]. */
+        p->mode = CONV_DEPTHWISE;
+        return FROST_OK;
+    }
+    const int64_t K = (int64_t)g->k_h * g->k_w * cin_g;
+    const int64_t cout_g = g->out_c / groups;
+    if (!fits_int(K) || !fits_int(cout_g) || !fits_int(g->out_c) || !fits_int(g->in_c) ||
+        !fits_int(p->rows))
+        return frost__op_fail(n, pc->err, FROST_E_LIMIT, "conv sizes exceed the GEMM kernel's int range");
+    p->K = (int)K;
+    p->cout_g = (int)cout_g;
+    p->mode = CONV_GEMM_REF;
+    if (n->packed && n->kernel) {
+        const frost__gemm_kernel *k = n->kernel;
+        p->group_stride = round_up64(k->packed_bytes(p->K, p->cout_g));
+        if (n->packed_bytes >= p->group_stride * (size_t)(groups - 1) + k->packed_bytes(p->K, p->cout_g)) {
+            p->mode = CONV_GEMM_PACKED;
+            p->kernel = k;
+        }
+    }
+    p->direct_a = g->k_h == 1 && g->k_w == 1 && g->stride_h == 1 && g->stride_w == 1 &&
+                  g->pad_top == 0 && g->pad_left == 0 && g->out_h == g->in_h && g->out_w == g->in_w;
+    int64_t tile = CONV_TILE_FLOATS / FROST_MAX(K, (int64_t)1);
+    tile = FROST_MAX((int64_t)32, FROST_MIN((int64_t)1024, tile));
+    p->tile_m = FROST_MIN(tile, FROST_MAX(p->rows, (int64_t)1));
+    p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
+    if (!p->direct_a) {
+        size_t bytes;
+        if (!frost__size_mul_ok((size_t)p->tile_m * (size_t)p->slots, (size_t)K * sizeof(float), &bytes))
+            return frost__op_fail(n, pc->err, FROST_E_LIMIT, "im2col workspace overflows");
+        st->ws_bytes = bytes;
+    }
+    return FROST_OK;
+}
+
+static frost_status depthwise_prepare(frost__step *st, const frost__prepare_ctx *pc) {
+    const frost__node *n = pc->node;
+    conv_plan *p = (conv_plan *)st->state.bytes;
+    memset(p, 0, sizeof *p);
+    FROST_TRY(fill_forward_geom(pc, &n->p.conv.w, 1, p));
+    const frost__shape *f = &pc->in_shape[1];
+    if (f->d[2] != p->g.in_c || f->d[2] * f->d[3] != p->g.out_c)
+        return frost__op_fail(n, pc->err, FROST_E_SHAPE, "channels do not match the filter");
+    p->act = n->p.conv.act;
+    p->mode = CONV_DEPTHWISE;
+    st->run = conv_run;
+    return FROST_OK;
+}
+
+static frost_status deconv_prepare(frost__step *st, const frost__prepare_ctx *pc) {
+    const frost__node *n = pc->node;
+    conv_plan *p = (conv_plan *)st->state.bytes;
+    memset(p, 0, sizeof *p);
+    const frost__window *w = &n->p.deconv.w;
+    const frost__shape *x = &pc->in_shape[0], *f = &pc->in_shape[1], *o = &pc->out_shape[0];
+    frost__conv_geom *g = &p->g;
+    g->n = x->d[0];
+    g->in_h = x->d[1];
+    g->in_w = x->d[2];
+    g->in_c = x->d[3];
+    g->out_h = o->d[1];
+    g->out_w = o->d[2];
+    g->out_c = o->d[3];
+    if (!fits_int(f->d[0]) || !fits_int(f->d[1]) || f->d[0] == 0 || f->d[1] == 0 || f->d[3] != g->in_c)
+        return frost__op_fail(n, pc->err, FROST_E_SHAPE, "filter does not match the input");
+    g->k_h = (int)f->d[0];
+    g->k_w = (int)f->d[1];
+    g->stride_h = or_one(w->stride_h);
+    g->stride_w = or_one(w->stride_w);
+    g->dil_h = or_one(w->dilation_h);
+    g->dil_w = or_one(w->dilation_w);
+    g->groups = 1;
+    /* The padding of the forward conv that maps the output back onto the input. */
+    if (w->padding == FROST__PAD_EXPLICIT) {
+        g->pad_top = w->pad_top;
+        g->pad_left = w->pad_left;
+    } else if (w->padding == FROST__PAD_VALID) {
+        g->pad_top = g->pad_left = 0;
+    } else {
+        int64_t th = (g->in_h - 1) * g->stride_h + n->p.deconv.out_pad_h +
+                     (int64_t)g->dil_h * (g->k_h - 1) + 1 - g->out_h;
+        int64_t tw = (g->in_w - 1) * g->stride_w + n->p.deconv.out_pad_w +
+                     (int64_t)g->dil_w * (g->k_w - 1) + 1 - g->out_w;
+        th = FROST_MAX(th, (int64_t)0);
+        tw = FROST_MAX(tw, (int64_t)0);
+        const bool upper = w->padding == FROST__PAD_SAME_UPPER;
+        g->pad_top = (int)(upper ? th / 2 : th - th / 2);
+        g->pad_left = (int)(upper ? tw / 2 : tw - tw / 2);
+    }
+    const int64_t cols = (int64_t)g->k_h * g->k_w * g->out_c;
+    p->rows = g->in_h * g->in_w;
+    if (!fits_int(cols) || !fits_int(g->in_c) || !fits_int(p->rows))
+        return frost__op_fail(n, pc->err, FROST_E_LIMIT, "sizes exceed the GEMM kernel's int range");
+    p->K = (int)g->in_c;
+    p->cout_g = (int)cols;
+    p->has_bias = has_input(n, 2);
+    p->act = n->p.deconv.act;
+    p->mode = CONV_GEMM_REF;
+    if (n->packed && n->kernel &&
+        n->packed_bytes >= ((const frost__gemm_kernel *)n->kernel)->packed_bytes(p->K, p->cout_g)) {
+        p->mode = CONV_GEMM_PACKED;
+        p->kernel = n->kernel;
+    }
+    size_t bytes;
+    if (!frost__size_mul_ok((size_t)p->rows, (size_t)cols * sizeof(float), &bytes))
+        return frost__op_fail(n, pc->err, FROST_E_LIMIT, "workspace overflows");
+    st->ws_bytes = bytes;
+    const conv_mode chosen = p->mode;
+    p->mode = CONV_TRANSPOSE;
+    /* The GEMM half still needs to know packed vs reference: kept in `kernel` (NULL: reference). */
+    if (chosen != CONV_GEMM_PACKED) p->kernel = NULL;
+    st->run = conv_run;
+    return FROST_OK;
+}
+
+/* ---- pack ----------------------------------------------------------------------------------- */
+
+static const frost__value *const_filter(const frost__graph *g, const frost__node *n) {
+    if (n->n_in < 2 || n->in[1] < 0) return NULL;
+    const frost__value *f = &g->values[n->in[1]];
+    if (f->kind != FROST__VAL_CONST || f->dtype != FROST_DTYPE_F32 || f->shape.rank != 4 || !f->data ||
+        !frost__shape_known(&f->shape))
+        return NULL;
+    return f;
+}
+
+static frost_status store_packed(frost__graph *g, frost__node *n, void *packed, size_t bytes,
+                                 const frost__gemm_kernel *k) {
+    frost__free(&g->alloc, n->packed);
+    n->packed = packed;
+    n->packed_bytes = bytes;
+    n->kernel = k;
+    return FROST_OK;
+}
+
+static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cpu *cpu,
+                                frost_error *err) {
+    const frost__value *f = const_filter(g, n);
+    if (!f) return FROST_OK;
+    const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
+    const int64_t cin_g = f->shape.d[2], cout = f->shape.d[3];
+    if (groups > 1 && cin_g == 1) return FROST_OK;   /* runs as depthwise, straight from f */
+    if (cout % groups) return FROST_OK;             /* infer reports it */
+    const int64_t K = f->shape.d[0] * f->shape.d[1] * cin_g, cout_g = cout / groups;
+    if (!fits_int(K) || !fits_int(cout) || K == 0 || cout_g == 0) return FROST_OK;
+    const frost__gemm_kernel *k = frost__gemm_pick(cpu);
+    if (!k) return FROST_OK;
+    const size_t one = k->packed_bytes((int)K, (int)cout_g), stride = round_up64(one);
+    size_t bytes;
+    if (!frost__size_mul_ok(stride, (size_t)groups, &bytes))
+        return frost__op_fail(n, err, FROST_E_LIMIT, "packed filter size overflows");
+    void *packed = frost__alloc(&g->alloc, bytes ? bytes : 1);
+    if (!packed) return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of filter", bytes);
+    for (int grp = 0; grp < groups; grp++)
+        k->pack((int)K, (int)cout_g, (const float *)f->data + (int64_t)grp * cout_g, (int)cout, false,
+                (unsigned char *)packed + (size_t)grp * stride);
+    return store_packed(g, n, packed, bytes, k);
+}
+
+static frost_status deconv_pack(frost__graph *g, frost__node *n, const frost__cpu *cpu,
+                                frost_error *err) {
+    const frost__value *f = const_filter(g, n);
+    if (!f) return FROST_OK;
+    /* Filter [kh,kw,cout,cin] read as the transpose of a [kh*kw*cout, cin] matrix: B = [cin, cols]. */
+    const int64_t cin = f->shape.d[3], cols = f->shape.d[0] * f->shape.d[1] * f->shape.d[2];
+    if (!fits_int(cin) || !fits_int(cols) || cin == 0 || cols == 0) return FROST_OK;
+    const frost__gemm_kernel *k = frost__gemm_pick(cpu);
+    if (!k) return FROST_OK;
+    const size_t bytes = k->packed_bytes((int)cin, (int)cols);
+    void *packed = frost__alloc(&g->alloc, bytes ? bytes : 1);
+    if (!packed) return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of filter", bytes);
+    k->pack((int)cin, (int)cols, f->data, (int)cin, true, packed);
+    return store_packed(g, n, packed, bytes, k);
+}
+
+const frost__op_def frost__op_CONV2D = {
+    .name = "Conv2D",
+    .infer = conv2d_infer,
+    .prepare = conv2d_prepare,
+    .pack = conv2d_pack,
+};
+
+const frost__op_def frost__op_DEPTHWISE_CONV2D = {
+    .name = "DepthwiseConv2D",
+    .infer = depthwise_infer,
+    .prepare = depthwise_prepare,
+};
+
+const frost__op_def frost__op_CONV2D_TRANSPOSE = {
+    .name = "Conv2DTranspose",
+    .infer = deconv_infer,
+    .prepare = deconv_prepare,
+    .pack = deconv_pack,
+};
