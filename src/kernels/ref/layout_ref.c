@@ -1,0 +1,173 @@
+/* layout_ref.c — portable data movement: the N-D strided copy behind transpose, slicing, tile and
+ * broadcast, and padding. Pure index arithmetic over caller-validated plans: never allocates, and
+ * reads only src elements the plan addresses. */
+#include "kernels/layout.h"
+
+#include "ops/params.h"
+
+void frost__copy_plan_simplify(frost__copy_plan *p) {
+    int k = 0;
+    p->numel = 1;
+    for (int i = 0; i < p->rank; i++) p->numel *= p->dims[i];
+    for (int i = 0; i < p->rank; i++) {
+        int64_t d = p->dims[i], s = p->strides[i];
+        if (d == 1) continue;
+        if (k > 0 && p->strides[k - 1] == s * d) {
+            p->dims[k - 1] *= d;
+            p->strides[k - 1] = s;
+            continue;
+        }
+        p->dims[k] = d;
+        p->strides[k] = s;
+        k++;
+    }
+    p->rank = k;
+}
+
+/* The innermost row: contiguous rows are one memcpy, others a typed strided loop. */
+#define ROW_COPY(T)                                                       \
+    do {                                                                  \
+        const T *s_ = (const T *)src + off;                               \
+        T *d_ = (T *)dst + o;                                             \
+        for (int64_t i = 0; i < inner; i++) d_[i] = s_[i * istride];      \
+    } while (0)
+
+void frost_k_strided_copy__ref(const frost__copy_plan *p, const void *src, void *dst,
+                               int64_t row0, int64_t row1) {
+    size_t es = p->es;
+    if (p->numel == 0) return;
+    if (p->rank == 0) {
+        if (row0 < row1) memcpy(dst, (const unsigned char *)src + (size_t)p->offset * es, es);
+        return;
+    }
+    int r = p->rank;
+    int64_t inner = p->dims[r - 1], istride = p->strides[r - 1];
+    int64_t idx[FROST_COPY_MAX_RANK];
+    int64_t rem = row0, off = p->offset;
+    for (int i = r - 2; i >= 0; i--) {
+        idx[i] = rem % p->dims[i];
+        rem /= p->dims[i];
+        off += idx[i] * p->strides[i];
+    }
+    for (int64_t row = row0; row < row1; row++) {
+        int64_t o = row * inner;
+        if (istride == 1) {
+            memcpy((unsigned char *)dst + (size_t)o * es,
+                   (const unsigned char *)src + (size_t)off * es, (size_t)inner * es);
+        } else {
+            switch (es) {
+            case 1: ROW_COPY(uint8_t); break;
+            case 2: ROW_COPY(uint16_t); break;
+            case 4: ROW_COPY(uint32_t); break;
+            default: ROW_COPY(uint64_t); break;
+            }
+        }
+        for (int i = r - 2; i >= 0; i--) {
+            idx[i]++;
+            off += p->strides[i];
+            if (idx[i] < p->dims[i]) break;
+            off -= p->strides[i] * p->dims[i];
+            idx[i] = 0;
+        }
+    }
+}
+#undef ROW_COPY
+
+/* Source index of output index i along a dim of size n padded by `before`, or -1 when the
+ * element is the constant. */
+static int64_t pad_source(int64_t i, int64_t before, int64_t n, int mode) {
+    int64_t j = i - before;
+    if (j >= 0 && j < n) return j;
+    if (n <= 0) return -1;
+    switch (mode) {
+    case FROST__PADMODE_REFLECT:
+        if (n == 1) return 0;
+        /* fold until inside: handles pads larger than the dim too */
+        for (;;) {
+            if (j < 0) j = -j;
+            else if (j >= n) j = 2 * (n - 1) - j;
+            else return j;
+        }
+    case FROST__PADMODE_SYMMETRIC:
+        for (;;) {
+            if (j < 0) j = -j - 1;
+            else if (j >= n) j = 2 * n - 1 - j;
+            else return j;
+        }
+    case FROST__PADMODE_EDGE:
+        return j < 0 ? 0 : n - 1;
+    default:
+        return -1;
+    }
+}
+
+static void fill_elems(unsigned char *dst, const void *value, int64_t n, size_t es) {
+    switch (es) {
+    case 1: memset(dst, *(const uint8_t *)value, (size_t)n); return;
+    case 2: { uint16_t v; memcpy(&v, value, 2); for (int64_t i = 0; i < n; i++) ((uint16_t *)dst)[i] = v; return; }
+    case 4: { uint32_t v; memcpy(&v, value, 4); for (int64_t i = 0; i < n; i++) ((uint32_t *)dst)[i] = v; return; }
+    default: { uint64_t v; memcpy(&v, value, 8); for (int64_t i = 0; i < n; i++) ((uint64_t *)dst)[i] = v; return; }
+    }
+}
+
+void frost_k_pad__ref(int rank, const int64_t *in_dims, const int64_t *before,
+                      const int64_t *out_dims, int mode, const void *value, const void *src,
+                      void *dst, size_t es) {
+    int64_t numel = 1;
+    for (int i = 0; i < rank; i++) numel *= out_dims[i];
+    if (numel == 0) return;
+    const unsigned char *s = src;
+    unsigned char *d = dst;
+    if (rank == 0) {
+        memcpy(d, s, es);
+        return;
+    }
+    int64_t in_strides[FROST_MAX_RANK];
+    int64_t st = 1;
+    for (int i = rank - 1; i >= 0; i--) {
+        in_strides[i] = st;
+        st *= in_dims[i];
+    }
+    int last = rank - 1;
+    int64_t w = out_dims[last], n_in = in_dims[last], b = before[last];
+    /* the part of the row that maps straight onto the input row */
+    int64_t mid0 = b < 0 ? 0 : (b > w ? w : b);
+    int64_t mid1 = b + n_in < mid0 ? mid0 : (b + n_in > w ? w : b + n_in);
+    int64_t idx[FROST_MAX_RANK] = {0};
+    int64_t rows = numel / w;
+    for (int64_t row = 0; row < rows; row++) {
+        unsigned char *o = d + (size_t)(row * w) * es;
+        int64_t off = 0;
+        bool outside = false;
+        for (int i = 0; i < last; i++) {
+            int64_t j = pad_source(idx[i], before[i], in_dims[i], mode);
+            if (j < 0) {
+                outside = true;
+                break;
+            }
+            off += j * in_strides[i];
+        }
+        if (outside) {
+            fill_elems(o, value, w, es);
+        } else {
+            const unsigned char *in_row = s + (size_t)off * es;
+            for (int64_t x = 0; x < mid0; x++) {
+                int64_t j = pad_source(x, b, n_in, mode);
+                if (j < 0) fill_elems(o + (size_t)x * es, value, 1, es);
+                else memcpy(o + (size_t)x * es, in_row + (size_t)j * es, es);
+            }
+            if (mid1 > mid0)
+                memcpy(o + (size_t)mid0 * es, in_row + (size_t)(mid0 - b) * es,
+                       (size_t)(mid1 - mid0) * es);
+            for (int64_t x = mid1; x < w; x++) {
+                int64_t j = pad_source(x, b, n_in, mode);
+                if (j < 0) fill_elems(o + (size_t)x * es, value, 1, es);
+                else memcpy(o + (size_t)x * es, in_row + (size_t)j * es, es);
+            }
+        }
+        for (int i = last - 1; i >= 0; i--) {
+            if (++idx[i] < out_dims[i]) break;
+            idx[i] = 0;
+        }
+    }
+}
