@@ -17,4 +17,20 @@ frost_status frost__import_tf_graphdef(const void *data, size_t size, frost__gra
 /* ONNX ModelProto (.onnx). Names the graph's outputs from the model. */
 frost_status frost__import_onnx(const void *data, size_t size, frost__graph *g, frost_error *err);
 
+/* Keras .h5 (HDF5 with a `model_config` attribute; written by Keras 2 or Keras 3). Names the
+ * graph's outputs (the model's output layers); layer names answer as tensor names. */
+frost_status frost__import_keras_h5(const void *data, size_t size, frost__graph *g, frost_error *err);
+
+/* Keras 3 .keras (zip of config.json, metadata.json, model.weights.h5). Names the outputs. */
+frost_status frost__import_keras_v3(const void *data, size_t size, frost__graph *g, frost_error *err);
+
+/* TensorFlow.js layers model: model.json (format "layers-model") with its weight shards in the same
+ * folder. Takes the path because the shards are separate files. Names the outputs. */
+frost_status frost__import_tfjs_layers(const char *model_json_path, frost__graph *g,
+                                       frost_error *err);
+
+/* Keras architecture JSON (model.to_json()) plus a separate weights-only .h5 (save_weights). */
+frost_status frost__import_keras_json_h5(const void *json, size_t json_size, const void *h5,
+                                         size_t h5_size, frost__graph *g, frost_error *err);
+
 #endif /* FROST_IMPORT_IMPORT_H */

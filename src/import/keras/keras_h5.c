@@ -1,0 +1,97 @@
+/* keras_h5.c — Keras .h5 files (legacy HDF5 format, written by Keras 1/2 and by Keras 3's
+ * legacy saver): the `model_config` root attribute holds the model JSON, weights sit under
+ * model_weights/<layer>/ listed by its `weight_names` attribute. Also the split form: architecture
+ * JSON (model.to_json()) plus a weights-only .h5 (layer groups at the root). Everything is read
+ * through fmt/hdf5.h and fmt/json.h; this file never calls libhdf5 or cJSON itself, and never
+ * trusts a weight name: each is resolved as a hard-link path below the layer's own group. */
+#include "import/import.h"
+#include "import/keras/keras.h"
+#include "fmt/hdf5.h"
+
+#include <stdio.h>
+
+typedef struct h5_source {
+    frost__h5 *f;
+    const char *root;        /* "model_weights" or "" (weights-only files)                 */
+    uint64_t max_bytes;
+} h5_source;
+
+static frost_status h5_fetch(void *ctx, const char *const *path, int npath, const char *roles,
+                             int index, float **data, frost__shape *shape, frost_error *err) {
+    h5_source *s = ctx;
+    char group[1024];
+    snprintf(group, sizeof group, "%s%s%s", s->root, *s->root ? "/" : "", path[0]);
+    if (frost__h5_kind_of(s->f, group) != FROST__H5_GROUP)
+        return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "no group '%s'", group);
+    char **names = NULL;
+    int n = 0;
+    frost_status st = frost__h5_attr_strings(s->f, group, "weight_names", 0, &names, &n, err);
+    if (st != FROST_OK) return st;
+    int pick = frost__keras_match_weight_own((const char *const *)names, n, path, npath, roles,
+                                             index);
+    if (pick < 0) {
+        frost__h5_free_strings(s->f, names, n);
+        return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "not in '%s'", group);
+    }
+    char ds[2048];
+    snprintf(ds, sizeof ds, "%s/%s", group, names[pick]);
+    frost__h5_free_strings(s->f, names, n);
+    return frost__h5_read_f32(s->f, ds, s->max_bytes, data, shape, err);
+}
+
+static frost__keras_flavor h5_flavor(frost__h5 *f, const char *root) {
+    char **v = NULL;
+    int n = 0;
+    frost__keras_flavor flavor = FROST__KERAS_2;
+    if (frost__h5_attr_strings(f, root, "keras_version", 0, &v, &n, NULL) == FROST_OK ||
+        frost__h5_attr_strings(f, "", "keras_version", 0, &v, &n, NULL) == FROST_OK) {
+        if (n > 0 && v[0][0] == '3') flavor = FROST__KERAS_3;
+        frost__h5_free_strings(f, v, n);
+    }
+    return flavor;
+}
+
+static frost_status build_from(frost__h5 *f, const char *json, size_t json_len, const char *root,
+                               frost__graph *g, frost_error *err) {
+    frost__json *cfg = NULL;
+    FROST_TRY(frost__json_parse(json, json_len, 0, "the Keras model config", &cfg, err));
+    h5_source src = {f, root, g->max_tensor_bytes};
+    frost__keras_weights w = {&src, h5_fetch};
+    g->format = FROST_FORMAT_KERAS_H5;
+    frost_status st = frost__keras_build(g, cfg, h5_flavor(f, root), &w, err);
+    frost__json_free(cfg);
+    return st;
+}
+
+frost_status frost__import_keras_h5(const void *data, size_t size, frost__graph *g,
+                                    frost_error *err) {
+    frost__h5 *f = NULL;
+    FROST_TRY(frost__h5_open_memory(data, size, &g->alloc, "the Keras .h5 file", &f, err));
+    char **cfg = NULL;
+    int n = 0;
+    frost_status st = frost__h5_attr_strings(f, "", "model_config", 0, &cfg, &n, err);
+    if (st == FROST_E_NOT_FOUND) {
+        st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
+                         "the .h5 file has no 'model_config' attribute: it holds weights only "
+                         "(model.save_weights); load it together with the model's JSON");
+    } else if (st == FROST_OK && n != 1) {
+        st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
+                         "the .h5 'model_config' attribute holds %d strings, expected 1", n);
+    } else if (st == FROST_OK) {
+        const char *root = frost__h5_kind_of(f, "model_weights") == FROST__H5_GROUP ? "model_weights" : "";
+        st = build_from(f, cfg[0], strlen(cfg[0]), root, g, err);
+    }
+    frost__h5_free_strings(f, cfg, n);
+    frost__h5_close(f);
+    return st;
+}
+
+frost_status frost__import_keras_json_h5(const void *json, size_t json_size, const void *h5,
+                                         size_t h5_size, frost__graph *g, frost_error *err) {
+    frost__h5 *f = NULL;
+    FROST_TRY(frost__h5_open_memory(h5, h5_size, &g->alloc, "the Keras weights .h5 file", &f, err));
+    const char *root = frost__h5_kind_of(f, "model_weights") == FROST__H5_GROUP ? "model_weights" : "";
+    frost_status st = build_from(f, json, json_size, root, g, err);
+    frost__h5_close(f);
+    return st;
+}
