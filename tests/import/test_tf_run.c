@@ -279,6 +279,34 @@ static void test_ops(void) {
     }
     expect("softmax", 2, D(2, 6), w);
     expect("log_softmax", 2, D(2, 6), w + 16);
+    /* Conv2DBackpropInput, stride 2 VALID with a 2x2 filter: each dy value stamps the filter. */
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < 4; c++)
+            w[r * 4 + c] = (1 + (r / 2) * 2 + c / 2) * pow(10, (r % 2) * 2 + c % 2);
+    expect("deconv", 4, D(1, 4, 4, 1), w);
+    /* Depthwise 1x1, multiplier 2: out[..., 2c+k] = x[..., c] * f[c][k]. */
+    static const double f[3][2] = {{1, -1}, {2, -2}, {3, -3}};
+    for (int p = 0; p < 4; p++)
+        for (int c = 0; c < 3; c++)
+            for (int k = 0; k < 2; k++) w[p * 6 + c * 2 + k] = X[p * 3 + c] * f[c][k];
+    expect("depthwise", 4, D(1, 2, 2, 6), w);
+    /* ResizeBilinear of the 2x6 image to 3x9, half-pixel centers, then align_corners. */
+    for (int mode = 0; mode < 2; mode++) {
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 9; c++) {
+                double sy = mode == 0 ? (r + 0.5) * 2.0 / 3 - 0.5 : r * 1.0 / 2;
+                double sx = mode == 0 ? (c + 0.5) * 6.0 / 9 - 0.5 : c * 5.0 / 8;
+                sy = fmax(sy, 0);
+                sx = fmax(sx, 0);
+                int y0 = (int)floor(sy), x0 = (int)floor(sx);
+                int y1 = y0 + 1 < 2 ? y0 + 1 : 1, x1 = x0 + 1 < 6 ? x0 + 1 : 5;
+                double dy = sy - y0, dx = sx - x0;
+                double top = X[y0 * 6 + x0] * (1 - dx) + X[y0 * 6 + x1] * dx;
+                double bot = X[y1 * 6 + x0] * (1 - dx) + X[y1 * 6 + x1] * dx;
+                w[r * 9 + c] = top * (1 - dy) + bot * dy;
+            }
+        expect(mode == 0 ? "resize_bilinear" : "resize_bilinear_ac", 4, D(1, 3, 9, 1), w);
+    }
 }
 
 int main(void) {
