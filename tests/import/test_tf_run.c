@@ -307,6 +307,15 @@ static void test_ops(void) {
             }
         expect(mode == 0 ? "resize_bilinear" : "resize_bilinear_ac", 4, D(1, 3, 9, 1), w);
     }
+    expect("rank", 0, D(0), V(4));
+    expect("size", 0, D(0), V(12));
+    for (int c = 0; c < 5; c++) w[c] = X[c + 7]; /* 2x2 max over a row pair: the lower row wins */
+    expect("max_pool_v2", 4, D(1, 1, 5, 1), w);
+    for (int p = 0; p < 4; p++)
+        w[p] = fmax(0, X[p * 3] - X[p * 3 + 1] + 0.5 * X[p * 3 + 2] - 2);
+    expect("fused_conv", 4, D(1, 2, 2, 1), w);
+    for (int i = 0; i < 12; i++) w[i] = (X[i] - 1) / 2.0 + 0.5; /* scale_after_normalization off */
+    expect("bn_global", 4, D(1, 2, 2, 3), w);
 }
 
 int main(void) {

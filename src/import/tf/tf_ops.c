@@ -186,10 +186,24 @@ static const char *core_name(frost__tf_node *c, layout lay, char *buf, size_t ca
 
 /* Reads a 4-entry per-dimension attribute (strides, dilations, ksize) into (h, w). Entries for
  * batch and channels must be 1. Returns false (with *why) when frost cannot honour it. */
+static bool const_ints(const frost__tf_node *c, int v, int64_t *vals, int *n);
+
 static frost_status read_hw(frost__tf_node *c, const char *key, layout lay, int *h, int *w,
                             bool *ok) {
     const int64_t *v;
     size_t n = attr_ints(c, key, &v);
+    /* MaxPoolV2 passes ksize and strides as (constant) inputs 1 and 2 instead. */
+    int64_t from_input[FROST_MAX_RANK];
+    int n_input = 0;
+    int which = !strcmp(key, "ksize") ? 1 : !strcmp(key, "strides") ? 2 : 0;
+    if (n == 0 && which && c->n_in == 3 && !strcmp(c->nd->op, "MaxPoolV2")) {
+        if (!const_ints(c, c->in[which], from_input, &n_input)) {
+            *ok = false;
+            return FROST_OK;
+        }
+        v = from_input;
+        n = (size_t)n_input;
+    }
     *h = *w = 1;
     if (n == 0) return FROST_OK;
     if (n != 4) return bad_node(c, "attribute '%s' has %zu entries, expected 4", key, n);
@@ -378,6 +392,109 @@ static frost_status b_deconv(frost__tf_node *c, const tf_op *e) {
     int id = add_node(c, core_name(c, lay, name, sizeof name), FROST__OP_CONV2D_TRANSPOSE, 2, in, 1,
                       &p);
     return emit_layout(c, lay, id);
+}
+
+/* The activation named by a grappler fused_ops entry, or false. */
+static bool fused_act(const frost__tf_node *c, const ProtobufCBinaryData *s, frost__act_params *act) {
+    static const struct { const char *name; frost__act act; } acts[] = {
+        {"Relu", FROST__ACT_RELU}, {"Relu6", FROST__ACT_RELU6}, {"Elu", FROST__ACT_ELU},
+        {"Tanh", FROST__ACT_TANH}, {"Sigmoid", FROST__ACT_SIGMOID},
+        {"LeakyRelu", FROST__ACT_LEAKY_RELU},
+    };
+    for (size_t i = 0; i < FROST_ARRAY_LEN(acts); i++) {
+        size_t n = strlen(acts[i].name);
+        if (s->len != n || memcmp(s->data, acts[i].name, n) != 0) continue;
+        act->act = acts[i].act;
+        if (act->act == FROST__ACT_ELU) act->alpha = 1.0f;
+        if (act->act == FROST__ACT_LEAKY_RELU) act->alpha = attr_float(c, "leakyrelu_alpha", 0.2f);
+        return true;
+    }
+    return false;
+}
+
+/* fused_ops ["BiasAdd"] or ["BiasAdd", <activation>] with exactly one extra input (the bias):
+ * the forms grappler writes that frost's MatMul and Conv2D carry. */
+static bool fused_bias_act(const frost__tf_node *c, frost__act_params *act) {
+    const FrostTf__AttrValue *a = attr_of(c, "fused_ops", FROST_TF__ATTR_VALUE__VALUE_LIST);
+    size_t n = a && a->list ? a->list->n_s : 0;
+    memset(act, 0, sizeof *act);
+    if (n < 1 || n > 2 || c->n_in != 3) return false;
+    const ProtobufCBinaryData *s = a->list->s;
+    if (s[0].len != 7 || memcmp(s[0].data, "BiasAdd", 7) != 0) return false;
+    return n == 1 || fused_act(c, &s[1], act);
+}
+
+/* _FusedConv2D(x, filter, bias): Conv2D + BiasAdd [+ activation]. */
+static frost_status b_fused_conv(frost__tf_node *c, const tf_op *e) {
+    (void)e;
+    frost__act_params act;
+    if (!fused_bias_act(c, &act)) return frost__tf_unsupported(c, "fused_ops");
+    layout lay = data_format(c);
+    if (lay == LAYOUT_OTHER) return frost__tf_unsupported(c, "data_format not NHWC/NCHW");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    bool ok = true;
+    FROST_TRY(read_window(c, lay, true, &p.conv.w, &ok));
+    if (!ok) return frost__tf_unsupported(c, "stride or dilation on batch/channels");
+    p.conv.groups = 1;
+    p.conv.act = act;
+    int x = c->in[0];
+    if (lay == LAYOUT_NCHW && (x = to_nhwc(c, x)) < 0) return c->err->code;
+    int in[3] = {x, c->in[1], c->in[2]};
+    char name[600];
+    int id = add_node(c, core_name(c, lay, name, sizeof name), FROST__OP_CONV2D, 3, in, 1, &p);
+    return emit_layout(c, lay, id);
+}
+
+/* Rank = the element count of Shape(Shape(x)); Size = the product of Shape(x). */
+static frost_status b_rank_size(frost__tf_node *c, const tf_op *e) {
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    int t = attr_type(c, "out_type");
+    frost_dtype dt = t < 0 ? FROST_DTYPE_I32 : frost__tf_dtype(t);
+    if (dt != FROST_DTYPE_I32 && dt != FROST_DTYPE_I64) return frost__tf_unsupported(c, "out_type");
+    p.shape.out_dtype = dt;
+    char name[600];
+    int id = add_node(c, sub_name(c, "shape", name, sizeof name), FROST__OP_SHAPE, 1, c->in, 1, &p);
+    if (id < 0) return c->err->code;
+    int v = c->g->nodes[id].out[0];
+    if (e->fn == 0) {
+        id = add_node(c, sub_name(c, "shape_of_shape", name, sizeof name), FROST__OP_SHAPE, 1, &v, 1,
+                      &p);
+        if (id < 0) return c->err->code;
+        v = c->g->nodes[id].out[0];
+    }
+    memset(&p, 0, sizeof p);
+    p.reduce.fn = e->fn == 0 ? FROST__RED_SUM : FROST__RED_PROD;
+    return emit_simple(c, FROST__OP_REDUCE, 1, &v, 1, &p);
+}
+
+/* BatchNormWithGlobalNormalization(t, mean, variance, beta, gamma), the pre-FusedBatchNorm op of
+ * old graphs: gamma applies only with scale_after_normalization. */
+static frost_status b_batch_norm_global(frost__tf_node *c, const tf_op *e) {
+    (void)e;
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.batch_norm.epsilon = attr_float(c, "variance_epsilon", 1e-3f);
+    p.batch_norm.axis = -1;
+    int scale = c->in[4];
+    if (!attr_bool(c, "scale_after_normalization", false)) {
+        const frost__value *beta = &c->g->values[c->in[3]];
+        if (beta->kind != FROST__VAL_CONST || beta->shape.rank != 1 || beta->dtype != FROST_DTYPE_F32)
+            return frost__tf_unsupported(c, "beta not a constant vector");
+        int64_t n = beta->shape.d[0];
+        float *ones = frost__alloc(&c->g->alloc, (size_t)(n ? n : 1) * sizeof(float));
+        if (!ones)
+            return frost__fail(c->err, FROST_E_NOMEM, c->nd->name, c->nd->op, -1, "out of memory");
+        for (int64_t i = 0; i < n; i++) ones[i] = 1.0f;
+        char name[600];
+        scale = frost__graph_add_const_owned(c->g, sub_name(c, "ones", name, sizeof name),
+                                             FROST_DTYPE_F32, &beta->shape, ones,
+                                             (size_t)n * sizeof(float), c->err);
+        if (scale < 0) return c->err->code;
+    }
+    int in[5] = {c->in[0], scale, c->in[3], c->in[1], c->in[2]};
+    return emit_simple(c, FROST__OP_BATCH_NORM, 5, in, 1, &p);
 }
 
 /* MaxPool (fn 1) and AvgPool (fn 0). */
@@ -679,33 +796,11 @@ static frost_status b_clip(frost__tf_node *c, const tf_op *e) {
 /* _FusedMatMul (grappler): MatMul + BiasAdd [+ activation] in one node. */
 static frost_status b_fused_matmul(frost__tf_node *c, const tf_op *e) {
     (void)e;
-    const FrostTf__AttrValue *a = attr_of(c, "fused_ops", FROST_TF__ATTR_VALUE__VALUE_LIST);
-    size_t n = a && a->list ? a->list->n_s : 0;
     frost__params p;
     memset(&p, 0, sizeof p);
+    if (!fused_bias_act(c, &p.matmul.act)) return frost__tf_unsupported(c, "fused_ops");
     p.matmul.transpose_a = attr_bool(c, "transpose_a", false);
     p.matmul.transpose_b = attr_bool(c, "transpose_b", false);
-    if (n < 1 || n > 2 || c->n_in != 3) return frost__tf_unsupported(c, "fused_ops");
-    const ProtobufCBinaryData *s = a->list->s;
-    if (s[0].len != 7 || memcmp(s[0].data, "BiasAdd", 7) != 0)
-        return frost__tf_unsupported(c, "fused_ops");
-    if (n == 2) {
-        if (s[1].len == 4 && memcmp(s[1].data, "Relu", 4) == 0) p.matmul.act.act = FROST__ACT_RELU;
-        else if (s[1].len == 5 && memcmp(s[1].data, "Relu6", 5) == 0)
-            p.matmul.act.act = FROST__ACT_RELU6;
-        else if (s[1].len == 3 && memcmp(s[1].data, "Elu", 3) == 0) {
-            p.matmul.act.act = FROST__ACT_ELU;
-            p.matmul.act.alpha = 1.0f;
-        } else if (s[1].len == 4 && memcmp(s[1].data, "Tanh", 4) == 0)
-            p.matmul.act.act = FROST__ACT_TANH;
-        else if (s[1].len == 7 && memcmp(s[1].data, "Sigmoid", 7) == 0)
-            p.matmul.act.act = FROST__ACT_SIGMOID;
-        else if (s[1].len == 9 && memcmp(s[1].data, "LeakyRelu", 9) == 0) {
-            p.matmul.act.act = FROST__ACT_LEAKY_RELU;
-            p.matmul.act.alpha = attr_float(c, "leakyrelu_alpha", 0.2f);
-        } else
-            return frost__tf_unsupported(c, "fused_ops");
-    }
     return emit_simple(c, FROST__OP_MATMUL, 3, c->in, 1, &p);
 }
 
@@ -771,6 +866,9 @@ static const tf_op tf_ops[] = {
     {"DepthwiseConv2dNative", b_conv, 0, 1, 2, 2, 0},
     {"Conv2DBackpropInput", b_deconv, 0, 0, 3, 3, 0},
     {"MaxPool", b_pool, 0, 1, 1, 1, 0},
+    {"MaxPoolV2", b_pool, 0, 1, 3, 3, 0},
+    {"_FusedConv2D", b_fused_conv, 0, 0, 2, ANY, 0},
+    {"BatchNormWithGlobalNormalization", b_batch_norm_global, 0, 0, 5, 5, 0},
     {"AvgPool", b_pool, 0, 0, 1, 1, 0},
     {"FusedBatchNorm", b_batch_norm, 0, 0, 5, 5, 5},
     {"FusedBatchNormV2", b_batch_norm, 0, 0, 5, 5, 5},
@@ -794,10 +892,13 @@ static const tf_op tf_ops[] = {
     {"Split", b_split, 0, 0, 2, 2, 0},
     {"SplitV", b_split, 0, 1, 3, 3, 0},
     PLAIN("Transpose", FROST__OP_TRANSPOSE, 2, 2),
+    PLAIN("ConjugateTranspose", FROST__OP_TRANSPOSE, 2, 2), /* = Transpose for real dtypes */
     {"Pad", b_pad, 0, 0, 2, 2, 0},
     {"PadV2", b_pad, 0, 1, 3, 3, 0},
     {"MirrorPad", b_pad, 0, 2, 2, 2, 0},
     {"Shape", b_shape, 0, 0, 1, 1, 0},
+    {"Rank", b_rank_size, 0, 0, 1, 1, 0},
+    {"Size", b_rank_size, 0, 1, 1, 1, 0},
     {"StridedSlice", b_strided_slice, 0, 0, 4, 4, 0},
     {"Slice", b_slice, 0, 0, 3, 3, 0},
     PLAIN("Tile", FROST__OP_TILE, 2, 2),
