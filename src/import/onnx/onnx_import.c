@@ -308,7 +308,10 @@ static frost_status add_foreign_node(onnx_ctx *c, const FrostOnnx__NodeProto *n)
         onnx_name_slot *s = frost__onnx_slot(c, n->input[i]);
         if (s && s->value >= 0) in[n_in++] = s->value;
     }
-    const char *name = n->output[0];
+    const char *name = NULL;
+    for (size_t k = 0; k < n->n_output && !name; k++)
+        if (n->output[k] && *n->output[k]) name = n->output[k];
+    if (!name) return FROST_OK; /* every output left out: nothing to compute */
     int node = frost__graph_add_node(c->g, name, src, FROST__OP_UNSUPPORTED, n_in, in,
                                      (int)n->n_output, NULL, c->err);
     if (node < 0) return c->err ? c->err->code : FROST_E_FORMAT;
@@ -382,10 +385,6 @@ static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
                                    n->op_type, k, nm);
             (void)s;
         }
-        if (!n->output[0] || !*n->output[0])
-            return frost__fail(c->err, FROST_E_FORMAT, n->name, n->op_type, -1,
-                               "node '%s' (%s) has an empty first output name",
-                               n->name ? n->name : "", n->op_type);
     }
     for (size_t i = 0; i < gp->n_node; i++) {
         const FrostOnnx__NodeProto *n = gp->node[i];
@@ -416,11 +415,14 @@ static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
             if (!s || s->value < 0)
                 return frost__fail(c->err, FROST_E_FORMAT, n->name, n->op_type, -1,
                                    "node '%s' (%s) input %zu '%s' is %s",
-                                   n->name && *n->name ? n->name : n->output[0], n->op_type, k, nm,
+                                   n->name && *n->name ? n->name : "", n->op_type, k, nm,
                                    s ? "produced only by a later node (the graph is not "
                                        "topologically sorted, or has a cycle)"
                                      : "not a graph input, an initializer or any node's output");
         }
+        bool any_output = false;
+        for (size_t k = 0; k < n->n_output; k++) any_output = any_output || (n->output[k] && *n->output[k]);
+        if (!any_output) continue;
         if (is_default_domain(n->domain))
             FROST_TRY(frost__onnx_translate_node(c, n));
         else

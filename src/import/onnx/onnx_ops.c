@@ -29,8 +29,16 @@ static frost_status failed(onnx_ctx *c) {
         if ((x) < 0) return failed(c);          \
     } while (0)
 
+/* The name new frost nodes and values of n are named after: its first non-empty output (ONNX lets
+ * any optional output, even the first, be left out with ""). */
+static const char *out_base(node_t *n) {
+    for (size_t k = 0; k < n->n_output; k++)
+        if (n->output[k] && *n->output[k]) return n->output[k];
+    return n->op_type;
+}
+
 static const char *node_label(node_t *n) {
-    return n->name && *n->name ? n->name : n->output[0];
+    return n->name && *n->name ? n->name : out_base(n);
 }
 
 static frost_status bad_attr(onnx_ctx *c, node_t *n, const char *fmt, ...) FROST_PRINTF(3, 4);
@@ -176,10 +184,10 @@ static void infer_now(onnx_ctx *c, int node) {
 static int emit(onnx_ctx *c, node_t *n, const char *suffix, int op, int n_in, const int *in,
                 int n_out, const frost__params *p) {
     char nm[512];
-    if (!suffix && frost__graph_lookup(c->g, n->output[0]) < 0)
-        snprintf(nm, sizeof nm, "%s", n->output[0]);
+    if (!suffix && frost__graph_lookup(c->g, out_base(n)) < 0 && out_base(n) == n->output[0])
+        snprintf(nm, sizeof nm, "%s", out_base(n));
     else
-        fresh_name(c, n->output[0], suffix ? suffix : "out", nm, sizeof nm);
+        fresh_name(c, out_base(n), suffix ? suffix : "out", nm, sizeof nm);
     int node = frost__graph_add_node(c->g, nm, n->op_type, op, n_in, in, n_out, p, c->err);
     if (node >= 0) infer_now(c, node);
     return node;
@@ -210,12 +218,12 @@ static frost_status bind0(onnx_ctx *c, node_t *n, int v) {
 static int add_const(onnx_ctx *c, node_t *n, const char *suffix, frost_dtype dt,
                      const frost__shape *s, const void *data, size_t nbytes) {
     char nm[512];
-    if (!suffix && name_free(c, n->output[0]))
-        snprintf(nm, sizeof nm, "%s", n->output[0]);
-    else if (!suffix && frost__graph_lookup(c->g, n->output[0]) < 0)
-        snprintf(nm, sizeof nm, "%s", n->output[0]); /* the ONNX name this const stands for */
+    if (!suffix && name_free(c, out_base(n)))
+        snprintf(nm, sizeof nm, "%s", out_base(n));
+    else if (!suffix && frost__graph_lookup(c->g, out_base(n)) < 0)
+        snprintf(nm, sizeof nm, "%s", out_base(n)); /* the ONNX name this const stands for */
     else
-        fresh_name(c, n->output[0], suffix ? suffix : "const", nm, sizeof nm);
+        fresh_name(c, out_base(n), suffix ? suffix : "const", nm, sizeof nm);
     return frost__graph_add_const(c->g, nm, dt, s, data, nbytes, c->err);
 }
 static int const_i64(onnx_ctx *c, node_t *n, const char *suffix, const int64_t *v, int count,
@@ -288,10 +296,10 @@ static frost_status unsupported(onnx_ctx *c, node_t *n, const char *fmt, ...) {
         if (v >= 0) in[n_in++] = v;
     }
     char nm[512];
-    if (frost__graph_lookup(c->g, n->output[0]) < 0)
-        snprintf(nm, sizeof nm, "%s", n->output[0]);
+    if (frost__graph_lookup(c->g, out_base(n)) < 0)
+        snprintf(nm, sizeof nm, "%s", out_base(n));
     else
-        fresh_name(c, n->output[0], "unsupported", nm, sizeof nm);
+        fresh_name(c, out_base(n), "unsupported", nm, sizeof nm);
     int node = frost__graph_add_node(c->g, nm, src, FROST__OP_UNSUPPORTED, n_in, in,
                                      (int)n->n_output, NULL, c->err);
     if (node < 0) return failed(c);
@@ -330,7 +338,7 @@ static int const_transposed(onnx_ctx *c, node_t *n, const char *suffix, const fr
         }
     }
     char nm[512];
-    fresh_name(c, n->output[0], suffix, nm, sizeof nm);
+    fresh_name(c, out_base(n), suffix, nm, sizeof nm);
     return frost__graph_add_const_owned(c->g, nm, src->dtype, &out, dst, src->nbytes, c->err);
 }
 
@@ -688,7 +696,7 @@ static int scaled_const(onnx_ctx *c, node_t *n, const char *suffix, int v, doubl
             ((double *)d)[i] = ((const double *)x->data)[i] * s;
     }
     char nm[512];
-    fresh_name(c, n->output[0], suffix, nm, sizeof nm);
+    fresh_name(c, out_base(n), suffix, nm, sizeof nm);
     frost__shape sh = x->shape;
     return frost__graph_add_const_owned(c->g, nm, x->dtype, &sh, d, x->nbytes, c->err);
 }
@@ -778,12 +786,56 @@ static frost_status op_unary(onnx_ctx *c, node_t *n, int fn, float alpha, float 
     return bind0(c, n, unary_fn(c, n, NULL, x, fn, alpha, beta));
 }
 
+/* b reshaped to b.dims + [1] * trail (the old ONNX broadcast "axis" and PRelu's channel slope). */
+static int align_right(onnx_ctx *c, node_t *n, int b, int trail) {
+    const frost__shape *bs = &val(c, b)->shape;
+    if (bs->rank < 0 || bs->rank + trail > FROST_MAX_RANK) return -2;
+    int64_t dims[FROST_MAX_RANK];
+    for (int i = 0; i < bs->rank; i++) {
+        if (bs->d[i] < 0) return -2;
+        dims[i] = bs->d[i];
+    }
+    for (int i = 0; i < trail; i++) dims[bs->rank + i] = 1;
+    int k = const_i64(c, n, "aligned_shape", dims, bs->rank + trail, false);
+    if (k < 0) return -1;
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    int in[2] = {b, k};
+    return step(c, n, "aligned", FROST__OP_RESHAPE, 2, in, &rp);
+}
+
 static frost_status op_binary(onnx_ctx *c, node_t *n, int fn) {
     int a, b;
     FROST_TRY(need_in(c, n, 0, &a));
     FROST_TRY(need_in(c, n, 1, &b));
-    if (c->opset < 7 && attr_i(n, "broadcast", 0) != 0 && attr(n, "axis"))
-        return unsupported(c, n, "legacy broadcast axis");
+    int ra = vrank(c, a), rb = vrank(c, b);
+    if (c->opset < 7 && attr_i(n, "broadcast", 0) != 0 && attr(n, "axis")) {
+        int64_t axis = attr_i(n, "axis", 0);
+        if (ra < 0 || rb < 0) return unsupported(c, n, "legacy broadcast axis, ranks unknown");
+        if (axis < 0) axis += ra;
+        if (axis < 0 || axis + rb > ra) return bad_attr(c, n, "attribute axis %lld", (long long)axis);
+        if (axis + rb < ra) {
+            b = align_right(c, n, b, (int)(ra - axis - rb));
+            if (b == -2) return unsupported(c, n, "legacy broadcast axis, shape unknown");
+            TRYV(b);
+        }
+    } else if (fn == FROST__BIN_PRELU && c->opset < 7 && rb == 1 && ra >= 3 &&
+               val(c, b)->shape.d[0] != 1) {
+        /* PRelu-6 and older: a 1-D slope is per channel (axis 1). */
+        b = align_right(c, n, b, ra - 2);
+        if (b == -2) return unsupported(c, n, "slope shape unknown");
+        TRYV(b);
+    }
+    frost_dtype da = vdtype(c, a), db = vdtype(c, b);
+    if (fn == FROST__BIN_POW && da != db && da != FROST_DTYPE_INVALID && db != FROST_DTYPE_INVALID) {
+        /* ONNX Pow may mix base and exponent types; the result has the base's. */
+        frost__params cp;
+        memset(&cp, 0, sizeof cp);
+        cp.cast.to = da;
+        int in[1] = {b};
+        b = step(c, n, "exponent_cast", FROST__OP_CAST, 1, in, &cp);
+        TRYV(b);
+    }
     return bind0(c, n, binary(c, n, NULL, fn, a, b));
 }
 
@@ -1184,7 +1236,12 @@ static frost_status op_shape(onnx_ctx *c, node_t *n) {
         }
         p.shape.end = (int)end;
     }
-    if (start < -FROST_MAX_RANK || start > FROST_MAX_RANK) return bad_attr(c, n, "attribute start");
+    if (r >= 0) {
+        if (start < 0) start = FROST_MAX(0, start + r);
+        start = FROST_MIN(start, r);
+    }
+    if (start < -FROST_MAX_RANK || start > FROST_MAX_RANK)
+        return unsupported(c, n, "start %lld with unknown rank", (long long)start);
     p.shape.start = (int)start;
     int in[1] = {x};
     return bind0(c, n, step(c, n, NULL, FROST__OP_SHAPE, 1, in, &p));
@@ -1281,14 +1338,14 @@ static frost_status op_constant(onnx_ctx *c, node_t *n) {
         void *data;
         size_t nbytes;
         frost_status st = frost__onnx_decode_tensor(a->t, &g->alloc, g->max_tensor_bytes,
-                                                    n->output[0], &dt, &s, &data, &nbytes, c->err);
+                                                    out_base(n), &dt, &s, &data, &nbytes, c->err);
         if (st == FROST_E_UNSUPPORTED) return unsupported(c, n, "%s tensor", frost_dtype_name(frost__onnx_dtype(a->t->data_type)));
         FROST_TRY(st);
         char cn[512];
-        if (frost__graph_lookup(g, n->output[0]) < 0)
-            snprintf(cn, sizeof cn, "%s", n->output[0]);
+        if (frost__graph_lookup(g, out_base(n)) < 0)
+            snprintf(cn, sizeof cn, "%s", out_base(n));
         else
-            fresh_name(c, n->output[0], "value", cn, sizeof cn);
+            fresh_name(c, out_base(n), "value", cn, sizeof cn);
         int v = frost__graph_add_const_owned(g, cn, dt, &s, data, nbytes, c->err);
         return bind0(c, n, v);
     }
@@ -1319,7 +1376,7 @@ static frost_status op_constant_of_shape(onnx_ctx *c, node_t *n) {
         frost__shape s;
         void *data;
         size_t nbytes;
-        frost_status st = frost__onnx_decode_tensor(a->t, &g->alloc, 64, n->output[0], &dt, &s,
+        frost_status st = frost__onnx_decode_tensor(a->t, &g->alloc, 64, out_base(n), &dt, &s,
                                                     &data, &nbytes, c->err);
         if (st == FROST_E_UNSUPPORTED) return unsupported(c, n, "value dtype");
         FROST_TRY(st);
@@ -1352,14 +1409,22 @@ static frost_status op_range(onnx_ctx *c, node_t *n) {
 static frost_status op_identity(onnx_ctx *c, node_t *n) {
     int x;
     FROST_TRY(need_in(c, n, 0, &x));
-    if (output_used(c, n, 1)) return unsupported(c, n, "mask output");
     if (strcmp(n->op_type, "Dropout") == 0 && c->opset >= 12) {
         int tm = in_v(c, n, 2);
         double on = 0;
         if (tm >= 0 && (!const_scalar(c, tm, &on) || on != 0)) return unsupported(c, n, "training_mode");
     }
     int in[1] = {x};
-    return bind0(c, n, step(c, n, NULL, FROST__OP_IDENTITY, 1, in, NULL));
+    FROST_TRY(bind0(c, n, step(c, n, NULL, FROST__OP_IDENTITY, 1, in, NULL)));
+    if (!output_used(c, n, 1)) return FROST_OK;
+    /* At inference nothing is dropped: the mask is all true. */
+    frost__params fp;
+    memset(&fp, 0, sizeof fp);
+    fp.fill.value = 1;
+    fp.fill.dtype = FROST_DTYPE_BOOL;
+    int mask = step(c, n, "mask", FROST__OP_FILL_LIKE, 1, in, &fp);
+    TRYV(mask);
+    return bind(c, n, 1, mask);
 }
 
 /* ---- Reductions ----------------------------------------------------------------------------- */
@@ -1395,12 +1460,57 @@ static frost_status op_arg(onnx_ctx *c, node_t *n, bool is_max) {
     return bind0(c, n, step(c, n, NULL, FROST__OP_ARG, 2, in, &p));
 }
 
+/* LayerNormalization whose Mean / InvStdDev outputs are consumed: spelled out. */
+static frost_status layer_norm_parts(onnx_ctx *c, node_t *n, int x, int sc, int b) {
+    int r = vrank(c, x);
+    if (r < 1) return unsupported(c, n, "mean/inv_std outputs with unknown rank");
+    int64_t axis = attr_i(n, "axis", -1);
+    if (axis < 0) axis += r;
+    if (axis < 0 || axis >= r) return bad_attr(c, n, "attribute axis out of range");
+    float eps = attr_f(n, "epsilon", 1e-5f);
+    int64_t axes[FROST_MAX_RANK];
+    for (int i = (int)axis; i < r; i++) axes[i - axis] = i;
+    int ax = const_i64(c, n, "axes", axes, r - (int)axis, false);
+    TRYV(ax);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reduce.fn = FROST__RED_MEAN;
+    rp.reduce.keep_dims = true;
+    int in[2] = {x, ax};
+    int mean = step(c, n, "mean", FROST__OP_REDUCE, 2, in, &rp);
+    TRYV(mean);
+    int d = binary(c, n, "centered", FROST__BIN_SUB, x, mean);
+    TRYV(d);
+    int sq = binary(c, n, "squared", FROST__BIN_MUL, d, d);
+    TRYV(sq);
+    int in2[2] = {sq, ax};
+    int var = step(c, n, "var", FROST__OP_REDUCE, 2, in2, &rp);
+    TRYV(var);
+    int ke = const_scalar_of(c, n, "epsilon", float_of(c, x), eps);
+    TRYV(ke);
+    int ve = binary(c, n, "var_eps", FROST__BIN_ADD, var, ke);
+    TRYV(ve);
+    int inv = unary_fn(c, n, "inv_std", ve, FROST__UN_RSQRT, 0, 0);
+    TRYV(inv);
+    int normed = binary(c, n, "normed", FROST__BIN_MUL, d, inv);
+    TRYV(normed);
+    int y = binary(c, n, b >= 0 ? "scaled" : NULL, FROST__BIN_MUL, normed, sc);
+    TRYV(y);
+    if (b >= 0) {
+        y = binary(c, n, NULL, FROST__BIN_ADD, y, b);
+        TRYV(y);
+    }
+    FROST_TRY(bind(c, n, 0, y));
+    FROST_TRY(bind(c, n, 1, mean));
+    return bind(c, n, 2, inv);
+}
+
 static frost_status op_layer_norm(onnx_ctx *c, node_t *n) {
     int x, sc;
     FROST_TRY(need_in(c, n, 0, &x));
     FROST_TRY(need_in(c, n, 1, &sc));
     int b = in_v(c, n, 2);
-    if (output_used(c, n, 1) || output_used(c, n, 2)) return unsupported(c, n, "mean/inv_std outputs");
+    if (output_used(c, n, 1) || output_used(c, n, 2)) return layer_norm_parts(c, n, x, sc, b);
     frost__params p;
     memset(&p, 0, sizeof p);
     p.layer_norm.epsilon = attr_f(n, "epsilon", 1e-5f);
@@ -1610,6 +1720,84 @@ static frost_status op_lp_norm(onnx_ctx *c, node_t *n) {
     return bind0(c, n, binary(c, n, NULL, FROST__BIN_DIV, x, nrm));
 }
 
+/* Trilu: keep x where (col - row) >= k (upper) or <= k (lower) over the last two axes. */
+static frost_status op_trilu(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int k = in_v(c, n, 1);
+    bool upper = attr_i(n, "upper", 1) != 0;
+    frost__params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.shape.out_dtype = FROST_DTYPE_I64;
+    int in[1] = {x};
+    int shp = step(c, n, "shape", FROST__OP_SHAPE, 1, in, &sp);
+    TRYV(shp);
+    int64_t zero = 0, one = 1, m2 = -2, m1 = -1, axis0 = 0;
+    int kz = const_i64(c, n, "zero", &zero, 1, true), k1 = const_i64(c, n, "one", &one, 1, true);
+    int km2 = const_i64(c, n, "rows_at", &m2, 1, true), km1 = const_i64(c, n, "cols_at", &m1, 1, true);
+    int ka = const_i64(c, n, "axis0", &axis0, 1, true);
+    TRYV(kz); TRYV(k1); TRYV(km2); TRYV(km1); TRYV(ka);
+    int g1[3] = {shp, km2, ka}, g2[3] = {shp, km1, ka};
+    int h = step(c, n, "rows", FROST__OP_GATHER, 3, g1, NULL);
+    TRYV(h);
+    int w = step(c, n, "cols", FROST__OP_GATHER, 3, g2, NULL);
+    TRYV(w);
+    int r1[3] = {kz, h, k1}, r2[3] = {kz, w, k1};
+    int ri = step(c, n, "row_index", FROST__OP_RANGE, 3, r1, NULL);
+    TRYV(ri);
+    int ci = step(c, n, "col_index", FROST__OP_RANGE, 3, r2, NULL);
+    TRYV(ci);
+    int kax = const_i64(c, n, "row_axis", &m1, 1, false);
+    TRYV(kax);
+    int e[2] = {ri, kax};
+    int ric = step(c, n, "row_column", FROST__OP_EXPAND_DIMS, 2, e, NULL);
+    TRYV(ric);
+    int diff = binary(c, n, "diagonal", FROST__BIN_SUB, ci, ric);
+    TRYV(diff);
+    int kk = k >= 0 ? k : kz;
+    if (k >= 0 && vdtype(c, k) != FROST_DTYPE_I64 && vdtype(c, k) != FROST_DTYPE_INVALID) {
+        frost__params cp;
+        memset(&cp, 0, sizeof cp);
+        cp.cast.to = FROST_DTYPE_I64;
+        int ck[1] = {k};
+        kk = step(c, n, "k", FROST__OP_CAST, 1, ck, &cp);
+        TRYV(kk);
+    }
+    int mask = binary(c, n, "mask", upper ? FROST__BIN_GREATER_EQUAL : FROST__BIN_LESS_EQUAL, diff, kk);
+    TRYV(mask);
+    frost_dtype dt = vdtype(c, x);
+    if (dt == FROST_DTYPE_INVALID) dt = FROST_DTYPE_F32;
+    int z = const_scalar_of(c, n, "fill", dt, 0);
+    TRYV(z);
+    int sel[3] = {mask, x, z};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_SELECT, 3, sel, NULL));
+}
+
+/* Shrink: x < -l ? x + bias : x > l ? x - bias : 0. */
+static frost_status op_shrink(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    float l = attr_f(n, "lambd", 0.5f), bias = attr_f(n, "bias", 0.0f);
+    frost_dtype dt = vdtype(c, x);
+    if (dt == FROST_DTYPE_INVALID) dt = FROST_DTYPE_F32;
+    int kl = const_scalar_of(c, n, "lambd", dt, l), knl = const_scalar_of(c, n, "neg_lambd", dt, -l);
+    int kb = const_scalar_of(c, n, "bias", dt, bias), kz = const_scalar_of(c, n, "zero", dt, 0);
+    TRYV(kl); TRYV(knl); TRYV(kb); TRYV(kz);
+    int lo = binary(c, n, "below", FROST__BIN_LESS, x, knl);
+    TRYV(lo);
+    int hi = binary(c, n, "above", FROST__BIN_GREATER, x, kl);
+    TRYV(hi);
+    int plus = binary(c, n, "plus_bias", FROST__BIN_ADD, x, kb);
+    TRYV(plus);
+    int minus = binary(c, n, "minus_bias", FROST__BIN_SUB, x, kb);
+    TRYV(minus);
+    int s1[3] = {hi, minus, kz};
+    int upper = step(c, n, "upper", FROST__OP_SELECT, 3, s1, NULL);
+    TRYV(upper);
+    int s2[3] = {lo, plus, upper};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_SELECT, 3, s2, NULL));
+}
+
 static frost_status op_hardmax_like_unsupported(onnx_ctx *c, node_t *n) { return unsupported(c, n, NULL); }
 
 /* ---- Dispatch ------------------------------------------------------------------------------- */
@@ -1716,5 +1904,7 @@ frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto 
     if (strcmp(t, "ArgMin") == 0) return op_arg(c, n, false);
     if (strcmp(t, "Resize") == 0) return op_resize(c, n, false);
     if (strcmp(t, "Upsample") == 0) return op_resize(c, n, true);
+    if (strcmp(t, "Trilu") == 0) return op_trilu(c, n);
+    if (strcmp(t, "Shrink") == 0) return op_shrink(c, n);
     return op_hardmax_like_unsupported(c, n);
 }
