@@ -55,6 +55,10 @@ typedef struct frost__kctx {
     const char *path[FROST_KERAS_MAX_DEPTH];   /* enclosing models, for weight lookup       */
     int npath;
     char prefix[512];                          /* "outer/inner/" for nested models' nodes   */
+    char wprefix[512];                         /* the same without call suffixes: weights of
+                                                * a model called twice are shared            */
+    int quiet;                                 /* > 0: inside a repeated call of a nested
+                                                * model, already in the report              */
     int64_t layer_params;                      /* weights fetched for the current layer     */
     int64_t total_params;
     int n_unsupported;

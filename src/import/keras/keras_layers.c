@@ -205,7 +205,7 @@ static frost_status weight(frost__kctx *k, const frost__klayer *L, const char *r
     char *bar = strchr(field, '|');
     if (bar) *bar = 0;
     char cname[600];
-    snprintf(cname, sizeof cname, "%s%s/%s", k->prefix, L->name, field);
+    snprintf(cname, sizeof cname, "%s%s/%s", k->wprefix, L->name, field);
     int v = frost__graph_lookup(k->g, cname);
     if (v >= 0) {
         *value = v;

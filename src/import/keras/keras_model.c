@@ -109,6 +109,7 @@ static bool is_model_class(const char *cls) {
 }
 
 static void report_layer(frost__kctx *k, const frost__klayer *L, int64_t params) {
+    if (k->quiet) return;
     frost__graph_report(k->g, "keras  %-36s %-24s %12lld", L->node, L->cls, (long long)params);
 }
 
@@ -166,12 +167,19 @@ static frost_status call_layer(frost__kctx *k, const frost__json *layer, int cal
                              call == 0 ? L.name : node + plen);
         if (wrote < 0 || (size_t)wrote >= sizeof k->prefix - plen)
             return frost__keras_fail(k, &L, FROST_E_LIMIT, "nested model names are too long");
+        size_t wlen = strlen(k->wprefix);
+        wrote = snprintf(k->wprefix + wlen, sizeof k->wprefix - wlen, "%s/", L.name);
+        if (wrote < 0 || (size_t)wrote >= sizeof k->wprefix - wlen) {
+            k->prefix[plen] = 0;
+            return frost__keras_fail(k, &L, FROST_E_LIMIT, "nested model names are too long");
+        }
         k->path[k->npath++] = L.name;
-        int64_t saved = k->layer_params;
+        if (call > 0) k->quiet++;
         st = walk_model(k, layer, L.name, in, n_in, out, n_out);
-        k->layer_params = saved + (k->total_params - before);
+        if (call > 0) k->quiet--;
         k->npath--;
         k->prefix[plen] = 0;
+        k->wprefix[wlen] = 0;
         if (st != FROST_OK) return st;
         if (call == 0) report_layer(k, &L, k->total_params - before);
     } else {
