@@ -25,4 +25,10 @@ awk 'BEGIN { x = 12345; printf "%c", 255;
              for (i = 1; i < 256; i++) { x = (x * 1103515245 + 12345) % 2147483648;
                                          printf "%c", int(x / 65536) % 256 } }' \
   > "$dir/garbage.pb"
+# A malformed node record inside a well-formed file: node 'probs' has its op field's tag turned
+# from wire type 2 (length-delimited) into 3 (deprecated group start), which protobuf refuses.
+cp "$dir/mlp.pb" "$dir/bad_record.pb"
+off=$(grep -obUaP '\x12\x07Softmax' "$dir/bad_record.pb" | head -n 1 | cut -d: -f1)
+printf '\023' | dd of="$dir/bad_record.pb" bs=1 seek="$off" conv=notrunc 2>/dev/null
+
 echo "wrote $(ls "$dir"/*.pb | wc -l) fixtures to $dir"

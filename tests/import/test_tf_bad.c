@@ -38,6 +38,10 @@ static void test_format_errors(void) {
                 "not a valid TensorFlow GraphDef");
     CHECK(err.file_offset == 0);
 
+    CHECK_FAILS(import_fixture("tf/bad_record.pb", &err), FROST_E_FORMAT, &err,
+                "node record #0 ('probs') at byte 0 is malformed");
+    CHECK(!strcmp(err.node, "probs") && err.file_offset == 0);
+
     CHECK_FAILS(import_fixture("tf/cycle.pb", &err), FROST_E_FORMAT, &err, "cycle");
     CHECK(has(err.message, "'a'") && has(err.message, "'b'") && has(err.message, "'c'"));
     CHECK(!has(err.message, "'x'") && !has(err.message, "'out'"));

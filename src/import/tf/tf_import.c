@@ -119,6 +119,39 @@ static bool walk_fields(const uint8_t *buf, size_t start, size_t end, size_t *ba
     return true;
 }
 
+/* The name (field 1) of the NodeDef record in buf[start, end) into out, "" if unreadable: it names
+ * the node in messages about a record that protobuf-c refused as a whole. */
+static void record_name(const uint8_t *buf, size_t start, size_t end, char *out, size_t cap) {
+    size_t pos = start;
+    out[0] = 0;
+    while (pos < end) {
+        uint64_t key, len;
+        if (!read_varint(buf, end, &pos, &key)) return;
+        unsigned wt = key & 7;
+        if (wt == 0) {
+            if (!read_varint(buf, end, &pos, &len)) return;
+        } else if (wt == 1 || wt == 5) {
+            size_t skip = wt == 1 ? 8 : 4;
+            if (end - pos < skip) return;
+            pos += skip;
+        } else if (wt == 2) {
+            if (!read_varint(buf, end, &pos, &len) || len > end - pos) return;
+            if ((key >> 3) == 1) {
+                size_t n = (size_t)len < cap - 1 ? (size_t)len : cap - 1;
+                for (size_t i = 0; i < n; i++) {
+                    uint8_t ch = buf[pos + i];
+                    out[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '?');
+                }
+                out[n] = 0;
+                return;
+            }
+            pos += (size_t)len;
+        } else {
+            return;
+        }
+    }
+}
+
 /* Explains why protobuf-c refused the file: where the top-level structure breaks, or which node
  * record does not unpack on its own. */
 static frost_status diagnose(const uint8_t *buf, size_t size, ProtobufCAllocator *pa,
@@ -146,11 +179,16 @@ static frost_status diagnose(const uint8_t *buf, size_t size, ProtobufCAllocator
             read_varint(buf, size, &pos, &len);
             if ((key >> 3) == 1) {
                 FrostTf__NodeDef *nd = frost_tf__node_def__unpack(pa, (size_t)len, buf + pos);
-                if (!nd)
-                    return frost__fail(err, FROST_E_FORMAT, NULL, NULL, (int64_t)field_at,
+                if (!nd) {
+                    char name[128];
+                    record_name(buf, pos, pos + (size_t)len, name, sizeof name);
+                    return frost__fail(err, FROST_E_FORMAT, name[0] ? name : NULL, NULL,
+                                       (int64_t)field_at,
                                        "not a valid TensorFlow GraphDef (file of %zu bytes): node "
-                                       "record #%d at byte %zu is malformed",
-                                       size, node_index, field_at);
+                                       "record #%d%s%s%s at byte %zu is malformed",
+                                       size, node_index, name[0] ? " ('" : "", name,
+                                       name[0] ? "')" : "", field_at);
+                }
                 frost_tf__node_def__free_unpacked(nd, pa);
                 node_index++;
             }
