@@ -11,7 +11,11 @@ PACKAGES="build-essential cmake pkg-config
   libhdf5-dev libzip-dev libcjson-dev zlib1g-dev
   clang libclang-rt-14-dev valgrind
   python3 python3-numpy
-  dataset-fashion-mnist"
+  dataset-fashion-mnist
+  libonnx-testdata"
+# libonnx-testdata: ONNX's backend test suite, run by tests/onnx_conformance.
+# Optional, for fixture generation only (not needed to build or test): python3-torch, used by
+# scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx.
 
 missing=""
 for p in $PACKAGES; do
