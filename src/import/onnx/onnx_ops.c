@@ -1798,7 +1798,282 @@ static frost_status op_shrink(onnx_ctx *c, node_t *n) {
     return bind0(c, n, step(c, n, NULL, FROST__OP_SELECT, 3, s2, NULL));
 }
 
-static frost_status op_hardmax_like_unsupported(onnx_ctx *c, node_t *n) { return unsupported(c, n, NULL); }
+static frost_status op_unknown(onnx_ctx *c, node_t *n) { return unsupported(c, n, NULL); }
+
+static int cast_to(onnx_ctx *c, node_t *n, const char *suffix, int x, frost_dtype to) {
+    if (vdtype(c, x) == to) return x;
+    frost__params cp;
+    memset(&cp, 0, sizeof cp);
+    cp.cast.to = to;
+    int in[1] = {x};
+    return step(c, n, suffix, FROST__OP_CAST, 1, in, &cp);
+}
+
+/* Scalar i64: dimension `axis` of x's shape (known at plan time). */
+static int dim_of(onnx_ctx *c, node_t *n, const char *suffix, int x, int64_t axis) {
+    frost__params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.shape.out_dtype = FROST_DTYPE_I64;
+    int in[1] = {x};
+    char nm[64];
+    snprintf(nm, sizeof nm, "%s_shape", suffix);
+    int shp = step(c, n, nm, FROST__OP_SHAPE, 1, in, &sp);
+    if (shp < 0) return -1;
+    int64_t zero = 0;
+    int ka = const_i64(c, n, "axis", &axis, 1, true), kz = const_i64(c, n, "axis0", &zero, 1, true);
+    if (ka < 0 || kz < 0) return -1;
+    int g[3] = {shp, ka, kz};
+    return step(c, n, suffix, FROST__OP_GATHER, 3, g, NULL);
+}
+
+/* one-hot of argmax(x, axis) (first index on ties), in x's dtype: Hardmax over one axis. */
+static int hardmax_axis(onnx_ctx *c, node_t *n, const char *suffix, int x, int64_t axis) {
+    int ax = const_i64(c, n, "arg_axis", &axis, 1, true);
+    if (ax < 0) return -1;
+    frost__params ap;
+    memset(&ap, 0, sizeof ap);
+    ap.arg.is_max = true;
+    ap.arg.out_dtype = FROST_DTYPE_I64;
+    int in[2] = {x, ax};
+    int idx = step(c, n, "argmax", FROST__OP_ARG, 2, in, &ap);
+    if (idx < 0) return -1;
+    int depth = dim_of(c, n, "depth", x, axis);
+    if (depth < 0) return -1;
+    frost_dtype dt = float_of(c, x);
+    int on = const_scalar_of(c, n, "on", dt, 1), off = const_scalar_of(c, n, "off", dt, 0);
+    if (on < 0 || off < 0) return -1;
+    frost__params op;
+    memset(&op, 0, sizeof op);
+    op.one_hot.axis = (int)axis;
+    int oh[4] = {idx, depth, on, off};
+    return step(c, n, suffix, FROST__OP_ONE_HOT, 4, oh, &op);
+}
+
+static frost_status op_hardmax(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int r = vrank(c, x);
+    if (c->opset >= 13) {
+        int64_t axis = attr_i(n, "axis", -1);
+        if (axis < 0) {
+            if (r < 0) return unsupported(c, n, "negative axis with unknown rank");
+            axis += r;
+        }
+        return bind0(c, n, hardmax_axis(c, n, NULL, x, axis));
+    }
+    int64_t axis = attr_i(n, "axis", 1);
+    if (r < 0) return unsupported(c, n, "rank unknown at load");
+    if (axis < 0) axis += r;
+    if (axis == r - 1) return bind0(c, n, hardmax_axis(c, n, NULL, x, axis));
+    frost__params fp;
+    memset(&fp, 0, sizeof fp);
+    fp.flatten.axis = (int)axis;
+    int in[1] = {x};
+    int flat = step(c, n, "flat", FROST__OP_FLATTEN, 1, in, &fp);
+    TRYV(flat);
+    int hm = hardmax_axis(c, n, "hardmax_2d", flat, 1);
+    TRYV(hm);
+    frost__params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.shape.out_dtype = FROST_DTYPE_I64;
+    int shp = step(c, n, "shape", FROST__OP_SHAPE, 1, in, &sp);
+    TRYV(shp);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reshape.zero_is_copy = true;
+    int in2[2] = {hm, shp};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_RESHAPE, 2, in2, &rp));
+}
+
+static frost_status op_one_hot(onnx_ctx *c, node_t *n) {
+    int idx, depth, values;
+    FROST_TRY(need_in(c, n, 0, &idx));
+    FROST_TRY(need_in(c, n, 1, &depth));
+    FROST_TRY(need_in(c, n, 2, &values));
+    int64_t axis = attr_i(n, "axis", -1);
+    int id = cast_to(c, n, "indices_i64", idx, FROST_DTYPE_I64);
+    TRYV(id);
+    int d = cast_to(c, n, "depth_i64", depth, FROST_DTYPE_I64);
+    TRYV(d);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    int64_t scalar_shape[1];
+    int ks = const_i64(c, n, "scalar_shape", scalar_shape, 0, false);
+    TRYV(ks);
+    int rin[2] = {d, ks};
+    d = step(c, n, "depth_scalar", FROST__OP_RESHAPE, 2, rin, &rp);
+    TRYV(d);
+    /* ONNX counts negative indices from the end of the depth; TF gives them all-off rows. */
+    int64_t zero = 0, one = 1;
+    int kz = const_i64(c, n, "zero", &zero, 1, true), k1 = const_i64(c, n, "one", &one, 1, true);
+    TRYV(kz);
+    TRYV(k1);
+    int neg = binary(c, n, "negative", FROST__BIN_LESS, id, kz);
+    TRYV(neg);
+    int wrapped = binary(c, n, "wrapped", FROST__BIN_ADD, id, d);
+    TRYV(wrapped);
+    int sel[3] = {neg, wrapped, id};
+    id = step(c, n, "indices", FROST__OP_SELECT, 3, sel, NULL);
+    TRYV(id);
+    int g0[3] = {values, kz, kz}, g1[3] = {values, k1, kz};
+    int off = step(c, n, "off", FROST__OP_GATHER, 3, g0, NULL);
+    TRYV(off);
+    int on = step(c, n, "on", FROST__OP_GATHER, 3, g1, NULL);
+    TRYV(on);
+    frost__params op;
+    memset(&op, 0, sizeof op);
+    op.one_hot.axis = (int)axis;
+    int oh[4] = {id, d, on, off};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_ONE_HOT, 4, oh, &op));
+}
+
+/* DepthToSpace / SpaceToDepth as reshape -> transpose -> reshape; needs C, H, W at load. */
+static frost_status op_depth_space(onnx_ctx *c, node_t *n, bool to_space) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    const frost__shape *xs = &val(c, x)->shape;
+    int64_t b = attr_i(n, "blocksize", 0);
+    if (b < 1 || b > 4096) return bad_attr(c, n, "attribute blocksize = %lld", (long long)b);
+    if (xs->rank != 4 || xs->d[1] < 0 || xs->d[2] < 0 || xs->d[3] < 0)
+        return unsupported(c, n, "C, H, W unknown at load");
+    int64_t C = xs->d[1], H = xs->d[2], W = xs->d[3];
+    char mb[8];
+    bool crd = to_space && strcmp(attr_s(n, "mode", "DCR", mb, sizeof mb), "CRD") == 0;
+    int64_t s1[6], perm[6], s2[4];
+    if (to_space) {
+        if (C % (b * b)) return bad_attr(c, n, "channels %lld not divisible by blocksize^2", (long long)C);
+        int64_t cc = C / (b * b);
+        if (crd) {
+            int64_t a[6] = {0, cc, b, b, H, W}, p[6] = {0, 1, 4, 2, 5, 3};
+            memcpy(s1, a, sizeof a);
+            memcpy(perm, p, sizeof p);
+        } else {
+            int64_t a[6] = {0, b, b, cc, H, W}, p[6] = {0, 3, 4, 1, 5, 2};
+            memcpy(s1, a, sizeof a);
+            memcpy(perm, p, sizeof p);
+        }
+        int64_t o[4] = {0, cc, H * b, W * b};
+        memcpy(s2, o, sizeof o);
+    } else {
+        if (H % b || W % b) return bad_attr(c, n, "H, W not divisible by blocksize");
+        int64_t a[6] = {0, C, H / b, b, W / b, b}, p[6] = {0, 3, 5, 1, 2, 4};
+        memcpy(s1, a, sizeof a);
+        memcpy(perm, p, sizeof p);
+        int64_t o[4] = {0, C * b * b, H / b, W / b};
+        memcpy(s2, o, sizeof o);
+    }
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reshape.zero_is_copy = true;
+    int k1 = const_i64(c, n, "blocks_shape", s1, 6, false);
+    TRYV(k1);
+    int in[2] = {x, k1};
+    int r1 = step(c, n, "blocks", FROST__OP_RESHAPE, 2, in, &rp);
+    TRYV(r1);
+    int kp = const_i64(c, n, "perm", perm, 6, false);
+    TRYV(kp);
+    int in2[2] = {r1, kp};
+    int t = step(c, n, "moved", FROST__OP_TRANSPOSE, 2, in2, NULL);
+    TRYV(t);
+    /* The batch dim: copied through the 6-D step by position 0. */
+    int k2 = const_i64(c, n, "out_shape", s2, 4, false);
+    TRYV(k2);
+    int in3[2] = {t, k2};
+    return bind0(c, n, step(c, n, NULL, FROST__OP_RESHAPE, 2, in3, &rp));
+}
+
+/* LRN: the channel window sum as an average pool over [N, C, H*W, 1] read as NHWC. */
+static frost_status op_lrn(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int64_t size = attr_i(n, "size", 0);
+    if (size < 1 || size > 4096) return bad_attr(c, n, "attribute size = %lld", (long long)size);
+    float alpha = attr_f(n, "alpha", 1e-4f), beta = attr_f(n, "beta", 0.75f), bias = attr_f(n, "bias", 1.0f);
+    frost_dtype dt = float_of(c, x);
+    int sq = binary(c, n, "squared", FROST__BIN_MUL, x, x);
+    TRYV(sq);
+    int64_t cols[4] = {0, 0, -1, 1};
+    int kc = const_i64(c, n, "columns_shape", cols, 4, false);
+    TRYV(kc);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reshape.zero_is_copy = true;
+    int in[2] = {sq, kc};
+    int colsv = step(c, n, "columns", FROST__OP_RESHAPE, 2, in, &rp);
+    TRYV(colsv);
+    frost__params pp;
+    memset(&pp, 0, sizeof pp);
+    pp.pool.k_h = (int)size;
+    pp.pool.k_w = 1;
+    pp.pool.w.stride_h = pp.pool.w.stride_w = 1;
+    pp.pool.w.dilation_h = pp.pool.w.dilation_w = 1;
+    pp.pool.w.padding = FROST__PAD_EXPLICIT;
+    pp.pool.w.pad_top = (int)((size - 1) / 2);
+    pp.pool.w.pad_bottom = (int)(size - 1 - (size - 1) / 2);
+    pp.pool.count_include_pad = true;
+    int in2[1] = {colsv};
+    int avg = step(c, n, "window_mean", FROST__OP_POOL2D, 1, in2, &pp);
+    TRYV(avg);
+    frost__params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.shape.out_dtype = FROST_DTYPE_I64;
+    int in3[1] = {x};
+    int shp = step(c, n, "shape", FROST__OP_SHAPE, 1, in3, &sp);
+    TRYV(shp);
+    int in4[2] = {avg, shp};
+    int mean = step(c, n, "window_mean_nchw", FROST__OP_RESHAPE, 2, in4, &rp);
+    TRYV(mean);
+    int ka = const_scalar_of(c, n, "alpha", dt, alpha), kb = const_scalar_of(c, n, "bias", dt, bias);
+    int kbeta = const_scalar_of(c, n, "beta", dt, beta);
+    TRYV(ka);
+    TRYV(kb);
+    TRYV(kbeta);
+    int scaled = binary(c, n, "scaled", FROST__BIN_MUL, mean, ka);
+    TRYV(scaled);
+    int base = binary(c, n, "base", FROST__BIN_ADD, scaled, kb);
+    TRYV(base);
+    int den = binary(c, n, "denominator", FROST__BIN_POW, base, kbeta);
+    TRYV(den);
+    return bind0(c, n, binary(c, n, NULL, FROST__BIN_DIV, x, den));
+}
+
+/* MeanVarianceNormalization as ONNX's function body defines it. */
+static frost_status op_mvn(onnx_ctx *c, node_t *n) {
+    int x;
+    FROST_TRY(need_in(c, n, 0, &x));
+    int64_t axes[FROST_MAX_RANK] = {0, 2, 3};
+    int na = attr_ints(n, "axes", axes, FROST_MAX_RANK);
+    if (na == -2) return bad_attr(c, n, "attribute axes is too long");
+    if (na < 0) na = 3;
+    frost_dtype dt = float_of(c, x);
+    int ax = const_i64(c, n, "axes", axes, na, false);
+    TRYV(ax);
+    frost__params rp;
+    memset(&rp, 0, sizeof rp);
+    rp.reduce.fn = FROST__RED_MEAN;
+    rp.reduce.keep_dims = true;
+    int in[2] = {x, ax};
+    int mean = step(c, n, "mean", FROST__OP_REDUCE, 2, in, &rp);
+    TRYV(mean);
+    int xsq = binary(c, n, "x_squared", FROST__BIN_MUL, x, x);
+    TRYV(xsq);
+    int in2[2] = {xsq, ax};
+    int ex2 = step(c, n, "mean_of_squares", FROST__OP_REDUCE, 2, in2, &rp);
+    TRYV(ex2);
+    int m2 = binary(c, n, "mean_squared", FROST__BIN_MUL, mean, mean);
+    TRYV(m2);
+    int var = binary(c, n, "variance", FROST__BIN_SUB, ex2, m2);
+    TRYV(var);
+    int sd = unary_fn(c, n, "std", var, FROST__UN_SQRT, 0, 0);
+    TRYV(sd);
+    int ke = const_scalar_of(c, n, "epsilon", dt, 1e-9);
+    TRYV(ke);
+    int den = binary(c, n, "std_eps", FROST__BIN_ADD, sd, ke);
+    TRYV(den);
+    int d = binary(c, n, "centered", FROST__BIN_SUB, x, mean);
+    TRYV(d);
+    return bind0(c, n, binary(c, n, NULL, FROST__BIN_DIV, d, den));
+}
 
 /* ---- Dispatch ------------------------------------------------------------------------------- */
 
@@ -1906,5 +2181,11 @@ frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto 
     if (strcmp(t, "Upsample") == 0) return op_resize(c, n, true);
     if (strcmp(t, "Trilu") == 0) return op_trilu(c, n);
     if (strcmp(t, "Shrink") == 0) return op_shrink(c, n);
-    return op_hardmax_like_unsupported(c, n);
+    if (strcmp(t, "Hardmax") == 0) return op_hardmax(c, n);
+    if (strcmp(t, "OneHot") == 0) return op_one_hot(c, n);
+    if (strcmp(t, "DepthToSpace") == 0) return op_depth_space(c, n, true);
+    if (strcmp(t, "SpaceToDepth") == 0) return op_depth_space(c, n, false);
+    if (strcmp(t, "LRN") == 0) return op_lrn(c, n);
+    if (strcmp(t, "MeanVarianceNormalization") == 0) return op_mvn(c, n);
+    return op_unknown(c, n);
 }
