@@ -31,7 +31,8 @@ static void test_format_errors(void) {
     frost_error err;
 
     CHECK_FAILS(import_fixture("tf/truncated.pb", &err), FROST_E_FORMAT, &err, "truncated");
-    CHECK_MSG(err.file_offset > 0 && err.file_offset < 534, "offset %lld", (long long)err.file_offset);
+    CHECK_MSG(err.file_offset > 0 && err.file_offset < 534, "offset %lld",
+              (long long)err.file_offset);
     CHECK(has(err.message, "534 bytes"));
 
     CHECK_FAILS(import_fixture("tf/garbage.pb", &err), FROST_E_FORMAT, &err,
@@ -88,7 +89,8 @@ static void test_limits(void) {
     frost_error err;
     frost__graph_init(&g, NULL, &err);
     g.max_tensor_bytes = 20; /* W is 24 bytes */
-    CHECK_FAILS(frost__import_tf_graphdef(buf, n, &g, &err), FROST_E_LIMIT, &err, "max_tensor_bytes");
+    CHECK_FAILS(frost__import_tf_graphdef(buf, n, &g, &err), FROST_E_LIMIT, &err,
+                "max_tensor_bytes");
     CHECK(!strcmp(err.node, "W"));
     frost__graph_free(&g);
 

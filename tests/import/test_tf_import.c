@@ -63,7 +63,8 @@ static void test_mlp(void) {
     CHECK(g.n_inputs == 1);
     const frost__value *x = val(&g, "x");
     const int64_t xd[2] = {-1, 3};
-    CHECK(x && x->kind == FROST__VAL_INPUT && x->dtype == FROST_DTYPE_F32 && shape_is(&x->shape, 2, xd));
+    CHECK(x && x->kind == FROST__VAL_INPUT && x->dtype == FROST_DTYPE_F32 &&
+          shape_is(&x->shape, 2, xd));
 
     const frost__value *w = val(&g, "W");
     const float w_want[6] = {1, -1, 0.5f, 2, -2, 0.25f};
@@ -79,10 +80,12 @@ static void test_mlp(void) {
     const frost__node *n = node_of(&g, "V/read");
     CHECK(n && n->op == FROST__OP_IDENTITY);
     n = node_of(&g, "pre");
-    CHECK(n && n->op == FROST__OP_MATMUL && n->n_in == 2 && n->in[0] == frost__graph_lookup(&g, "x") &&
-          !n->p.matmul.transpose_a && !n->p.matmul.transpose_b);
+    CHECK(n && n->op == FROST__OP_MATMUL && n->n_in == 2 &&
+          n->in[0] == frost__graph_lookup(&g, "x") && !n->p.matmul.transpose_a &&
+          !n->p.matmul.transpose_b);
     n = node_of(&g, "biased");
-    CHECK(n && n->op == FROST__OP_BINARY && n->p.binary.fn == FROST__BIN_ADD && !strcmp(n->src_op, "BiasAdd"));
+    CHECK(n && n->op == FROST__OP_BINARY && n->p.binary.fn == FROST__BIN_ADD &&
+          !strcmp(n->src_op, "BiasAdd"));
     n = node_of(&g, "hidden");
     CHECK(n && n->op == FROST__OP_UNARY && n->p.unary.fn == FROST__ACT_RELU);
     n = node_of(&g, "logits");
@@ -101,10 +104,11 @@ static void test_consts(void) {
     CHECK_OK(import_fixture("tf/consts.pb", &g, &err), &err);
     const frost__value *c;
     c = val(&g, "f16");
-    CHECK(c && c->dtype == FROST_DTYPE_F16 && c->nbytes == 4 && ((uint16_t *)c->data)[0] == 0x3C00 &&
-          ((uint16_t *)c->data)[1] == 0xC000);
+    CHECK(c && c->dtype == FROST_DTYPE_F16 && c->nbytes == 4 &&
+          ((uint16_t *)c->data)[0] == 0x3C00 && ((uint16_t *)c->data)[1] == 0xC000);
     c = val(&g, "bf16");
-    CHECK(c && c->dtype == FROST_DTYPE_BF16 && c->nbytes == 6 && ((uint16_t *)c->data)[2] == 0x3F80);
+    CHECK(c && c->dtype == FROST_DTYPE_BF16 && c->nbytes == 6 &&
+          ((uint16_t *)c->data)[2] == 0x3F80);
     c = val(&g, "i64");
     CHECK(c && c->dtype == FROST_DTYPE_I64 && ((int64_t *)c->data)[0] == -5 &&
           ((int64_t *)c->data)[1] == 8589934592LL && ((int64_t *)c->data)[2] == 7);
@@ -112,7 +116,8 @@ static void test_consts(void) {
     const int32_t rep[4] = {1, 2, 2, 2};
     CHECK(c && c->dtype == FROST_DTYPE_I32 && c->nbytes == 16 && memcmp(c->data, rep, 16) == 0);
     c = val(&g, "i8");
-    CHECK(c && c->dtype == FROST_DTYPE_I8 && ((int8_t *)c->data)[0] == -128 && ((int8_t *)c->data)[1] == 127);
+    CHECK(c && c->dtype == FROST_DTYPE_I8 && ((int8_t *)c->data)[0] == -128 &&
+          ((int8_t *)c->data)[1] == 127);
     c = val(&g, "u8");
     CHECK(c && c->dtype == FROST_DTYPE_U8 && ((uint8_t *)c->data)[1] == 255);
     c = val(&g, "bool");
@@ -152,7 +157,8 @@ static void test_learning_phase(void) {
     CHECK(sw && mul && mul->in[0] == sw->out[1]);
     CHECK(frost__graph_lookup(&g, "cond/Switch:1") == (sw ? sw->out[1] : -2));
     const frost__node *m = node_of(&g, "cond/Merge");
-    CHECK(m && m->op == FROST__OP_MERGE && m->n_in == 2 && m->n_out == 2 && sw && m->in[0] == sw->out[0]);
+    CHECK(m && m->op == FROST__OP_MERGE && m->n_in == 2 && m->n_out == 2 && sw &&
+          m->in[0] == sw->out[0]);
     const frost__node *noise = node_of(&g, "cond/noise");
     CHECK(noise && noise->op == FROST__OP_UNSUPPORTED && !strcmp(noise->src_op, "RandomUniform"));
     frost__graph_free(&g);
@@ -164,9 +170,9 @@ static void test_layout(void) {
     CHECK_OK(import_fixture("tf/layout.pb", &g, &err), &err);
     check_topological(&g);
     const frost__node *n = node_of(&g, "conv_nhwc");
-    CHECK(n && n->op == FROST__OP_CONV2D && n->p.conv.w.stride_h == 2 && n->p.conv.w.stride_w == 2 &&
-          n->p.conv.w.dilation_h == 1 && n->p.conv.w.padding == FROST__PAD_SAME_UPPER &&
-          n->p.conv.groups == 1);
+    CHECK(n && n->op == FROST__OP_CONV2D && n->p.conv.w.stride_h == 2 &&
+          n->p.conv.w.stride_w == 2 && n->p.conv.w.dilation_h == 1 &&
+          n->p.conv.w.padding == FROST__PAD_SAME_UPPER && n->p.conv.groups == 1);
     n = node_of(&g, "conv_nchw#nhwc");
     CHECK(n && n->op == FROST__OP_CONV2D && n->p.conv.w.stride_h == 2 && n->p.conv.w.stride_w == 2);
     CHECK(n && g.values[n->in[0]].producer >= 0 &&
@@ -175,7 +181,8 @@ static void test_layout(void) {
     CHECK(n && n->op == FROST__OP_TRANSPOSE && !strcmp(n->src_op, "Conv2D"));
     n = node_of(&g, "max_nchw#nhwc");
     CHECK(n && n->op == FROST__OP_POOL2D && n->p.pool.is_max && n->p.pool.k_h == 2 &&
-          n->p.pool.k_w == 2 && n->p.pool.w.stride_h == 1 && n->p.pool.w.padding == FROST__PAD_VALID);
+          n->p.pool.k_w == 2 && n->p.pool.w.stride_h == 1 &&
+          n->p.pool.w.padding == FROST__PAD_VALID);
     n = node_of(&g, "avg_nhwc");
     CHECK(n && n->op == FROST__OP_POOL2D && !n->p.pool.is_max && !n->p.pool.count_include_pad &&
           n->p.pool.w.stride_w == 2 && n->p.pool.w.padding == FROST__PAD_SAME_UPPER);
@@ -200,14 +207,16 @@ static void test_misc_ops(void) {
     CHECK(n && n->op == FROST__OP_SPLIT && n->n_in == 3 && n->in[0] == x && n->in[1] == axis1 &&
           n->in[2] == frost__graph_lookup(&g, "sizes") && n->n_out == 2);
     n = node_of(&g, "sq");
-    CHECK(n && n->op == FROST__OP_SQUEEZE && n->n_in == 2 && n->in[0] == frost__graph_lookup(&g, "split:2"));
+    CHECK(n && n->op == FROST__OP_SQUEEZE && n->n_in == 2 &&
+          n->in[0] == frost__graph_lookup(&g, "split:2"));
     if (n && n->n_in == 2) {
         const frost__value *ax = &g.values[n->in[1]];
-        CHECK(ax->kind == FROST__VAL_CONST && ax->dtype == FROST_DTYPE_I64 && ((int64_t *)ax->data)[0] == 1);
+        CHECK(ax->kind == FROST__VAL_CONST && ax->dtype == FROST_DTYPE_I64 &&
+              ((int64_t *)ax->data)[0] == 1);
     }
     n = node_of(&g, "gather");
-    CHECK(n && n->op == FROST__OP_GATHER && n->n_in == 3 && g.values[n->in[2]].kind == FROST__VAL_CONST &&
-          g.values[n->in[2]].shape.rank == 0);
+    CHECK(n && n->op == FROST__OP_GATHER && n->n_in == 3 &&
+          g.values[n->in[2]].kind == FROST__VAL_CONST && g.values[n->in[2]].shape.rank == 0);
     n = node_of(&g, "slice");
     CHECK(n && n->op == FROST__OP_SLICE && n->n_in == 3);
     if (n && n->n_in == 3) {
@@ -260,7 +269,8 @@ static void test_out_of_memory(void) {
         CHECK_MSG(leaked == 0, "allocation %ld failing leaks %ld blocks", k, leaked);
         if (st == FROST_OK) break;
         if (st != FROST_E_NOMEM) {
-            CHECK_MSG(false, "allocation %ld failing gives %s: %s", k, frost_status_name(st), err.message);
+            CHECK_MSG(false, "allocation %ld failing gives %s: %s", k, frost_status_name(st),
+                      err.message);
             break;
         }
         failures++;

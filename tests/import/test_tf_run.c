@@ -57,7 +57,8 @@ static void test_mlp(void) {
         }
         for (int j = 0; j < 2; j++) l[j] = h[0] * V[0][j] + h[1] * V[1][j];
         double mx = fmax(l[0], l[1]), e0 = exp(l[0] - mx), e1 = exp(l[1] - mx);
-        CHECK_MSG(fabs(y[r * 2] - e0 / (e0 + e1)) < 1e-5 && fabs(y[r * 2 + 1] - e1 / (e0 + e1)) < 1e-5,
+        CHECK_MSG(fabs(y[r * 2] - e0 / (e0 + e1)) < 1e-5 &&
+                      fabs(y[r * 2 + 1] - e1 / (e0 + e1)) < 1e-5,
                   "row %d: got %g %g want %g %g", r, y[r * 2], y[r * 2 + 1], e0 / (e0 + e1),
                   e1 / (e0 + e1));
     }
@@ -72,12 +73,14 @@ static void test_learning_phase(void) {
     frost_model *m = NULL;
     frost_session *s = NULL;
     frost_error err;
-    if (!CHECK_OK(frost_model_load_file(fixture("tf/learning_phase.pb"), NULL, &m, &err), &err)) return;
+    if (!CHECK_OK(frost_model_load_file(fixture("tf/learning_phase.pb"), NULL, &m, &err), &err))
+        return;
     CHECK(frost_model_input_count(m) == 1);
     for (int i = 0; i < frost_model_node_count(m); i++) {
         frost_node_info ni;
         frost_model_node_info(m, i, &ni);
-        CHECK_MSG(strcmp(ni.op, "RandomUniform") && strcmp(ni.op, "Switch") && strcmp(ni.op, "Merge"),
+        CHECK_MSG(strcmp(ni.op, "RandomUniform") && strcmp(ni.op, "Switch") &&
+                      strcmp(ni.op, "Merge"),
                   "node %s (%s) survived", ni.name, ni.op);
     }
     if (!CHECK_OK(frost_session_create(m, NULL, &s, &err), &err)) goto done;
@@ -110,12 +113,16 @@ static void test_layout(void) {
     CHECK_OK(frost_session_set_input(s, 0, x, sizeof x, &err), &err);
     if (!CHECK_OK(frost_session_run(s, &err), &err)) goto done;
     frost_tensor_info a, b;
-    const float *max_a = frost_session_output_data(s, 0, &a), *max_b = frost_session_output_data(s, 1, &b);
+    const float *max_a = frost_session_output_data(s, 0, &a),
+                *max_b = frost_session_output_data(s, 1, &b);
     CHECK(max_a && max_b && numel(&a) == 2 * 2 * 3 && numel(&b) == numel(&a));
-    if (max_a && max_b) frost_test_close(max_b, max_a, (size_t)numel(&a), 1e-6, 1e-6, "NCHW max pool");
-    const float *avg_a = frost_session_output_data(s, 2, &a), *avg_b = frost_session_output_data(s, 3, &b);
+    if (max_a && max_b)
+        frost_test_close(max_b, max_a, (size_t)numel(&a), 1e-6, 1e-6, "NCHW max pool");
+    const float *avg_a = frost_session_output_data(s, 2, &a),
+                *avg_b = frost_session_output_data(s, 3, &b);
     CHECK(avg_a && avg_b && numel(&a) == 2 * 2 * 3 && numel(&b) == numel(&a));
-    if (avg_a && avg_b) frost_test_close(avg_b, avg_a, (size_t)numel(&a), 1e-6, 1e-6, "NCHW avg pool");
+    if (avg_a && avg_b)
+        frost_test_close(avg_b, avg_a, (size_t)numel(&a), 1e-6, 1e-6, "NCHW avg pool");
     /* Naive reference for the NHWC conv + bias: 5x5x2 input, 3x3x2x3 filter, stride 2, SAME
      * (output 3x3, padding 1 on each side). */
     const float *conv = frost_session_output_data(s, 4, &a);
@@ -191,7 +198,8 @@ static void expect(const char *name, int rank, const int64_t *dims, const double
 static void test_ops(void) {
     for (int i = 0; i < 12; i++) X[i] = (float)i;
     double w[64];
-    expect("concat_old", 2, D(2, 12), V(0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 6, 7, 8, 9, 10, 11));
+    expect("concat_old", 2, D(2, 12),
+           V(0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 6, 7, 8, 9, 10, 11));
     expect("split:1", 2, D(2, 2), V(2, 3, 8, 9));
     expect("splitv:1", 2, D(2, 4), V(2, 3, 4, 5, 8, 9, 10, 11));
     for (int i = 0; i < 12; i++) w[i] = i;
@@ -223,7 +231,8 @@ static void test_ops(void) {
     for (int i = 0; i < 12; i++) w[i] = 1;
     expect("ones_like", 2, D(2, 6), w);
     expect("fill", 2, D(2, 2), V(3.5, 3.5, 3.5, 3.5));
-    expect("tile", 2, D(2, 12), V(0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 6, 7, 8, 9, 10, 11));
+    expect("tile", 2, D(2, 12),
+           V(0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 6, 7, 8, 9, 10, 11));
     expect("transpose", 2, D(6, 2), V(0, 6, 1, 7, 2, 8, 3, 9, 4, 10, 5, 11));
     for (int r = 0; r < 2; r++)
         for (int k = 0; k < 2; k++)

@@ -60,7 +60,8 @@ static bool file_exists(const char *path) {
 
 /* Loads `path` asking for `outputs` (NULL: the graph's sinks). On failure prints the result line
  * (unsupported or fail) and returns NULL. */
-static frost_model *load(const char *label, const char *path, const char *const *outputs, int n_out) {
+static frost_model *load(const char *label, const char *path, const char *const *outputs,
+                         int n_out) {
     frost_load_options o = {.struct_size = sizeof o, .outputs = outputs, .n_outputs = n_out};
     frost_model *m = NULL;
     frost_error err;
@@ -255,7 +256,8 @@ static void run_utensor_graph(const char *dir, const char *dirname, const char *
     }
     double max_err;
     bool ok = compare(got, info.dtype, want.data, want.dtype, n, &max_err);
-    result(label, ok ? PASS : FAIL, "%s %lld values, max err %.3g", out_node, (long long)n, max_err);
+    result(label, ok ? PASS : FAIL, "%s %lld values, max err %.3g", out_node, (long long)n,
+           max_err);
 done:
     if (computed_expectation) {
         free(feed.data);
@@ -379,7 +381,8 @@ static bool run_once(frost_model *m, const float *x, size_t bytes, const int64_t
     if (y && info.dtype == FROST_DTYPE_F32 && numel(info.rank, info.dims) == n)
         memcpy(out, y, (size_t)n * sizeof(float));
     else if (ok) {
-        snprintf(err->message, sizeof err->message, "output 0 is not %lld f32 values", (long long)n);
+        snprintf(err->message, sizeof err->message, "output 0 is not %lld f32 values",
+                 (long long)n);
         ok = false;
     }
     frost_session_free(s);
@@ -413,7 +416,8 @@ static void run_keras_graph(const char *label, const char *pb_rel, const char *o
         for (int i = 0; i < frost_model_node_count(m); i++) {
             frost_node_info ni;
             frost_model_node_info(m, i, &ni);
-            if (!strcmp(ni.op, "RandomUniform") || !strcmp(ni.op, "Switch") || !strcmp(ni.op, "Merge"))
+            if (!strcmp(ni.op, "RandomUniform") || !strcmp(ni.op, "Switch") ||
+                !strcmp(ni.op, "Merge"))
                 training_ops = true;
         }
         if (lp_input || training_ops || frost_model_input_count(m) != 1) {
@@ -423,14 +427,16 @@ static void run_keras_graph(const char *label, const char *pb_rel, const char *o
         }
     }
     /* MNIST digits when the graph takes 28x28x1, else deterministic noise in [0, 1). */
-    if (h == 28 && w == 28 && c == 1 && idx_load_mnist(real("data/mnist"), "t10k", &mn, &err) == FROST_OK) {
+    if (h == 28 && w == 28 && c == 1 &&
+        idx_load_mnist(real("data/mnist"), "t10k", &mn, &err) == FROST_OK) {
         for (int64_t i = 0; i < per * BATCH; i++) x[i] = mn.pixels[i] / 255.0f;
     } else {
         frost_test_seed(42);
         frost_test_fill(x, (size_t)(per * BATCH), 0.0f, 1.0f);
     }
     int64_t shape[4] = {BATCH, h, w, c};
-    if (!run_once(m, x, sizeof(float) * (size_t)(per * BATCH), shape, 4, y, classes * BATCH, &err)) {
+    if (!run_once(m, x, sizeof(float) * (size_t)(per * BATCH), shape, 4, y, classes * BATCH,
+                  &err)) {
         result(label, FAIL, "run: %s", err.message);
         goto done;
     }
@@ -456,13 +462,15 @@ static void run_keras_graph(const char *label, const char *pb_rel, const char *o
                frost_status_name(err.code));
         goto done;
     }
-    if (!run_once(mk, x, sizeof(float) * (size_t)(per * BATCH), shape, 4, yk, classes * BATCH, &err)) {
+    if (!run_once(mk, x, sizeof(float) * (size_t)(per * BATCH), shape, 4, yk, classes * BATCH,
+                  &err)) {
         result(label, FAIL, ".h5 oracle run: %s", err.message);
         goto done;
     }
     double max_err;
     bool ok = compare(y, FROST_DTYPE_F32, yk, FROST_DTYPE_F32, classes * BATCH, &max_err);
-    result(label, ok ? PASS : FAIL, "%d images, matches the Keras .h5: max err %.3g", BATCH, max_err);
+    result(label, ok ? PASS : FAIL, "%d images, matches the Keras .h5: max err %.3g", BATCH,
+           max_err);
 done:
     frost_model_free(mk);
     idx_mnist_free(&mn);
@@ -529,19 +537,22 @@ int main(void) {
         frost_test_skip("../shared/testdata/real/tf_frozen is absent");
     run_utensor();
     run_nnstreamer_mnist();
-    run_keras_graph("ardianumam_lenet5/frozen_model.pb",
-                    "testdata/real/tf_frozen/ardianumam_lenet5/frozen_model.pb", "output_tensor/Softmax",
-                    "testdata/real/tf_frozen/ardianumam_lenet5/modelLeNet5_small.h5", NULL, 28, 28, 1,
-                    3, true);
+    run_keras_graph(
+        "ardianumam_lenet5/frozen_model.pb",
+        "testdata/real/tf_frozen/ardianumam_lenet5/frozen_model.pb", "output_tensor/Softmax",
+        "testdata/real/tf_frozen/ardianumam_lenet5/modelLeNet5_small.h5", NULL, 28, 28, 1, 3, true);
     run_keras_graph("h5topy_keras2_learning_phase/keras_model.pb",
                     "testdata/real/tf_frozen/h5topy_keras2_learning_phase/keras_model.pb",
                     "dense_2/Sigmoid",
                     "testdata/real/tf_frozen/h5topy_keras2_learning_phase/keras_model.h5",
                     "keras_learning_phase", 112, 112, 3, 7, false);
-    run_random("cppflow_tf2_frozen/model.pb", "testdata/real/tf_frozen/cppflow_tf2_frozen/model.pb");
+    run_random("cppflow_tf2_frozen/model.pb",
+               "testdata/real/tf_frozen/cppflow_tf2_frozen/model.pb");
     run_random("tf2onnx/ae0_frozen.pb", "testdata/real/tf_frozen/tf2onnx/ae0_frozen.pb");
-    run_random("tf2onnx/fc-layers_frozen.pb", "testdata/real/tf_frozen/tf2onnx/fc-layers_frozen.pb");
-    run_random("tf2onnx/regression_frozen.pb", "testdata/real/tf_frozen/tf2onnx/regression_frozen.pb");
+    run_random("tf2onnx/fc-layers_frozen.pb",
+               "testdata/real/tf_frozen/tf2onnx/fc-layers_frozen.pb");
+    run_random("tf2onnx/regression_frozen.pb",
+               "testdata/real/tf_frozen/tf2onnx/regression_frozen.pb");
     run_random("hello_tf_c_api_keras_lstm/graph.pb",
                "testdata/real/tf_frozen/hello_tf_c_api_keras_lstm/graph.pb");
     run_speech_commands();

@@ -318,7 +318,8 @@ static void store_elem(frost_dtype dt, const FrostTf__TensorProto *tp, size_t k,
     case FROST_DTYPE_F16:
     case FROST_DTYPE_BF16: ((uint16_t *)out)[i] = (uint16_t)tp->half_val[k]; break;
     case FROST_DTYPE_BOOL:
-        ((uint8_t *)out)[i] = (uint8_t)(tp->n_bool_val ? tp->bool_val[k] != 0 : tp->int_val[k] != 0);
+        ((uint8_t *)out)[i] =
+            (uint8_t)(tp->n_bool_val ? tp->bool_val[k] != 0 : tp->int_val[k] != 0);
         break;
     default: break;
     }
@@ -395,6 +396,11 @@ static frost_status decode_tensor(frost__graph *g, const FrostTf__NodeDef *nd,
             memcpy(out->data, tp->tensor_content.data, nbytes);
             if (!le) swap_bytes(out->data, nbytes, elem);
         }
+        if (dt == FROST_DTYPE_BOOL) /* frost bools are 0 or 1; a raw byte may be anything */
+            for (size_t i = 0; i < nbytes; i++) {
+                uint8_t *b = (uint8_t *)out->data + i;
+                *b = *b != 0;
+            }
         return FROST_OK;
     }
 
@@ -413,7 +419,8 @@ static frost_status decode_tensor(frost__graph *g, const FrostTf__NodeDef *nd,
     for (size_t i = 0; i < n; i++) store_elem(dt, tp, i, out->data, i);
     /* Fewer values than elements: TF repeats the last one (usually a single value broadcast). */
     uint8_t *bytes = out->data;
-    for (size_t i = n; i < (size_t)numel; i++) memcpy(bytes + i * elem, bytes + (n - 1) * elem, elem);
+    for (size_t i = n; i < (size_t)numel; i++)
+        memcpy(bytes + i * elem, bytes + (n - 1) * elem, elem);
     return FROST_OK;
 }
 
@@ -483,7 +490,8 @@ static frost_status index_names(importer *im) {
             int other = im->hash[i] - 1;
             if (strcmp(im->gd->node[other]->name, nd->name) == 0)
                 return frost__fail(im->err, FROST_E_FORMAT, nd->name, nd->op, -1,
-                                   "duplicate node name '%s' (nodes #%d, op '%s', and #%d, op '%s')",
+                                   "duplicate node name '%s' (nodes #%d, op '%s', and #%d, "
+                                   "op '%s')",
                                    nd->name, other, im->gd->node[other]->op, k, nd->op);
             i = (i + 1) & im->hash_mask;
         }
@@ -688,7 +696,8 @@ static frost_status add_const(importer *im, const FrostTf__NodeDef *nd, int *out
                            "Const node '%s' has no tensor 'value' attribute", nd->name);
     decoded_tensor t;
     frost_status st = decode_tensor(im->g, nd, av->tensor, &t, im->err);
-    if (st == FROST_E_UNSUPPORTED) return unsupported_dtype(im, nd, (int)av->tensor->dtype, out_val);
+    if (st == FROST_E_UNSUPPORTED)
+        return unsupported_dtype(im, nd, (int)av->tensor->dtype, out_val);
     if (st != FROST_OK) return st;
     int id = frost__graph_add_const_owned(im->g, nd->name, t.dtype, &t.shape, t.data, t.nbytes,
                                           im->err);

@@ -210,7 +210,8 @@ static frost_status read_hw(frost__tf_node *c, const char *key, layout lay, int 
     int ih = lay == LAYOUT_NCHW ? 2 : 1, iw = ih + 1;
     int ib = 0, ic = lay == LAYOUT_NCHW ? 1 : 3;
     for (int i = 0; i < 4; i++)
-        if (v[i] < 1 || v[i] > (1 << 20)) return bad_node(c, "attribute '%s' holds %lld", key, (long long)v[i]);
+        if (v[i] < 1 || v[i] > (1 << 20))
+            return bad_node(c, "attribute '%s' holds %lld", key, (long long)v[i]);
     if (v[ib] != 1 || v[ic] != 1) *ok = false;
     *h = (int)v[ih];
     *w = (int)v[iw];
@@ -236,7 +237,8 @@ static frost_status read_window(frost__tf_node *c, layout lay, bool dilations, f
         if (n != 8) return bad_node(c, "EXPLICIT padding needs 8 explicit_paddings, got %zu", n);
         int ih = lay == LAYOUT_NCHW ? 2 : 1, iw = ih + 1;
         for (int i = 0; i < 8; i++)
-            if (p[i] < 0 || p[i] > (1 << 20)) return bad_node(c, "explicit padding %lld", (long long)p[i]);
+            if (p[i] < 0 || p[i] > (1 << 20))
+                return bad_node(c, "explicit padding %lld", (long long)p[i]);
         w->padding = FROST__PAD_EXPLICIT;
         w->pad_top = (int)p[2 * ih];
         w->pad_bottom = (int)p[2 * ih + 1];
@@ -379,7 +381,8 @@ static frost_status b_deconv(frost__tf_node *c, const tf_op *e) {
         int64_t h = frost__read_int(sizes->dtype, sizes->data, ih);
         int64_t w = frost__read_int(sizes->dtype, sizes->data, ih + 1);
         if (h < 1 || w < 1 || h > INT32_MAX || w > INT32_MAX)
-            return bad_node(c, "input_sizes gives an output of %lldx%lld", (long long)h, (long long)w);
+            return bad_node(c, "input_sizes gives an output of %lldx%lld", (long long)h,
+                            (long long)w);
         p.deconv.out_h = (int)h;
         p.deconv.out_w = (int)w;
     } else {
@@ -395,7 +398,8 @@ static frost_status b_deconv(frost__tf_node *c, const tf_op *e) {
 }
 
 /* The activation named by a grappler fused_ops entry, or false. */
-static bool fused_act(const frost__tf_node *c, const ProtobufCBinaryData *s, frost__act_params *act) {
+static bool fused_act(const frost__tf_node *c, const ProtobufCBinaryData *s,
+                      frost__act_params *act) {
     static const struct { const char *name; frost__act act; } acts[] = {
         {"Relu", FROST__ACT_RELU}, {"Relu6", FROST__ACT_RELU6}, {"Elu", FROST__ACT_ELU},
         {"Tanh", FROST__ACT_TANH}, {"Sigmoid", FROST__ACT_SIGMOID},
@@ -459,8 +463,8 @@ static frost_status b_rank_size(frost__tf_node *c, const tf_op *e) {
     if (id < 0) return c->err->code;
     int v = c->g->nodes[id].out[0];
     if (e->fn == 0) {
-        id = add_node(c, sub_name(c, "shape_of_shape", name, sizeof name), FROST__OP_SHAPE, 1, &v, 1,
-                      &p);
+        id = add_node(c, sub_name(c, "shape_of_shape", name, sizeof name), FROST__OP_SHAPE, 1,
+                      &v, 1, &p);
         if (id < 0) return c->err->code;
         v = c->g->nodes[id].out[0];
     }
@@ -480,7 +484,8 @@ static frost_status b_batch_norm_global(frost__tf_node *c, const tf_op *e) {
     int scale = c->in[4];
     if (!attr_bool(c, "scale_after_normalization", false)) {
         const frost__value *beta = &c->g->values[c->in[3]];
-        if (beta->kind != FROST__VAL_CONST || beta->shape.rank != 1 || beta->dtype != FROST_DTYPE_F32)
+        if (beta->kind != FROST__VAL_CONST || beta->shape.rank != 1 ||
+            beta->dtype != FROST_DTYPE_F32)
             return frost__tf_unsupported(c, "beta not a constant vector");
         int64_t n = beta->shape.d[0];
         float *ones = frost__alloc(&c->g->alloc, (size_t)(n ? n : 1) * sizeof(float));
@@ -611,7 +616,8 @@ static frost_status b_unpack(frost__tf_node *c, const tf_op *e) {
     return emit_simple(c, FROST__OP_UNPACK, 1, c->in, (int)num, &p);
 }
 
-/* Split(axis, value) with num_split; SplitV(value, size_splits, axis). Canonical: (x, axis, sizes). */
+/* Split(axis, value) with num_split; SplitV(value, size_splits, axis).
+ * Canonical: (x, axis, sizes). */
 static frost_status b_split(frost__tf_node *c, const tf_op *e) {
     int64_t num = attr_int(c, "num_split", -1);
     if (num < 1 || num > 4096) return bad_node(c, "attribute num_split is %lld", (long long)num);
