@@ -97,6 +97,8 @@ static void check_run(const fixture *f) {
     if (strncmp(f->stem, "cnn", 3) == 0) {
         int t = count_transposes(m);
         printf("  %s: %d layout transposes left after load\n", f->model, t);
+        for (int i = 0; i < frost_model_report_count(m); i++)
+            if (strstr(frost_model_report_line(m, i), "layout")) printf("    %s\n", frost_model_report_line(m, i));
         if (frost__pass_cancel_transposes) CHECK_MSG(t <= 2, "%s: %d layout transposes", f->model, t);
     }
     npy_free(&x);
