@@ -241,6 +241,9 @@ static void test_ops(void) {
     expect("unpack:1", 1, D(6), V(6, 7, 8, 9, 10, 11));
     for (int i = 0; i < 12; i++) w[i] = X[i] > 5 ? X[i] : -X[i];
     expect("select_v2", 2, D(2, 6), w);
+    expect("select_v1_same", 2, D(2, 6), w);
+    for (int i = 0; i < 12; i++) w[i] = i < 6 ? X[i] : -X[i]; /* rank-1 cond picks rows */
+    expect("select_v1_rows", 2, D(2, 6), w);
     expect("one_hot", 2, D(2, 3), V(1, 0, 0, 0, 0, 1));
     expect("range", 1, D(3), V(0, 2, 4));
     for (int i = 0; i < 12; i++) w[i] = 3 * X[i];

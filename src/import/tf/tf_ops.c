@@ -810,6 +810,52 @@ static frost_status b_fused_matmul(frost__tf_node *c, const tf_op *e) {
     return emit_simple(c, FROST__OP_MATMUL, 3, c->in, 1, &p);
 }
 
+/* TF1 Select(cond, a, b): a rank-1 cond picks whole rows of higher-rank a and b, which numpy
+ * broadcasting would align with the last axis instead. Reshaping cond to its shape followed by
+ * rank(a) - rank(cond) ones makes broadcasting do the TF thing, and is a no-op when the ranks
+ * agree. The shape arithmetic is evaluated once at plan time. */
+static frost_status b_select_v1(frost__tf_node *c, const tf_op *e) {
+    (void)e;
+    char name[600];
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.shape.out_dtype = FROST_DTYPE_I32;
+    int id;
+#define STEP(suffix, op, n_in, in_arr)                                                          \
+    do {                                                                                        \
+        id = add_node(c, sub_name(c, suffix, name, sizeof name), op, n_in, in_arr, 1, &p);      \
+        if (id < 0) return c->err->code;                                                        \
+    } while (0)
+    STEP("cond_shape", FROST__OP_SHAPE, 1, &c->in[0]);
+    int cond_shape = c->g->nodes[id].out[0];
+    STEP("a_shape", FROST__OP_SHAPE, 1, &c->in[1]);
+    int a_shape = c->g->nodes[id].out[0];
+    STEP("cond_rank", FROST__OP_SHAPE, 1, &cond_shape);
+    int cond_rank = c->g->nodes[id].out[0];
+    STEP("a_rank", FROST__OP_SHAPE, 1, &a_shape);
+    int a_rank = c->g->nodes[id].out[0];
+    memset(&p, 0, sizeof p);
+    p.binary.fn = FROST__BIN_SUB;
+    int ranks[2] = {a_rank, cond_rank};
+    STEP("extra_rank", FROST__OP_BINARY, 2, ranks);
+    static const int64_t one = 1, zero = 0;
+    int one_v = add_ints(c, "one", FROST_DTYPE_I32, &one, 1, true);
+    int axis_v = add_ints(c, "axis0", FROST_DTYPE_I32, &zero, 1, true);
+    if (one_v < 0 || axis_v < 0) return c->err->code;
+    memset(&p, 0, sizeof p);
+    p.fill.dtype = FROST_DTYPE_I32;
+    int fill_in[2] = {c->g->nodes[id].out[0], one_v};
+    STEP("ones", FROST__OP_FILL, 2, fill_in);
+    memset(&p, 0, sizeof p);
+    int cat_in[3] = {cond_shape, c->g->nodes[id].out[0], axis_v};
+    STEP("cond_target", FROST__OP_CONCAT, 3, cat_in);
+    int reshape_in[2] = {c->in[0], c->g->nodes[id].out[0]};
+    STEP("cond", FROST__OP_RESHAPE, 2, reshape_in);
+#undef STEP
+    int in[3] = {c->g->nodes[id].out[0], c->in[1], c->in[2]};
+    return emit_simple(c, FROST__OP_SELECT, 3, in, 1, NULL);
+}
+
 /* ==== The table ============================================================================== */
 
 #define UN(tf, fn) {tf, b_unary, FROST__OP_UNARY, fn, 1, 1, 0}
@@ -860,7 +906,7 @@ static const tf_op tf_ops[] = {
     PLAIN("AddN", FROST__OP_ADD_N, 1, ANY),
     {"ClipByValue", b_clip, 0, 0, 3, 3, 0},
     {"Cast", b_cast, 0, 0, 1, 1, 0},
-    PLAIN("Select", FROST__OP_SELECT, 3, 3),
+    {"Select", b_select_v1, 0, 0, 3, 3, 0},
     PLAIN("SelectV2", FROST__OP_SELECT, 3, 3),
     /* Linear algebra, convolution, pooling, normalization */
     {"MatMul", b_matmul, 0, 0, 2, 2, 0},
