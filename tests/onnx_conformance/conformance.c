@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "frost.h"
+#include "import/import.h"
 #include "import/onnx/onnx_internal.h"
 
 #define DEFAULT_DATA "/usr/share/libonnx-testdata/data"
@@ -256,6 +257,38 @@ static int run_test(const char *cat, const char *dir, const char *name) {
     return result;
 }
 
+/* --dump MODEL: the graph as imported (before the load passes), one node per line. */
+static int dump(const char *path) {
+    size_t size;
+    void *bytes = read_all(path, &size);
+    if (!bytes) {
+        fprintf(stderr, "cannot read %s\n", path);
+        return 1;
+    }
+    frost__graph g;
+    frost_error err;
+    frost__graph_init(&g, NULL, &err);
+    frost_status st = frost__import_onnx(bytes, size, &g, &err);
+    free(bytes);
+    if (st != FROST_OK) printf("import failed: %s\n", err.message);
+    for (int i = 0; i < g.n_values; i++) {
+        const frost__value *v = &g.values[i];
+        char sb[96];
+        if (v->kind == FROST__VAL_NODE) continue;
+        printf("%s %s %s %s\n", v->kind == FROST__VAL_CONST ? "const" : "input", v->name,
+               frost_dtype_name(v->dtype), frost__shape_str(&v->shape, sb, sizeof sb));
+    }
+    for (int i = 0; i < g.n_nodes; i++) {
+        const frost__node *n = &g.nodes[i];
+        printf("%s = %s[%s](", n->name, frost__op_name(n->op), n->src_op);
+        for (int k = 0; k < n->n_in; k++)
+            printf("%s%s", k ? ", " : "", n->in[k] >= 0 ? g.values[n->in[k]].name : "-");
+        printf(")\n");
+    }
+    frost__graph_free(&g);
+    return st == FROST_OK ? 0 : 1;
+}
+
 static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -297,8 +330,11 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) data = argv[++i];
         else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) filter = argv[++i];
         else if (strcmp(argv[i], "--known") == 0 && i + 1 < argc) known_path = argv[++i];
+        else if (strcmp(argv[i], "--dump") == 0 && i + 1 < argc) return dump(argv[++i]);
         else {
-            fprintf(stderr, "usage: %s [--data DIR] [--filter SUBSTRING] [--known FILE]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--data DIR] [--filter SUBSTRING] [--known FILE] | --dump MODEL\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -342,7 +378,7 @@ int main(int argc, char **argv) {
             if (pid == 0) {
                 int r = run_test(categories[ci], tdir, names[i]);
                 fflush(stdout);
-                _exit(r);
+                exit(r); /* exit, not _exit: the leak checker runs at exit and fails the test */
             } else if (pid < 0) {
                 printf("%s/%s: fail (fork: %s)\n", categories[ci], names[i], strerror(errno));
                 result = R_FAIL;
