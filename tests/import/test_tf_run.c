@@ -244,6 +244,10 @@ static void test_ops(void) {
     expect("select_v1_same", 2, D(2, 6), w);
     for (int i = 0; i < 12; i++) w[i] = i < 6 ? X[i] : -X[i]; /* rank-1 cond picks rows */
     expect("select_v1_rows", 2, D(2, 6), w);
+    for (int i = 0; i < 12; i++) w[i] = X[i] + 10 * (i % 6); /* NCHW on 2-D: channels are axis 1 */
+    expect("bias_nchw_2d", 2, D(2, 6), w);
+    for (int i = 0; i < 12; i++) w[i] = X[i] + 100 * (i / 4);
+    expect("bias_nchw_4d", 4, D(1, 3, 2, 2), w);
     expect("one_hot", 2, D(2, 3), V(1, 0, 0, 0, 0, 1));
     expect("range", 1, D(3), V(0, 2, 4));
     for (int i = 0; i < 12; i++) w[i] = 3 * X[i];

@@ -311,6 +311,72 @@ static frost_status b_identity_n(frost__tf_node *c, const tf_op *e) {
     return FROST_OK;
 }
 
+/* `v` reshaped to shape(v) followed by rank(x) - rank(v) - skip ones, so that numpy broadcasting
+ * lines v up with x's leading axes (after `skip` of them) instead of its trailing ones. Helper
+ * nodes are named "<node>#<tag>_*"; the shape arithmetic is evaluated once at plan time. */
+static int align_leading(frost__tf_node *c, int v, int x, int skip, const char *tag) {
+    char name[600], suffix[64];
+    frost__params p;
+    int id;
+#define STEP(what, op, n_in, in_arr)                                                            \
+    do {                                                                                        \
+        snprintf(suffix, sizeof suffix, "%s_%s", tag, what);                                    \
+        id = add_node(c, sub_name(c, suffix, name, sizeof name), op, n_in, in_arr, 1, &p);      \
+        if (id < 0) return -1;                                                                  \
+    } while (0)
+    memset(&p, 0, sizeof p);
+    p.shape.out_dtype = FROST_DTYPE_I32;
+    STEP("shape", FROST__OP_SHAPE, 1, &v);
+    int v_shape = c->g->nodes[id].out[0];
+    STEP("x_shape", FROST__OP_SHAPE, 1, &x);
+    int x_shape = c->g->nodes[id].out[0];
+    STEP("rank", FROST__OP_SHAPE, 1, &v_shape);
+    int v_rank = c->g->nodes[id].out[0];
+    STEP("x_rank", FROST__OP_SHAPE, 1, &x_shape);
+    int x_rank = c->g->nodes[id].out[0];
+    const int64_t consts[3] = {1, 0, skip};
+    snprintf(suffix, sizeof suffix, "%s_one", tag);
+    int one_v = add_ints(c, suffix, FROST_DTYPE_I32, &consts[0], 1, true);
+    snprintf(suffix, sizeof suffix, "%s_axis0", tag);
+    int axis_v = add_ints(c, suffix, FROST_DTYPE_I32, &consts[1], 1, false);
+    if (one_v < 0 || axis_v < 0) return -1;
+    memset(&p, 0, sizeof p);
+    p.binary.fn = FROST__BIN_SUB;
+    int ranks[2] = {x_rank, v_rank};
+    STEP("extra", FROST__OP_BINARY, 2, ranks);
+    int extra = c->g->nodes[id].out[0];
+    if (skip) {
+        snprintf(suffix, sizeof suffix, "%s_skip", tag);
+        int skip_v = add_ints(c, suffix, FROST_DTYPE_I32, &consts[2], 1, false);
+        if (skip_v < 0) return -1;
+        int sub_in[2] = {extra, skip_v};
+        STEP("extra_after_skip", FROST__OP_BINARY, 2, sub_in);
+        extra = c->g->nodes[id].out[0];
+    }
+    memset(&p, 0, sizeof p);
+    p.fill.dtype = FROST_DTYPE_I32;
+    int fill_in[2] = {extra, one_v};
+    STEP("ones", FROST__OP_FILL, 2, fill_in);
+    memset(&p, 0, sizeof p);
+    int cat_in[3] = {v_shape, c->g->nodes[id].out[0], axis_v};
+    STEP("target", FROST__OP_CONCAT, 3, cat_in);
+    int reshape_in[2] = {v, c->g->nodes[id].out[0]};
+    STEP("aligned", FROST__OP_RESHAPE, 2, reshape_in);
+#undef STEP
+    return c->g->nodes[id].out[0];
+}
+
+/* TF1 Select(cond, a, b): a rank-1 cond picks whole rows of higher-rank a and b, which numpy
+ * broadcasting would align with the last axis instead; aligning cond with the leading axes does
+ * the TF thing and is a no-op when the ranks agree. */
+static frost_status b_select_v1(frost__tf_node *c, const tf_op *e) {
+    (void)e;
+    int cond = align_leading(c, c->in[0], c->in[1], 0, "cond");
+    if (cond < 0) return c->err->code;
+    int in[3] = {cond, c->in[1], c->in[2]};
+    return emit_simple(c, FROST__OP_SELECT, 3, in, 1, NULL);
+}
+
 static frost_status b_bias_add(frost__tf_node *c, const tf_op *e) {
     (void)e;
     frost__params p;
@@ -319,16 +385,10 @@ static frost_status b_bias_add(frost__tf_node *c, const tf_op *e) {
     layout lay = data_format(c);
     if (lay == LAYOUT_OTHER) return frost__tf_unsupported(c, "data_format not NHWC/NCHW");
     if (lay == LAYOUT_NHWC) return emit_simple(c, FROST__OP_BINARY, 2, c->in, 1, &p);
-    /* NCHW: the bias runs along axis 1, so give it shape [C, 1, 1] for broadcasting (4-D). */
-    static const int64_t shape[3] = {-1, 1, 1};
-    int s = add_ints(c, "bias_shape", FROST_DTYPE_I64, shape, 3, false);
-    if (s < 0) return c->err->code;
-    char name[600];
-    int rin[2] = {c->in[1], s};
-    int r = add_node(c, sub_name(c, "bias_nchw", name, sizeof name), FROST__OP_RESHAPE, 2, rin, 1,
-                     NULL);
-    if (r < 0) return c->err->code;
-    int in[2] = {c->in[0], c->g->nodes[r].out[0]};
+    /* NCHW: the bias runs along axis 1, after the batch axis: [C] becomes [C, 1, ..., 1]. */
+    int bias = align_leading(c, c->in[1], c->in[0], 1, "bias");
+    if (bias < 0) return c->err->code;
+    int in[2] = {c->in[0], bias};
     return emit_simple(c, FROST__OP_BINARY, 2, in, 1, &p);
 }
 
@@ -808,52 +868,6 @@ static frost_status b_fused_matmul(frost__tf_node *c, const tf_op *e) {
     p.matmul.transpose_a = attr_bool(c, "transpose_a", false);
     p.matmul.transpose_b = attr_bool(c, "transpose_b", false);
     return emit_simple(c, FROST__OP_MATMUL, 3, c->in, 1, &p);
-}
-
-/* TF1 Select(cond, a, b): a rank-1 cond picks whole rows of higher-rank a and b, which numpy
- * broadcasting would align with the last axis instead. Reshaping cond to its shape followed by
- * rank(a) - rank(cond) ones makes broadcasting do the TF thing, and is a no-op when the ranks
- * agree. The shape arithmetic is evaluated once at plan time. */
-static frost_status b_select_v1(frost__tf_node *c, const tf_op *e) {
-    (void)e;
-    char name[600];
-    frost__params p;
-    memset(&p, 0, sizeof p);
-    p.shape.out_dtype = FROST_DTYPE_I32;
-    int id;
-#define STEP(suffix, op, n_in, in_arr)                                                          \
-    do {                                                                                        \
-        id = add_node(c, sub_name(c, suffix, name, sizeof name), op, n_in, in_arr, 1, &p);      \
-        if (id < 0) return c->err->code;                                                        \
-    } while (0)
-    STEP("cond_shape", FROST__OP_SHAPE, 1, &c->in[0]);
-    int cond_shape = c->g->nodes[id].out[0];
-    STEP("a_shape", FROST__OP_SHAPE, 1, &c->in[1]);
-    int a_shape = c->g->nodes[id].out[0];
-    STEP("cond_rank", FROST__OP_SHAPE, 1, &cond_shape);
-    int cond_rank = c->g->nodes[id].out[0];
-    STEP("a_rank", FROST__OP_SHAPE, 1, &a_shape);
-    int a_rank = c->g->nodes[id].out[0];
-    memset(&p, 0, sizeof p);
-    p.binary.fn = FROST__BIN_SUB;
-    int ranks[2] = {a_rank, cond_rank};
-    STEP("extra_rank", FROST__OP_BINARY, 2, ranks);
-    static const int64_t one = 1, zero = 0;
-    int one_v = add_ints(c, "one", FROST_DTYPE_I32, &one, 1, true);
-    int axis_v = add_ints(c, "axis0", FROST_DTYPE_I32, &zero, 1, true);
-    if (one_v < 0 || axis_v < 0) return c->err->code;
-    memset(&p, 0, sizeof p);
-    p.fill.dtype = FROST_DTYPE_I32;
-    int fill_in[2] = {c->g->nodes[id].out[0], one_v};
-    STEP("ones", FROST__OP_FILL, 2, fill_in);
-    memset(&p, 0, sizeof p);
-    int cat_in[3] = {cond_shape, c->g->nodes[id].out[0], axis_v};
-    STEP("cond_target", FROST__OP_CONCAT, 3, cat_in);
-    int reshape_in[2] = {c->in[0], c->g->nodes[id].out[0]};
-    STEP("cond", FROST__OP_RESHAPE, 2, reshape_in);
-#undef STEP
-    int in[3] = {c->g->nodes[id].out[0], c->in[1], c->in[2]};
-    return emit_simple(c, FROST__OP_SELECT, 3, in, 1, NULL);
 }
 
 /* ==== The table ============================================================================== */
