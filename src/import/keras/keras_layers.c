@@ -339,11 +339,26 @@ static frost_status apply_activation(frost__kctx *k, const frost__klayer *L, con
     return *out < 0 ? k->err->code : FROST_OK;
 }
 
-/* Output of a layer whose last op comes before its activation: name the op after the layer when
- * the activation is linear. */
-static bool has_activation(const frost__klayer *L) {
+/* The layer's activation when MatMul / Conv can apply it themselves (one pass over the output
+ * instead of two). False for linear, softmax, exponential and unknown names. */
+static bool fusable_activation(const frost__kctx *k, const frost__klayer *L, frost__act_params *ap) {
+    int fn;
+    float a, b;
+    memset(ap, 0, sizeof *ap);
+    if (parse_activation(k, activation_name(cfg(L, "activation")), &fn, &a, &b) != ACT_UNARY ||
+        fn >= FROST__ACT_COUNT)
+        return false;
+    ap->act = (frost__act)fn;
+    ap->alpha = a;
+    ap->beta = b;
+    return true;
+}
+
+/* True when an activation node must follow the layer's main op. */
+static bool has_activation(const frost__kctx *k, const frost__klayer *L) {
+    frost__act_params ap;
     const char *a = activation_name(cfg(L, "activation"));
-    return a && *a && strcmp(a, "linear");
+    return a && *a && strcmp(a, "linear") && !fusable_activation(k, L, &ap);
 }
 
 /* ---- Layers ------------------------------------------------------------------------------------- */
@@ -368,10 +383,15 @@ static frost_status layer_dense(frost__kctx *k, const frost__klayer *L, int x, i
     }
     frost__params p;
     memset(&p, 0, sizeof p);
-    bool act = has_activation(L);
+    bool act = has_activation(k, L);
+    if (!act) fusable_activation(k, L, &p.matmul.act);
     int y = emit(k, L, act ? "MatMul" : NULL, FROST__OP_MATMUL, use_bias ? 3 : 2,
                  (int[]){x, kv, bv}, &p);
     TRY_V(y);
+    if (!act) {
+        *out = y;
+        return FROST_OK;
+    }
     return apply_activation(k, L, activation_name(cfg(L, "activation")), y, true, out);
 }
 
@@ -438,7 +458,9 @@ static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, int rank,
     if (kind == CONV) FROST_TRY(get_int(k, L, "groups", 1, 1, 1 << 16, &groups));
     bool use_bias = frost__json_get_bool(L->cfg, "use_bias", true);
     int64_t kh = rank == 1 ? 1 : c.kernel[0], kw = rank == 1 ? c.kernel[0] : c.kernel[1];
-    bool act = has_activation(L);
+    bool act = has_activation(k, L);
+    frost__act_params fused;
+    if (act || !fusable_activation(k, L, &fused)) memset(&fused, 0, sizeof fused);
     bool post = c.first || rank == 1 || act;   /* something comes after the conv op */
 
     /* Weights, checked against the config, reshaped to 2-D HWIO for 1-D layers. */
@@ -494,11 +516,13 @@ static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, int rank,
     if (kind == CONV) {
         p.conv.w = make_window(&c);
         p.conv.groups = (int)groups;
+        p.conv.act = fused;
         y = emit(k, L, post ? "Conv2D" : NULL, FROST__OP_CONV2D, use_bias ? 3 : 2,
                  (int[]){x, wv, bv}, &p);
     } else if (kind == DEPTHWISE) {
         p.conv.w = make_window(&c);
         p.conv.groups = 1;
+        p.conv.act = fused;
         y = emit(k, L, post ? "DepthwiseConv2D" : NULL, FROST__OP_DEPTHWISE_CONV2D,
                  use_bias ? 3 : 2, (int[]){x, wv, bv}, &p);
     } else if (kind == SEPARABLE) {
@@ -511,6 +535,7 @@ static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, int rank,
         p.conv.w.dilation_h = p.conv.w.dilation_w = 1;
         p.conv.w.padding = FROST__PAD_VALID;
         p.conv.groups = 1;
+        p.conv.act = fused;
         y = emit(k, L, post ? "pointwise" : NULL, FROST__OP_CONV2D, use_bias ? 3 : 2,
                  (int[]){d, pw, bv}, &p);
     } else {
@@ -520,6 +545,7 @@ static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, int rank,
         p.deconv.w = make_window(&c);
         p.deconv.out_pad_h = opad[0];
         p.deconv.out_pad_w = opad[1];
+        p.deconv.act = fused;
         y = emit(k, L, post ? "Conv2DTranspose" : NULL, FROST__OP_CONV2D_TRANSPOSE,
                  use_bias ? 3 : 2, (int[]){x, wv, bv}, &p);
     }
