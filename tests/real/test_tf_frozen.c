@@ -52,6 +52,16 @@ static const char *real(const char *rel) {
     return b;
 }
 
+/* snprintf through a function, so paths longer than the buffer are cut (and then simply not
+ * found) without -Wformat-truncation guessing at every call. */
+static void fmt(char *buf, size_t cap, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *buf, size_t cap, const char *f, ...) {
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, cap, f, ap);
+    va_end(ap);
+}
+
 static bool file_exists(const char *path) {
     FILE *f = fopen(path, "rb");
     if (f) fclose(f);
@@ -161,8 +171,8 @@ static void trim(char *s) {
 
 static void run_utensor_graph(const char *dir, const char *dirname, const char *pb) {
     char path[4096], label[512], out_node[256] = "", expected_path[4096] = "";
-    snprintf(label, sizeof label, "utensor_op_tests/%s/%s", dirname, pb);
-    snprintf(path, sizeof path, "%s/output_nodes.txt", dir);
+    fmt(label, sizeof label, "utensor_op_tests/%s/%s", dirname, pb);
+    fmt(path, sizeof path, "%s/output_nodes.txt", dir);
     FILE *f = fopen(path, "r");
     if (!f || !fgets(out_node, sizeof out_node, f)) {
         if (f) fclose(f);
@@ -177,33 +187,33 @@ static void run_utensor_graph(const char *dir, const char *dirname, const char *
     struct dirent *e;
     while (d && (e = readdir(d)))
         if (!strncmp(e->d_name, "output_", 7) && strstr(e->d_name, ".idx"))
-            snprintf(expected_path, sizeof expected_path, "%s/%s", dir, e->d_name);
+            fmt(expected_path, sizeof expected_path, "%s/%s", dir, e->d_name);
     if (d) closedir(d);
     if (!expected_path[0]) {
-        snprintf(path, sizeof path, "%s/%s_0.idx", dir, out_node);
-        if (file_exists(path)) snprintf(expected_path, sizeof expected_path, "%s", path);
+        fmt(path, sizeof path, "%s/%s_0.idx", dir, out_node);
+        if (file_exists(path)) fmt(expected_path, sizeof expected_path, "%s", path);
     }
 
-    snprintf(path, sizeof path, "%s/%s", dir, pb);
+    fmt(path, sizeof path, "%s/%s", dir, pb);
     const char *outs[1] = {out_node};
     frost_model *m = load(label, path, outs, 1);
     if (!m) return;
     frost_error err;
     frost_session *s = NULL;
     idx_array want = {0}, feed = {0}, one = {0};
+    bool computed_expectation = false;
     if (frost_session_create(m, NULL, &s, &err) != FROST_OK) {
         result(label, FAIL, "session: %s", err.message);
         goto done;
     }
     /* Placeholders: input_<name>.idx where the folder has it. The 'placeholder' graph computes
      * y = x + one with no stored output: feed x and compute the expectation here. */
-    bool computed_expectation = false;
     for (int i = 0; i < frost_session_input_count(s); i++) {
         frost_tensor_info info;
         frost_session_input_info(s, i, &info);
         char ipath[4096];
-        snprintf(ipath, sizeof ipath, "%s/input_%s.idx", dir, info.name);
-        snprintf(path, sizeof path, "%s/one_0.idx", dir);
+        fmt(ipath, sizeof ipath, "%s/input_%s.idx", dir, info.name);
+        fmt(path, sizeof path, "%s/one_0.idx", dir);
         if (file_exists(ipath)) {
             if (idx_read_file(ipath, &feed, &err) != FROST_OK) {
                 result(label, FAIL, "%s: %s", ipath, err.message);
@@ -282,12 +292,12 @@ static void run_utensor(void) {
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) && n < 64)
-        if (e->d_name[0] != '.') snprintf(names[n++], 256, "%s", e->d_name);
+        if (e->d_name[0] != '.') fmt(names[n++], 256, "%s", e->d_name);
     closedir(d);
     qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
     for (int i = 0; i < n; i++) {
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s/%s", root, names[i]);
+        fmt(dir, sizeof dir, "%s/%s", root, names[i]);
         DIR *sd = opendir(dir);
         if (!sd) continue;
         while ((e = readdir(sd)))

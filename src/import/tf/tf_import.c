@@ -169,8 +169,8 @@ static frost_status diagnose(const uint8_t *buf, size_t size, ProtobufCAllocator
     int node_index = 0;
     while (pos < size) {
         size_t field_at = pos;
-        uint64_t key, len = 0;
-        read_varint(buf, size, &pos, &key);
+        uint64_t key = 0, len = 0;
+        read_varint(buf, size, &pos, &key); /* cannot fail: walk_fields checked the whole file */
         unsigned wt = key & 7;
         if (wt == 0) read_varint(buf, size, &pos, &len);
         else if (wt == 1) pos += 8;
