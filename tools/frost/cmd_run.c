@@ -169,7 +169,9 @@ static int run_model(run_state *st) {
                 goto done;
             }
         } else if (frost_session_input_index(s, b->name, &index, &err) != FROST_OK) {
-            cli_print_error(cmd, "-i", &err);
+            char what[300];
+            snprintf(what, sizeof what, "-i %s", b->name);
+            cli_print_error(cmd, what, &err);
             goto done;
         }
         frost_tensor_info info;
@@ -204,7 +206,7 @@ static int run_model(run_state *st) {
         if (!fed[i]) {
             frost_tensor_info info;
             char shape[256];
-            frost_session_input_info(s, i, &info);
+            frost_model_input_info(m, i, &info);   /* the model's view shows unknown dims as ? */
             fprintf(stderr, "frost run: input '%s' (%s %s) is not given: add -i %s=FILE.npy\n",
                     info.name, frost_dtype_name(info.dtype), cli_shape(&info, shape, sizeof shape),
                     info.name);
