@@ -141,7 +141,7 @@ static bool accepts(const frost_tensor_info *in, layout l, int64_t b, int64_t h,
 
 /* Picks the layout (or checks the requested one). Prints why on failure. */
 static bool choose_layout(const bench_args *a, const frost_tensor_info *in, frost_format format,
-                          int64_t h, int64_t w, layout *out, int *rank, int64_t *dims) {
+                          int64_t h, int64_t w, bool quiet, layout *out, int *rank, int64_t *dims) {
     char shape[256];
     cli_shape(in, shape, sizeof shape);
     if (a->layout != LAYOUT_AUTO) {
@@ -167,6 +167,7 @@ static bool choose_layout(const bench_args *a, const frost_tensor_info *in, fros
         if (accepts(in, l, a->batch, h, w, &r, d)) found[n_found++] = l;
     }
     if (n_found == 0) {
+        if (quiet) return false;
         bool batch_clash = in->rank >= 1 && in->dims[0] >= 0 && in->dims[0] != a->batch;
         if (batch_clash && in->rank > 1)
             fprintf(stderr, "frost bench: input '%s' is %s: its batch is fixed at %" PRId64
@@ -202,6 +203,7 @@ typedef struct bench_result {
     double *loop_ms;          /* per loop */
     double *call_us;          /* per call, all loops */
     int64_t correct;          /* first loop; -1: not measured */
+    int64_t *loop_correct;    /* per loop */
     bool loops_agree;
     long first_call_allocs, timed_allocs, timed_frees;
     size_t arena_bytes;
@@ -249,6 +251,20 @@ static int64_t count_correct(const void *out, frost_dtype t, reading how, int64_
     return correct;
 }
 
+/* p50 and p99 of one loop's calls, in µs per prediction. */
+static void loop_percentiles(const bench_result *r, const bench_args *a, int64_t loop, double *p50,
+                             double *p99) {
+    size_t n = (size_t)r->calls;
+    double *s = malloc(n * sizeof *s);
+    *p50 = *p99 = NAN;
+    if (!s) return;
+    for (size_t i = 0; i < n; i++) s[i] = r->call_us[(size_t)loop * n + i] / (double)a->batch;
+    qsort(s, n, sizeof *s, compare_double);
+    *p50 = percentile(s, n, 50);
+    *p99 = percentile(s, n, 99);
+    free(s);
+}
+
 static void progress(int loop, int loops) {
     const int width = 30;
     int done = loops ? width * loop / loops : width;
@@ -279,12 +295,18 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
            "\n",
            r->load_ms, r->session_ms, cli_bytes((int64_t)r->arena_bytes, buf1, sizeof buf1),
            a->threads, a->batch);
-    printf("  first     %.1f us (first call, includes planning; %ld allocations)\n",
+    printf("  first     %.1f µs (first call, includes planning; %ld allocations)\n",
            r->first_call_ms * 1e3, r->first_call_allocs);
     printf("  warmup    %" PRId64 " calls\n", a->warmup);
-    for (int64_t l = 0; l < a->loops; l++)
-        printf("  loop %-4" PRId64 " %.3f ms / %" PRId64 " predictions\n", l + 1, r->loop_ms[l],
-               r->per_loop);
+    for (int64_t l = 0; l < a->loops; l++) {
+        double p50, p99;
+        loop_percentiles(r, a, l, &p50, &p99);
+        printf("  loop %-4" PRId64 " %.3f ms / %" PRId64 " predictions  (p50 %.3f µs, p99 %.3f µs",
+               l + 1, r->loop_ms[l], r->per_loop, p50, p99);
+        if (r->correct >= 0)
+            printf(", accuracy %.2f%%", 100.0 * (double)r->loop_correct[l] / (double)r->per_loop);
+        printf(")\n");
+    }
     double mean = 0, min = INFINITY, total = 0;
     for (int64_t l = 0; l < a->loops; l++) {
         mean += r->loop_ms[l] / (double)a->loops;
@@ -300,7 +322,7 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
     printf("ms per %" PRId64 " predictions:  mean %.3f  min %.3f  median %.3f\n", r->per_loop,
            mean, min, median(r->loop_ms, (size_t)a->loops));
     if (sorted)
-        printf("us per prediction:  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
+        printf("µs per prediction:  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
                percentile(sorted, n, 50), percentile(sorted, n, 90), percentile(sorted, n, 99),
                sorted[n - 1]);
     printf("predictions per second: %s\n",
@@ -349,6 +371,15 @@ static void print_json(const bench_args *a, const frost_model *m, const bench_re
         mean += r->loop_ms[l] / (double)a->loops;
         if (r->loop_ms[l] < min) min = r->loop_ms[l];
         total += r->loop_ms[l];
+    }
+    printf("], \"loops_detail\": [");
+    for (int64_t l = 0; l < a->loops; l++) {
+        double p50, p99;
+        loop_percentiles(r, a, l, &p50, &p99);
+        printf("%s{\"ms\": %.3f, \"us_p50\": %.3f, \"us_p99\": %.3f", l ? ", " : "",
+               r->loop_ms[l], p50, p99);
+        if (r->correct >= 0) printf(", \"correct\": %" PRId64, r->loop_correct[l]);
+        printf("}");
     }
     printf("], \"ms_per_n\": {\"mean\": %.3f, \"min\": %.3f, \"median\": %.3f}", mean, min,
            median(r->loop_ms, (size_t)a->loops));
@@ -487,7 +518,9 @@ static int bench(bench_args *a) {
     }
 
     /* The shape to feed. */
-    if (!choose_layout(a, &in, frost_model_format(m), r.image_h, r.image_w, &r.layout,
+    /* Random inputs fall back to the model's own shape, so a non-image input is not an error. */
+    bool quiet = !have_data && a->layout == LAYOUT_AUTO;
+    if (!choose_layout(a, &in, frost_model_format(m), r.image_h, r.image_w, quiet, &r.layout,
                        &r.input_rank, r.input_dims)) {
         if (have_data || a->layout != LAYOUT_AUTO) goto done;
         /* Random inputs need no image shape: use the model's, with the batch in front. */
@@ -531,9 +564,8 @@ static int bench(bench_args *a) {
     }
     r.loop_ms = calloc((size_t)a->loops, sizeof *r.loop_ms);
     r.call_us = calloc((size_t)(r.calls * a->loops), sizeof *r.call_us);
-    int64_t *loop_correct = calloc((size_t)a->loops, sizeof *loop_correct);
-    if (!inputs || !r.loop_ms || !r.call_us || !loop_correct) {
-        free(loop_correct);
+    r.loop_correct = calloc((size_t)a->loops, sizeof *r.loop_correct);
+    if (!inputs || !r.loop_ms || !r.call_us || !r.loop_correct) {
         fprintf(stderr, "frost bench: out of memory\n");
         goto done;
     }
@@ -548,7 +580,6 @@ static int bench(bench_args *a) {
     t0 = now_ms();
     if (frost_session_create(m, &so, &s, &err) != FROST_OK) {
         cli_print_error(cmd, "cannot create a session", &err);
-        free(loop_correct);
         goto done;
     }
     int sin = in_index;
@@ -557,7 +588,6 @@ static int bench(bench_args *a) {
         snprintf(what, sizeof what, "input '%s' cannot take %s images", in.name,
                  layout_names[r.layout]);
         cli_print_error(cmd, what, &err);
-        free(loop_correct);
         goto done;
     }
     r.session_ms = now_ms() - t0;
@@ -569,7 +599,6 @@ static int bench(bench_args *a) {
     if (frost_session_set_input(s, sin, inputs, call_bytes, &err) != FROST_OK ||
         frost_session_run(s, &err) != FROST_OK) {
         cli_print_error(cmd, "the first run failed", &err);
-        free(loop_correct);
         goto done;
     }
     const void *out = frost_session_output_data(s, 0, &r.output);
@@ -583,7 +612,6 @@ static int bench(bench_args *a) {
     r.note = "no labels";
     if (!out) {
         fprintf(stderr, "frost bench: output '%s' has no data\n", r.output_name);
-        free(loop_correct);
         goto done;
     }
     if (out_numel <= 0 || out_numel % a->batch) {
@@ -619,7 +647,6 @@ static int bench(bench_args *a) {
         if (frost_session_set_input(s, sin, x, call_bytes, &err) != FROST_OK ||
             frost_session_run(s, &err) != FROST_OK) {
             cli_print_error(cmd, "a warmup run failed", &err);
-            free(loop_correct);
             goto done;
         }
     }
@@ -639,7 +666,6 @@ static int bench(bench_args *a) {
                 frost_session_run(s, &err) != FROST_OK) {
                 if (show_progress) fprintf(stderr, "\n");
                 cli_print_error(cmd, "a timed run failed", &err);
-                free(loop_correct);
                 goto done;
             }
             out = frost_session_output_data(s, 0, NULL);
@@ -649,17 +675,16 @@ static int bench(bench_args *a) {
             lat[c] = (now_ms() - c0) * 1e3;
         }
         r.loop_ms[l] = now_ms() - loop_start;
-        loop_correct[l] = correct;
+        r.loop_correct[l] = correct;
     }
     r.timed_allocs = allocs_now(&counter) - allocs_before;
     r.timed_frees = __atomic_load_n(&counter.frees, __ATOMIC_RELAXED) - frees_before;
     if (show_progress) progress((int)a->loops, (int)a->loops);
     if (how != READ_NONE) {
-        r.correct = loop_correct[0];
+        r.correct = r.loop_correct[0];
         r.loops_agree = true;
-        for (int64_t l = 1; l < a->loops; l++) r.loops_agree &= loop_correct[l] == r.correct;
+        for (int64_t l = 1; l < a->loops; l++) r.loops_agree &= r.loop_correct[l] == r.correct;
     }
-    free(loop_correct);
 
     if (a->json)
         print_json(a, m, &r, have_data ? &data : NULL);
@@ -679,6 +704,7 @@ done:
     free(inputs);
     free(r.loop_ms);
     free(r.call_us);
+    free(r.loop_correct);
     idx_mnist_free(&data);
     return rc;
 }
