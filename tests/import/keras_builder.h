@@ -14,7 +14,8 @@
 
 typedef struct kb_weight {
     const char *layer;     /* layer group                                             */
-    const char *name;      /* "kernel", "bias", ... (Keras 3: ignored, index order)   */
+    const char *name;      /* "kernel", "bias", ... (Keras 3: ignored, index order);
+                            * "=literal" for a name written as is                   */
     int rank;
     hsize_t dims[4];
     const float *data;
@@ -103,7 +104,9 @@ static void *kb_h5(const char *config, const kb_weight *w, int nw, size_t *size)
         int n = 0;
         for (int i = 0; i < nw && n < 16; i++) {
             if (strcmp(w[i].layer, layers[l])) continue;
-            snprintf(names[n], sizeof names[n], "%s/%s:0", w[i].layer, w[i].name);
+            /* "=name": written as is (Keras 1 wrote "dense_1_W"). */
+            if (w[i].name[0] == '=') snprintf(names[n], sizeof names[n], "%s", w[i].name + 1);
+            else snprintf(names[n], sizeof names[n], "%s/%s:0", w[i].layer, w[i].name);
             ptrs[n] = names[n];
             kb_dataset(g, names[n], &w[i]);
             n++;

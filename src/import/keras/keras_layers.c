@@ -67,8 +67,28 @@ frost_status frost__keras_shape(frost__kctx *k, const frost__klayer *L, const fr
 
 /* ---- Config accessors -------------------------------------------------------------------------- */
 
+/* Keras 1 spelled many fields differently; configs from it still load when the Keras 2 name is
+ * absent. */
+static const char *const keras1_names[][2] = {
+    {"units", "output_dim"},       {"filters", "nb_filter"},         {"padding", "border_mode"},
+    {"strides", "subsample"},      {"strides", "subsample_length"},  {"strides", "stride"},
+    {"kernel_size", "filter_length"}, {"pool_size", "pool_length"},  {"dilation_rate", "atrous_rate"},
+    {"use_bias", "bias"},
+};
+
 static const frost__json *cfg(const frost__klayer *L, const char *key) {
-    return frost__json_get(L->cfg, key);
+    const frost__json *v = frost__json_get(L->cfg, key);
+    for (size_t i = 0; !v && i < FROST_ARRAY_LEN(keras1_names); i++)
+        if (!strcmp(key, keras1_names[i][0])) v = frost__json_get(L->cfg, keras1_names[i][1]);
+    return v;
+}
+
+static bool cfg_bool(const frost__klayer *L, const char *key, bool dflt) {
+    const frost__json *v = cfg(L, key);
+    double d;
+    if (frost__json_is_bool(v)) return frost__json_get_bool(L->cfg, frost__json_key(v), dflt);
+    if (frost__json_num(v, &d)) return d != 0;
+    return dflt;
 }
 
 static frost_status get_int(frost__kctx *k, const frost__klayer *L, const char *key, int64_t dflt,
@@ -125,9 +145,15 @@ static bool channels_first(const frost__klayer *L) {
     return f && !strcmp(f, "channels_first");
 }
 
+/* Keras 1 with the Theano ordering stores conv kernels transposed and flipped. */
+static bool theano_ordering(const frost__klayer *L) {
+    const char *f = frost__json_get_str(L->cfg, "dim_ordering");
+    return f && !strcmp(f, "th");
+}
+
 static frost_status get_padding(frost__kctx *k, const frost__klayer *L, bool allow_causal,
                                 frost__padding *pad, bool *causal) {
-    const char *p = frost__json_get_str(L->cfg, "padding");
+    const char *p = frost__json_str(cfg(L, "padding"));
     *causal = false;
     *pad = FROST__PAD_VALID;
     if (!p || !strcmp(p, "valid")) return FROST_OK;
@@ -372,7 +398,7 @@ static frost_status layer_dense(frost__kctx *k, const frost__klayer *L, int x, i
     int64_t units;
     FROST_TRY(get_int(k, L, "units", -1, 1, KMAX_DIM, &units));
     if (units < 0) return frost__keras_fail(k, L, FROST_E_FORMAT, "'units' is missing");
-    bool use_bias = frost__json_get_bool(L->cfg, "use_bias", true);
+    bool use_bias = cfg_bool(L, "use_bias", true);
     int kv, bv = -1;
     frost__shape ks, bs;
     FROST_TRY(weight(k, L, "kernel", 0, &kv, &ks));
@@ -406,6 +432,13 @@ static frost_status read_conv_cfg(frost__kctx *k, const frost__klayer *L, int ra
     memset(c, 0, sizeof *c);
     c->rank = rank;
     FROST_TRY(get_ints(k, L, "kernel_size", rank, -1, 1, 1 << 16, c->kernel));
+    if (c->kernel[0] < 0 && rank == 2) {   /* Keras 1: nb_row, nb_col */
+        int64_t r, cc;
+        FROST_TRY(get_int(k, L, "nb_row", -1, 1, 1 << 16, &r));
+        FROST_TRY(get_int(k, L, "nb_col", -1, 1, 1 << 16, &cc));
+        c->kernel[0] = (int)r;
+        c->kernel[1] = (int)cc;
+    }
     if (c->kernel[0] < 0) return frost__keras_fail(k, L, FROST_E_FORMAT, "'kernel_size' is missing");
     FROST_TRY(get_ints(k, L, "strides", rank, 1, 1, 1 << 16, c->strides));
     FROST_TRY(get_ints(k, L, "dilation_rate", rank, 1, 1, 1 << 16, c->dilation));
@@ -456,7 +489,7 @@ static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, int rank,
     if (kind == DEPTHWISE || kind == SEPARABLE)
         FROST_TRY(get_int(k, L, "depth_multiplier", 1, 1, 1 << 16, &mult));
     if (kind == CONV) FROST_TRY(get_int(k, L, "groups", 1, 1, 1 << 16, &groups));
-    bool use_bias = frost__json_get_bool(L->cfg, "use_bias", true);
+    bool use_bias = cfg_bool(L, "use_bias", true);
     int64_t kh = rank == 1 ? 1 : c.kernel[0], kw = rank == 1 ? c.kernel[0] : c.kernel[1];
     bool act = has_activation(k, L);
     frost__act_params fused;
@@ -469,6 +502,8 @@ static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, int rank,
     int64_t cout = filters;
     if (kind == CONV || kind == TRANSPOSE) {
         FROST_TRY(weight(k, L, "kernel", 0, &wv, &ws));
+        if (rank == 1 && ws.rank == 4 && ws.d[0] == 1)   /* a shared layer's 2-D view */
+            ws = frost__shape_make(3, (int64_t[]){ws.d[1], ws.d[2], ws.d[3]});
         if (rank == 1)
             FROST_TRY(expect_shape(k, L, "kernel", &ws, 3, (int64_t[]){kw, -1, filters}));
         else if (kind == CONV)
@@ -654,8 +689,9 @@ static frost_status layer_batch_norm(frost__kctx *k, const frost__klayer *L, int
     frost__shape gs, bs, ms, vs;
     if (scale) FROST_TRY(weight(k, L, "gamma", idx++, &gv, &gs));
     if (center) FROST_TRY(weight(k, L, "beta", idx++, &bv, &bs));
-    FROST_TRY(weight(k, L, "moving_mean", idx++, &mv, &ms));
-    FROST_TRY(weight(k, L, "moving_variance", idx++, &vv, &vs));
+    FROST_TRY(weight(k, L, "moving_mean|running_mean", idx++, &mv, &ms));
+    /* Keras 1's "running_std" holds the variance despite its name. */
+    FROST_TRY(weight(k, L, "moving_variance|running_std", idx++, &vv, &vs));
     if (ms.rank != 1)
         return frost__keras_fail(k, L, FROST_E_SHAPE, "weight 'moving_mean' should be 1-D");
     int64_t c = ms.d[0];
@@ -676,13 +712,19 @@ static frost_status layer_layer_norm(frost__kctx *k, const frost__klayer *L, int
     int64_t axes[FROST_MAX_RANK];
     int n;
     FROST_TRY(norm_axes(k, L, -1, axes, &n));
-    int64_t lo = axes[0];
-    for (int i = 1; i < n; i++) lo = FROST_MIN(lo, axes[i]);
-    /* frost normalizes over [axis, rank): the listed axes must be exactly that range. */
-    bool neg = lo < 0;
+    /* frost normalizes over [axis, rank): the listed axes must be the trailing ones. With
+     * negative axes that is checkable here ({-n..-1}); positive ones must at least be contiguous. */
+    int64_t lo = axes[0], hi = axes[0];
+    bool mixed = false;
+    for (int i = 1; i < n; i++) {
+        lo = FROST_MIN(lo, axes[i]);
+        hi = FROST_MAX(hi, axes[i]);
+        mixed |= (axes[i] < 0) != (axes[0] < 0);
+    }
+    bool distinct = true;
     for (int i = 0; i < n; i++)
-        if ((axes[i] < 0) != neg) neg = !neg, lo = 99;
-    if (lo == 99 || (neg && -lo != n))
+        for (int j = i + 1; j < n; j++) distinct &= axes[i] != axes[j];
+    if (mixed || !distinct || hi - lo + 1 != n || (lo < 0 && hi != -1))
         return frost__keras_fail(k, L, FROST_E_UNSUPPORTED,
                                  "'axis' must list the last dimensions of the input");
     if (frost__json_get_bool(L->cfg, "rms_scaling", false))
@@ -1024,6 +1066,9 @@ frost_status frost__keras_layer(frost__kctx *k, const frost__klayer *L, const in
         return frost__keras_fail(k, L, FROST_E_UNSUPPORTED, "takes %d inputs; frost supports 1",
                                  n_in);
     int x = n_in > 0 ? in[0] : -1;
+    if (theano_ordering(L))
+        return frost__keras_fail(k, L, FROST_E_UNSUPPORTED,
+                                 "Keras 1 Theano dim_ordering 'th' is not supported (use 'tf')");
     if (is_one_of(c, identities)) {
         *out = x;
         return FROST_OK;
@@ -1037,8 +1082,10 @@ frost_status frost__keras_layer(frost__kctx *k, const frost__klayer *L, const in
     if (!strcmp(c, "Flatten")) return layer_flatten(k, L, x, out);
     if (!strcmp(c, "Reshape")) return layer_reshape(k, L, x, out);
     if (!strcmp(c, "Permute")) return layer_permute(k, L, x, out);
-    if (!strcmp(c, "Conv1D") || !strcmp(c, "Convolution1D")) return layer_conv(k, L, 1, 0, x, out);
-    if (!strcmp(c, "Conv2D") || !strcmp(c, "Convolution2D")) return layer_conv(k, L, 2, 0, x, out);
+    if (!strcmp(c, "Conv1D") || !strcmp(c, "Convolution1D") || !strcmp(c, "AtrousConvolution1D"))
+        return layer_conv(k, L, 1, 0, x, out);
+    if (!strcmp(c, "Conv2D") || !strcmp(c, "Convolution2D") || !strcmp(c, "AtrousConvolution2D"))
+        return layer_conv(k, L, 2, 0, x, out);
     if (!strcmp(c, "DepthwiseConv2D")) return layer_conv(k, L, 2, 1, x, out);
     if (!strcmp(c, "SeparableConv2D") || !strcmp(c, "SeparableConvolution2D"))
         return layer_conv(k, L, 2, 2, x, out);

@@ -1,0 +1,133 @@
+/* test_keras_dialects.c — Keras configs that the TF.js fixtures cannot produce, built in memory
+ * (keras_builder.h) and checked against naive references computed here: Keras 1 field and weight
+ * names, a causal dilated Conv1D (Keras 2 .h5), and a Sequential model nested in a functional one
+ * inside a Keras 3 .keras archive (weights at layers/<model>/layers/<layer>/vars/<i>). */
+#include "test.h"
+#include "import/import.h"
+#include "keras_builder.h"
+
+#include <math.h>
+
+static bool run(frost_model *m, int rank, const int64_t *dims, const float *x, float *y, size_t ny) {
+    frost_error err;
+    frost_session *s = NULL;
+    if (!CHECK_OK(frost_session_create(m, NULL, &s, &err), &err)) return false;
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) n *= (size_t)dims[i];
+    bool ok = CHECK_OK(frost_session_set_input_shape(s, 0, rank, dims, &err), &err) &&
+              CHECK_OK(frost_session_set_input(s, 0, x, n * sizeof(float), &err), &err) &&
+              CHECK_OK(frost_session_run(s, &err), &err);
+    frost_tensor_info info;
+    const float *out = ok ? frost_session_output_data(s, 0, &info) : NULL;
+    if (out) {
+        size_t c = 1;
+        for (int d = 0; d < info.rank; d++) c *= (size_t)info.dims[d];
+        ok = CHECK_MSG(c == ny, "output has %zu values, want %zu", c, ny);
+        if (ok) memcpy(y, out, ny * sizeof(float));
+    }
+    frost_session_free(s);
+    return ok && out;
+}
+
+static void test_keras1(void) {
+    float w[6] = {1, -2, 0.5f, 0.25f, 3, -1}, b[3] = {0.5f, 0, -0.5f};
+    kb_weight ws[] = {{"dense_1", "=dense_1_W:0", 2, {2, 3}, w}, {"dense_1", "=dense_1_b:0", 1, {3}, b}};
+    const char *config =
+        "{\"class_name\": \"Sequential\", \"config\": [{\"class_name\": \"Dense\", \"config\": "
+        "{\"name\": \"dense_1\", \"output_dim\": 3, \"activation\": \"tanh\", \"bias\": true, "
+        "\"batch_input_shape\": [null, 2], \"input_dtype\": \"float32\"}}]}";
+    size_t size;
+    void *h5 = kb_h5(config, ws, 2, &size);
+    frost_model *m = NULL;
+    frost_error err;
+    if (CHECK_OK(frost_model_load_memory(h5, size, NULL, &m, &err), &err)) {
+        frost_tensor_info in;
+        frost_model_input_info(m, 0, &in);
+        CHECK_MSG(!strcmp(in.name, "dense_1_input"), "input named '%s'", in.name);
+        float x[4] = {1, 2, -1, 0.5f}, y[6], want[6];
+        for (int r = 0; r < 2; r++)
+            for (int o = 0; o < 3; o++)
+                want[r * 3 + o] = tanhf(b[o] + x[r * 2] * w[o] + x[r * 2 + 1] * w[3 + o]);
+        if (run(m, 2, (int64_t[]){2, 2}, x, y, 6)) frost_test_close(y, want, 6, 1e-6, 1e-5, "keras1");
+    }
+    frost_model_free(m);
+    free(h5);
+}
+
+static void test_causal_conv1d(void) {
+    enum { T = 7, CI = 2, CO = 3, K = 3, D = 2 };
+    float w[K * CI * CO], b[CO], x[T * CI], y[T * CO], want[T * CO];
+    frost_test_seed(21);
+    frost_test_fill(w, K * CI * CO, -1, 1);
+    frost_test_fill(b, CO, -0.5f, 0.5f);
+    frost_test_fill(x, T * CI, -1, 1);
+    /* y[t] = b + sum_k x[t - (K-1-k)*D] · w[k], zero before the start. */
+    for (int t = 0; t < T; t++)
+        for (int o = 0; o < CO; o++) {
+            float acc = b[o];
+            for (int k = 0; k < K; k++) {
+                int src = t - (K - 1 - k) * D;
+                if (src < 0) continue;
+                for (int c = 0; c < CI; c++) acc += x[src * CI + c] * w[(k * CI + c) * CO + o];
+            }
+            want[t * CO + o] = acc > 0 ? acc : 0.1f * acc;
+        }
+    kb_weight ws[] = {{"conv", "kernel", 3, {K, CI, CO}, w}, {"conv", "bias", 1, {CO}, b}};
+    const char *config =
+        "{\"class_name\": \"Model\", \"config\": {\"name\": \"m\", \"layers\": ["
+        "{\"name\": \"seq\", \"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, null, 2], \"name\": \"seq\"}, \"inbound_nodes\": []},"
+        "{\"name\": \"conv\", \"class_name\": \"Conv1D\", \"config\": {\"name\": \"conv\", \"filters\": 3, \"kernel_size\": [3], "
+        "\"strides\": [1], \"padding\": \"causal\", \"dilation_rate\": [2], \"activation\": \"linear\", \"use_bias\": true}, "
+        "\"inbound_nodes\": [[[\"seq\", 0, 0, {}]]]},"
+        "{\"name\": \"leaky\", \"class_name\": \"LeakyReLU\", \"config\": {\"name\": \"leaky\", \"alpha\": 0.1}, \"inbound_nodes\": [[[\"conv\", 0, 0, {}]]]}],"
+        "\"input_layers\": [[\"seq\", 0, 0]], \"output_layers\": [[\"leaky\", 0, 0]]}}";
+    size_t size;
+    void *h5 = kb_h5(config, ws, 2, &size);
+    frost_model *m = NULL;
+    frost_error err;
+    if (CHECK_OK(frost_model_load_memory(h5, size, NULL, &m, &err), &err) &&
+        run(m, 3, (int64_t[]){1, T, CI}, x, y, T * CO))
+        frost_test_close(y, want, T * CO, 1e-5, 1e-5, "causal conv1d");
+    frost_model_free(m);
+    free(h5);
+}
+
+static void test_keras3_nested(void) {
+    float w[6] = {1, -2, 0.5f, 0.25f, 3, -1}, b[3] = {0.5f, 0, -0.5f};
+    kb_weight ws[] = {{"inner/layers/d", "kernel", 2, {2, 3}, w}, {"inner/layers/d", "bias", 1, {3}, b}};
+    const char *config =
+        "{\"module\": \"keras\", \"class_name\": \"Functional\", \"config\": {\"name\": \"outer\", \"layers\": ["
+        "{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 2], \"dtype\": \"float32\", \"name\": \"x\"}, \"name\": \"x\", \"inbound_nodes\": []},"
+        "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"inner\", \"layers\": ["
+        "  {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 2], \"name\": \"inner_in\"}},"
+        "  {\"module\": \"keras.layers\", \"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 3, \"activation\": \"exponential\"}}]},"
+        " \"name\": \"inner\", \"inbound_nodes\": [{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, 2], \"keras_history\": [\"x\", 0, 0]}}], \"kwargs\": {}}]},"
+        "{\"module\": \"keras.layers\", \"class_name\": \"ReLU\", \"config\": {\"name\": \"cap\", \"max_value\": 2.0}, \"name\": \"cap\","
+        " \"inbound_nodes\": [{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\"inner\", 0, 0]}}], \"kwargs\": {}}]}],"
+        "\"input_layers\": [\"x\", 0, 0], \"output_layers\": [\"cap\", 0, 0]}}";
+    size_t size;
+    void *z = kb_keras(config, ws, 2, &size);
+    frost_model *m = NULL;
+    frost_error err;
+    if (CHECK_OK(frost_model_load_memory(z, size, NULL, &m, &err), &err)) {
+        CHECK_OK(frost_model_find(m, "inner", NULL, &err), &err);
+        CHECK_OK(frost_model_find(m, "inner/d", NULL, &err), &err);
+        float x[4] = {0.1f, 0.2f, -0.3f, 0.4f}, y[6], want[6];
+        for (int r = 0; r < 2; r++)
+            for (int o = 0; o < 3; o++)
+                want[r * 3 + o] = fminf(expf(b[o] + x[r * 2] * w[o] + x[r * 2 + 1] * w[3 + o]), 2.0f);
+        if (run(m, 2, (int64_t[]){2, 2}, x, y, 6)) frost_test_close(y, want, 6, 1e-6, 1e-5, "keras3 nested");
+    }
+    frost_model_free(m);
+    free(z);
+}
+
+int main(void) {
+    static const void *volatile importers[] = {(const void *)frost__import_keras_h5,
+                                               (const void *)frost__import_keras_v3};
+    CHECK(importers[0] && importers[1]);
+    test_keras1();
+    test_causal_conv1d();
+    test_keras3_nested();
+    return frost_test_finish();
+}
