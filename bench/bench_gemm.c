@@ -4,7 +4,8 @@
  *   - read bandwidth: summing a buffer the size of the big dense layer's weights (13 MB, L3 here)
  *     and one well past the last-level cache (256 MB, DRAM).
  * For each kernel and shape it prints the median time per call, GFLOP/s and GB/s (packed B + A + C
- * bytes once per call) and the fraction of the measured peak. `bench_gemm --quick` runs shorter.
+ * bytes once per call) and the fraction of the measured peak.
+ * Usage: bench_gemm [--quick] [layer-name-substring]
  * The ISA-specific peak loops are compiled through target attributes and only called when the
  * CPU has the ISA, so this binary runs on any x86-64 (and builds elsewhere without the probes). */
 #include "kernels/gemm.h"
@@ -19,13 +20,17 @@
 #include <immintrin.h>
 #endif
 
+/* CPU time of the calling thread: on a shared machine (other builds, other benchmarks) the time
+ * this thread was descheduled does not count, so numbers stay comparable from run to run. Cache
+ * interference from neighbours still shows; take the best of many samples. */
 static double now_s(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static double g_min_time = 0.25;   /* seconds of repetitions per sample */
+static double g_min_time = 0.3;    /* seconds of repetitions per kernel and shape */
+#define N_SAMPLES 15
 
 /* ---- machine limits -------------------------------------------------------------------------- */
 
@@ -82,11 +87,11 @@ static volatile float g_sink;
 
 static double measure_fma_gflops(const frost__cpu *cpu, const char **what) {
     static const float seed = 0.5f;
-    const long iters = 20 * 1000 * 1000;
+    const long iters = 5 * 1000 * 1000;
     double best = 0;
     *what = "none";
 #if defined(__x86_64__)
-    for (int rep = 0; rep < 3; rep++) {
+    for (int rep = 0; rep < 9; rep++) {   /* best of 9: the machine may be shared */
         double t0 = now_s(), flops;
         if (cpu->avx512f) {
             g_sink = fma_loop_512(iters, &seed);
@@ -155,12 +160,15 @@ typedef struct job {
     const frost__act_params *act;
     int n0, n1;
     long reps;
+    double cpu_s;   /* this job's thread CPU time for its reps */
 } job;
 
-static void job_run(const job *j) {
+static void job_run(job *j) {
+    double t0 = now_s();
     for (long r = 0; r < j->reps; r++)
         j->k->run(j->s->M, j->s->N, j->s->K, j->A, j->s->K, j->packed, j->bias, j->C, j->s->N,
                   j->act, j->n0, j->n1);
+    j->cpu_s = now_s() - t0;
 }
 
 static void *job_thread(void *arg) {
@@ -173,7 +181,7 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Best and median seconds per call over 7 samples, with the columns split over n_threads at
+/* Best and median seconds per call over N_SAMPLES samples, with the columns split over n_threads at
  * n_align boundaries. The best is the figure of merit on a shared machine (least interference). */
 static double time_kernel(double *median, const frost__gemm_kernel *k, const shape *s, const float *A,
                           const float *bias, const void *packed, float *C,
@@ -186,31 +194,32 @@ static double time_kernel(double *median, const frost__gemm_kernel *k, const sha
     }
     for (int t = 0; t < 2; t++)
         jobs[t] = (job){k, s, A, bias, packed, C, act, t == 0 ? 0 : split,
-                        n_threads == 2 ? (t == 0 ? split : s->N) : s->N, 1};
-    /* Calibrate repetitions to ~g_min_time / 5 per sample. */
+                        n_threads == 2 ? (t == 0 ? split : s->N) : s->N, 1, 0};
+    /* Calibrate repetitions to ~g_min_time / N_SAMPLES per sample. */
     job_run(&jobs[0]);
     long reps = 1;
     for (;;) {
         jobs[0].reps = reps;
-        double t0 = now_s();
         job_run(&jobs[0]);
-        double dt = now_s() - t0;
+        double dt = jobs[0].cpu_s;
         if (dt > g_min_time / 20 || reps > (1L << 28)) {
-            reps = (long)((double)reps * (g_min_time / 5) / (dt > 0 ? dt : 1e-9)) + 1;
+            reps = (long)((double)reps * (g_min_time / N_SAMPLES) / (dt > 0 ? dt : 1e-9)) + 1;
             break;
         }
         reps *= 4;
     }
-    double samples[7];
-    for (int i = 0; i < 7; i++) {
+    double samples[N_SAMPLES];
+    for (int i = 0; i < N_SAMPLES; i++) {
         jobs[0].reps = jobs[1].reps = reps;
-        double t0 = now_s();
+        jobs[1].cpu_s = 0;
         if (n_threads == 2) {
-            /* Both halves run concurrently; each thread repeats its half independently. */
+            /* Both halves run concurrently, each repeating independently; the slower thread's
+             * CPU time is the call time. */
             pthread_t th;
             if (pthread_create(&th, NULL, job_thread, &jobs[1]) != 0) {
-                job_run(&jobs[1]);
+                job_run(&jobs[1]);   /* no thread: one after the other, times add up */
                 job_run(&jobs[0]);
+                jobs[0].cpu_s += jobs[1].cpu_s;
             } else {
                 job_run(&jobs[0]);
                 pthread_join(th, NULL);
@@ -218,10 +227,11 @@ static double time_kernel(double *median, const frost__gemm_kernel *k, const sha
         } else {
             job_run(&jobs[0]);
         }
-        samples[i] = (now_s() - t0) / (double)reps;
+        double t = jobs[0].cpu_s > jobs[1].cpu_s ? jobs[0].cpu_s : jobs[1].cpu_s;
+        samples[i] = t / (double)reps;
     }
-    qsort(samples, 7, sizeof samples[0], cmp_double);
-    *median = samples[3];
+    qsort(samples, N_SAMPLES, sizeof samples[0], cmp_double);
+    *median = samples[N_SAMPLES / 2];
     return samples[0];
 }
 
@@ -233,7 +243,12 @@ static void fill(float *x, size_t n, unsigned seed) {
 }
 
 int main(int argc, char **argv) {
-    bool quick = argc > 1 && !strcmp(argv[1], "--quick");
+    bool quick = false;
+    const char *only = NULL;   /* run only layers whose name contains this */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick")) quick = true;
+        else only = argv[i];
+    }
     if (quick) g_min_time = 0.05;
     const frost__cpu *cpu = frost__cpu_get();
     const char *fma_what;
@@ -247,6 +262,7 @@ int main(int argc, char **argv) {
 
     for (size_t si = 0; si < sizeof SHAPES / sizeof SHAPES[0]; si++) {
         const shape *s = &SHAPES[si];
+        if (only && !strstr(s->name, only)) continue;
         float *A = aligned_alloc(64, ((size_t)s->M * s->K * 4 + 63) / 64 * 64);
         float *B = malloc((size_t)s->K * s->N * 4);
         float *bias = malloc((size_t)s->N * 4);

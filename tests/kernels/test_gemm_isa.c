@@ -1,6 +1,6 @@
 /* test_gemm_isa.c — every packed-GEMM kernel family this CPU can run (ref, avx2, avx512) against a
  * naive double-precision reference written here, across tile-boundary shapes (M, N, K around the
- * micro-tile sizes 6/14 rows, 8/16/32 columns, and the founding models' 784/800/3136), with and
+ * micro-tile sizes 6/10 rows, 8/16/32 columns, and the founding models' 784/800/3136), with and
  * without bias, every fused activation the kernels handle on registers plus ones they hand to the
  * ref tail, transposed and plain B, lda/ldc wider than the matrix, and column ranges [n0, n1) split
  * at n_align boundaries (and off them) with sentinels checking nothing outside the range is written.
@@ -156,7 +156,7 @@ static void run_case(const frost__gemm_kernel *k, int M, int N, int K, bool tran
 }
 
 static void test_kernel(const frost__gemm_kernel *k) {
-    static const int Ms[] = {1, 2, 3, 5, 6, 7, 13, 14, 15, 16, 17, 28, 29, 33, 64, 100};
+    static const int Ms[] = {1, 2, 3, 5, 6, 7, 10, 11, 13, 14, 15, 16, 17, 20, 21, 28, 29, 33, 64, 100};
     static const int Ns[] = {1, 2, 3, 7, 8, 9, 10, 15, 16, 17, 24, 31, 32, 33, 48, 64, 100};
     static const int Ks[] = {1, 2, 3, 4, 5, 16, 17, 25, 33, 64, 100, 127, 129, 200, 784};
     int counter = 0;

@@ -144,11 +144,21 @@ tile(const int rows, const int nv, int K, const float *A, size_t lda, const floa
             if (nv == 2) c1[i] = _mm256_fmadd_ps(av, b1, c1[i]);
         }
     }
+    if (col_lo == 0 && col_n == 8 * nv) {
+        /* vmaskmovps stores are slow on AMD cores: full tiles use plain stores. */
 #pragma GCC unroll 6
-    for (int i = 0; i < rows; i++) {
-        float *c = C + (size_t)i * ldc;
-        _mm256_maskstore_ps(c, m0, epi_apply(c0[i], &ep));
-        if (nv == 2) _mm256_maskstore_ps(c + 8, m1, epi_apply(c1[i], &ep));
+        for (int i = 0; i < rows; i++) {
+            float *c = C + (size_t)i * ldc;
+            _mm256_storeu_ps(c, epi_apply(c0[i], &ep));
+            if (nv == 2) _mm256_storeu_ps(c + 8, epi_apply(c1[i], &ep));
+        }
+    } else {
+#pragma GCC unroll 6
+        for (int i = 0; i < rows; i++) {
+            float *c = C + (size_t)i * ldc;
+            _mm256_maskstore_ps(c, m0, epi_apply(c0[i], &ep));
+            if (nv == 2) _mm256_maskstore_ps(c + 8, m1, epi_apply(c1[i], &ep));
+        }
     }
     if (ep.kind == EPI_OTHER)
         for (int i = 0; i < rows; i++) frost_k_f32_act__ref(C + (size_t)i * ldc + col_lo, col_n, act);
