@@ -439,6 +439,21 @@ frost_status frost__h5_read_f32(frost__h5 *f, const char *path, uint64_t max_byt
                          (unsigned long long)max_bytes);
         goto done;
     }
+    /* A declared shape is not data: refuse datasets whose file storage can't hold the elements
+     * (never written, or a contiguous block cut short) before allocating for them. */
+    hsize_t stored = H5Dget_storage_size(ds);
+    size_t file_elem = H5Tget_size(ft);
+    hid_t dcpl = H5Dget_create_plist(ds);
+    H5D_layout_t layout = dcpl >= 0 ? H5Pget_layout(dcpl) : H5D_LAYOUT_ERROR;
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (numel > 0 && (stored == 0 || ((layout == H5D_CONTIGUOUS || layout == H5D_COMPACT) &&
+                                      stored / file_elem < (hsize_t)numel))) {
+        char sbuf[128];
+        st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
+                         "%s: dataset '%s' declares shape %s but stores only %llu bytes", f->what,
+                         path, frost__shape_str(shape, sbuf, sizeof sbuf), (unsigned long long)stored);
+        goto done;
+    }
     buf = frost__alloc(&f->alloc, bytes ? bytes : 1);
     if (!buf) {
         st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory reading '%s' (%zu bytes)",

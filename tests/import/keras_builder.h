@@ -18,7 +18,7 @@ typedef struct kb_weight {
                             * "=literal" for a name written as is                   */
     int rank;
     hsize_t dims[4];
-    const float *data;
+    const float *data;     /* NULL: declared but never written                         */
 } kb_weight;
 
 static void kb_attr_string(hid_t obj, const char *name, const char *value) {
@@ -55,7 +55,7 @@ static void kb_dataset(hid_t parent, const char *path, const kb_weight *w) {
     H5Pset_create_intermediate_group(lcpl, 1);
     hid_t sp = H5Screate_simple(w->rank, w->dims, NULL);
     hid_t d = H5Dcreate2(parent, path, H5T_IEEE_F32LE, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, w->data);
+    if (w->data) H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, w->data);
     H5Dclose(d);
     H5Sclose(sp);
     H5Pclose(lcpl);

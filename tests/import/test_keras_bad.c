@@ -139,6 +139,10 @@ static void test_bad_h5(void) {
     expect_h5_fails("missing bias", SEQ_HEAD DENSE SEQ_TAIL, nobias, 1, FROST_E_FORMAT, "'dense'", "bias");
     expect_h5_fails("kernel shape", SEQ_HEAD DENSE SEQ_TAIL, wrong, 2, FROST_E_SHAPE, "'dense'", "kernel");
     expect_h5_fails("weights only", NULL, good, 2, FROST_E_FORMAT, "model_config", NULL);
+    kb_weight unwritten[] = {{"dense", "kernel", 2, {4, 3}, NULL}, {"dense", "bias", 1, {3}, B}};
+    expect_h5_fails("unwritten kernel", SEQ_HEAD DENSE SEQ_TAIL, unwritten, 2, FROST_E_FORMAT, "'dense'", "stores only");
+    kb_weight huge[] = {{"dense", "kernel", 2, {4000000, 3000}, NULL}, {"dense", "bias", 1, {3}, B}};
+    expect_h5_fails("huge kernel", SEQ_HEAD DENSE SEQ_TAIL, huge, 2, FROST_E_LIMIT, "'dense'", "kernel");
     expect_h5_fails("bad json", "{\"class_name\": \"Sequential\", \"config\": {", good, 2, FROST_E_FORMAT, "JSON", NULL);
     expect_h5_fails("not a model", "[1, 2, 3]", good, 2, FROST_E_FORMAT, NULL, NULL);
     expect_h5_fails("lambda", SEQ_HEAD DENSE ", {\"class_name\": \"Lambda\", \"config\": {\"name\": \"my_lambda\", \"function\": \"x\"}}" SEQ_TAIL,
@@ -308,6 +312,8 @@ static void test_tfjs(void) {
     snprintf(json, sizeof json, topo, "w.bin", "4, 5");
     write_file(path, json, strlen(json));
     CHECK_FAILS(frost_model_load_file(path, NULL, &m, &err), FROST_E_FORMAT, &err, "dense/kernel");
+    write_file(path, SEQ_HEAD DENSE SEQ_TAIL, strlen(SEQ_HEAD DENSE SEQ_TAIL));
+    CHECK_FAILS(frost_model_load_file(path, NULL, &m, &err), FROST_E_FORMAT, &err, "without weights");
     write_file(path, "{\"modelTopology\": {", 19);
     CHECK_FAILS(frost_model_load_file(path, NULL, &m, &err), FROST_E_FORMAT, &err, "JSON");
     unlink(path);

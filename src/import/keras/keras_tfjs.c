@@ -269,6 +269,10 @@ frost_status frost__import_tfjs_layers(const char *model_json_path, frost__graph
     if (format && strcmp(format, "layers-model")) {
         st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
                          "model.json is a TF.js '%s', not a layers model", format);
+    } else if (!topo && frost__json_get(doc, "class_name") && frost__json_get(doc, "config")) {
+        st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
+                         "this JSON is a Keras model architecture (model.to_json()) without weights: "
+                         "load the .h5 saved with the model instead, or the JSON with its weights file");
     } else if (!frost__json_is_object(topo) || !frost__json_get(topo, "class_name")) {
         st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
                          "model.json has no Keras 'modelTopology' (class_name and config)");
