@@ -81,6 +81,9 @@ static void count_params(frost_model *m) {
     }
 }
 
+static frost_status finish(frost_model *m, frost_status st, const frost_load_options *opts,
+                           frost_model **out, frost_error *err);
+
 /* Imports `data` (and, for TF.js, the files next to `path`) into a new model. */
 static frost_status load(const void *data, size_t size, const char *path,
                          const frost_load_options *opts, frost_model **out, frost_error *err) {
@@ -124,6 +127,12 @@ static frost_status load(const void *data, size_t size, const char *path,
             st = imp(data, size, &m->g, err);
         }
     }
+    return finish(m, st, opts, out, err);
+}
+
+/* Runs the load-time passes on an imported graph and hands the model out (or frees it). */
+static frost_status finish(frost_model *m, frost_status st, const frost_load_options *opts,
+                           frost_model **out, frost_error *err) {
     if (st == FROST_OK) {
         frost__pass_options po = {opts ? opts->outputs : NULL, opts ? opts->n_outputs : 0};
         st = frost__passes_run(&m->g, &po, err);
@@ -137,6 +146,21 @@ static frost_status load(const void *data, size_t size, const char *path,
     *out = m;
     frost__clear_error(err);
     return FROST_OK;
+}
+
+frost_status frost__model_from_graph(frost__graph *g, const frost_load_options *opts,
+                                     frost_model **out, frost_error *err) {
+    *out = NULL;
+    frost_model *m = frost__calloc(&g->alloc, 1, sizeof *m);
+    if (!m) {
+        frost__graph_free(g);
+        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    }
+    m->alloc = g->alloc;
+    m->g = *g;
+    memset(g, 0, sizeof *g);
+    m->format = m->g.format;
+    return finish(m, FROST_OK, opts, out, err);
 }
 
 frost_status frost_model_load_memory(const void *data, size_t size, const frost_load_options *opts,

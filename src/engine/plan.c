@@ -225,8 +225,9 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
             block *b = &blocks[n_blocks];
             b->value = v;
             b->bytes = round64(bytes ? bytes : 1);
+            /* Inputs keep their bytes across runs: the caller may fill them once, run many. */
             b->first = is_input ? -1 : step_of[v];
-            b->last = is_input ? -1 : step_of[v];
+            b->last = is_input ? end : step_of[v];
             block_of[v] = n_blocks++;
         }
         for (int i = 0; i < s->n_steps && st == FROST_OK; i++) {

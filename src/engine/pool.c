@@ -6,6 +6,7 @@
 #include "engine/pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 #if defined(__x86_64__) || defined(__i386__)
@@ -189,5 +190,10 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
         pthread_mutex_unlock(&p->mu);
     }
     run_chunks(p, 0);
-    while (atomic_load_explicit(&p->active, memory_order_acquire) > 0) cpu_relax();
+    /* Workers are normally mid-chunk: spin briefly, then yield so an oversubscribed machine still
+     * schedules them. */
+    for (int spins = 0; atomic_load_explicit(&p->active, memory_order_acquire) > 0; spins++) {
+        if (spins < 4096) cpu_relax();
+        else sched_yield();
+    }
 }

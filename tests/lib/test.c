@@ -133,11 +133,12 @@ void *frost_test_read_file(const char *path, size_t *size) {
 
 static void *counting_alloc(void *user, size_t bytes, size_t align) {
     frost_test_counting *c = user;
-    c->allocs++;
-    if (c->fail_at > 0 && c->allocs == c->fail_at) return NULL;
+    c->calls++;
+    if (c->fail_at > 0 && c->calls == c->fail_at) return NULL;
     void *p = NULL;
     if (align < sizeof(void *)) align = sizeof(void *);
     if (posix_memalign(&p, align, bytes ? bytes : 1) != 0) return NULL;
+    c->allocs++;
     return p;
 }
 static void counting_free(void *user, void *p) {

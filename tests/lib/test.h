@@ -53,8 +53,9 @@ void *frost_test_read_file(const char *path, size_t *size);
 /* A counting allocator: wraps malloc/free and counts calls, for zero-allocation tests. */
 typedef struct frost_test_counting {
     frost_allocator a;
-    long allocs, frees;
-    long fail_at;      /* > 0: the fail_at-th allocation returns NULL (OOM injection) */
+    long allocs, frees; /* successful allocations, frees of non-NULL pointers */
+    long calls;         /* allocation calls, failed ones included */
+    long fail_at;       /* > 0: the fail_at-th allocation call returns NULL (OOM injection) */
 } frost_test_counting;
 void frost_test_counting_init(frost_test_counting *c);
 
