@@ -5,11 +5,15 @@
  *     and one well past the last-level cache (256 MB, DRAM).
  * For each kernel and shape it prints the median time per call, GFLOP/s and GB/s (packed B + A + C
  * bytes once per call) and the fraction of the measured peak.
+ * When an OpenBLAS or BLIS shared library is installed it is loaded at run time (dlopen: no build
+ * dependency) and its single-threaded cblas_sgemm (and cblas_sgemv for M == 1) timed on the same
+ * shapes for comparison; those lines leave out bias and activation.
  * Usage: bench_gemm [--quick] [layer-name-substring]
  * The ISA-specific peak loops are compiled through target attributes and only called when the
  * CPU has the ISA, so this binary runs on any x86-64 (and builds elsewhere without the probes). */
 #include "kernels/gemm.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +239,72 @@ static double time_kernel(double *median, const frost__gemm_kernel *k, const sha
     return samples[0];
 }
 
+
+/* ---- optional BLAS comparison (dlopen) -------------------------------------------------------- */
+
+enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112 };
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int,
+                         float, float *, int);
+typedef void (*sgemv_fn)(int, int, int, int, float, const float *, int, const float *, int, float,
+                         float *, int);
+
+typedef struct blas_lib {
+    const char *name;
+    void *handle;
+    sgemm_fn sgemm;
+    sgemv_fn sgemv;
+} blas_lib;
+
+static void blas_open(blas_lib *b, const char *name, const char *soname, const char *set_threads) {
+    memset(b, 0, sizeof *b);
+    b->name = name;
+    b->handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    if (!b->handle) return;
+    b->sgemm = (sgemm_fn)dlsym(b->handle, "cblas_sgemm");
+    b->sgemv = (sgemv_fn)dlsym(b->handle, "cblas_sgemv");
+    void (*threads)(int) = (void (*)(int))dlsym(b->handle, set_threads);
+    if (threads) threads(1);
+    if (!b->sgemm) {
+        dlclose(b->handle);
+        b->handle = NULL;
+    }
+}
+
+typedef struct blas_job {
+    const blas_lib *lib;
+    const shape *s;
+    const float *A, *B;
+    float *C;
+    bool gemv;
+} blas_job;
+
+static double time_blas(const blas_job *j, double *median) {
+    const shape *s = j->s;
+    long reps = 1;
+    double samples[N_SAMPLES];
+    for (int pass = 0; pass < 2 + N_SAMPLES; pass++) {
+        double t0 = now_s();
+        for (long r = 0; r < reps; r++) {
+            if (j->gemv)
+                j->lib->sgemv(CBLAS_ROW_MAJOR, CBLAS_TRANS, s->K, s->N, 1.0f, j->B, s->N, j->A, 1,
+                              0.0f, j->C, 1);
+            else
+                j->lib->sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, s->M, s->N, s->K,
+                              1.0f, j->A, s->K, j->B, s->N, 0.0f, j->C, s->N);
+        }
+        double dt = now_s() - t0;
+        if (pass == 0) continue;   /* warm-up */
+        if (pass == 1) {
+            reps = (long)((double)reps * (g_min_time / N_SAMPLES) / (dt > 0 ? dt : 1e-9)) + 1;
+            continue;
+        }
+        samples[pass - 2] = dt / (double)reps;
+    }
+    qsort(samples, N_SAMPLES, sizeof samples[0], cmp_double);
+    *median = samples[N_SAMPLES / 2];
+    return samples[0];
+}
+
 static void fill(float *x, size_t n, unsigned seed) {
     for (size_t i = 0; i < n; i++) {
         seed = seed * 1664525u + 1013904223u;
@@ -251,13 +321,16 @@ int main(int argc, char **argv) {
     }
     if (quick) g_min_time = 0.05;
     const frost__cpu *cpu = frost__cpu_get();
+    blas_lib blas[2];
+    blas_open(&blas[0], "openblas", "libopenblas.so.0", "openblas_set_num_threads");
+    blas_open(&blas[1], "blis", "libblis.so.4", "bli_thread_set_num_threads");
     const char *fma_what;
     double peak = measure_fma_gflops(cpu, &fma_what);
     double bw_l3 = measure_read_gbs(cpu, 13u << 20);
     double bw_dram = quick ? 0 : measure_read_gbs(cpu, 256u << 20);
     printf("machine: FMA peak %.1f GFLOP/s (%s, 1 thread); read 13 MB %.1f GB/s, 256 MB %.1f GB/s\n",
            peak, fma_what, bw_l3, bw_dram);
-    printf("%-24s %-13s %-7s %3s %9s %9s %8s %7s %7s %7s\n", "layer", "M x N x K", "kernel", "thr",
+    printf("%-24s %-13s %-13s %3s %9s %9s %8s %7s %7s %7s\n", "layer", "M x N x K", "kernel", "thr",
            "best us", "median us", "GFLOP/s", "%peak", "GB/s", "%bw13");
 
     for (size_t si = 0; si < sizeof SHAPES / sizeof SHAPES[0]; si++) {
@@ -286,13 +359,30 @@ int main(int argc, char **argv) {
                 double bytes = (double)pb + 4.0 * s->M * s->K + 4.0 * s->M * s->N;
                 char dims[32];
                 snprintf(dims, sizeof dims, "%dx%dx%d", s->M, s->N, s->K);
-                printf("%-24s %-13s %-7s %3d %9.3f %9.3f %8.1f %6.1f%% %7.1f %6.1f%%\n", s->name, dims,
+                printf("%-24s %-13s %-13s %3d %9.3f %9.3f %8.1f %6.1f%% %7.1f %6.1f%%\n", s->name, dims,
                        k->name, thr, t * 1e6, med * 1e6, flops / t / 1e9, 100 * flops / t / 1e9 / (peak * thr),
                        bytes / t / 1e9, 100 * bytes / t / 1e9 / bw_l3);
             }
             free(packed);
         }
+        for (int b = 0; b < 2; b++) {
+            if (!blas[b].handle) continue;
+            for (int gemv = 0; gemv <= (s->M == 1 && blas[b].sgemv); gemv++) {
+                blas_job j = {&blas[b], s, A, B, C, gemv};
+                double med, t = time_blas(&j, &med);
+                double flops = 2.0 * s->M * s->N * s->K;
+                double bytes = 4.0 * ((double)s->K * s->N + (double)s->M * s->K + (double)s->M * s->N);
+                char dims[32], kname[24];
+                snprintf(dims, sizeof dims, "%dx%dx%d", s->M, s->N, s->K);
+                snprintf(kname, sizeof kname, "%s%s", blas[b].name, gemv ? "-gemv" : "");
+                printf("%-24s %-13s %-13s %3d %9.3f %9.3f %8.1f %6.1f%% %7.1f %6.1f%%\n", s->name, dims,
+                       kname, 1, t * 1e6, med * 1e6, flops / t / 1e9, 100 * flops / t / 1e9 / peak,
+                       bytes / t / 1e9, 100 * bytes / t / 1e9 / bw_l3);
+            }
+        }
         free(A); free(B); free(bias); free(C);
     }
+    for (int b = 0; b < 2; b++)
+        if (blas[b].handle) dlclose(blas[b].handle);
     return 0;
 }
