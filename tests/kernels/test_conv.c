@@ -367,10 +367,13 @@ static void test_infer_and_errors(void) {
     ins[1] = oh_f32(f, 4, (int64_t[]){3, 3, 8, 4});
     CHECK_FAILS(oh_infer(FROST__OP_DEPTHWISE_CONV2D, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err,
                 "channels");
+    memset(&p, 0, sizeof p);   /* conv.groups shares bytes with deconv.out_h */
+    ins[1] = oh_f32(f, 4, (int64_t[]){3, 3, 4, 8});
     CHECK_FAILS(oh_infer(FROST__OP_CONV2D_TRANSPOSE, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err,
                 "channels");
     /* Transposed conv with unknown spatial dims. */
     ins[0] = oh_f32(NULL, 4, (int64_t[]){1, -1, 6, 4});
+    ins[1] = oh_f32(f, 4, (int64_t[]){3, 3, 8, 4});
     p.deconv.w.padding = FROST__PAD_SAME_UPPER;
     p.deconv.w.stride_h = p.deconv.w.stride_w = 2;
     if (CHECK_OK(oh_infer(FROST__OP_CONV2D_TRANSPOSE, &p, 2, ins, 1, &out, &err), &err))
