@@ -107,6 +107,30 @@ class Block(nn.Module):
         return torch.clamp(h.mean(dim=1), -1.0, 1.0)
 
 
+class Layout(nn.Module):
+    """Ops the layout pass moves transposes through: explicit Pad, a per-channel constant scale and
+    a scalar bias, a channel reduction kept as a dim, a spatial mean without keepdim, instance norm,
+    a 1x1 conv branch concatenated on channels."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 3)
+        self.conv2 = nn.Conv2d(6, 6, 3, stride=2)
+        self.inorm = nn.InstanceNorm2d(6, affine=True)
+        self.side = nn.Conv2d(6, 4, 1)
+        self.scale = nn.Parameter(torch.linspace(0.5, 1.5, 6).reshape(6, 1, 1))
+        self.fc = nn.Linear(9, 5)
+
+    def forward(self, x):
+        x = F.pad(torch.relu(self.conv1(x)), (1, 2, 0, 1))
+        x = self.conv2(x) * self.scale + 0.25
+        x = self.inorm(x)
+        x = torch.cat([x, torch.sigmoid(self.side(x))], dim=1)
+        x = x - x.mean(dim=1, keepdim=True)
+        x = torch.abs(x).mean(dim=(2, 3))
+        return self.fc(x[:, :9])
+
+
 def export(model, name, x, opsets, dynamic_batch=False):
     model.eval()
     with torch.no_grad():
@@ -140,17 +164,20 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     mlp = MLP()
-    export(mlp, "mlp", torch.randn(3, 16), [9, 11, 13])
+    export(mlp, "mlp", torch.randn(3, 16), [7, 9, 11, 13])
     export(mlp, "mlp_dynamic", torch.randn(2, 16), [13], dynamic_batch=True)
 
     torch.manual_seed(1)
     cnn = CNN()
     randomize_bn(cnn)
-    export(cnn, "cnn", torch.randn(1, 3, 16, 16), [9, 11, 13])
+    export(cnn, "cnn", torch.randn(1, 3, 16, 16), [7, 9, 11, 13])
     export(cnn, "cnn_dynamic", torch.randn(2, 3, 16, 16), [13], dynamic_batch=True)
 
     torch.manual_seed(2)
-    export(Pools(), "pools", torch.randn(1, 4, 10, 10), [11, 13])
+    export(Pools(), "pools", torch.randn(1, 4, 10, 10), [9, 10, 11, 13])
+
+    torch.manual_seed(4)
+    export(Layout(), "layout", torch.randn(1, 3, 15, 14), [11, 13])
 
     torch.manual_seed(3)
     export(Block(), "block", torch.randn(2, 5, 12), [13, 17])

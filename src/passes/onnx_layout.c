@@ -45,17 +45,95 @@ static int node_perm(const frost__graph *g, const frost__node *n, int64_t *perm)
     return r;
 }
 
-/* The transpose node producing value v (single use when single_use), or -1. */
-static int transpose_producer(layout_ctx *c, int v, bool single_use, int64_t *perm, int *rank) {
+static bool is_sink_op(const frost__node *n);
+static bool region_sinkable(layout_ctx *c, int t_value);
+
+/* The transpose node producing value v, or -1. With `sinkable`, only when moving it below its
+ * consumers cannot add transposes: it has one use, or its uses form a closed region (below). */
+static int transpose_producer(layout_ctx *c, int v, bool sinkable, int64_t *perm, int *rank) {
     if (v < 0) return -1;
     int p = c->g->values[v].producer;
     if (p < 0) return -1;
     const frost__node *n = &c->g->nodes[p];
     int r = node_perm(c->g, n, perm);
     if (r < 0) return -1;
-    if (single_use && c->uses[v] != 1) return -1;
+    if (sinkable && c->uses[v] != 1 && !region_sinkable(c, v)) return -1;
     *rank = r;
     return p;
+}
+
+/* ---- Regions -------------------------------------------------------------------------------- */
+
+enum { REGION_MAX = 32 };
+
+static bool in_set(const int *set, int n, int x) {
+    for (int i = 0; i < n; i++)
+        if (set[i] == x) return true;
+    return false;
+}
+
+/* Whether every input of node u is t, an output of a region node, or a constant. */
+static bool closed_inputs(layout_ctx *c, const frost__node *u, int t, const int *region, int n_region) {
+    for (int k = 0; k < u->n_in; k++) {
+        int v = u->in[k];
+        if (v < 0 || v == t || c->g->values[v].kind == FROST__VAL_CONST) continue;
+        int p = c->g->values[v].producer;
+        if (p < 0 || !in_set(region, n_region, p)) return false;
+    }
+    return true;
+}
+
+/* A transpose with several consumers (x feeding both a mean and a subtraction, as normalizations
+ * do) may sink when its consumers and what they feed form a closed region of layout-agnostic ops
+ * (every input from the region, the transpose or a constant) with a single exit: the copies made
+ * while sinking then meet again and leave as one transpose. */
+static bool region_sinkable(layout_ctx *c, int t) {
+    frost__graph *g = c->g;
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i] == t) return false;
+    int region[REGION_MAX], n_region = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const frost__node *u = &g->nodes[i];
+        if (u->dead) continue;
+        bool uses_t = false;
+        for (int k = 0; k < u->n_in; k++) uses_t = uses_t || u->in[k] == t;
+        if (!uses_t) continue;
+        if (!is_sink_op(u) || u->n_out != 1 || n_region == REGION_MAX) return false;
+        region[n_region++] = i;
+    }
+    int n_first = n_region;
+    /* Grow through what the region alone feeds; the first consumers may need later members (a
+     * product of x and its own inverse deviation) to be closed. */
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (int i = 0; i < g->n_nodes; i++) {
+            const frost__node *u = &g->nodes[i];
+            if (u->dead || in_set(region, n_region, i) || !is_sink_op(u) || u->n_out != 1) continue;
+            bool fed = false;
+            for (int k = 0; k < u->n_in && !fed; k++) {
+                int p = u->in[k] >= 0 ? g->values[u->in[k]].producer : -1;
+                fed = p >= 0 && in_set(region, n_region, p);
+            }
+            if (!fed || !closed_inputs(c, u, t, region, n_region)) continue;
+            if (n_region == REGION_MAX) return false;
+            region[n_region++] = i;
+            grew = true;
+        }
+    }
+    for (int i = 0; i < n_first; i++)
+        if (!closed_inputs(c, &g->nodes[region[i]], t, region, n_region)) return false;
+    /* Exits: region outputs used outside the region or as graph outputs. */
+    int exits = 0;
+    for (int i = 0; i < n_region; i++) {
+        int v = g->nodes[region[i]].out[0];
+        int inside = 0;
+        for (int j = 0; j < n_region; j++) {
+            const frost__node *u = &g->nodes[region[j]];
+            for (int k = 0; k < u->n_in; k++) inside += u->in[k] == v;
+        }
+        if (c->uses[v] > inside) exits++;
+    }
+    return exits <= 1;
 }
 
 static void unique_name(frost__graph *g, const char *base, const char *suffix, char *buf, size_t cap) {
