@@ -6,7 +6,8 @@
  *   bias as the accumulators' start, clamp / leaky activations on registers, vmaskmov stores at
  *   the edges; M == 1 takes a GEMV path with eight independent accumulators.
  * - dot: narrow N (a panel would leave lanes idle) stores B transposed, one zero-padded K-vector
- *   per column; outputs are dot products in groups of 8 columns with a transposing reduction.
+ *   per column; outputs are dot products in groups of up to 12 columns with a transposing
+ *   reduction.
  *
  * Must never: allocate, touch C outside rows [0,M) x columns [n0,n1), read A past column K-1 of
  * its rows (masked loads at the tail), or run on a CPU without AVX2+FMA (gemm_select.c checks).
@@ -14,11 +15,12 @@
 #include "kernels/gemm.h"
 
 #include <immintrin.h>
+#include <stdint.h>
 #include <string.h>
 
 #define NR 16      /* panel width: two ymm                                  */
 #define MR 6       /* rows per micro-tile: 12 accumulators + 2 B + 1 A      */
-#define DOT_GROUP 8
+#define DOT_GROUP 12
 
 /* ---- layout ---------------------------------------------------------------------------------- */
 
@@ -43,10 +45,16 @@ static size_t dot_stride(int K) {
     return ks;
 }
 
+/* SIZE_MAX when the size does not fit: the caller's allocation then fails cleanly. */
 static size_t avx2_packed_bytes(int K, int N) {
     if (K <= 0 || N <= 0) return 0;
-    if (use_dot(K, N)) return (size_t)N * dot_stride(K) * sizeof(float);
-    return (size_t)K * panel_cols(N) * sizeof(float);
+    size_t rows = use_dot(K, N) ? (size_t)N : (size_t)K;
+    size_t cols = use_dot(K, N) ? dot_stride(K) : panel_cols(N);
+    size_t bytes;
+    if (__builtin_mul_overflow(rows, cols, &bytes) ||
+        __builtin_mul_overflow(bytes, sizeof(float), &bytes))
+        return SIZE_MAX;
+    return bytes;
 }
 
 static void avx2_pack(int K, int N, const float *B, int ldb, bool trans_b, void *packed) {
@@ -274,38 +282,46 @@ static inline __m256 reduce8(const __m256 v[8]) {
                          _mm256_permute2f128_ps(l2[0], l2[1], 0x31));
 }
 
-static inline __attribute__((always_inline)) __m256
-dot_row(const int nc, int K, const float *a, const float *Bt, size_t ks) {
-    __m256 acc[8];
-#pragma GCC unroll 8
-    for (int j = 0; j < 8; j++) acc[j] = _mm256_setzero_ps();
+/* Up to 12 columns at once: two FMA pipes with a 4-cycle latency need at least 8 independent
+ * chains, so N = 10 as one group of 10 beats 8 + 2 (the group of 2 was latency-bound). Results
+ * land in out[0] (columns 0-7) and out[1] (8-11). */
+static inline __attribute__((always_inline)) void
+dot_row(const int nc, int K, const float *a, const float *Bt, size_t ks, __m256 out[2]) {
+    __m256 acc[16];
+#pragma GCC unroll 16
+    for (int j = 0; j < 16; j++) acc[j] = _mm256_setzero_ps();
     int k = 0;
     for (; k + 8 <= K; k += 8) {
         const __m256 av = _mm256_loadu_ps(a + k);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (int j = 0; j < nc; j++)
             acc[j] = _mm256_fmadd_ps(av, _mm256_loadu_ps(Bt + (size_t)j * ks + k), acc[j]);
     }
     if (k < K) {
         const __m256 av = _mm256_maskload_ps(a + k, mask8(0, K - k));
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (int j = 0; j < nc; j++)
             acc[j] = _mm256_fmadd_ps(av, _mm256_loadu_ps(Bt + (size_t)j * ks + k), acc[j]);
     }
-    return reduce8(acc);
+    out[0] = reduce8(acc);
+    out[1] = nc > 8 ? reduce8(acc + 8) : _mm256_setzero_ps();
 }
 
-static __attribute__((noinline)) __m256 dot_row_n(int nc, int K, const float *a, const float *Bt,
-                                                  size_t ks) {
+static __attribute__((noinline)) void dot_row_n(int nc, int K, const float *a, const float *Bt,
+                                                size_t ks, __m256 out[2]) {
     switch (nc) {
-    case 1: return dot_row(1, K, a, Bt, ks);
-    case 2: return dot_row(2, K, a, Bt, ks);
-    case 3: return dot_row(3, K, a, Bt, ks);
-    case 4: return dot_row(4, K, a, Bt, ks);
-    case 5: return dot_row(5, K, a, Bt, ks);
-    case 6: return dot_row(6, K, a, Bt, ks);
-    case 7: return dot_row(7, K, a, Bt, ks);
-    default: return dot_row(8, K, a, Bt, ks);
+    case 1: dot_row(1, K, a, Bt, ks, out); break;
+    case 2: dot_row(2, K, a, Bt, ks, out); break;
+    case 3: dot_row(3, K, a, Bt, ks, out); break;
+    case 4: dot_row(4, K, a, Bt, ks, out); break;
+    case 5: dot_row(5, K, a, Bt, ks, out); break;
+    case 6: dot_row(6, K, a, Bt, ks, out); break;
+    case 7: dot_row(7, K, a, Bt, ks, out); break;
+    case 8: dot_row(8, K, a, Bt, ks, out); break;
+    case 9: dot_row(9, K, a, Bt, ks, out); break;
+    case 10: dot_row(10, K, a, Bt, ks, out); break;
+    case 11: dot_row(11, K, a, Bt, ks, out); break;
+    default: dot_row(12, K, a, Bt, ks, out); break;
     }
 }
 
@@ -313,15 +329,21 @@ static void run_dot(int M, int K, const float *A, size_t lda, const float *P, co
                     float *C, size_t ldc, const frost__act_params *act, int n0, int n1) {
     const epilogue e = make_epilogue(act);
     const size_t ks = dot_stride(K);
-    for (int g = n0; g < n1; g += DOT_GROUP) {
-        const int nc = n1 - g < DOT_GROUP ? n1 - g : DOT_GROUP;
-        const __m256i m = mask8(0, nc);
-        const __m256 b = bias ? _mm256_maskload_ps(bias + g, m) : _mm256_setzero_ps();
+    /* Balanced groups of at most DOT_GROUP columns (16 -> 8 + 8, 13 -> 7 + 6). */
+    const int groups = (n1 - n0 + DOT_GROUP - 1) / DOT_GROUP;
+    const int per = (n1 - n0 + groups - 1) / groups;
+    for (int g = n0; g < n1; g += per) {
+        const int nc = n1 - g < per ? n1 - g : per;
+        const __m256i m0 = mask8(0, nc), m1 = mask8(-8, nc - 8);
+        const __m256 b0 = bias ? _mm256_maskload_ps(bias + g, m0) : _mm256_setzero_ps();
+        const __m256 b1 = bias && nc > 8 ? _mm256_maskload_ps(bias + g + 8, m1) : _mm256_setzero_ps();
         const float *Bt = P + (size_t)g * ks;
         for (int i = 0; i < M; i++) {
             float *c = C + (size_t)i * ldc + g;
-            __m256 r = _mm256_add_ps(dot_row_n(nc, K, A + (size_t)i * lda, Bt, ks), b);
-            _mm256_maskstore_ps(c, m, epi_apply(r, &e));
+            __m256 r[2];
+            dot_row_n(nc, K, A + (size_t)i * lda, Bt, ks, r);
+            _mm256_maskstore_ps(c, m0, epi_apply(_mm256_add_ps(r[0], b0), &e));
+            if (nc > 8) _mm256_maskstore_ps(c + 8, m1, epi_apply(_mm256_add_ps(r[1], b1), &e));
             if (e.kind == EPI_OTHER) frost_k_f32_act__ref(c, nc, act);
         }
     }

@@ -19,6 +19,7 @@
 #include "kernels/gemm.h"
 
 #include <immintrin.h>
+#include <stdint.h>
 #include <string.h>
 
 #define NR 32      /* panel width: two zmm                                           */
@@ -50,10 +51,16 @@ static size_t panel_cols(int N) {
     return full + (rem == 0 ? 0 : rem <= 16 ? 16 : NR);
 }
 
+/* SIZE_MAX when the size does not fit: the caller's allocation then fails cleanly. */
 static size_t avx512_packed_bytes(int K, int N) {
     if (K <= 0 || N <= 0) return 0;
-    if (use_dot(K, N)) return (size_t)N * dot_stride(K) * sizeof(float);
-    return (size_t)K * panel_cols(N) * sizeof(float);
+    size_t rows = use_dot(K, N) ? (size_t)N : (size_t)K;
+    size_t cols = use_dot(K, N) ? dot_stride(K) : panel_cols(N);
+    size_t bytes;
+    if (__builtin_mul_overflow(rows, cols, &bytes) ||
+        __builtin_mul_overflow(bytes, sizeof(float), &bytes))
+        return SIZE_MAX;
+    return bytes;
 }
 
 static void avx512_pack(int K, int N, const float *B, int ldb, bool trans_b, void *packed) {
