@@ -7,6 +7,7 @@
 #include "keras_builder.h"
 
 #include <math.h>
+#include <pthread.h>
 
 static bool run(frost_model *m, int rank, const int64_t *dims, const float *x, float *y, size_t ny) {
     frost_error err;
@@ -122,6 +123,39 @@ static void test_keras3_nested(void) {
     free(z);
 }
 
+/* libhdf5 (serial build) is not thread-safe: frost serializes it. Several threads loading .h5
+ * and .keras files at once must all succeed. */
+typedef struct load_job { const void *data; size_t size; int ok; } load_job;
+
+static void *load_many(void *arg) {
+    load_job *j = arg;
+    for (int i = 0; i < 8; i++) {
+        frost_model *m = NULL;
+        frost_error err;
+        if (frost_model_load_memory(j->data, j->size, NULL, &m, &err) == FROST_OK) j->ok++;
+        frost_model_free(m);
+    }
+    return NULL;
+}
+
+static void test_threads(void) {
+    float w[6] = {1, -2, 0.5f, 0.25f, 3, -1}, b[3] = {0.5f, 0, -0.5f};
+    kb_weight ws[] = {{"d", "kernel", 2, {2, 3}, w}, {"d", "bias", 1, {3}, b}};
+    const char *config = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+                         "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 3, "
+                         "\"batch_input_shape\": [null, 2]}}]}}";
+    size_t hn, zn;
+    void *h5 = kb_h5(config, ws, 2, &hn);
+    void *z = kb_keras(config, ws, 2, &zn);
+    load_job jobs[4] = {{h5, hn, 0}, {z, zn, 0}, {h5, hn, 0}, {z, zn, 0}};
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, load_many, &jobs[i]);
+    for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < 4; i++) CHECK_MSG(jobs[i].ok == 8, "thread %d loaded %d of 8", i, jobs[i].ok);
+    free(h5);
+    free(z);
+}
+
 int main(void) {
     static const void *volatile importers[] = {(const void *)frost__import_keras_h5,
                                                (const void *)frost__import_keras_v3};
@@ -129,5 +163,6 @@ int main(void) {
     test_keras1();
     test_causal_conv1d();
     test_keras3_nested();
+    test_threads();
     return frost_test_finish();
 }
