@@ -248,12 +248,15 @@ static void run_panels(int M, int N, int K, const float *A, size_t lda, const fl
         const __m256i m0 = mask8(lo, hi), m1 = mask8(lo - 8, hi - 8);
         const float *bp = bias ? bias + p0 : NULL;
         float *Cp = C + p0;
-        if (M == 1) {
-            gemv_panel(nv, K, A, Bp, bp, Cp, m0, m1, &e, act, lo, hi - lo);
-            continue;
-        }
         for (int i = 0; i < M; i += MR) {
             const int rows = M - i < MR ? M - i : MR;
+            if (rows == 1) {
+                /* M == 1, or a last row: one row's FMAs would form only nv dependent chains in the
+                 * tile; the GEMV keeps 8 in flight. */
+                gemv_panel(nv, K, A + (size_t)i * lda, Bp, bp, Cp + (size_t)i * ldc, m0, m1, &e,
+                           act, lo, hi - lo);
+                continue;
+            }
             if (nv == 2)
                 tile_w16(rows, K, A + (size_t)i * lda, lda, Bp, bp, Cp + (size_t)i * ldc, ldc, m0,
                          m1, &e, act, lo, hi - lo);
