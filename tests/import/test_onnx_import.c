@@ -231,6 +231,21 @@ static void test_initializer_inputs(void) {
     bytes = mb_pack(&b, &size);
     CHECK_FAILS(import(bytes, size, &g, &err, false), FROST_E_FORMAT, &err, "shape");
     free(bytes);
+    /* value_info about an initializer that contradicts it */
+    build_matmul(&b, 8);
+    FrostOnnx__ValueInfoProto vi, *vis[1] = {&vi};
+    int64_t wrong[2] = {2, 3};
+    mb_value(&b, &vi, "W", 1, 2, wrong);
+    b.graph.value_info = vis;
+    b.graph.n_value_info = 1;
+    bytes = mb_pack(&b, &size);
+    CHECK_FAILS(import(bytes, size, &g, &err, false), FROST_E_FORMAT, &err, "value_info 'W'");
+    free(bytes);
+    b.dims[b.n_types - 1][0].dim_value = 3;
+    b.dims[b.n_types - 1][1].dim_value = 2;
+    bytes = mb_pack(&b, &size);
+    CHECK_OK(import(bytes, size, &g, &err, false), &err);
+    free(bytes);
 }
 
 static void test_bad_tensors(void) {

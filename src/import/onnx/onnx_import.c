@@ -437,9 +437,30 @@ static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
             onnx_name_slot *s = frost__onnx_slot(c, vis[i]->name);
             if (!s || s->value < 0) continue;
             frost__value *v = &g->values[s->value];
-            if (v->kind != FROST__VAL_NODE) continue;
             frost_dtype dt;
             frost__shape sh;
+            if (v->kind != FROST__VAL_NODE) {
+                /* What the file says about an initializer must agree with the initializer. */
+                if (v->kind != FROST__VAL_CONST && !v->has_default) continue;
+                FROST_TRY(value_info_type(vis[i], pass ? "graph output" : "value_info", &dt, &sh,
+                                          c->err));
+                bool same = dt == FROST_DTYPE_INVALID || dt == v->dtype;
+                if (same && sh.rank >= 0) {
+                    same = sh.rank == v->shape.rank;
+                    for (int k = 0; same && k < sh.rank; k++)
+                        same = sh.d[k] < 0 || sh.d[k] == v->shape.d[k];
+                }
+                if (!same) {
+                    char a[96], b[96];
+                    return frost__fail(c->err, FROST_E_FORMAT, vis[i]->name, NULL, -1,
+                                       "%s '%s' says %s %s but the initializer is %s %s",
+                                       pass ? "graph output" : "value_info", vis[i]->name,
+                                       frost_dtype_name(dt), frost__shape_str(&sh, a, sizeof a),
+                                       frost_dtype_name(v->dtype),
+                                       frost__shape_str(&v->shape, b, sizeof b));
+                }
+                continue;
+            }
             if (value_info_type(vis[i], "value_info", &dt, &sh, NULL) != FROST_OK) continue;
             if (v->dtype == FROST_DTYPE_INVALID) v->dtype = dt;
             if (v->shape.rank < 0) v->shape = sh;
