@@ -33,6 +33,13 @@ void frost_k_f32_depthwise__ref(const frost__conv_geom *g, const float *x, const
                                 const float *bias, const frost__act_params *act, float *y,
                                 int64_t r0, int64_t r1);
 
+/* Direct conv with an HWIO filter [k_h, k_w, in_c/groups, out_c], for grouped convs with few
+ * channels per group, where a GEMM per group would mostly compute padding. Output rows (n, oh) in
+ * [r0, r1), then bias (or NULL) and the activation. */
+void frost_k_f32_conv_direct__ref(const frost__conv_geom *g, const float *x, const float *filter,
+                                  const float *bias, const frost__act_params *act, float *y,
+                                  int64_t r0, int64_t r1);
+
 /* Transposed conv, second half: cols holds, for every input pixel (ih, iw) of image `image`, the
  * products with the filter arranged as [in_h*in_w, k_h*k_w*out_c]. Gathers output rows
  * oh in [oh0, oh1) of that image: y = act(bias + sum of the taps landing on each pixel). */

@@ -151,6 +151,18 @@ static void test_conv2d(void) {
         late.filter_const = false;
         run_conv_case(&late);
     }
+    /* Groups wide enough for a GEMM per group (the narrow ones above take the direct loops). */
+    for (int t = 1; t <= 3; t += 2)
+        for (int fc = 0; fc <= 1; fc++) {
+            conv_case wide = {.n = 2, .h = 9, .w = 7, .cin = 6, .cout = 36, .kh = 3, .kw = 2, .sh = 2, .sw = 1,
+                              .dh = 1, .dw = 2, .groups = 2, .pad = FROST__PAD_SAME_UPPER, .bias = true,
+                              .filter_const = fc, .act = FROST__ACT_RELU, .threads = t};
+            run_conv_case(&wide);
+            wide.kh = wide.kw = 1;
+            wide.sh = 1;
+            wide.dw = 1;
+            run_conv_case(&wide);   /* 1x1: A read in place at each group's channel offset */
+        }
     /* groups == channels with one input channel each: the depthwise route. */
     conv_case dw = {.n = 2, .h = 9, .w = 8, .cin = 6, .cout = 12, .kh = 3, .kw = 3, .sh = 2, .sw = 1, .dh = 1,
                     .dw = 2, .groups = 6, .pad = FROST__PAD_SAME_LOWER, .bias = true, .filter_const = true,

@@ -66,6 +66,43 @@ void frost_k_f32_depthwise__ref(const frost__conv_geom *g, const float *x, const
     }
 }
 
+void frost_k_f32_conv_direct__ref(const frost__conv_geom *g, const float *x, const float *filter,
+                                  const float *bias, const frost__act_params *act, float *y,
+                                  int64_t r0, int64_t r1) {
+    const int64_t C = g->in_c, OC = g->out_c, G = g->groups;
+    const int64_t cig = C / G, cog = OC / G;
+    for (int64_t r = r0; r < r1; r++) {
+        const int64_t n = r / g->out_h, oh = r % g->out_h;
+        const float *img = x + n * g->in_h * g->in_w * C;
+        for (int64_t ow = 0; ow < g->out_w; ow++) {
+            float *out = y + ((n * g->out_h + oh) * g->out_w + ow) * OC;
+            if (bias) memcpy(out, bias, (size_t)OC * sizeof *out);
+            else memset(out, 0, (size_t)OC * sizeof *out);
+            for (int kh = 0; kh < g->k_h; kh++) {
+                const int64_t ih = oh * g->stride_h - g->pad_top + (int64_t)kh * g->dil_h;
+                if (ih < 0 || ih >= g->in_h) continue;
+                for (int kw = 0; kw < g->k_w; kw++) {
+                    const int64_t iw = ow * g->stride_w - g->pad_left + (int64_t)kw * g->dil_w;
+                    if (iw < 0 || iw >= g->in_w) continue;
+                    const float *xp = img + (ih * g->in_w + iw) * C;
+                    const float *fp = filter + ((int64_t)kh * g->k_w + kw) * cig * OC;
+                    for (int64_t grp = 0; grp < G; grp++) {
+                        float *og = out + grp * cog;
+                        const float *xg = xp + grp * cig;
+                        const float *fg = fp + grp * cog;
+                        for (int64_t i = 0; i < cig; i++) {
+                            const float xv = xg[i];
+                            const float *w = fg + i * OC;
+                            for (int64_t j = 0; j < cog; j++) og[j] += xv * w[j];
+                        }
+                    }
+                }
+            }
+            if (act && act->act != FROST__ACT_NONE) frost_k_f32_act__ref(out, (size_t)OC, act);
+        }
+    }
+}
+
 /* Gather rather than scatter: each output pixel sums the taps (ih*stride - pad + k*dil == oh) that
  * land on it, so threads own disjoint output rows and nothing is written twice. */
 void frost_k_f32_col2im__ref(const frost__conv_geom *g, const float *cols, const float *bias,
