@@ -89,8 +89,8 @@ class Pools(nn.Module):
 
 
 class Block(nn.Module):
-    """A transformer-style block: LayerNorm, exact GELU (Erf), attention-like matmuls with
-    transposes and a softmax over the last axis, reduce mean, clip."""
+    """A transformer-style block: LayerNorm, exact GELU (Erf), attention scores by Einsum, a
+    softmax over the last axis, matmul, an Einsum reduction, reduce mean, clip."""
 
     def __init__(self):
         super().__init__()
@@ -101,8 +101,8 @@ class Block(nn.Module):
 
     def forward(self, x):
         h = self.ln(x)
-        att = torch.softmax(self.q(h) @ self.k(h).transpose(1, 2) / 3.0, dim=-1)
-        h = att @ h
+        att = torch.softmax(torch.einsum("bid,bjd->bij", self.q(h), self.k(h)) / 3.0, dim=-1)
+        h = att @ h + torch.einsum("bij->bj", h).unsqueeze(1) * 0.01
         h = F.gelu(self.ff(h)) + x
         return torch.clamp(h.mean(dim=1), -1.0, 1.0)
 

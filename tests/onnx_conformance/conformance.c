@@ -363,7 +363,7 @@ int main(int argc, char **argv) {
             names[n++] = strdup(e->d_name);
         }
         closedir(d);
-        qsort(names, (size_t)n, sizeof *names, cmp_str);
+        if (n > 1) qsort(names, (size_t)n, sizeof *names, cmp_str);
         for (int i = 0; i < n; i++) {
             char tdir[4400], model[4600];
             snprintf(tdir, sizeof tdir, "%s/%s", cdir, names[i]);

@@ -1800,6 +1800,127 @@ static frost_status op_shrink(onnx_ctx *c, node_t *n) {
 
 static frost_status op_unknown(onnx_ctx *c, node_t *n) { return unsupported(c, n, NULL); }
 
+/* Einsum with one or two operands, letters only, no letter twice in one operand: each operand is
+ * transposed into the order "output letters, then summed letters", given unit dims for the letters
+ * it lacks, multiplied by broadcasting and summed over the contracted axes. Exact, though a
+ * contraction materializes the full product (fine for the small einsums exporters emit). */
+static frost_status op_einsum(onnx_ctx *c, node_t *n) {
+    char eq[128];
+    const char *e = attr_s(n, "equation", "", eq, sizeof eq);
+    char ops_letters[2][FROST_MAX_RANK + 1], out[FROST_MAX_RANK + 1];
+    int n_ops = 0, len[2] = {0, 0}, n_out = 0;
+    bool explicit_out = false;
+    int counts[128] = {0};
+    for (const char *p = e; *p; p++) {
+        char ch = *p;
+        if (ch == ' ') continue;
+        if (ch == ',') {
+            if (++n_ops >= 2) return unsupported(c, n, "more than two operands");
+            continue;
+        }
+        if (ch == '-' && p[1] == '>') {
+            explicit_out = true;
+            p++;
+            continue;
+        }
+        if (ch == '.') return unsupported(c, n, "ellipsis");
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')))
+            return bad_attr(c, n, "attribute equation '%s'", e);
+        if (explicit_out) {
+            if (n_out == FROST_MAX_RANK) return unsupported(c, n, "rank > %d", FROST_MAX_RANK);
+            out[n_out++] = ch;
+        } else {
+            if (len[n_ops] == FROST_MAX_RANK) return unsupported(c, n, "rank > %d", FROST_MAX_RANK);
+            for (int i = 0; i < len[n_ops]; i++)
+                if (ops_letters[n_ops][i] == ch) return unsupported(c, n, "repeated index in one operand");
+            ops_letters[n_ops][len[n_ops]++] = ch;
+            counts[(int)ch]++;
+        }
+    }
+    n_ops++;
+    if ((size_t)n_ops != n->n_input) return bad_attr(c, n, "equation has %d operands, node %zu inputs", n_ops, n->n_input);
+    if (!explicit_out)
+        for (int ch = 0; ch < 128; ch++)
+            if (counts[ch] == 1) out[n_out++] = (char)ch;
+    char all[FROST_MAX_RANK + 1];
+    int n_all = 0;
+    for (int i = 0; i < n_out; i++) {
+        if (!counts[(int)out[i]]) return bad_attr(c, n, "output index '%c' is in no operand", out[i]);
+        all[n_all++] = out[i];
+    }
+    for (int k = 0; k < n_ops; k++)
+        for (int i = 0; i < len[k]; i++) {
+            bool seen = false;
+            for (int j = 0; j < n_all; j++) seen = seen || all[j] == ops_letters[k][i];
+            if (seen) continue;
+            if (n_all == FROST_MAX_RANK) return unsupported(c, n, "more than %d indices", FROST_MAX_RANK);
+            all[n_all++] = ops_letters[k][i];
+        }
+    int aligned[2];
+    for (int k = 0; k < n_ops; k++) {
+        int x;
+        FROST_TRY(need_in(c, n, (size_t)k, &x));
+        /* the operand's letters, in the order they take in `all` */
+        int64_t perm[FROST_MAX_RANK], unit[FROST_MAX_RANK];
+        int np = 0, nu = 0;
+        bool ident = true;
+        for (int j = 0; j < n_all; j++) {
+            int at = -1;
+            for (int i = 0; i < len[k]; i++)
+                if (ops_letters[k][i] == all[j]) at = i;
+            if (at < 0) {
+                unit[nu++] = j;
+                continue;
+            }
+            ident = ident && at == np;
+            perm[np++] = at;
+        }
+        char sfx[32];
+        if (!ident) {
+            snprintf(sfx, sizeof sfx, "operand%d_perm", k);
+            int pc = const_i64(c, n, sfx, perm, np, false);
+            TRYV(pc);
+            int in[2] = {x, pc};
+            snprintf(sfx, sizeof sfx, "operand%d_ordered", k);
+            x = step(c, n, sfx, FROST__OP_TRANSPOSE, 2, in, NULL);
+            TRYV(x);
+        }
+        if (nu) {
+            snprintf(sfx, sizeof sfx, "operand%d_units", k);
+            int uc = const_i64(c, n, sfx, unit, nu, false);
+            TRYV(uc);
+            int in[2] = {x, uc};
+            snprintf(sfx, sizeof sfx, "operand%d_aligned", k);
+            x = step(c, n, sfx, FROST__OP_EXPAND_DIMS, 2, in, NULL);
+            TRYV(x);
+        }
+        aligned[k] = x;
+    }
+    bool reduce = n_all > n_out;
+    int y = aligned[0];
+    if (n_ops == 2) {
+        y = binary(c, n, reduce ? "product" : NULL, FROST__BIN_MUL, aligned[0], aligned[1]);
+        TRYV(y);
+    }
+    if (reduce) {
+        int64_t axes[FROST_MAX_RANK];
+        for (int j = n_out; j < n_all; j++) axes[j - n_out] = j;
+        int ac = const_i64(c, n, "sum_axes", axes, n_all - n_out, false);
+        TRYV(ac);
+        frost__params rp;
+        memset(&rp, 0, sizeof rp);
+        rp.reduce.fn = FROST__RED_SUM;
+        int in[2] = {y, ac};
+        y = step(c, n, NULL, FROST__OP_REDUCE, 2, in, &rp);
+        TRYV(y);
+    } else if (y == aligned[0] && n_ops == 1) {
+        int in[1] = {y};
+        y = step(c, n, NULL, FROST__OP_IDENTITY, 1, in, NULL);
+        TRYV(y);
+    }
+    return bind0(c, n, y);
+}
+
 static int cast_to(onnx_ctx *c, node_t *n, const char *suffix, int x, frost_dtype to) {
     if (vdtype(c, x) == to) return x;
     frost__params cp;
@@ -2182,6 +2303,7 @@ frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto 
     if (strcmp(t, "Trilu") == 0) return op_trilu(c, n);
     if (strcmp(t, "Shrink") == 0) return op_shrink(c, n);
     if (strcmp(t, "Hardmax") == 0) return op_hardmax(c, n);
+    if (strcmp(t, "Einsum") == 0) return op_einsum(c, n);
     if (strcmp(t, "OneHot") == 0) return op_one_hot(c, n);
     if (strcmp(t, "DepthToSpace") == 0) return op_depth_space(c, n, true);
     if (strcmp(t, "SpaceToDepth") == 0) return op_depth_space(c, n, false);
