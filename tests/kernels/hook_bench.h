@@ -27,14 +27,14 @@ typedef struct h_bench {
 
 static h_bench H;
 
-static void h_reset(void) {
+static inline void h_reset(void) {
     for (int i = 0; i < H.nv; i++)
         if (H.owned[i]) frost__free(frost__default_allocator(), H.data[i]);
     memset(&H, 0, sizeof H);
 }
 
 /* A value with known shape; data may be NULL (value unknown). The bytes are borrowed. */
-static int h_val(frost_dtype dt, int rank, const int64_t *dims, const void *data) {
+static inline int h_val(frost_dtype dt, int rank, const int64_t *dims, const void *data) {
     int id = H.nv++;
     H.dt[id] = dt;
     H.sh[id] = rank < 0 ? frost__shape_unknown() : frost__shape_make(rank, dims);
@@ -49,17 +49,17 @@ static int h_val(frost_dtype dt, int rank, const int64_t *dims, const void *data
 #define H_F32(...) ((const float[]){__VA_ARGS__})
 
 /* Scalars (0-D). The bytes live in a small static pool. */
-static int h_i32_scalar(int32_t v) {
+static inline int h_i32_scalar(int32_t v) {
     static int32_t pool[256];
     static int at;
     int32_t *p = &pool[at++ % 256];
     *p = v;
     return h_val(FROST_DTYPE_I32, 0, NULL, p);
 }
-static int h_i64_vec(int n, const int64_t *v) { return h_val(FROST_DTYPE_I64, 1, (int64_t[]){n}, v); }
-static int h_i32_vec(int n, const int32_t *v) { return h_val(FROST_DTYPE_I32, 1, (int64_t[]){n}, v); }
+static inline int h_i64_vec(int n, const int64_t *v) { return h_val(FROST_DTYPE_I64, 1, (int64_t[]){n}, v); }
+static inline int h_i32_vec(int n, const int32_t *v) { return h_val(FROST_DTYPE_I32, 1, (int64_t[]){n}, v); }
 
-static void h_node(int op, const frost__params *p, int n_in, const int *ins, int n_out) {
+static inline void h_node(int op, const frost__params *p, int n_in, const int *ins, int n_out) {
     memset(&H.node, 0, sizeof H.node);
     H.node.name = "test_node";
     H.node.src_op = "TestOp";
@@ -80,7 +80,7 @@ static void h_node(int op, const frost__params *p, int n_in, const int *ins, int
 }
 
 /* Infers + runs a node. Output k is value H.out[k]. */
-static frost_status h_run(int op, const frost__params *p, int n_in, const int *ins, int n_out) {
+static inline frost_status h_run(int op, const frost__params *p, int n_in, const int *ins, int n_out) {
     h_node(op, p, n_in, ins, n_out);
     memset(&H.err, 0, sizeof H.err);
     frost_status st = frost__eval_node(&H.node, frost__default_allocator(), H.dt, H.sh, H.data,
@@ -91,7 +91,7 @@ static frost_status h_run(int op, const frost__params *p, int n_in, const int *i
 }
 
 /* Infers only (planning false: load time). */
-static frost_status h_infer(int op, const frost__params *p, int n_in, const int *ins, int n_out,
+static inline frost_status h_infer(int op, const frost__params *p, int n_in, const int *ins, int n_out,
                             bool planning) {
     h_node(op, p, n_in, ins, n_out);
     memset(&H.err, 0, sizeof H.err);
@@ -99,10 +99,10 @@ static frost_status h_infer(int op, const frost__params *p, int n_in, const int 
 }
 
 static const frost__shape *h_shape(int k) { return &H.sh[H.out[k]]; }
-static frost_dtype h_dtype(int k) { return H.dt[H.out[k]]; }
+static inline frost_dtype h_dtype(int k) { return H.dt[H.out[k]]; }
 static void *h_data(int k) { return H.data[H.out[k]]; }
 
-static bool h_shape_is(int k, int rank, const int64_t *dims) {
+static inline bool h_shape_is(int k, int rank, const int64_t *dims) {
     const frost__shape *s = h_shape(k);
     if (s->rank != rank) return false;
     for (int i = 0; i < rank; i++)
@@ -117,7 +117,7 @@ static bool h_shape_is(int k, int rank, const int64_t *dims) {
                   frost__shape_str(h_shape(k), sb_, sizeof sb_));                          \
     } while (0)
 
-static bool h_ints_eq(const void *got, frost_dtype t, const int64_t *want, int64_t n) {
+static inline bool h_ints_eq(const void *got, frost_dtype t, const int64_t *want, int64_t n) {
     for (int64_t i = 0; i < n; i++)
         if (frost__read_int(t, got, i) != want[i]) {
             fprintf(stderr, "  element %lld: got %lld want %lld\n", (long long)i,

@@ -26,13 +26,14 @@ static inline uint32_t float_to_bits(float f) {
     return u;
 }
 
-/* e^x for x in [-86.5, 88.72]; callers fix up the ends (overflow to inf, underflow to 0, NaN). */
+/* e^x for x in [-103.9, 88.72] (down into the denormals); callers fix up the ends (overflow to
+ * inf, underflow to 0, NaN). */
 static inline float exp_core(float x) {
     const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer, half to even */
-    float xc = x < -86.5f ? -86.5f : (x > 88.72f ? 88.72f : x);
+    float xc = x < -103.9f ? -103.9f : (x > 88.72f ? 88.72f : x);
     float t = xc * 1.44269504088896341f + magic;
     float n = t - magic;
-    uint32_t ni = float_to_bits(t) - float_to_bits(magic); /* n as a two's complement integer */
+    int32_t ni = (int32_t)(float_to_bits(t) - float_to_bits(magic)); /* n as an integer */
     float r = xc - n * 0.693359375f;
     r = r - n * -2.12194440e-4f;
     float p = 1.0f / 5040.0f;
@@ -43,14 +44,15 @@ static inline float exp_core(float x) {
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    /* 2^(n-1) * 2 keeps n = 128 representable */
-    return p * bits_to_float((ni + 126u) << 23) * 2.0f;
+    /* 2^n as two normal halves: n runs from -150 to 128, beyond one float exponent */
+    int32_t n1 = ni >> 1, n2 = ni - n1;
+    return p * bits_to_float((uint32_t)(n1 + 127) << 23) * bits_to_float((uint32_t)(n2 + 127) << 23);
 }
 
 static inline float exp_full(float x) {
     float y = exp_core(x);
     y = x > 88.7228394f ? INFINITY : y;
-    y = x < -87.336544f ? 0.0f : y;
+    y = x < -103.9f ? 0.0f : y;
     return x != x ? x : y;
 }
 
