@@ -19,15 +19,18 @@ import sys
 
 LABELS = {
     "frost": "frost",
+    "frost-keras": "frost, Keras (TF.js layers) file",
     "onnxruntime": "ONNX Runtime, C API",
     "opencv": "OpenCV DNN, C++",
     "libtorch": "libtorch, C++ (TorchScript)",
     "pytorch": "PyTorch, Python eager",
 }
-SHORT = {"frost": "frost", "onnxruntime": "ONNX Runtime", "opencv": "OpenCV DNN", "libtorch": "libtorch",
+SHORT = {"frost": "frost", "frost-keras": "frost (Keras file)", "onnxruntime": "ONNX Runtime", "opencv": "OpenCV DNN", "libtorch": "libtorch",
          "pytorch": "PyTorch (Python)"}
 HOW = {
     "frost": "`frost bench --json` (tools/frost/cmd_bench.c): one `frost_session_run` per image",
+    "frost-keras": "the same, on the same weights saved as Keras/TensorFlow.js layers (NHWC input; "
+                   "scripts/export_fashion_tfjs.mjs)",
     "onnxruntime": "`OrtApi::Run` per image on pre-created input/output `OrtValue`s, `ORT_ENABLE_ALL`, "
                    "sequential, intra-op threads = --threads (bench/peers/ort_peer.c)",
     "opencv": "`readNetFromONNX`; `setInput` + `forward(\"softmax\")` per image, OpenCV backend, "
@@ -108,7 +111,7 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--command", default="bench/compare")
     ap.add_argument("--model-set", default="beginner expert")
-    ap.add_argument("--runtimes", default="frost onnxruntime opencv libtorch pytorch")
+    ap.add_argument("--runtimes", default="frost frost-keras onnxruntime opencv libtorch pytorch")
     a = ap.parse_args()
     models = a.model_set.split()
     runtimes = a.runtimes.split()
@@ -144,7 +147,7 @@ def main():
 
     def label(rt):
         r = next((results[(rt, m)] for m in models if (rt, m) in results), None)
-        version = (frost_version.replace("frost ", "") if rt == "frost"
+        version = (frost_version.replace("frost ", "") if rt.startswith("frost")
                    else (r or {}).get("version", ""))
         extra = f" + {torch_blas}" if rt in ("libtorch", "pytorch") else ""
         return f"{LABELS.get(rt, rt)} {version}{extra}".strip()

@@ -3,8 +3,9 @@
 # build or test frost (that is scripts/setup-debian.sh): OpenCV DNN and libtorch C++ headers,
 # PyTorch for Python (also the model generator scripts/train_fashion.py), OpenBLAS (without it
 # Debian's torch falls back to the reference BLAS and its dense layers run ~50x slower, which would
-# be an unfair comparison), gnuplot for the chart, and ONNX Runtime from npm (onnxruntime-node
-# ships libonnxruntime.so; its GPU download step is skipped by bench/peers/ort/.npmrc).
+# be an unfair comparison), gnuplot for the chart, ONNX Runtime from npm (onnxruntime-node ships
+# libonnxruntime.so; its GPU download step is skipped by bench/peers/ort/.npmrc) and TensorFlow.js
+# from npm (to write the Keras-format copy of the expert).
 #
 # usage: scripts/setup-peers.sh [BUILD_DIR]   (default build-bench; ONNX Runtime goes to BUILD_DIR/peers/ort)
 # Idempotent. Anything that cannot be installed is reported and left out; bench/compare then
@@ -42,5 +43,12 @@ if [ ! -f "$ORT_LIB" ] && command -v npm >/dev/null 2>&1; then
   cp bench/peers/ort/package.json bench/peers/ort/.npmrc "$ORT_DIR/"
   (cd "$ORT_DIR" && npm install --no-audit --no-fund --loglevel=error >&2) ||
     echo "setup-peers: npm install onnxruntime-node failed (the ONNX Runtime peer will be skipped)" >&2
+fi
+# TensorFlow.js (pure JavaScript) to derive the Keras-format copy of the expert (scripts/export_fashion_tfjs.mjs).
+TFJS_DIR="$BUILD/tfjs"
+if [ ! -d "$TFJS_DIR/node_modules/@tensorflow/tfjs" ] && command -v npm >/dev/null 2>&1; then
+  mkdir -p "$TFJS_DIR"
+  (cd "$TFJS_DIR" && npm install --no-audit --no-fund --loglevel=error @tensorflow/tfjs@4.22.0 >&2) ||
+    echo "setup-peers: npm install @tensorflow/tfjs failed (frost-keras will run only the committed Keras files)" >&2
 fi
 exit 0
