@@ -10,16 +10,6 @@
 #include "import/import.h"
 #include "passes/passes.h"
 
-/* Importers that may be left out of a build resolve to NULL. */
-frost_status frost__import_onnx(const void *data, size_t size, frost__graph *g, frost_error *err)
-    __attribute__((weak));
-frost_status frost__import_keras_h5(const void *data, size_t size, frost__graph *g, frost_error *err)
-    __attribute__((weak));
-frost_status frost__import_keras_v3(const void *data, size_t size, frost__graph *g, frost_error *err)
-    __attribute__((weak));
-frost_status frost__import_tfjs_layers(const char *model_json_path, frost__graph *g, frost_error *err)
-    __attribute__((weak));
-
 static const char *format_name(frost_format f) {
     switch (f) {
     case FROST_FORMAT_TF_GRAPHDEF: return "TensorFlow GraphDef";
@@ -110,9 +100,6 @@ static frost_status load(const void *data, size_t size, const char *path,
                 st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
                                  "TensorFlow.js models load from a path (their weights are in files "
                                  "next to model.json)");
-            else if (!frost__import_tfjs_layers)
-                st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
-                                 "this build of frost has no TensorFlow.js importer");
             else
                 st = frost__import_tfjs_layers(path, &m->g, err);
         } else if (f == FROST_FORMAT_AUTO) {

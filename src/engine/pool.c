@@ -68,7 +68,9 @@ static void *worker_main(void *argp) {
 #if defined(__x86_64__) || defined(__i386__)
     if (p->flush_denormals) _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ | DAZ */
 #endif
-    uint64_t seen = atomic_load_explicit(&p->gen, memory_order_acquire);
+    /* 0, not a fresh load: pool_create's first job may already have bumped gen before this thread
+     * got here, and a worker that missed it would leave `active` above 0 forever. */
+    uint64_t seen = 0;
     for (;;) {
         uint64_t g = atomic_load_explicit(&p->gen, memory_order_acquire);
         if (g == seen && !atomic_load(&p->stop)) {

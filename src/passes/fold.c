@@ -116,3 +116,126 @@ frost_status frost__pass_fold(frost__graph *g, frost_error *err) {
     arrays_free(g, &ar);
     return st;
 }
+
+/* ==== Shape computations that don't depend on unknown dims ===================================
+ * Keras' Flatten computes its Reshape target from Shape(x): Shape -> StridedSlice[1:] -> Prod ->
+ * Pack(-1, ·). With the batch unknown, Shape(x) is not a constant, yet everything after the slice
+ * is. We evaluate such small integer subgraphs twice, with every unknown dim replaced by two
+ * different stand-ins (an odd prime and an even number); a value that comes out the same both
+ * times doesn't depend on the unknown dims and becomes a constant. */
+
+#define SPEC_MAX_ELEMS 64
+static const int64_t SPEC_A = 7919, SPEC_B = 10240;
+
+static frost__shape substituted(const frost__shape *s, int64_t stand_in) {
+    frost__shape r = *s;
+    for (int i = 0; i < r.rank; i++)
+        if (r.d[i] < 0) r.d[i] = stand_in;
+    return r;
+}
+
+frost_status frost__pass_fold_shapes(frost__graph *g, frost_error *err) {
+    const frost_allocator *a = &g->alloc;
+    size_t n = (size_t)(g->n_values ? g->n_values : 1);
+    frost_dtype *dt = frost__calloc(a, n, sizeof *dt);
+    frost__shape *sa = frost__calloc(a, n, sizeof *sa), *sb = frost__calloc(a, n, sizeof *sb);
+    void **da = frost__calloc(a, n, sizeof *da), **db = frost__calloc(a, n, sizeof *db);
+    size_t *nb = frost__calloc(a, n, sizeof *nb);
+    bool *spec = frost__calloc(a, n, sizeof *spec);
+    bool *folded = frost__calloc(a, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(bool));
+    frost_status st = FROST_OK;
+    if (!dt || !sa || !sb || !da || !db || !nb || !spec || !folded) {
+        st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        goto done;
+    }
+    for (int v = 0; v < g->n_values; v++) {
+        const frost__value *val = &g->values[v];
+        dt[v] = val->dtype;
+        if (val->shape.rank < 0) sa[v] = sb[v] = val->shape;
+        else {
+            sa[v] = substituted(&val->shape, SPEC_A);
+            sb[v] = substituted(&val->shape, SPEC_B);
+        }
+        if (val->kind == FROST__VAL_CONST) da[v] = db[v] = val->data;
+    }
+    int n_folded = 0;
+    for (int i = 0; i < g->n_nodes && st == FROST_OK; i++) {
+        frost__node *nd = &g->nodes[i];
+        if (!runnable(nd)) continue;
+        const frost__op_def *def = frost__op_get(nd->op);
+        bool shape_only = (def->flags & FROST__OPF_SHAPE_ONLY) != 0;
+        bool any_spec = false, all_known = true;
+        for (int k = 0; k < nd->n_in; k++) {
+            int v = nd->in[k];
+            if (v < 0) continue;
+            if (spec[v]) any_spec = true;
+            else if (g->values[v].kind != FROST__VAL_CONST) all_known = false;
+        }
+        if (shape_only) {
+            if (nd->n_in < 1 || nd->in[0] < 0 || sa[nd->in[0]].rank < 0) continue;
+        } else if (!all_known) {
+            continue; /* needs a value only a run can give */
+        }
+        (void)any_spec;
+        bool small = true;
+        for (int k = 0; k < nd->n_out; k++) {
+            int64_t e = frost__shape_numel(&g->values[nd->out[k]].shape);
+            if (e < 0 || e > SPEC_MAX_ELEMS || !frost__dtype_is_int(g->values[nd->out[k]].dtype))
+                small = false;
+        }
+        if (!small && !shape_only) continue;
+        frost_error scratch;
+        if (frost__eval_node(nd, a, dt, sa, da, nb, &scratch) != FROST_OK) continue;
+        frost_dtype *dt_b = dt; /* same dtypes both ways */
+        if (frost__eval_node(nd, a, dt_b, sb, db, NULL, &scratch) != FROST_OK) {
+            for (int k = 0; k < nd->n_out; k++) {
+                frost__free(a, da[nd->out[k]]);
+                da[nd->out[k]] = NULL;
+            }
+            continue;
+        }
+        bool same = true;
+        for (int k = 0; k < nd->n_out; k++) {
+            int v = nd->out[k];
+            if (!frost__shape_equal(&sa[v], &sb[v]) || memcmp(da[v], db[v], nb[v]) != 0) same = false;
+        }
+        for (int k = 0; k < nd->n_out; k++) {
+            int v = nd->out[k];
+            if (same) {
+                g->values[v].dtype = dt[v];
+                g->values[v].shape = sa[v];
+                frost__graph_set_const(g, v, da[v], nb[v]);
+                frost__free(a, db[v]);
+                db[v] = da[v];
+            } else {
+                spec[v] = true;
+            }
+        }
+        if (same) {
+            nd->dead = folded[i] = true;
+            n_folded++;
+        }
+    }
+    if (st == FROST_OK && n_folded) {
+        char hist[600];
+        frost__pass_op_histogram(g, folded, hist, sizeof hist);
+        frost__graph_report(g, "folded %d shape computations that don't depend on unknown dims: %s",
+                            n_folded, hist);
+    }
+done:
+    for (int v = 0; spec && v < g->n_values; v++) {
+        if (!spec[v]) continue;
+        frost__free(a, da[v]);
+        frost__free(a, db[v]);
+    }
+    frost__free(a, dt);
+    frost__free(a, sa);
+    frost__free(a, sb);
+    frost__free(a, da);
+    frost__free(a, db);
+    frost__free(a, nb);
+    frost__free(a, spec);
+    frost__free(a, folded);
+    if (st == FROST_OK) st = frost__pass_infer(g, err);
+    return st;
+}

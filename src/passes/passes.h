@@ -19,13 +19,15 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
 void frost__pass_learning_phase(frost__graph *g);
 frost_status frost__pass_infer(frost__graph *g, frost_error *err);
 frost_status frost__pass_fold(frost__graph *g, frost_error *err);
+/* Folds small integer subgraphs (shape arithmetic) whose values don't depend on unknown dims. */
+frost_status frost__pass_fold_shapes(frost__graph *g, frost_error *err);
 frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err);
 frost_status frost__pass_sinks_as_outputs(frost__graph *g, frost_error *err);
 void frost__pass_prune(frost__graph *g);
 frost_status frost__pass_check_supported(const frost__graph *g, frost_error *err);
 frost_status frost__pass_pack(frost__graph *g, frost_error *err);
-/* ONNX: cancels inverse transpose pairs around NCHW ops (passes/onnx_layout.c). */
-frost_status frost__pass_cancel_transposes(frost__graph *g, frost_error *err) __attribute__((weak));
+/* Cancels inverse transpose pairs around NCHW ops (ONNX, NCHW TF graphs): passes/onnx_layout.c. */
+frost_status frost__pass_cancel_transposes(frost__graph *g, frost_error *err);
 
 /* "RandomUniform x1, Floor x1" for the nodes with mark[i] set, into buf. */
 void frost__pass_op_histogram(const frost__graph *g, const bool *mark, char *buf, size_t cap);
