@@ -7,9 +7,8 @@
 
 /* Folds batch-norm statistics into y = x * mul[c] + add[c]:
  * mul = scale / sqrt(var + eps), add = offset - mean * mul. scale/offset may be NULL (1 / 0). */
-void frost_k_f32_bn_fold__ref(int64_t c, const float *scale, const float *offset,
-                              const float *mean, const float *var, float eps, float *mul,
-                              float *add);
+void frost_k_f32_bn_fold__ref(int64_t c, const float *scale, const float *offset, const float *mean,
+                              const float *var, float eps, float *mul, float *add);
 
 /* x viewed as [outer, c, inner]: y = x * mul[ch] + add[ch]. In place is allowed. */
 void frost_k_f32_bn_apply__ref(const float *x, float *y, int64_t outer, int64_t c, int64_t inner,

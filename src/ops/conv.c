@@ -24,23 +24,23 @@
 #define CONV_TILE_FLOATS 65536
 
 typedef enum conv_mode {
-    CONV_GEMM_PACKED,     /* filter packed at load                                              */
-    CONV_GEMM_REF,        /* filter not constant: reference GEMM straight from the filter        */
-    CONV_DEPTHWISE,       /* direct loops                                                        */
-    CONV_DIRECT,          /* grouped, few channels per group: direct loops                       */
+    CONV_GEMM_PACKED, /* filter packed at load                                              */
+    CONV_GEMM_REF,    /* filter not constant: reference GEMM straight from the filter        */
+    CONV_DEPTHWISE,   /* direct loops                                                        */
+    CONV_DIRECT,      /* grouped, few channels per group: direct loops                       */
     CONV_TRANSPOSE,
 } conv_mode;
 
 typedef struct conv_plan {
     frost__conv_geom g;
     conv_mode mode;
-    bool direct_a;        /* 1x1, stride 1, no padding: A is the input itself                    */
+    bool direct_a; /* 1x1, stride 1, no padding: A is the input itself                    */
     bool has_bias;
-    int K, cout_g;        /* GEMM sizes per group (transpose: K = cin, cout_g = kh*kw*cout)       */
-    int64_t rows;         /* output pixels (transpose: input pixels per image)                   */
-    int64_t tile_m;       /* rows per im2col tile                                                */
-    int slots;            /* workspace slices: one per worker                                    */
-    size_t group_stride;  /* bytes between the groups' packed filters                            */
+    int K, cout_g;       /* GEMM sizes per group (transpose: K = cin, cout_g = kh*kw*cout)       */
+    int64_t rows;        /* output pixels (transpose: input pixels per image)                   */
+    int64_t tile_m;      /* rows per im2col tile                                                */
+    int slots;           /* workspace slices: one per worker                                    */
+    size_t group_stride; /* bytes between the groups' packed filters                            */
     const frost__gemm_kernel *kernel;
     frost__act_params act;
 } conv_plan;
@@ -78,13 +78,11 @@ static int64_t window_out(int64_t in, int k, int s, int d, frost__padding mode, 
     const int64_t eff = (int64_t)d * (k - 1) + 1;
     switch (mode) {
     case FROST__PAD_SAME_UPPER:
-    case FROST__PAD_SAME_LOWER:
-        return (in + s - 1) / s;
+    case FROST__PAD_SAME_LOWER: return (in + s - 1) / s;
     case FROST__PAD_EXPLICIT:
         in += pb + pe;
         /* fallthrough */
-    default:
-        return in >= eff ? (in - eff) / s + 1 : 0;
+    default: return in >= eff ? (in - eff) / s + 1 : 0;
     }
 }
 
@@ -151,10 +149,11 @@ static frost_status conv_infer_common(frost__infer_ctx *c, int64_t filter_cin, i
                                   "input %s has %lld channels but the filter %s expects %lld",
                                   frost__shape_str(x, sx, sizeof sx), (long long)C,
                                   frost__shape_str(f, sf, sizeof sf), (long long)filter_cin);
-        return frost__op_fail(n, c->err, FROST_E_SHAPE,
-                              "input %s has %lld channels but the filter %s expects %lld x %d groups",
-                              frost__shape_str(x, sx, sizeof sx), (long long)C,
-                              frost__shape_str(f, sf, sizeof sf), (long long)filter_cin, groups);
+        return frost__op_fail(
+            n, c->err, FROST_E_SHAPE,
+            "input %s has %lld channels but the filter %s expects %lld x %d groups",
+            frost__shape_str(x, sx, sizeof sx), (long long)C, frost__shape_str(f, sf, sizeof sf),
+            (long long)filter_cin, groups);
     }
     frost__shape o;
     memset(&o, 0, sizeof o);
@@ -174,9 +173,10 @@ static frost_status conv_infer_common(frost__infer_ctx *c, int64_t filter_cin, i
     o.d[3] = cout;
     if (o.d[1] == 0 || o.d[2] == 0) {
         char sx[96], sf[96];
-        return frost__op_fail(n, c->err, FROST_E_SHAPE,
-                              "input %s is smaller than the filter %s's dilated window: empty output",
-                              frost__shape_str(x, sx, sizeof sx), frost__shape_str(f, sf, sizeof sf));
+        return frost__op_fail(
+            n, c->err, FROST_E_SHAPE,
+            "input %s is smaller than the filter %s's dilated window: empty output",
+            frost__shape_str(x, sx, sizeof sx), frost__shape_str(f, sf, sizeof sf));
     }
     c->out_shape[0] = o;
     return FROST_OK;
@@ -185,7 +185,8 @@ static frost_status conv_infer_common(frost__infer_ctx *c, int64_t filter_cin, i
 static frost_status conv2d_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     if (c->n_in < 2 || c->n_out != 1)
-        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs x, filter (and optional bias)");
+        return frost__op_fail(n, c->err, FROST_E_FORMAT,
+                              "needs inputs x, filter (and optional bias)");
     FROST_TRY(check_f32_inputs(n, c->in_dtype, c->n_in, c->err));
     FROST_TRY(check_window(n, &n->p.conv.w, c->err));
     FROST_TRY(check_rank4(n, &c->in_shape[0], "input", c->err));
@@ -194,8 +195,9 @@ static frost_status conv2d_infer(frost__infer_ctx *c) {
     const frost__shape *f = &c->in_shape[1];
     const int64_t cin_g = f->rank == 4 ? f->d[2] : -1, cout = f->rank == 4 ? f->d[3] : -1;
     if (cout >= 0 && cout % groups != 0)
-        return frost__op_fail(n, c->err, FROST_E_SHAPE, "%lld output channels do not split into %d groups",
-                              (long long)cout, groups);
+        return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                              "%lld output channels do not split into %d groups", (long long)cout,
+                              groups);
     if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
     return conv_infer_common(c, cin_g, cout, groups, &n->p.conv.w, false);
 }
@@ -203,7 +205,8 @@ static frost_status conv2d_infer(frost__infer_ctx *c) {
 static frost_status depthwise_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     if (c->n_in < 2 || c->n_out != 1)
-        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs x, filter (and optional bias)");
+        return frost__op_fail(n, c->err, FROST_E_FORMAT,
+                              "needs inputs x, filter (and optional bias)");
     FROST_TRY(check_f32_inputs(n, c->in_dtype, c->n_in, c->err));
     FROST_TRY(check_window(n, &n->p.conv.w, c->err));
     FROST_TRY(check_rank4(n, &c->in_shape[0], "input", c->err));
@@ -223,19 +226,19 @@ static int64_t deconv_out(int64_t in, int k, int s, int d, int out_pad, int expl
     const int64_t eff = (int64_t)d * (k - 1) + 1;
     switch (w->padding) {
     case FROST__PAD_SAME_UPPER:
-    case FROST__PAD_SAME_LOWER:
-        return in * s;
+    case FROST__PAD_SAME_LOWER: return in * s;
     case FROST__PAD_EXPLICIT:
-        return (in - 1) * s + out_pad + eff - (rows ? w->pad_top + w->pad_bottom : w->pad_left + w->pad_right);
-    default:
-        return (in - 1) * s + eff + out_pad;
+        return (in - 1) * s + out_pad + eff -
+               (rows ? w->pad_top + w->pad_bottom : w->pad_left + w->pad_right);
+    default: return (in - 1) * s + eff + out_pad;
     }
 }
 
 static frost_status deconv_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     if (c->n_in < 2 || c->n_out != 1)
-        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs x, filter (and optional bias)");
+        return frost__op_fail(n, c->err, FROST_E_FORMAT,
+                              "needs inputs x, filter (and optional bias)");
     FROST_TRY(check_f32_inputs(n, c->in_dtype, c->n_in, c->err));
     const frost__window *w = &n->p.deconv.w;
     FROST_TRY(check_window(n, w, c->err));
@@ -265,8 +268,9 @@ static frost_status deconv_infer(frost__infer_ctx *c) {
     o.d[2] = deconv_out(iw, kw, or_one(w->stride_w), or_one(w->dilation_w), n->p.deconv.out_pad_w,
                         n->p.deconv.out_w, w, false);
     if ((o.d[1] >= 0 && o.d[1] < 1) || (o.d[2] >= 0 && o.d[2] < 1))
-        return frost__op_fail(n, c->err, FROST_E_SHAPE, "padding leaves an empty output (%lld x %lld)",
-                              (long long)o.d[1], (long long)o.d[2]);
+        return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                              "padding leaves an empty output (%lld x %lld)", (long long)o.d[1],
+                              (long long)o.d[2]);
     c->out_shape[0] = o;
     return FROST_OK;
 }
@@ -341,8 +345,12 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
     frost__pool *pool = usable_pool(p, ex->pool);
     const int threads = frost__pool_threads(pool);
     gemm_conv_task t = {
-        .p = p, .node = st->node, .x = FROST_IN(st, ex, 0), .filter = FROST_IN(st, ex, 1),
-        .bias = p->has_bias ? FROST_IN(st, ex, 2) : NULL, .y = FROST_OUT(st, ex, 0),
+        .p = p,
+        .node = st->node,
+        .x = FROST_IN(st, ex, 0),
+        .filter = FROST_IN(st, ex, 1),
+        .bias = p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+        .y = FROST_OUT(st, ex, 0),
         .ws = st->ws_bytes ? FROST_WS(st, ex) : NULL,
     };
     t.tiles = (p->rows + p->tile_m - 1) / p->tile_m;
@@ -352,7 +360,8 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
     const int64_t flops = p->rows * (int64_t)p->K * p->g.out_c;
     if (threads > 1 && units_rows < threads && flops >= 2 * CONV_MIN_TASK_FLOPS) {
         /* Few row tiles (a small late layer, one image): split the output channels too. */
-        const int align = p->mode == CONV_GEMM_PACKED && p->kernel->n_align > 0 ? p->kernel->n_align : 8;
+        const int align =
+            p->mode == CONV_GEMM_PACKED && p->kernel->n_align > 0 ? p->kernel->n_align : 8;
         const int64_t want = (threads + units_rows - 1) / units_rows;
         const int64_t max_blocks = (p->cout_g + align - 1) / align;
         t.col_blocks = FROST_MAX((int64_t)1, FROST_MIN(want, max_blocks));
@@ -362,8 +371,10 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
         t.col_blocks = (p->cout_g + width - 1) / width;
     }
     const int64_t units = units_rows * t.col_blocks;
-    if (threads <= 1 || units == 1 || flops < 2 * CONV_MIN_TASK_FLOPS) gemm_conv_task_fn(&t, 0, units, 0);
-    else frost__parallel_for(pool, units, 1, gemm_conv_task_fn, &t);
+    if (threads <= 1 || units == 1 || flops < 2 * CONV_MIN_TASK_FLOPS)
+        gemm_conv_task_fn(&t, 0, units, 0);
+    else
+        frost__parallel_for(pool, units, 1, gemm_conv_task_fn, &t);
 }
 
 /* ---- run: depthwise and direct -------------------------------------------------------------- */
@@ -386,8 +397,12 @@ static void dw_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
 }
 
 static void run_depthwise(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
-    dw_task t = {&p->g, FROST_IN(st, ex, 0), FROST_IN(st, ex, 1),
-                 p->has_bias ? FROST_IN(st, ex, 2) : NULL, &p->act, FROST_OUT(st, ex, 0),
+    dw_task t = {&p->g,
+                 FROST_IN(st, ex, 0),
+                 FROST_IN(st, ex, 1),
+                 p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+                 &p->act,
+                 FROST_OUT(st, ex, 0),
                  p->mode == CONV_DIRECT};
     const int64_t rows = p->g.n * p->g.out_h;
     const int64_t cin_per_out = p->mode == CONV_DIRECT ? p->g.in_c / p->g.groups : 1;
@@ -433,17 +448,24 @@ static void run_deconv(const frost__step *st, const frost__exec *ex, const conv_
     const frost__conv_geom *g = &p->g;
     const float *x = FROST_IN(st, ex, 0);
     float *y = FROST_OUT(st, ex, 0);
-    deconv_task t = {p, st->node->packed, NULL, FROST_IN(st, ex, 1),
-                     p->has_bias ? FROST_IN(st, ex, 2) : NULL, FROST_WS(st, ex), NULL};
+    deconv_task t = {p,
+                     st->node->packed,
+                     NULL,
+                     FROST_IN(st, ex, 1),
+                     p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+                     FROST_WS(st, ex),
+                     NULL};
     const int64_t row_flops = FROST_MAX((int64_t)1, (int64_t)p->K * p->cout_g);
     const int64_t out_row = FROST_MAX((int64_t)1, g->out_w * g->out_c * g->k_h * g->k_w);
     for (int64_t img = 0; img < g->n; img++) {
         t.x = x + img * g->in_h * g->in_w * g->in_c;
         t.y = y + img * g->out_h * g->out_w * g->out_c;
-        frost__parallel_for(ex->pool, p->rows, FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops),
-                            deconv_gemm_fn, &t);
-        frost__parallel_for(ex->pool, g->out_h, FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / out_row),
-                            deconv_col2im_fn, &t);
+        frost__parallel_for(ex->pool, p->rows,
+                            FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops), deconv_gemm_fn,
+                            &t);
+        frost__parallel_for(ex->pool, g->out_h,
+                            FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / out_row), deconv_col2im_fn,
+                            &t);
     }
 }
 
@@ -479,8 +501,10 @@ static frost_status fill_forward_geom(const frost__prepare_ctx *pc, const frost_
     g->stride_w = or_one(w->stride_w);
     g->dil_h = or_one(w->dilation_h);
     g->dil_w = or_one(w->dilation_w);
-    g->pad_top = window_pad_begin(g->in_h, g->out_h, g->k_h, g->stride_h, g->dil_h, w->padding, w->pad_top);
-    g->pad_left = window_pad_begin(g->in_w, g->out_w, g->k_w, g->stride_w, g->dil_w, w->padding, w->pad_left);
+    g->pad_top =
+        window_pad_begin(g->in_h, g->out_h, g->k_h, g->stride_h, g->dil_h, w->padding, w->pad_top);
+    g->pad_left =
+        window_pad_begin(g->in_w, g->out_w, g->k_w, g->stride_w, g->dil_w, w->padding, w->pad_left);
     g->groups = groups;
     p->has_bias = has_input(pc->node, 2);
     p->rows = g->n * g->out_h * g->out_w;
@@ -499,7 +523,8 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     frost__conv_geom *g = &p->g;
     const int64_t cin_g = pc->in_shape[1].d[2];
     if (cin_g * groups != g->in_c || g->out_c % groups)
-        return frost__op_fail(n, pc->err, FROST_E_SHAPE, "channels do not match the filter and groups");
+        return frost__op_fail(n, pc->err, FROST_E_SHAPE,
+                              "channels do not match the filter and groups");
     st->run = conv_run;
     if (groups > 1 && cin_g == 1) {
         /* [kh,kw,1,cin*mult] HWIO is byte for byte the depthwise filter [kh,kw,cin,mult]. */
@@ -514,14 +539,16 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     }
     if (!fits_int(K) || !fits_int(cout_g) || !fits_int(g->out_c) || !fits_int(g->in_c) ||
         !fits_int(p->rows))
-        return frost__op_fail(n, pc->err, FROST_E_LIMIT, "conv sizes exceed the GEMM kernel's int range");
+        return frost__op_fail(n, pc->err, FROST_E_LIMIT,
+                              "conv sizes exceed the GEMM kernel's int range");
     p->K = (int)K;
     p->cout_g = (int)cout_g;
     p->mode = CONV_GEMM_REF;
     if (n->packed && n->kernel) {
         const frost__gemm_kernel *k = n->kernel;
         p->group_stride = round_up64(k->packed_bytes(p->K, p->cout_g));
-        if (n->packed_bytes >= p->group_stride * (size_t)(groups - 1) + k->packed_bytes(p->K, p->cout_g)) {
+        if (n->packed_bytes >=
+            p->group_stride * (size_t)(groups - 1) + k->packed_bytes(p->K, p->cout_g)) {
             p->mode = CONV_GEMM_PACKED;
             p->kernel = k;
         }
@@ -534,7 +561,8 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
     if (!p->direct_a) {
         size_t bytes;
-        if (!frost__size_mul_ok((size_t)p->tile_m * (size_t)p->slots, (size_t)K * sizeof(float), &bytes))
+        if (!frost__size_mul_ok((size_t)p->tile_m * (size_t)p->slots, (size_t)K * sizeof(float),
+                                &bytes))
             return frost__op_fail(n, pc->err, FROST_E_LIMIT, "im2col workspace overflows");
         st->ws_bytes = bytes;
     }
@@ -569,7 +597,8 @@ static frost_status deconv_prepare(frost__step *st, const frost__prepare_ctx *pc
     g->out_h = o->d[1];
     g->out_w = o->d[2];
     g->out_c = o->d[3];
-    if (!fits_int(f->d[0]) || !fits_int(f->d[1]) || f->d[0] == 0 || f->d[1] == 0 || f->d[3] != g->in_c)
+    if (!fits_int(f->d[0]) || !fits_int(f->d[1]) || f->d[0] == 0 || f->d[1] == 0 ||
+        f->d[3] != g->in_c)
         return frost__op_fail(n, pc->err, FROST_E_SHAPE, "filter does not match the input");
     g->k_h = (int)f->d[0];
     g->k_w = (int)f->d[1];
@@ -598,7 +627,8 @@ static frost_status deconv_prepare(frost__step *st, const frost__prepare_ctx *pc
     const int64_t cols = (int64_t)g->k_h * g->k_w * g->out_c;
     p->rows = g->in_h * g->in_w;
     if (!fits_int(cols) || !fits_int(g->in_c) || !fits_int(p->rows))
-        return frost__op_fail(n, pc->err, FROST_E_LIMIT, "sizes exceed the GEMM kernel's int range");
+        return frost__op_fail(n, pc->err, FROST_E_LIMIT,
+                              "sizes exceed the GEMM kernel's int range");
     p->K = (int)g->in_c;
     p->cout_g = (int)cols;
     p->has_bias = has_input(n, 2);
@@ -626,8 +656,8 @@ static frost_status deconv_prepare(frost__step *st, const frost__prepare_ctx *pc
 static const frost__value *const_filter(const frost__graph *g, const frost__node *n) {
     if (n->n_in < 2 || n->in[1] < 0) return NULL;
     const frost__value *f = &g->values[n->in[1]];
-    if (f->kind != FROST__VAL_CONST || f->dtype != FROST_DTYPE_F32 || f->shape.rank != 4 || !f->data ||
-        !frost__shape_known(&f->shape))
+    if (f->kind != FROST__VAL_CONST || f->dtype != FROST_DTYPE_F32 || f->shape.rank != 4 ||
+        !f->data || !frost__shape_known(&f->shape))
         return NULL;
     return f;
 }
@@ -647,10 +677,10 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     if (!f) return FROST_OK;
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
     const int64_t cin_g = f->shape.d[2], cout = f->shape.d[3];
-    if (groups > 1 && cin_g == 1) return FROST_OK;   /* runs as depthwise, straight from f */
-    if (cout % groups) return FROST_OK;             /* infer reports it */
+    if (groups > 1 && cin_g == 1) return FROST_OK; /* runs as depthwise, straight from f */
+    if (cout % groups) return FROST_OK;            /* infer reports it */
     const int64_t K = f->shape.d[0] * f->shape.d[1] * cin_g, cout_g = cout / groups;
-    if (grouped_direct(groups, cout_g)) return FROST_OK;   /* direct loops read f in place */
+    if (grouped_direct(groups, cout_g)) return FROST_OK; /* direct loops read f in place */
     if (!fits_int(K) || !fits_int(cout) || K == 0 || cout_g == 0) return FROST_OK;
     const frost__gemm_kernel *k = frost__gemm_pick(cpu);
     if (!k) return FROST_OK;
@@ -659,10 +689,12 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     if (!frost__size_mul_ok(stride, (size_t)groups, &bytes))
         return frost__op_fail(n, err, FROST_E_LIMIT, "packed filter size overflows");
     void *packed = frost__alloc(&g->alloc, bytes ? bytes : 1);
-    if (!packed) return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of filter", bytes);
+    if (!packed)
+        return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of filter",
+                              bytes);
     for (int grp = 0; grp < groups; grp++)
-        k->pack((int)K, (int)cout_g, (const float *)f->data + (int64_t)grp * cout_g, (int)cout, false,
-                (unsigned char *)packed + (size_t)grp * stride);
+        k->pack((int)K, (int)cout_g, (const float *)f->data + (int64_t)grp * cout_g, (int)cout,
+                false, (unsigned char *)packed + (size_t)grp * stride);
     return store_packed(g, n, packed, bytes, k);
 }
 
@@ -677,7 +709,9 @@ static frost_status deconv_pack(frost__graph *g, frost__node *n, const frost__cp
     if (!k) return FROST_OK;
     const size_t bytes = k->packed_bytes((int)cin, (int)cols);
     void *packed = frost__alloc(&g->alloc, bytes ? bytes : 1);
-    if (!packed) return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of filter", bytes);
+    if (!packed)
+        return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of filter",
+                              bytes);
     k->pack((int)cin, (int)cols, f->data, (int)cin, true, packed);
     return store_packed(g, n, packed, bytes, k);
 }

@@ -17,15 +17,15 @@
 #define MATMUL_MIN_TASK_FLOPS 32768
 
 typedef struct matmul_plan {
-    int M, N, K;                       /* per batch                                               */
-    int rows;                          /* packed path: every row of a, batches collapsed          */
-    int64_t batch;                     /* general path: number of output matrices                 */
+    int M, N, K;   /* per batch                                               */
+    int rows;      /* packed path: every row of a, batches collapsed          */
+    int64_t batch; /* general path: number of output matrices                 */
     int batch_rank;
     int64_t bdims[FROST_MAX_RANK];     /* output batch dims                                       */
     int64_t a_bstride[FROST_MAX_RANK]; /* element step of a / b per batch index; 0: broadcast     */
     int64_t b_bstride[FROST_MAX_RANK];
     bool ta, tb, has_bias, packed_path, pack_general;
-    const frost__gemm_kernel *kernel;  /* packed path: n->kernel; general: the kernel to pack for */
+    const frost__gemm_kernel *kernel; /* packed path: n->kernel; general: the kernel to pack for */
     frost__act_params act;
 } matmul_plan;
 _Static_assert(sizeof(matmul_plan) <= sizeof(((frost__step *)0)->state), "matmul plan too big");
@@ -38,18 +38,20 @@ static int batch_rank_of(const frost__shape *s) { return s->rank >= 2 ? s->rank 
 static frost_status matmul_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     if (c->n_in < 2 || c->n_out != 1)
-        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs a, b (and optional bias) and one output");
+        return frost__op_fail(n, c->err, FROST_E_FORMAT,
+                              "needs inputs a, b (and optional bias) and one output");
     for (int i = 0; i < 3 && i < c->n_in; i++) {
         if (!has_input(n, i)) continue;
         if (c->in_dtype[i] != FROST_DTYPE_F32 && c->in_dtype[i] != FROST_DTYPE_INVALID)
-            return frost__op_fail(n, c->err, FROST_E_DTYPE, "input %d is %s; only f32 is supported", i,
-                                  frost_dtype_name(c->in_dtype[i]));
+            return frost__op_fail(n, c->err, FROST_E_DTYPE, "input %d is %s; only f32 is supported",
+                                  i, frost_dtype_name(c->in_dtype[i]));
     }
     c->out_dtype[0] = FROST_DTYPE_F32;
     const frost__shape *sa = &c->in_shape[0], *sb = &c->in_shape[1];
     if (sa->rank == 0 || sb->rank == 0)
-        return frost__op_fail(n, c->err, FROST_E_SHAPE, "operands must have rank >= 1, got a %s and b %s",
-                              sa->rank == 0 ? "scalar" : "tensor", sb->rank == 0 ? "scalar" : "tensor");
+        return frost__op_fail(
+            n, c->err, FROST_E_SHAPE, "operands must have rank >= 1, got a %s and b %s",
+            sa->rank == 0 ? "scalar" : "tensor", sb->rank == 0 ? "scalar" : "tensor");
     if (sa->rank < 0 || sb->rank < 0) {
         c->out_shape[0] = frost__shape_unknown();
         return FROST_OK;
@@ -57,12 +59,14 @@ static frost_status matmul_infer(frost__infer_ctx *c) {
     const bool ta = n->p.matmul.transpose_a, tb = n->p.matmul.transpose_b;
     const int ra = sa->rank, rb = sb->rank;
     int64_t ka, kb, m = -1, nn = -1;
-    if (ra == 1) ka = sa->d[0];
+    if (ra == 1)
+        ka = sa->d[0];
     else {
         ka = ta ? sa->d[ra - 2] : sa->d[ra - 1];
         m = ta ? sa->d[ra - 1] : sa->d[ra - 2];
     }
-    if (rb == 1) kb = sb->d[0];
+    if (rb == 1)
+        kb = sb->d[0];
     else {
         kb = tb ? sb->d[rb - 1] : sb->d[rb - 2];
         nn = tb ? sb->d[rb - 2] : sb->d[rb - 1];
@@ -78,16 +82,18 @@ static frost_status matmul_infer(frost__infer_ctx *c) {
     frost__shape bb = frost__shape_make(batch_rank_of(sb), sb->d);
     frost__shape out;
     if (!frost__shape_broadcast(&ba, &bb, &out))
-        return frost__op_fail(n, c->err, FROST_E_SHAPE, "batch dimensions of a %s and b %s do not broadcast",
-                              frost__shape_str(sa, sas, sizeof sas), frost__shape_str(sb, sbs, sizeof sbs));
+        return frost__op_fail(
+            n, c->err, FROST_E_SHAPE, "batch dimensions of a %s and b %s do not broadcast",
+            frost__shape_str(sa, sas, sizeof sas), frost__shape_str(sb, sbs, sizeof sbs));
     if (ra >= 2) out.d[out.rank++] = m;
     if (rb >= 2) out.d[out.rank++] = nn;
     if (has_input(n, 2)) {
         const frost__shape *sc = &c->in_shape[2];
         int64_t bn;
         if (frost__shape_numel_ok(sc, &bn) && nn >= 0 && bn != nn && !(rb == 1 && bn == 1))
-            return frost__op_fail(n, c->err, FROST_E_SHAPE, "bias %s has %lld values, expected N=%lld",
-                                  frost__shape_str(sc, sas, sizeof sas), (long long)bn, (long long)nn);
+            return frost__op_fail(
+                n, c->err, FROST_E_SHAPE, "bias %s has %lld values, expected N=%lld",
+                frost__shape_str(sc, sas, sizeof sas), (long long)bn, (long long)nn);
     }
     c->out_shape[0] = out;
     return FROST_OK;
@@ -103,7 +109,7 @@ typedef struct packed_task {
     const float *bias;
     float *C;
     const frost__act_params *act;
-    int col_block;                     /* > 0: tasks are column blocks of this width; 0: rows     */
+    int col_block; /* > 0: tasks are column blocks of this width; 0: rows     */
 } packed_task;
 
 static void packed_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
@@ -213,8 +219,10 @@ static frost_status matmul_run(const frost__step *st, const frost__exec *ex) {
     general_task t = {p, a, b, bias, c};
     const int64_t per_batch = (int64_t)p->M * p->N * FROST_MAX(p->K, 1);
     int64_t grain = FROST_MAX((int64_t)1, MATMUL_MIN_TASK_FLOPS / FROST_MAX(per_batch, (int64_t)1));
-    if (p->batch > 1) frost__parallel_for(ex->pool, p->batch, grain, general_ref_task, &t);
-    else general_ref_task(&t, 0, p->batch, 0);
+    if (p->batch > 1)
+        frost__parallel_for(ex->pool, p->batch, grain, general_ref_task, &t);
+    else
+        general_ref_task(&t, 0, p->batch, 0);
     return FROST_OK;
 }
 
@@ -246,7 +254,8 @@ static frost_status matmul_prepare(frost__step *st, const frost__prepare_ctx *pc
     }
     int64_t out_numel;
     if (!frost__shape_numel_ok(so, &out_numel) || !fits_int(M) || !fits_int(N) || !fits_int(K))
-        return frost__op_fail(n, pc->err, FROST_E_LIMIT, "matrix sizes exceed the GEMM kernel's int range");
+        return frost__op_fail(n, pc->err, FROST_E_LIMIT,
+                              "matrix sizes exceed the GEMM kernel's int range");
     p->M = (int)M;
     p->N = (int)N;
     p->K = (int)K;
@@ -269,10 +278,10 @@ static frost_status matmul_prepare(frost__step *st, const frost__prepare_ctx *pc
 
     /* The packed path needs b to be the very constant that pack saw: unbatched, rows of a plain. */
     if (n->packed && n->kernel && rb == 2 && !p->ta) {
-        const int64_t rows = K > 0 ? frost__shape_numel(sa) / K : 0;   /* pack refuses K == 0 */
+        const int64_t rows = K > 0 ? frost__shape_numel(sa) / K : 0; /* pack refuses K == 0 */
         if (!fits_int(rows))
-            return frost__op_fail(n, pc->err, FROST_E_LIMIT, "%lld rows exceed the GEMM kernel's range",
-                                  (long long)rows);
+            return frost__op_fail(n, pc->err, FROST_E_LIMIT,
+                                  "%lld rows exceed the GEMM kernel's range", (long long)rows);
         p->packed_path = true;
         p->kernel = n->kernel;
         p->rows = (int)rows;
@@ -294,7 +303,8 @@ static frost_status matmul_pack(frost__graph *g, frost__node *n, const frost__cp
                                 frost_error *err) {
     if (n->n_in < 2 || n->in[1] < 0 || n->p.matmul.transpose_a) return FROST_OK;
     const frost__value *b = &g->values[n->in[1]];
-    if (b->kind != FROST__VAL_CONST || b->dtype != FROST_DTYPE_F32 || b->shape.rank != 2 || !b->data)
+    if (b->kind != FROST__VAL_CONST || b->dtype != FROST_DTYPE_F32 || b->shape.rank != 2 ||
+        !b->data)
         return FROST_OK;
     const bool tb = n->p.matmul.transpose_b;
     const int64_t K = tb ? b->shape.d[1] : b->shape.d[0], N = tb ? b->shape.d[0] : b->shape.d[1];
@@ -303,7 +313,9 @@ static frost_status matmul_pack(frost__graph *g, frost__node *n, const frost__cp
     if (!k) return FROST_OK;
     size_t bytes = k->packed_bytes((int)K, (int)N);
     void *packed = frost__alloc(&g->alloc, bytes ? bytes : 1);
-    if (!packed) return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of weights", bytes);
+    if (!packed)
+        return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of weights",
+                              bytes);
     k->pack((int)K, (int)N, b->data, (int)b->shape.d[1], tb, packed);
     frost__free(&g->alloc, n->packed);
     n->packed = packed;

@@ -12,7 +12,8 @@
 
 static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
 
-static frost_status check_f32(const frost__node *n, const frost_dtype *dt, int n_in, frost_error *err) {
+static frost_status check_f32(const frost__node *n, const frost_dtype *dt, int n_in,
+                              frost_error *err) {
     for (int i = 0; i < n_in; i++) {
         if (!has_input(n, i)) continue;
         if (dt[i] != FROST_DTYPE_F32 && dt[i] != FROST_DTYPE_INVALID)
@@ -29,7 +30,8 @@ static const char *const bn_names[5] = {"x", "scale", "offset", "mean", "varianc
 static frost_status bn_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     if (c->n_in != 5 || c->n_out < 1)
-        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs x, scale, offset, mean, variance");
+        return frost__op_fail(n, c->err, FROST_E_FORMAT,
+                              "needs inputs x, scale, offset, mean, variance");
     if (!has_input(n, 0) || !has_input(n, 3) || !has_input(n, 4))
         return frost__op_fail(n, c->err, FROST_E_FORMAT, "x, mean and variance are required");
     FROST_TRY(check_f32(n, c->in_dtype, c->n_in, c->err));
@@ -42,8 +44,9 @@ static frost_status bn_infer(frost__infer_ctx *c) {
     if (x->rank < 0) return FROST_OK;
     int axis;
     if (!frost__norm_axis(n->p.batch_norm.axis, x->rank, &axis))
-        return frost__op_fail(n, c->err, FROST_E_SHAPE, "channel axis %d is out of range for rank %d",
-                              n->p.batch_norm.axis, x->rank);
+        return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                              "channel axis %d is out of range for rank %d", n->p.batch_norm.axis,
+                              x->rank);
     const int64_t C = x->d[axis];
     for (int i = 1; i < 5; i++) {
         int64_t cnt;
@@ -52,8 +55,9 @@ static frost_status bn_infer(frost__infer_ctx *c) {
             char sx[96], sp[96];
             return frost__op_fail(n, c->err, FROST_E_SHAPE,
                                   "input %s has %lld channels on axis %d but %s %s has %lld values",
-                                  frost__shape_str(x, sx, sizeof sx), (long long)C, axis, bn_names[i],
-                                  frost__shape_str(&c->in_shape[i], sp, sizeof sp), (long long)cnt);
+                                  frost__shape_str(x, sx, sizeof sx), (long long)C, axis,
+                                  bn_names[i], frost__shape_str(&c->in_shape[i], sp, sizeof sp),
+                                  (long long)cnt);
         }
     }
     return FROST_OK;
@@ -62,7 +66,7 @@ static frost_status bn_infer(frost__infer_ctx *c) {
 typedef struct bn_state {
     int64_t outer, c, inner;
     float eps;
-    bool folded;   /* n->packed holds mul[c], add[c] */
+    bool folded; /* n->packed holds mul[c], add[c] */
 } bn_state;
 
 typedef struct bn_task {
@@ -107,8 +111,10 @@ static frost_status bn_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     memset(s, 0, sizeof *s);
     const frost__shape *x = &pc->in_shape[0];
     int axis;
-    if (pc->in_dtype[0] != FROST_DTYPE_F32 || !frost__norm_axis(n->p.batch_norm.axis, x->rank, &axis))
-        return frost__op_fail(n, pc->err, FROST_E_SHAPE, "needs f32 input and a valid channel axis");
+    if (pc->in_dtype[0] != FROST_DTYPE_F32 ||
+        !frost__norm_axis(n->p.batch_norm.axis, x->rank, &axis))
+        return frost__op_fail(n, pc->err, FROST_E_SHAPE,
+                              "needs f32 input and a valid channel axis");
     s->outer = s->inner = 1;
     for (int i = 0; i < axis; i++) s->outer *= x->d[i];
     for (int i = axis + 1; i < x->rank; i++) s->inner *= x->d[i];
@@ -118,8 +124,8 @@ static frost_status bn_prepare(frost__step *st, const frost__prepare_ctx *pc) {
         int64_t cnt;
         if (has_input(n, i) && (pc->in_dtype[i] != FROST_DTYPE_F32 ||
                                 !frost__shape_numel_ok(&pc->in_shape[i], &cnt) || cnt != s->c))
-            return frost__op_fail(n, pc->err, FROST_E_SHAPE, "%s must hold %lld f32 values", bn_names[i],
-                                  (long long)s->c);
+            return frost__op_fail(n, pc->err, FROST_E_SHAPE, "%s must hold %lld f32 values",
+                                  bn_names[i], (long long)s->c);
     }
     s->folded = n->packed && n->packed_bytes >= (size_t)s->c * 2 * sizeof(float);
     if (!s->folded) st->ws_bytes = (size_t)s->c * 2 * sizeof(float);
@@ -127,7 +133,8 @@ static frost_status bn_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     return FROST_OK;
 }
 
-static frost_status bn_pack(frost__graph *g, frost__node *n, const frost__cpu *cpu, frost_error *err) {
+static frost_status bn_pack(frost__graph *g, frost__node *n, const frost__cpu *cpu,
+                            frost_error *err) {
     (void)cpu;
     if (n->n_in != 5 || !has_input(n, 3) || !has_input(n, 4)) return FROST_OK;
     const float *p[5] = {NULL};
@@ -138,7 +145,7 @@ static frost_status bn_pack(frost__graph *g, frost__node *n, const frost__cpu *c
         int64_t cnt;
         if (v->kind != FROST__VAL_CONST || v->dtype != FROST_DTYPE_F32 || !v->data ||
             !frost__shape_numel_ok(&v->shape, &cnt) || (C >= 0 && cnt != C))
-            return FROST_OK;   /* not foldable now: run folds each time, infer reports mismatches */
+            return FROST_OK; /* not foldable now: run folds each time, infer reports mismatches */
         C = cnt;
         p[i] = v->data;
     }
@@ -146,7 +153,8 @@ static frost_status bn_pack(frost__graph *g, frost__node *n, const frost__cpu *c
     const size_t bytes = (size_t)C * 2 * sizeof(float);
     float *folded = frost__alloc(&g->alloc, bytes);
     if (!folded) return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory folding batch norm");
-    frost_k_f32_bn_fold__ref(C, p[1], p[2], p[3], p[4], n->p.batch_norm.epsilon, folded, folded + C);
+    frost_k_f32_bn_fold__ref(C, p[1], p[2], p[3], p[4], n->p.batch_norm.epsilon, folded,
+                             folded + C);
     frost__free(&g->alloc, n->packed);
     n->packed = folded;
     n->packed_bytes = bytes;
@@ -166,7 +174,8 @@ const frost__op_def frost__op_BATCH_NORM = {
 static frost_status ln_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     if (c->n_in < 1 || c->n_in > 3 || c->n_out < 1 || c->n_out > 3)
-        return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs inputs x, gamma, beta and 1 to 3 outputs");
+        return frost__op_fail(n, c->err, FROST_E_FORMAT,
+                              "needs inputs x, gamma, beta and 1 to 3 outputs");
     FROST_TRY(check_f32(n, c->in_dtype, c->n_in, c->err));
     const frost__shape *x = &c->in_shape[0];
     for (int k = 0; k < c->n_out; k++) {
@@ -185,11 +194,11 @@ static frost_status ln_infer(frost__infer_ctx *c) {
         if (!has_input(n, i) || d < 0 || !frost__shape_numel_ok(&c->in_shape[i], &cnt)) continue;
         if (cnt != d && cnt != 1) {
             char sx[96], sp[96];
-            return frost__op_fail(n, c->err, FROST_E_SHAPE,
-                                  "%s %s has %lld values; the normalized part of %s from axis %d has %lld",
-                                  i == 1 ? "gamma" : "beta",
-                                  frost__shape_str(&c->in_shape[i], sp, sizeof sp), (long long)cnt,
-                                  frost__shape_str(x, sx, sizeof sx), axis, (long long)d);
+            return frost__op_fail(
+                n, c->err, FROST_E_SHAPE,
+                "%s %s has %lld values; the normalized part of %s from axis %d has %lld",
+                i == 1 ? "gamma" : "beta", frost__shape_str(&c->in_shape[i], sp, sizeof sp),
+                (long long)cnt, frost__shape_str(x, sx, sizeof sx), axis, (long long)d);
         }
     }
     for (int k = 1; k < c->n_out; k++)
@@ -212,8 +221,9 @@ static void ln_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const ln_task *t = arg;
     const ln_state *s = t->s;
-    frost_k_f32_layernorm__ref(t->x + begin * s->d, t->y + begin * s->d, end - begin, s->d, t->gamma,
-                               s->gamma_n, t->beta, s->beta_n, s->eps, t->mean ? t->mean + begin : NULL,
+    frost_k_f32_layernorm__ref(t->x + begin * s->d, t->y + begin * s->d, end - begin, s->d,
+                               t->gamma, s->gamma_n, t->beta, s->beta_n, s->eps,
+                               t->mean ? t->mean + begin : NULL,
                                t->inv_std ? t->inv_std + begin : NULL);
 }
 
@@ -221,7 +231,8 @@ static frost_status ln_run(const frost__step *st, const frost__exec *ex) {
     const ln_state *s = (const ln_state *)st->state.bytes;
     const frost__node *n = st->node;
     ln_task t = {
-        .s = s, .x = FROST_IN(st, ex, 0),
+        .s = s,
+        .x = FROST_IN(st, ex, 0),
         .gamma = has_input(n, 1) ? FROST_IN(st, ex, 1) : NULL,
         .beta = has_input(n, 2) ? FROST_IN(st, ex, 2) : NULL,
         .y = FROST_OUT(st, ex, 0),
@@ -240,7 +251,8 @@ static frost_status ln_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     memset(s, 0, sizeof *s);
     const frost__shape *x = &pc->in_shape[0];
     int axis;
-    if (pc->in_dtype[0] != FROST_DTYPE_F32 || !frost__norm_axis(n->p.layer_norm.axis, x->rank, &axis))
+    if (pc->in_dtype[0] != FROST_DTYPE_F32 ||
+        !frost__norm_axis(n->p.layer_norm.axis, x->rank, &axis))
         return frost__op_fail(n, pc->err, FROST_E_SHAPE, "needs f32 input and a valid axis");
     s->rows = s->d = 1;
     for (int i = 0; i < axis; i++) s->rows *= x->d[i];

@@ -28,8 +28,8 @@ static int64_t pool_out(int64_t in, int k, int s, int d, frost__padding mode, in
 static frost_status pool_check(const frost__node *n, frost_error *err) {
     const frost__window *w = &n->p.pool.w;
     if (n->p.pool.k_h <= 0 || n->p.pool.k_w <= 0)
-        return frost__op_fail(n, err, FROST_E_FORMAT, "window %dx%d must be positive", n->p.pool.k_h,
-                              n->p.pool.k_w);
+        return frost__op_fail(n, err, FROST_E_FORMAT, "window %dx%d must be positive",
+                              n->p.pool.k_h, n->p.pool.k_w);
     if (w->stride_h < 0 || w->stride_w < 0 || w->dilation_h < 0 || w->dilation_w < 0)
         return frost__op_fail(n, err, FROST_E_FORMAT, "negative stride or dilation");
     if (w->padding < FROST__PAD_VALID || w->padding > FROST__PAD_EXPLICIT)
@@ -87,8 +87,8 @@ static frost_status pool_run(const frost__step *st, const frost__exec *ex) {
     const frost__pool_geom *g = (const frost__pool_geom *)st->state.bytes;
     pool_task t = {g, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
     const int64_t row_ops = FROST_MAX((int64_t)1, g->out_w * g->c * g->k_h * g->k_w);
-    frost__parallel_for(ex->pool, g->n * g->out_h, FROST_MAX((int64_t)1, POOL_MIN_TASK_OPS / row_ops),
-                        pool_task_fn, &t);
+    frost__parallel_for(ex->pool, g->n * g->out_h,
+                        FROST_MAX((int64_t)1, POOL_MIN_TASK_OPS / row_ops), pool_task_fn, &t);
     return FROST_OK;
 }
 
@@ -134,7 +134,8 @@ static frost_status pool_prepare(frost__step *st, const frost__prepare_ctx *pc) 
     g->dil_h = or_one(w->dilation_h);
     g->dil_w = or_one(w->dilation_w);
     pads_of(g->in_h, g->out_h, g->k_h, g->stride_h, g->dil_h, w, true, &g->pad_top, &g->pad_bottom);
-    pads_of(g->in_w, g->out_w, g->k_w, g->stride_w, g->dil_w, w, false, &g->pad_left, &g->pad_right);
+    pads_of(g->in_w, g->out_w, g->k_w, g->stride_w, g->dil_w, w, false, &g->pad_left,
+            &g->pad_right);
     g->is_max = n->p.pool.is_max;
     g->count_include_pad = n->p.pool.count_include_pad;
     st->run = pool_run;

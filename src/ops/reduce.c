@@ -13,9 +13,8 @@
 static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
 
 static const char *reduce_name(int fn) {
-    static const char *const names[] = {"Sum",    "Mean",   "Max",       "Min",
-                                        "Prod",   "L1",     "L2",        "LogSum",
-                                        "LogSumExp", "SumSquare", "Any", "All"};
+    static const char *const names[] = {"Sum", "Mean",   "Max",       "Min",       "Prod", "L1",
+                                        "L2",  "LogSum", "LogSumExp", "SumSquare", "Any",  "All"};
     return fn >= 0 && fn < (int)FROST_ARRAY_LEN(names) ? names[fn] : "?";
 }
 
@@ -36,7 +35,8 @@ static int reduce_mask(const frost__node *n, const frost_dtype *dt, const frost_
                 *st = frost__op_fail(n, err, FROST_E_DTYPE, "axes must be integers, got %s",
                                      frost_dtype_name(dt[1]));
             else if (data[1])
-                *st = frost__op_fail(n, err, FROST_E_SHAPE, "axes must be a scalar or a short 1-D list");
+                *st = frost__op_fail(n, err, FROST_E_SHAPE,
+                                     "axes must be a scalar or a short 1-D list");
             return 0;
         }
     }
@@ -64,9 +64,10 @@ static frost_status reduce_infer(frost__infer_ctx *c) {
     const int fn = n->p.reduce.fn;
     const frost_dtype xt = c->in_dtype[0];
     if (xt != FROST_DTYPE_INVALID && !frost__reduce_supported(fn, xt))
-        return frost__op_fail(n, c->err, xt == FROST_DTYPE_F32 || fn > FROST__RED_ALL
-                                             ? FROST_E_UNSUPPORTED : FROST_E_DTYPE,
-                              "Reduce%s does not support %s", reduce_name(fn), frost_dtype_name(xt));
+        return frost__op_fail(
+            n, c->err,
+            xt == FROST_DTYPE_F32 || fn > FROST__RED_ALL ? FROST_E_UNSUPPORTED : FROST_E_DTYPE,
+            "Reduce%s does not support %s", reduce_name(fn), frost_dtype_name(xt));
     c->out_dtype[0] = xt;
     const frost__shape *x = &c->in_shape[0];
     const bool keep = n->p.reduce.keep_dims;
@@ -84,12 +85,16 @@ static frost_status reduce_infer(frost__infer_ctx *c) {
     if (!reduce_mask(n, c->in_dtype, c->in_shape, c->in_data, x->rank, mask, &st, c->err)) {
         if (st != FROST_OK) return st;
         if (c->planning)
-            return frost__op_fail(n, c->err, FROST_E_SHAPE, "the axes operand is not known at plan time");
+            return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                                  "the axes operand is not known at plan time");
         frost__shape o = frost__shape_unknown();
         const frost__shape *as = &c->in_shape[1];
-        if (keep) o.rank = x->rank;
-        else if (as->rank == 1 && as->d[0] >= 0 && as->d[0] <= x->rank) o.rank = x->rank - (int)as->d[0];
-        else if (as->rank == 0) o.rank = x->rank - 1;
+        if (keep)
+            o.rank = x->rank;
+        else if (as->rank == 1 && as->d[0] >= 0 && as->d[0] <= x->rank)
+            o.rank = x->rank - (int)as->d[0];
+        else if (as->rank == 0)
+            o.rank = x->rank - 1;
         for (int i = 0; i < FROST_MAX_RANK; i++) o.d[i] = -1;
         c->out_shape[0] = o;
         return FROST_OK;
@@ -97,8 +102,10 @@ static frost_status reduce_infer(frost__infer_ctx *c) {
     frost__shape o;
     memset(&o, 0, sizeof o);
     for (int i = 0; i < x->rank; i++) {
-        if (!mask[i]) o.d[o.rank++] = x->d[i];
-        else if (keep) o.d[o.rank++] = 1;
+        if (!mask[i])
+            o.d[o.rank++] = x->d[i];
+        else if (keep)
+            o.d[o.rank++] = 1;
     }
     c->out_shape[0] = o;
     return FROST_OK;
@@ -138,8 +145,8 @@ static frost_status reduce_prepare(frost__step *st, const frost__prepare_ctx *pc
                               reduce_name(s->fn), frost_dtype_name(s->dtype));
     bool mask[FROST_MAX_RANK];
     frost_status status;
-    if (!reduce_mask(n, pc->in_dtype, pc->in_shape, pc->in_data, pc->in_shape[0].rank, mask, &status,
-                     pc->err))
+    if (!reduce_mask(n, pc->in_dtype, pc->in_shape, pc->in_data, pc->in_shape[0].rank, mask,
+                     &status, pc->err))
         return status != FROST_OK ? status
                                   : frost__op_fail(n, pc->err, FROST_E_SHAPE,
                                                    "the axes operand is not known at plan time");
@@ -160,31 +167,33 @@ const frost__op_def frost__op_REDUCE = {
 /* ---- ARG ------------------------------------------------------------------------------------ */
 
 static frost_dtype arg_out_dtype(const frost__node *n) {
-    return n->p.arg.out_dtype == FROST_DTYPE_INVALID ? FROST_DTYPE_I64 : (frost_dtype)n->p.arg.out_dtype;
+    return n->p.arg.out_dtype == FROST_DTYPE_INVALID ? FROST_DTYPE_I64
+                                                     : (frost_dtype)n->p.arg.out_dtype;
 }
 
 static bool arg_input_ok(frost_dtype t) {
-    return t == FROST_DTYPE_F32 || t == FROST_DTYPE_F64 || (frost__dtype_is_int(t) && t != FROST_DTYPE_BOOL);
+    return t == FROST_DTYPE_F32 || t == FROST_DTYPE_F64 ||
+           (frost__dtype_is_int(t) && t != FROST_DTYPE_BOOL);
 }
 
 /* 1: axis known into *axis (normalized); 0: not known yet; or a failure through *st. */
 static int arg_axis(const frost__node *n, const frost_dtype *dt, const frost__shape *sh,
-                    const void *const *data, int rank, int *axis, frost_status *st, frost_error *err) {
+                    const void *const *data, int rank, int *axis, frost_status *st,
+                    frost_error *err) {
     *st = FROST_OK;
     int64_t a = 0;
     if (has_input(n, 1)) {
         int64_t v[1];
         const int count = frost__read_int_operand(dt[1], &sh[1], data[1], v, 1);
         if (count != 1) {
-            if (data[1])
-                *st = frost__op_fail(n, err, FROST_E_SHAPE, "axis must be one integer");
+            if (data[1]) *st = frost__op_fail(n, err, FROST_E_SHAPE, "axis must be one integer");
             return 0;
         }
         a = v[0];
     }
     if (!frost__norm_axis(a, rank, axis)) {
-        *st = frost__op_fail(n, err, FROST_E_SHAPE, "axis %lld is out of range for rank %d", (long long)a,
-                             rank);
+        *st = frost__op_fail(n, err, FROST_E_SHAPE, "axis %lld is out of range for rank %d",
+                             (long long)a, rank);
         return 0;
     }
     return 1;
@@ -196,9 +205,11 @@ static frost_status arg_infer(frost__infer_ctx *c) {
         return frost__op_fail(n, c->err, FROST_E_FORMAT, "needs input x and an axis");
     const frost_dtype ot = arg_out_dtype(n), xt = c->in_dtype[0];
     if (ot != FROST_DTYPE_I32 && ot != FROST_DTYPE_I64)
-        return frost__op_fail(n, c->err, FROST_E_DTYPE, "output type %s is not i32 or i64", frost_dtype_name(ot));
+        return frost__op_fail(n, c->err, FROST_E_DTYPE, "output type %s is not i32 or i64",
+                              frost_dtype_name(ot));
     if (xt != FROST_DTYPE_INVALID && !arg_input_ok(xt))
-        return frost__op_fail(n, c->err, FROST_E_DTYPE, "input type %s is not supported", frost_dtype_name(xt));
+        return frost__op_fail(n, c->err, FROST_E_DTYPE, "input type %s is not supported",
+                              frost_dtype_name(xt));
     c->out_dtype[0] = ot;
     const frost__shape *x = &c->in_shape[0];
     const bool keep = n->p.arg.keep_dims;
@@ -206,14 +217,14 @@ static frost_status arg_infer(frost__infer_ctx *c) {
         c->out_shape[0] = frost__shape_unknown();
         return FROST_OK;
     }
-    if (x->rank == 0)
-        return frost__op_fail(n, c->err, FROST_E_SHAPE, "input must have rank >= 1");
+    if (x->rank == 0) return frost__op_fail(n, c->err, FROST_E_SHAPE, "input must have rank >= 1");
     int axis;
     frost_status st;
     if (!arg_axis(n, c->in_dtype, c->in_shape, c->in_data, x->rank, &axis, &st, c->err)) {
         if (st != FROST_OK) return st;
         if (c->planning)
-            return frost__op_fail(n, c->err, FROST_E_SHAPE, "the axis operand is not known at plan time");
+            return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                                  "the axis operand is not known at plan time");
         frost__shape o = frost__shape_unknown();
         o.rank = keep ? x->rank : x->rank - 1;
         for (int i = 0; i < o.rank; i++) o.d[i] = -1;
@@ -223,8 +234,10 @@ static frost_status arg_infer(frost__infer_ctx *c) {
     frost__shape o;
     memset(&o, 0, sizeof o);
     for (int i = 0; i < x->rank; i++) {
-        if (i != axis) o.d[o.rank++] = x->d[i];
-        else if (keep) o.d[o.rank++] = 1;
+        if (i != axis)
+            o.d[o.rank++] = x->d[i];
+        else if (keep)
+            o.d[o.rank++] = 1;
     }
     c->out_shape[0] = o;
     return FROST_OK;
@@ -238,8 +251,8 @@ typedef struct arg_state {
 
 static frost_status arg_run(const frost__step *st, const frost__exec *ex) {
     const arg_state *s = (const arg_state *)st->state.bytes;
-    frost_k_argminmax__ref(s->xt, FROST_IN(st, ex, 0), s->yt, FROST_OUT(st, ex, 0), s->outer, s->len,
-                           s->inner, s->is_max, s->select_last);
+    frost_k_argminmax__ref(s->xt, FROST_IN(st, ex, 0), s->yt, FROST_OUT(st, ex, 0), s->outer,
+                           s->len, s->inner, s->is_max, s->select_last);
     return FROST_OK;
 }
 

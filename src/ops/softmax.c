@@ -63,7 +63,8 @@ static frost_status softmax_prepare(frost__step *st, const frost__prepare_ctx *p
     int axis;
     if (pc->in_dtype[0] != FROST_DTYPE_F32 || x->rank < 1 ||
         !frost__norm_axis(n->p.softmax.axis, x->rank, &axis))
-        return frost__op_fail(n, pc->err, FROST_E_SHAPE, "needs f32 input of rank >= 1 and a valid axis");
+        return frost__op_fail(n, pc->err, FROST_E_SHAPE,
+                              "needs f32 input of rank >= 1 and a valid axis");
     s->outer = s->inner = 1;
     for (int i = 0; i < axis; i++) s->outer *= x->d[i];
     for (int i = axis + 1; i < x->rank; i++) s->inner *= x->d[i];

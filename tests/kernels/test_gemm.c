@@ -19,8 +19,8 @@ static float *rnd(size_t n) {
 }
 
 /* C = op(A) op(B) in double, op = transpose when ta/tb; A, B stored with leading dims lda, ldb. */
-static void naive_gemm(int M, int N, int K, const float *A, int lda, bool ta, const float *B, int ldb,
-                       bool tb, double *C) {
+static void naive_gemm(int M, int N, int K, const float *A, int lda, bool ta, const float *B,
+                       int ldb, bool tb, double *C) {
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
             double s = 0;
@@ -81,10 +81,12 @@ static void test_general_ref(void) {
                 for (int i = 0; i < M && !bad; i++)
                     for (int j = 0; j < ldc; j++) {
                         const double got = C[(size_t)i * ldc + j];
-                        const double w = j < N ? want[(size_t)i * N + j] + (acc ? C0[(size_t)i * ldc + j] : 0)
-                                               : C0[(size_t)i * ldc + j]; /* padding untouched */
+                        const double w =
+                            j < N ? want[(size_t)i * N + j] + (acc ? C0[(size_t)i * ldc + j] : 0)
+                                  : C0[(size_t)i * ldc + j]; /* padding untouched */
                         if (fabs(got - w) > 1e-4 * (1 + fabs(w))) {
-                            CHECK_MSG(false, "gemm M=%d N=%d K=%d ta=%d tb=%d acc=%d at (%d,%d): %g vs %g",
+                            CHECK_MSG(false,
+                                      "gemm M=%d N=%d K=%d ta=%d tb=%d acc=%d at (%d,%d): %g vs %g",
                                       M, N, K, ta, tb, acc, i, j, got, w);
                             bad = 1;
                             break;
@@ -99,9 +101,11 @@ static void test_general_ref(void) {
  * (as threads do) and at arbitrary points, with and without bias and activation. */
 static void check_packed_kernel(const frost__gemm_kernel *k, int max_size) {
     int bad = 0, cases = 0;
-    static const frost__act_params acts[] = {
-        {FROST__ACT_NONE, 0, 0}, {FROST__ACT_RELU, 0, 0}, {FROST__ACT_LEAKY_RELU, 0.1f, 0},
-        {FROST__ACT_CLIP, -0.3f, 0.4f}, {FROST__ACT_SIGMOID, 0, 0}};
+    static const frost__act_params acts[] = {{FROST__ACT_NONE, 0, 0},
+                                             {FROST__ACT_RELU, 0, 0},
+                                             {FROST__ACT_LEAKY_RELU, 0.1f, 0},
+                                             {FROST__ACT_CLIP, -0.3f, 0.4f},
+                                             {FROST__ACT_SIGMOID, 0, 0}};
     for (int mi = 0; mi < NSIZES; mi++)
         for (int ni = 0; ni < NSIZES; ni++)
             for (int ki = 0; ki < NSIZES; ki++) {
@@ -125,13 +129,16 @@ static void check_packed_kernel(const frost__gemm_kernel *k, int max_size) {
                 const int a = FROST_MIN(N, al * ((N / al) / 2)), b = a + (N - a) / 2;
                 const int cuts[4] = {0, a, b, N};
                 for (int c = 0; c < 3; c++)
-                    k->run(M, N, K, A, lda, packed, with_bias ? bias : NULL, C, ldc, act, cuts[c], cuts[c + 1]);
+                    k->run(M, N, K, A, lda, packed, with_bias ? bias : NULL, C, ldc, act, cuts[c],
+                           cuts[c + 1]);
                 for (int i = 0; i < M && !bad; i++)
                     for (int j = 0; j < ldc; j++) {
                         const double got = C[(size_t)i * ldc + j];
                         const double w = j < N ? want[(size_t)i * N + j] : 12345.0;
                         if (!(fabs(got - w) <= 1e-4 * (1 + fabs(w)))) {
-                            CHECK_MSG(false, "%s packed M=%d N=%d K=%d tb=%d act=%d bias=%d at (%d,%d): %g vs %g",
+                            CHECK_MSG(false,
+                                      "%s packed M=%d N=%d K=%d tb=%d act=%d bias=%d at (%d,%d): "
+                                      "%g vs %g",
                                       k->name, M, N, K, tb, act->act, with_bias, i, j, got, w);
                             bad = 1;
                             break;
@@ -162,11 +169,11 @@ static void test_act(void) {
         x[0] = 0.0f;
         x[1] = -3.0f;
         x[2] = 3.0f;
-        x[3] = 90.0f;   /* overflow guards: sigmoid/softplus/swish of large |x| */
+        x[3] = 90.0f; /* overflow guards: sigmoid/softplus/swish of large |x| */
         x[4] = -90.0f;
         memcpy(y, x, sizeof x);
         for (int i = 0; i < N; i++) want[i] = (float)naive_act(x[i], &acts[a]);
-        if (acts[a].act == FROST__ACT_SOFTPLUS) want[3] = 90.0f;   /* log(1+e^90) in double is 90 */
+        if (acts[a].act == FROST__ACT_SOFTPLUS) want[3] = 90.0f; /* log(1+e^90) in double is 90 */
         frost_k_f32_act__ref(y, N, &acts[a]);
         frost_test_close(y, want, N, 1e-5, 1e-5, frost_test_fmt("activation %d", (int)acts[a].act));
     }
@@ -201,7 +208,8 @@ static void naive_matmul(const float *a, const frost__shape *sa, bool ta, const 
             for (int64_t j = 0; j < N; j++) {
                 double s = bias ? bias[j] : 0;
                 for (int64_t k = 0; k < K; k++)
-                    s += (double)(ta ? A[k * M + i] : A[i * K + k]) * (tb ? B[j * K + k] : B[k * N + j]);
+                    s += (double)(ta ? A[k * M + i] : A[i * K + k]) *
+                         (tb ? B[j * K + k] : B[k * N + j]);
                 out[bi * M * N + i * N + j] = (float)naive_act(s, act);
             }
     }
@@ -225,8 +233,9 @@ static void check_matmul(int ra, const int64_t *da, bool a_const, int rb, const 
     ins[1].variable = !b_const;
     oh_out out;
     frost_error err;
-    const char *what = frost_test_fmt("matmul a rank %d b rank %d ta=%d tb=%d bias=%d threads=%d pack=%d", ra,
-                                      rb, ta, tb, bias, threads, pack);
+    const char *what =
+        frost_test_fmt("matmul a rank %d b rank %d ta=%d tb=%d bias=%d threads=%d pack=%d", ra, rb,
+                       ta, tb, bias, threads, pack);
     char label[160];
     snprintf(label, sizeof label, "%s", what);
     if (CHECK_OK(oh_run(FROST__OP_MATMUL, &p, 3, ins, 1, pack, threads, &out, &err), &err)) {
@@ -235,8 +244,8 @@ static void check_matmul(int ra, const int64_t *da, bool a_const, int rb, const 
         if (frost__shape_equal(&out.shape, &want)) {
             const int64_t n = frost__shape_numel(&want);
             float *ref = malloc((size_t)n * sizeof *ref);
-            naive_matmul(a, &sa, ta && ra >= 2, b, &sb, tb && rb >= 2, bias ? c : NULL, &p.matmul.act, ref,
-                         &want);
+            naive_matmul(a, &sa, ta && ra >= 2, b, &sb, tb && rb >= 2, bias ? c : NULL,
+                         &p.matmul.act, ref, &want);
             frost_test_close(out.data, ref, (size_t)n, 1e-4, 1e-4, label);
             free(ref);
         }
@@ -251,37 +260,37 @@ static void test_matmul_op(void) {
         check_matmul(2, (int64_t[]){3, 5}, false, 2, (int64_t[]){5, 7}, true, false, false, true,
                      FROST__ACT_RELU, threads, true, 2, (int64_t[]){3, 7});
         /* One prediction, wide layer: the column split. */
-        check_matmul(2, (int64_t[]){1, 256}, false, 2, (int64_t[]){256, 300}, true, false, false, true,
-                     FROST__ACT_NONE, threads, true, 2, (int64_t[]){1, 300});
+        check_matmul(2, (int64_t[]){1, 256}, false, 2, (int64_t[]){256, 300}, true, false, false,
+                     true, FROST__ACT_NONE, threads, true, 2, (int64_t[]){1, 300});
         /* Many rows: the row split; transposed weights (ONNX Gemm transB). */
         check_matmul(2, (int64_t[]){67, 33}, false, 2, (int64_t[]){45, 33}, true, false, true, true,
                      FROST__ACT_LEAKY_RELU, threads, true, 2, (int64_t[]){67, 45});
         /* Dense on a 3-D activation: rows of all batches at once. */
-        check_matmul(3, (int64_t[]){2, 5, 9}, false, 2, (int64_t[]){9, 4}, true, false, false, false,
-                     FROST__ACT_NONE, threads, true, 3, (int64_t[]){2, 5, 4});
+        check_matmul(3, (int64_t[]){2, 5, 9}, false, 2, (int64_t[]){9, 4}, true, false, false,
+                     false, FROST__ACT_NONE, threads, true, 3, (int64_t[]){2, 5, 4});
         /* General batched path with broadcasting and transposes. */
         for (int t = 0; t < 4; t++) {
             const bool ta = t & 1, tb = t & 2;
             int64_t da[4] = {2, 1, ta ? 4 : 3, ta ? 3 : 4}, db[3] = {3, tb ? 5 : 4, tb ? 4 : 5};
-            check_matmul(4, da, false, 3, db, false, ta, tb, false, FROST__ACT_NONE, threads, false, 4,
-                         (int64_t[]){2, 3, 3, 5});
+            check_matmul(4, da, false, 3, db, false, ta, tb, false, FROST__ACT_NONE, threads, false,
+                         4, (int64_t[]){2, 3, 3, 5});
         }
-        check_matmul(3, (int64_t[]){4, 17, 16}, false, 3, (int64_t[]){4, 16, 9}, false, false, false, true,
-                     FROST__ACT_TANH, threads, true, 3, (int64_t[]){4, 17, 9});
+        check_matmul(3, (int64_t[]){4, 17, 16}, false, 3, (int64_t[]){4, 16, 9}, false, false,
+                     false, true, FROST__ACT_TANH, threads, true, 3, (int64_t[]){4, 17, 9});
     }
     /* Constant b but not packed (constant folding evaluates before pack). */
-    check_matmul(2, (int64_t[]){3, 5}, true, 2, (int64_t[]){5, 7}, true, false, false, true, FROST__ACT_NONE,
-                 1, false, 2, (int64_t[]){3, 7});
+    check_matmul(2, (int64_t[]){3, 5}, true, 2, (int64_t[]){5, 7}, true, false, false, true,
+                 FROST__ACT_NONE, 1, false, 2, (int64_t[]){3, 7});
     /* transpose_a with constant b: never packed, general path. */
-    check_matmul(2, (int64_t[]){5, 3}, false, 2, (int64_t[]){5, 7}, true, true, false, false, FROST__ACT_NONE,
-                 1, true, 2, (int64_t[]){3, 7});
+    check_matmul(2, (int64_t[]){5, 3}, false, 2, (int64_t[]){5, 7}, true, true, false, false,
+                 FROST__ACT_NONE, 1, true, 2, (int64_t[]){3, 7});
     /* 1-D operands (numpy matmul). */
-    check_matmul(1, (int64_t[]){4}, false, 2, (int64_t[]){4, 5}, true, false, false, false, FROST__ACT_NONE,
-                 1, true, 1, (int64_t[]){5});
-    check_matmul(2, (int64_t[]){3, 4}, false, 1, (int64_t[]){4}, false, false, false, false, FROST__ACT_NONE,
-                 1, false, 1, (int64_t[]){3});
-    check_matmul(1, (int64_t[]){4}, false, 1, (int64_t[]){4}, false, false, false, false, FROST__ACT_NONE,
-                 1, false, 0, (int64_t[]){0});
+    check_matmul(1, (int64_t[]){4}, false, 2, (int64_t[]){4, 5}, true, false, false, false,
+                 FROST__ACT_NONE, 1, true, 1, (int64_t[]){5});
+    check_matmul(2, (int64_t[]){3, 4}, false, 1, (int64_t[]){4}, false, false, false, false,
+                 FROST__ACT_NONE, 1, false, 1, (int64_t[]){3});
+    check_matmul(1, (int64_t[]){4}, false, 1, (int64_t[]){4}, false, false, false, false,
+                 FROST__ACT_NONE, 1, false, 0, (int64_t[]){0});
 }
 
 static void test_matmul_infer_and_errors(void) {
@@ -290,29 +299,33 @@ static void test_matmul_infer_and_errors(void) {
     oh_out out;
     frost_error err;
     /* Unknown batch at load. */
-    oh_in ins[3] = {oh_f32(NULL, 2, (int64_t[]){-1, 4}), oh_f32(NULL, 2, (int64_t[]){4, 5}), oh_absent()};
+    oh_in ins[3] = {oh_f32(NULL, 2, (int64_t[]){-1, 4}), oh_f32(NULL, 2, (int64_t[]){4, 5}),
+                    oh_absent()};
     if (CHECK_OK(oh_infer(FROST__OP_MATMUL, &p, 2, ins, 1, &out, &err), &err)) {
         CHECK(out.shape.rank == 2 && out.shape.d[0] == -1 && out.shape.d[1] == 5);
         CHECK(out.dt == FROST_DTYPE_F32);
     }
     /* Unknown rank propagates. */
     ins[0] = oh_f32(NULL, -1, NULL);
-    if (CHECK_OK(oh_infer(FROST__OP_MATMUL, &p, 2, ins, 1, &out, &err), &err)) CHECK(out.shape.rank == -1);
+    if (CHECK_OK(oh_infer(FROST__OP_MATMUL, &p, 2, ins, 1, &out, &err), &err))
+        CHECK(out.shape.rank == -1);
     /* Unknown batch dim broadcast against a known one. */
     ins[0] = oh_f32(NULL, 3, (int64_t[]){-1, -1, 4});
     ins[1] = oh_f32(NULL, 3, (int64_t[]){2, 4, 6});
     if (CHECK_OK(oh_infer(FROST__OP_MATMUL, &p, 2, ins, 1, &out, &err), &err))
-        CHECK(out.shape.rank == 3 && out.shape.d[0] == 2 && out.shape.d[1] == -1 && out.shape.d[2] == 6);
+        CHECK(out.shape.rank == 3 && out.shape.d[0] == 2 && out.shape.d[1] == -1 &&
+              out.shape.d[2] == 6);
     /* Inner dimension mismatch. */
     ins[0] = oh_f32(NULL, 2, (int64_t[]){3, 4});
     ins[1] = oh_f32(NULL, 2, (int64_t[]){5, 6});
     CHECK_FAILS(oh_infer(FROST__OP_MATMUL, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err,
                 "inner dimensions differ");
-    CHECK(strstr(err.message, "node") != NULL);   /* names the node */
+    CHECK(strstr(err.message, "node") != NULL); /* names the node */
     /* Batch dims that cannot broadcast. */
     ins[0] = oh_f32(NULL, 3, (int64_t[]){2, 3, 4});
     ins[1] = oh_f32(NULL, 3, (int64_t[]){3, 4, 6});
-    CHECK_FAILS(oh_infer(FROST__OP_MATMUL, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err, "broadcast");
+    CHECK_FAILS(oh_infer(FROST__OP_MATMUL, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err,
+                "broadcast");
     /* Bias of the wrong length. */
     ins[0] = oh_f32(NULL, 2, (int64_t[]){3, 4});
     ins[1] = oh_f32(NULL, 2, (int64_t[]){4, 6});

@@ -18,7 +18,8 @@ typedef struct pool_case {
 } pool_case;
 
 /* Output length, written from the ONNX MaxPool/AveragePool spec (and TF's SAME/VALID). */
-static int64_t spec_out(int64_t in, int k, int s, int d, frost__padding pad, int pb, int pe, bool ceil_mode) {
+static int64_t spec_out(int64_t in, int k, int s, int d, frost__padding pad, int pb, int pe,
+                        bool ceil_mode) {
     if (pad == FROST__PAD_SAME_UPPER || pad == FROST__PAD_SAME_LOWER) return (in + s - 1) / s;
     if (pad == FROST__PAD_VALID) pb = pe = 0;
     const double span = (double)(in + pb + pe - (d * (k - 1) + 1)) / s;
@@ -28,8 +29,8 @@ static int64_t spec_out(int64_t in, int k, int s, int d, frost__padding pad, int
     return out;
 }
 
-static void spec_pads(int64_t in, int64_t out, int k, int s, int d, frost__padding pad, int eb, int ee,
-                      int *b, int *e) {
+static void spec_pads(int64_t in, int64_t out, int k, int s, int d, frost__padding pad, int eb,
+                      int ee, int *b, int *e) {
     if (pad == FROST__PAD_EXPLICIT) {
         *b = eb, *e = ee;
         return;
@@ -64,14 +65,16 @@ static void run_pool_case(const pool_case *c) {
     spec_pads(c->h, oh, c->kh, c->sh, c->dh, c->pad, c->pt, c->pb, &pt, &pb);
     spec_pads(c->w, ow, c->kw, c->sw, c->dw, c->pad, c->pl, c->pr, &pl, &pr);
     char label[200];
-    snprintf(label, sizeof label, "%s pool %dx%d k%dx%d s%d,%d d%d,%d pad%d(%d,%d,%d,%d) ceil%d incl%d t%d",
-             c->is_max ? "max" : "avg", c->h, c->w, c->kh, c->kw, c->sh, c->sw, c->dh, c->dw, (int)c->pad, c->pt,
-             c->pb, c->pl, c->pr, c->ceil_mode, c->include_pad, c->threads);
+    snprintf(label, sizeof label,
+             "%s pool %dx%d k%dx%d s%d,%d d%d,%d pad%d(%d,%d,%d,%d) ceil%d incl%d t%d",
+             c->is_max ? "max" : "avg", c->h, c->w, c->kh, c->kw, c->sh, c->sw, c->dh, c->dw,
+             (int)c->pad, c->pt, c->pb, c->pl, c->pr, c->ceil_mode, c->include_pad, c->threads);
     oh_in in = oh_var(oh_f32(x, 4, xd));
     oh_out out;
     frost_error err;
-    if (!CHECK_MSG(oh_run(FROST__OP_POOL2D, &p, 1, &in, 1, false, c->threads, &out, &err) == FROST_OK, "%s: %s",
-                   label, err.message)) {
+    if (!CHECK_MSG(oh_run(FROST__OP_POOL2D, &p, 1, &in, 1, false, c->threads, &out, &err) ==
+                       FROST_OK,
+                   "%s: %s", label, err.message)) {
         free(x);
         case_failures++;
         return;
@@ -89,13 +92,17 @@ static void run_pool_case(const pool_case *c) {
                         int inside = 0, in_padded = 0;
                         for (int kh = 0; kh < c->kh; kh++)
                             for (int kw = 0; kw < c->kw; kw++) {
-                                const int64_t ih = y * c->sh - pt + kh * c->dh, iw = xx * c->sw - pl + kw * c->dw;
-                                if (ih >= -pt && ih < c->h + pb && iw >= -pl && iw < c->w + pr) in_padded++;
+                                const int64_t ih = y * c->sh - pt + kh * c->dh,
+                                              iw = xx * c->sw - pl + kw * c->dw;
+                                if (ih >= -pt && ih < c->h + pb && iw >= -pl && iw < c->w + pr)
+                                    in_padded++;
                                 if (ih < 0 || ih >= c->h || iw < 0 || iw >= c->w) continue;
                                 const double v = x[((n * c->h + ih) * c->w + iw) * c->c + ch];
                                 inside++;
-                                if (c->is_max) acc = v > acc ? v : acc;
-                                else acc += v;
+                                if (c->is_max)
+                                    acc = v > acc ? v : acc;
+                                else
+                                    acc += v;
                             }
                         if (!c->is_max) {
                             const int div = c->include_pad ? in_padded : inside;
@@ -111,8 +118,8 @@ static void run_pool_case(const pool_case *c) {
 }
 
 static void test_sweep(void) {
-    static const frost__padding pads[] = {FROST__PAD_VALID, FROST__PAD_SAME_UPPER, FROST__PAD_SAME_LOWER,
-                                          FROST__PAD_EXPLICIT};
+    static const frost__padding pads[] = {FROST__PAD_VALID, FROST__PAD_SAME_UPPER,
+                                          FROST__PAD_SAME_LOWER, FROST__PAD_EXPLICIT};
     int i = 0;
     for (int pi = 0; pi < 4; pi++)
         for (int s = 1; s <= 3; s++)
@@ -120,18 +127,45 @@ static void test_sweep(void) {
                 for (int d = 1; d <= 2; d++)
                     for (int mode = 0; mode < 4; mode++, i++) {
                         pool_case c = {
-                            .n = 1 + i % 2, .h = 6 + i % 4, .w = 5 + i % 3, .c = 1 + i % 5, .kh = k,
-                            .kw = k == 1 ? 2 : k, .sh = s, .sw = 1 + (s + 1) % 3, .dh = d, .dw = 1,
-                            .pad = pads[pi], .pt = k > 1 ? 1 : 0, .pb = k > 2 ? 2 : 0, .pl = 0, .pr = k > 1 ? 1 : 0,
-                            .is_max = mode == 0, .ceil_mode = (mode & 1) && pi != 1 && pi != 2,
-                            .include_pad = mode >= 2, .threads = 1 + (i % 3 == 0) * 2,
+                            .n = 1 + i % 2,
+                            .h = 6 + i % 4,
+                            .w = 5 + i % 3,
+                            .c = 1 + i % 5,
+                            .kh = k,
+                            .kw = k == 1 ? 2 : k,
+                            .sh = s,
+                            .sw = 1 + (s + 1) % 3,
+                            .dh = d,
+                            .dw = 1,
+                            .pad = pads[pi],
+                            .pt = k > 1 ? 1 : 0,
+                            .pb = k > 2 ? 2 : 0,
+                            .pl = 0,
+                            .pr = k > 1 ? 1 : 0,
+                            .is_max = mode == 0,
+                            .ceil_mode = (mode & 1) && pi != 1 && pi != 2,
+                            .include_pad = mode >= 2,
+                            .threads = 1 + (i % 3 == 0) * 2,
                         };
-                        if (mode == 1) c.ceil_mode = pads[pi] == FROST__PAD_VALID || pads[pi] == FROST__PAD_EXPLICIT;
+                        if (mode == 1)
+                            c.ceil_mode =
+                                pads[pi] == FROST__PAD_VALID || pads[pi] == FROST__PAD_EXPLICIT;
                         run_pool_case(&c);
                     }
     /* A larger layer so several threads split the rows. */
-    pool_case big = {.n = 2, .h = 56, .w = 55, .c = 32, .kh = 3, .kw = 3, .sh = 2, .sw = 2, .dh = 1, .dw = 1,
-                     .pad = FROST__PAD_SAME_UPPER, .is_max = true, .threads = 4};
+    pool_case big = {.n = 2,
+                     .h = 56,
+                     .w = 55,
+                     .c = 32,
+                     .kh = 3,
+                     .kw = 3,
+                     .sh = 2,
+                     .sw = 2,
+                     .dh = 1,
+                     .dw = 1,
+                     .pad = FROST__PAD_SAME_UPPER,
+                     .is_max = true,
+                     .threads = 4};
     run_pool_case(&big);
     big.is_max = false;
     run_pool_case(&big);
@@ -172,7 +206,8 @@ static void test_known_values(void) {
     }
     p.pool.count_include_pad = true;
     if (CHECK_OK(oh_run(FROST__OP_POOL2D, &p, 1, &in, 1, false, 1, &out, &err), &err)) {
-        const float want[9] = {4 / 9.f, 6 / 9.f, 4 / 9.f, 6 / 9.f, 1, 6 / 9.f, 4 / 9.f, 6 / 9.f, 4 / 9.f};
+        const float want[9] = {4 / 9.f, 6 / 9.f, 4 / 9.f, 6 / 9.f, 1,
+                               6 / 9.f, 4 / 9.f, 6 / 9.f, 4 / 9.f};
         frost_test_close(out.data, want, 9, 1e-6, 0, "avg count_include_pad");
         oh_free(&out, 1);
     }
@@ -189,17 +224,21 @@ static void test_infer_and_errors(void) {
     frost_error err;
     oh_in in = oh_f32(NULL, 4, (int64_t[]){-1, 28, -1, 8});
     if (CHECK_OK(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), &err))
-        CHECK(out.shape.rank == 4 && out.shape.d[0] == -1 && out.shape.d[1] == 14 && out.shape.d[2] == -1 &&
-              out.shape.d[3] == 8);
+        CHECK(out.shape.rank == 4 && out.shape.d[0] == -1 && out.shape.d[1] == 14 &&
+              out.shape.d[2] == -1 && out.shape.d[3] == 8);
     in = oh_f32(NULL, -1, NULL);
-    if (CHECK_OK(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), &err)) CHECK(out.shape.rank == 4);
+    if (CHECK_OK(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), &err))
+        CHECK(out.shape.rank == 4);
     in = oh_f32(NULL, 3, (int64_t[]){28, 28, 8});
-    CHECK_FAILS(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), FROST_E_SHAPE, &err, "rank 4");
+    CHECK_FAILS(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), FROST_E_SHAPE, &err,
+                "rank 4");
     in = oh_f32(NULL, 4, (int64_t[]){1, 1, 5, 8});
-    CHECK_FAILS(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), FROST_E_SHAPE, &err, "smaller");
+    CHECK_FAILS(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), FROST_E_SHAPE, &err,
+                "smaller");
     p.pool.k_h = 0;
     in = oh_f32(NULL, 4, (int64_t[]){1, 4, 4, 8});
-    CHECK_FAILS(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), FROST_E_FORMAT, &err, "window");
+    CHECK_FAILS(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), FROST_E_FORMAT, &err,
+                "window");
     p.pool.k_h = 2;
     in = oh_typed(FROST_DTYPE_I32, NULL, 4, (int64_t[]){1, 4, 4, 8});
     CHECK_FAILS(oh_infer(FROST__OP_POOL2D, &p, 1, &in, 1, &out, &err), FROST_E_DTYPE, &err, "i32");

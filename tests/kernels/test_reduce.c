@@ -10,7 +10,9 @@
 #include "op_harness.h"
 #include "test.h"
 
-static int rnd_int(int lo, int hi) { return lo + (int)frost_test_uniform(0.0f, (float)(hi - lo + 1) - 0.001f); }
+static int rnd_int(int lo, int hi) {
+    return lo + (int)frost_test_uniform(0.0f, (float)(hi - lo + 1) - 0.001f);
+}
 
 /* Output index of input element `i` (flat) when the axes in `mask` are reduced away. */
 static int64_t out_index(const frost__shape *s, const bool *mask, int64_t i) {
@@ -34,7 +36,8 @@ static double f32_identity(int fn) {
     }
 }
 
-static void naive_f32(int fn, const frost__shape *s, const bool *mask, const float *x, double *y, int64_t n_out) {
+static void naive_f32(int fn, const frost__shape *s, const bool *mask, const float *x, double *y,
+                      int64_t n_out) {
     int64_t n_red = 1, n = frost__shape_numel(s);
     for (int d = 0; d < s->rank; d++)
         if (mask[d]) n_red *= s->d[d];
@@ -47,12 +50,15 @@ static void naive_f32(int fn, const frost__shape *s, const bool *mask, const flo
         const int64_t o = out_index(s, mask, i);
         const double v = x[i];
         switch (fn) {
-        case FROST__RED_SUM: case FROST__RED_MEAN: case FROST__RED_LOG_SUM: y[o] += v; break;
+        case FROST__RED_SUM:
+        case FROST__RED_MEAN:
+        case FROST__RED_LOG_SUM: y[o] += v; break;
         case FROST__RED_MAX: y[o] = v > y[o] ? v : y[o]; break;
         case FROST__RED_MIN: y[o] = v < y[o] ? v : y[o]; break;
         case FROST__RED_PROD: y[o] *= v; break;
         case FROST__RED_L1: y[o] += fabs(v); break;
-        case FROST__RED_L2: case FROST__RED_SUM_SQUARE: y[o] += v * v; break;
+        case FROST__RED_L2:
+        case FROST__RED_SUM_SQUARE: y[o] += v * v; break;
         case FROST__RED_LOG_SUM_EXP: mx[o] = v > mx[o] ? v : mx[o]; break;
         }
     }
@@ -72,19 +78,23 @@ static void naive_f32(int fn, const frost__shape *s, const bool *mask, const flo
 }
 
 /* Integer reduction with two's-complement wrap-around, in 64 bits then narrowed to `bits`. */
-static void naive_int(int fn, const frost__shape *s, const bool *mask, const int64_t *x, int64_t *y, int64_t n_out,
-                      int bits) {
+static void naive_int(int fn, const frost__shape *s, const bool *mask, const int64_t *x, int64_t *y,
+                      int64_t n_out, int bits) {
     int64_t n_red = 1, n = frost__shape_numel(s);
     for (int d = 0; d < s->rank; d++)
         if (mask[d]) n_red *= s->d[d];
     const int64_t lo = bits == 32 ? INT32_MIN : INT64_MIN, hi = bits == 32 ? INT32_MAX : INT64_MAX;
     for (int64_t o = 0; o < n_out; o++)
-        y[o] = fn == FROST__RED_PROD ? 1 : fn == FROST__RED_MAX ? lo : fn == FROST__RED_MIN ? hi : 0;
+        y[o] = fn == FROST__RED_PROD  ? 1
+               : fn == FROST__RED_MAX ? lo
+               : fn == FROST__RED_MIN ? hi
+                                      : 0;
     for (int64_t i = 0; i < n; i++) {
         const int64_t o = out_index(s, mask, i);
         uint64_t acc = (uint64_t)y[o];
         switch (fn) {
-        case FROST__RED_SUM: case FROST__RED_MEAN: acc += (uint64_t)x[i]; break;
+        case FROST__RED_SUM:
+        case FROST__RED_MEAN: acc += (uint64_t)x[i]; break;
         case FROST__RED_PROD: acc *= (uint64_t)x[i]; break;
         case FROST__RED_MAX: acc = (uint64_t)(x[i] > y[o] ? x[i] : y[o]); break;
         case FROST__RED_MIN: acc = (uint64_t)(x[i] < y[o] ? x[i] : y[o]); break;
@@ -130,8 +140,9 @@ static void random_setup(red_setup *r) {
 }
 
 /* Runs REDUCE; axes as i64 (or i32 when axes_i32). Returns the output or NULL on failure. */
-static void *run_reduce(int fn, bool keep, frost_dtype dt, const void *x, const frost__shape *s, const int64_t *axes,
-                        int n_axes, bool axes_i32, int threads, frost__shape *out_shape) {
+static void *run_reduce(int fn, bool keep, frost_dtype dt, const void *x, const frost__shape *s,
+                        const int64_t *axes, int n_axes, bool axes_i32, int threads,
+                        frost__shape *out_shape) {
     frost__params p;
     memset(&p, 0, sizeof p);
     p.reduce.fn = fn;
@@ -140,18 +151,21 @@ static void *run_reduce(int fn, bool keep, frost_dtype dt, const void *x, const 
     for (int i = 0; i < n_axes; i++) ax32[i] = (int32_t)axes[i];
     const int64_t ad[1] = {n_axes};
     oh_in ins[2] = {oh_var(oh_typed(dt, x, s->rank, s->d)),
-                    axes_i32 ? oh_typed(FROST_DTYPE_I32, ax32, 1, ad) : oh_typed(FROST_DTYPE_I64, axes, 1, ad)};
+                    axes_i32 ? oh_typed(FROST_DTYPE_I32, ax32, 1, ad)
+                             : oh_typed(FROST_DTYPE_I64, axes, 1, ad)};
     oh_out out;
     frost_error err;
-    if (!CHECK_OK(oh_run(FROST__OP_REDUCE, &p, 2, ins, 1, false, threads, &out, &err), &err)) return NULL;
+    if (!CHECK_OK(oh_run(FROST__OP_REDUCE, &p, 2, ins, 1, false, threads, &out, &err), &err))
+        return NULL;
     CHECK(out.dt == dt);
     *out_shape = out.shape;
     return out.data;
 }
 
 static void test_random_f32(void) {
-    static const int fns[] = {FROST__RED_SUM, FROST__RED_MEAN, FROST__RED_MAX, FROST__RED_MIN, FROST__RED_PROD,
-                              FROST__RED_L1, FROST__RED_L2, FROST__RED_LOG_SUM, FROST__RED_LOG_SUM_EXP,
+    static const int fns[] = {FROST__RED_SUM,       FROST__RED_MEAN,    FROST__RED_MAX,
+                              FROST__RED_MIN,       FROST__RED_PROD,    FROST__RED_L1,
+                              FROST__RED_L2,        FROST__RED_LOG_SUM, FROST__RED_LOG_SUM_EXP,
                               FROST__RED_SUM_SQUARE};
     int failures = 0;
     for (int iter = 0; iter < 300; iter++) {
@@ -162,11 +176,14 @@ static void test_random_f32(void) {
         const int64_t n = frost__shape_numel(&r.s);
         float *x = malloc((size_t)n * sizeof *x);
         /* Positive data for LogSum; near 1 for Prod so products stay representable. */
-        frost_test_fill(x, (size_t)n, fn == FROST__RED_LOG_SUM ? 0.1f : fn == FROST__RED_PROD ? 0.8f : -3.0f,
+        frost_test_fill(x, (size_t)n,
+                        fn == FROST__RED_LOG_SUM ? 0.1f
+                        : fn == FROST__RED_PROD  ? 0.8f
+                                                 : -3.0f,
                         fn == FROST__RED_PROD ? 1.2f : 3.0f);
         frost__shape os;
-        float *y = run_reduce(fn, keep, FROST_DTYPE_F32, x, &r.s, r.axes, r.n_axes, iter & 1, 1 + (iter % 4 == 0),
-                              &os);
+        float *y = run_reduce(fn, keep, FROST_DTYPE_F32, x, &r.s, r.axes, r.n_axes, iter & 1,
+                              1 + (iter % 4 == 0), &os);
         if (y) {
             const frost__shape *want = keep ? &r.out_keep : &r.out_drop;
             if (!CHECK_MSG(frost__shape_equal(&os, want), "reduce fn %d shape", fn)) {
@@ -178,7 +195,8 @@ static void test_random_f32(void) {
             float *reff = malloc((size_t)r.n_out * sizeof *reff);
             naive_f32(fn, &r.s, r.mask, x, ref, r.n_out);
             for (int64_t o = 0; o < r.n_out; o++) reff[o] = (float)ref[o];
-            if (!frost_test_close(y, reff, (size_t)r.n_out, 1e-5, 1e-5, frost_test_fmt("reduce f32 fn %d iter %d", fn, iter)))
+            if (!frost_test_close(y, reff, (size_t)r.n_out, 1e-5, 1e-5,
+                                  frost_test_fmt("reduce f32 fn %d iter %d", fn, iter)))
                 failures++;
             free(ref), free(reff), free(y);
         } else {
@@ -190,7 +208,8 @@ static void test_random_f32(void) {
 }
 
 static void test_random_int(void) {
-    static const int fns[] = {FROST__RED_SUM, FROST__RED_MEAN, FROST__RED_MAX, FROST__RED_MIN, FROST__RED_PROD};
+    static const int fns[] = {FROST__RED_SUM, FROST__RED_MEAN, FROST__RED_MAX, FROST__RED_MIN,
+                              FROST__RED_PROD};
     int failures = 0;
     for (int iter = 0; iter < 200; iter++) {
         red_setup r;
@@ -209,16 +228,18 @@ static void test_random_int(void) {
             x32[i] = (int32_t)v;
         }
         frost__shape os;
-        void *y = run_reduce(fn, iter % 3 == 1, is32 ? FROST_DTYPE_I32 : FROST_DTYPE_I64, is32 ? (void *)x32 : (void *)x64,
-                             &r.s, r.axes, r.n_axes, false, 1, &os);
+        void *y =
+            run_reduce(fn, iter % 3 == 1, is32 ? FROST_DTYPE_I32 : FROST_DTYPE_I64,
+                       is32 ? (void *)x32 : (void *)x64, &r.s, r.axes, r.n_axes, false, 1, &os);
         if (y) {
             int64_t *ref = malloc((size_t)r.n_out * sizeof *ref);
             naive_int(fn, &r.s, r.mask, x64, ref, r.n_out, is32 ? 32 : 64);
             for (int64_t o = 0; o < r.n_out; o++) {
                 const int64_t got = is32 ? ((int32_t *)y)[o] : ((int64_t *)y)[o];
                 if (got != ref[o]) {
-                    CHECK_MSG(false, "reduce int%d fn %d iter %d at %lld: %lld vs %lld", is32 ? 32 : 64, fn, iter,
-                              (long long)o, (long long)got, (long long)ref[o]);
+                    CHECK_MSG(false, "reduce int%d fn %d iter %d at %lld: %lld vs %lld",
+                              is32 ? 32 : 64, fn, iter, (long long)o, (long long)got,
+                              (long long)ref[o]);
                     failures++;
                     break;
                 }
@@ -233,14 +254,14 @@ static void test_random_int(void) {
 }
 
 static void test_bool(void) {
-    const uint8_t x[6] = {0, 1, 0, 0, 0, 0};   /* [2,3] */
+    const uint8_t x[6] = {0, 1, 0, 0, 0, 0}; /* [2,3] */
     const frost__shape s = frost__shape_make(2, (int64_t[]){2, 3});
     for (int any = 0; any <= 1; any++)
         for (int axis = 0; axis <= 1; axis++) {
             frost__shape os;
             const int64_t ax[1] = {axis};
-            uint8_t *y = run_reduce(any ? FROST__RED_ANY : FROST__RED_ALL, false, FROST_DTYPE_BOOL, x, &s, ax, 1,
-                                    false, 1, &os);
+            uint8_t *y = run_reduce(any ? FROST__RED_ANY : FROST__RED_ALL, false, FROST_DTYPE_BOOL,
+                                    x, &s, ax, 1, false, 1, &os);
             if (!y) continue;
             if (axis == 0) {
                 const uint8_t want_any[3] = {0, 1, 0}, want_all[3] = {0, 0, 0};
@@ -292,7 +313,8 @@ static void test_axes_rules(void) {
     /* Out of range. */
     const int32_t two = 2;
     ins[1] = oh_typed(FROST_DTYPE_I32, &two, 0, NULL);
-    CHECK_FAILS(oh_run(FROST__OP_REDUCE, &p, 2, ins, 1, false, 1, &out, &err), FROST_E_SHAPE, &err, "out of range");
+    CHECK_FAILS(oh_run(FROST__OP_REDUCE, &p, 2, ins, 1, false, 1, &out, &err), FROST_E_SHAPE, &err,
+                "out of range");
     /* The shape computation: Prod of an int32 shape [2,3,4] over axis 0 -> 24, keep_dims -> [1]. */
     const int32_t shape_vals[3] = {2, 3, 4};
     const int32_t zero = 0;
@@ -325,10 +347,13 @@ static void test_reduce_infer(void) {
     oh_out out;
     frost_error err;
     /* Axes not known at load: the rank still follows from the axes' length. */
-    oh_in ins[2] = {oh_f32(NULL, 4, (int64_t[]){-1, 7, 7, 64}), oh_typed(FROST_DTYPE_I32, NULL, 1, (int64_t[]){2})};
-    if (CHECK_OK(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), &err)) CHECK(out.shape.rank == 2);
+    oh_in ins[2] = {oh_f32(NULL, 4, (int64_t[]){-1, 7, 7, 64}),
+                    oh_typed(FROST_DTYPE_I32, NULL, 1, (int64_t[]){2})};
+    if (CHECK_OK(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), &err))
+        CHECK(out.shape.rank == 2);
     p.reduce.keep_dims = true;
-    if (CHECK_OK(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), &err)) CHECK(out.shape.rank == 4);
+    if (CHECK_OK(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), &err))
+        CHECK(out.shape.rank == 4);
     /* Known axes, unknown batch: Mean over H, W. */
     const int32_t hw[2] = {1, 2};
     ins[1] = oh_typed(FROST_DTYPE_I32, hw, 1, (int64_t[]){2});
@@ -337,19 +362,22 @@ static void test_reduce_infer(void) {
         CHECK(out.shape.rank == 2 && out.shape.d[0] == -1 && out.shape.d[1] == 64);
     /* Unknown rank. */
     ins[0] = oh_f32(NULL, -1, NULL);
-    if (CHECK_OK(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), &err)) CHECK(out.shape.rank == -1);
+    if (CHECK_OK(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), &err))
+        CHECK(out.shape.rank == -1);
     /* Sum of bools is refused; Any of floats too. */
     ins[0] = oh_typed(FROST_DTYPE_BOOL, NULL, 2, (int64_t[]){2, 2});
     p.reduce.fn = FROST__RED_SUM;
     CHECK_FAILS(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), FROST_E_DTYPE, &err, "bool");
     ins[0] = oh_f32(NULL, 2, (int64_t[]){2, 2});
     p.reduce.fn = FROST__RED_ANY;
-    CHECK_FAILS(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), FROST_E_UNSUPPORTED, &err, "f32");
+    CHECK_FAILS(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), FROST_E_UNSUPPORTED, &err,
+                "f32");
     /* Axis out of range at load. */
     const int32_t nine = 9;
     p.reduce.fn = FROST__RED_SUM;
     ins[1] = oh_typed(FROST_DTYPE_I32, &nine, 0, NULL);
-    CHECK_FAILS(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err, "axis 9");
+    CHECK_FAILS(oh_infer(FROST__OP_REDUCE, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err,
+                "axis 9");
 }
 
 /* ---- ARG ------------------------------------------------------------------------------------ */
@@ -362,7 +390,8 @@ static void test_arg(void) {
         s.rank = rnd_int(1, 4);
         for (int d = 0; d < s.rank; d++) s.d[d] = rnd_int(1, 6);
         const int axis = rnd_int(0, s.rank - 1);
-        const bool is_max = iter & 1, last = iter & 2, keep = iter & 4, out32 = iter & 8, in_int = iter % 5 == 0;
+        const bool is_max = iter & 1, last = iter & 2, keep = iter & 4, out32 = iter & 8,
+                   in_int = iter % 5 == 0;
         const int64_t n = frost__shape_numel(&s);
         float *x = malloc((size_t)n * sizeof *x);
         int32_t *xi = malloc((size_t)n * sizeof *xi);
@@ -375,7 +404,8 @@ static void test_arg(void) {
         p.arg.keep_dims = keep;
         p.arg.out_dtype = out32 ? FROST_DTYPE_I32 : FROST_DTYPE_I64;
         const int64_t axis_val = iter % 7 == 0 ? axis - s.rank : axis;
-        oh_in ins[2] = {in_int ? oh_var(oh_typed(FROST_DTYPE_I32, xi, s.rank, s.d)) : oh_var(oh_f32(x, s.rank, s.d)),
+        oh_in ins[2] = {in_int ? oh_var(oh_typed(FROST_DTYPE_I32, xi, s.rank, s.d))
+                               : oh_var(oh_f32(x, s.rank, s.d)),
                         oh_typed(FROST_DTYPE_I64, &axis_val, 0, NULL)};
         oh_out out;
         frost_error err;
@@ -393,13 +423,16 @@ static void test_arg(void) {
             for (int64_t j = 0; j < inner; j++) {
                 int64_t best = 0;
                 for (int64_t k = 1; k < s.d[axis]; k++) {
-                    const float v = x[(o * s.d[axis] + k) * inner + j], b = x[(o * s.d[axis] + best) * inner + j];
-                    if (is_max ? (v > b || (last && v == b)) : (v < b || (last && v == b))) best = k;
+                    const float v = x[(o * s.d[axis] + k) * inner + j],
+                                b = x[(o * s.d[axis] + best) * inner + j];
+                    if (is_max ? (v > b || (last && v == b)) : (v < b || (last && v == b)))
+                        best = k;
                 }
-                const int64_t got = out32 ? ((int32_t *)out.data)[o * inner + j] : ((int64_t *)out.data)[o * inner + j];
+                const int64_t got = out32 ? ((int32_t *)out.data)[o * inner + j]
+                                          : ((int64_t *)out.data)[o * inner + j];
                 if (got != best) {
-                    CHECK_MSG(false, "arg iter %d at (%lld,%lld): %lld vs %lld", iter, (long long)o, (long long)j,
-                              (long long)got, (long long)best);
+                    CHECK_MSG(false, "arg iter %d at (%lld,%lld): %lld vs %lld", iter, (long long)o,
+                              (long long)j, (long long)got, (long long)best);
                     failures++;
                     o = outer;
                     break;
@@ -416,13 +449,15 @@ static void test_arg(void) {
     oh_out out;
     frost_error err;
     /* Unknown axis at load: rank known, dims not. Out of range: error. */
-    oh_in ins[2] = {oh_f32(NULL, 3, (int64_t[]){-1, 5, 10}), oh_typed(FROST_DTYPE_I32, NULL, 0, NULL)};
+    oh_in ins[2] = {oh_f32(NULL, 3, (int64_t[]){-1, 5, 10}),
+                    oh_typed(FROST_DTYPE_I32, NULL, 0, NULL)};
     if (CHECK_OK(oh_infer(FROST__OP_ARG, &p, 2, ins, 1, &out, &err), &err)) {
         CHECK(out.shape.rank == 2 && out.dt == FROST_DTYPE_I64);
     }
     const int32_t three = 3;
     ins[1] = oh_typed(FROST_DTYPE_I32, &three, 0, NULL);
-    CHECK_FAILS(oh_infer(FROST__OP_ARG, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err, "out of range");
+    CHECK_FAILS(oh_infer(FROST__OP_ARG, &p, 2, ins, 1, &out, &err), FROST_E_SHAPE, &err,
+                "out of range");
     const int32_t minus1 = -1;
     ins[1] = oh_typed(FROST_DTYPE_I32, &minus1, 0, NULL);
     if (CHECK_OK(oh_infer(FROST__OP_ARG, &p, 2, ins, 1, &out, &err), &err))

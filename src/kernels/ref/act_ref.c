@@ -21,8 +21,7 @@ void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act) {
     const float a = act->alpha, b = act->beta;
     switch (act->act) {
     case FROST__ACT_NONE:
-    case FROST__ACT_COUNT:
-        return;
+    case FROST__ACT_COUNT: return;
     case FROST__ACT_RELU:
         for (size_t i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0;
         return;
@@ -62,7 +61,8 @@ void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act) {
         for (size_t i = 0; i < n; i++) x[i] = x[i] * sigmoidf(x[i]);
         return;
     case FROST__ACT_GELU:
-        for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+        for (size_t i = 0; i < n; i++)
+            x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
         return;
     case FROST__ACT_GELU_TANH:
         for (size_t i = 0; i < n; i++) {

@@ -18,8 +18,10 @@ bool frost__reduce_plan_make(const frost__shape *in, const bool *reduce_axis,
     for (int i = 0; i < in->rank; i++) {
         const int64_t d = in->d[i];
         if (d < 0) return false;
-        if (reduce_axis[i]) n_red *= d;
-        else n_out *= d;
+        if (reduce_axis[i])
+            n_red *= d;
+        else
+            n_out *= d;
         if (d == 1) continue;
         if (r > 0 && p->reduced[r - 1] == reduce_axis[i]) {
             p->dims[r - 1] *= d;
@@ -43,16 +45,13 @@ bool frost__reduce_plan_make(const frost__shape *in, const bool *reduce_axis,
 
 bool frost__reduce_supported(int fn, frost_dtype t) {
     switch (t) {
-    case FROST_DTYPE_F32:
-        return fn >= FROST__RED_SUM && fn <= FROST__RED_SUM_SQUARE;
+    case FROST_DTYPE_F32: return fn >= FROST__RED_SUM && fn <= FROST__RED_SUM_SQUARE;
     case FROST_DTYPE_I32:
     case FROST_DTYPE_I64:
         return fn == FROST__RED_SUM || fn == FROST__RED_MEAN || fn == FROST__RED_MAX ||
                fn == FROST__RED_MIN || fn == FROST__RED_PROD;
-    case FROST_DTYPE_BOOL:
-        return fn == FROST__RED_ANY || fn == FROST__RED_ALL;
-    default:
-        return false;
+    case FROST_DTYPE_BOOL: return fn == FROST__RED_ANY || fn == FROST__RED_ALL;
+    default: return false;
     }
 }
 
@@ -90,7 +89,7 @@ enum { PRE_NONE, PRE_ABS, PRE_SQUARE, PRE_EXP_SHIFTED };
 typedef struct f32_ctx {
     const float *x;
     float *y;
-    const float *shift;   /* PRE_EXP_SHIFTED: per-output max subtracted before exp */
+    const float *shift; /* PRE_EXP_SHIFTED: per-output max subtracted before exp */
     int64_t len;
     bool inner_reduced;
     int comb, pre;
@@ -116,8 +115,10 @@ static void f32_row(void *vctx, int64_t xo, int64_t yo) {
         case COMB_ADD: {
             /* Double accumulation: long rows (global pooling) lose no precision. */
             double acc = 0;
-            if (c->pre == PRE_NONE) for (int64_t i = 0; i < n; i++) acc += x[i];
-            else for (int64_t i = 0; i < n; i++) acc += f32_pre(c->pre, x[i], sh);
+            if (c->pre == PRE_NONE)
+                for (int64_t i = 0; i < n; i++) acc += x[i];
+            else
+                for (int64_t i = 0; i < n; i++) acc += f32_pre(c->pre, x[i], sh);
             *y = (float)((double)*y + acc);
             break;
         }
@@ -144,22 +145,32 @@ static void f32_row(void *vctx, int64_t xo, int64_t yo) {
         float *y = c->y + yo;
         switch (c->comb) {
         case COMB_ADD:
-            if (c->pre == PRE_NONE) for (int64_t i = 0; i < n; i++) y[i] += x[i];
+            if (c->pre == PRE_NONE)
+                for (int64_t i = 0; i < n; i++) y[i] += x[i];
             else if (c->pre == PRE_EXP_SHIFTED)
                 for (int64_t i = 0; i < n; i++) y[i] += expf(x[i] - c->shift[yo + i]);
-            else for (int64_t i = 0; i < n; i++) y[i] += f32_pre(c->pre, x[i], 0.0f);
+            else
+                for (int64_t i = 0; i < n; i++) y[i] += f32_pre(c->pre, x[i], 0.0f);
             break;
-        case COMB_MUL: for (int64_t i = 0; i < n; i++) y[i] *= x[i]; break;
-        case COMB_MAX: for (int64_t i = 0; i < n; i++) y[i] = x[i] > y[i] ? x[i] : y[i]; break;
-        case COMB_MIN: for (int64_t i = 0; i < n; i++) y[i] = x[i] < y[i] ? x[i] : y[i]; break;
+        case COMB_MUL:
+            for (int64_t i = 0; i < n; i++) y[i] *= x[i];
+            break;
+        case COMB_MAX:
+            for (int64_t i = 0; i < n; i++) y[i] = x[i] > y[i] ? x[i] : y[i];
+            break;
+        case COMB_MIN:
+            for (int64_t i = 0; i < n; i++) y[i] = x[i] < y[i] ? x[i] : y[i];
+            break;
         }
     }
 }
 
 static void f32_pass(const frost__reduce_plan *p, const float *x, float *y, int comb, int pre,
                      const float *shift) {
-    float init = comb == COMB_MUL ? 1.0f : comb == COMB_MAX ? -INFINITY
-                                         : comb == COMB_MIN ? INFINITY : 0.0f;
+    float init = comb == COMB_MUL   ? 1.0f
+                 : comb == COMB_MAX ? -INFINITY
+                 : comb == COMB_MIN ? INFINITY
+                                    : 0.0f;
     for (int64_t i = 0; i < p->n_out; i++) y[i] = init;
     f32_ctx c = {x, y, shift, p->dims[p->rank - 1], p->reduced[p->rank - 1], comb, pre};
     walk_rows(p, f32_row, &c);
@@ -172,7 +183,7 @@ void frost_k_f32_reduce__ref(const frost__reduce_plan *p, int fn, const float *x
     case FROST__RED_SUM: f32_pass(p, x, y, COMB_ADD, PRE_NONE, NULL); break;
     case FROST__RED_MEAN: {
         f32_pass(p, x, y, COMB_ADD, PRE_NONE, NULL);
-        const float inv = 1.0f / (float)p->n_red;   /* n_red == 0: 0 * inf = NaN, as TF */
+        const float inv = 1.0f / (float)p->n_red; /* n_red == 0: 0 * inf = NaN, as TF */
         for (int64_t i = 0; i < n; i++) y[i] *= inv;
         break;
     }
@@ -193,7 +204,7 @@ void frost_k_f32_reduce__ref(const frost__reduce_plan *p, int fn, const float *x
         /* max first, so exp never overflows: lse = m + log(sum(exp(x - m))). */
         f32_pass(p, x, tmp, COMB_MAX, PRE_NONE, NULL);
         for (int64_t i = 0; i < n; i++)
-            if (!isfinite(tmp[i])) tmp[i] = 0.0f;   /* all -inf (or empty): log(0) = -inf */
+            if (!isfinite(tmp[i])) tmp[i] = 0.0f; /* all -inf (or empty): log(0) = -inf */
         f32_pass(p, x, y, COMB_ADD, PRE_EXP_SHIFTED, tmp);
         for (int64_t i = 0; i < n; i++) y[i] = tmp[i] + logf(y[i]);
         break;
@@ -205,43 +216,45 @@ void frost_k_f32_reduce__ref(const frost__reduce_plan *p, int fn, const float *x
 
 /* ---- integers ------------------------------------------------------------------------------- */
 
-#define INT_REDUCE(NAME, T, UT, TMIN, TMAX)                                                       \
-    typedef struct NAME##_ctx {                                                                  \
-        const T *x;                                                                              \
-        T *y;                                                                                    \
-        int64_t len;                                                                             \
-        bool inner_reduced;                                                                      \
-        int comb;                                                                                \
-    } NAME##_ctx;                                                                                \
-    static inline T NAME##_comb(int comb, T a, T b) {                                            \
-        switch (comb) {                                                                          \
-        case COMB_ADD: return (T)((UT)a + (UT)b);                                                \
-        case COMB_MUL: return (T)((UT)a * (UT)b);                                                \
-        case COMB_MAX: return a > b ? a : b;                                                     \
-        default: return a < b ? a : b;                                                           \
-        }                                                                                        \
-    }                                                                                            \
-    static void NAME##_row(void *vctx, int64_t xo, int64_t yo) {                                 \
-        const NAME##_ctx *c = vctx;                                                              \
-        const T *x = c->x + xo;                                                                  \
-        T *y = c->y + yo;                                                                        \
-        if (c->inner_reduced) {                                                                  \
-            T acc = *y;                                                                          \
-            for (int64_t i = 0; i < c->len; i++) acc = NAME##_comb(c->comb, acc, x[i]);          \
-            *y = acc;                                                                            \
-        } else {                                                                                 \
-            for (int64_t i = 0; i < c->len; i++) y[i] = NAME##_comb(c->comb, y[i], x[i]);        \
-        }                                                                                        \
-    }                                                                                            \
-    void frost_k_##NAME##_reduce__ref(const frost__reduce_plan *p, int fn, const T *x, T *y) {   \
-        int comb = fn == FROST__RED_PROD ? COMB_MUL : fn == FROST__RED_MAX ? COMB_MAX            \
-                   : fn == FROST__RED_MIN ? COMB_MIN : COMB_ADD;                                 \
-        T init = comb == COMB_MUL ? 1 : comb == COMB_MAX ? TMIN : comb == COMB_MIN ? TMAX : 0;   \
-        for (int64_t i = 0; i < p->n_out; i++) y[i] = init;                                      \
-        NAME##_ctx c = {x, y, p->dims[p->rank - 1], p->reduced[p->rank - 1], comb};              \
-        walk_rows(p, NAME##_row, &c);                                                            \
-        if (fn == FROST__RED_MEAN && p->n_red > 0)                                               \
-            for (int64_t i = 0; i < p->n_out; i++) y[i] = (T)((int64_t)y[i] / p->n_red);       \
+#define INT_REDUCE(NAME, T, UT, TMIN, TMAX)                                                        \
+    typedef struct NAME##_ctx {                                                                    \
+        const T *x;                                                                                \
+        T *y;                                                                                      \
+        int64_t len;                                                                               \
+        bool inner_reduced;                                                                        \
+        int comb;                                                                                  \
+    } NAME##_ctx;                                                                                  \
+    static inline T NAME##_comb(int comb, T a, T b) {                                              \
+        switch (comb) {                                                                            \
+        case COMB_ADD: return (T)((UT)a + (UT)b);                                                  \
+        case COMB_MUL: return (T)((UT)a * (UT)b);                                                  \
+        case COMB_MAX: return a > b ? a : b;                                                       \
+        default: return a < b ? a : b;                                                             \
+        }                                                                                          \
+    }                                                                                              \
+    static void NAME##_row(void *vctx, int64_t xo, int64_t yo) {                                   \
+        const NAME##_ctx *c = vctx;                                                                \
+        const T *x = c->x + xo;                                                                    \
+        T *y = c->y + yo;                                                                          \
+        if (c->inner_reduced) {                                                                    \
+            T acc = *y;                                                                            \
+            for (int64_t i = 0; i < c->len; i++) acc = NAME##_comb(c->comb, acc, x[i]);            \
+            *y = acc;                                                                              \
+        } else {                                                                                   \
+            for (int64_t i = 0; i < c->len; i++) y[i] = NAME##_comb(c->comb, y[i], x[i]);          \
+        }                                                                                          \
+    }                                                                                              \
+    void frost_k_##NAME##_reduce__ref(const frost__reduce_plan *p, int fn, const T *x, T *y) {     \
+        int comb = fn == FROST__RED_PROD  ? COMB_MUL                                               \
+                   : fn == FROST__RED_MAX ? COMB_MAX                                               \
+                   : fn == FROST__RED_MIN ? COMB_MIN                                               \
+                                          : COMB_ADD;                                              \
+        T init = comb == COMB_MUL ? 1 : comb == COMB_MAX ? TMIN : comb == COMB_MIN ? TMAX : 0;     \
+        for (int64_t i = 0; i < p->n_out; i++) y[i] = init;                                        \
+        NAME##_ctx c = {x, y, p->dims[p->rank - 1], p->reduced[p->rank - 1], comb};                \
+        walk_rows(p, NAME##_row, &c);                                                              \
+        if (fn == FROST__RED_MEAN && p->n_red > 0)                                                 \
+            for (int64_t i = 0; i < p->n_out; i++) y[i] = (T)((int64_t)y[i] / p->n_red);           \
     }
 
 INT_REDUCE(i32, int32_t, uint32_t, INT32_MIN, INT32_MAX)
@@ -260,7 +273,8 @@ static void bool_row(void *vctx, int64_t xo, int64_t yo) {
     uint8_t *y = c->y + yo;
     if (c->inner_reduced) {
         uint8_t acc = *y;
-        for (int64_t i = 0; i < c->len; i++) acc = c->any ? (acc | (x[i] != 0)) : (acc & (x[i] != 0));
+        for (int64_t i = 0; i < c->len; i++)
+            acc = c->any ? (acc | (x[i] != 0)) : (acc & (x[i] != 0));
         *y = acc;
     } else {
         for (int64_t i = 0; i < c->len; i++)
@@ -278,8 +292,10 @@ void frost_k_bool_reduce__ref(const frost__reduce_plan *p, int fn, const uint8_t
 /* ---- arg-min / arg-max ---------------------------------------------------------------------- */
 
 static inline void put_index(frost_dtype yt, void *y, int64_t i, int64_t v) {
-    if (yt == FROST_DTYPE_I32) ((int32_t *)y)[i] = (int32_t)v;
-    else ((int64_t *)y)[i] = v;
+    if (yt == FROST_DTYPE_I32)
+        ((int32_t *)y)[i] = (int32_t)v;
+    else
+        ((int64_t *)y)[i] = v;
 }
 
 void frost_k_argminmax__ref(frost_dtype xt, const void *x, frost_dtype yt, void *y, int64_t outer,
@@ -295,7 +311,10 @@ void frost_k_argminmax__ref(frost_dtype xt, const void *x, frost_dtype yt, void 
                     const float v = xf[k * inner];
                     const bool better = is_max ? (select_last ? v >= bv : v > bv)
                                                : (select_last ? v <= bv : v < bv);
-                    if (better) { bv = v; best = k; }
+                    if (better) {
+                        bv = v;
+                        best = k;
+                    }
                 }
             } else if (xt == FROST_DTYPE_I64) {
                 /* Exact for every int64, which a detour through double would not be. */
@@ -305,7 +324,10 @@ void frost_k_argminmax__ref(frost_dtype xt, const void *x, frost_dtype yt, void 
                     const int64_t v = xi[k * inner];
                     const bool better = is_max ? (select_last ? v >= bv : v > bv)
                                                : (select_last ? v <= bv : v < bv);
-                    if (better) { bv = v; best = k; }
+                    if (better) {
+                        bv = v;
+                        best = k;
+                    }
                 }
             } else {
                 double bv = len > 0 ? frost__read_double(xt, x, base) : 0.0;
@@ -313,7 +335,10 @@ void frost_k_argminmax__ref(frost_dtype xt, const void *x, frost_dtype yt, void 
                     const double v = frost__read_double(xt, x, base + k * inner);
                     const bool better = is_max ? (select_last ? v >= bv : v > bv)
                                                : (select_last ? v <= bv : v < bv);
-                    if (better) { bv = v; best = k; }
+                    if (better) {
+                        bv = v;
+                        best = k;
+                    }
                 }
             }
             put_index(yt, y, o * inner + in, best);

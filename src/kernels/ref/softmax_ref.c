@@ -5,11 +5,10 @@
 
 #include <math.h>
 
-static void softmax_contiguous(const float *x, float *y, int64_t len, float beta,
-                               bool want_log) {
+static void softmax_contiguous(const float *x, float *y, int64_t len, float beta, bool want_log) {
     float m = -INFINITY;
     for (int64_t i = 0; i < len; i++) m = x[i] > m ? x[i] : m;
-    if (!isfinite(m)) m = 0.0f;   /* all -inf: leave the NaNs/infs to show, never inf - inf */
+    if (!isfinite(m)) m = 0.0f; /* all -inf: leave the NaNs/infs to show, never inf - inf */
     double sum = 0;
     if (want_log) {
         for (int64_t i = 0; i < len; i++) sum += expf(beta * (x[i] - m));
@@ -52,7 +51,8 @@ void frost_k_f32_softmax__ref(const float *x, float *y, int64_t outer, int64_t l
             }
             if (want_log) {
                 const float lse = (float)log(sum);
-                for (int64_t i = 0; i < len; i++) ys[i * inner + j] = beta * xs[i * inner + j] - m - lse;
+                for (int64_t i = 0; i < len; i++)
+                    ys[i * inner + j] = beta * xs[i * inner + j] - m - lse;
             } else {
                 const float inv = (float)(1.0 / sum);
                 for (int64_t i = 0; i < len; i++) ys[i * inner + j] *= inv;
