@@ -15,12 +15,14 @@ cd "$(dirname "$0")/.."
 BUILD=${1:-build-bench}
 
 PACKAGES="g++ zlib1g-dev python3 python3-numpy python3-torch libtorch-dev libopencv-dnn-dev
-  libopenblas0-pthread gnuplot-nox nodejs npm dataset-fashion-mnist"
+  libopenblas0-pthread gnuplot-nox dataset-fashion-mnist"
 
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Node may come from elsewhere than Debian (e.g. a nodejs package that bundles npm): ask for the commands.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ -n "$missing" ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
