@@ -559,6 +559,13 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     tile = FROST_MAX((int64_t)32, FROST_MIN((int64_t)1024, tile));
     p->tile_m = FROST_MIN(tile, FROST_MAX(p->rows, (int64_t)1));
     p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
+    /* Balance the threads: a whole number of equal tiles per thread, 4 tiles over 3 threads
+     * would leave one thread doing half the work again. */
+    const int64_t tiles = (p->rows + p->tile_m - 1) / p->tile_m;
+    if (p->slots > 1 && tiles >= p->slots && tiles % p->slots) {
+        const int64_t balanced = (tiles + p->slots - 1) / p->slots * p->slots;
+        p->tile_m = (p->rows + balanced - 1) / balanced;
+    }
     if (!p->direct_a) {
         size_t bytes;
         if (!frost__size_mul_ok((size_t)p->tile_m * (size_t)p->slots, (size_t)K * sizeof(float),
