@@ -1646,18 +1646,39 @@ static frost_status op_resize(onnx_ctx *c, node_t *n, bool upsample) {
     } else {
         if (scales < 0) return bad_attr(c, n, "neither scales nor sizes is given");
         const frost__value *sv = val(c, scales);
-        if (sv->kind != FROST__VAL_CONST || sv->dtype != FROST_DTYPE_F32 || sv->shape.rank != 1 ||
-            sv->shape.d[0] != 4)
-            return unsupported(c, n, "scales not a constant of 4 floats");
-        const float *s = sv->data;
-        if (s[0] != 1.0f || s[1] != 1.0f) return unsupported(c, n, "scaling N or C");
         const frost__shape *xs = &val(c, x)->shape;
-        if (xs->rank == 4 && xs->d[2] >= 0 && xs->d[3] >= 0) {
-            int64_t hw[2] = {(int64_t)floor((double)xs->d[2] * s[2]),
-                             (int64_t)floor((double)xs->d[3] * s[3])};
-            size_v = const_i64(c, n, "size_hw", hw, 2, false);
-            TRYV(size_v);
+        int scales_hw = -1;
+        if (sv->kind == FROST__VAL_CONST) {
+            if (sv->dtype != FROST_DTYPE_F32 || sv->shape.rank != 1 || sv->shape.d[0] != 4)
+                return unsupported(c, n, "scales not 4 floats");
+            const float *sc = sv->data;
+            if (sc[0] != 1.0f || sc[1] != 1.0f) return unsupported(c, n, "scaling N or C");
+            if (xs->rank == 4 && xs->d[2] >= 0 && xs->d[3] >= 0) {
+                double oh = (double)xs->d[2] * sc[2], ow = (double)xs->d[3] * sc[3];
+                /* frost maps coordinates by out/in; ONNX by the given scale: equal only when the
+                 * scaled size is whole. */
+                if (oh != floor(oh) || ow != floor(ow)) return unsupported(c, n, "fractional scaled size");
+                int64_t hw[2] = {(int64_t)oh, (int64_t)ow};
+                size_v = const_i64(c, n, "size_hw", hw, 2, false);
+                TRYV(size_v);
+            } else {
+                int64_t two = 2;
+                frost__shape s2 = frost__shape_make(1, &two);
+                scales_hw = add_const(c, n, "scales_hw", FROST_DTYPE_F32, &s2, sc + 2, 8);
+                TRYV(scales_hw);
+            }
         } else {
+            /* scales computed in the graph (from shapes, known when planning): their H, W part;
+             * N and C are taken to be unscaled, as frost's RESIZE is spatial only. */
+            int64_t b2[1] = {2}, e4[1] = {4};
+            int kb = const_i64(c, n, "hw_begin", b2, 1, false), ke = const_i64(c, n, "hw_end", e4, 1, false);
+            TRYV(kb);
+            TRYV(ke);
+            int sl[3] = {scales, kb, ke};
+            scales_hw = step(c, n, "scales_hw", FROST__OP_SLICE, 3, sl, NULL);
+            TRYV(scales_hw);
+        }
+        if (scales_hw >= 0) {
             /* floor(shape[2:4] * scales[2:4]) at plan time */
             frost__params sp;
             memset(&sp, 0, sizeof sp);
@@ -1673,11 +1694,7 @@ static frost_status op_resize(onnx_ctx *c, node_t *n, bool upsample) {
             int in2[1] = {hw};
             int hwf = step(c, n, "in_hw_f", FROST__OP_CAST, 1, in2, &cp);
             TRYV(hwf);
-            int64_t two = 2;
-            frost__shape s2 = frost__shape_make(1, &two);
-            int ks = add_const(c, n, "scales_hw", FROST_DTYPE_F32, &s2, s + 2, 8);
-            TRYV(ks);
-            int prod = binary(c, n, "out_hw_f", FROST__BIN_MUL, hwf, ks);
+            int prod = binary(c, n, "out_hw_f", FROST__BIN_MUL, hwf, scales_hw);
             TRYV(prod);
             int fl = unary_fn(c, n, "out_hw_floor", prod, FROST__UN_FLOOR, 0, 0);
             TRYV(fl);
