@@ -55,6 +55,39 @@ static void test_keras1(void) {
     free(h5);
 }
 
+/* Rescaling, ZeroPadding1D, Cropping1D (Keras 3 .keras). */
+static void test_rescale_pad_crop(void) {
+    const char *config =
+        "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+        "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4, 2], \"name\": \"x\"}},"
+        "{\"class_name\": \"Rescaling\", \"config\": {\"name\": \"rescale\", \"scale\": 0.5, \"offset\": [1.0, -1.0]}},"
+        "{\"class_name\": \"ZeroPadding1D\", \"config\": {\"name\": \"pad\", \"padding\": [2, 1]}},"
+        "{\"class_name\": \"Cropping1D\", \"config\": {\"name\": \"crop\", \"cropping\": [1, 3]}}]}}";
+    float dummy = 0;
+    kb_weight ws[] = {{"unused", "x", 1, {1}, &dummy}};
+    size_t size;
+    void *z = kb_keras(config, ws, 1, &size);
+    frost_model *m = NULL;
+    frost_error err;
+    float x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y[6], want[6];
+    /* rescaled [4,2] rows r -> r*0.5 + (1,-1); padded rows: 0,0,r0,r1,r2,r3,0; cropped [1:4]. */
+    float padded[7][2] = {{0, 0}, {0, 0}};
+    for (int t = 0; t < 4; t++) {
+        padded[2 + t][0] = x[2 * t] * 0.5f + 1;
+        padded[2 + t][1] = x[2 * t + 1] * 0.5f - 1;
+    }
+    padded[6][0] = padded[6][1] = 0;
+    for (int t = 0; t < 3; t++) {
+        want[2 * t] = padded[1 + t][0];
+        want[2 * t + 1] = padded[1 + t][1];
+    }
+    if (CHECK_OK(frost_model_load_memory(z, size, NULL, &m, &err), &err) &&
+        run(m, 3, (int64_t[]){1, 4, 2}, x, y, 6))
+        frost_test_close(y, want, 6, 1e-6, 1e-6, "rescale/pad/crop");
+    frost_model_free(m);
+    free(z);
+}
+
 static void test_causal_conv1d(void) {
     enum { T = 7, CI = 2, CO = 3, K = 3, D = 2 };
     float w[K * CI * CO], b[CO], x[T * CI], y[T * CO], want[T * CO];
@@ -162,6 +195,7 @@ int main(void) {
     CHECK(importers[0] && importers[1]);
     test_keras1();
     test_causal_conv1d();
+    test_rescale_pad_crop();
     test_keras3_nested();
     test_threads();
     return frost_test_finish();

@@ -26,11 +26,19 @@ typedef struct frost__keras_weights {
                           int index, float **data, frost__shape *shape, frost_error *err);
 } frost__keras_weights;
 
+/* Container facts the translation needs beyond the config. */
+typedef struct frost__keras_info {
+    /* Keras < 2.4 (TF 1 era) resized bilinear with asymmetric coordinates; tf.keras 2.4+ and
+     * Keras 3 use half-pixel centers. */
+    bool legacy_bilinear;
+} frost__keras_info;
+
 /* Builds the graph for `model` (the object holding class_name and config). Adds the graph inputs
  * (InputLayer names), nodes named after their layers (every layer's output is findable by the layer
  * name), the outputs, and one report line per layer with its parameter count. */
 frost_status frost__keras_build(frost__graph *g, const frost__json *model, frost__keras_flavor flavor,
-                                const frost__keras_weights *weights, frost_error *err);
+                                const frost__keras_weights *weights, const frost__keras_info *info,
+                                frost_error *err);
 
 /* For name-keyed containers (.h5 weight_names, TF.js manifest): picks the entry of `names` that
  * holds weight `roles`/`index` of the layer at `path`, or -1. Names look like "dense_1/kernel:0",
@@ -50,6 +58,7 @@ int frost__keras_match_weight_own(const char *const *names, int n, const char *c
 typedef struct frost__kctx {
     frost__graph *g;
     frost__keras_flavor flavor;
+    frost__keras_info info;
     const frost__keras_weights *w;
     frost_error *err;
     const char *path[FROST_KERAS_MAX_DEPTH];   /* enclosing models, for weight lookup       */

@@ -39,16 +39,16 @@ static frost_status h5_fetch(void *ctx, const char *const *path, int npath, cons
     return frost__h5_read_f32(s->f, ds, s->max_bytes, data, shape, err);
 }
 
-static frost__keras_flavor h5_flavor(frost__h5 *f, const char *root) {
+/* Keras version from the file's attributes ("2.1.6-tf", "3.1.1"); "" when absent. */
+static void h5_version(frost__h5 *f, const char *root, char *out, size_t cap) {
     char **v = NULL;
     int n = 0;
-    frost__keras_flavor flavor = FROST__KERAS_2;
+    out[0] = 0;
     if (frost__h5_attr_strings(f, root, "keras_version", 0, &v, &n, NULL) == FROST_OK ||
         frost__h5_attr_strings(f, "", "keras_version", 0, &v, &n, NULL) == FROST_OK) {
-        if (n > 0 && v[0][0] == '3') flavor = FROST__KERAS_3;
+        if (n > 0) snprintf(out, cap, "%s", v[0]);
         frost__h5_free_strings(f, v, n);
     }
-    return flavor;
 }
 
 static frost_status build_from(frost__h5 *f, const char *json, size_t json_len, const char *root,
@@ -57,8 +57,14 @@ static frost_status build_from(frost__h5 *f, const char *json, size_t json_len, 
     FROST_TRY(frost__json_parse(json, json_len, 0, "the Keras model config", &cfg, err));
     h5_source src = {f, root, g->max_tensor_bytes};
     frost__keras_weights w = {&src, h5_fetch};
+    char version[64];
+    h5_version(f, root, version, sizeof version);
+    int major = 0, minor = 0;
+    sscanf(version, "%d.%d", &major, &minor);
+    frost__keras_info info = {major > 0 && (major < 2 || (major == 2 && minor < 4))};
     g->format = FROST_FORMAT_KERAS_H5;
-    frost_status st = frost__keras_build(g, cfg, h5_flavor(f, root), &w, err);
+    frost_status st = frost__keras_build(g, cfg, major == 3 ? FROST__KERAS_3 : FROST__KERAS_2, &w,
+                                         &info, err);
     frost__json_free(cfg);
     return st;
 }

@@ -905,13 +905,86 @@ static frost_status layer_upsampling(frost__kctx *k, const frost__klayer *L, int
     frost__params p;
     memset(&p, 0, sizeof p);
     p.resize.mode = bilinear ? 1 : 0;
-    /* Keras (TF 2) resizes bilinear with half-pixel centers; TF.js and nearest use asymmetric. */
-    p.resize.coord = bilinear && k->flavor != FROST__KERAS_TFJS ? 1 : 0;
+    /* Keras (TF 2) resizes bilinear with half-pixel centers; TF.js, Keras < 2.4 and nearest use
+     * asymmetric coordinates. */
+    p.resize.coord = bilinear && k->flavor != FROST__KERAS_TFJS && !k->info.legacy_bilinear ? 1 : 0;
     p.resize.nearest_mode = 2;
     int y = emit(k, L, first ? "Resize" : NULL, FROST__OP_RESIZE, 2, (int[]){x, sz}, &p);
     TRY_V(y);
     if (first) TRY_V(y = to_channels_first(k, L, y, 4, true));
     *out = y;
+    return FROST_OK;
+}
+
+/* ZeroPadding1D / Cropping1D: (left, right) from an int or a pair. */
+static frost_status pair_1d(frost__kctx *k, const frost__klayer *L, const char *key, int64_t *lr) {
+    int v[2];
+    FROST_TRY(get_ints(k, L, key, 2, 1, 0, 1 << 30, v));
+    lr[0] = v[0];
+    lr[1] = v[1];
+    return FROST_OK;
+}
+
+static frost_status layer_pad_crop_1d(frost__kctx *k, const frost__klayer *L, bool crop, int x,
+                                      int *out) {
+    int64_t lr[2];
+    FROST_TRY(pair_1d(k, L, crop ? "cropping" : "padding", lr));
+    if (crop) {
+        int64_t start = lr[0], end = lr[1] ? -lr[1] : INT64_MAX, axis = 1;
+        int sv = const_i64(k, L, "starts", &start, 1, false);
+        int ev = const_i64(k, L, "ends", &end, 1, false);
+        int av = const_i64(k, L, "axes", &axis, 1, false);
+        TRY_V(sv); TRY_V(ev); TRY_V(av);
+        TRY_V(*out = emit(k, L, NULL, FROST__OP_SLICE, 4, (int[]){x, sv, ev, av}, NULL));
+        return FROST_OK;
+    }
+    int64_t pads[6] = {0, 0, lr[0], lr[1], 0, 0};
+    char buf[600];
+    frost__shape s = frost__shape_make(2, (int64_t[]){3, 2});
+    int pv = frost__graph_add_const(k->g, step_name(L, "paddings", buf, sizeof buf), FROST_DTYPE_I64,
+                                    &s, pads, sizeof pads, k->err);
+    TRY_V(pv);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.pad.mode = FROST__PADMODE_CONSTANT;
+    TRY_V(*out = emit(k, L, NULL, FROST__OP_PAD, 2, (int[]){x, pv}, &p));
+    return FROST_OK;
+}
+
+/* Rescaling: x * scale + offset (scalars or per-channel lists). Identity parts emit nothing; the
+ * layer name then answers for the last op (or the input). */
+static frost_status layer_rescaling(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+    static const char *const keys[2] = {"scale", "offset"};
+    static const float identity[2] = {1.0f, 0.0f};
+    static const int fns[2] = {FROST__BIN_MUL, FROST__BIN_ADD};
+    for (int i = 0; i < 2; i++) {
+        const frost__json *v = cfg(L, keys[i]);
+        float vals[4096];
+        int n = 1;
+        double d;
+        vals[0] = identity[i];
+        if (frost__json_num(v, &d)) {
+            vals[0] = (float)d;
+        } else if (frost__json_is_array(v) && frost__json_len(v) > 0 && frost__json_len(v) <= 4096) {
+            n = frost__json_len(v);
+            for (int j = 0; j < n; j++) {
+                if (!frost__json_num(frost__json_at(v, j), &d))
+                    return frost__keras_fail(k, L, FROST_E_FORMAT, "'%s'[%d] is not a number", keys[i], j);
+                vals[j] = (float)d;
+            }
+        } else if (!frost__json_is_null(v)) {
+            return frost__keras_fail(k, L, FROST_E_FORMAT, "'%s' is not a number or a list", keys[i]);
+        }
+        if (n == 1 && vals[0] == identity[i]) continue;
+        frost__shape s = frost__shape_make(n == 1 ? 0 : 1, (int64_t[]){n});
+        int cv = const_f32(k, L, keys[i], vals, &s);
+        TRY_V(cv);
+        frost__params p;
+        memset(&p, 0, sizeof p);
+        p.binary.fn = fns[i];
+        TRY_V(x = emit(k, L, i == 0 ? "mul" : "add", FROST__OP_BINARY, 2, (int[]){x, cv}, &p));
+    }
+    *out = x;
     return FROST_OK;
 }
 
@@ -1132,6 +1205,9 @@ frost_status frost__keras_layer(frost__kctx *k, const frost__klayer *L, const in
     if (!strcmp(c, "PReLU")) return layer_prelu(k, L, x, out);
     if (!strcmp(c, "Softmax")) return layer_softmax(k, L, x, out);
     if (!strcmp(c, "Embedding")) return layer_embedding(k, L, x, out);
+    if (!strcmp(c, "Rescaling")) return layer_rescaling(k, L, x, out);
+    if (!strcmp(c, "ZeroPadding1D")) return layer_pad_crop_1d(k, L, false, x, out);
+    if (!strcmp(c, "Cropping1D")) return layer_pad_crop_1d(k, L, true, x, out);
 
     /* Unknown: keep going so every unsupported layer is reported at once. */
     int node = frost__graph_add_node(k->g, L->node, c, FROST__OP_UNSUPPORTED, n_in, in, 1, NULL,

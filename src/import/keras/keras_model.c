@@ -533,13 +533,15 @@ static frost_status walk_model(frost__kctx *k, const frost__json *model, const c
 }
 
 frost_status frost__keras_build(frost__graph *g, const frost__json *model, frost__keras_flavor flavor,
-                                const frost__keras_weights *weights, frost_error *err) {
+                                const frost__keras_weights *weights, const frost__keras_info *info,
+                                frost_error *err) {
     frost__kctx k;
     memset(&k, 0, sizeof k);
     k.g = g;
     k.flavor = flavor;
     k.w = weights;
     k.err = err;
+    if (info) k.info = *info;
     if (!frost__json_is_object(model))
         return frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1, "the Keras model config is not an object");
     /* Keras 3 configs carry "module" keys; trust them over the container's guess. */

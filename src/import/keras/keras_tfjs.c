@@ -286,7 +286,7 @@ frost_status frost__import_tfjs_layers(const char *model_json_path, frost__graph
         if (st == FROST_OK) {
             frost__keras_weights w = {&src, tfjs_fetch};
             g->format = FROST_FORMAT_TFJS_LAYERS;
-            st = frost__keras_build(g, topo, FROST__KERAS_TFJS, &w, err);
+            st = frost__keras_build(g, topo, FROST__KERAS_TFJS, &w, NULL, err);
         }
     }
     free_source(&src);

@@ -69,7 +69,7 @@ frost_status frost__import_keras_v3(const void *data, size_t size, frost__graph 
     v3_source src = {f, g->max_tensor_bytes};
     frost__keras_weights w = {&src, v3_fetch};
     g->format = FROST_FORMAT_KERAS_V3;
-    st = frost__keras_build(g, cfg, flavor, &w, err);
+    st = frost__keras_build(g, cfg, flavor, &w, NULL, err);
 out:
     if (f) frost__h5_close(f);
     frost__json_free(cfg);
