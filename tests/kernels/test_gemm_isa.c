@@ -231,7 +231,7 @@ int main(void) {
         if (isa > cpu->max_isa) {
             /* Must never pick above what the CPU has. */
             CHECK(k == frost__gemm_pick(cpu));
-            printf("skip %s: not available on this host\n", names[isa]);
+            printf("skip %s: not available (host lacks it, or FROST_MAX_ISA caps it)\n", names[isa]);
             continue;
         }
         CHECK_MSG(strcmp(k->name, names[isa]) == 0, "max_isa %d picked %s", isa, k->name);
