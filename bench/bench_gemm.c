@@ -153,6 +153,8 @@ static const shape SHAPES[] = {
     {"dense 3136->1024", 1, 1024, 3136, FROST__ACT_RELU, false},
     {"dense 1024->10", 1, 10, 1024, FROST__ACT_NONE, false},
     {"square 256", 256, 256, 256, FROST__ACT_NONE, false},
+    {"batch 64 dense 3136->1024", 64, 1024, 3136, FROST__ACT_RELU, false},
+    {"square 1024", 1024, 1024, 1024, FROST__ACT_NONE, false},
     /* What a model sees when something else (another process, a big layer) pushed its weights
      * out of the last-level cache between predictions. */
     {"dense 3136->1024 cold", 1, 1024, 3136, FROST__ACT_RELU, true},
