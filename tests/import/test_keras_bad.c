@@ -80,11 +80,12 @@ static void test_good_h5(void) {
         if (run(m, 2, (int64_t[]){2, 4}, xs, 1, y, 6)) frost_test_close(y, want, 6, 1e-6, 1e-6, "dense.h5");
         CHECK_OK(frost_model_find(m, "dense", NULL, &err), &err);
         CHECK_OK(frost_model_find(m, "x", NULL, &err), &err);
-        /* The report holds a summary table with the layer's 15 parameters. */
+        /* The report holds a model.summary()-like row: output shape and 15 parameters. */
         bool found = false;
         for (int i = 0; i < frost_model_report_count(m); i++) {
             const char *line = frost_model_report_line(m, i);
-            found |= strstr(line, "dense") && strstr(line, "Dense") && strstr(line, " 15");
+            found |= strstr(line, "dense") && strstr(line, "Dense") && strstr(line, "[?,3]") &&
+                     strstr(line, " 15");
         }
         CHECK_MSG(found, "no summary line for layer 'dense' with 15 parameters");
     }

@@ -69,9 +69,18 @@ typedef struct frost__kctx {
     int quiet;                                 /* > 0: inside a repeated call of a nested
                                                 * model, already in the report              */
     int64_t layer_params;                      /* weights fetched for the current layer     */
+    struct frost__ksummary *rows;              /* the summary table, written at the end     */
+    int n_rows, cap_rows;
     int64_t total_params;
     int n_unsupported;
 } frost__kctx;
+
+/* One row of the model.summary()-like table. */
+typedef struct frost__ksummary {
+    char *node;              /* owned                                                         */
+    const char *cls;         /* borrowed from the config                                      */
+    int64_t params;
+} frost__ksummary;
 
 /* One call of a layer. */
 typedef struct frost__klayer {

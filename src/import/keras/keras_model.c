@@ -5,6 +5,7 @@
  * counts into the load report. It must never assume the config is well formed or acyclic: every
  * reference is resolved or reported by name, and nesting depth is bounded. */
 #include "import/keras/keras.h"
+#include "engine/eval.h"
 
 #include <stdio.h>
 
@@ -110,7 +111,47 @@ static bool is_model_class(const char *cls) {
 
 static void report_layer(frost__kctx *k, const frost__klayer *L, int64_t params) {
     if (k->quiet) return;
-    frost__graph_report(k->g, "keras  %-36s %-24s %12lld", L->node, L->cls, (long long)params);
+    if (!frost__grow(&k->g->alloc, (void **)&k->rows, &k->cap_rows, k->n_rows + 1, sizeof *k->rows))
+        return;   /* the summary is informative: drop the row rather than fail the load */
+    char *node = frost__strdup(&k->g->alloc, L->node);
+    if (!node) return;
+    k->rows[k->n_rows++] = (frost__ksummary){node, L->cls, params};
+}
+
+/* Writes the summary: each layer's output shape (inferred here, as far as the input shapes allow)
+ * and parameter count. Inference failures only leave shapes unknown: the passes report them. */
+static void write_summary(frost__kctx *k, const char *model_name) {
+    frost__graph *g = k->g;
+    size_t n = (size_t)(g->n_values ? g->n_values : 1);
+    frost_dtype *dtype = frost__calloc(&g->alloc, n, sizeof *dtype);
+    frost__shape *shape = frost__calloc(&g->alloc, n, sizeof *shape);
+    void **data = frost__calloc(&g->alloc, n, sizeof *data);
+    bool inferred = dtype && shape && data;
+    for (int v = 0; inferred && v < g->n_values; v++) {
+        dtype[v] = g->values[v].dtype;
+        shape[v] = g->values[v].shape;
+        data[v] = g->values[v].kind == FROST__VAL_CONST ? g->values[v].data : NULL;
+    }
+    for (int i = 0; inferred && i < g->n_nodes; i++) {
+        const frost__node *nd = &g->nodes[i];
+        if (nd->op == FROST__OP_UNSUPPORTED || !frost__op_get(nd->op)) continue;
+        frost_error ignored;
+        frost__infer_node(nd, dtype, shape, data, false, &ignored);
+    }
+    frost__graph_report(g, "keras  %-32s %-22s %-20s %10s", "layer", "class", "output shape", "params");
+    for (int r = 0; r < k->n_rows; r++) {
+        char sbuf[96] = "?";
+        int v = frost__graph_lookup(g, k->rows[r].node);
+        if (inferred && v >= 0) frost__shape_str(&shape[v], sbuf, sizeof sbuf);
+        frost__graph_report(g, "keras  %-32s %-22s %-20s %10lld", k->rows[r].node, k->rows[r].cls,
+                            sbuf, (long long)k->rows[r].params);
+    }
+    frost__graph_report(g, "keras  total parameters: %lld (model '%s', %d unsupported layer%s)",
+                        (long long)k->total_params, model_name ? model_name : "?", k->n_unsupported,
+                        k->n_unsupported == 1 ? "" : "s");
+    frost__free(&g->alloc, dtype);
+    frost__free(&g->alloc, shape);
+    frost__free(&g->alloc, data);
 }
 
 static frost_status add_graph_input(frost__kctx *k, const frost__klayer *L, const frost__json *shape_list,
@@ -547,16 +588,15 @@ frost_status frost__keras_build(frost__graph *g, const frost__json *model, frost
     /* Keras 3 configs carry "module" keys; trust them over the container's guess. */
     if (flavor == FROST__KERAS_2 && frost__json_get(model, "module")) k.flavor = FROST__KERAS_3;
     const char *name = frost__json_get_str(frost__json_get(model, "config"), "name");
-    frost__graph_report(g, "keras  %-36s %-24s %12s", "layer", "class", "params");
     int outs[FROST_KERAS_MAX_OUTPUTS], n_outs = 0;
-    FROST_TRY(walk_model(&k, model, name, NULL, 0, outs, &n_outs));
-    for (int i = 0; i < n_outs; i++) {
+    frost_status st = walk_model(&k, model, name, NULL, 0, outs, &n_outs);
+    for (int i = 0; st == FROST_OK && i < n_outs; i++) {
         bool dup = false;
         for (int j = 0; j < g->n_outputs; j++) dup |= g->outputs[j] == outs[i];
-        if (!dup) FROST_TRY(frost__graph_add_output(g, outs[i], err));
+        if (!dup) st = frost__graph_add_output(g, outs[i], err);
     }
-    frost__graph_report(g, "keras  total parameters: %lld (model '%s', %d unsupported layer%s)",
-                        (long long)k.total_params, name ? name : "?", k.n_unsupported,
-                        k.n_unsupported == 1 ? "" : "s");
-    return FROST_OK;
+    if (st == FROST_OK) write_summary(&k, name);
+    for (int r = 0; r < k.n_rows; r++) frost__free(&g->alloc, k.rows[r].node);
+    frost__free(&g->alloc, k.rows);
+    return st;
 }
