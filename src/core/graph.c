@@ -34,14 +34,12 @@ void frost__graph_free(frost__graph *g) {
     if (!g) return;
     for (int i = 0; i < g->n_values; i++) free_value(g, &g->values[i]);
     for (int i = 0; i < g->n_nodes; i++) free_node(g, &g->nodes[i]);
-    for (int i = 0; i < g->n_aliases; i++) frost__free(&g->alloc, g->aliases[i]);
     for (int i = 0; i < g->n_report; i++) frost__free(&g->alloc, g->report[i]);
     frost__free(&g->alloc, g->values);
     frost__free(&g->alloc, g->nodes);
     frost__free(&g->alloc, g->inputs);
     frost__free(&g->alloc, g->outputs);
-    frost__free(&g->alloc, g->names);
-    frost__free(&g->alloc, g->aliases);
+    frost__names_free(g);
     frost__free(&g->alloc, g->report);
     memset(g, 0, sizeof *g);
 }
@@ -260,13 +258,7 @@ frost_status frost__graph_add_alias(frost__graph *g, const char *alias, int valu
     if (cur >= 0)
         return frost__fail(err, FROST_E_FORMAT, alias, NULL, -1,
                            "name '%s' already names another tensor", alias);
-    if (!frost__grow(&g->alloc, (void **)&g->aliases, &g->cap_aliases, g->n_aliases + 1,
-                     sizeof(char *)))
-        return oom(err, alias);
-    char *a = frost__strdup(&g->alloc, alias);
-    if (!a) return oom(err, alias);
-    g->aliases[g->n_aliases++] = a;
-    if (frost__names_put(g, a, value) != FROST_OK) return oom(err, alias);
+    if (frost__names_put(g, alias, value) != FROST_OK) return oom(err, alias);
     return FROST_OK;
 }
 

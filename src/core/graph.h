@@ -51,7 +51,7 @@ typedef struct frost__node {
 } frost__node;
 
 typedef struct frost__name_entry {
-    const char *name;      /* borrowed from a value, node or the alias pool                  */
+    char *name;            /* owned by the table                                            */
     int value;
 } frost__name_entry;
 
@@ -63,7 +63,6 @@ typedef struct frost__graph {
     int *outputs;          int n_outputs, cap_outputs;  /* value ids                         */
     /* name -> value id, open addressing; includes aliases (Keras layer names). */
     frost__name_entry *names; int names_cap, names_used;
-    char **aliases;        int n_aliases, cap_aliases;  /* owned alias strings               */
     char **report;         int n_report, cap_report;    /* what load-time passes did         */
     frost_format format;
     /* Limits from load options. */

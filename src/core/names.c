@@ -1,5 +1,5 @@
-/* names.c — name lookup for the graph. Names are borrowed from values, nodes and the alias pool, so
- * the table holds pointers only. Suggestions rank every name by a case-insensitive edit distance
+/* names.c — name lookup for the graph. The table owns a copy of every name, so values can be
+ * renamed, merged (fusion) and dropped (compaction) without leaving a dangling key. Suggestions rank every name by a case-insensitive edit distance
  * where a difference only in case costs little: the classic 'softmax' vs 'Softmax' trap. */
 #include "core/names.h"
 
@@ -26,26 +26,37 @@ int frost__names_get(const frost__graph *g, const char *name) {
     }
 }
 
-static void insert_raw(frost__name_entry *tab, int cap, const char *name, int value) {
+/* Puts (name, value) into a table with room. The table takes ownership of `name`; when the key is
+ * already there the duplicate is freed (through `a`) and the value replaced. */
+static bool insert_raw(frost__name_entry *tab, int cap, char *name, int value, const frost_allocator *a) {
     size_t mask = (size_t)cap - 1;
     for (size_t i = hash_str(name) & mask;; i = (i + 1) & mask) {
-        if (!tab[i].name || strcmp(tab[i].name, name) == 0) {
+        if (!tab[i].name) {
             tab[i].name = name;
             tab[i].value = value;
-            return;
+            return true;
+        }
+        if (strcmp(tab[i].name, name) == 0) {
+            if (tab[i].name != name) frost__free(a, name);
+            tab[i].value = value;
+            return false;
         }
     }
 }
 
+/* Rebuilds the table at `cap` slots, dropping entries whose value is -1. */
 static frost_status rehash(frost__graph *g, int cap) {
     frost__name_entry *tab = frost__calloc(&g->alloc, (size_t)cap, sizeof *tab);
     if (!tab) return FROST_E_NOMEM;
     int used = 0;
     for (int i = 0; i < g->names_cap; i++) {
-        if (g->names[i].name && g->names[i].value >= 0) {
-            insert_raw(tab, cap, g->names[i].name, g->names[i].value);
-            used++;
+        char *name = g->names[i].name;
+        if (!name) continue;
+        if (g->names[i].value < 0) {
+            frost__free(&g->alloc, name);
+            continue;
         }
+        if (insert_raw(tab, cap, name, g->names[i].value, &g->alloc)) used++;
     }
     frost__free(&g->alloc, g->names);
     g->names = tab;
@@ -60,9 +71,17 @@ frost_status frost__names_put(frost__graph *g, const char *name, int value) {
         if (cap > (1 << 28)) return FROST_E_NOMEM;
         FROST_TRY(rehash(g, cap));
     }
-    if (frost__names_get(g, name) < 0) g->names_used++;
-    insert_raw(g->names, g->names_cap, name, value);
+    char *copy = frost__strdup(&g->alloc, name);
+    if (!copy) return FROST_E_NOMEM;
+    if (insert_raw(g->names, g->names_cap, copy, value, &g->alloc)) g->names_used++;
     return FROST_OK;
+}
+
+void frost__names_free(frost__graph *g) {
+    for (int i = 0; i < g->names_cap; i++) frost__free(&g->alloc, g->names[i].name);
+    frost__free(&g->alloc, g->names);
+    g->names = NULL;
+    g->names_cap = g->names_used = 0;
 }
 
 void frost__names_retarget(frost__graph *g, int from, int to) {
@@ -72,22 +91,13 @@ void frost__names_retarget(frost__graph *g, int from, int to) {
 
 frost_status frost__names_remap(frost__graph *g, const int *new_id_plus1, int n_new) {
     (void)n_new;
-    /* Entries of dropped values are skipped without reading their (freed) strings; survivors'
-     * strings moved with their structs, so the pointers stay valid. */
-    frost__name_entry *old = g->names;
-    int old_cap = g->names_cap;
-    g->names = NULL;
-    g->names_cap = g->names_used = 0;
-    frost_status st = FROST_OK;
-    for (int i = 0; i < old_cap && st == FROST_OK; i++) {
-        const frost__name_entry *e = &old[i];
-        if (!e->name || e->value < 0) continue;
-        int nid = new_id_plus1[e->value] - 1;
-        if (nid < 0) continue;
-        st = frost__names_put(g, e->name, nid);
+    /* Entries follow their value's new id; those of dropped values go. Rebuilding (same size)
+     * keeps probe chains valid after the removals. */
+    for (int i = 0; i < g->names_cap; i++) {
+        frost__name_entry *e = &g->names[i];
+        if (e->name) e->value = e->value >= 0 ? new_id_plus1[e->value] - 1 : -1;
     }
-    frost__free(&g->alloc, old);
-    return st;
+    return rehash(g, g->names_cap ? g->names_cap : 64);
 }
 
 static int lower(int c) { return tolower((unsigned char)c); }

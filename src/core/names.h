@@ -5,9 +5,11 @@
 
 #include "core/graph.h"
 
+/* Frees the table and its names. */
+void frost__names_free(frost__graph *g);
 /* Value id for exactly `name`, or -1. */
 int frost__names_get(const frost__graph *g, const char *name);
-/* Adds or replaces name -> value. `name` is borrowed and must outlive the entry. */
+/* Adds or replaces name -> value (the table keeps its own copy of the name). */
 frost_status frost__names_put(frost__graph *g, const char *name, int value);
 /* Every name of `from` now names `to`. */
 void frost__names_retarget(frost__graph *g, int from, int to);

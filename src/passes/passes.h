@@ -24,6 +24,8 @@ frost_status frost__pass_fold_shapes(frost__graph *g, frost_error *err);
 frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err);
 frost_status frost__pass_sinks_as_outputs(frost__graph *g, frost_error *err);
 void frost__pass_prune(frost__graph *g);
+/* Folds bias adds and activations into the MatMul/Conv before them. */
+frost_status frost__pass_fuse(frost__graph *g, frost_error *err);
 frost_status frost__pass_check_supported(const frost__graph *g, frost_error *err);
 frost_status frost__pass_pack(frost__graph *g, frost_error *err);
 /* Cancels inverse transpose pairs around NCHW ops (ONNX, NCHW TF graphs): passes/onnx_layout.c. */
