@@ -23,12 +23,14 @@ bool frost__reduce_plan_make(const frost__shape *in, const bool *reduce_axis,
                              frost__reduce_plan *p);
 
 /* True when the kernels below implement fn (frost__reduce_fn) for dtype t:
- * f32: every fn but ANY/ALL; i32/i64: SUM, MEAN (truncating), MAX, MIN, PROD; bool: ANY, ALL. */
+ * f32, f64: every fn but ANY/ALL; i32/i64: SUM, MEAN (truncating), MAX, MIN, PROD; bool: ANY, ALL. */
 bool frost__reduce_supported(int fn, frost_dtype t);
 
-/* y[n_out] = reduction of x. tmp: n_out floats of scratch, needed by LOG_SUM_EXP only. */
+/* y[n_out] = reduction of x. tmp: n_out elements of scratch, needed by LOG_SUM_EXP only. */
 void frost_k_f32_reduce__ref(const frost__reduce_plan *p, int fn, const float *x, float *y,
                              float *tmp);
+void frost_k_f64_reduce__ref(const frost__reduce_plan *p, int fn, const double *x, double *y,
+                             double *tmp);
 /* Integer arithmetic wraps around on overflow (two's complement), as TensorFlow's does. */
 void frost_k_i32_reduce__ref(const frost__reduce_plan *p, int fn, const int32_t *x, int32_t *y);
 void frost_k_i64_reduce__ref(const frost__reduce_plan *p, int fn, const int64_t *x, int64_t *y);

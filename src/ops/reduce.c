@@ -1,6 +1,7 @@
-/* reduce.c — REDUCE (Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare, Any, All over
- * an axes operand, TF and ONNX semantics incl. keep_dims and noop_with_empty_axes) and ARG
- * (ArgMax / ArgMin along an axis operand, i32 or i64 indices, optional select_last).
+/* reduce.c — REDUCE (Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare on f32/f64;
+ * Sum/Mean/Max/Min/Prod on i32/i64; Any, All on bool; over an axes operand, TF and ONNX semantics
+ * incl. keep_dims and noop_with_empty_axes) and ARG (ArgMax / ArgMin along an axis operand, i32 or
+ * i64 indices, optional select_last).
  * Integer Sum/Prod/Max/Min matter: shape computations (Prod of an int32 shape) run through here at
  * plan time. The axes are read when known; at load they may not be, and shapes then stay partly
  * unknown. Never allocates. */
@@ -64,10 +65,11 @@ static frost_status reduce_infer(frost__infer_ctx *c) {
     const int fn = n->p.reduce.fn;
     const frost_dtype xt = c->in_dtype[0];
     if (xt != FROST_DTYPE_INVALID && !frost__reduce_supported(fn, xt))
-        return frost__op_fail(
-            n, c->err,
-            xt == FROST_DTYPE_F32 || fn > FROST__RED_ALL ? FROST_E_UNSUPPORTED : FROST_E_DTYPE,
-            "Reduce%s does not support %s", reduce_name(fn), frost_dtype_name(xt));
+        return frost__op_fail(n, c->err,
+                              frost__dtype_is_float(xt) || fn > FROST__RED_ALL ? FROST_E_UNSUPPORTED
+                                                                               : FROST_E_DTYPE,
+                              "Reduce%s does not support %s", reduce_name(fn),
+                              frost_dtype_name(xt));
     c->out_dtype[0] = xt;
     const frost__shape *x = &c->in_shape[0];
     const bool keep = n->p.reduce.keep_dims;
@@ -126,6 +128,9 @@ static frost_status reduce_run(const frost__step *st, const frost__exec *ex) {
     case FROST_DTYPE_F32:
         frost_k_f32_reduce__ref(&s->plan, s->fn, x, y, st->ws_bytes ? FROST_WS(st, ex) : NULL);
         break;
+    case FROST_DTYPE_F64:
+        frost_k_f64_reduce__ref(&s->plan, s->fn, x, y, st->ws_bytes ? FROST_WS(st, ex) : NULL);
+        break;
     case FROST_DTYPE_I32: frost_k_i32_reduce__ref(&s->plan, s->fn, x, y); break;
     case FROST_DTYPE_I64: frost_k_i64_reduce__ref(&s->plan, s->fn, x, y); break;
     case FROST_DTYPE_BOOL: frost_k_bool_reduce__ref(&s->plan, s->fn, x, y); break;
@@ -153,7 +158,7 @@ static frost_status reduce_prepare(frost__step *st, const frost__prepare_ctx *pc
     if (!frost__reduce_plan_make(&pc->in_shape[0], mask, &s->plan))
         return frost__op_fail(n, pc->err, FROST_E_SHAPE, "input shape is not fully known");
     if (s->fn == FROST__RED_LOG_SUM_EXP && s->plan.n_out > 0)
-        st->ws_bytes = (size_t)s->plan.n_out * sizeof(float);
+        st->ws_bytes = (size_t)s->plan.n_out * frost_dtype_size(s->dtype);
     st->run = reduce_run;
     return FROST_OK;
 }

@@ -1,4 +1,4 @@
-/* test_reduce.c — REDUCE (every f32 function; Sum/Mean/Max/Min/Prod on i32 and i64; Any/All on
+/* test_reduce.c — REDUCE (every f32 and f64 function; Sum/Mean/Max/Min/Prod on i32 and i64; Any/All on
  * bool) and ARG (ArgMax/ArgMin, ties, select_last, i32/i64 indices, integer input) through their
  * op hooks, against naive reductions written here over random shapes and axis sets. Also the axes
  * operand rules (negative, duplicate, 0-D, empty with and without noop_with_empty_axes, absent),
@@ -205,6 +205,37 @@ static void test_random_f32(void) {
         free(x);
     }
     CHECK_MSG(failures == 0, "%d random f32 reductions failed", failures);
+}
+
+/* f64 (ONNX tests and Einsum lowerings use it): the same sweep, compared in double precision. */
+static void test_random_f64(void) {
+    int failures = 0;
+    for (int iter = 0; iter < 60; iter++) {
+        red_setup r;
+        random_setup(&r);
+        const int fn = iter % 10; /* SUM .. SUM_SQUARE */
+        const int64_t n = frost__shape_numel(&r.s);
+        float *xf = malloc((size_t)n * sizeof *xf);
+        double *x = malloc((size_t)n * sizeof *x);
+        frost_test_fill(xf, (size_t)n, fn == FROST__RED_LOG_SUM ? 0.1f : -2.0f, 2.0f);
+        for (int64_t i = 0; i < n; i++) x[i] = xf[i];
+        frost__shape os;
+        double *y = run_reduce(fn, false, FROST_DTYPE_F64, x, &r.s, r.axes, r.n_axes, false, 1, &os);
+        if (y && CHECK(frost__shape_equal(&os, &r.out_drop))) {
+            double *ref = malloc((size_t)r.n_out * sizeof *ref);
+            naive_f32(fn, &r.s, r.mask, xf, ref, r.n_out);
+            for (int64_t o = 0; o < r.n_out; o++)
+                if (!(fabs(y[o] - ref[o]) <= 1e-12 * (1 + fabs(ref[o])))) {
+                    CHECK_MSG(false, "reduce f64 fn %d iter %d at %lld: %.17g vs %.17g", fn, iter,
+                              (long long)o, y[o], ref[o]);
+                    failures++;
+                    break;
+                }
+            free(ref);
+        }
+        free(y), free(x), free(xf);
+    }
+    CHECK_MSG(failures == 0, "%d random f64 reductions failed", failures);
 }
 
 static void test_random_int(void) {
@@ -469,6 +500,7 @@ static void test_arg(void) {
 int main(void) {
     frost_test_seed(4);
     test_random_f32();
+    test_random_f64();
     test_random_int();
     test_bool();
     test_axes_rules();

@@ -45,7 +45,8 @@ bool frost__reduce_plan_make(const frost__shape *in, const bool *reduce_axis,
 
 bool frost__reduce_supported(int fn, frost_dtype t) {
     switch (t) {
-    case FROST_DTYPE_F32: return fn >= FROST__RED_SUM && fn <= FROST__RED_SUM_SQUARE;
+    case FROST_DTYPE_F32:
+    case FROST_DTYPE_F64: return fn >= FROST__RED_SUM && fn <= FROST__RED_SUM_SQUARE;
     case FROST_DTYPE_I32:
     case FROST_DTYPE_I64:
         return fn == FROST__RED_SUM || fn == FROST__RED_MEAN || fn == FROST__RED_MAX ||
@@ -81,138 +82,143 @@ static void walk_rows(const frost__reduce_plan *p, row_fn row, void *ctx) {
     }
 }
 
-/* ---- f32 ----------------------------------------------------------------------------------- */
+/* ---- floating point ------------------------------------------------------------------------ */
 
 enum { COMB_ADD, COMB_MUL, COMB_MAX, COMB_MIN };
 enum { PRE_NONE, PRE_ABS, PRE_SQUARE, PRE_EXP_SHIFTED };
 
-typedef struct f32_ctx {
-    const float *x;
-    float *y;
-    const float *shift; /* PRE_EXP_SHIFTED: per-output max subtracted before exp */
-    int64_t len;
-    bool inner_reduced;
-    int comb, pre;
-} f32_ctx;
-
-static inline float f32_pre(int pre, float v, float shift) {
-    switch (pre) {
-    case PRE_ABS: return fabsf(v);
-    case PRE_SQUARE: return v * v;
-    case PRE_EXP_SHIFTED: return expf(v - shift);
-    default: return v;
-    }
+/* One definition for f32 and f64; f32 accumulates long rows in double. */
+#define FLOAT_REDUCE(NAME, T, EXP, ABS, SQRT, LOG)                                                 \
+typedef struct NAME##_ctx {                                                                        \
+    const T *x;                                                                                    \
+    T *y;                                                                                          \
+    const T *shift; /* PRE_EXP_SHIFTED: per-output max subtracted before exp */                    \
+    int64_t len;                                                                                   \
+    bool inner_reduced;                                                                            \
+    int comb, pre;                                                                                 \
+} NAME##_ctx;                                                                                      \
+                                                                                                   \
+static inline T NAME##_pre(int pre, T v, T shift) {                                                \
+    switch (pre) {                                                                                 \
+    case PRE_ABS: return ABS(v);                                                                   \
+    case PRE_SQUARE: return v * v;                                                                 \
+    case PRE_EXP_SHIFTED: return EXP(v - shift);                                                   \
+    default: return v;                                                                             \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+static void NAME##_row(void *vctx, int64_t xo, int64_t yo) {                                       \
+    const NAME##_ctx *c = vctx;                                                                    \
+    const T *x = c->x + xo;                                                                        \
+    const int64_t n = c->len;                                                                      \
+    if (c->inner_reduced) {                                                                        \
+        T *y = c->y + yo;                                                                          \
+        const T sh = c->shift ? c->shift[yo] : (T)0;                                               \
+        switch (c->comb) {                                                                         \
+        case COMB_ADD: {                                                                           \
+            /* Double accumulation: long rows (global pooling) lose no precision. */               \
+            double acc = 0;                                                                        \
+            if (c->pre == PRE_NONE)                                                                \
+                for (int64_t i = 0; i < n; i++) acc += x[i];                                       \
+            else                                                                                   \
+                for (int64_t i = 0; i < n; i++) acc += NAME##_pre(c->pre, x[i], sh);               \
+            *y = (T)((double)*y + acc);                                                            \
+            break;                                                                                 \
+        }                                                                                          \
+        case COMB_MUL: {                                                                           \
+            double acc = 1;                                                                        \
+            for (int64_t i = 0; i < n; i++) acc *= x[i];                                           \
+            *y = (T)((double)*y * acc);                                                            \
+            break;                                                                                 \
+        }                                                                                          \
+        case COMB_MAX: {                                                                           \
+            T m = *y;                                                                              \
+            for (int64_t i = 0; i < n; i++) m = x[i] > m ? x[i] : m;                               \
+            *y = m;                                                                                \
+            break;                                                                                 \
+        }                                                                                          \
+        case COMB_MIN: {                                                                           \
+            T m = *y;                                                                              \
+            for (int64_t i = 0; i < n; i++) m = x[i] < m ? x[i] : m;                               \
+            *y = m;                                                                                \
+            break;                                                                                 \
+        }                                                                                          \
+        }                                                                                          \
+    } else {                                                                                       \
+        T *y = c->y + yo;                                                                          \
+        switch (c->comb) {                                                                         \
+        case COMB_ADD:                                                                             \
+            if (c->pre == PRE_NONE)                                                                \
+                for (int64_t i = 0; i < n; i++) y[i] += x[i];                                      \
+            else if (c->pre == PRE_EXP_SHIFTED)                                                    \
+                for (int64_t i = 0; i < n; i++) y[i] += EXP(x[i] - c->shift[yo + i]);              \
+            else                                                                                   \
+                for (int64_t i = 0; i < n; i++) y[i] += NAME##_pre(c->pre, x[i], (T)0);            \
+            break;                                                                                 \
+        case COMB_MUL:                                                                             \
+            for (int64_t i = 0; i < n; i++) y[i] *= x[i];                                          \
+            break;                                                                                 \
+        case COMB_MAX:                                                                             \
+            for (int64_t i = 0; i < n; i++) y[i] = x[i] > y[i] ? x[i] : y[i];                      \
+            break;                                                                                 \
+        case COMB_MIN:                                                                             \
+            for (int64_t i = 0; i < n; i++) y[i] = x[i] < y[i] ? x[i] : y[i];                      \
+            break;                                                                                 \
+        }                                                                                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+static void NAME##_pass(const frost__reduce_plan *p, const T *x, T *y, int comb, int pre,          \
+                     const T *shift) {                                                             \
+    T init = comb == COMB_MUL   ? (T)1                                                             \
+                 : comb == COMB_MAX ? -INFINITY                                                    \
+                 : comb == COMB_MIN ? INFINITY                                                     \
+                                    : (T)0;                                                        \
+    for (int64_t i = 0; i < p->n_out; i++) y[i] = init;                                            \
+    NAME##_ctx c = {x, y, shift, p->dims[p->rank - 1], p->reduced[p->rank - 1], comb, pre};        \
+    walk_rows(p, NAME##_row, &c);                                                                  \
+}                                                                                                  \
+                                                                                                   \
+void frost_k_##NAME##_reduce__ref(const frost__reduce_plan *p, int fn, const T *x, T *y,           \
+                             T *tmp) {                                                             \
+    const int64_t n = p->n_out;                                                                    \
+    switch (fn) {                                                                                  \
+    case FROST__RED_SUM: NAME##_pass(p, x, y, COMB_ADD, PRE_NONE, NULL); break;                    \
+    case FROST__RED_MEAN: {                                                                        \
+        NAME##_pass(p, x, y, COMB_ADD, PRE_NONE, NULL);                                            \
+        const T inv = (T)1 / (T)p->n_red; /* n_red == 0: 0 * inf = NaN, as TF */                   \
+        for (int64_t i = 0; i < n; i++) y[i] *= inv;                                               \
+        break;                                                                                     \
+    }                                                                                              \
+    case FROST__RED_MAX: NAME##_pass(p, x, y, COMB_MAX, PRE_NONE, NULL); break;                    \
+    case FROST__RED_MIN: NAME##_pass(p, x, y, COMB_MIN, PRE_NONE, NULL); break;                    \
+    case FROST__RED_PROD: NAME##_pass(p, x, y, COMB_MUL, PRE_NONE, NULL); break;                   \
+    case FROST__RED_L1: NAME##_pass(p, x, y, COMB_ADD, PRE_ABS, NULL); break;                      \
+    case FROST__RED_L2:                                                                            \
+        NAME##_pass(p, x, y, COMB_ADD, PRE_SQUARE, NULL);                                          \
+        for (int64_t i = 0; i < n; i++) y[i] = SQRT(y[i]);                                         \
+        break;                                                                                     \
+    case FROST__RED_SUM_SQUARE: NAME##_pass(p, x, y, COMB_ADD, PRE_SQUARE, NULL); break;           \
+    case FROST__RED_LOG_SUM:                                                                       \
+        NAME##_pass(p, x, y, COMB_ADD, PRE_NONE, NULL);                                            \
+        for (int64_t i = 0; i < n; i++) y[i] = LOG(y[i]);                                          \
+        break;                                                                                     \
+    case FROST__RED_LOG_SUM_EXP:                                                                   \
+        /* max first, so exp never overflows: lse = m + log(sum(exp(x - m))). */                   \
+        NAME##_pass(p, x, tmp, COMB_MAX, PRE_NONE, NULL);                                          \
+        for (int64_t i = 0; i < n; i++)                                                            \
+            if (!isfinite(tmp[i])) tmp[i] = (T)0; /* all -inf (or empty): log(0) = -inf */         \
+        NAME##_pass(p, x, y, COMB_ADD, PRE_EXP_SHIFTED, tmp);                                      \
+        for (int64_t i = 0; i < n; i++) y[i] = tmp[i] + LOG(y[i]);                                 \
+        break;                                                                                     \
+    default:                                                                                       \
+        for (int64_t i = 0; i < n; i++) y[i] = NAN;                                                \
+        break;                                                                                     \
+    }                                                                                              \
 }
 
-static void f32_row(void *vctx, int64_t xo, int64_t yo) {
-    const f32_ctx *c = vctx;
-    const float *x = c->x + xo;
-    const int64_t n = c->len;
-    if (c->inner_reduced) {
-        float *y = c->y + yo;
-        const float sh = c->shift ? c->shift[yo] : 0.0f;
-        switch (c->comb) {
-        case COMB_ADD: {
-            /* Double accumulation: long rows (global pooling) lose no precision. */
-            double acc = 0;
-            if (c->pre == PRE_NONE)
-                for (int64_t i = 0; i < n; i++) acc += x[i];
-            else
-                for (int64_t i = 0; i < n; i++) acc += f32_pre(c->pre, x[i], sh);
-            *y = (float)((double)*y + acc);
-            break;
-        }
-        case COMB_MUL: {
-            double acc = 1;
-            for (int64_t i = 0; i < n; i++) acc *= x[i];
-            *y = (float)((double)*y * acc);
-            break;
-        }
-        case COMB_MAX: {
-            float m = *y;
-            for (int64_t i = 0; i < n; i++) m = x[i] > m ? x[i] : m;
-            *y = m;
-            break;
-        }
-        case COMB_MIN: {
-            float m = *y;
-            for (int64_t i = 0; i < n; i++) m = x[i] < m ? x[i] : m;
-            *y = m;
-            break;
-        }
-        }
-    } else {
-        float *y = c->y + yo;
-        switch (c->comb) {
-        case COMB_ADD:
-            if (c->pre == PRE_NONE)
-                for (int64_t i = 0; i < n; i++) y[i] += x[i];
-            else if (c->pre == PRE_EXP_SHIFTED)
-                for (int64_t i = 0; i < n; i++) y[i] += expf(x[i] - c->shift[yo + i]);
-            else
-                for (int64_t i = 0; i < n; i++) y[i] += f32_pre(c->pre, x[i], 0.0f);
-            break;
-        case COMB_MUL:
-            for (int64_t i = 0; i < n; i++) y[i] *= x[i];
-            break;
-        case COMB_MAX:
-            for (int64_t i = 0; i < n; i++) y[i] = x[i] > y[i] ? x[i] : y[i];
-            break;
-        case COMB_MIN:
-            for (int64_t i = 0; i < n; i++) y[i] = x[i] < y[i] ? x[i] : y[i];
-            break;
-        }
-    }
-}
-
-static void f32_pass(const frost__reduce_plan *p, const float *x, float *y, int comb, int pre,
-                     const float *shift) {
-    float init = comb == COMB_MUL   ? 1.0f
-                 : comb == COMB_MAX ? -INFINITY
-                 : comb == COMB_MIN ? INFINITY
-                                    : 0.0f;
-    for (int64_t i = 0; i < p->n_out; i++) y[i] = init;
-    f32_ctx c = {x, y, shift, p->dims[p->rank - 1], p->reduced[p->rank - 1], comb, pre};
-    walk_rows(p, f32_row, &c);
-}
-
-void frost_k_f32_reduce__ref(const frost__reduce_plan *p, int fn, const float *x, float *y,
-                             float *tmp) {
-    const int64_t n = p->n_out;
-    switch (fn) {
-    case FROST__RED_SUM: f32_pass(p, x, y, COMB_ADD, PRE_NONE, NULL); break;
-    case FROST__RED_MEAN: {
-        f32_pass(p, x, y, COMB_ADD, PRE_NONE, NULL);
-        const float inv = 1.0f / (float)p->n_red; /* n_red == 0: 0 * inf = NaN, as TF */
-        for (int64_t i = 0; i < n; i++) y[i] *= inv;
-        break;
-    }
-    case FROST__RED_MAX: f32_pass(p, x, y, COMB_MAX, PRE_NONE, NULL); break;
-    case FROST__RED_MIN: f32_pass(p, x, y, COMB_MIN, PRE_NONE, NULL); break;
-    case FROST__RED_PROD: f32_pass(p, x, y, COMB_MUL, PRE_NONE, NULL); break;
-    case FROST__RED_L1: f32_pass(p, x, y, COMB_ADD, PRE_ABS, NULL); break;
-    case FROST__RED_L2:
-        f32_pass(p, x, y, COMB_ADD, PRE_SQUARE, NULL);
-        for (int64_t i = 0; i < n; i++) y[i] = sqrtf(y[i]);
-        break;
-    case FROST__RED_SUM_SQUARE: f32_pass(p, x, y, COMB_ADD, PRE_SQUARE, NULL); break;
-    case FROST__RED_LOG_SUM:
-        f32_pass(p, x, y, COMB_ADD, PRE_NONE, NULL);
-        for (int64_t i = 0; i < n; i++) y[i] = logf(y[i]);
-        break;
-    case FROST__RED_LOG_SUM_EXP:
-        /* max first, so exp never overflows: lse = m + log(sum(exp(x - m))). */
-        f32_pass(p, x, tmp, COMB_MAX, PRE_NONE, NULL);
-        for (int64_t i = 0; i < n; i++)
-            if (!isfinite(tmp[i])) tmp[i] = 0.0f; /* all -inf (or empty): log(0) = -inf */
-        f32_pass(p, x, y, COMB_ADD, PRE_EXP_SHIFTED, tmp);
-        for (int64_t i = 0; i < n; i++) y[i] = tmp[i] + logf(y[i]);
-        break;
-    default:
-        for (int64_t i = 0; i < n; i++) y[i] = NAN;
-        break;
-    }
-}
+FLOAT_REDUCE(f32, float, expf, fabsf, sqrtf, logf)
+FLOAT_REDUCE(f64, double, exp, fabs, sqrt, log)
 
 /* ---- integers ------------------------------------------------------------------------------- */
 
