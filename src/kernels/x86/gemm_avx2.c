@@ -38,7 +38,7 @@ static bool use_dot(int K, int N) {
 
 /* Floats between consecutive columns of the dot layout: K rounded up to a vector, plus one cache
  * line when that would be an even number of lines, so the 8-16 column streams read together fall
- * in different L1 sets (K = 1024 put them 4 KB apart, all in one set: 2.8x slower). */
+ * in different L1 sets (K = 1024 put them 4 KB apart, all in one set: 1.6x slower). */
 static size_t dot_stride(int K) {
     size_t ks = ((size_t)K + 7) & ~(size_t)7;
     if ((ks / 16) % 2 == 0) ks += 16;
