@@ -111,6 +111,8 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--command", default="bench/compare")
     ap.add_argument("--model-set", default="beginner expert")
+    ap.add_argument("--stat", choices=["mean", "median", "min"], default="mean",
+                    help="which of the loops' figures the table ranks by (the founding experiment: mean)")
     ap.add_argument("--runtimes", default="frost frost-keras onnxruntime opencv libtorch pytorch")
     a = ap.parse_args()
     models = a.model_set.split()
@@ -166,12 +168,13 @@ def main():
                 accs.append("–")
                 row.append("NaN")
                 continue
-            ms = r["ms_per_n"]["mean"] * 10000.0 / r["n"]
+            ms = r["ms_per_n"][a.stat] * 10000.0 / r["n"]
             f = results.get(("frost", m))
             ratio = ""
             if f and rt != "frost":
-                ratio = f" ({ms / (f['ms_per_n']['mean'] * 10000.0 / f['n']):.2f}x frost)"
-            spread = f", min {fmt_ms(r['ms_per_n']['min'] * 10000.0 / r['n'])}"
+                ratio = f" ({ms / (f['ms_per_n'][a.stat] * 10000.0 / f['n']):.2f}x frost)"
+            others = [k for k in ("mean", "median", "min") if k != a.stat]
+            spread = "".join(f", {k} {fmt_ms(r['ms_per_n'][k] * 10000.0 / r['n'])}" for k in others)
             cells.append(f"**{fmt_ms(ms)}**{ratio}{spread}")
             accs.append(f"{r['accuracy']:.4f}" if r.get("accuracy") is not None else "–")
             row.append(f"{ms:.3f}")
@@ -206,8 +209,8 @@ def main():
     scaled = "" if n == 10000 else f" (this run used {n:,} per loop; cells are scaled to 10,000)"
     doc.append(f"The founding experiment's measurement{scaled}: {n:,} Fashion-MNIST test images (Debian "
                f"`dataset-fashion-mnist`), **one inference call per image**, pixels scaled to [0,1]; "
-               f"a warm-up, then {loops} timed loops; each cell is the **mean ms per 10,000 "
-               f"predictions** (min after it), with the ratio to frost on the same machine in the same "
+               f"a warm-up, then {loops} timed loops; each cell is the **{a.stat} ms per 10,000 "
+               f"predictions** over the loops (the other statistics after it), with the ratio to frost on the same machine in the same "
                f"run (lower is faster). {threads} thread(s) for every runtime. Models: "
                f"`models/fashion/{{beginner,expert}}.onnx` (see models/fashion/README.md); libtorch "
                f"runs a TorchScript file made from the same ONNX weights. Each runtime's accuracy over "
