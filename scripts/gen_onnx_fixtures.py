@@ -131,6 +131,22 @@ class Layout(nn.Module):
         return self.fc(x[:, :9])
 
 
+class Seq(nn.Module):
+    """An LSTM then a GRU (PyTorch's GRU is ONNX's linear_before_reset=1) and a classifier on the
+    last step: unrolled by the importer."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(8, 16)
+        self.gru = nn.GRU(16, 12)
+        self.fc = nn.Linear(12, 4)
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        y, h = self.gru(y)
+        return self.fc(y[-1]) + self.fc(h[0])
+
+
 def export(model, name, x, opsets, dynamic_batch=False):
     model.eval()
     with torch.no_grad():
@@ -175,6 +191,9 @@ def main():
 
     torch.manual_seed(2)
     export(Pools(), "pools", torch.randn(1, 4, 10, 10), [9, 10, 11, 13])
+
+    torch.manual_seed(5)
+    export(Seq(), "seq", torch.randn(5, 2, 8), [11, 14])
 
     torch.manual_seed(4)
     export(Layout(), "layout", torch.randn(1, 3, 15, 14), [11, 13])

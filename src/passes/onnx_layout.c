@@ -286,7 +286,8 @@ static int rule_sink(layout_ctx *c, int ni) {
     int64_t perm[FROST_MAX_RANK];
     int r, t0 = transpose_producer(c, n->in[0], true, perm, &r);
     int y = n->out[0];
-    const frost__shape *ys = &g->values[y].shape;
+    /* a copy: adding constants below may move g->values */
+    const frost__shape ys_copy = g->values[y].shape, *ys = &ys_copy;
     int in[65];
     for (int k = 0; k < n->n_in; k++) in[k] = n->in[k];
     frost__params p = n->p;

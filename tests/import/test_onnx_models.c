@@ -21,6 +21,7 @@ static const fixture fixtures[] = {
     {"mlp_op7.onnx", "mlp", false},          {"cnn_op7.onnx", "cnn", false},
     {"pools_op9.onnx", "pools", false},      {"pools_op10.onnx", "pools", false},
     {"layout_op11.onnx", "layout", false},   {"layout_op13.onnx", "layout", false},
+    {"seq_op11.onnx", "seq", false},         {"seq_op14.onnx", "seq", false},
     {"mlp_op9.onnx", "mlp", false},          {"mlp_op11.onnx", "mlp", false},
     {"mlp_op13.onnx", "mlp", false},         {"mlp_dynamic_op13.onnx", "mlp_dynamic", true},
     {"cnn_op9.onnx", "cnn", false},          {"cnn_op11.onnx", "cnn", false},

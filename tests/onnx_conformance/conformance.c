@@ -283,7 +283,9 @@ static int dump(const char *path) {
         printf("%s = %s[%s](", n->name, frost__op_name(n->op), n->src_op);
         for (int k = 0; k < n->n_in; k++)
             printf("%s%s", k ? ", " : "", n->in[k] >= 0 ? g.values[n->in[k]].name : "-");
-        printf(")\n");
+        char sb[96];
+        printf(") -> %s %s\n", frost_dtype_name(g.values[n->out[0]].dtype),
+               frost__shape_str(&g.values[n->out[0]].shape, sb, sizeof sb));
     }
     frost__graph_free(&g);
     return st == FROST_OK ? 0 : 1;

@@ -1817,6 +1817,287 @@ static frost_status op_shrink(onnx_ctx *c, node_t *n) {
 
 static frost_status op_unknown(onnx_ctx *c, node_t *n) { return unsupported(c, n, NULL); }
 
+/* ---- Recurrent layers, unrolled --------------------------------------------------------------- */
+
+enum { RNN_MAX_STEPS = 1024 };
+
+/* x[index] along `axis` (a scalar index, so the axis goes away). */
+static int take_at(onnx_ctx *c, node_t *n, const char *suffix, int x, int64_t index, int64_t axis) {
+    int ki = const_i64(c, n, "index", &index, 1, true);
+    int ka = const_i64(c, n, "axis", &axis, 1, true);
+    if (ki < 0 || ka < 0) return -1;
+    int in[3] = {x, ki, ka};
+    return step(c, n, suffix, FROST__OP_GATHER, 3, in, NULL);
+}
+static int take0(onnx_ctx *c, node_t *n, const char *suffix, int x, int64_t index) {
+    return take_at(c, n, suffix, x, index, 0);
+}
+
+/* Records what the importer knows about a value its ops' inference could not derive. */
+static void note_shape(onnx_ctx *c, int v, frost_dtype dt, int rank, const int64_t *dims) {
+    frost__value *x = val(c, v);
+    if (x->dtype == FROST_DTYPE_INVALID) x->dtype = dt;
+    if (x->shape.rank < 0) x->shape = frost__shape_make(rank, dims);
+}
+
+static int matmul_bt(onnx_ctx *c, node_t *n, const char *suffix, int a, int b) {
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.matmul.transpose_b = true;
+    int in[2] = {a, b};
+    return step(c, n, suffix, FROST__OP_MATMUL, 2, in, &p);
+}
+
+/* Splits x into `parts` equal pieces along the last axis; outs receives the value ids. */
+static frost_status split_last(onnx_ctx *c, node_t *n, const char *suffix, int x, int parts,
+                               int *outs) {
+    int64_t minus1 = -1;
+    int ka = const_i64(c, n, "split_axis", &minus1, 1, true);
+    TRYV(ka);
+    int in[2] = {x, ka};
+    int node = emit(c, n, suffix, FROST__OP_SPLIT, 2, in, parts, NULL);
+    if (node < 0) return failed(c);
+    for (int k = 0; k < parts; k++) outs[k] = c->g->nodes[node].out[k];
+    return FROST_OK;
+}
+
+static int act(onnx_ctx *c, node_t *n, const char *suffix, int x, int fn) {
+    return unary_fn(c, n, suffix, x, fn, 0, 0);
+}
+static int add_opt(onnx_ctx *c, node_t *n, const char *suffix, int a, int b) {
+    if (a < 0) return b;
+    if (b < 0) return a;
+    return binary(c, n, suffix, FROST__BIN_ADD, a, b);
+}
+
+/* RNN, GRU and LSTM (one direction, default activations, layout 0), unrolled over the sequence
+ * length known at load: per step a matmul with R, the gates, the state update. The input
+ * projection of every step is one batched matmul up front. */
+static frost_status op_recurrent(onnx_ctx *c, node_t *n, int kind /* 0 RNN, 1 GRU, 2 LSTM */) {
+    int x, w, r;
+    FROST_TRY(need_in(c, n, 0, &x));
+    FROST_TRY(need_in(c, n, 1, &w));
+    FROST_TRY(need_in(c, n, 2, &r));
+    int b = in_v(c, n, 3), seq_lens = in_v(c, n, 4), h0 = in_v(c, n, 5);
+    int c0 = kind == 2 ? in_v(c, n, 6) : -1, peep = kind == 2 ? in_v(c, n, 7) : -1;
+    char buf[32];
+    const char *dir = attr_s(n, "direction", "forward", buf, sizeof buf);
+    bool reverse = strcmp(dir, "reverse") == 0;
+    if (!reverse && strcmp(dir, "forward") != 0) return unsupported(c, n, "direction %s", dir);
+    if (attr(n, "activations")) return unsupported(c, n, "custom activations");
+    if (attr(n, "clip")) return unsupported(c, n, "clip");
+    int64_t layout = attr_i(n, "layout", 0);
+    if (layout != 0 && layout != 1) return bad_attr(c, n, "attribute layout = %lld", (long long)layout);
+    if (kind == 2 && attr_i(n, "input_forget", 0) != 0) return unsupported(c, n, "input_forget");
+    if (seq_lens >= 0) return unsupported(c, n, "sequence_lens");
+    const frost__shape xs_copy = val(c, x)->shape, *xs = &xs_copy; /* values may move below */
+    if (xs->rank != 3 || xs->d[layout] < 1) return unsupported(c, n, "sequence length unknown at load");
+    int64_t T = xs->d[layout];
+    if (layout == 1) {
+        /* batch-major: X [batch, seq, in] -> [seq, batch, in]; states [batch, dirs, hidden] */
+        int64_t perm[3] = {1, 0, 2};
+        int kp = const_i64(c, n, "seq_major", perm, 3, false);
+        TRYV(kp);
+        int in[2] = {x, kp};
+        x = step(c, n, "x_seq_major", FROST__OP_TRANSPOSE, 2, in, NULL);
+        TRYV(x);
+    }
+    if (T > RNN_MAX_STEPS) return unsupported(c, n, "more than %d steps", RNN_MAX_STEPS);
+    bool lbr = kind == 1 && attr_i(n, "linear_before_reset", 0) != 0;
+
+    int w0 = take0(c, n, "w", w, 0), r0 = take0(c, n, "r", r, 0);
+    TRYV(w0);
+    TRYV(r0);
+    int wb = -1, rb = -1;
+    if (b >= 0) {
+        int b0 = take0(c, n, "b", b, 0);
+        TRYV(b0);
+        int halves[2];
+        FROST_TRY(split_last(c, n, "b_split", b0, 2, halves));
+        wb = halves[0];
+        rb = halves[1];
+    }
+    /* GRU keeps R's bias of the candidate gate apart (it sits inside the reset product). */
+    int rb_parts[3] = {-1, -1, -1}, r_parts[3] = {-1, -1, -1};
+    int in_bias = wb;
+    if (kind == 1) {
+        if (rb >= 0) FROST_TRY(split_last(c, n, "rb_split", rb, 3, rb_parts));
+        if (!lbr) {
+            int64_t zero = 0;
+            int ka = const_i64(c, n, "r_axis", &zero, 1, true);
+            TRYV(ka);
+            int in[2] = {r0, ka};
+            int node = emit(c, n, "r_split", FROST__OP_SPLIT, 2, in, 3, NULL);
+            if (node < 0) return failed(c);
+            for (int k = 0; k < 3; k++) r_parts[k] = c->g->nodes[node].out[k];
+        }
+    } else if (rb >= 0) {
+        in_bias = binary(c, n, "bias", FROST__BIN_ADD, wb, rb);
+        TRYV(in_bias);
+    }
+    int xw = matmul_bt(c, n, "x_proj", x, w0);
+    TRYV(xw);
+    if (in_bias >= 0) {
+        xw = binary(c, n, "x_proj_bias", FROST__BIN_ADD, xw, in_bias);
+        TRYV(xw);
+    }
+    int h = h0 >= 0 ? take_at(c, n, "h0", h0, 0, layout) : -1;
+    int cs = c0 >= 0 ? take_at(c, n, "c0", c0, 0, layout) : -1;
+    int pp[3] = {-1, -1, -1};
+    if (peep >= 0) {
+        int p0 = take0(c, n, "p", peep, 0);
+        TRYV(p0);
+        FROST_TRY(split_last(c, n, "p_split", p0, 3, pp)); /* i, o, f */
+    }
+    int ys[RNN_MAX_STEPS];
+    frost_dtype dt = float_of(c, x);
+    for (int64_t s = 0; s < T; s++) {
+        int64_t t = reverse ? T - 1 - s : s;
+        char sx[48];
+        snprintf(sx, sizeof sx, "step%lld", (long long)t);
+        int xt = take0(c, n, sx, xw, t);
+        TRYV(xt);
+        int hr = -1;
+        if (h >= 0) {
+            hr = matmul_bt(c, n, "h_proj", h, r0);
+            TRYV(hr);
+        }
+        if (kind == 0) {
+            int pre = add_opt(c, n, "pre", xt, hr);
+            TRYV(pre);
+            h = act(c, n, "h", pre, FROST__ACT_TANH);
+            TRYV(h);
+        } else if (kind == 2) {
+            int g[4];
+            int pre = add_opt(c, n, "gates", xt, hr);
+            TRYV(pre);
+            FROST_TRY(split_last(c, n, "gate", pre, 4, g)); /* i, o, f, c */
+            if (cs >= 0 && pp[0] >= 0) {
+                int pi = binary(c, n, "peep_i", FROST__BIN_MUL, cs, pp[0]);
+                TRYV(pi);
+                g[0] = binary(c, n, "i_pre", FROST__BIN_ADD, g[0], pi);
+                TRYV(g[0]);
+                int pf = binary(c, n, "peep_f", FROST__BIN_MUL, cs, pp[2]);
+                TRYV(pf);
+                g[2] = binary(c, n, "f_pre", FROST__BIN_ADD, g[2], pf);
+                TRYV(g[2]);
+            }
+            int ig = act(c, n, "i", g[0], FROST__ACT_SIGMOID), cand = act(c, n, "cand", g[3], FROST__ACT_TANH);
+            TRYV(ig);
+            TRYV(cand);
+            int cnew = binary(c, n, "c_in", FROST__BIN_MUL, ig, cand);
+            TRYV(cnew);
+            if (cs >= 0) {
+                int fg = act(c, n, "f", g[2], FROST__ACT_SIGMOID);
+                TRYV(fg);
+                int keep = binary(c, n, "c_keep", FROST__BIN_MUL, fg, cs);
+                TRYV(keep);
+                cnew = binary(c, n, "c", FROST__BIN_ADD, keep, cnew);
+                TRYV(cnew);
+            }
+            cs = cnew;
+            int opre = g[1];
+            if (pp[1] >= 0) {
+                int po = binary(c, n, "peep_o", FROST__BIN_MUL, cs, pp[1]);
+                TRYV(po);
+                opre = binary(c, n, "o_pre", FROST__BIN_ADD, opre, po);
+                TRYV(opre);
+            }
+            int og = act(c, n, "o", opre, FROST__ACT_SIGMOID), ct = act(c, n, "c_tanh", cs, FROST__ACT_TANH);
+            TRYV(og);
+            TRYV(ct);
+            h = binary(c, n, "h", FROST__BIN_MUL, og, ct);
+            TRYV(h);
+        } else {
+            int xg[3], hg[3] = {-1, -1, -1};
+            FROST_TRY(split_last(c, n, "x_gate", xt, 3, xg)); /* z, r, h */
+            if (hr >= 0) FROST_TRY(split_last(c, n, "h_gate", hr, 3, hg));
+            int zp = add_opt(c, n, "z_pre", add_opt(c, n, "z_x", xg[0], hg[0]), rb_parts[0]);
+            TRYV(zp);
+            int rp = add_opt(c, n, "r_pre", add_opt(c, n, "r_x", xg[1], hg[1]), rb_parts[1]);
+            TRYV(rp);
+            int z = act(c, n, "z", zp, FROST__ACT_SIGMOID), rg = act(c, n, "r", rp, FROST__ACT_SIGMOID);
+            TRYV(z);
+            TRYV(rg);
+            int hpart;
+            if (lbr) {
+                int inner = add_opt(c, n, "h_lin", hg[2], rb_parts[2]);
+                hpart = inner >= 0 ? binary(c, n, "h_reset", FROST__BIN_MUL, rg, inner) : -1;
+            } else {
+                int rh = h >= 0 ? binary(c, n, "reset_h", FROST__BIN_MUL, rg, h) : -1;
+                int prod = rh >= 0 ? matmul_bt(c, n, "reset_proj", rh, r_parts[2]) : -1;
+                hpart = add_opt(c, n, "h_lin", prod, rb_parts[2]);
+            }
+            int cpre = add_opt(c, n, "cand_pre", xg[2], hpart);
+            TRYV(cpre);
+            int cand = act(c, n, "cand", cpre, FROST__ACT_TANH);
+            TRYV(cand);
+            int one = const_scalar_of(c, n, "one", dt, 1);
+            TRYV(one);
+            int omz = binary(c, n, "one_minus_z", FROST__BIN_SUB, one, z);
+            TRYV(omz);
+            int hn = binary(c, n, "h_new", FROST__BIN_MUL, omz, cand);
+            TRYV(hn);
+            if (h >= 0) {
+                int zh = binary(c, n, "h_keep", FROST__BIN_MUL, z, h);
+                TRYV(zh);
+                hn = binary(c, n, "h", FROST__BIN_ADD, hn, zh);
+                TRYV(hn);
+            }
+            h = hn;
+        }
+        ys[t] = h;
+    }
+    /* Y [seq, dirs, batch, hidden] (layout 1: [batch, seq, dirs, hidden]); Y_h, Y_c
+     * [dirs, batch, hidden] (layout 1: [batch, dirs, hidden]). Their shapes are set here when
+     * inference could not see through run-time initial states, so a following layer knows its
+     * sequence length at load. */
+    int64_t B = xs->d[1 - layout], H = attr_i(n, "hidden_size", -1);
+    if (H < 0 && val(c, r)->shape.rank == 3) H = val(c, r)->shape.d[2];
+    int64_t ydims[4], sdims[3];
+    if (layout == 0) {
+        int64_t a[4] = {T, 1, B, H}, b3[3] = {1, B, H};
+        memcpy(ydims, a, sizeof a);
+        memcpy(sdims, b3, sizeof b3);
+    } else {
+        int64_t a[4] = {B, T, 1, H}, b3[3] = {B, 1, H};
+        memcpy(ydims, a, sizeof a);
+        memcpy(sdims, b3, sizeof b3);
+    }
+    int64_t state_dir_axis = layout, y_dir_axis = layout + 1;
+    int k0 = const_i64(c, n, "dir_axis", &state_dir_axis, 1, false);
+    TRYV(k0);
+    if (output_used(c, n, 0)) {
+        frost__params pk;
+        memset(&pk, 0, sizeof pk);
+        pk.pack.axis = (int)layout;
+        int y = step(c, n, "y_steps", FROST__OP_PACK, (int)T, ys, &pk);
+        TRYV(y);
+        int k1 = const_i64(c, n, "y_dir_axis", &y_dir_axis, 1, false);
+        TRYV(k1);
+        int in[2] = {y, k1};
+        int yv = step(c, n, "y", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+        TRYV(yv);
+        note_shape(c, yv, dt, 4, ydims);
+        FROST_TRY(bind(c, n, 0, yv));
+    }
+    if (output_used(c, n, 1)) {
+        int in[2] = {h, k0};
+        int yh = step(c, n, "y_h", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+        TRYV(yh);
+        note_shape(c, yh, dt, 3, sdims);
+        FROST_TRY(bind(c, n, 1, yh));
+    }
+    if (kind == 2 && output_used(c, n, 2)) {
+        int in[2] = {cs, k0};
+        int yc = step(c, n, "y_c", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+        TRYV(yc);
+        note_shape(c, yc, dt, 3, sdims);
+        FROST_TRY(bind(c, n, 2, yc));
+    }
+    return FROST_OK;
+}
+
 /* Einsum with one or two operands, letters only, no letter twice in one operand: each operand is
  * transposed into the order "output letters, then summed letters", given unit dims for the letters
  * it lacks, multiplied by broadcasting and summed over the contracted axes. Exact, though a
@@ -2321,6 +2602,9 @@ frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto 
     if (strcmp(t, "Shrink") == 0) return op_shrink(c, n);
     if (strcmp(t, "Hardmax") == 0) return op_hardmax(c, n);
     if (strcmp(t, "Einsum") == 0) return op_einsum(c, n);
+    if (strcmp(t, "RNN") == 0) return op_recurrent(c, n, 0);
+    if (strcmp(t, "GRU") == 0) return op_recurrent(c, n, 1);
+    if (strcmp(t, "LSTM") == 0) return op_recurrent(c, n, 2);
     if (strcmp(t, "OneHot") == 0) return op_one_hot(c, n);
     if (strcmp(t, "DepthToSpace") == 0) return op_depth_space(c, n, true);
     if (strcmp(t, "SpaceToDepth") == 0) return op_depth_space(c, n, false);
