@@ -244,6 +244,11 @@ static void test_conv2d(void) {
             wide.dw = 1;
             run_conv_case(&wide); /* 1x1: A read in place at each group's channel offset */
         }
+    /* An empty batch. */
+    conv_case empty = {.n = 0, .h = 5, .w = 5, .cin = 3, .cout = 4, .kh = 3, .kw = 3, .sh = 1, .sw = 1,
+                       .dh = 1, .dw = 1, .groups = 1, .pad = FROST__PAD_SAME_UPPER, .bias = true,
+                       .filter_const = true, .threads = 2};
+    run_conv_case(&empty);
     /* groups == channels with one input channel each: the depthwise route. */
     conv_case dw = {.n = 2,
                     .h = 9,

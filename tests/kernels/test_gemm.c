@@ -293,6 +293,33 @@ static void test_matmul_op(void) {
                  FROST__ACT_NONE, 1, false, 0, (int64_t[]){0});
 }
 
+/* Empty operands: no rows, or K == 0 (the output is then just the bias). */
+static void test_matmul_empty(void) {
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    float b[35], bias[7];
+    frost_test_fill(b, 35, -1, 1);
+    frost_test_fill(bias, 7, -1, 1);
+    oh_out out;
+    frost_error err;
+    oh_in ins[3] = {oh_var(oh_f32(b, 2, (int64_t[]){0, 5})), oh_f32(b, 2, (int64_t[]){5, 7}),
+                    oh_f32(bias, 1, (int64_t[]){7})};
+    for (int pack = 0; pack <= 1; pack++)
+        if (CHECK_OK(oh_run(FROST__OP_MATMUL, &p, 3, ins, 1, pack, 1, &out, &err), &err)) {
+            CHECK(out.shape.rank == 2 && out.shape.d[0] == 0 && out.shape.d[1] == 7);
+            oh_free(&out, 1);
+        }
+    ins[0] = oh_var(oh_f32(b, 2, (int64_t[]){3, 0}));
+    ins[1] = oh_f32(b, 2, (int64_t[]){0, 7});
+    for (int pack = 0; pack <= 1; pack++)
+        if (CHECK_OK(oh_run(FROST__OP_MATMUL, &p, 3, ins, 1, pack, 1, &out, &err), &err)) {
+            CHECK(out.shape.rank == 2 && out.shape.d[0] == 3 && out.shape.d[1] == 7);
+            const float *y = out.data;
+            for (int i = 0; i < 21; i++) CHECK(y[i] == bias[i % 7]);
+            oh_free(&out, 1);
+        }
+}
+
 static void test_matmul_infer_and_errors(void) {
     frost__params p;
     memset(&p, 0, sizeof p);
@@ -347,6 +374,7 @@ int main(void) {
     if (picked && picked != &frost__gemm_ref) check_packed_kernel(picked, 33);
     test_act();
     test_matmul_op();
+    test_matmul_empty();
     test_matmul_infer_and_errors();
     return frost_test_finish();
 }
