@@ -109,6 +109,13 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
                 break;
             }
             n_bias++;
+            /* The op now reads "Conv2D+BiasAdd+Relu" in frost inspect. */
+            size_t len = strlen(p->src_op) + strlen(c->src_op) + 2;
+            char *op = frost__alloc(&g->alloc, len);
+            if (!op) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+            snprintf(op, len, "%s+%s", p->src_op, c->src_op);
+            frost__free(&g->alloc, p->src_op);
+            p->src_op = op;
             /* The consumer's output is now the producer's: its name and its uses move over. */
             int from = c->out[0], to = p->out[0];
             frost__graph_replace_uses(g, from, to, true);
