@@ -275,6 +275,11 @@ static void test_matmul_op(void) {
             check_matmul(4, da, false, 3, db, false, ta, tb, false, FROST__ACT_NONE, threads, false,
                          4, (int64_t[]){2, 3, 3, 5});
         }
+        /* Enough rows to pack b per batch for the fast kernel, with broadcasting both ways. */
+        for (int tb = 0; tb <= 1; tb++)
+            check_matmul(4, (int64_t[]){2, 1, 6, 4}, false, 3, (int64_t[]){3, tb ? 7 : 4, tb ? 4 : 7},
+                         false, false, tb, true, FROST__ACT_RELU, threads, false, 4,
+                         (int64_t[]){2, 3, 6, 7});
         check_matmul(3, (int64_t[]){4, 17, 16}, false, 3, (int64_t[]){4, 16, 9}, false, false,
                      false, true, FROST__ACT_TANH, threads, true, 3, (int64_t[]){4, 17, 9});
     }
