@@ -132,13 +132,13 @@ class Layout(nn.Module):
 
 
 class Seq(nn.Module):
-    """An LSTM then a GRU (PyTorch's GRU is ONNX's linear_before_reset=1) and a classifier on the
-    last step: unrolled by the importer."""
+    """A bidirectional LSTM then a GRU (PyTorch's GRU is ONNX's linear_before_reset=1) and a
+    classifier on the last step: unrolled by the importer."""
 
     def __init__(self):
         super().__init__()
-        self.lstm = nn.LSTM(8, 16)
-        self.gru = nn.GRU(16, 12)
+        self.lstm = nn.LSTM(8, 16, bidirectional=True)
+        self.gru = nn.GRU(32, 12)
         self.fc = nn.Linear(12, 4)
 
     def forward(self, x):

@@ -1873,44 +1873,21 @@ static int add_opt(onnx_ctx *c, node_t *n, const char *suffix, int a, int b) {
 /* RNN, GRU and LSTM (one direction, default activations, layout 0), unrolled over the sequence
  * length known at load: per step a matmul with R, the gates, the state update. The input
  * projection of every step is one batched matmul up front. */
-static frost_status op_recurrent(onnx_ctx *c, node_t *n, int kind /* 0 RNN, 1 GRU, 2 LSTM */) {
-    int x, w, r;
-    FROST_TRY(need_in(c, n, 0, &x));
-    FROST_TRY(need_in(c, n, 1, &w));
-    FROST_TRY(need_in(c, n, 2, &r));
-    int b = in_v(c, n, 3), seq_lens = in_v(c, n, 4), h0 = in_v(c, n, 5);
-    int c0 = kind == 2 ? in_v(c, n, 6) : -1, peep = kind == 2 ? in_v(c, n, 7) : -1;
-    char buf[32];
-    const char *dir = attr_s(n, "direction", "forward", buf, sizeof buf);
-    bool reverse = strcmp(dir, "reverse") == 0;
-    if (!reverse && strcmp(dir, "forward") != 0) return unsupported(c, n, "direction %s", dir);
-    if (attr(n, "activations")) return unsupported(c, n, "custom activations");
-    if (attr(n, "clip")) return unsupported(c, n, "clip");
-    int64_t layout = attr_i(n, "layout", 0);
-    if (layout != 0 && layout != 1) return bad_attr(c, n, "attribute layout = %lld", (long long)layout);
-    if (kind == 2 && attr_i(n, "input_forget", 0) != 0) return unsupported(c, n, "input_forget");
-    if (seq_lens >= 0) return unsupported(c, n, "sequence_lens");
-    const frost__shape xs_copy = val(c, x)->shape, *xs = &xs_copy; /* values may move below */
-    if (xs->rank != 3 || xs->d[layout] < 1) return unsupported(c, n, "sequence length unknown at load");
-    int64_t T = xs->d[layout];
-    if (layout == 1) {
-        /* batch-major: X [batch, seq, in] -> [seq, batch, in]; states [batch, dirs, hidden] */
-        int64_t perm[3] = {1, 0, 2};
-        int kp = const_i64(c, n, "seq_major", perm, 3, false);
-        TRYV(kp);
-        int in[2] = {x, kp};
-        x = step(c, n, "x_seq_major", FROST__OP_TRANSPOSE, 2, in, NULL);
-        TRYV(x);
-    }
-    if (T > RNN_MAX_STEPS) return unsupported(c, n, "more than %d steps", RNN_MAX_STEPS);
-    bool lbr = kind == 1 && attr_i(n, "linear_before_reset", 0) != 0;
+typedef struct rnn_direction_out {
+    int h, cs;                 /* final states                                               */
+    int ys[RNN_MAX_STEPS];     /* h of every step, in time order                             */
+} rnn_direction_out;
 
-    int w0 = take0(c, n, "w", w, 0), r0 = take0(c, n, "r", r, 0);
+/* One direction d of a recurrent layer over x [seq, batch, in]. */
+static frost_status rnn_direction(onnx_ctx *c, node_t *n, int kind, int x, int w, int r, int b,
+                                  int h0, int c0, int peep, int64_t d, bool reverse, int64_t layout,
+                                  int64_t T, bool lbr, rnn_direction_out *o) {
+    int w0 = take0(c, n, "w", w, d), r0 = take0(c, n, "r", r, d);
     TRYV(w0);
     TRYV(r0);
     int wb = -1, rb = -1;
     if (b >= 0) {
-        int b0 = take0(c, n, "b", b, 0);
+        int b0 = take0(c, n, "b", b, d);
         TRYV(b0);
         int halves[2];
         FROST_TRY(split_last(c, n, "b_split", b0, 2, halves));
@@ -1941,16 +1918,16 @@ static frost_status op_recurrent(onnx_ctx *c, node_t *n, int kind /* 0 RNN, 1 GR
         xw = binary(c, n, "x_proj_bias", FROST__BIN_ADD, xw, in_bias);
         TRYV(xw);
     }
-    int h = h0 >= 0 ? take_at(c, n, "h0", h0, 0, layout) : -1;
-    int cs = c0 >= 0 ? take_at(c, n, "c0", c0, 0, layout) : -1;
+    int h = h0 >= 0 ? take_at(c, n, "h0", h0, d, layout) : -1;
+    int cs = c0 >= 0 ? take_at(c, n, "c0", c0, d, layout) : -1;
     int pp[3] = {-1, -1, -1};
     if (peep >= 0) {
-        int p0 = take0(c, n, "p", peep, 0);
+        int p0 = take0(c, n, "p", peep, d);
         TRYV(p0);
         FROST_TRY(split_last(c, n, "p_split", p0, 3, pp)); /* i, o, f */
     }
-    int ys[RNN_MAX_STEPS];
     frost_dtype dt = float_of(c, x);
+    int *ys = o->ys;
     for (int64_t s = 0; s < T; s++) {
         int64_t t = reverse ? T - 1 - s : s;
         char sx[48];
@@ -2048,55 +2025,119 @@ static frost_status op_recurrent(onnx_ctx *c, node_t *n, int kind /* 0 RNN, 1 GR
         }
         ys[t] = h;
     }
+    o->h = h;
+    o->cs = cs;
+    return FROST_OK;
+}
+
+/* Y, Y_h, Y_c of a recurrent layer from its directions' steps. */
+static frost_status rnn_outputs(onnx_ctx *c, node_t *n, int kind, const rnn_direction_out *outs,
+                                int n_dirs, int64_t layout, int64_t T, const frost__shape *xs, int r,
+                                frost_dtype dt) {
     /* Y [seq, dirs, batch, hidden] (layout 1: [batch, seq, dirs, hidden]); Y_h, Y_c
      * [dirs, batch, hidden] (layout 1: [batch, dirs, hidden]). Their shapes are set here when
      * inference could not see through run-time initial states, so a following layer knows its
      * sequence length at load. */
     int64_t B = xs->d[1 - layout], H = attr_i(n, "hidden_size", -1);
     if (H < 0 && val(c, r)->shape.rank == 3) H = val(c, r)->shape.d[2];
-    int64_t ydims[4], sdims[3];
+    int64_t ydims[4], sdims[3], D = n_dirs;
     if (layout == 0) {
-        int64_t a[4] = {T, 1, B, H}, b3[3] = {1, B, H};
+        int64_t a[4] = {T, D, B, H}, b3[3] = {D, B, H};
         memcpy(ydims, a, sizeof a);
         memcpy(sdims, b3, sizeof b3);
     } else {
-        int64_t a[4] = {B, T, 1, H}, b3[3] = {B, 1, H};
+        int64_t a[4] = {B, T, D, H}, b3[3] = {B, D, H};
         memcpy(ydims, a, sizeof a);
         memcpy(sdims, b3, sizeof b3);
     }
     int64_t state_dir_axis = layout, y_dir_axis = layout + 1;
     int k0 = const_i64(c, n, "dir_axis", &state_dir_axis, 1, false);
     TRYV(k0);
-    if (output_used(c, n, 0)) {
-        frost__params pk;
-        memset(&pk, 0, sizeof pk);
-        pk.pack.axis = (int)layout;
-        int y = step(c, n, "y_steps", FROST__OP_PACK, (int)T, ys, &pk);
-        TRYV(y);
-        int k1 = const_i64(c, n, "y_dir_axis", &y_dir_axis, 1, false);
-        TRYV(k1);
-        int in[2] = {y, k1};
-        int yv = step(c, n, "y", FROST__OP_EXPAND_DIMS, 2, in, NULL);
-        TRYV(yv);
-        note_shape(c, yv, dt, 4, ydims);
-        FROST_TRY(bind(c, n, 0, yv));
-    }
-    if (output_used(c, n, 1)) {
-        int in[2] = {h, k0};
-        int yh = step(c, n, "y_h", FROST__OP_EXPAND_DIMS, 2, in, NULL);
-        TRYV(yh);
-        note_shape(c, yh, dt, 3, sdims);
-        FROST_TRY(bind(c, n, 1, yh));
-    }
-    if (kind == 2 && output_used(c, n, 2)) {
-        int in[2] = {cs, k0};
-        int yc = step(c, n, "y_c", FROST__OP_EXPAND_DIMS, 2, in, NULL);
-        TRYV(yc);
-        note_shape(c, yc, dt, 3, sdims);
-        FROST_TRY(bind(c, n, 2, yc));
+    int k1 = const_i64(c, n, "y_dir_axis", &y_dir_axis, 1, false);
+    TRYV(k1);
+    int ks0 = const_i64(c, n, "dir_axis_scalar", &state_dir_axis, 1, true);
+    TRYV(ks0);
+    int ks1 = const_i64(c, n, "y_dir_axis_scalar", &y_dir_axis, 1, true);
+    TRYV(ks1);
+    for (int k = 0; k < 3; k++) {
+        if (!output_used(c, n, (size_t)k) || (k == 2 && kind != 2)) continue;
+        int parts[3];
+        for (int d = 0; d < n_dirs; d++) {
+            int v;
+            if (k == 0) {
+                frost__params pk;
+                memset(&pk, 0, sizeof pk);
+                pk.pack.axis = (int)layout;
+                int y = step(c, n, "y_steps", FROST__OP_PACK, (int)T, outs[d].ys, &pk);
+                TRYV(y);
+                int in[2] = {y, k1};
+                v = step(c, n, n_dirs == 1 ? "y" : "y_dir", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+            } else {
+                int in[2] = {k == 1 ? outs[d].h : outs[d].cs, k0};
+                v = step(c, n, k == 1 ? "y_h" : "y_c", FROST__OP_EXPAND_DIMS, 2, in, NULL);
+            }
+            TRYV(v);
+            parts[d] = v;
+        }
+        int v = parts[0];
+        if (n_dirs == 2) {
+            parts[2] = k == 0 ? ks1 : ks0;
+            v = step(c, n, k == 0 ? "y" : k == 1 ? "y_h_both" : "y_c_both", FROST__OP_CONCAT, 3,
+                     parts, NULL);
+            TRYV(v);
+        }
+        if (k == 0) note_shape(c, v, dt, 4, ydims);
+        else note_shape(c, v, dt, 3, sdims);
+        FROST_TRY(bind(c, n, (size_t)k, v));
     }
     return FROST_OK;
 }
+
+static frost_status op_recurrent(onnx_ctx *c, node_t *n, int kind /* 0 RNN, 1 GRU, 2 LSTM */) {
+    int x, w, r;
+    FROST_TRY(need_in(c, n, 0, &x));
+    FROST_TRY(need_in(c, n, 1, &w));
+    FROST_TRY(need_in(c, n, 2, &r));
+    int b = in_v(c, n, 3), seq_lens = in_v(c, n, 4), h0 = in_v(c, n, 5);
+    int c0 = kind == 2 ? in_v(c, n, 6) : -1, peep = kind == 2 ? in_v(c, n, 7) : -1;
+    char buf[32];
+    const char *dir = attr_s(n, "direction", "forward", buf, sizeof buf);
+    bool reverse = strcmp(dir, "reverse") == 0, both = strcmp(dir, "bidirectional") == 0;
+    if (!reverse && !both && strcmp(dir, "forward") != 0) return bad_attr(c, n, "attribute direction '%s'", dir);
+    int n_dirs = both ? 2 : 1;
+    if (attr(n, "activations")) return unsupported(c, n, "custom activations");
+    if (attr(n, "clip")) return unsupported(c, n, "clip");
+    int64_t layout = attr_i(n, "layout", 0);
+    if (layout != 0 && layout != 1) return bad_attr(c, n, "attribute layout = %lld", (long long)layout);
+    if (kind == 2 && attr_i(n, "input_forget", 0) != 0) return unsupported(c, n, "input_forget");
+    if (seq_lens >= 0) return unsupported(c, n, "sequence_lens");
+    const frost__shape xs_copy = val(c, x)->shape, *xs = &xs_copy; /* values may move below */
+    if (xs->rank != 3 || xs->d[layout] < 1) return unsupported(c, n, "sequence length unknown at load");
+    int64_t T = xs->d[layout];
+    if (layout == 1) {
+        /* batch-major: X [batch, seq, in] -> [seq, batch, in]; states [batch, dirs, hidden] */
+        int64_t perm[3] = {1, 0, 2};
+        int kp = const_i64(c, n, "seq_major", perm, 3, false);
+        TRYV(kp);
+        int in[2] = {x, kp};
+        x = step(c, n, "x_seq_major", FROST__OP_TRANSPOSE, 2, in, NULL);
+        TRYV(x);
+    }
+    if (T > RNN_MAX_STEPS) return unsupported(c, n, "more than %d steps", RNN_MAX_STEPS);
+    bool lbr = kind == 1 && attr_i(n, "linear_before_reset", 0) != 0;
+
+    frost_dtype dt = float_of(c, x);
+    rnn_direction_out *outs = frost__calloc(&c->g->alloc, (size_t)n_dirs, sizeof *outs);
+    if (!outs) return frost__fail(c->err, FROST_E_NOMEM, node_label(n), n->op_type, -1, "out of memory");
+    frost_status st = FROST_OK;
+    for (int d = 0; d < n_dirs && st == FROST_OK; d++)
+        st = rnn_direction(c, n, kind, x, w, r, b, h0, c0, peep, d, reverse || d == 1, layout, T,
+                           lbr, &outs[d]);
+    if (st == FROST_OK) st = rnn_outputs(c, n, kind, outs, n_dirs, layout, T, xs, r, dt);
+    frost__free(&c->g->alloc, outs);
+    return st;
+}
+
 
 /* Einsum with one or two operands, letters only, no letter twice in one operand: each operand is
  * transposed into the order "output letters, then summed letters", given unit dims for the letters
