@@ -11,6 +11,14 @@
  * documented there). ISNAN/ISINF/NOT are not f32 -> f32 and are handled by frost_k_unary__ref.
  * x and y may be the same pointer. */
 void frost_k_f32_unary__ref(int fn, const float *x, float *y, int64_t n, float alpha, float beta);
+/* The same loops compiled for wider vectors (x86 only; src/kernels/x86/). */
+void frost_k_f32_unary__avx2(int fn, const float *x, float *y, int64_t n, float alpha, float beta);
+void frost_k_f32_unary__avx512(int fn, const float *x, float *y, int64_t n, float alpha, float beta);
+typedef void (*frost__f32_unary_fn)(int fn, const float *x, float *y, int64_t n, float alpha,
+                                    float beta);
+struct frost__cpu;
+/* The fastest f32 unary kernel the CPU allows (honours cpu->max_isa). */
+frost__f32_unary_fn frost_k_f32_unary_pick(const struct frost__cpu *cpu);
 
 /* Unary over any supported dtype: `in` is x's dtype, `out` the output dtype (BOOL for
  * ISNAN/ISINF, x's dtype otherwise). Returns false when the (fn, dtype) pair is unsupported. */

@@ -30,6 +30,16 @@ static inline int64_t frost__copy_plan_rows(const frost__copy_plan *p) {
     return p->rank == 0 || p->numel == 0 ? (p->numel ? 1 : 0) : p->numel / p->dims[p->rank - 1];
 }
 
+/* Transposing plans (the output's last dim strided in src, an earlier dim `j` contiguous in src)
+ * copied in square tiles over (j, last) so reads and writes both stay in cache. Returns the dim j,
+ * or -1 when the plan is not worth tiling. */
+int frost__copy_plan_tile_dim(const frost__copy_plan *p);
+/* Number of tile jobs (the product of the dims other than j and the last). */
+int64_t frost__copy_plan_tile_outer(const frost__copy_plan *p, int j);
+/* Copies outer jobs [o0, o1) of a tiled plan. */
+void frost_k_tiled_copy__ref(const frost__copy_plan *p, int j, const void *src, void *dst,
+                             int64_t o0, int64_t o1);
+
 /* Pads src (in_dims) into dst (out_dims = in + before + after, entries may be negative: crop).
  * mode: frost__pad_mode; `value` points at one element used by CONSTANT. */
 void frost_k_pad__ref(int rank, const int64_t *in_dims, const int64_t *before,

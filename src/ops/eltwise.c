@@ -113,6 +113,7 @@ static frost_status unary_infer(frost__infer_ctx *c) {
 }
 
 typedef struct unary_state {
+    frost__f32_unary_fn f32;   /* the ISA's f32 loop; NULL for other dtypes */
     int fn;
     frost_dtype in;
     float alpha, beta;
@@ -129,8 +130,11 @@ typedef struct unary_task {
 static void unary_chunk(void *arg, int64_t b, int64_t e, int worker) {
     const unary_task *t = arg;
     const unary_state *s = t->s;
-    frost_k_unary__ref(s->fn, s->in, t->x + (size_t)b * s->es_in, t->y + (size_t)b * s->es_out,
-                       e - b, s->alpha, s->beta);
+    if (s->f32)
+        s->f32(s->fn, (const float *)t->x + b, (float *)t->y + b, e - b, s->alpha, s->beta);
+    else
+        frost_k_unary__ref(s->fn, s->in, t->x + (size_t)b * s->es_in,
+                           t->y + (size_t)b * s->es_out, e - b, s->alpha, s->beta);
 }
 
 static frost_status unary_run(const frost__step *st, const frost__exec *ex) {
@@ -155,6 +159,9 @@ static frost_status unary_prepare(frost__step *st, const frost__prepare_ctx *pc)
     s->n = frost__shape_numel(&pc->in_shape[0]);
     s->es_in = frost_dtype_size(s->in);
     s->es_out = frost_dtype_size(pc->out_dtype[0]);
+    bool f32_loop = s->in == FROST_DTYPE_F32 && s->fn != FROST__UN_ISNAN &&
+                    s->fn != FROST__UN_ISINF && s->fn != FROST__UN_NOT;
+    s->f32 = f32_loop ? frost_k_f32_unary_pick(pc->cpu) : NULL;
     st->run = unary_run;
     return FROST_OK;
 }

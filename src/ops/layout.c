@@ -102,8 +102,35 @@ static void copy_chunk(void *arg, int64_t r0, int64_t r1, int worker) {
     frost_k_strided_copy__ref(t->p, t->src, t->dst, r0, r1);
 }
 
+typedef struct tiled_task {
+    const frost__copy_plan *p;
+    int j;
+    const void *src;
+    void *dst;
+} tiled_task;
+
+static void tiled_chunk(void *arg, int64_t o0, int64_t o1, int worker) {
+    const tiled_task *t = arg;
+    frost_k_tiled_copy__ref(t->p, t->j, t->src, t->dst, o0, o1);
+}
+
+/* The plan's tile dim is kept in the step state right after the plan. */
+typedef struct copy_state {
+    frost__copy_plan plan;
+    int tile_dim;
+} copy_state;
+
 static frost_status copy_run(const frost__step *st, const frost__exec *ex) {
-    const frost__copy_plan *p = (const frost__copy_plan *)st->state.bytes;
+    const copy_state *cs = (const copy_state *)st->state.bytes;
+    const frost__copy_plan *p = &cs->plan;
+    if (cs->tile_dim >= 0 && p->numel > 0) {
+        tiled_task tt = {p, cs->tile_dim, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
+        int64_t outer = frost__copy_plan_tile_outer(p, cs->tile_dim);
+        int64_t per = p->numel / outer;
+        run_parallel(ex->pool, outer, p->numel < PARALLEL_MIN_ELEMS ? outer : PARALLEL_MIN_ELEMS / per + 1,
+                     tiled_chunk, &tt);
+        return FROST_OK;
+    }
     copy_task t = {p, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
     int64_t rows = frost__copy_plan_rows(p);
     if (rows == 0) return FROST_OK;
@@ -118,7 +145,7 @@ static void plan_init(frost__copy_plan *p, const frost__prepare_ctx *pc) {
     p->es = frost_dtype_size(pc->in_dtype[0]);
 }
 
-_Static_assert(sizeof(frost__copy_plan) <= sizeof(((frost__step *)0)->state), "plan too large");
+_Static_assert(sizeof(copy_state) <= sizeof(((frost__step *)0)->state), "plan too large");
 
 static frost_status finish_copy(frost__step *st, const frost__prepare_ctx *pc,
                                 frost__copy_plan *p) {
@@ -126,6 +153,7 @@ static frost_status finish_copy(frost__step *st, const frost__prepare_ctx *pc,
         return frost__op_fail(pc->node, pc->err, FROST_E_UNSUPPORTED, "dtype %s cannot be copied",
                               frost_dtype_name(pc->in_dtype[0]));
     frost__copy_plan_simplify(p);
+    ((copy_state *)st->state.bytes)->tile_dim = frost__copy_plan_tile_dim(p);
     st->run = copy_run;
     return FROST_OK;
 }

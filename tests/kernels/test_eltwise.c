@@ -154,6 +154,31 @@ static void test_unary_edges(void) {
                   small[i], ys[i]);
 }
 
+/* The AVX2 / AVX-512 builds of the f32 loops agree with the ref build (up to FMA contraction). */
+static void test_unary_isa_variants(void) {
+    const frost__cpu *cpu = frost__cpu_get();
+    struct { const char *name; frost__f32_unary_fn fn; bool ok; } v[] = {
+        {"avx2", frost_k_f32_unary__avx2, cpu->avx2_fma},
+        {"avx512", frost_k_f32_unary__avx512, cpu->avx512f},
+    };
+    enum { N = 531 };
+    float x[N], want[N], got[N];
+    for (size_t k = 0; k < FROST_ARRAY_LEN(v); k++) {
+        if (!v[k].ok) {
+            printf("note: no %s on this CPU, its unary kernel is not tested\n", v[k].name);
+            continue;
+        }
+        for (int fn = 0; fn < FROST__UN_NOT; fn++) {
+            float lo, hi;
+            unary_domain(fn, &lo, &hi);
+            frost_test_fill(x, N, lo, hi);
+            frost_k_f32_unary__ref(fn, x, want, N, 0.25f, 0.75f);
+            v[k].fn(fn, x, got, N, 0.25f, 0.75f);
+            frost_test_close(got, want, N, 1e-6, 2e-6, frost_test_fmt("%s unary fn %d", v[k].name, fn));
+        }
+    }
+}
+
 static void test_unary_other_dtypes(void) {
     int32_t xi[] = {INT32_MIN, -7, -1, 0, 1, 5, INT32_MAX};
     int fns[] = {FROST__UN_NEG, FROST__UN_ABS, FROST__UN_SIGN, FROST__UN_SQUARE, FROST__ACT_RELU};
@@ -717,6 +742,7 @@ int main(void) {
     frost_test_seed(7);
     test_unary_f32();
     test_unary_edges();
+    test_unary_isa_variants();
     test_unary_other_dtypes();
     test_binary();
     test_binary_int_edges();

@@ -78,6 +78,12 @@ static void test_transpose(void) {
         }
     check_transpose(4, H_DIMS(2, 5, 7, 3), (int[]){0, 3, 1, 2}, FROST_DTYPE_F32); /* NHWC->NCHW */
     check_transpose(2, H_DIMS(67, 129), (int[]){1, 0}, FROST_DTYPE_F32);
+    /* tiled paths: NCHW <-> NHWC with odd sizes, every element size */
+    for (size_t t = 0; t < FROST_ARRAY_LEN(types); t++) {
+        check_transpose(4, H_DIMS(2, 21, 30, 17), (int[]){0, 2, 3, 1}, types[t]);
+        check_transpose(4, H_DIMS(2, 21, 30, 17), (int[]){0, 3, 1, 2}, types[t]);
+        check_transpose(3, H_DIMS(9, 33, 8), (int[]){2, 1, 0}, types[t]);
+    }
     check_transpose(3, H_DIMS(4, 1, 3), (int[]){1, 0, 2}, FROST_DTYPE_F32); /* size-1 moves */
     /* absent perm reverses; negative perm entries count from the end */
     float x[6] = {0, 1, 2, 3, 4, 5};

@@ -11,148 +11,21 @@
 
 #include <math.h>
 
+#include "ops/op.h"
 #include "ops/params.h"
 
-/* ==== Vectorizable f32 helpers ================================================================ */
+/* ==== Unary f32 ============================================================================= */
 
-static inline float bits_to_float(uint32_t u) {
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
+#define FROST_F32_UNARY_NAME frost_k_f32_unary__ref
+#include "kernels/ref/eltwise_unary_f32.inc"
+
+frost__f32_unary_fn frost_k_f32_unary_pick(const struct frost__cpu *cpu) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (cpu && cpu->max_isa >= 2 && cpu->avx512f) return frost_k_f32_unary__avx512;
+    if (cpu && cpu->max_isa >= 1 && cpu->avx2_fma) return frost_k_f32_unary__avx2;
+#endif
+    return frost_k_f32_unary__ref;
 }
-static inline uint32_t float_to_bits(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-
-/* e^x for x in [-103.9, 88.72] (down into the denormals); callers fix up the ends (overflow to
- * inf, underflow to 0, NaN). */
-static inline float exp_core(float x) {
-    const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer, half to even */
-    float xc = x < -103.9f ? -103.9f : (x > 88.72f ? 88.72f : x);
-    float t = xc * 1.44269504088896341f + magic;
-    float n = t - magic;
-    int32_t ni = (int32_t)(float_to_bits(t) - float_to_bits(magic)); /* n as an integer */
-    float r = xc - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    /* 2^n as two normal halves: n runs from -150 to 128, beyond one float exponent */
-    int32_t n1 = ni >> 1, n2 = ni - n1;
-    return p * bits_to_float((uint32_t)(n1 + 127) << 23) * bits_to_float((uint32_t)(n2 + 127) << 23);
-}
-
-static inline float exp_full(float x) {
-    float y = exp_core(x);
-    y = x > 88.7228394f ? INFINITY : y;
-    y = x < -103.9f ? 0.0f : y;
-    return x != x ? x : y;
-}
-
-static inline float sigmoid_f(float x) { return 1.0f / (1.0f + exp_full(-x)); }
-
-static inline float tanh_f(float x) {
-    float ax = fabsf(x);
-    float e = exp_full(-2.0f * ax);
-    float big = (1.0f - e) / (1.0f + e);
-    /* near 0, 1 - e cancels: the odd Taylor series is exact to float there */
-    float x2 = ax * ax;
-    float small = ax * (1.0f + x2 * (-1.0f / 3.0f + x2 * (2.0f / 15.0f + x2 * (-17.0f / 315.0f))));
-    float t = ax < 0.125f ? small : big;
-    t = x < 0 ? -t : t;
-    return x != x ? x : t;
-}
-
-/* erf with |error| < 1.5e-7 (Abramowitz & Stegun 7.1.26), built on exp_full. */
-static inline float erf_f(float x) {
-    float ax = fabsf(x);
-    float t = 1.0f / (1.0f + 0.3275911f * ax);
-    float p = 1.061405429f;
-    p = p * t - 1.453152027f;
-    p = p * t + 1.421413741f;
-    p = p * t - 0.284496736f;
-    p = p * t + 0.254829592f;
-    float y = 1.0f - p * t * exp_full(-ax * ax);
-    return x < 0 ? -y : y;
-}
-
-static inline float clampf(float v, float lo, float hi) {
-    return v < lo ? lo : (v > hi ? hi : v);
-}
-
-#define SELU_ALPHA 1.67326324235437728481704299167f
-#define SELU_SCALE 1.05070098735548049341933498529f
-
-/* ==== Unary f32 =============================================================================== */
-
-#define UNARY_LOOP(expr)                              \
-    for (int64_t i = 0; i < n; i++) {                 \
-        float v = x[i];                               \
-        y[i] = (expr);                                \
-    }                                                 \
-    return
-
-void frost_k_f32_unary__ref(int fn, const float *x, float *y, int64_t n, float alpha, float beta) {
-    switch (fn) {
-    case FROST__ACT_NONE: case FROST__UN_IDENTITY:
-        if (x != y) memmove(y, x, (size_t)n * sizeof(float));
-        return;
-    case FROST__ACT_RELU: UNARY_LOOP(v < 0.0f ? 0.0f : v);
-    case FROST__ACT_RELU6: UNARY_LOOP(v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v));
-    case FROST__ACT_CLIP: UNARY_LOOP(v < alpha ? alpha : (v > beta ? beta : v));
-    case FROST__ACT_LEAKY_RELU: UNARY_LOOP(v < 0.0f ? alpha * v : v);
-    case FROST__ACT_ELU: UNARY_LOOP(v < 0.0f ? alpha * (exp_full(v) - 1.0f) : v);
-    case FROST__ACT_SELU:
-        UNARY_LOOP(SELU_SCALE * (v < 0.0f ? SELU_ALPHA * (exp_full(v) - 1.0f) : v));
-    case FROST__ACT_SIGMOID: UNARY_LOOP(sigmoid_f(v));
-    case FROST__ACT_TANH: UNARY_LOOP(tanh_f(v));
-    case FROST__ACT_HARD_SIGMOID: UNARY_LOOP(clampf(alpha * v + beta, 0.0f, 1.0f));
-    case FROST__ACT_SOFTPLUS: UNARY_LOOP(v > 20.0f ? v : log1pf(expf(v)));
-    case FROST__ACT_SOFTSIGN: UNARY_LOOP(v / (1.0f + fabsf(v)));
-    case FROST__ACT_SWISH: UNARY_LOOP(v * sigmoid_f(v));
-    case FROST__ACT_GELU: UNARY_LOOP(0.5f * v * (1.0f + erf_f(v * 0.70710678118654752f)));
-    case FROST__ACT_GELU_TANH:
-        UNARY_LOOP(0.5f * v *
-                   (1.0f + tanh_f(0.79788456080286536f * (v + 0.044715f * v * v * v))));
-    case FROST__ACT_HARD_SWISH: UNARY_LOOP(v * clampf(v + 3.0f, 0.0f, 6.0f) * (1.0f / 6.0f));
-    case FROST__UN_NEG: UNARY_LOOP(-v);
-    case FROST__UN_ABS: UNARY_LOOP(fabsf(v));
-    case FROST__UN_SIGN: UNARY_LOOP(v > 0.0f ? 1.0f : (v < 0.0f ? -1.0f : v));
-    case FROST__UN_EXP: UNARY_LOOP(exp_full(v));
-    case FROST__UN_LOG: UNARY_LOOP(logf(v));
-    case FROST__UN_SQRT: UNARY_LOOP(sqrtf(v));
-    case FROST__UN_RSQRT: UNARY_LOOP(1.0f / sqrtf(v));
-    case FROST__UN_SQUARE: UNARY_LOOP(v * v);
-    case FROST__UN_RECIPROCAL: UNARY_LOOP(1.0f / v);
-    case FROST__UN_FLOOR: UNARY_LOOP(floorf(v));
-    case FROST__UN_CEIL: UNARY_LOOP(ceilf(v));
-    case FROST__UN_ROUND: UNARY_LOOP(rintf(v));
-    case FROST__UN_ERF: UNARY_LOOP(erff(v));
-    case FROST__UN_SIN: UNARY_LOOP(sinf(v));
-    case FROST__UN_COS: UNARY_LOOP(cosf(v));
-    case FROST__UN_TAN: UNARY_LOOP(tanf(v));
-    case FROST__UN_ASIN: UNARY_LOOP(asinf(v));
-    case FROST__UN_ACOS: UNARY_LOOP(acosf(v));
-    case FROST__UN_ATAN: UNARY_LOOP(atanf(v));
-    case FROST__UN_SINH: UNARY_LOOP(sinhf(v));
-    case FROST__UN_COSH: UNARY_LOOP(coshf(v));
-    case FROST__UN_ASINH: UNARY_LOOP(asinhf(v));
-    case FROST__UN_ACOSH: UNARY_LOOP(acoshf(v));
-    case FROST__UN_ATANH: UNARY_LOOP(atanhf(v));
-    case FROST__UN_EXPM1: UNARY_LOOP(expm1f(v));
-    case FROST__UN_LOG1P: UNARY_LOOP(log1pf(v));
-    default:
-        return;
-    }
-}
-#undef UNARY_LOOP
 
 /* ==== Unary, other dtypes ===================================================================== */
 

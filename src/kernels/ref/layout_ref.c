@@ -73,6 +73,66 @@ void frost_k_strided_copy__ref(const frost__copy_plan *p, const void *src, void 
 }
 #undef ROW_COPY
 
+#define TILE 16
+
+int frost__copy_plan_tile_dim(const frost__copy_plan *p) {
+    int r = p->rank;
+    if (r < 2 || p->strides[r - 1] == 1 || p->dims[r - 1] < TILE / 2) return -1;
+    for (int j = r - 2; j >= 0; j--)
+        if (p->strides[j] == 1 && p->dims[j] >= TILE / 2) return j;
+    return -1;
+}
+
+int64_t frost__copy_plan_tile_outer(const frost__copy_plan *p, int j) {
+    int64_t n = 1;
+    for (int i = 0; i < p->rank - 1; i++)
+        if (i != j) n *= p->dims[i];
+    return n;
+}
+
+/* dst[a * dj + b] = src[a + b * sl] over one tile-able 2-D slab */
+#define TILED(T)                                                                               \
+    do {                                                                                       \
+        const T *s_ = (const T *)src + soff;                                                   \
+        T *d_ = (T *)dst + doff;                                                               \
+        for (int64_t a0 = 0; a0 < na; a0 += TILE)                                              \
+            for (int64_t b0 = 0; b0 < nb; b0 += TILE) {                                        \
+                int64_t a1 = a0 + TILE < na ? a0 + TILE : na, b1 = b0 + TILE < nb ? b0 + TILE : nb; \
+                for (int64_t a = a0; a < a1; a++)                                              \
+                    for (int64_t b = b0; b < b1; b++) d_[a * dj + b] = s_[a + b * sl];         \
+            }                                                                                  \
+    } while (0)
+
+void frost_k_tiled_copy__ref(const frost__copy_plan *p, int j, const void *src, void *dst,
+                             int64_t o0, int64_t o1) {
+    int r = p->rank;
+    int64_t dstr[FROST_COPY_MAX_RANK];
+    int64_t st = 1;
+    for (int i = r - 1; i >= 0; i--) {
+        dstr[i] = st;
+        st *= p->dims[i];
+    }
+    int64_t na = p->dims[j], nb = p->dims[r - 1], dj = dstr[j], sl = p->strides[r - 1];
+    for (int64_t o = o0; o < o1; o++) {
+        /* o indexes the dims other than j and the last, row-major */
+        int64_t rem = o, soff = p->offset, doff = 0;
+        for (int i = r - 2; i >= 0; i--) {
+            if (i == j) continue;
+            int64_t c = rem % p->dims[i];
+            rem /= p->dims[i];
+            soff += c * p->strides[i];
+            doff += c * dstr[i];
+        }
+        switch (p->es) {
+        case 1: TILED(uint8_t); break;
+        case 2: TILED(uint16_t); break;
+        case 4: TILED(uint32_t); break;
+        default: TILED(uint64_t); break;
+        }
+    }
+}
+#undef TILED
+
 /* Source index of output index i along a dim of size n padded by `before`, or -1 when the
  * element is the constant. */
 static int64_t pad_source(int64_t i, int64_t before, int64_t n, int mode) {

@@ -1,0 +1,13 @@
+/* eltwise_avx2.c — the f32 unary loops (activations, exp-based functions) compiled for
+ * AVX2 by including the shared source; chosen at prepare time when the CPU has it. Same
+ * results as the ref kernel up to FMA contraction. Never allocates. */
+#pragma GCC optimize("no-math-errno", "no-trapping-math")
+
+#include "kernels/eltwise.h"
+
+#include <math.h>
+
+#include "ops/params.h"
+
+#define FROST_F32_UNARY_NAME frost_k_f32_unary__avx2
+#include "kernels/ref/eltwise_unary_f32.inc"
