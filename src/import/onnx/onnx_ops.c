@@ -2110,10 +2110,17 @@ static frost_status op_recurrent(onnx_ctx *c, node_t *n, int kind /* 0 RNN, 1 GR
     int64_t layout = attr_i(n, "layout", 0);
     if (layout != 0 && layout != 1) return bad_attr(c, n, "attribute layout = %lld", (long long)layout);
     if (kind == 2 && attr_i(n, "input_forget", 0) != 0) return unsupported(c, n, "input_forget");
-    if (seq_lens >= 0) return unsupported(c, n, "sequence_lens");
     const frost__shape xs_copy = val(c, x)->shape, *xs = &xs_copy; /* values may move below */
     if (xs->rank != 3 || xs->d[layout] < 1) return unsupported(c, n, "sequence length unknown at load");
     int64_t T = xs->d[layout];
+    if (seq_lens >= 0) {
+        /* Only lengths that are all the full sequence are the same computation. */
+        int64_t lens[256];
+        int nl = const_ints(c, seq_lens, lens, 256);
+        bool full = nl > 0;
+        for (int i = 0; i < nl; i++) full = full && lens[i] == T;
+        if (!full) return unsupported(c, n, "sequence_lens");
+    }
     if (layout == 1) {
         /* batch-major: X [batch, seq, in] -> [seq, batch, in]; states [batch, dirs, hidden] */
         int64_t perm[3] = {1, 0, 2};
