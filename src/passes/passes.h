@@ -17,6 +17,8 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
 
 /* Individual passes (exposed for tests). */
 void frost__pass_learning_phase(frost__graph *g);
+/* TF graphs: a top-level name scope with one tensor leaving it names that tensor (Keras layers). */
+frost_status frost__pass_scope_aliases(frost__graph *g, frost_error *err);
 frost_status frost__pass_infer(frost__graph *g, frost_error *err);
 frost_status frost__pass_fold(frost__graph *g, frost_error *err);
 /* Folds small integer subgraphs (shape arithmetic) whose values don't depend on unknown dims. */

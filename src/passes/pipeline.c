@@ -110,6 +110,7 @@ static frost_status resolve_user_outputs(frost__graph *g, const frost__pass_opti
 }
 
 frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, frost_error *err) {
+    if (g->format == FROST_FORMAT_TF_GRAPHDEF) FROST_TRY(frost__pass_scope_aliases(g, err));
     frost__pass_learning_phase(g);
     if (o && o->outputs && o->n_outputs > 0) FROST_TRY(resolve_user_outputs(g, o, err));
     FROST_TRY(frost__pass_infer(g, err));

@@ -436,6 +436,20 @@ static void run_keras_graph(const char *label, const char *pb_rel, const char *o
             goto done;
         }
     }
+    /* The Keras layer name finds the layer's output: the output's top-level scope ("dense_2"). */
+    {
+        char layer[128];
+        snprintf(layer, sizeof layer, "%s", output);
+        char *slash = strchr(layer, '/');
+        if (slash) *slash = 0;
+        frost_tensor_info by_layer, by_node;
+        if (frost_model_find(m, layer, &by_layer, &err) != FROST_OK ||
+            frost_model_find(m, output, &by_node, &err) != FROST_OK ||
+            strcmp(by_layer.name, by_node.name) != 0) {
+            result(label, FAIL, "layer name '%s' does not find '%s': %s", layer, output, err.message);
+            goto done;
+        }
+    }
     /* MNIST digits when the graph takes 28x28x1, else deterministic noise in [0, 1). */
     if (h == 28 && w == 28 && c == 1 &&
         idx_load_mnist(real("data/mnist"), "t10k", &mn, &err) == FROST_OK) {
