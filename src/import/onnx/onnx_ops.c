@@ -188,7 +188,13 @@ static int emit(onnx_ctx *c, node_t *n, const char *suffix, int op, int n_in, co
         snprintf(nm, sizeof nm, "%s", out_base(n));
     else
         fresh_name(c, out_base(n), suffix ? suffix : "out", nm, sizeof nm);
-    int node = frost__graph_add_node(c->g, nm, n->op_type, op, n_in, in, n_out, p, c->err);
+    /* Layout transposes a translation adds show as "Transpose (Conv: to_nhwc)" in frost inspect. */
+    char src_op[160];
+    if (suffix && op == FROST__OP_TRANSPOSE && strcmp(n->op_type, "Transpose") != 0)
+        snprintf(src_op, sizeof src_op, "Transpose (%s: %s)", n->op_type, suffix);
+    else
+        snprintf(src_op, sizeof src_op, "%s", n->op_type);
+    int node = frost__graph_add_node(c->g, nm, src_op, op, n_in, in, n_out, p, c->err);
     if (node >= 0) infer_now(c, node);
     return node;
 }
