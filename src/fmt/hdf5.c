@@ -1,36 +1,70 @@
-/* hdf5.c — read-only HDF5 access from memory through libhdf5's core driver and file images
- * (fmt/hdf5.h). It knows nothing about Keras. It must never follow soft or external links (loops,
- * other files), never let libhdf5 print to stderr (automatic error printing is switched off once),
- * never read a dataset or attribute larger than the caller's limit, and never call libhdf5 without
- * holding the process-wide lock (the Debian serial build is not thread-safe). */
+/* hdf5.c — read-only HDF5 access from memory (fmt/hdf5.h), isolated in a child process.
+ *
+ * libhdf5 is not robust against malicious files: mutated Keras .h5 files make 1.10.x read out of
+ * bounds or crash while parsing object headers and global heaps. So the parent never calls it. A
+ * forked child opens the image with the core driver (H5Pset_file_image), walks it (hard links only:
+ * soft and external links are never followed, revisited groups are not walked twice), reads every
+ * string attribute and every dataset converted to f32 (checked against the caller's size limit and
+ * against the bytes actually stored), streams that snapshot back over a pipe and exits. The parent
+ * answers every query from the snapshot; a child that dies mid-way becomes FROST_E_FORMAT. This
+ * also makes concurrent loads safe although the Debian serial libhdf5 is not thread-safe.
+ *
+ * It knows nothing about Keras. It must never let libhdf5 print to stderr (automatic error printing
+ * is off in the child), never trust a size from the pipe without checking it against its limits,
+ * and never use the caller's allocator in the child (its locks may be held by another thread at
+ * fork time): the child uses malloc and exits with _exit. */
 #include "fmt/hdf5.h"
 
+#include <errno.h>
 #include <hdf5.h>
-#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define FROST_H5_MAX_CHILDREN 100000
 #define FROST_H5_MAX_DEPTH 64
+#define FROST_H5_MAX_OBJECTS 1000000
 #define FROST_H5_DEFAULT_ATTR_MAX ((size_t)64 << 20)
 
-struct frost__h5 {
+/* The child's view of the file. */
+typedef struct h5_file {
     frost_allocator alloc;
     hid_t file;
     char what[64];
+} h5_file;
+
+/* ---- The parent's snapshot ------------------------------------------------------------------- */
+
+typedef struct h5_attr {
+    char *name;
+    bool variable;
+    char **s;
+    int n;
+} h5_attr;
+
+typedef struct h5_obj {
+    char *path;                /* "" root, "a/b"                                                */
+    frost__h5_kind kind;
+    h5_attr *attrs;
+    int n_attrs, cap_attrs;
+    bool has_shape;
+    frost__shape shape;
+    float *data;               /* DATASET read fine; handed out by the first frost__h5_read_f32 */
+    size_t nbytes;
+    bool taken;
+    frost_status status;       /* DATASET that could not be read                               */
+    char *message;
+} h5_obj;
+
+struct frost__h5 {
+    frost_allocator alloc;
+    char what[64];
+    h5_obj *objs;
+    int n, cap;
 };
-
-static pthread_once_t h5_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t h5_lock;
-
-static void h5_init_once(void) {
-    pthread_mutexattr_t at;
-    pthread_mutexattr_init(&at);
-    pthread_mutexattr_settype(&at, PTHREAD_MUTEX_RECURSIVE);
-    pthread_mutex_init(&h5_lock, &at);
-    pthread_mutexattr_destroy(&at);
-    H5open();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
 
 static const unsigned char h5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
@@ -44,75 +78,9 @@ bool frost__h5_sniff(const void *data, size_t size) {
     return false;
 }
 
-frost_status frost__h5_open_memory(const void *data, size_t size, const frost_allocator *a,
-                                   const char *what, frost__h5 **out, frost_error *err) {
-    *out = NULL;
-    if (!what) what = "HDF5 file";
-    if (!frost__h5_sniff(data, size))
-        return frost__fail(err, FROST_E_FORMAT, NULL, NULL, 0,
-                           "%s is not an HDF5 file (no HDF5 signature)", what);
-    frost__h5 *f = frost__calloc(a, 1, sizeof *f);
-    if (!f) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory opening %s", what);
-    f->alloc = *a;
-    f->file = -1;
-    snprintf(f->what, sizeof f->what, "%s", what);
-
-    pthread_once(&h5_once, h5_init_once);
-    pthread_mutex_lock(&h5_lock);
-    /* A unique name per image: libhdf5 keeps a list of open files and would otherwise treat two
-     * images with the same name as the same file. */
-    static unsigned long long image_counter;
-    char name[64];
-    snprintf(name, sizeof name, "frost-image-%llu", ++image_counter);
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 16, 0) < 0 ||
-        H5Pset_file_image(fapl, (void *)data, size) < 0) {
-        if (fapl >= 0) H5Pclose(fapl);
-        pthread_mutex_unlock(&h5_lock);
-        frost__free(a, f);
-        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "libhdf5 cannot take %s (%zu bytes)",
-                           what, size);
-    }
-    f->file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
-    H5Pclose(fapl);
-    if (f->file < 0) {
-        pthread_mutex_unlock(&h5_lock);
-        frost__free(a, f);
-        return frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
-                           "%s is a corrupted or truncated HDF5 file (libhdf5 cannot open it)", what);
-    }
-    *out = f;   /* the lock stays held until frost__h5_close */
-    return FROST_OK;
-}
-
-void frost__h5_close(frost__h5 *f) {
-    if (!f) return;
-    /* Close everything the file still has open so a failed read can't leak ids into the next
-     * model's load. */
-    ssize_t n = H5Fget_obj_count(f->file, H5F_OBJ_ALL & ~H5F_OBJ_FILE);
-    if (n > 0) {
-        hid_t ids[64];
-        for (int round = 0; round < 1024 &&
-             (n = H5Fget_obj_ids(f->file, H5F_OBJ_ALL & ~H5F_OBJ_FILE, 64, ids)) > 0; round++) {
-            for (ssize_t i = 0; i < n; i++) {
-                H5I_type_t t = H5Iget_type(ids[i]);
-                if (t == H5I_GROUP) H5Gclose(ids[i]);
-                else if (t == H5I_DATASET) H5Dclose(ids[i]);
-                else if (t == H5I_ATTR) H5Aclose(ids[i]);
-                else if (t == H5I_DATATYPE) H5Tclose(ids[i]);
-                else H5Oclose(ids[i]);
-            }
-        }
-    }
-    H5Fclose(f->file);
-    frost_allocator a = f->alloc;
-    frost__free(&a, f);
-    pthread_mutex_unlock(&h5_lock);
-}
-
 /* Opens the object at `path` following hard links only. Returns an object id (close with H5Oclose)
  * or -1. */
-static hid_t open_path(frost__h5 *f, const char *path, H5O_type_t *type) {
+static hid_t open_path(h5_file *f, const char *path, H5O_type_t *type) {
     hid_t cur = H5Oopen(f->file, "/", H5P_DEFAULT);
     if (cur < 0) return -1;
     H5O_type_t cur_type = H5O_TYPE_GROUP;
@@ -150,22 +118,13 @@ static hid_t open_path(frost__h5 *f, const char *path, H5O_type_t *type) {
     return cur;
 }
 
-frost__h5_kind frost__h5_kind_of(frost__h5 *f, const char *path) {
-    H5O_type_t t;
-    hid_t o = open_path(f, path, &t);
-    if (o < 0) return FROST__H5_NONE;
-    H5Oclose(o);
-    return t == H5O_TYPE_GROUP ? FROST__H5_GROUP : t == H5O_TYPE_DATASET ? FROST__H5_DATASET
-                                                                           : FROST__H5_OTHER;
-}
-
-void frost__h5_free_strings(frost__h5 *f, char **s, int n) {
+static void direct_free_strings(h5_file *f, char **s, int n) {
     if (!s) return;
     for (int i = 0; i < n; i++) frost__free(&f->alloc, s[i]);
     frost__free(&f->alloc, s);
 }
 
-frost_status frost__h5_list(frost__h5 *f, const char *path, char ***names, int *n,
+static frost_status direct_list(h5_file *f, const char *path, char ***names, int *n,
                             frost_error *err) {
     *names = NULL;
     *n = 0;
@@ -218,7 +177,7 @@ frost_status frost__h5_list(frost__h5 *f, const char *path, char ***names, int *
     }
     H5Oclose(g);
     if (st != FROST_OK) {
-        frost__h5_free_strings(f, out, count);
+        direct_free_strings(f, out, count);
         return st;
     }
     *names = out;
@@ -227,7 +186,7 @@ frost_status frost__h5_list(frost__h5 *f, const char *path, char ***names, int *
 }
 
 /* Appends the strings of one attribute to *list. */
-static frost_status read_one_attr(frost__h5 *f, hid_t obj, const char *path, const char *attr,
+static frost_status read_one_attr(h5_file *f, hid_t obj, const char *path, const char *attr,
                                   size_t *budget, char ***list, int *n, int *cap,
                                   frost_error *err) {
     hid_t at = H5Aopen(obj, attr, H5P_DEFAULT);
@@ -316,44 +275,7 @@ done:
     return st;
 }
 
-frost_status frost__h5_attr_strings(frost__h5 *f, const char *path, const char *attr,
-                                    size_t max_bytes, char ***out, int *n, frost_error *err) {
-    *out = NULL;
-    *n = 0;
-    size_t budget = max_bytes ? max_bytes : FROST_H5_DEFAULT_ATTR_MAX;
-    hid_t obj = open_path(f, path, NULL);
-    if (obj < 0)
-        return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "%s has no object '%s'", f->what,
-                           path);
-    char **list = NULL;
-    int count = 0, cap = 0;
-    frost_status st = FROST_OK;
-    if (H5Aexists(obj, attr) > 0) {
-        st = read_one_attr(f, obj, path, attr, &budget, &list, &count, &cap, err);
-    } else {
-        /* Keras writes lists over 64 KiB as attr0, attr1, ... */
-        char chunk[256];
-        int k = 0;
-        for (; k < FROST_H5_MAX_CHILDREN && st == FROST_OK; k++) {
-            snprintf(chunk, sizeof chunk, "%s%d", attr, k);
-            if (H5Aexists(obj, chunk) <= 0) break;
-            st = read_one_attr(f, obj, path, chunk, &budget, &list, &count, &cap, err);
-        }
-        if (st == FROST_OK && k == 0)
-            st = frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1,
-                             "%s: '%s' has no attribute '%s'", f->what, *path ? path : "/", attr);
-    }
-    H5Oclose(obj);
-    if (st != FROST_OK) {
-        frost__h5_free_strings(f, list, count);
-        return st;
-    }
-    *out = list;
-    *n = count;
-    return FROST_OK;
-}
-
-static frost_status dataset_shape(frost__h5 *f, hid_t ds, const char *path, frost__shape *shape,
+static frost_status dataset_shape(h5_file *f, hid_t ds, const char *path, frost__shape *shape,
                                   frost_error *err) {
     hid_t sp = H5Dget_space(ds);
     int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
@@ -386,7 +308,7 @@ static frost_status dataset_shape(frost__h5 *f, hid_t ds, const char *path, fros
     return st;
 }
 
-static hid_t open_dataset(frost__h5 *f, const char *path, frost_error *err, frost_status *st) {
+static hid_t open_dataset(h5_file *f, const char *path, frost_error *err, frost_status *st) {
     H5O_type_t t;
     hid_t o = open_path(f, path, &t);
     if (o < 0 || t != H5O_TYPE_DATASET) {
@@ -399,7 +321,7 @@ static hid_t open_dataset(frost__h5 *f, const char *path, frost_error *err, fros
     return o;
 }
 
-frost_status frost__h5_dataset_shape(frost__h5 *f, const char *path, frost__shape *shape,
+static frost_status direct_dataset_shape(h5_file *f, const char *path, frost__shape *shape,
                                      frost_error *err) {
     frost_status st;
     hid_t ds = open_dataset(f, path, err, &st);
@@ -409,7 +331,7 @@ frost_status frost__h5_dataset_shape(frost__h5 *f, const char *path, frost__shap
     return st;
 }
 
-frost_status frost__h5_read_f32(frost__h5 *f, const char *path, uint64_t max_bytes, float **out,
+static frost_status direct_read_f32(h5_file *f, const char *path, uint64_t max_bytes, float **out,
                                 frost__shape *shape, frost_error *err) {
     *out = NULL;
     frost_status st;
@@ -473,4 +395,576 @@ done:
     if (ft >= 0) H5Tclose(ft);
     H5Oclose(ds);
     return st;
+}
+
+/* ---- The child: walk the file, stream the snapshot ---------------------------------------------- */
+
+enum { REC_OBJECT = 'O', REC_ATTR = 'A', REC_DATA = 'D', REC_DATA_ERROR = 'E', REC_FATAL = 'F',
+       REC_END = 'Z' };
+
+typedef struct h5_writer {
+    int fd;
+    uint64_t max_dataset_bytes;
+    int objects;
+    haddr_t *seen;             /* addresses of groups already walked (open addressing)          */
+    size_t seen_cap;
+} h5_writer;
+
+static void put(h5_writer *w, const void *p, size_t n) {
+    const unsigned char *c = p;
+    while (n > 0) {
+        ssize_t k = write(w->fd, c, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) _exit(3);   /* the parent stopped listening */
+        c += k;
+        n -= (size_t)k;
+    }
+}
+static void put_u8(h5_writer *w, unsigned v) { unsigned char b = (unsigned char)v; put(w, &b, 1); }
+static void put_u32(h5_writer *w, uint32_t v) { put(w, &v, 4); }
+static void put_u64(h5_writer *w, uint64_t v) { put(w, &v, 8); }
+static void put_str(h5_writer *w, const char *s) {
+    size_t n = strlen(s);
+    put_u32(w, (uint32_t)n);
+    put(w, s, n);
+}
+
+/* True the first time a group's address is seen. */
+static bool first_visit(h5_writer *w, haddr_t addr) {
+    if (!w->seen) {
+        w->seen_cap = 1 << 16;
+        w->seen = calloc(w->seen_cap, sizeof *w->seen);
+        if (!w->seen) _exit(4);
+    }
+    size_t mask = w->seen_cap - 1, i = (size_t)(addr * 0x9E3779B97F4A7C15ull) & mask;
+    for (size_t probe = 0; probe < w->seen_cap; probe++, i = (i + 1) & mask) {
+        if (w->seen[i] == addr + 1) return false;
+        if (w->seen[i] == 0) {
+            w->seen[i] = addr + 1;
+            return true;
+        }
+    }
+    return false;   /* table full: treat as seen, the object budget ends the walk anyway */
+}
+
+static void walk_attrs(h5_file *f, h5_writer *w, const char *path, hid_t obj) {
+    H5O_info_t oi;
+    if (H5Oget_info(obj, &oi) < 0) return;
+    for (hsize_t i = 0; i < oi.num_attrs && i < 4096; i++) {
+        char name[256];
+        ssize_t len = H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
+                                         H5P_DEFAULT);
+        if (len <= 0 || (size_t)len >= sizeof name) continue;
+        hid_t at = H5Aopen(obj, name, H5P_DEFAULT);
+        hid_t ft = at >= 0 ? H5Aget_type(at) : -1;
+        bool is_string = ft >= 0 && H5Tget_class(ft) == H5T_STRING;
+        bool variable = is_string && H5Tis_variable_str(ft) > 0;
+        if (ft >= 0) H5Tclose(ft);
+        if (at >= 0) H5Aclose(at);
+        if (!is_string) continue;
+        char **list = NULL;
+        int n = 0, cap = 0;
+        size_t budget = FROST_H5_DEFAULT_ATTR_MAX;
+        frost_error ignored;
+        if (read_one_attr(f, obj, path, name, &budget, &list, &n, &cap, &ignored) == FROST_OK) {
+            put_u8(w, REC_ATTR);
+            put_str(w, name);
+            put_u32(w, variable);
+            put_u32(w, (uint32_t)n);
+            for (int k = 0; k < n; k++) put_str(w, list[k]);
+        }
+        direct_free_strings(f, list, n);
+    }
+}
+
+static void walk(h5_file *f, h5_writer *w, const char *path, int depth,
+                 const char *const *skip_roots) {
+    if (++w->objects > FROST_H5_MAX_OBJECTS) return;
+    H5O_type_t t;
+    hid_t obj = open_path(f, path, &t);
+    if (obj < 0) return;
+    frost__h5_kind kind = t == H5O_TYPE_GROUP ? FROST__H5_GROUP
+                          : t == H5O_TYPE_DATASET ? FROST__H5_DATASET : FROST__H5_OTHER;
+    put_u8(w, REC_OBJECT);
+    put_str(w, path);
+    put_u32(w, (uint32_t)kind);
+    walk_attrs(f, w, path, obj);
+    H5O_info_t oi;
+    bool walk_children = kind == FROST__H5_GROUP && depth < FROST_H5_MAX_DEPTH &&
+                         H5Oget_info(obj, &oi) >= 0 && first_visit(w, oi.addr);
+    H5Oclose(obj);
+    if (kind == FROST__H5_DATASET) {
+        float *data = NULL;
+        frost__shape shape;
+        frost_error err;
+        memset(&err, 0, sizeof err);
+        frost_status st = direct_read_f32(f, path, w->max_dataset_bytes, &data, &shape, &err);
+        if (st == FROST_OK) {
+            int64_t numel = frost__shape_numel(&shape);
+            put_u8(w, REC_DATA);
+            put_u32(w, (uint32_t)shape.rank);
+            for (int i = 0; i < shape.rank; i++) put_u64(w, (uint64_t)shape.d[i]);
+            put_u64(w, (uint64_t)numel * sizeof(float));
+            put(w, data, (size_t)numel * sizeof(float));
+            frost__free(&f->alloc, data);
+        } else {
+            put_u8(w, REC_DATA_ERROR);
+            put_str(w, err.message);
+            put_u32(w, (uint32_t)st);
+            frost__shape s2;
+            frost_error e2;
+            bool shaped = direct_dataset_shape(f, path, &s2, &e2) == FROST_OK;
+            put_u32(w, shaped ? (uint32_t)s2.rank : 0xffffffffu);
+            for (int i = 0; shaped && i < s2.rank; i++) put_u64(w, (uint64_t)s2.d[i]);
+        }
+    }
+    if (!walk_children) return;
+    char **names = NULL;
+    int n = 0;
+    frost_error ignored;
+    if (direct_list(f, path, &names, &n, &ignored) != FROST_OK) return;
+    for (int i = 0; i < n; i++) {
+        bool skip = false;
+        for (int s = 0; depth == 0 && skip_roots && skip_roots[s]; s++)
+            skip |= !strcmp(names[i], skip_roots[s]);
+        if (skip) continue;
+        size_t len = strlen(path) + strlen(names[i]) + 2;
+        char *child = malloc(len);
+        if (!child) _exit(4);
+        snprintf(child, len, "%s%s%s", path, *path ? "/" : "", names[i]);
+        walk(f, w, child, depth + 1, skip_roots);
+        free(child);
+    }
+    direct_free_strings(f, names, n);
+}
+
+static _Noreturn void child_main(int fd, const void *data, size_t size, const char *what,
+                                 uint64_t max_dataset_bytes, const char *const *skip_roots) {
+    signal(SIGPIPE, SIG_DFL);
+    h5_writer w = {fd, max_dataset_bytes, 0, NULL, 0};
+    H5open();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    h5_file f;
+    memset(&f, 0, sizeof f);
+    f.alloc = *frost__default_allocator();
+    snprintf(f.what, sizeof f.what, "%s", what);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 16, 0) < 0 ||
+        H5Pset_file_image(fapl, (void *)data, size) < 0) {
+        put_u8(&w, REC_FATAL);
+        put_u32(&w, FROST_E_NOMEM);
+        put_str(&w, "libhdf5 cannot take the file image");
+        _exit(0);
+    }
+    f.file = H5Fopen("frost-image", H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    if (f.file < 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s is a corrupted or truncated HDF5 file (libhdf5 cannot open it)",
+                 what);
+        put_u8(&w, REC_FATAL);
+        put_u32(&w, FROST_E_FORMAT);
+        put_str(&w, msg);
+        _exit(0);
+    }
+    walk(&f, &w, "", 0, skip_roots);
+    put_u8(&w, REC_END);
+    _exit(0);
+}
+
+/* ---- The parent: read the snapshot ---------------------------------------------------------------- */
+
+typedef struct h5_reader {
+    int fd;
+    unsigned char buf[1 << 16];
+    size_t at, len;
+    uint64_t total, limit;
+    bool eof, over;
+} h5_reader;
+
+static bool get(h5_reader *r, void *out, size_t n) {
+    unsigned char *o = out;
+    while (n > 0) {
+        if (r->at == r->len) {
+            if (r->eof) return false;
+            ssize_t k = read(r->fd, r->buf, sizeof r->buf);
+            if (k < 0 && errno == EINTR) continue;
+            if (k <= 0) {
+                r->eof = true;
+                return false;
+            }
+            r->total += (uint64_t)k;
+            if (r->total > r->limit) {
+                r->over = true;
+                return false;
+            }
+            r->at = 0;
+            r->len = (size_t)k;
+        }
+        size_t c = FROST_MIN(n, r->len - r->at);
+        memcpy(o, r->buf + r->at, c);
+        r->at += c;
+        o += c;
+        n -= c;
+    }
+    return true;
+}
+static bool get_u32(h5_reader *r, uint32_t *v) { return get(r, v, 4); }
+static bool get_u64(h5_reader *r, uint64_t *v) { return get(r, v, 8); }
+static char *get_str(h5_reader *r, const frost_allocator *a) {
+    uint32_t n;
+    if (!get_u32(r, &n) || n > (64u << 20)) return NULL;
+    char *s = frost__alloc(a, (size_t)n + 1);
+    if (!s) return NULL;
+    if (!get(r, s, n)) {
+        frost__free(a, s);
+        return NULL;
+    }
+    s[n] = 0;
+    return s;
+}
+
+static bool get_shape(h5_reader *r, uint32_t rank, frost__shape *s) {
+    if (rank > FROST_MAX_RANK) return false;
+    memset(s, 0, sizeof *s);
+    s->rank = (int)rank;
+    for (uint32_t i = 0; i < rank; i++) {
+        uint64_t d;
+        if (!get_u64(r, &d) || d > (uint64_t)INT64_MAX / 2) return false;
+        s->d[i] = (int64_t)d;
+    }
+    return true;
+}
+
+static void free_obj(const frost_allocator *a, h5_obj *o) {
+    for (int i = 0; i < o->n_attrs; i++) {
+        for (int k = 0; k < o->attrs[i].n; k++) frost__free(a, o->attrs[i].s[k]);
+        frost__free(a, o->attrs[i].s);
+        frost__free(a, o->attrs[i].name);
+    }
+    frost__free(a, o->attrs);
+    frost__free(a, o->path);
+    frost__free(a, o->data);
+    frost__free(a, o->message);
+}
+
+/* Reads records until END; returns FROST_OK, or a status with err filled. */
+static frost_status read_snapshot(frost__h5 *f, h5_reader *r, frost_error *err) {
+    const frost_allocator *a = &f->alloc;
+    h5_obj *cur = NULL;
+    for (;;) {
+        unsigned char tag;
+        if (!get(r, &tag, 1)) break;
+        if (tag == REC_END) return FROST_OK;
+        if (tag == REC_FATAL) {
+            uint32_t code;
+            char *msg = get_u32(r, &code) ? get_str(r, a) : NULL;
+            frost_status st = frost__fail(err, code ? (frost_status)code : FROST_E_FORMAT, NULL, NULL,
+                                          -1, "%s", msg ? msg : "HDF5 reader failed");
+            frost__free(a, msg);
+            return st;
+        }
+        if (tag == REC_OBJECT) {
+            if (!frost__grow(a, (void **)&f->objs, &f->cap, f->n + 1, sizeof *f->objs))
+                return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+            cur = &f->objs[f->n];
+            memset(cur, 0, sizeof *cur);
+            uint32_t kind;
+            cur->path = get_str(r, a);
+            if (!cur->path || !get_u32(r, &kind)) {
+                frost__free(a, cur->path);
+                break;
+            }
+            cur->kind = (frost__h5_kind)kind;
+            f->n++;
+        } else if (tag == REC_ATTR && cur) {
+            if (!frost__grow(a, (void **)&cur->attrs, &cur->cap_attrs, cur->n_attrs + 1,
+                             sizeof *cur->attrs))
+                return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+            h5_attr *at = &cur->attrs[cur->n_attrs];
+            memset(at, 0, sizeof *at);
+            uint32_t variable, n;
+            at->name = get_str(r, a);
+            if (!at->name || !get_u32(r, &variable) || !get_u32(r, &n) || n > FROST_H5_MAX_CHILDREN) {
+                frost__free(a, at->name);
+                break;
+            }
+            cur->n_attrs++;
+            at->variable = variable != 0;
+            at->s = frost__calloc(a, (size_t)n + 1, sizeof *at->s);
+            if (!at->s) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+            for (uint32_t k = 0; k < n; k++) {
+                at->s[k] = get_str(r, a);
+                if (!at->s[k]) goto broken;
+                at->n++;
+            }
+        } else if (tag == REC_DATA && cur) {
+            uint32_t rank;
+            uint64_t nbytes;
+            size_t want;
+            if (!get_u32(r, &rank) || !get_shape(r, rank, &cur->shape) || !get_u64(r, &nbytes) ||
+                !frost__tensor_bytes(FROST_DTYPE_F32, &cur->shape, &want) || want != nbytes)
+                break;
+            cur->has_shape = true;
+            cur->data = frost__alloc(a, want ? want : 1);
+            if (!cur->data) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+            if (!get(r, cur->data, want)) break;
+            cur->nbytes = want;
+        } else if (tag == REC_DATA_ERROR && cur) {
+            uint32_t code, rank;
+            cur->message = get_str(r, a);
+            if (!cur->message || !get_u32(r, &code) || !get_u32(r, &rank)) break;
+            cur->status = code ? (frost_status)code : FROST_E_FORMAT;
+            if (rank != 0xffffffffu) {
+                if (!get_shape(r, rank, &cur->shape)) break;
+                cur->has_shape = true;
+            }
+        } else {
+            break;
+        }
+    }
+broken:
+    if (r->over)
+        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
+                           "%s holds more data than the %llu-byte limit", f->what,
+                           (unsigned long long)r->limit);
+    return frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
+                       "%s is corrupted: libhdf5 failed while reading it", f->what);
+}
+
+static int cmp_obj(const void *a, const void *b) {
+    return strcmp(((const h5_obj *)a)->path, ((const h5_obj *)b)->path);
+}
+
+frost_status frost__h5_open_memory(const void *data, size_t size, const frost_allocator *a,
+                                   const char *what, uint64_t max_dataset_bytes,
+                                   const char *const *skip_roots, frost__h5 **out,
+                                   frost_error *err) {
+    *out = NULL;
+    if (!what) what = "HDF5 file";
+    if (!frost__h5_sniff(data, size))
+        return frost__fail(err, FROST_E_FORMAT, NULL, NULL, 0,
+                           "%s is not an HDF5 file (no HDF5 signature)", what);
+    frost__h5 *f = frost__calloc(a, 1, sizeof *f);
+    if (!f) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory opening %s", what);
+    f->alloc = *a;
+    snprintf(f->what, sizeof f->what, "%s", what);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        frost__free(a, f);
+        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot start the HDF5 reader: %s",
+                           strerror(errno));
+    }
+    fflush(NULL);   /* the child must not flush the parent's buffered output a second time */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        frost__free(a, f);
+        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot start the HDF5 reader: %s",
+                           strerror(errno));
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(fds[1], data, size, what, max_dataset_bytes, skip_roots);
+    }
+    close(fds[1]);
+    h5_reader *r = malloc(sizeof *r);
+    frost_status st;
+    if (!r) {
+        st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    } else {
+        memset(r, 0, offsetof(h5_reader, buf));
+        r->at = r->len = 0;
+        r->total = 0;
+        r->eof = r->over = false;
+        r->fd = fds[0];
+        /* Compressed datasets may inflate, but not without bound. */
+        r->limit = (uint64_t)size * 8 + ((uint64_t)256 << 20);
+        st = read_snapshot(f, r, err);
+    }
+    free(r);
+    close(fds[0]);   /* a child still writing gets EPIPE and exits */
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (st == FROST_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
+                         "%s is corrupted: libhdf5 failed while reading it", what);
+    if (st != FROST_OK) {
+        frost__h5_close(f);
+        return st;
+    }
+    if (f->n > 0) qsort(f->objs, (size_t)f->n, sizeof *f->objs, cmp_obj);
+    *out = f;
+    return FROST_OK;
+}
+
+void frost__h5_close(frost__h5 *f) {
+    if (!f) return;
+    frost_allocator a = f->alloc;
+    for (int i = 0; i < f->n; i++) free_obj(&a, &f->objs[i]);
+    frost__free(&a, f->objs);
+    frost__free(&a, f);
+}
+
+/* The object at `path` ("/a//b/" == "a/b"), or NULL. */
+static h5_obj *find(frost__h5 *f, const char *path) {
+    char norm[2048];
+    size_t n = 0;
+    for (const char *p = path ? path : ""; *p && n + 1 < sizeof norm; p++) {
+        if (*p == '/' && (n == 0 || norm[n - 1] == '/')) continue;
+        norm[n++] = *p;
+    }
+    if (n > 0 && norm[n - 1] == '/') n--;
+    norm[n] = 0;
+    h5_obj key;
+    key.path = norm;
+    if (f->n == 0) return NULL;
+    return bsearch(&key, f->objs, (size_t)f->n, sizeof *f->objs, cmp_obj);
+}
+
+frost__h5_kind frost__h5_kind_of(frost__h5 *f, const char *path) {
+    h5_obj *o = find(f, path);
+    return o ? o->kind : FROST__H5_NONE;
+}
+
+void frost__h5_free_strings(frost__h5 *f, char **s, int n) {
+    if (!s) return;
+    for (int i = 0; i < n; i++) frost__free(&f->alloc, s[i]);
+    frost__free(&f->alloc, s);
+}
+
+frost_status frost__h5_list(frost__h5 *f, const char *path, char ***names, int *n,
+                            frost_error *err) {
+    *names = NULL;
+    *n = 0;
+    h5_obj *g = find(f, path);
+    if (!g || g->kind != FROST__H5_GROUP)
+        return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "%s has no group '%s'", f->what, path);
+    size_t plen = strlen(g->path);
+    char **out = frost__calloc(&f->alloc, (size_t)f->n + 1, sizeof *out);
+    if (!out) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    int count = 0;
+    for (int i = 0; i < f->n; i++) {
+        const char *p = f->objs[i].path;
+        if (!*p || strncmp(p, g->path, plen)) continue;
+        const char *rest = p + plen;
+        if (plen) {
+            if (*rest != '/') continue;
+            rest++;
+        }
+        if (!*rest || strchr(rest, '/')) continue;
+        out[count] = frost__strdup(&f->alloc, rest);
+        if (!out[count]) {
+            frost__h5_free_strings(f, out, count);
+            return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        }
+        count++;
+    }
+    *names = out;
+    *n = count;
+    return FROST_OK;
+}
+
+static const h5_attr *find_attr(const h5_obj *o, const char *name) {
+    for (int i = 0; o && i < o->n_attrs; i++)
+        if (!strcmp(o->attrs[i].name, name)) return &o->attrs[i];
+    return NULL;
+}
+
+bool frost__h5_attr_is_variable(frost__h5 *f, const char *path, const char *attr) {
+    const h5_attr *at = find_attr(find(f, path), attr);
+    return at && at->variable;
+}
+
+frost_status frost__h5_attr_strings(frost__h5 *f, const char *path, const char *attr,
+                                    size_t max_bytes, char ***out, int *n, frost_error *err) {
+    *out = NULL;
+    *n = 0;
+    size_t budget = max_bytes ? max_bytes : FROST_H5_DEFAULT_ATTR_MAX;
+    h5_obj *o = find(f, path);
+    if (!o)
+        return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "%s has no object '%s'", f->what, path);
+    /* Keras writes lists over 64 KiB as attr0, attr1, ... */
+    const h5_attr *parts[1024];
+    int n_parts = 0;
+    const h5_attr *whole = find_attr(o, attr);
+    if (whole) {
+        parts[n_parts++] = whole;
+    } else {
+        for (int k = 0; k < 1024; k++) {
+            char chunk[300];
+            snprintf(chunk, sizeof chunk, "%s%d", attr, k);
+            const h5_attr *p = find_attr(o, chunk);
+            if (!p) break;
+            parts[n_parts++] = p;
+        }
+    }
+    if (n_parts == 0)
+        return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "%s: '%s' has no attribute '%s'",
+                           f->what, *o->path ? o->path : "/", attr);
+    int total = 0;
+    for (int p = 0; p < n_parts; p++) total += parts[p]->n;
+    char **list = frost__calloc(&f->alloc, (size_t)total + 1, sizeof *list);
+    if (!list) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    int count = 0;
+    for (int p = 0; p < n_parts; p++)
+        for (int k = 0; k < parts[p]->n; k++) {
+            size_t len = strlen(parts[p]->s[k]);
+            if (len >= budget) {
+                frost__h5_free_strings(f, list, count);
+                return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
+                                   "%s: attribute '%s' of '%s' is over the size limit", f->what, attr, path);
+            }
+            budget -= len;
+            list[count] = frost__strdup(&f->alloc, parts[p]->s[k]);
+            if (!list[count]) {
+                frost__h5_free_strings(f, list, count);
+                return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+            }
+            count++;
+        }
+    *out = list;
+    *n = count;
+    return FROST_OK;
+}
+
+frost_status frost__h5_dataset_shape(frost__h5 *f, const char *path, frost__shape *shape,
+                                     frost_error *err) {
+    h5_obj *o = find(f, path);
+    if (!o || o->kind != FROST__H5_DATASET)
+        return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "%s has no dataset '%s'", f->what, path);
+    if (!o->has_shape)
+        return frost__fail(err, o->status ? o->status : FROST_E_FORMAT, NULL, NULL, -1, "%s",
+                           o->message ? o->message : "dataset has no valid shape");
+    *shape = o->shape;
+    return FROST_OK;
+}
+
+frost_status frost__h5_read_f32(frost__h5 *f, const char *path, uint64_t max_bytes, float **out,
+                                frost__shape *shape, frost_error *err) {
+    *out = NULL;
+    h5_obj *o = find(f, path);
+    if (!o || o->kind != FROST__H5_DATASET)
+        return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "%s has no dataset '%s'", f->what, path);
+    if (!o->data && !o->taken)
+        return frost__fail(err, o->status ? o->status : FROST_E_FORMAT, NULL, NULL, -1, "%s",
+                           o->message ? o->message : "dataset cannot be read");
+    if (max_bytes && o->nbytes > max_bytes) {
+        char sbuf[128];
+        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
+                           "%s: dataset '%s' of shape %s is over the %llu-byte tensor limit", f->what,
+                           path, frost__shape_str(&o->shape, sbuf, sizeof sbuf),
+                           (unsigned long long)max_bytes);
+    }
+    /* The buffer is handed over: importers read each dataset once (they cache constants). */
+    float *buf = o->data;
+    if (o->taken)
+        return frost__fail(err, FROST_E_INTERNAL, NULL, NULL, -1,
+                           "%s: dataset '%s' was already read", f->what, path);
+    o->data = NULL;
+    o->taken = true;
+    *out = buf;
+    *shape = o->shape;
+    return FROST_OK;
 }

@@ -1,10 +1,11 @@
 /* hdf5.h — read-only access to an HDF5 file held in memory (Keras .h5 files and the weights inside
  * .keras archives), wrapping libhdf5 so importers never call it directly.
  *
- * Paths are '/'-separated from the root ("model_weights/dense_1/dense_1/kernel:0"); every component
- * must be a hard link: soft and external links are refused, so a file can neither loop nor reach
- * other files. libhdf5 (serial build) is not thread-safe, so one process-wide lock is held from
- * open to close: a thread that opens a file must close it before another thread can open one. */
+ * Opening takes a snapshot: a child process parses the file with libhdf5 (which corrupted files can
+ * crash) and streams back its groups, string attributes and datasets (as f32); every query below is
+ * answered from that snapshot, so it is safe from any thread and never touches libhdf5. Paths are
+ * '/'-separated from the root ("model_weights/dense_1/dense_1/kernel:0"); only hard links are
+ * followed, so a file can neither loop nor reach other files. */
 #ifndef FROST_FMT_HDF5_H
 #define FROST_FMT_HDF5_H
 
@@ -15,10 +16,15 @@ typedef struct frost__h5 frost__h5;
 /* True when an HDF5 superblock signature sits at offset 0, 512, 1024, ... within the bytes. */
 bool frost__h5_sniff(const void *data, size_t size);
 
-/* Opens an HDF5 image from memory (copied by libhdf5; the caller keeps its bytes). `what` names the
- * file in messages ("model.weights.h5"). Malformed or truncated images fail with FROST_E_FORMAT. */
+/* Opens an HDF5 image from memory (read during the call only). `what` names the file in messages
+ * ("model.weights.h5"). Datasets over max_dataset_bytes as f32 (0: no limit) are not read: reading
+ * them later fails with FROST_E_LIMIT. Top-level groups named in skip_roots (NULL-terminated, may be
+ * NULL) are left out (optimizer state). Malformed or truncated images, and images that crash
+ * libhdf5, fail with FROST_E_FORMAT. */
 frost_status frost__h5_open_memory(const void *data, size_t size, const frost_allocator *a,
-                                   const char *what, frost__h5 **out, frost_error *err);
+                                   const char *what, uint64_t max_dataset_bytes,
+                                   const char *const *skip_roots, frost__h5 **out,
+                                   frost_error *err);
 void frost__h5_close(frost__h5 *f);
 
 typedef enum frost__h5_kind { FROST__H5_NONE = 0, FROST__H5_GROUP, FROST__H5_DATASET,
@@ -37,13 +43,18 @@ frost_status frost__h5_list(frost__h5 *f, const char *path, char ***names, int *
 frost_status frost__h5_attr_strings(frost__h5 *f, const char *path, const char *attr,
                                     size_t max_bytes, char ***out, int *n, frost_error *err);
 void frost__h5_free_strings(frost__h5 *f, char **s, int n);
+/* True when attribute `attr` of `path` exists and holds variable-length strings. libhdf5 1.10 reads
+ * those through the file's global heap, where corrupted files can crash it: callers read them only
+ * when they must. */
+bool frost__h5_attr_is_variable(frost__h5 *f, const char *path, const char *attr);
 
 /* Shape of the dataset at `path` (rank 0 for a scalar). */
 frost_status frost__h5_dataset_shape(frost__h5 *f, const char *path, frost__shape *shape,
                                      frost_error *err);
-/* Reads a numeric dataset converted to f32 into a new buffer (file's allocator). Fails with
- * FROST_E_LIMIT over max_bytes, FROST_E_DTYPE for non-numeric data, FROST_E_FORMAT when the data
- * cannot be read (truncated image, bad filter). */
+/* A numeric dataset converted to f32, in a buffer allocated with the file's allocator that the
+ * caller now owns (each dataset can be read once). Fails with FROST_E_LIMIT over max_bytes,
+ * FROST_E_DTYPE for non-numeric data, FROST_E_FORMAT when the data cannot be read (truncated
+ * image, bad filter, declared but not stored). */
 frost_status frost__h5_read_f32(frost__h5 *f, const char *path, uint64_t max_bytes, float **out,
                                 frost__shape *shape, frost_error *err);
 

@@ -12,12 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* libhdf5 asks malloc for absurd sizes when a corrupted file declares them; a real malloc then
- * returns NULL and libhdf5 reports an error. Make AddressSanitizer behave the same. */
+/* frost parses HDF5 in a child process; there libhdf5 asks malloc for absurd sizes when a
+ * corrupted file declares them. A real malloc returns NULL and libhdf5 reports an error: make
+ * AddressSanitizer behave the same. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
-/* libhdf5 1.10 leaks object headers on some error paths when opening corrupted files (and in the
- * writer this test uses to forge them). Those allocations are its own, never frost's. */
+/* libhdf5 1.10 leaks object headers in the writer this test uses to forge files. Those
+ * allocations are its own, never frost's. */
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void) { return "leak:libhdf5_serial.so\n"; }
 

@@ -10,6 +10,9 @@
 
 #include <stdio.h>
 
+/* Training state saved next to the weights: never needed for inference. */
+static const char *const optimizer_groups[] = {"optimizer_weights", NULL};
+
 typedef struct h5_source {
     frost__h5 *f;
     const char *root;        /* "model_weights" or "" (weights-only files)                 */
@@ -39,16 +42,30 @@ static frost_status h5_fetch(void *ctx, const char *const *path, int npath, cons
     return frost__h5_read_f32(s->f, ds, s->max_bytes, data, shape, err);
 }
 
-/* Keras version from the file's attributes ("2.1.6-tf", "3.1.1"); "" when absent. */
+/* Keras version from the file's attributes ("2.1.6-tf", "3.1.1"); "" when absent. h5py writes it
+ * as a variable-length string, which libhdf5 reads through a heap that corrupted files can make it
+ * crash on: it only refines old-Keras details, so only fixed-length copies are read. */
 static void h5_version(frost__h5 *f, const char *root, char *out, size_t cap) {
     char **v = NULL;
     int n = 0;
     out[0] = 0;
-    if (frost__h5_attr_strings(f, root, "keras_version", 0, &v, &n, NULL) == FROST_OK ||
-        frost__h5_attr_strings(f, "", "keras_version", 0, &v, &n, NULL) == FROST_OK) {
+    const char *where = *root && !frost__h5_attr_is_variable(f, root, "keras_version") ? root : "";
+    if (frost__h5_attr_is_variable(f, where, "keras_version")) return;
+    if (frost__h5_attr_strings(f, where, "keras_version", 0, &v, &n, NULL) == FROST_OK) {
         if (n > 0) snprintf(out, cap, "%s", v[0]);
         frost__h5_free_strings(f, v, n);
     }
+}
+
+/* Keras 3 writes InputLayer shapes as "batch_shape" (Keras 2: "batch_input_shape"). */
+static bool config_is_keras3(const frost__json *model) {
+    if (frost__json_get(model, "module")) return true;
+    const frost__json *cfg = frost__json_get(model, "config");
+    const frost__json *layers = frost__json_is_array(cfg) ? cfg : frost__json_get(cfg, "layers");
+    for (int i = 0; i < frost__json_len(layers); i++)
+        if (frost__json_get(frost__json_get(frost__json_at(layers, i), "config"), "batch_shape"))
+            return true;
+    return false;
 }
 
 static frost_status build_from(frost__h5 *f, const char *json, size_t json_len, const char *root,
@@ -62,9 +79,10 @@ static frost_status build_from(frost__h5 *f, const char *json, size_t json_len, 
     int major = 0, minor = 0;
     sscanf(version, "%d.%d", &major, &minor);
     frost__keras_info info = {major > 0 && (major < 2 || (major == 2 && minor < 4))};
+    bool keras3 = major == 3 || config_is_keras3(cfg);
     g->format = FROST_FORMAT_KERAS_H5;
-    frost_status st = frost__keras_build(g, cfg, major == 3 ? FROST__KERAS_3 : FROST__KERAS_2, &w,
-                                         &info, err);
+    frost_status st = frost__keras_build(g, cfg, keras3 ? FROST__KERAS_3 : FROST__KERAS_2, &w, &info,
+                                         err);
     frost__json_free(cfg);
     return st;
 }
@@ -72,7 +90,8 @@ static frost_status build_from(frost__h5 *f, const char *json, size_t json_len, 
 frost_status frost__import_keras_h5(const void *data, size_t size, frost__graph *g,
                                     frost_error *err) {
     frost__h5 *f = NULL;
-    FROST_TRY(frost__h5_open_memory(data, size, &g->alloc, "the Keras .h5 file", &f, err));
+    FROST_TRY(frost__h5_open_memory(data, size, &g->alloc, "the Keras .h5 file", g->max_tensor_bytes,
+                                    optimizer_groups, &f, err));
     char **cfg = NULL;
     int n = 0;
     frost_status st = frost__h5_attr_strings(f, "", "model_config", 0, &cfg, &n, err);
@@ -95,7 +114,8 @@ frost_status frost__import_keras_h5(const void *data, size_t size, frost__graph 
 frost_status frost__import_keras_json_h5(const void *json, size_t json_size, const void *h5,
                                          size_t h5_size, frost__graph *g, frost_error *err) {
     frost__h5 *f = NULL;
-    FROST_TRY(frost__h5_open_memory(h5, h5_size, &g->alloc, "the Keras weights .h5 file", &f, err));
+    FROST_TRY(frost__h5_open_memory(h5, h5_size, &g->alloc, "the Keras weights .h5 file",
+                                    g->max_tensor_bytes, optimizer_groups, &f, err));
     const char *root = frost__h5_kind_of(f, "model_weights") == FROST__H5_GROUP ? "model_weights" : "";
     frost_status st = build_from(f, json, json_size, root, g, err);
     frost__h5_close(f);

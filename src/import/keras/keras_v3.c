@@ -61,9 +61,11 @@ frost_status frost__import_keras_v3(const void *data, size_t size, frost__graph 
         st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
                          "the .keras archive has no model.weights.h5");
     if (st != FROST_OK) goto out;
-    st = frost__h5_open_memory(weights, weights_len, &g->alloc, "model.weights.h5", &f, err);
+    static const char *const optimizer_groups[] = {"optimizer", NULL};
+    st = frost__h5_open_memory(weights, weights_len, &g->alloc, "model.weights.h5",
+                               g->max_tensor_bytes, optimizer_groups, &f, err);
     if (st != FROST_OK) goto out;
-    /* libhdf5 copied the image: drop ours before building to halve peak memory. */
+    /* The snapshot holds the weights now: drop the file image before building. */
     frost__free(&g->alloc, weights);
     weights = NULL;
     v3_source src = {f, g->max_tensor_bytes};
