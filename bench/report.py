@@ -200,7 +200,7 @@ def main():
     out_dir = os.path.dirname(os.path.abspath(a.out))
     os.makedirs(out_dir, exist_ok=True)
     png = os.path.splitext(a.out)[0] + ".png"
-    chart = make_chart(chart_rows, models, bounds, png, res)
+    chart = make_chart(chart_rows, models, bounds, png, res, a.stat)
 
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     doc = []
@@ -278,7 +278,7 @@ def main():
     print(f"wrote {a.out}" + (f" and {png}" if chart else " (no chart: gnuplot not installed)"), file=sys.stderr)
 
 
-def make_chart(rows, models, bounds, png, res):
+def make_chart(rows, models, bounds, png, res, stat):
     """Two panels (the models differ 100x in cost), one bar per runtime, the roofline as a line."""
     if not shutil.which("gnuplot") or not rows:
         return False
@@ -289,21 +289,21 @@ def make_chart(rows, models, bounds, png, res):
     script = [
         "set terminal pngcairo size 1100,480 font 'sans,10'",
         f"set output '{png}'",
-        "set multiplot layout 1,%d title 'ms per 10,000 single-image predictions (lower is faster)'" % len(models),
+        f"set multiplot layout 1,{len(models)} title 'ms per 10,000 single-image predictions, {stat} of the loops "
+        f"(lower is faster)'",
         "set style data histograms", "set style fill solid 0.8 border -1", "set boxwidth 0.7",
         "set xtics rotate by -20 left", "set grid ytics", "unset key", "set yrange [0:*]",
         "set bmargin 5", "set offsets 0.3, 0.3, graph 0.08, 0",
     ]
     for i, m in enumerate(models):
         b = bounds.get(m)
-        script.append(f"set title '{m}'")
         script.append("unset arrow")
         if b:
             y = b["ms_per_prediction"] * 10000
-            script.append(f"set arrow from graph 0, first {y} to graph 1, first {y} nohead dt 2 lw 2 lc rgb '#c00000'")
-            script.append(f"set label 1 'roofline {y:.0f} ms' at graph 0.02, first {y} offset 0,0.7 tc rgb '#c00000'")
+            script.append(f"set title \"{m}   (red line: roofline lower bound, {fmt_ms(y)} ms)\"")
+            script.append(f"set arrow from graph 0, first {y} to graph 1, first {y} nohead dt 2 lw 2 lc rgb '#c00000' front")
         else:
-            script.append("unset label 1")
+            script.append(f"set title '{m}'")
         c = i + 2
         script.append(f"plot '{dat}' using {c}:xtic(1) lc rgb '#3060a0', "
                       f"'' using 0:{c}:(sprintf('%.0f', ${c})) with labels offset 0,0.7")
