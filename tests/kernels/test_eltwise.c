@@ -570,6 +570,23 @@ static void test_cast(void) {
     int64_t big[] = {(int64_t)1 << 32 | 5, -1};
     CHECK(frost_k_cast__ref(FROST_DTYPE_I64, big, FROST_DTYPE_I32, gi, 2));
     CHECK(gi[0] == 5 && gi[1] == -1);
+    /* f16 / bf16: known encodings, rounding to even, overflow to inf, subnormals */
+    float hf[] = {1.0f, -2.0f, 65504.0f, 65520.0f, 1e-8f, 6e-8f, 0.1f, INFINITY, 1.0009765625f + 0.00048828125f};
+    uint16_t wh[] = {0x3C00, 0xC000, 0x7BFF, 0x7C00, 0x0000, 0x0001, 0x2E66, 0x7C00, 0x3C02};
+    uint16_t gh[9];
+    CHECK(frost_k_cast__ref(FROST_DTYPE_F32, hf, FROST_DTYPE_F16, gh, 9));
+    for (int i = 0; i < 9; i++) CHECK_MSG(gh[i] == wh[i], "f16 of %g: %04x want %04x", hf[i], gh[i], wh[i]);
+    float back[9];
+    CHECK(frost_k_cast__ref(FROST_DTYPE_F16, gh, FROST_DTYPE_F32, back, 9));
+    CHECK(back[0] == 1.0f && back[2] == 65504.0f && isinf(back[3]) && back[5] == 5.9604644775390625e-8f);
+    CHECK(fabsf(back[6] - 0.1f) < 1e-4f);
+    float bf[] = {1.0f, 3.14159265f, -0.0f, NAN};
+    uint16_t gb16[4];
+    CHECK(frost_k_cast__ref(FROST_DTYPE_F32, bf, FROST_DTYPE_BF16, gb16, 4));
+    CHECK(gb16[0] == 0x3F80 && gb16[1] == 0x4049 && gb16[2] == 0x8000 && (gb16[3] & 0x7fc0) == 0x7fc0);
+    int32_t from_half[2];
+    CHECK(frost_k_cast__ref(FROST_DTYPE_F16, (uint16_t[]){0xC500, 0x4248}, FROST_DTYPE_I32, from_half, 2));
+    CHECK(from_half[0] == -5 && from_half[1] == 3);
     /* strings are refused */
     h_reset();
     int in = h_val(FROST_DTYPE_F32, 1, H_DIMS(2), f);

@@ -481,12 +481,75 @@ static bool cast_numeric(frost_dtype t) {
            (frost__dtype_is_int(t));
 }
 
+/* IEEE half <-> float, round to nearest even, subnormals, inf and NaN kept. */
+static float half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+    if (exp == 0x1f) return bits_to_float(sign | 0x7f800000u | (man << 13));
+    if (exp == 0) {
+        float f = (float)man * (1.0f / 16777216.0f); /* man * 2^-24 */
+        return sign ? -f : f;
+    }
+    return bits_to_float(sign | ((exp + 112) << 23) | (man << 13));
+}
+
+static uint16_t float_to_half(float f) {
+    uint32_t u = float_to_bits(f), sign = (u >> 16) & 0x8000;
+    uint32_t a = u & 0x7fffffffu;
+    if (a >= 0x7f800000u) return (uint16_t)(sign | 0x7c00 | (a > 0x7f800000u ? 0x200 : 0));
+    if (a >= 0x477ff000u) return (uint16_t)(sign | 0x7c00); /* rounds past 65504: inf */
+    if (a < 0x38800000u) {
+        /* subnormal half (or zero): scale to an integer count of 2^-24 and round to even */
+        float m = bits_to_float(a) * 16777216.0f;
+        return (uint16_t)(sign | (uint32_t)rintf(m));
+    }
+    uint32_t r = a + 0xfffu + ((a >> 13) & 1u); /* round to nearest even at bit 13 */
+    return (uint16_t)(sign | ((r - 0x38000000u) >> 13));
+}
+
+static float bf16_to_float(uint16_t b) { return bits_to_float((uint32_t)b << 16); }
+
+static uint16_t float_to_bf16(float f) {
+    uint32_t u = float_to_bits(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40); /* quiet NaN */
+    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+/* Casts involving f16/bf16 go through f32 in chunks on the stack. */
+static bool cast_via_f32(frost_dtype from, const void *x, frost_dtype to, void *y, int64_t n) {
+    float buf[256];
+    size_t ei = frost_dtype_size(from), eo = frost_dtype_size(to);
+    for (int64_t b = 0; b < n; b += 256) {
+        int64_t m = n - b < 256 ? n - b : 256;
+        const unsigned char *xs = (const unsigned char *)x + (size_t)b * ei;
+        unsigned char *ys = (unsigned char *)y + (size_t)b * eo;
+        if (from == FROST_DTYPE_F16 || from == FROST_DTYPE_BF16) {
+            const uint16_t *h = (const uint16_t *)xs;
+            for (int64_t i = 0; i < m; i++)
+                buf[i] = from == FROST_DTYPE_F16 ? half_to_float(h[i]) : bf16_to_float(h[i]);
+        } else if (!frost_k_cast__ref(from, xs, FROST_DTYPE_F32, buf, m)) {
+            return false;
+        }
+        if (to == FROST_DTYPE_F16 || to == FROST_DTYPE_BF16) {
+            uint16_t *h = (uint16_t *)ys;
+            for (int64_t i = 0; i < m; i++)
+                h[i] = to == FROST_DTYPE_F16 ? float_to_half(buf[i]) : float_to_bf16(buf[i]);
+        } else if (!frost_k_cast__ref(FROST_DTYPE_F32, buf, to, ys, m)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool is_half(frost_dtype t) { return t == FROST_DTYPE_F16 || t == FROST_DTYPE_BF16; }
+
 bool frost_k_cast__ref(frost_dtype from, const void *x, frost_dtype to, void *y, int64_t n) {
-    if (!cast_numeric(from) || !cast_numeric(to)) return false;
-    if (from == to) {
+    if (from == to && (cast_numeric(from) || is_half(from))) {
         if (x != y) memmove(y, x, (size_t)n * frost_dtype_size(from));
         return true;
     }
+    if ((is_half(from) && (cast_numeric(to) || is_half(to))) || (is_half(to) && cast_numeric(from)))
+        return cast_via_f32(from, x, to, y, n);
+    if (!cast_numeric(from) || !cast_numeric(to)) return false;
     switch (from) {
     case FROST_DTYPE_F32: CAST_TO_ALL(float, 1)
     case FROST_DTYPE_F64: CAST_TO_ALL(double, 1)
