@@ -239,16 +239,23 @@ def main():
                    + ", ".join(f"{float(v):.0f} GB/s over {int(k) / 1e6:.2f} MB" for k, v in roof["read_gbps"].items())
                    + " (buffer sizes = each model's weights, re-read on every prediction).\n")
         doc.append("| model | multiply-adds / prediction | weight bytes / prediction | bound per layer: "
-                   "max(2·MAC / peak, bytes / bandwidth), summed | lower bound, ms per 10,000 |")
-        doc.append("| --- | ---: | ---: | --- | ---: |")
+                   "max(2·MAC / peak, bytes / bandwidth), summed | lower bound, ms per 10,000 | "
+                   "fraction of the limit reached (bound / measured) |")
+        doc.append("| --- | ---: | ---: | --- | ---: | --- |")
         for m in models:
             b = bounds[m]
             if not b:
                 continue
             parts = "; ".join(f"{nm}: {max(2 * mac / (b['peak_gflops'] * 1e9), wb / (b['read_gbps'] * 1e9)) * 1e6:.2f} µs"
                               for nm, mac, wb in LAYERS[m])
+            reached = []
+            for rt in runtimes:
+                r = results.get((rt, m))
+                if r:
+                    ms = r["ms_per_n"][a.stat] * 10000.0 / r["n"]
+                    reached.append(f"{SHORT.get(rt, rt)} {100 * b['ms_per_prediction'] * 10000 / ms:.0f}%")
             doc.append(f"| {m} | {b['macs']:,} | {b['weight_bytes'] / 1e6:.3f} MB | {parts} | "
-                       f"{b['ms_per_prediction'] * 10000:.1f} |")
+                       f"{b['ms_per_prediction'] * 10000:.1f} | {', '.join(reached)} |")
         doc.append("\nEverything above the bound is overhead (per-call dispatch, memory traffic of "
                    "activations, kernels below peak). The beginner's bound is far below a microsecond "
                    "per prediction, so its row measures per-call overhead; the expert's is set by the "
