@@ -36,7 +36,7 @@ static void kb_attr_strings(hid_t obj, const char *name, const char *const *valu
     size_t w = 1;
     for (int i = 0; i < n; i++)
         if (strlen(values[i]) + 1 > w) w = strlen(values[i]) + 1;
-    char *buf = calloc((size_t)(n ? n : 1), w);
+    char *buf = calloc(n > 0 ? (size_t)n : 1, w);
     for (int i = 0; i < n; i++) memcpy(buf + (size_t)i * w, values[i], strlen(values[i]));
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, w);
@@ -89,9 +89,9 @@ static void *kb_h5(const char *config, const kb_weight *w, int nw, size_t *size)
     if (config) kb_attr_string(f, "model_config", config);
     kb_attr_string(f, "keras_version", "2.3.1");
     hid_t mw = H5Gcreate2(f, "model_weights", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    const char *layers[64];
+    const char *layers[64] = {NULL};
     int nl = 0;
-    for (int i = 0; i < nw; i++) {
+    for (int i = 0; i < nw && nl < 64; i++) {
         int seen = 0;
         for (int j = 0; j < nl; j++) seen |= !strcmp(layers[j], w[i].layer);
         if (!seen) layers[nl++] = w[i].layer;
