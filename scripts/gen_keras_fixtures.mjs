@@ -6,10 +6,10 @@
 //
 // Together the models cover every Keras layer frost imports that TF.js implements.
 //
-// Usage (needs network once, for npm; the tests never do):
-//   mkdir -p /tmp/tfjs && cd /tmp/tfjs && npm install @tensorflow/tfjs@4.22.0
-//   NODE_PATH=/tmp/tfjs/node_modules node scripts/gen_keras_fixtures.mjs tests/data/keras
-// (or run `npm install` in scripts/, which has a package.json for it.)
+// Usage (needs network once, for npm; the tests never do). TF.js lives in a folder of its own so
+// nothing lands in the repository:
+//   mkdir -p /tmp/tfjs && (cd /tmp/tfjs && npm install @tensorflow/tfjs@4.22.0)
+//   NODE_PATH=/tmp/tfjs/node_modules node scripts/gen_keras_fixtures.mjs tests/data/keras/tfjs
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +18,7 @@ const require = createRequire(process.env.NODE_PATH ? path.join(process.env.NODE
                                                      : import.meta.url);
 const tf = require('@tensorflow/tfjs');
 
-const outRoot = process.argv[2] || 'tests/data/keras';
+const outRoot = process.argv[2] || 'tests/data/keras/tfjs';
 
 // Deterministic pseudo-random numbers (xorshift32) for data and inputs.
 let rngState = 12345;
