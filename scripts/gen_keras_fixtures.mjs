@@ -66,7 +66,7 @@ async function save(model, dir) {
 
 // Trains briefly on random data (so BatchNormalization statistics move), saves, and writes the
 // references for `batch` random inputs.
-async function make(name, model, { batch = 2, intInputs = null, epochs = 2 } = {}) {
+async function make(name, model, { batch = 2, intInputs = null, epochs = 2, train = true } = {}) {
   const dir = path.join(outRoot, name);
   const refDir = path.join(dir, 'ref');
   fs.mkdirSync(refDir, { recursive: true });
@@ -79,6 +79,9 @@ async function make(name, model, { batch = 2, intInputs = null, epochs = 2 } = {
   const trainY = model.outputs.map((t) => randTensor([16, ...t.shape.slice(1)], 0, 1));
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
   try {
+    // Dropout and GaussianNoise draw unseeded noise while training: models holding them keep their
+    // (seeded) initial weights so that regenerating gives the same bytes.
+    if (!train) throw new Error('holds unseeded training noise.');
     await model.fit(trainX.length === 1 ? trainX[0] : trainX, trainY.length === 1 ? trainY[0] : trainY,
                     { epochs, batchSize: 8, verbose: 0, shuffle: false });
   } catch (e) {
@@ -236,7 +239,8 @@ const seed = (s) => ({ kernelInitializer: tf.initializers.glorotUniform({ seed: 
   const flat = L.flatten({ name: 'flatten' }).apply(y);
   const head1 = L.dense({ units: 3, activation: 'sigmoid', name: 'head_sigmoid', ...seed(54) }).apply(flat);
   const head2 = L.activation({ activation: 'softplus', name: 'head_softplus' }).apply(L.add({ name: 'add_third_call' }).apply([shared.apply(a), mn]));
-  await make('functional_merge', tf.model({ inputs: [a, b], outputs: [head1, head2], name: 'functional_merge' }));
+  await make('functional_merge', tf.model({ inputs: [a, b], outputs: [head1, head2], name: 'functional_merge' }),
+             { train: false });
 }
 
 // 6. A Sequential model nested in a functional one, called twice (shared nested model).
