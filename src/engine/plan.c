@@ -222,6 +222,17 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
                                  frost__shape_str(&s->shape[v], sb, sizeof sb));
                 break;
             }
+            /* One tensor over the arena limit fails here, before round64 or the offset sums can
+             * overflow. */
+            if (g->max_arena_bytes && (uint64_t)bytes > g->max_arena_bytes) {
+                char sb[96];
+                st = frost__fail(err, FROST_E_LIMIT, g->values[v].name, NULL, -1,
+                                 "tensor '%s' of shape %s needs %zu bytes, over the arena limit of "
+                                 "%llu (max_arena_bytes)", g->values[v].name,
+                                 frost__shape_str(&s->shape[v], sb, sizeof sb), bytes,
+                                 (unsigned long long)g->max_arena_bytes);
+                break;
+            }
             block *b = &blocks[n_blocks];
             b->value = v;
             b->bytes = round64(bytes ? bytes : 1);
@@ -237,6 +248,14 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
                 int r = root_of(s, n->in[k]);
                 if (block_of[r] >= 0 && blocks[block_of[r]].last < i) blocks[block_of[r]].last = i;
             }
+            if (s->steps[i].ws_bytes && g->max_arena_bytes &&
+                (uint64_t)s->steps[i].ws_bytes > g->max_arena_bytes) {
+                st = frost__op_fail(n, err, FROST_E_LIMIT,
+                                    "workspace of %zu bytes is over the arena limit of %llu "
+                                    "(max_arena_bytes)", s->steps[i].ws_bytes,
+                                    (unsigned long long)g->max_arena_bytes);
+                break;
+            }
             if (s->steps[i].ws_bytes) {
                 block *b = &blocks[n_blocks++];
                 b->value = -1 - i;
@@ -251,8 +270,13 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         if (st == FROST_OK) {
             size_t total = assign_offsets(blocks, n_blocks);
             s->arena_bytes = total;
-            s->arena = frost__alloc(a, total ? total : 64);
-            if (!s->arena) {
+            s->arena = NULL;
+            if (g->max_arena_bytes && (uint64_t)total > g->max_arena_bytes) {
+                st = frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
+                                 "the session arena needs %zu bytes, over the limit of %llu "
+                                 "(max_arena_bytes)", total, (unsigned long long)g->max_arena_bytes);
+                s->arena_bytes = 0;
+            } else if (!(s->arena = frost__alloc(a, total ? total : 64))) {
                 st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1,
                                  "out of memory for the session arena (%zu bytes)", total);
             } else {
@@ -280,7 +304,10 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
                              g->values[v].name, s->out_bound_bytes[i], bytes);
             goto done;
         }
-        if (s->out_bound[i] && step_of[v] >= 0 && s->root[v] < 0 && !known[v]) {
+        bool first_of_value = true; /* a tensor listed twice is written once, then copied */
+        for (int j = 0; j < i; j++)
+            if (s->out_vals[j] == v) first_of_value = false;
+        if (s->out_bound[i] && first_of_value && step_of[v] >= 0 && s->root[v] < 0 && !known[v]) {
             bool consumed_as_view = false;
             for (int w = 0; w < s->n_values; w++)
                 if (s->root[w] == v) consumed_as_view = true;

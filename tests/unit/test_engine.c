@@ -187,6 +187,28 @@ static void test_threads(void) {
     frost_model_free(m);
 }
 
+static void test_same_output_twice(void) {
+    frost_error err;
+    frost_model *m = load(NULL, &err);
+    if (!CHECK(m != NULL)) return;
+    const char *outs[] = {"Sigmoid", "Sigmoid:0"};
+    frost_session_options o = {.struct_size = sizeof o, .outputs = outs, .n_outputs = 2};
+    frost_session *s = NULL;
+    if (CHECK_OK(frost_session_create(m, &o, &s, &err), &err)) {
+        float x[4], want[3], a[3] = {0}, b[3] = {0};
+        frost_test_fill(x, 4, -1, 1);
+        reference(x, 1, want);
+        CHECK_OK(frost_session_bind_output(s, 0, a, sizeof a, &err), &err);
+        CHECK_OK(frost_session_bind_output(s, 1, b, sizeof b, &err), &err);
+        CHECK_OK(frost_session_set_input(s, 0, x, sizeof x, &err), &err);
+        CHECK_OK(frost_session_run(s, &err), &err);
+        frost_test_close(a, want, 3, 1e-6, 1e-5, "first binding");
+        frost_test_close(b, want, 3, 1e-6, 1e-5, "second binding of the same tensor");
+    }
+    frost_session_free(s);
+    frost_model_free(m);
+}
+
 static void test_oom_injection(void) {
     /* Fail each allocation of load + session create in turn: every one must fail cleanly. */
     for (long k = 1; k < 400; k++) {
@@ -229,6 +251,7 @@ int main(void) {
     test_load_cleans_training_branch();
     test_run_zero_alloc_and_batch();
     test_threads();
+    test_same_output_twice();
     test_oom_injection();
     test_bad_arguments();
     return frost_test_finish();
