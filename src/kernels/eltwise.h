@@ -52,6 +52,14 @@ void frost_k_binary_rows__ref(const frost__bcast *p, frost__binary_loop loop, co
                               size_t ea, const void *b, size_t eb, void *out, size_t eo,
                               int64_t row0, int64_t row1);
 
+/* Short rows against one broadcast vector ([..., C] op [C] with small C): the vector is tiled
+ * into a stack buffer of whole rows so each loop call covers many rows. Rows [row0, row1) of
+ * length `inner`; `vec_is_b` says which operand is the vector (the other is contiguous). */
+void frost_k_binary_short_rows__ref(frost__binary_loop loop, const void *a, size_t ea, const void *b,
+                                    size_t eb, void *out, size_t eo, int64_t inner, bool vec_is_b,
+                                    int64_t row0, int64_t row1);
+#define FROST_SHORT_ROW_MAX 64
+
 /* Converts n elements of dtype `from` to dtype `to` (saturating float -> int, NaN -> 0, nonzero
  * -> true for BOOL). Returns false when a dtype is not numeric. */
 bool frost_k_cast__ref(frost_dtype from, const void *x, frost_dtype to, void *y, int64_t n);

@@ -201,6 +201,8 @@ typedef struct binary_state {
     frost__binary_loop loop;
     size_t ea, eb, eo;
     int64_t rows, inner;
+    int short_vec;          /* 0, or 1 / 2: rows shorter than FROST_SHORT_ROW_MAX against a
+                             * vector b / a (tiled into whole rows at run) */
 } binary_state;
 
 typedef struct binary_task {
@@ -224,11 +226,21 @@ static void binary_elem_chunk(void *arg, int64_t e0, int64_t e1, int worker) {
             t->out + (size_t)e0 * s->eo, e1 - e0, sa, sb);
 }
 
+static void binary_short_chunk(void *arg, int64_t r0, int64_t r1, int worker) {
+    const binary_task *t = arg;
+    const binary_state *s = t->s;
+    frost_k_binary_short_rows__ref(s->loop, t->a, s->ea, t->b, s->eb, t->out, s->eo, s->inner,
+                                   s->short_vec == 1, r0, r1);
+}
+
 static frost_status binary_run(const frost__step *st, const frost__exec *ex) {
     const binary_state *s = (const binary_state *)st->state.bytes;
     binary_task t = {s, FROST_IN(st, ex, 0), FROST_IN(st, ex, 1), FROST_OUT(st, ex, 0)};
     if (s->plan.numel == 0) return FROST_OK;
-    if (s->rows == 1) {
+    if (s->short_vec) {
+        int64_t grain = s->plan.numel < PARALLEL_MIN_ELEMS ? s->rows : PARALLEL_MIN_ELEMS / s->inner;
+        run_parallel(ex->pool, s->rows, grain, binary_short_chunk, &t);
+    } else if (s->rows == 1) {
         run_parallel(ex->pool, s->inner, PARALLEL_MIN_ELEMS, binary_elem_chunk, &t);
     } else {
         int64_t grain = PARALLEL_MIN_ELEMS / s->inner + 1;
@@ -254,6 +266,13 @@ static frost_status binary_prepare(frost__step *st, const frost__prepare_ctx *pc
     s->eo = frost_dtype_size(pc->out_dtype[0]);
     s->inner = s->plan.dims[s->plan.rank - 1];
     s->rows = s->inner ? s->plan.numel / s->inner : 0;
+    const frost__bcast *p = &s->plan;
+    s->short_vec = 0;
+    if (p->rank == 2 && s->inner < FROST_SHORT_ROW_MAX && s->rows > 4 && p->sa[1] == 1 &&
+        p->sb[1] == 1) {
+        if (p->sb[0] == 0 && p->sa[0] == s->inner) s->short_vec = 1;
+        else if (p->sa[0] == 0 && p->sb[0] == s->inner) s->short_vec = 2;
+    }
     st->run = binary_run;
     return FROST_OK;
 }

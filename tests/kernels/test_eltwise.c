@@ -322,6 +322,8 @@ static const bcase bcases[] = {
     {3, {2, 0, 3}, 1, {3}},                 /* empty                              */
     {5, {2, 1, 3, 1, 2}, 5, {1, 4, 1, 5, 1}},
     {1, {1037}, 1, {1037}},
+    {1, {5}, 3, {4, 3, 5}},                 /* short rows, the vector first       */
+    {4, {1, 37, 41, 3}, 1, {3}},            /* image minus per-channel mean       */
 };
 
 /* Flat index of the broadcast source element for output index `o`. */

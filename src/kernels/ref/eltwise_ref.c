@@ -430,6 +430,24 @@ void frost_k_binary_rows__ref(const frost__bcast *p, frost__binary_loop loop, co
     }
 }
 
+void frost_k_binary_short_rows__ref(frost__binary_loop loop, const void *a, size_t ea, const void *b,
+                                    size_t eb, void *out, size_t eo, int64_t inner, bool vec_is_b,
+                                    int64_t row0, int64_t row1) {
+    uint64_t tile[1024]; /* 8 KB: whole rows of the vector, any element size */
+    const unsigned char *vec = vec_is_b ? b : a;
+    size_t ev = vec_is_b ? eb : ea, ed = vec_is_b ? ea : eb;
+    int64_t per = (int64_t)(sizeof tile / ev) / inner; /* rows per tile */
+    for (int64_t k = 0; k < per; k++) memcpy((unsigned char *)tile + (size_t)(k * inner) * ev, vec, (size_t)inner * ev);
+    const unsigned char *data = vec_is_b ? a : b;
+    for (int64_t r = row0; r < row1; r += per) {
+        int64_t m = (row1 - r < per ? row1 - r : per) * inner;
+        const unsigned char *d = data + (size_t)(r * inner) * ed;
+        unsigned char *o = (unsigned char *)out + (size_t)(r * inner) * eo;
+        if (vec_is_b) loop(d, tile, o, m, 1, 1);
+        else loop(tile, d, o, m, 1, 1);
+    }
+}
+
 /* ==== Cast ==================================================================================== */
 
 /* Float -> integer saturates and maps NaN to 0, so no input is undefined behaviour. */
