@@ -290,6 +290,18 @@ static void test_pad(void) {
         check_pad(4, H_DIMS(2, 3, 3, 2), H_DIMS(0, 0, 2, 2, 1, 2, 0, 1), mode, false);
         check_pad(3, H_DIMS(2, 1, 3), H_DIMS(1, 0, 0, 0, 0, 2), mode == 1 ? 3 : mode, false);
     }
+    /* pads wider than the dim fold periodically (numpy), in O(1) per element */
+    float v3[3] = {0, 1, 2};
+    for (int mode = FROST__PADMODE_REFLECT; mode <= FROST__PADMODE_SYMMETRIC; mode++) {
+        frost__params pm = {.pad = {mode}};
+        h_reset();
+        int pin[2] = {h_val(FROST_DTYPE_F32, 1, H_DIMS(3), v3), h_val(FROST_DTYPE_I32, 2, H_DIMS(1, 2), H_I32(5, 5))};
+        if (CHECK_OK(h_run(FROST__OP_PAD, &pm, 2, pin, 1), &H.err))
+            floats_eq(h_data(0),
+                      mode == FROST__PADMODE_REFLECT ? H_F32(1, 0, 1, 2, 1, 0, 1, 2, 1, 0, 1, 2, 1)
+                                                     : H_F32(1, 2, 2, 1, 0, 0, 1, 2, 2, 1, 0, 0, 1),
+                      13, "wide pad");
+    }
     /* negative pads crop (ONNX) */
     check_pad(2, H_DIMS(4, 5), H_DIMS(-1, 1, 2, -2), FROST__PADMODE_CONSTANT, true);
     check_pad(0, NULL, NULL, FROST__PADMODE_CONSTANT, false);

@@ -140,20 +140,18 @@ static int64_t pad_source(int64_t i, int64_t before, int64_t n, int mode) {
     if (j >= 0 && j < n) return j;
     if (n <= 0) return -1;
     switch (mode) {
-    case FROST__PADMODE_REFLECT:
+    case FROST__PADMODE_REFLECT: {
+        /* reflection repeats with period 2(n-1); modular arithmetic keeps huge pads O(1) */
         if (n == 1) return 0;
-        /* fold until inside: handles pads larger than the dim too */
-        for (;;) {
-            if (j < 0) j = -j;
-            else if (j >= n) j = 2 * (n - 1) - j;
-            else return j;
-        }
-    case FROST__PADMODE_SYMMETRIC:
-        for (;;) {
-            if (j < 0) j = -j - 1;
-            else if (j >= n) j = 2 * n - 1 - j;
-            else return j;
-        }
+        int64_t period = 2 * (n - 1);
+        j = (j < 0 ? -j : j) % period;
+        return j < n ? j : period - j;
+    }
+    case FROST__PADMODE_SYMMETRIC: {
+        int64_t period = 2 * n;
+        j = (j < 0 ? -j - 1 : j) % period;
+        return j < n ? j : period - 1 - j;
+    }
     case FROST__PADMODE_EDGE:
         return j < 0 ? 0 : n - 1;
     default:
