@@ -141,7 +141,23 @@ typedef struct frost_load_options {
     uint64_t max_file_bytes;        /* default 2 GiB                                              */
     uint64_t max_tensor_bytes;      /* default 1 GiB                                              */
     int64_t max_nodes;              /* default 1,000,000                                          */
+    /* Later limits: read only when struct_size covers them (or struct_size is 0). 0: the default. */
+    uint64_t max_arena_bytes;       /* default 4 GiB: one session's arena (activations and
+                                       workspace), checked when a session plans                  */
+    int64_t max_attr_len;           /* default 1,000,000: entries in one attribute list of a node
+                                       (ints, floats, strings, tensors) or JSON config list       */
+    /* Opt-in reduced precision for the constant weights of Dense/MatMul and Conv layers, a
+     * frost_precision (0: FROST_PRECISION_F32, exact). FROST_PRECISION_BF16 stores those weights
+     * as bf16 and rounds the layers' inputs to bf16 (fp32 sums) on CPUs with AVX512_BF16, halving
+     * the bytes read per prediction; layers where it does not pay (narrow outputs) and CPUs
+     * without the instructions stay fp32. Outputs then differ from fp32 by ~1e-2 relative. */
+    int weights_precision;
 } frost_load_options;
+
+typedef enum frost_precision {
+    FROST_PRECISION_F32 = 0,
+    FROST_PRECISION_BF16 = 1
+} frost_precision;
 
 /* Loads a model file. `opts` may be NULL. On success *out owns everything it needs: the file is not
  * kept open. On failure *out is NULL and `err` says why. May allocate; thread-safe. */
@@ -221,7 +237,8 @@ FROST_API frost_status frost_session_input_info(const frost_session *s, int inde
 FROST_API frost_status frost_session_output_info(const frost_session *s, int index, frost_tensor_info *out);
 
 /* Sets an input's shape (e.g. a new batch size). Dimensions fixed by the model must match. Marks the
- * session for re-planning at the next run only if the shape changed; never allocates itself. */
+ * session for re-planning at the next run only if the shape changed; never allocates itself. With
+ * several inputs, set every shape before feeding data: the plan needs them all to agree. */
 FROST_API frost_status frost_session_set_input_shape(frost_session *s, int index, int rank,
                                                      const int64_t *dims, frost_error *err);
 

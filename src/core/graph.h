@@ -68,6 +68,9 @@ typedef struct frost__graph {
     /* Limits from load options. */
     uint64_t max_tensor_bytes;
     int64_t max_nodes;
+    uint64_t max_arena_bytes;  /* a session's arena (plan.c)                                  */
+    int64_t max_attr_len;      /* entries in one attribute list (importers)                   */
+    int weights_precision;     /* frost_precision from load options: what pack may store       */
 } frost__graph;
 
 /* The canonical op name from ops/ops.def ("Conv2D"); "?" for a bad id. */

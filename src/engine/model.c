@@ -46,6 +46,14 @@ static frost_format detect(const unsigned char *p, size_t n, const char *path) {
 static void apply_limits(frost__graph *g, const frost_load_options *o) {
     if (o && o->max_tensor_bytes) g->max_tensor_bytes = o->max_tensor_bytes;
     if (o && o->max_nodes) g->max_nodes = o->max_nodes;
+    /* Fields after max_nodes exist only in callers built against a newer frost.h. */
+#define FROST_HAS_OPT(o, f) \
+    ((o)->struct_size == 0 || (o)->struct_size >= offsetof(frost_load_options, f) + sizeof((o)->f))
+    if (o && FROST_HAS_OPT(o, max_arena_bytes) && o->max_arena_bytes)
+        g->max_arena_bytes = o->max_arena_bytes;
+    if (o && FROST_HAS_OPT(o, max_attr_len) && o->max_attr_len > 0) g->max_attr_len = o->max_attr_len;
+    if (o && FROST_HAS_OPT(o, weights_precision)) g->weights_precision = o->weights_precision;
+#undef FROST_HAS_OPT
 }
 
 static frost_status options_ok(const frost_load_options *o, frost_error *err) {
@@ -57,6 +65,12 @@ static frost_status options_ok(const frost_load_options *o, frost_error *err) {
         return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs is negative");
     if (o && o->n_outputs > 0 && !o->outputs)
         return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs > 0 but outputs is NULL");
+    if (o && (o->struct_size == 0 ||
+              o->struct_size >= offsetof(frost_load_options, weights_precision) + sizeof(int)) &&
+        o->weights_precision != FROST_PRECISION_F32 && o->weights_precision != FROST_PRECISION_BF16)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                           "weights_precision %d is not a frost_precision (0 f32, 1 bf16)",
+                           o->weights_precision);
     return FROST_OK;
 }
 

@@ -41,5 +41,14 @@ typedef struct frost__gemm_kernel {
 extern const frost__gemm_kernel frost__gemm_ref;
 /* The fastest kernel the CPU supports, honouring cpu->max_isa. */
 const frost__gemm_kernel *frost__gemm_pick(const frost__cpu *cpu);
+/* The opt-in reduced-precision family (FROST_PRECISION_BF16 at load): B stored as bf16, A rounded
+ * to bf16 per call, fp32 sums (vdpbf16ps). NULL when the CPU (after the cap) has no AVX512_BF16.
+ * Its results differ from the fp32 kernels by the bf16 rounding of both operands. */
+const frost__gemm_kernel *frost__gemm_pick_bf16(const frost__cpu *cpu);
+/* The family to pack a constant K x N operand for, given the model's frost_precision: bf16 when
+ * asked for, available and worth it (at least 16 columns: narrower outputs would mostly multiply
+ * padding and take the fp32 dot path instead), else frost__gemm_pick. */
+const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
+                                                       long long K, long long N);
 
 #endif

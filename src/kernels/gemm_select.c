@@ -9,6 +9,7 @@
 #if defined(__x86_64__)
 extern const frost__gemm_kernel frost__gemm_avx2;
 extern const frost__gemm_kernel frost__gemm_avx512;
+extern const frost__gemm_kernel frost__gemm_avx512bf16;
 #endif
 
 const frost__gemm_kernel *frost__gemm_pick(const frost__cpu *cpu) {
@@ -18,4 +19,21 @@ const frost__gemm_kernel *frost__gemm_pick(const frost__cpu *cpu) {
     if (cpu->max_isa >= 1 && cpu->avx2_fma) return &frost__gemm_avx2;
 #endif
     return &frost__gemm_ref;
+}
+
+const frost__gemm_kernel *frost__gemm_pick_bf16(const frost__cpu *cpu) {
+    if (!cpu) cpu = frost__cpu_get();
+#if defined(__x86_64__)
+    if (cpu->max_isa >= 2 && cpu->avx512_bf16) return &frost__gemm_avx512bf16;
+#endif
+    return NULL;
+}
+
+const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
+                                                       long long K, long long N) {
+    if (precision == 1 && N >= 16 && K >= 16) {
+        const frost__gemm_kernel *k = frost__gemm_pick_bf16(cpu);
+        if (k) return k;
+    }
+    return frost__gemm_pick(cpu);
 }

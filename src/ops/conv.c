@@ -562,7 +562,11 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     /* Balance the threads: a whole number of equal tiles per thread, 4 tiles over 3 threads
      * would leave one thread doing half the work again. */
     const int64_t tiles = (p->rows + p->tile_m - 1) / p->tile_m;
-    if (p->slots > 1 && tiles >= p->slots && tiles % p->slots) {
+    const int64_t conv_flops = p->rows * K * cout_g * groups;
+    if (p->slots > 1 && tiles % p->slots &&
+        (tiles >= p->slots || conv_flops >= 2 * CONV_MIN_TASK_FLOPS * p->slots)) {
+        /* One tile (conv1 of a small CNN: 784 rows, K = 25) would run on one thread while the
+         * other waits: cut it into a tile per thread when each gets enough work. */
         const int64_t balanced = (tiles + p->slots - 1) / p->slots * p->slots;
         p->tile_m = (p->rows + balanced - 1) / balanced;
     }
@@ -689,7 +693,7 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     const int64_t K = f->shape.d[0] * f->shape.d[1] * cin_g, cout_g = cout / groups;
     if (grouped_direct(groups, cout_g)) return FROST_OK; /* direct loops read f in place */
     if (!fits_int(K) || !fits_int(cout) || K == 0 || cout_g == 0) return FROST_OK;
-    const frost__gemm_kernel *k = frost__gemm_pick(cpu);
+    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, g->weights_precision, K, cout_g);
     if (!k) return FROST_OK;
     const size_t one = k->packed_bytes((int)K, (int)cout_g), stride = round_up64(one);
     size_t bytes;

@@ -19,7 +19,7 @@
 static const char bench_help[] =
     "usage: frost bench MODEL [--data DIR] [--n 10000] [--loops 5] [--warmup N] [--batch B]\n"
     "                   [--threads T] [--layout flat|hw|nhwc|nchw] [--input NAME]\n"
-    "                   [--output NAME] [--json]\n"
+    "                   [--output NAME] [--precision f32|bf16] [--json]\n"
     "\n"
     "Times MODEL one prediction at a time on the MNIST-format test set in DIR\n"
     "(t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]). Images are scaled to [0,1]\n"
@@ -39,6 +39,8 @@ static const char bench_help[] =
     "  --layout L        override the layout chosen from the input's shape\n"
     "  --input NAME      the input to feed (default: the model's only input)\n"
     "  --output NAME     the tensor to read (default: the model's first output)\n"
+    "  --precision P     weights precision at load: f32 (default, exact) or bf16 (opt-in,\n"
+    "                    CPUs with AVX512_BF16; others stay f32)\n"
     "  --json            print one JSON object for scripts\n";
 
 typedef enum layout {
@@ -52,6 +54,7 @@ typedef struct bench_args {
     int64_t n, loops, warmup, batch, threads;
     bool n_given, warmup_given, json;
     layout layout;
+    int precision; /* frost_precision */
 } bench_args;
 
 /* Counts frost's allocations; may be called from worker threads. */
@@ -292,9 +295,9 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
     printf("  input     %s %s (%s), output %s %s %s\n", r->input_name, in_shape,
            layout_names[r->layout], r->output_name, frost_dtype_name(r->output.dtype), out_shape);
     printf("  setup     load %.2f ms, session %.2f ms, arena %s, threads %" PRId64 ", batch %" PRId64
-           "\n",
+           "%s\n",
            r->load_ms, r->session_ms, cli_bytes((int64_t)r->arena_bytes, buf1, sizeof buf1),
-           a->threads, a->batch);
+           a->threads, a->batch, a->precision == FROST_PRECISION_BF16 ? ", weights bf16" : "");
     printf("  first     %.1f µs (first call, includes planning; %ld allocations)\n",
            r->first_call_ms * 1e3, r->first_call_allocs);
     printf("  warmup    %" PRId64 " calls\n", a->warmup);
@@ -465,7 +468,19 @@ static int bench(bench_args *a) {
     if (!a->warmup_given) a->warmup = r.calls < 100 ? r.calls : 100;
 
     double t0 = now_ms();
-    if (!cli_load_model(cmd, a->model, &counter.base, &m)) goto done;
+    if (a->precision == FROST_PRECISION_F32) {
+        if (!cli_load_model(cmd, a->model, &counter.base, &m)) goto done;
+    } else {
+        frost_load_options lo = {0};
+        lo.struct_size = sizeof lo;
+        lo.allocator = &counter.base;
+        lo.weights_precision = a->precision;
+        frost_error lerr = {0};
+        if (frost_model_load_file(a->model, &lo, &m, &lerr) != FROST_OK) {
+            cli_print_error(cmd, "cannot load the model", &lerr);
+            goto done;
+        }
+    }
     r.load_ms = now_ms() - t0;
 
     /* Which input and output. */
@@ -754,6 +769,11 @@ int cmd_bench(int argc, char **argv) {
                 if (strcmp(v, layout_names[l]) == 0) a.layout = l;
             if (a.layout == LAYOUT_AUTO)
                 return cli_usage_error(cmd, "--layout wants flat, hw, nhwc or nchw, not '%s'", v);
+        } else if ((r = cli_option(cmd, argc, argv, &i, "--precision", NULL, &v)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            if (strcmp(v, "f32") == 0) a.precision = FROST_PRECISION_F32;
+            else if (strcmp(v, "bf16") == 0) a.precision = FROST_PRECISION_BF16;
+            else return cli_usage_error(cmd, "--precision wants f32 or bf16, not '%s'", v);
         } else if (strcmp(arg, "--json") == 0) {
             a.json = true;
         } else if (arg[0] == '-' && arg[1] != 0) {

@@ -8,26 +8,72 @@
 
 #include "kernels/gemm.h"
 
+/* Copies n floats; short spans (a 5-wide window over one channel: 5 floats) stay inline instead of
+ * paying a memcpy call per tap. */
+static inline void copy_floats(float *restrict dst, const float *restrict src, int64_t n) {
+    if (n <= 16) {
+        for (int64_t i = 0; i < n; i++) dst[i] = src[i];
+    } else {
+        memcpy(dst, src, (size_t)n * sizeof *dst);
+    }
+}
+
+static inline void zero_floats(float *dst, int64_t n) {
+    if (n <= 16) {
+        for (int64_t i = 0; i < n; i++) dst[i] = 0.0f;
+    } else {
+        memset(dst, 0, (size_t)n * sizeof *dst);
+    }
+}
+
 void frost_k_f32_im2col__ref(const frost__conv_geom *g, const float *x, int group, int64_t row0,
                              int64_t rows, float *col) {
     const int64_t cin_g = g->in_c / g->groups;
     const int64_t kcols = (int64_t)g->k_h * g->k_w * cin_g;
     const int64_t plane = g->out_h * g->out_w;
+    /* Ungrouped, undilated along w: the k_w taps of one window row are k_w * in_c contiguous floats
+     * of the input row, so each window row is one copy (plus zeros where it hangs over the edge)
+     * instead of k_w copies; this was 8% of the founding CNN's time tap by tap. */
+    const bool row_span = g->groups == 1 && g->dil_w == 1;
+    int64_t n = row0 / plane, rem = row0 % plane;
+    int64_t oh = rem / g->out_w, ow = rem % g->out_w;
     for (int64_t r = 0; r < rows; r++) {
-        const int64_t p = row0 + r;
-        const int64_t n = p / plane, rem = p % plane;
-        const int64_t oh = rem / g->out_w, ow = rem % g->out_w;
         float *dst = col + r * kcols;
         const float *img = x + n * g->in_h * g->in_w * g->in_c + (int64_t)group * cin_g;
+        const int64_t iw0 = ow * g->stride_w - g->pad_left;
         for (int kh = 0; kh < g->k_h; kh++) {
             const int64_t ih = oh * g->stride_h - g->pad_top + (int64_t)kh * g->dil_h;
+            if (ih < 0 || ih >= g->in_h) {
+                zero_floats(dst, (int64_t)g->k_w * cin_g);
+                dst += (int64_t)g->k_w * cin_g;
+                continue;
+            }
+            const float *src_row = img + ih * g->in_w * g->in_c;
+            if (row_span) {
+                int64_t lo = iw0 < 0 ? -iw0 : 0, hi = g->in_w - iw0;
+                if (hi > g->k_w) hi = g->k_w;
+                if (lo > g->k_w) lo = g->k_w;
+                if (hi < lo) hi = lo;
+                zero_floats(dst, lo * cin_g);
+                copy_floats(dst + lo * cin_g, src_row + (iw0 + lo) * g->in_c, (hi - lo) * cin_g);
+                zero_floats(dst + hi * cin_g, (g->k_w - hi) * cin_g);
+                dst += (int64_t)g->k_w * cin_g;
+                continue;
+            }
             for (int kw = 0; kw < g->k_w; kw++) {
-                const int64_t iw = ow * g->stride_w - g->pad_left + (int64_t)kw * g->dil_w;
-                if (ih < 0 || ih >= g->in_h || iw < 0 || iw >= g->in_w)
-                    memset(dst, 0, (size_t)cin_g * sizeof *dst);
+                const int64_t iw = iw0 + (int64_t)kw * g->dil_w;
+                if (iw < 0 || iw >= g->in_w)
+                    zero_floats(dst, cin_g);
                 else
-                    memcpy(dst, img + (ih * g->in_w + iw) * g->in_c, (size_t)cin_g * sizeof *dst);
+                    copy_floats(dst, src_row + iw * g->in_c, cin_g);
                 dst += cin_g;
+            }
+        }
+        if (++ow == g->out_w) {
+            ow = 0;
+            if (++oh == g->out_h) {
+                oh = 0;
+                n++;
             }
         }
     }
