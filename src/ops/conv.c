@@ -16,6 +16,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/gemm.h"
+#include "kernels/winograd.h"
 #include "ops/op.h"
 
 /* Below this many multiply-adds a thread hand-off costs more than it saves. */
@@ -29,6 +30,7 @@ typedef enum conv_mode {
     CONV_DEPTHWISE,   /* direct loops                                                        */
     CONV_DIRECT,      /* grouped, few channels per group: direct loops                       */
     CONV_TRANSPOSE,
+    CONV_WINOGRAD,    /* 5x5 stride 1: Winograd F(4x4,5x5), filter transformed at load       */
 } conv_mode;
 
 typedef struct conv_plan {
@@ -43,6 +45,11 @@ typedef struct conv_plan {
     size_t group_stride; /* bytes between the groups' packed filters                            */
     const frost__gemm_kernel *kernel;
     frost__act_params act;
+    /* Winograd: tiles per image, tiles per work unit, where U starts in n->packed and the bytes
+     * between its 64 packed matrices, and the fp32 GEMM family they were packed for. */
+    int64_t wino_tiles, wino_block;
+    size_t wino_offset, wino_stride;
+    const frost__gemm_kernel *wino_kernel;
 } conv_plan;
 _Static_assert(sizeof(conv_plan) <= sizeof(((frost__step *)0)->state), "conv plan too big");
 
@@ -57,6 +64,22 @@ static size_t round_up64(size_t v) { return (v + 63) & ~(size_t)63; }
 
 /* Strides and dilations of 0 mean "not set" (a zeroed params struct): 1. */
 static int or_one(int v) { return v == 0 ? 1 : v; }
+
+/* Winograd F(4x4,5x5) replaces im2col + GEMM for ungrouped, stride-1, undilated 5x5 convs with
+ * enough input channels to make its 64 GEMMs worth running (conv1 of a CNN, one channel, stays on
+ * im2col), on CPUs where the AVX-512 fp32 GEMM runs them. The GEMM family for U; NULL: not here. */
+static const frost__gemm_kernel *winograd_kernel(const frost__node *n, const frost__cpu *cpu,
+                                                 int64_t kh, int64_t kw, int64_t cin, int64_t cout) {
+    const frost__window *w = &n->p.conv.w;
+    const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
+    if (groups != 1 || kh != FROST_WINO_R || kw != FROST_WINO_R || or_one(w->stride_h) != 1 ||
+        or_one(w->stride_w) != 1 || or_one(w->dilation_h) != 1 || or_one(w->dilation_w) != 1 ||
+        cin < 16 || cout < 16 || !fits_int(cin) || !fits_int(cout) || !cpu)
+        return NULL;
+    const frost__gemm_kernel *k = frost__gemm_pick(cpu);
+    return k && strcmp(k->name, "avx512") == 0 ? k : NULL;
+}
+
 
 static frost_status check_window(const frost__node *n, const frost__window *w, frost_error *err) {
     if (w->stride_h < 0 || w->stride_w < 0 || w->dilation_h < 0 || w->dilation_w < 0)
@@ -377,6 +400,58 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
         frost__parallel_for(pool, units, 1, gemm_conv_task_fn, &t);
 }
 
+/* ---- run: Winograd F(4x4, 5x5) -------------------------------------------------------------- */
+
+typedef struct wino_task {
+    const conv_plan *p;
+    const unsigned char *U;
+    const float *x, *bias;
+    float *y, *ws;
+    int64_t blocks;
+} wino_task;
+
+/* One unit: a block of tiles of one image, start to finish in the worker's workspace slice, so the
+ * transformed input and the products stay in its L2. */
+static void wino_unit(const wino_task *t, int64_t unit, int worker) {
+    static const frost__act_params none = {FROST__ACT_NONE, 0, 0};
+    const conv_plan *p = t->p;
+    const frost__conv_geom *g = &p->g;
+    const int64_t img = unit / t->blocks, t0 = (unit % t->blocks) * p->wino_block;
+    const int64_t nt = FROST_MIN(p->wino_block, p->wino_tiles - t0);
+    if (nt <= 0) return;
+    const int cin = (int)g->in_c, cout = (int)g->out_c;
+    float *V = t->ws + (size_t)worker * (size_t)(64 * p->wino_block * (g->in_c + g->out_c));
+    float *M = V + (size_t)64 * (size_t)nt * (size_t)cin;
+    const float *x = t->x + img * g->in_h * g->in_w * g->in_c;
+    frost_k_wino45_input__avx512(g, x, t0, nt, V);
+    for (int xi = 0; xi < 64; xi++)
+        p->wino_kernel->run((int)nt, cout, cin, V + (size_t)xi * (size_t)nt * (size_t)cin, cin,
+                            t->U + (size_t)xi * p->wino_stride, NULL,
+                            M + (size_t)xi * (size_t)nt * (size_t)cout, cout, &none, 0, cout);
+    frost_k_wino45_output__avx512(g, M, t->bias, &p->act, t0, nt,
+                                  t->y + img * g->out_h * g->out_w * g->out_c);
+}
+
+static void wino_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    for (int64_t u = begin; u < end; u++) wino_unit(arg, u, worker);
+}
+
+static void run_winograd(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
+    frost__pool *pool = usable_pool(p, ex->pool);
+    wino_task t = {p,
+                   (const unsigned char *)st->node->packed + p->wino_offset,
+                   FROST_IN(st, ex, 0),
+                   p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+                   FROST_OUT(st, ex, 0),
+                   FROST_WS(st, ex),
+                   (p->wino_tiles + p->wino_block - 1) / p->wino_block};
+    const int64_t units = p->g.n * t.blocks;
+    if (frost__pool_threads(pool) <= 1 || units == 1)
+        wino_task_fn(&t, 0, units, 0);
+    else
+        frost__parallel_for(pool, units, 1, wino_task_fn, &t);
+}
+
 /* ---- run: depthwise and direct -------------------------------------------------------------- */
 
 typedef struct dw_task {
@@ -475,6 +550,7 @@ static frost_status conv_run(const frost__step *st, const frost__exec *ex) {
     case CONV_DEPTHWISE:
     case CONV_DIRECT: run_depthwise(st, ex, p); break;
     case CONV_TRANSPOSE: run_deconv(st, ex, p); break;
+    case CONV_WINOGRAD: run_winograd(st, ex, p); break;
     default: run_gemm_conv(st, ex, p); break;
     }
     return FROST_OK;
@@ -551,6 +627,32 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
             p->group_stride * (size_t)(groups - 1) + k->packed_bytes(p->K, p->cout_g)) {
             p->mode = CONV_GEMM_PACKED;
             p->kernel = k;
+        }
+    }
+    if (p->mode == CONV_GEMM_PACKED) {
+        /* Winograd when pack stored U after the im2col filter (same test as pack, same sizes). */
+        const frost__gemm_kernel *wk =
+            winograd_kernel(n, pc->cpu, g->k_h, g->k_w, g->in_c, g->out_c);
+        if (wk) {
+            const size_t off = round_up64(p->group_stride);
+            const size_t stride = round_up64(wk->packed_bytes((int)g->in_c, (int)g->out_c));
+            if (n->packed_bytes == off + 64 * stride) {
+                p->mode = CONV_WINOGRAD;
+                p->wino_kernel = wk;
+                p->wino_offset = off;
+                p->wino_stride = stride;
+                p->wino_tiles = frost_wino45_tiles(g);
+                p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
+                /* Blocks of at most 32 tiles (V and M of a block: 64 x 32 x (cin + cout) floats),
+                 * at least one per thread for a single image. */
+                p->wino_block = FROST_MIN((int64_t)32, (p->wino_tiles + p->slots - 1) / p->slots);
+                size_t bytes;
+                if (!frost__size_mul_ok((size_t)64 * (size_t)p->wino_block * (size_t)p->slots,
+                                        (size_t)(g->in_c + g->out_c) * sizeof(float), &bytes))
+                    return frost__op_fail(n, pc->err, FROST_E_LIMIT, "Winograd workspace overflows");
+                st->ws_bytes = bytes;
+                return FROST_OK;
+            }
         }
     }
     p->direct_a = g->k_h == 1 && g->k_w == 1 && g->stride_h == 1 && g->stride_w == 1 &&
@@ -699,6 +801,17 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     size_t bytes;
     if (!frost__size_mul_ok(stride, (size_t)groups, &bytes))
         return frost__op_fail(n, err, FROST_E_LIMIT, "packed filter size overflows");
+    /* Winograd's U (64 packed [cin x cout] matrices) goes after the im2col filter, which stays for
+     * shapes prepare may still send that way. */
+    const frost__gemm_kernel *wk =
+        winograd_kernel(n, cpu, f->shape.d[0], f->shape.d[1], cin_g, cout);
+    size_t wino_off = 0, wino_stride = 0;
+    if (wk) {
+        wino_off = round_up64(bytes);
+        wino_stride = round_up64(wk->packed_bytes((int)cin_g, (int)cout));
+        if (wino_stride > (SIZE_MAX - wino_off) / 64) wk = NULL;
+        else bytes = wino_off + 64 * wino_stride;
+    }
     void *packed = frost__alloc(&g->alloc, bytes ? bytes : 1);
     if (!packed)
         return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of filter",
@@ -706,6 +819,19 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     for (int grp = 0; grp < groups; grp++)
         k->pack((int)K, (int)cout_g, (const float *)f->data + (int64_t)grp * cout_g, (int)cout,
                 false, (unsigned char *)packed + (size_t)grp * stride);
+    if (wk) {
+        const size_t plane = (size_t)cin_g * (size_t)cout;
+        float *u = frost__alloc(&g->alloc, 64 * plane * sizeof(float));
+        if (!u) {
+            frost__free(&g->alloc, packed);
+            return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory transforming the filter");
+        }
+        frost_k_wino45_filter__ref(f->data, (int)cin_g, (int)cout, u);
+        for (int xi = 0; xi < 64; xi++)
+            wk->pack((int)cin_g, (int)cout, u + (size_t)xi * plane, (int)cout, false,
+                     (unsigned char *)packed + wino_off + (size_t)xi * wino_stride);
+        frost__free(&g->alloc, u);
+    }
     return store_packed(g, n, packed, bytes, k);
 }
 

@@ -1,0 +1,144 @@
+/* winograd_avx512.c — the run-time transforms of Winograd F(4x4, 5x5) (see kernels/winograd.h),
+ * vectorised over 16 channels at a time (NHWC keeps channels contiguous; tails use masks).
+ *
+ * Each transform is two passes of a small constant matrix over an 8x8 (or 8x4) grid of channel
+ * vectors, through a stack scratch of 64 vectors: rows first, then columns. The matrices are
+ * compile-time constants and every loop is fully unrolled, so the compiler drops the products with
+ * a zero coefficient and turns the ones into plain adds (checked in the disassembly).
+ *
+ * Must never: allocate, read the input outside the image (padding is synthesised as zeros), write
+ * an output pixel outside the image, or run on a CPU without AVX-512 F (conv.c only picks this path
+ * when the avx512 GEMM family was chosen). Compiled with -mavx512*. */
+#include "kernels/winograd.h"
+
+#include <immintrin.h>
+
+static const float WINO_BT[8][8] = {
+    {-1.0f, 0.0f, 5.25f, 0.0f, -5.25f, 0.0f, 1.0f, 0.0f},
+    {0.0f, 1.0f, 1.0f, -4.25f, -4.25f, 1.0f, 1.0f, 0.0f},
+    {0.0f, -1.0f, 1.0f, 4.25f, -4.25f, -1.0f, 1.0f, 0.0f},
+    {0.0f, 0.5f, 0.25f, -2.5f, -1.25f, 2.0f, 1.0f, 0.0f},
+    {0.0f, -0.5f, 0.25f, 2.5f, -1.25f, -2.0f, 1.0f, 0.0f},
+    {0.0f, 2.0f, 4.0f, -2.5f, -5.0f, 0.5f, 1.0f, 0.0f},
+    {0.0f, -2.0f, 4.0f, 2.5f, -5.0f, -0.5f, 1.0f, 0.0f},
+    {0.0f, -1.0f, 0.0f, 5.25f, 0.0f, -5.25f, 0.0f, 1.0f},
+};
+/* Derived with rationals from AT and G (winograd_ref.c) so that AT[(G g G^T) ⊙ (BT d BT^T)]AT^T is
+ * exactly the 4x4 correlation of an 8x8 patch with a 5x5 filter. */
+
+static const float WINO_AT[4][8] = {
+    {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 0.0f},
+    {0.0f, 1.0f, -1.0f, 2.0f, -2.0f, 0.5f, -0.5f, 0.0f},
+    {0.0f, 1.0f, 1.0f, 4.0f, 4.0f, 0.25f, 0.25f, 0.0f},
+    {0.0f, 1.0f, -1.0f, 8.0f, -8.0f, 0.125f, -0.125f, 1.0f},
+};
+
+static inline __mmask16 tail_mask(int64_t left) {
+    return left >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << left) - 1);
+}
+
+/* sum_k coef[k] * x[k] with constant coefficients: zeros vanish, ones are adds. */
+#define LINCOMB8(out, COEF, x)                                                                    \
+    do {                                                                                          \
+        __m512 acc_ = _mm512_setzero_ps();                                                        \
+        _Pragma("GCC unroll 8") for (int k_ = 0; k_ < 8; k_++) {                                  \
+            const float c_ = (COEF)[k_];                                                          \
+            if (c_ == 0.0f) continue;                                                             \
+            if (c_ == 1.0f) acc_ = _mm512_add_ps(acc_, (x)[k_]);                                  \
+            else if (c_ == -1.0f) acc_ = _mm512_sub_ps(acc_, (x)[k_]);                            \
+            else acc_ = _mm512_fmadd_ps(_mm512_set1_ps(c_), (x)[k_], acc_);                       \
+        }                                                                                         \
+        (out) = acc_;                                                                             \
+    } while (0)
+
+void frost_k_wino45_input__avx512(const frost__conv_geom *g, const float *x, int64_t t0,
+                                  int64_t nt, float *V) {
+    const int64_t tiles_w = (g->out_w + 3) / 4, C = g->in_c;
+    const size_t plane = (size_t)nt * (size_t)C; /* floats between two xi of V */
+    for (int64_t t = 0; t < nt; t++) {
+        const int64_t tile = t0 + t;
+        const int64_t ih0 = (tile / tiles_w) * 4 - g->pad_top;
+        const int64_t iw0 = (tile % tiles_w) * 4 - g->pad_left;
+        for (int64_t c = 0; c < C; c += 16) {
+            const __mmask16 m = tail_mask(C - c);
+            __m512 tmp[8][8];
+            /* Pass 1, down the columns: tmp[i][col] = sum_k BT[i][k] d[k][col]. */
+            for (int col = 0; col < 8; col++) {
+                const int64_t iw = iw0 + col;
+                __m512 d[8];
+#pragma GCC unroll 8
+                for (int k = 0; k < 8; k++) {
+                    const int64_t ih = ih0 + k;
+                    d[k] = (ih >= 0 && ih < g->in_h && iw >= 0 && iw < g->in_w)
+                               ? _mm512_maskz_loadu_ps(m, x + (ih * g->in_w + iw) * C + c)
+                               : _mm512_setzero_ps();
+                }
+#pragma GCC unroll 8
+                for (int i = 0; i < 8; i++) LINCOMB8(tmp[i][col], WINO_BT[i], d);
+            }
+            /* Pass 2, along the rows: V[8i+j] = sum_k tmp[i][k] BT[j][k]. */
+            float *v = V + (size_t)t * (size_t)C + (size_t)c;
+#pragma GCC unroll 1
+            for (int i = 0; i < 8; i++) {
+#pragma GCC unroll 8
+                for (int j = 0; j < 8; j++) {
+                    __m512 r;
+                    LINCOMB8(r, WINO_BT[j], tmp[i]);
+                    _mm512_mask_storeu_ps(v + (size_t)(i * 8 + j) * plane, m, r);
+                }
+            }
+        }
+    }
+}
+
+void frost_k_wino45_output__avx512(const frost__conv_geom *g, const float *M, const float *bias,
+                                   const frost__act_params *act, int64_t t0, int64_t nt, float *y) {
+    const int64_t tiles_w = (g->out_w + 3) / 4, C = g->out_c;
+    const size_t plane = (size_t)nt * (size_t)C;
+    const bool clamp = act && (act->act == FROST__ACT_RELU || act->act == FROST__ACT_RELU6 ||
+                               act->act == FROST__ACT_CLIP);
+    const __m512 lo = !clamp ? _mm512_setzero_ps()
+                      : act->act == FROST__ACT_CLIP ? _mm512_set1_ps(act->alpha)
+                                                    : _mm512_setzero_ps();
+    const __m512 hi = !clamp ? _mm512_setzero_ps()
+                      : act->act == FROST__ACT_RELU6 ? _mm512_set1_ps(6.0f)
+                      : act->act == FROST__ACT_CLIP  ? _mm512_set1_ps(act->beta)
+                                                     : _mm512_set1_ps(__builtin_inff());
+    const bool other = act && act->act != FROST__ACT_NONE && !clamp;
+    for (int64_t t = 0; t < nt; t++) {
+        const int64_t tile = t0 + t;
+        const int64_t oh0 = (tile / tiles_w) * 4, ow0 = (tile % tiles_w) * 4;
+        const int rows = (int)(g->out_h - oh0 < 4 ? g->out_h - oh0 : 4);
+        const int cols = (int)(g->out_w - ow0 < 4 ? g->out_w - ow0 : 4);
+        for (int64_t c = 0; c < C; c += 16) {
+            const __mmask16 m = tail_mask(C - c);
+            const __m512 b = bias ? _mm512_maskz_loadu_ps(m, bias + c) : _mm512_setzero_ps();
+            const float *mp = M + (size_t)t * (size_t)C + (size_t)c;
+            __m512 tmp[4][8];
+            /* Pass 1, down the columns: tmp[i][col] = sum_k AT[i][k] M[k][col]. */
+            for (int col = 0; col < 8; col++) {
+                __m512 d[8];
+#pragma GCC unroll 8
+                for (int k = 0; k < 8; k++)
+                    d[k] = _mm512_maskz_loadu_ps(m, mp + (size_t)(k * 8 + col) * plane);
+#pragma GCC unroll 4
+                for (int i = 0; i < 4; i++) LINCOMB8(tmp[i][col], WINO_AT[i], d);
+            }
+            for (int i = 0; i < rows; i++) {
+                float *yrow = y + ((oh0 + i) * g->out_w + ow0) * C + c;
+#pragma GCC unroll 4
+                for (int j = 0; j < 4; j++) {
+                    if (j >= cols) break;
+                    __m512 r;
+                    LINCOMB8(r, WINO_AT[j], tmp[i]);
+                    r = _mm512_add_ps(r, b);
+                    if (clamp) r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
+                    _mm512_mask_storeu_ps(yrow + (size_t)j * C, m, r);
+                }
+            }
+        }
+        if (other)
+            for (int i = 0; i < rows; i++)
+                frost_k_f32_act__ref(y + ((oh0 + i) * g->out_w + ow0) * C, (size_t)(cols * C), act);
+    }
+}
