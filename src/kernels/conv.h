@@ -26,6 +26,11 @@ typedef struct frost__conv_geom {
  * matching an HWIO filter viewed as [k_h*k_w*cin_g, out_c]. Padding taps are zero. */
 void frost_k_f32_im2col__ref(const frost__conv_geom *g, const float *x, int group, int64_t row0,
                              int64_t rows, float *col);
+/* The same, bit for bit, with AVX-512 copies (x86 CPUs with AVX-512 F only). It may write up to
+ * FROST_IM2COL_SLACK floats past the last row: the caller's buffer must have that much to spare. */
+#define FROST_IM2COL_SLACK 16
+void frost_k_f32_im2col__avx512(const frost__conv_geom *g, const float *x, int group, int64_t row0,
+                                int64_t rows, float *col);
 
 /* Depthwise conv, filter [k_h, k_w, in_c, mult] with out_c = in_c * mult; bias [out_c] or NULL.
  * Computes output rows (n, oh) in [r0, r1) (flattened n*out_h + oh), then the activation. */

@@ -21,5 +21,8 @@ typedef struct frost__pool_geom {
  * input yields -inf (max) or 0 (average). */
 void frost_k_f32_pool2d__ref(const frost__pool_geom *g, const float *x, float *y, int64_t r0,
                              int64_t r1);
+/* The same, bit for bit, on 16 channels per AVX-512 vector (x86 CPUs with AVX-512 F only). */
+void frost_k_f32_pool2d__avx512(const frost__pool_geom *g, const float *x, float *y, int64_t r0,
+                                int64_t r1);
 
 #endif

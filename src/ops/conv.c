@@ -45,6 +45,7 @@ typedef struct conv_plan {
     size_t group_stride; /* bytes between the groups' packed filters                            */
     const frost__gemm_kernel *kernel;
     frost__act_params act;
+    void (*im2col)(const frost__conv_geom *, const float *, int, int64_t, int64_t, float *);
     /* Winograd: tiles per image, tiles per work unit, where U starts in n->packed and the bytes
      * between its 64 packed matrices, and the fp32 GEMM family they were packed for. */
     int64_t wino_tiles, wino_block;
@@ -330,8 +331,8 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
         A = t->x + r0 * g->in_c + (int64_t)grp * cin_g;
         lda = (int)g->in_c;
     } else {
-        float *col = t->ws + (size_t)worker * (size_t)p->tile_m * (size_t)p->K;
-        frost_k_f32_im2col__ref(g, t->x, grp, r0, rows, col);
+        float *col = t->ws + (size_t)worker * ((size_t)p->tile_m * (size_t)p->K + FROST_IM2COL_SLACK);
+        p->im2col(g, t->x, grp, r0, rows, col);
         A = col;
         lda = p->K;
     }
@@ -655,6 +656,10 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
             }
         }
     }
+    p->im2col = frost_k_f32_im2col__ref;
+#if defined(__x86_64__)
+    if (pc->cpu && pc->cpu->avx512f) p->im2col = frost_k_f32_im2col__avx512;
+#endif
     p->direct_a = g->k_h == 1 && g->k_w == 1 && g->stride_h == 1 && g->stride_w == 1 &&
                   g->pad_top == 0 && g->pad_left == 0 && g->out_h == g->in_h && g->out_w == g->in_w;
     int64_t tile = CONV_TILE_FLOATS / FROST_MAX(K, (int64_t)1);
@@ -674,7 +679,9 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     }
     if (!p->direct_a) {
         size_t bytes;
-        if (!frost__size_mul_ok((size_t)p->tile_m * (size_t)p->slots, (size_t)K * sizeof(float),
+        /* One slice per worker, each with the AVX-512 im2col's slack after it. */
+        if (!frost__size_mul_ok((size_t)p->slots,
+                                ((size_t)p->tile_m * (size_t)K + FROST_IM2COL_SLACK) * sizeof(float),
                                 &bytes))
             return frost__op_fail(n, pc->err, FROST_E_LIMIT, "im2col workspace overflows");
         st->ws_bytes = bytes;

@@ -71,8 +71,15 @@ static frost_status pool_infer(frost__infer_ctx *c) {
     return FROST_OK;
 }
 
+typedef void (*pool_kernel)(const frost__pool_geom *, const float *, float *, int64_t, int64_t);
+
+typedef struct pool_state {
+    frost__pool_geom g;
+    pool_kernel kernel; /* ref, or the AVX-512 build when the CPU has it */
+} pool_state;
+
 typedef struct pool_task {
-    const frost__pool_geom *g;
+    const pool_state *s;
     const float *x;
     float *y;
 } pool_task;
@@ -80,12 +87,18 @@ typedef struct pool_task {
 static void pool_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const pool_task *t = arg;
-    frost_k_f32_pool2d__ref(t->g, t->x, t->y, begin, end);
+    t->s->kernel(&t->s->g, t->x, t->y, begin, end);
 }
 
 static frost_status pool_run(const frost__step *st, const frost__exec *ex) {
-    const frost__pool_geom *g = (const frost__pool_geom *)st->state.bytes;
-    pool_task t = {g, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
+    const pool_state *s = (const pool_state *)st->state.bytes;
+    const frost__pool_geom *g = &s->g;
+    pool_task t = {s, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
+    if (!ex->pool) {
+        /* One thread: no task hand-off, just the kernel. */
+        s->kernel(g, t.x, t.y, 0, g->n * g->out_h);
+        return FROST_OK;
+    }
     const int64_t row_ops = FROST_MAX((int64_t)1, g->out_w * g->c * g->k_h * g->k_w);
     frost__parallel_for(ex->pool, g->n * g->out_h,
                         FROST_MAX((int64_t)1, POOL_MIN_TASK_OPS / row_ops), pool_task_fn, &t);
@@ -114,9 +127,14 @@ static void pads_of(int64_t in, int64_t out, int k, int s, int d, const frost__w
 static frost_status pool_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     const frost__node *n = pc->node;
     FROST_TRY(pool_check(n, pc->err));
-    _Static_assert(sizeof(frost__pool_geom) <= sizeof(st->state), "pool geometry too big");
-    frost__pool_geom *g = (frost__pool_geom *)st->state.bytes;
-    memset(g, 0, sizeof *g);
+    _Static_assert(sizeof(pool_state) <= sizeof(st->state), "pool state too big");
+    pool_state *s = (pool_state *)st->state.bytes;
+    memset(s, 0, sizeof *s);
+    frost__pool_geom *g = &s->g;
+    s->kernel = frost_k_f32_pool2d__ref;
+#if defined(__x86_64__)
+    if (pc->cpu && pc->cpu->avx512f) s->kernel = frost_k_f32_pool2d__avx512;
+#endif
     const frost__shape *x = &pc->in_shape[0], *o = &pc->out_shape[0];
     if (pc->in_dtype[0] != FROST_DTYPE_F32 || x->rank != 4)
         return frost__op_fail(n, pc->err, FROST_E_SHAPE, "input must be f32 NHWC");
