@@ -1,4 +1,5 @@
-/* hdf5.c — read-only HDF5 access from memory (fmt/hdf5.h), isolated in a child process.
+/* hdf5.c — read-only HDF5 access from memory (fmt/hdf5.h), isolated in a child process when the
+ * caller is single-threaded (fork is unsafe otherwise: then in-process, serialized by a lock).
  *
  * libhdf5 is not robust against malicious files: mutated Keras .h5 files make 1.10.x read out of
  * bounds or crash while parsing object headers and global heaps. So the parent never calls it. A
@@ -11,12 +12,12 @@
  *
  * It knows nothing about Keras. It must never let libhdf5 print to stderr (automatic error printing
  * is off in the child), never trust a size from the pipe without checking it against its limits,
- * and never use the caller's allocator in the child (its locks may be held by another thread at
- * fork time): the child uses malloc and exits with _exit. */
+ * and never exit the process: the walker reports failure by cutting its stream short. */
 #include "fmt/hdf5.h"
 
 #include <errno.h>
 #include <hdf5.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -408,14 +409,18 @@ typedef struct h5_writer {
     int objects;
     haddr_t *seen;             /* addresses of groups already walked (open addressing)          */
     size_t seen_cap;
+    bool failed;               /* out of memory or the reader went away: the stream is cut short */
 } h5_writer;
 
 static void put(h5_writer *w, const void *p, size_t n) {
     const unsigned char *c = p;
-    while (n > 0) {
+    while (n > 0 && !w->failed) {
         ssize_t k = write(w->fd, c, n);
         if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) _exit(3);   /* the parent stopped listening */
+        if (k <= 0) {           /* the reader stopped listening */
+            w->failed = true;
+            return;
+        }
         c += k;
         n -= (size_t)k;
     }
@@ -434,7 +439,10 @@ static bool first_visit(h5_writer *w, haddr_t addr) {
     if (!w->seen) {
         w->seen_cap = 1 << 16;
         w->seen = calloc(w->seen_cap, sizeof *w->seen);
-        if (!w->seen) _exit(4);
+        if (!w->seen) {
+            w->failed = true;
+            return false;
+        }
     }
     size_t mask = w->seen_cap - 1, i = (size_t)(addr * 0x9E3779B97F4A7C15ull) & mask;
     for (size_t probe = 0; probe < w->seen_cap; probe++, i = (i + 1) & mask) {
@@ -529,8 +537,11 @@ static void walk(h5_file *f, h5_writer *w, const char *path, int depth,
             skip |= !strcmp(names[i], skip_roots[s]);
         if (skip) continue;
         size_t len = strlen(path) + strlen(names[i]) + 2;
-        char *child = malloc(len);
-        if (!child) _exit(4);
+        char *child = w->failed ? NULL : malloc(len);
+        if (!child) {
+            w->failed = true;
+            break;
+        }
         snprintf(child, len, "%s%s%s", path, *path ? "/" : "", names[i]);
         walk(f, w, child, depth + 1, skip_roots);
         free(child);
@@ -538,10 +549,11 @@ static void walk(h5_file *f, h5_writer *w, const char *path, int depth,
     direct_free_strings(f, names, n);
 }
 
-static _Noreturn void child_main(int fd, const void *data, size_t size, const char *what,
-                                 uint64_t max_dataset_bytes, const char *const *skip_roots) {
-    signal(SIGPIPE, SIG_DFL);
-    h5_writer w = {fd, max_dataset_bytes, 0, NULL, 0};
+/* Opens the image with libhdf5 and writes the snapshot records to fd. Runs in the forked child, or
+ * in-process under snapshot_lock when forking is unsafe (see frost__h5_open_memory). */
+static void write_snapshot(int fd, const void *data, size_t size, const char *what,
+                           uint64_t max_dataset_bytes, const char *const *skip_roots) {
+    h5_writer w = {fd, max_dataset_bytes, 0, NULL, 0, false};
     H5open();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     h5_file f;
@@ -551,10 +563,11 @@ static _Noreturn void child_main(int fd, const void *data, size_t size, const ch
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0 || H5Pset_fapl_core(fapl, 1 << 16, 0) < 0 ||
         H5Pset_file_image(fapl, (void *)data, size) < 0) {
+        if (fapl >= 0) H5Pclose(fapl);
         put_u8(&w, REC_FATAL);
         put_u32(&w, FROST_E_NOMEM);
         put_str(&w, "libhdf5 cannot take the file image");
-        _exit(0);
+        return;
     }
     f.file = H5Fopen("frost-image", H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
@@ -565,12 +578,36 @@ static _Noreturn void child_main(int fd, const void *data, size_t size, const ch
         put_u8(&w, REC_FATAL);
         put_u32(&w, FROST_E_FORMAT);
         put_str(&w, msg);
-        _exit(0);
+        return;
     }
     walk(&f, &w, "", 0, skip_roots);
-    put_u8(&w, REC_END);
+    if (!w.failed) put_u8(&w, REC_END); /* a cut-short stream lacks its end: the reader refuses it */
+    H5Fclose(f.file);
+    free(w.seen);
+}
+
+static _Noreturn void child_main(int fd, const void *data, size_t size, const char *what,
+                                 uint64_t max_dataset_bytes, const char *const *skip_roots) {
+    signal(SIGPIPE, SIG_DFL);
+    write_snapshot(fd, data, size, what, max_dataset_bytes, skip_roots);
     _exit(0);
 }
+
+/* fork() is only safe while this is the process's only thread: another thread may hold a lock
+ * (the allocator's, stdio's) that the child would then wait on forever. /proc tells. */
+static bool single_threaded(void) {
+    FILE *st = fopen("/proc/self/status", "r");
+    if (!st) return false;
+    char line[256];
+    long threads = -1;
+    while (fgets(line, sizeof line, st))
+        if (sscanf(line, "Threads: %ld", &threads) == 1) break;
+    fclose(st);
+    return threads == 1;
+}
+
+/* The serial libhdf5 is not thread-safe: in-process snapshots take turns. */
+static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- The parent: read the snapshot ---------------------------------------------------------------- */
 
@@ -749,24 +786,46 @@ frost_status frost__h5_open_memory(const void *data, size_t size, const frost_al
     if (!f) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory opening %s", what);
     f->alloc = *a;
     snprintf(f->what, sizeof f->what, "%s", what);
-    int fds[2];
-    if (pipe(fds) != 0) {
-        frost__free(a, f);
-        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot start the HDF5 reader: %s",
-                           strerror(errno));
-    }
-    fflush(NULL);   /* the child must not flush the parent's buffered output a second time */
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        frost__free(a, f);
-        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot start the HDF5 reader: %s",
-                           strerror(errno));
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child_main(fds[1], data, size, what, max_dataset_bytes, skip_roots);
+    /* Single-threaded callers get crash isolation: libhdf5 runs in a forked child that streams the
+     * snapshot over a pipe. Multi-threaded ones can't fork safely, so libhdf5 runs here, under a
+     * lock, into an anonymous file that is then read back the same way. */
+    bool isolate = single_threaded();
+    int fds[2] = {-1, -1};
+    pid_t pid = -1;
+    if (isolate) {
+        if (pipe(fds) != 0) {
+            frost__free(a, f);
+            return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot start the HDF5 reader: %s",
+                               strerror(errno));
+        }
+        fflush(NULL);   /* the child must not flush the parent's buffered output a second time */
+        pid = fork();
+        if (pid < 0) {
+            close(fds[0]);
+            close(fds[1]);
+            frost__free(a, f);
+            return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot start the HDF5 reader: %s",
+                               strerror(errno));
+        }
+        if (pid == 0) {
+            close(fds[0]);
+            child_main(fds[1], data, size, what, max_dataset_bytes, skip_roots);
+        }
+    } else {
+        FILE *tmp = tmpfile();
+        int fd = tmp ? dup(fileno(tmp)) : -1;
+        if (tmp) fclose(tmp);   /* the dup keeps the (already unlinked) file open */
+        if (fd < 0) {
+            frost__free(a, f);
+            return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot start the HDF5 reader: %s",
+                               strerror(errno));
+        }
+        pthread_mutex_lock(&snapshot_lock);
+        write_snapshot(fd, data, size, what, max_dataset_bytes, skip_roots);
+        pthread_mutex_unlock(&snapshot_lock);
+        lseek(fd, 0, SEEK_SET);
+        fds[0] = fd;
+        fds[1] = dup(fd);   /* closed below like the pipe's write end */
     }
     close(fds[1]);
     h5_reader *r = malloc(sizeof *r);
@@ -786,7 +845,8 @@ frost_status frost__h5_open_memory(const void *data, size_t size, const frost_al
     free(r);
     close(fds[0]);   /* a child still writing gets EPIPE and exits */
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    if (pid > 0)
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     if (st == FROST_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
         st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
                          "%s is corrupted: libhdf5 failed while reading it", what);

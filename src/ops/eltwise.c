@@ -10,14 +10,6 @@
 /* Below this many elements a pool hand-off costs more than it saves. */
 #define PARALLEL_MIN_ELEMS (1 << 16)
 
-static void run_parallel(frost__pool *pool, int64_t n, int64_t grain, frost__task_fn fn, void *arg) {
-    if (!pool || n <= grain) {
-        if (n > 0) fn(arg, 0, n, 0);
-        return;
-    }
-    frost__parallel_for(pool, n, grain, fn, arg);
-}
-
 static frost_dtype common_dtype(const frost__infer_ctx *c, int i, int j) {
     frost_dtype a = c->in_dtype[i], b = c->in_dtype[j];
     return a == FROST_DTYPE_INVALID ? b : a;
@@ -78,7 +70,7 @@ static void cast_chunk(void *arg, int64_t b, int64_t e, int worker) {
 static frost_status cast_run(const frost__step *st, const frost__exec *ex) {
     const cast_state *s = (const cast_state *)st->state.bytes;
     cast_task t = {s, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
-    run_parallel(ex->pool, s->n, PARALLEL_MIN_ELEMS, cast_chunk, &t);
+    frost__parallel_for(ex->pool, s->n, PARALLEL_MIN_ELEMS, cast_chunk, &t);
     return FROST_OK;
 }
 
@@ -144,7 +136,7 @@ static frost_status unary_run(const frost__step *st, const frost__exec *ex) {
     unary_task t = {s, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
     /* transcendental functions cost ~10x an add: split them earlier */
     int64_t grain = s->fn <= FROST__UN_ACT_LAST ? PARALLEL_MIN_ELEMS / 8 : PARALLEL_MIN_ELEMS;
-    run_parallel(ex->pool, s->n, grain, unary_chunk, &t);
+    frost__parallel_for(ex->pool, s->n, grain, unary_chunk, &t);
     return FROST_OK;
 }
 
@@ -239,13 +231,13 @@ static frost_status binary_run(const frost__step *st, const frost__exec *ex) {
     if (s->plan.numel == 0) return FROST_OK;
     if (s->short_vec) {
         int64_t grain = s->plan.numel < PARALLEL_MIN_ELEMS ? s->rows : PARALLEL_MIN_ELEMS / s->inner;
-        run_parallel(ex->pool, s->rows, grain, binary_short_chunk, &t);
+        frost__parallel_for(ex->pool, s->rows, grain, binary_short_chunk, &t);
     } else if (s->rows == 1) {
-        run_parallel(ex->pool, s->inner, PARALLEL_MIN_ELEMS, binary_elem_chunk, &t);
+        frost__parallel_for(ex->pool, s->inner, PARALLEL_MIN_ELEMS, binary_elem_chunk, &t);
     } else {
         int64_t grain = PARALLEL_MIN_ELEMS / s->inner + 1;
         if (!ex->pool || s->plan.numel < PARALLEL_MIN_ELEMS) grain = s->rows;
-        run_parallel(ex->pool, s->rows, grain, binary_row_chunk, &t);
+        frost__parallel_for(ex->pool, s->rows, grain, binary_row_chunk, &t);
     }
     return FROST_OK;
 }

@@ -9,17 +9,6 @@
 
 #include <math.h>
 
-static frost_status operand_unknown(frost__infer_ctx *c, const char *what) {
-    if (c->planning)
-        return frost__op_fail(c->node, c->err, FROST_E_SHAPE,
-                              "the %s operand is not known at plan time (computed from data?)",
-                              what);
-    for (int k = 0; k < c->n_out; k++) c->out_shape[k] = frost__shape_unknown();
-    return FROST_OK;
-}
-
-static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
-
 static bool scalar_shape(const frost__shape *s) {
     return s->rank == 0 || (s->rank == 1 && s->d[0] == 1) || s->rank < 0 ||
            (s->rank == 1 && s->d[0] < 0);
@@ -43,17 +32,17 @@ static bool fillable(frost_dtype t) {
 
 /* FILL's dtype: the value operand's, or the params' (ConstantOfShape) when there is none. */
 static frost_dtype fill_dtype(const frost__node *n, frost_dtype value_dt) {
-    if (has_input(n, 1)) return value_dt;
+    if (frost__has_input(n, 1)) return value_dt;
     return n->p.fill.dtype ? (frost_dtype)n->p.fill.dtype : FROST_DTYPE_F32;
 }
 
 static frost_status fill_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
-    c->out_dtype[0] = fill_dtype(n, has_input(n, 1) ? c->in_dtype[1] : FROST_DTYPE_INVALID);
+    c->out_dtype[0] = fill_dtype(n, frost__has_input(n, 1) ? c->in_dtype[1] : FROST_DTYPE_INVALID);
     if (c->out_dtype[0] != FROST_DTYPE_INVALID && !fillable(c->out_dtype[0]))
         return frost__op_fail(n, c->err, FROST_E_UNSUPPORTED, "Fill of %s",
                               frost_dtype_name(c->out_dtype[0]));
-    if (has_input(n, 1) && !scalar_shape(&c->in_shape[1]))
+    if (frost__has_input(n, 1) && !scalar_shape(&c->in_shape[1]))
         return frost__op_fail(n, c->err, FROST_E_SHAPE, "the fill value must be a scalar");
     const frost__shape *ds = &c->in_shape[0];
     if (c->in_dtype[0] != FROST_DTYPE_INVALID && !frost__dtype_is_int(c->in_dtype[0]))
@@ -64,7 +53,7 @@ static frost_status fill_infer(frost__infer_ctx *c) {
     int64_t dims[FROST_MAX_RANK];
     int r = frost__read_int_operand(c->in_dtype[0], ds, c->in_data[0], dims, FROST_MAX_RANK);
     if (r < 0) {
-        FROST_TRY(operand_unknown(c, "dims"));
+        FROST_TRY(frost__op_operand_unknown(c, "dims"));
         if (ds->rank == 1 && ds->d[0] >= 0) {
             c->out_shape[0].rank = (int)ds->d[0];
             for (int i = 0; i < ds->d[0]; i++) c->out_shape[0].d[i] = -1;
@@ -115,7 +104,7 @@ static frost_status fill_prepare_common(frost__step *st, const frost__prepare_ct
 }
 
 static frost_status fill_prepare(frost__step *st, const frost__prepare_ctx *pc) {
-    return fill_prepare_common(st, pc, has_input(pc->node, 1) ? 1 : -1);
+    return fill_prepare_common(st, pc, frost__has_input(pc->node, 1) ? 1 : -1);
 }
 
 const frost__op_def frost__op_FILL = {"Fill", 0, fill_infer, fill_prepare, NULL};
@@ -196,7 +185,7 @@ static frost_status range_infer(frost__infer_ctx *c) {
             frost__shape_known(&c->in_shape[i]))
             return frost__op_fail(n, c->err, FROST_E_SHAPE, "Range operand %d is not a scalar", i);
     if (!c->in_data[0] || !c->in_data[1] || !c->in_data[2] || t == FROST_DTYPE_INVALID) {
-        FROST_TRY(operand_unknown(c, "start/limit/delta"));
+        FROST_TRY(frost__op_operand_unknown(c, "start/limit/delta"));
         c->out_shape[0].rank = 1;
         c->out_shape[0].d[0] = -1;
         return FROST_OK;
@@ -273,7 +262,7 @@ static frost_status one_hot_infer(frost__infer_ctx *c) {
     int nd = frost__read_int_operand(c->in_dtype[1], &c->in_shape[1], c->in_data[1], &depth, 1);
     if (nd != 1) {
         if (c->in_data[1]) return frost__op_fail(n, c->err, FROST_E_SHAPE, "depth must be a scalar");
-        FROST_TRY(operand_unknown(c, "depth"));
+        FROST_TRY(frost__op_operand_unknown(c, "depth"));
         depth = -1;
     } else if (depth < 0) {
         return frost__op_fail(n, c->err, FROST_E_SHAPE, "depth is %lld", (long long)depth);

@@ -12,26 +12,7 @@
 
 #define PARALLEL_MIN_ELEMS (1 << 16)
 
-static void run_parallel(frost__pool *pool, int64_t n, int64_t grain, frost__task_fn fn, void *arg) {
-    if (!pool || n <= grain) {
-        if (n > 0) fn(arg, 0, n, 0);
-        return;
-    }
-    frost__parallel_for(pool, n, grain, fn, arg);
-}
-
 /* ==== Shared helpers ========================================================================== */
-
-static frost_status operand_unknown(frost__infer_ctx *c, const char *what) {
-    if (c->planning)
-        return frost__op_fail(c->node, c->err, FROST_E_SHAPE,
-                              "the %s operand is not known at plan time (computed from data?)",
-                              what);
-    for (int k = 0; k < c->n_out; k++) c->out_shape[k] = frost__shape_unknown();
-    return FROST_OK;
-}
-
-static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
 
 /* Reads int operand i (0-D or 1-D, at most cap entries). Returns the count or -1 when unknown;
  * on a malformed operand returns -2 with the error filled into *st. */
@@ -127,7 +108,7 @@ static frost_status copy_run(const frost__step *st, const frost__exec *ex) {
         tiled_task tt = {p, cs->tile_dim, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
         int64_t outer = frost__copy_plan_tile_outer(p, cs->tile_dim);
         int64_t per = p->numel / outer;
-        run_parallel(ex->pool, outer, p->numel < PARALLEL_MIN_ELEMS ? outer : PARALLEL_MIN_ELEMS / per + 1,
+        frost__parallel_for(ex->pool, outer, p->numel < PARALLEL_MIN_ELEMS ? outer : PARALLEL_MIN_ELEMS / per + 1,
                      tiled_chunk, &tt);
         return FROST_OK;
     }
@@ -136,7 +117,7 @@ static frost_status copy_run(const frost__step *st, const frost__exec *ex) {
     if (rows == 0) return FROST_OK;
     int64_t inner = p->numel / rows;
     int64_t grain = PARALLEL_MIN_ELEMS / (inner ? inner : 1) + 1;
-    run_parallel(ex->pool, rows, p->numel < PARALLEL_MIN_ELEMS ? rows : grain, copy_chunk, &t);
+    frost__parallel_for(ex->pool, rows, p->numel < PARALLEL_MIN_ELEMS ? rows : grain, copy_chunk, &t);
     return FROST_OK;
 }
 
@@ -192,7 +173,7 @@ static frost_status concat_infer(frost__infer_ctx *c) {
     int64_t axis_v;
     int na;
     READ_IN(c, n_data, "axis", &axis_v, 1, na);
-    if (na != 1) return na < 0 ? operand_unknown(c, "axis")
+    if (na != 1) return na < 0 ? frost__op_operand_unknown(c, "axis")
                                : frost__op_fail(n, c->err, FROST_E_SHAPE, "axis must be a scalar");
     if (o.rank < 0) {
         c->out_shape[0] = o;
@@ -453,17 +434,17 @@ static frost_status split_infer(frost__infer_ctx *c) {
     for (int k = 0; k < c->n_out; k++) c->out_dtype[k] = c->in_dtype[0];
     if (c->n_out < 1 || c->n_out > SPLIT_MAX_OUT)
         return frost__op_fail(n, c->err, FROST_E_SHAPE, "Split with %d outputs", c->n_out);
-    if (!has_input(n, 1)) return frost__op_fail(n, c->err, FROST_E_SHAPE, "Split needs an axis");
+    if (!frost__has_input(n, 1)) return frost__op_fail(n, c->err, FROST_E_SHAPE, "Split needs an axis");
     int64_t axis_v;
     int na;
     READ_IN(c, 1, "axis", &axis_v, 1, na);
-    if (na != 1) return na < 0 ? operand_unknown(c, "axis")
+    if (na != 1) return na < 0 ? frost__op_operand_unknown(c, "axis")
                                : frost__op_fail(n, c->err, FROST_E_SHAPE, "axis must be a scalar");
     int64_t given[SPLIT_MAX_OUT], sizes[SPLIT_MAX_OUT];
     int ng = -1;
-    if (has_input(n, 2)) {
+    if (frost__has_input(n, 2)) {
         READ_IN(c, 2, "sizes", given, SPLIT_MAX_OUT, ng);
-        if (ng < 0) return operand_unknown(c, "sizes");
+        if (ng < 0) return frost__op_operand_unknown(c, "sizes");
     }
     if (x->rank < 0) {
         for (int k = 0; k < c->n_out; k++) c->out_shape[k] = frost__shape_unknown();
@@ -540,7 +521,7 @@ static frost_status transpose_infer(frost__infer_ctx *c) {
     const frost__shape *x = &c->in_shape[0];
     c->out_dtype[0] = c->in_dtype[0];
     if (x->rank < 0) {
-        if (has_input(c->node, 1) && c->in_shape[1].rank == 1 && c->in_shape[1].d[0] >= 0 &&
+        if (frost__has_input(c->node, 1) && c->in_shape[1].rank == 1 && c->in_shape[1].d[0] >= 0 &&
             c->in_shape[1].d[0] <= FROST_MAX_RANK) {
             c->out_shape[0].rank = (int)c->in_shape[1].d[0];
             for (int i = 0; i < c->out_shape[0].rank; i++) c->out_shape[0].d[i] = -1;
@@ -551,12 +532,12 @@ static frost_status transpose_infer(frost__infer_ctx *c) {
     }
     int perm[FROST_MAX_RANK];
     bool known;
-    bool present = has_input(c->node, 1);
+    bool present = frost__has_input(c->node, 1);
     FROST_TRY(read_perm(c->node, c->err, x->rank, present ? c->in_dtype[1] : FROST_DTYPE_INVALID,
                         present ? &c->in_shape[1] : NULL, present ? c->in_data[1] : NULL, present,
                         perm, &known));
     if (!known) {
-        FROST_TRY(operand_unknown(c, "perm"));
+        FROST_TRY(frost__op_operand_unknown(c, "perm"));
         c->out_shape[0].rank = x->rank;
         for (int i = 0; i < x->rank; i++) c->out_shape[0].d[i] = -1;
         return FROST_OK;
@@ -571,7 +552,7 @@ static frost_status transpose_prepare(frost__step *st, const frost__prepare_ctx 
     const frost__shape *x = &pc->in_shape[0];
     int perm[FROST_MAX_RANK];
     bool known;
-    bool present = has_input(pc->node, 1);
+    bool present = frost__has_input(pc->node, 1);
     FROST_TRY(read_perm(pc->node, pc->err, x->rank, present ? pc->in_dtype[1] : FROST_DTYPE_INVALID,
                         present ? &pc->in_shape[1] : NULL, present ? pc->in_data[1] : NULL,
                         present, perm, &known));
@@ -621,7 +602,7 @@ static frost_status pad_infer(frost__infer_ctx *c) {
     c->out_dtype[0] = c->in_dtype[0];
     if (n->p.pad.mode < FROST__PADMODE_CONSTANT || n->p.pad.mode > FROST__PADMODE_EDGE)
         return frost__op_fail(n, c->err, FROST_E_UNSUPPORTED, "pad mode %d", n->p.pad.mode);
-    if (!has_input(n, 1)) return frost__op_fail(n, c->err, FROST_E_SHAPE, "Pad needs paddings");
+    if (!frost__has_input(n, 1)) return frost__op_fail(n, c->err, FROST_E_SHAPE, "Pad needs paddings");
     if (x->rank < 0) {
         c->out_shape[0] = frost__shape_unknown();
         return FROST_OK;
@@ -631,7 +612,7 @@ static frost_status pad_infer(frost__infer_ctx *c) {
     FROST_TRY(read_paddings(n, c->err, x->rank, c->in_dtype[1], &c->in_shape[1], c->in_data[1],
                             before, after, &known));
     if (!known) {
-        FROST_TRY(operand_unknown(c, "paddings"));
+        FROST_TRY(frost__op_operand_unknown(c, "paddings"));
         c->out_shape[0].rank = x->rank;
         for (int i = 0; i < x->rank; i++) c->out_shape[0].d[i] = -1;
         return FROST_OK;
@@ -683,7 +664,7 @@ static frost_status pad_prepare(frost__step *st, const frost__prepare_ctx *pc) {
         s->in_dims[i] = x->d[i];
         s->out_dims[i] = pc->out_shape[0].d[i];
     }
-    s->has_value = has_input(pc->node, 2);
+    s->has_value = frost__has_input(pc->node, 2);
     if (s->has_value) {
         if (pc->in_dtype[2] != pc->in_dtype[0] || frost__shape_numel(&pc->in_shape[2]) != 1)
             return frost__op_fail(pc->node, pc->err, FROST_E_SHAPE,
@@ -853,7 +834,7 @@ static frost_status strided_slice_operands(const frost__node *n, frost_error *er
     *known = true;
     for (int k = 0; k < 3; k++) {
         frost_status st;
-        if (!has_input(n, k + 1)) {
+        if (!frost__has_input(n, k + 1)) {
             if (k == 2) { /* strides default to 1 */
                 cnt[2] = cnt[0];
                 for (int i = 0; i < SS_MAX_SPARSE; i++) v[2][i] = 1;
@@ -883,7 +864,7 @@ static frost_status strided_slice_infer(frost__infer_ctx *c) {
     bool known;
     FROST_TRY(strided_slice_operands(n, c->err, c->in_dtype, c->in_shape, c->in_data, v, &ns,
                                      &known));
-    if (!known) return operand_unknown(c, "begin/end/strides");
+    if (!known) return frost__op_operand_unknown(c, "begin/end/strides");
     if (c->in_shape[0].rank < 0) {
         c->out_shape[0] = frost__shape_unknown();
         return FROST_OK;
@@ -985,7 +966,7 @@ static frost_status onnx_slice_operands(const frost__node *n, frost_error *err,
     *known = true;
     int c[4] = {0, 0, 0, 0};
     for (int k = 0; k < 4; k++) {
-        has[k] = has_input(n, k + 1);
+        has[k] = frost__has_input(n, k + 1);
         if (!has[k]) {
             if (k < 2) return frost__op_fail(n, err, FROST_E_SHAPE, "Slice needs %s", what[k]);
             continue;
@@ -1012,7 +993,7 @@ static frost_status slice_infer(frost__infer_ctx *c) {
                                   has, &known));
     const frost__shape *x = &c->in_shape[0];
     if (!known || x->rank < 0) {
-        if (!known) FROST_TRY(operand_unknown(c, "starts/ends/axes/steps"));
+        if (!known) FROST_TRY(frost__op_operand_unknown(c, "starts/ends/axes/steps"));
         c->out_shape[0] = frost__shape_unknown();
         if (x->rank >= 0) {
             c->out_shape[0].rank = x->rank;
@@ -1050,12 +1031,12 @@ static frost_status tile_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     const frost__shape *x = &c->in_shape[0];
     c->out_dtype[0] = c->in_dtype[0];
-    if (!has_input(n, 1)) return frost__op_fail(n, c->err, FROST_E_SHAPE, "Tile needs multiples");
+    if (!frost__has_input(n, 1)) return frost__op_fail(n, c->err, FROST_E_SHAPE, "Tile needs multiples");
     int64_t m[FROST_MAX_RANK];
     int nm;
     READ_IN(c, 1, "multiples", m, FROST_MAX_RANK, nm);
     if (nm < 0 || x->rank < 0) {
-        if (nm < 0) FROST_TRY(operand_unknown(c, "multiples"));
+        if (nm < 0) FROST_TRY(frost__op_operand_unknown(c, "multiples"));
         c->out_shape[0] = frost__shape_unknown();
         if (x->rank >= 0) {
             c->out_shape[0].rank = x->rank;
@@ -1101,11 +1082,11 @@ const frost__op_def frost__op_TILE = {"Tile", 0, tile_infer, tile_prepare, NULL}
 static frost_status expand_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     c->out_dtype[0] = c->in_dtype[0];
-    if (!has_input(n, 1)) return frost__op_fail(n, c->err, FROST_E_SHAPE, "Expand needs a shape");
+    if (!frost__has_input(n, 1)) return frost__op_fail(n, c->err, FROST_E_SHAPE, "Expand needs a shape");
     int64_t v[FROST_MAX_RANK];
     int nv;
     READ_IN(c, 1, "shape", v, FROST_MAX_RANK, nv);
-    if (nv < 0) return operand_unknown(c, "shape");
+    if (nv < 0) return frost__op_operand_unknown(c, "shape");
     for (int i = 0; i < nv; i++)
         if (v[i] < 0)
             return frost__op_fail(n, c->err, FROST_E_SHAPE, "shape entry %d is %lld", i,
@@ -1150,7 +1131,7 @@ static frost_status gather_axis(const frost__node *n, frost_error *err, const fr
                                  bool *known) {
     *known = true;
     *axis = 0;
-    if (!has_input(n, 2)) return FROST_OK;
+    if (!frost__has_input(n, 2)) return FROST_OK;
     frost_status st;
     int na = read_operand(n, err, dt[2], &sh[2], data[2], "axis", axis, 1, &st);
     FROST_TRY(st);
@@ -1169,7 +1150,7 @@ static frost_status gather_infer(frost__infer_ctx *c) {
     int64_t axis_v;
     bool known;
     FROST_TRY(gather_axis(n, c->err, c->in_dtype, c->in_shape, c->in_data, &axis_v, &known));
-    if (!known) return operand_unknown(c, "axis");
+    if (!known) return frost__op_operand_unknown(c, "axis");
     if (x->rank < 0 || idx->rank < 0) {
         c->out_shape[0] = frost__shape_unknown();
         return FROST_OK;

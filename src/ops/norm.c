@@ -10,12 +10,10 @@
 
 #define NORM_MIN_TASK_ELEMS 16384
 
-static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
-
 static frost_status check_f32(const frost__node *n, const frost_dtype *dt, int n_in,
                               frost_error *err) {
     for (int i = 0; i < n_in; i++) {
-        if (!has_input(n, i)) continue;
+        if (!frost__has_input(n, i)) continue;
         if (dt[i] != FROST_DTYPE_F32 && dt[i] != FROST_DTYPE_INVALID)
             return frost__op_fail(n, err, FROST_E_DTYPE, "input %d is %s; only f32 is supported", i,
                                   frost_dtype_name(dt[i]));
@@ -32,7 +30,7 @@ static frost_status bn_infer(frost__infer_ctx *c) {
     if (c->n_in != 5 || c->n_out < 1)
         return frost__op_fail(n, c->err, FROST_E_FORMAT,
                               "needs inputs x, scale, offset, mean, variance");
-    if (!has_input(n, 0) || !has_input(n, 3) || !has_input(n, 4))
+    if (!frost__has_input(n, 0) || !frost__has_input(n, 3) || !frost__has_input(n, 4))
         return frost__op_fail(n, c->err, FROST_E_FORMAT, "x, mean and variance are required");
     FROST_TRY(check_f32(n, c->in_dtype, c->n_in, c->err));
     const frost__shape *x = &c->in_shape[0];
@@ -50,7 +48,7 @@ static frost_status bn_infer(frost__infer_ctx *c) {
     const int64_t C = x->d[axis];
     for (int i = 1; i < 5; i++) {
         int64_t cnt;
-        if (!has_input(n, i) || C < 0 || !frost__shape_numel_ok(&c->in_shape[i], &cnt)) continue;
+        if (!frost__has_input(n, i) || C < 0 || !frost__shape_numel_ok(&c->in_shape[i], &cnt)) continue;
         if (cnt != C) {
             char sx[96], sp[96];
             return frost__op_fail(n, c->err, FROST_E_SHAPE,
@@ -92,8 +90,8 @@ static frost_status bn_run(const frost__step *st, const frost__exec *ex) {
         add = mul + s->c;
     } else {
         float *ws = FROST_WS(st, ex);
-        frost_k_f32_bn_fold__ref(s->c, has_input(n, 1) ? FROST_IN(st, ex, 1) : NULL,
-                                 has_input(n, 2) ? FROST_IN(st, ex, 2) : NULL, FROST_IN(st, ex, 3),
+        frost_k_f32_bn_fold__ref(s->c, frost__has_input(n, 1) ? FROST_IN(st, ex, 1) : NULL,
+                                 frost__has_input(n, 2) ? FROST_IN(st, ex, 2) : NULL, FROST_IN(st, ex, 3),
                                  FROST_IN(st, ex, 4), s->eps, ws, ws + s->c);
         mul = ws;
         add = ws + s->c;
@@ -122,7 +120,7 @@ static frost_status bn_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     s->eps = n->p.batch_norm.epsilon;
     for (int i = 1; i < 5; i++) {
         int64_t cnt;
-        if (has_input(n, i) && (pc->in_dtype[i] != FROST_DTYPE_F32 ||
+        if (frost__has_input(n, i) && (pc->in_dtype[i] != FROST_DTYPE_F32 ||
                                 !frost__shape_numel_ok(&pc->in_shape[i], &cnt) || cnt != s->c))
             return frost__op_fail(n, pc->err, FROST_E_SHAPE, "%s must hold %lld f32 values",
                                   bn_names[i], (long long)s->c);
@@ -136,11 +134,11 @@ static frost_status bn_prepare(frost__step *st, const frost__prepare_ctx *pc) {
 static frost_status bn_pack(frost__graph *g, frost__node *n, const frost__cpu *cpu,
                             frost_error *err) {
     (void)cpu;
-    if (n->n_in != 5 || !has_input(n, 3) || !has_input(n, 4)) return FROST_OK;
+    if (n->n_in != 5 || !frost__has_input(n, 3) || !frost__has_input(n, 4)) return FROST_OK;
     const float *p[5] = {NULL};
     int64_t C = -1;
     for (int i = 1; i < 5; i++) {
-        if (!has_input(n, i)) continue;
+        if (!frost__has_input(n, i)) continue;
         const frost__value *v = &g->values[n->in[i]];
         int64_t cnt;
         if (v->kind != FROST__VAL_CONST || v->dtype != FROST_DTYPE_F32 || !v->data ||
@@ -191,7 +189,7 @@ static frost_status ln_infer(frost__infer_ctx *c) {
     for (int i = axis; i < x->rank; i++) d = (d < 0 || x->d[i] < 0) ? -1 : d * x->d[i];
     for (int i = 1; i < c->n_in; i++) {
         int64_t cnt;
-        if (!has_input(n, i) || d < 0 || !frost__shape_numel_ok(&c->in_shape[i], &cnt)) continue;
+        if (!frost__has_input(n, i) || d < 0 || !frost__shape_numel_ok(&c->in_shape[i], &cnt)) continue;
         if (cnt != d && cnt != 1) {
             char sx[96], sp[96];
             return frost__op_fail(
@@ -233,8 +231,8 @@ static frost_status ln_run(const frost__step *st, const frost__exec *ex) {
     ln_task t = {
         .s = s,
         .x = FROST_IN(st, ex, 0),
-        .gamma = has_input(n, 1) ? FROST_IN(st, ex, 1) : NULL,
-        .beta = has_input(n, 2) ? FROST_IN(st, ex, 2) : NULL,
+        .gamma = frost__has_input(n, 1) ? FROST_IN(st, ex, 1) : NULL,
+        .beta = frost__has_input(n, 2) ? FROST_IN(st, ex, 2) : NULL,
         .y = FROST_OUT(st, ex, 0),
         .mean = n->n_out > 1 ? FROST_OUT(st, ex, 1) : NULL,
         .inv_std = n->n_out > 2 ? FROST_OUT(st, ex, 2) : NULL,
@@ -259,7 +257,7 @@ static frost_status ln_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     for (int i = axis; i < x->rank; i++) s->d *= x->d[i];
     int64_t *counts[3] = {NULL, &s->gamma_n, &s->beta_n};
     for (int i = 1; i < n->n_in; i++) {
-        if (!has_input(n, i)) continue;
+        if (!frost__has_input(n, i)) continue;
         int64_t cnt;
         if (pc->in_dtype[i] != FROST_DTYPE_F32 || !frost__shape_numel_ok(&pc->in_shape[i], &cnt) ||
             (cnt != s->d && cnt != 1))

@@ -115,6 +115,13 @@ const char *frost__op_name(int id);
 frost_status frost__op_fail(const frost__node *n, frost_error *err, frost_status code,
                             const char *fmt, ...) FROST_PRINTF(4, 5);
 
+/* True when input i of n is present (optional inputs are -1 when absent). */
+static inline bool frost__has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
+
+/* An operand needed to infer the outputs (a shape, axes, a perm) is not known: the outputs are
+ * unknown at load, and it is an error at plan time. */
+frost_status frost__op_operand_unknown(frost__infer_ctx *c, const char *what);
+
 /* Normalizes a possibly negative axis against rank; false if out of range. */
 static inline bool frost__norm_axis(int64_t axis, int rank, int *out) {
     if (axis < 0) axis += rank;

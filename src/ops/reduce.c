@@ -11,8 +11,6 @@
 /* More axes than any rank, so duplicates in the operand still fit. */
 #define AXES_CAP (2 * FROST_MAX_RANK)
 
-static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
-
 static const char *reduce_name(int fn) {
     static const char *const names[] = {"Sum", "Mean",   "Max",       "Min",       "Prod", "L1",
                                         "L2",  "LogSum", "LogSumExp", "SumSquare", "Any",  "All"};
@@ -29,7 +27,7 @@ static int reduce_mask(const frost__node *n, const frost_dtype *dt, const frost_
     int64_t axes[AXES_CAP];
     int count = 0;
     /* An empty axes list is known from its shape alone. */
-    if (has_input(n, 1) && !(sh[1].rank == 1 && sh[1].d[0] == 0)) {
+    if (frost__has_input(n, 1) && !(sh[1].rank == 1 && sh[1].d[0] == 0)) {
         count = frost__read_int_operand(dt[1], &sh[1], data[1], axes, AXES_CAP);
         if (count < 0) {
             if (data[1] && !frost__dtype_is_int(dt[1]))
@@ -73,7 +71,7 @@ static frost_status reduce_infer(frost__infer_ctx *c) {
     c->out_dtype[0] = xt;
     const frost__shape *x = &c->in_shape[0];
     const bool keep = n->p.reduce.keep_dims;
-    const bool axes_given = has_input(n, 1);
+    const bool axes_given = frost__has_input(n, 1);
     /* Without axes (or known-empty axes and no noop) everything is reduced: the rank is known even
      * when x's is not. */
     if (x->rank < 0) {
@@ -187,7 +185,7 @@ static int arg_axis(const frost__node *n, const frost_dtype *dt, const frost__sh
                     frost_error *err) {
     *st = FROST_OK;
     int64_t a = 0;
-    if (has_input(n, 1)) {
+    if (frost__has_input(n, 1)) {
         int64_t v[1];
         const int count = frost__read_int_operand(dt[1], &sh[1], data[1], v, 1);
         if (count != 1) {

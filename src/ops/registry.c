@@ -51,3 +51,11 @@ int frost__read_int_operand(frost_dtype t, const frost__shape *s, const void *da
     for (int64_t i = 0; i < n; i++) vals[i] = frost__read_int(t, data, i);
     return (int)n;
 }
+
+frost_status frost__op_operand_unknown(frost__infer_ctx *c, const char *what) {
+    if (c->planning)
+        return frost__op_fail(c->node, c->err, FROST_E_SHAPE,
+                              "the %s operand is not known at plan time (computed from data?)", what);
+    for (int k = 0; k < c->n_out; k++) c->out_shape[k] = frost__shape_unknown();
+    return FROST_OK;
+}

@@ -7,21 +7,6 @@
  * Nothing here ever touches tensor data except the small integer operands. */
 #include "ops/op.h"
 
-/* An operand (shape, axes) needed to infer the output is not known: unknown output at load,
- * an error at plan time. */
-static frost_status operand_unknown(frost__infer_ctx *c, const char *what) {
-    if (c->planning)
-        return frost__op_fail(c->node, c->err, FROST_E_SHAPE,
-                              "the %s operand is not known at plan time (computed from data?)",
-                              what);
-    for (int k = 0; k < c->n_out; k++) c->out_shape[k] = frost__shape_unknown();
-    return FROST_OK;
-}
-
-static bool has_input(const frost__infer_ctx *c, int i) {
-    return i < c->n_in && c->node->in[i] >= 0;
-}
-
 /* Reads the int operand at input i; returns the count, -1 when unknown, or fails (count > cap or
  * not an integer tensor) with *st set. */
 static int read_operand(frost__infer_ctx *c, int i, const char *what, int64_t *vals, int cap,
@@ -65,14 +50,14 @@ static frost_status reshape_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     const frost__shape *x = &c->in_shape[0];
     c->out_dtype[0] = c->in_dtype[0];
-    if (!has_input(c, 1))
+    if (!frost__has_input(c->node, 1))
         return frost__op_fail(n, c->err, FROST_E_SHAPE, "Reshape needs a shape operand");
     int64_t want[FROST_MAX_RANK];
     frost_status st;
     int r = read_operand(c, 1, "shape", want, FROST_MAX_RANK, &st);
     FROST_TRY(st);
     if (r < 0) {
-        FROST_TRY(operand_unknown(c, "shape"));
+        FROST_TRY(frost__op_operand_unknown(c, "shape"));
         /* the operand's length still gives the rank */
         const frost__shape *ss = &c->in_shape[1];
         if (ss->rank == 1 && ss->d[0] >= 0) {
@@ -154,7 +139,7 @@ static frost_status squeeze_infer(frost__infer_ctx *c) {
         return FROST_OK;
     }
     bool drop[FROST_MAX_RANK] = {false};
-    if (!has_input(c, 1)) {
+    if (!frost__has_input(c->node, 1)) {
         for (int i = 0; i < x->rank; i++) {
             if (x->d[i] < 0) {
                 /* whether it is 1 decides the rank */
@@ -168,7 +153,7 @@ static frost_status squeeze_infer(frost__infer_ctx *c) {
         frost_status st;
         int na = read_operand(c, 1, "axes", axes, FROST_MAX_RANK, &st);
         FROST_TRY(st);
-        if (na < 0) return operand_unknown(c, "axes");
+        if (na < 0) return frost__op_operand_unknown(c, "axes");
         for (int k = 0; k < na; k++) {
             int a;
             if (!frost__norm_axis(axes[k], x->rank, &a))
@@ -197,13 +182,13 @@ static frost_status expand_dims_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     const frost__shape *x = &c->in_shape[0];
     c->out_dtype[0] = c->in_dtype[0];
-    if (!has_input(c, 1))
+    if (!frost__has_input(c->node, 1))
         return frost__op_fail(n, c->err, FROST_E_SHAPE, "ExpandDims needs an axes operand");
     int64_t axes[FROST_MAX_RANK];
     frost_status st;
     int na = read_operand(c, 1, "axes", axes, FROST_MAX_RANK, &st);
     FROST_TRY(st);
-    if (na < 0) return operand_unknown(c, "axes");
+    if (na < 0) return frost__op_operand_unknown(c, "axes");
     if (x->rank < 0) {
         c->out_shape[0] = frost__shape_unknown();
         return FROST_OK;
