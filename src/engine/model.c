@@ -88,6 +88,54 @@ static void count_params(frost_model *m) {
 static frost_status finish(frost_model *m, frost_status st, const frost_load_options *opts,
                            frost_model **out, frost_error *err);
 
+/* A Keras architecture JSON (model.to_json(): class_name and config at the top, no TF.js
+ * modelTopology) saved with its weights (save_weights) as <stem>_weights.h5, <stem>.weights.h5 or
+ * <stem>.h5 beside it. True with the weights path in `out` when such a pair is there. */
+static bool keras_json_weights(const void *data, size_t size, const char *path, char *out) {
+    const char *text = data;
+    bool has_topology = false, has_class = false;
+    for (size_t i = 0; i + 13 <= size && !has_topology; i++)
+        has_topology = memcmp(text + i, "modelTopology", 13) == 0;
+    for (size_t i = 0; i + 10 <= size && !has_class; i++)
+        has_class = memcmp(text + i, "class_name", 10) == 0;
+    if (has_topology || !has_class || !ends_with(path, ".json")) return false;
+    size_t stem = strlen(path) - 5;
+    if (stem > 4000) return false;
+    static const char *const suffixes[] = {"_weights.h5", ".weights.h5", ".h5"};
+    for (size_t k = 0; k < FROST_ARRAY_LEN(suffixes); k++) {
+        snprintf(out, 4096, "%.*s%s", (int)stem, path, suffixes[k]);
+        struct stat sb;
+        if (stat(out, &sb) == 0 && S_ISREG(sb.st_mode)) return true;
+    }
+    return false;
+}
+
+static frost_status load_keras_json_h5(const void *json, size_t json_size, const char *weights,
+                                       frost__graph *g, frost_error *err) {
+    FILE *f = fopen(weights, "rb");
+    if (!f)
+        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot open '%s': %s", weights,
+                           strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || (uint64_t)sb.st_size > g->max_tensor_bytes * 4) {
+        fclose(f);
+        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1, "'%s' is too large", weights);
+    }
+    size_t n = (size_t)sb.st_size;
+    void *buf = frost__alloc(&g->alloc, n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory reading '%s'", weights);
+    }
+    size_t got = n ? fread(buf, 1, n, f) : 0;
+    fclose(f);
+    frost_status st = got == n ? frost__import_keras_json_h5(json, json_size, buf, n, g, err)
+                               : frost__fail(err, FROST_E_IO, NULL, NULL, (int64_t)got,
+                                             "short read of '%s'", weights);
+    frost__free(&g->alloc, buf);
+    return st;
+}
+
 /* Imports `data` (and, for TF.js, the files next to `path`) into a new model. */
 static frost_status load(const void *data, size_t size, const char *path,
                          const frost_load_options *opts, frost_model **out, frost_error *err) {
@@ -109,7 +157,11 @@ static frost_status load(const void *data, size_t size, const char *path,
         case FROST_FORMAT_KERAS_V3: imp = frost__import_keras_v3; break;
         default: break;
         }
-        if (f == FROST_FORMAT_TFJS_LAYERS) {
+        char weights[4096];
+        if (f == FROST_FORMAT_TFJS_LAYERS && path && keras_json_weights(data, size, path, weights)) {
+            st = load_keras_json_h5(data, size, weights, &m->g, err);
+            m->format = m->g.format = FROST_FORMAT_KERAS_H5;
+        } else if (f == FROST_FORMAT_TFJS_LAYERS) {
             if (!path)
                 st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
                                  "TensorFlow.js models load from a path (their weights are in files "
