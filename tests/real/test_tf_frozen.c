@@ -430,6 +430,14 @@ static void run_keras_graph(const char *label, const char *pb_rel, const char *o
                 !strcmp(ni.op, "Merge"))
                 training_ops = true;
         }
+        /* Keras' Flatten (Shape -> StridedSlice -> Prod -> Pack -> Reshape) is folded at load. */
+        bool flatten_folded = false;
+        for (int i = 0; i < frost_model_report_count(m); i++)
+            if (strstr(frost_model_report_line(m, i), "Prod x1, Pack x1")) flatten_folded = true;
+        if (!flatten_folded) {
+            result(label, FAIL, "Keras' Flatten shape arithmetic was not folded at load");
+            goto done;
+        }
         if (lp_input || training_ops || frost_model_input_count(m) != 1) {
             result(label, FAIL, "learning phase left in: input %d, training ops %d, %d inputs",
                    lp_input, training_ops, frost_model_input_count(m));
