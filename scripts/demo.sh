@@ -5,6 +5,23 @@
 # experiment's table. Peers (ONNX Runtime, OpenCV DNN, libtorch, PyTorch) join the table when they
 # are installed (scripts/setup-peers.sh, or bench/compare without --no-setup); else they are skipped
 # with a note.
+#
+# Where ../shared exists (the team's test data), it then runs the faithful MNIST version: the
+# TensorFlow tutorial's own frozen "beginner" graph (softmax regression, nnstreamer's mnist.pb) and a
+# Keras 3 MNIST convnet (.keras) on the real MNIST test set.
 set -eu
 cd "$(dirname "$0")/.."
-exec bench/compare --frost ./build/frost --no-setup --no-doc --loops 3 --stat median "$@"
+FROST=./build/frost
+bench/compare --frost "$FROST" --no-setup --no-doc --loops 3 --stat median "$@"
+
+SHARED=../shared
+if [ -d "$SHARED/data/mnist" ]; then
+  echo
+  echo "== MNIST (../shared): the TensorFlow tutorial's frozen beginner graph =="
+  "$FROST" bench "$SHARED/testdata/real/tf_frozen/nnstreamer_mnist/mnist.pb" --data "$SHARED/data/mnist" \
+    --n 10000 --loops 3 | tail -6
+  echo
+  echo "== MNIST (../shared): a Keras 3 convnet, loaded from its .keras file =="
+  "$FROST" bench "$SHARED/testdata/real/keras/moonflower_mnist_keras3/mnist_model.keras" \
+    --data "$SHARED/data/mnist" --n 10000 --loops 3 | tail -6
+fi
