@@ -45,6 +45,10 @@ const frost__gemm_kernel *frost__gemm_pick(const frost__cpu *cpu);
  * to bf16 per call, fp32 sums (vdpbf16ps). NULL when the CPU (after the cap) has no AVX512_BF16.
  * Its results differ from the fp32 kernels by the bf16 rounding of both operands. */
 const frost__gemm_kernel *frost__gemm_pick_bf16(const frost__cpu *cpu);
+/* Reads `bytes` at p, one load per cache line, so packed weights sit in the cache when a session's
+ * first run starts (prepare calls it: the first call after planning must not be a cold one; packing
+ * at load left them there, but whatever ran in between may have evicted them). */
+void frost__cache_warm(const void *p, size_t bytes);
 /* The family to pack a constant K x N operand for, given the model's frost_precision: bf16 when
  * asked for, available and worth it (at least 16 columns: narrower outputs would mostly multiply
  * padding and take the fp32 dot path instead), else frost__gemm_pick. */

@@ -37,3 +37,11 @@ const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, in
     }
     return frost__gemm_pick(cpu);
 }
+
+void frost__cache_warm(const void *p, size_t bytes) {
+    const volatile unsigned char *b = p;
+    unsigned sum = 0;
+    for (size_t i = 0; i < bytes; i += 64) sum += b[i];
+    if (bytes) sum += b[bytes - 1];
+    __asm__ volatile("" : : "r"(sum)); /* the loads are the point: keep them */
+}

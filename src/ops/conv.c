@@ -623,6 +623,7 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     p->mode = CONV_GEMM_REF;
     if (n->packed && n->kernel) {
         const frost__gemm_kernel *k = n->kernel;
+        frost__cache_warm(n->packed, n->packed_bytes);
         p->group_stride = round_up64(k->packed_bytes(p->K, p->cout_g));
         if (n->packed_bytes >=
             p->group_stride * (size_t)(groups - 1) + k->packed_bytes(p->K, p->cout_g)) {

@@ -285,6 +285,7 @@ static frost_status matmul_prepare(frost__step *st, const frost__prepare_ctx *pc
         p->packed_path = true;
         p->kernel = n->kernel;
         p->rows = (int)rows;
+        frost__cache_warm(n->packed, n->packed_bytes);
     } else {
         const frost__gemm_kernel *k = pc->cpu ? frost__gemm_pick(pc->cpu) : &frost__gemm_ref;
         /* Packing b costs K*N; it pays off once a few rows reuse it, and only for a kernel faster

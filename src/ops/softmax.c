@@ -26,10 +26,13 @@ static frost_status softmax_infer(frost__infer_ctx *c) {
     return FROST_OK;
 }
 
+typedef void (*softmax_kernel)(const float *, float *, int64_t, int64_t, int64_t, float, bool);
+
 typedef struct softmax_state {
     int64_t outer, len, inner;
     float beta;
     bool log;
+    softmax_kernel kernel; /* ref, or the AVX-512 build when the CPU has it */
 } softmax_state;
 
 typedef struct softmax_task {
@@ -42,13 +45,18 @@ static void softmax_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const softmax_task *t = arg;
     const int64_t slice = t->s->len * t->s->inner;
-    frost_k_f32_softmax__ref(t->x + begin * slice, t->y + begin * slice, end - begin, t->s->len,
-                             t->s->inner, t->s->beta, t->s->log);
+    t->s->kernel(t->x + begin * slice, t->y + begin * slice, end - begin, t->s->len, t->s->inner,
+                 t->s->beta, t->s->log);
 }
 
 static frost_status softmax_run(const frost__step *st, const frost__exec *ex) {
     const softmax_state *s = (const softmax_state *)st->state.bytes;
     softmax_task t = {s, FROST_IN(st, ex, 0), FROST_OUT(st, ex, 0)};
+    if (!ex->pool || s->outer == 1) {
+        /* One row (a classifier's output) or one thread: no task hand-off. */
+        s->kernel(t.x, t.y, s->outer, s->len, s->inner, s->beta, s->log);
+        return FROST_OK;
+    }
     const int64_t slice = FROST_MAX((int64_t)1, s->len * s->inner);
     frost__parallel_for(ex->pool, s->outer, FROST_MAX((int64_t)1, SOFTMAX_MIN_TASK_ELEMS / slice),
                         softmax_task_fn, &t);
@@ -71,6 +79,10 @@ static frost_status softmax_prepare(frost__step *st, const frost__prepare_ctx *p
     s->len = x->d[axis];
     s->beta = n->p.softmax.beta == 0.0f ? 1.0f : n->p.softmax.beta;
     s->log = n->p.softmax.log;
+    s->kernel = frost_k_f32_softmax__ref;
+#if defined(__x86_64__)
+    if (pc->cpu && pc->cpu->avx512f) s->kernel = frost_k_f32_softmax__avx512;
+#endif
     st->run = softmax_run;
     return FROST_OK;
 }
