@@ -5,7 +5,9 @@
  * best time per call; then the first call's steps (cold caches, first-touch page faults) next to
  * the steady state. Reaches into the engine (engine/session.h) for the steps: a measuring tool, not
  * an API user.
- * Usage: bench_model MODEL [--bf16] [--n CALLS] */
+ * With --threads T (> 1) the session gets a pool and the clock becomes wall time (the workers' CPU
+ * time would not show on the caller's clock): expect noise on a busy machine.
+ * Usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T] */
 #include "engine/session.h"
 
 #include <stdio.h>
@@ -13,9 +15,11 @@
 #include <string.h>
 #include <time.h>
 
+static clockid_t g_clock = CLOCK_THREAD_CPUTIME_ID;
+
 static double now_us(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    clock_gettime(g_clock, &ts);
     return (double)ts.tv_sec * 1e6 + 1e-3 * (double)ts.tv_nsec;
 }
 
@@ -26,14 +30,16 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     const char *path = NULL;
-    int precision = FROST_PRECISION_F32, calls = 2000;
+    int precision = FROST_PRECISION_F32, calls = 2000, threads = 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--bf16")) precision = FROST_PRECISION_BF16;
+        else if (!strcmp(argv[i], "--int8")) precision = FROST_PRECISION_INT8;
         else if (!strcmp(argv[i], "--n") && i + 1 < argc) calls = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else path = argv[i];
     }
     if (!path || calls < 1) {
-        fprintf(stderr, "usage: bench_model MODEL [--bf16] [--n CALLS]\n");
+        fprintf(stderr, "usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T]\n");
         return 2;
     }
     frost_load_options lo = {0};
@@ -42,8 +48,13 @@ int main(int argc, char **argv) {
     frost_error err = {0};
     frost_model *m;
     frost_session *s;
+    frost_session_options so = {0};
+    so.struct_size = sizeof so;
+    so.n_threads = threads;
+    so.spin_us = -1;
+    if (threads > 1) g_clock = CLOCK_MONOTONIC;
     if (frost_model_load_file(path, &lo, &m, &err) != FROST_OK ||
-        frost_session_create(m, NULL, &s, &err) != FROST_OK) {
+        frost_session_create(m, &so, &s, &err) != FROST_OK) {
         fprintf(stderr, "bench_model: %s\n", err.message);
         return 1;
     }
@@ -73,8 +84,9 @@ int main(int argc, char **argv) {
         }
         total[c] = now_us() - c0;
     }
-    printf("%s%s: %d steps, %d calls (thread CPU time, us)\n", path,
-           precision ? " (bf16 weights)" : "", n_steps, calls);
+    printf("%s%s: %d steps, %d calls, %d thread%s (%s, us)\n", path,
+           precision == 1 ? " (bf16 weights)" : precision == 2 ? " (int8 weights)" : "", n_steps, calls, threads, threads > 1 ? "s" : "",
+           threads > 1 ? "wall time" : "thread CPU time");
     printf("  %-4s %-28s %-44s %9s %9s %9s\n", "step", "op", "node", "median", "best", "first");
     double sum_med = 0;
     for (int i = 0; i < n_steps; i++) {

@@ -144,19 +144,22 @@ typedef struct frost_load_options {
     /* Later limits: read only when struct_size covers them (or struct_size is 0). 0: the default. */
     uint64_t max_arena_bytes;       /* default 4 GiB: one session's arena (activations and
                                        workspace), checked when a session plans                  */
-    int64_t max_attr_len;           /* default 1,000,000: entries in one attribute list of a node
-                                       (ints, floats, strings, tensors) or JSON config list       */
-    /* Opt-in reduced precision for the constant weights of Dense/MatMul and Conv layers, a
-     * frost_precision (0: FROST_PRECISION_F32, exact). FROST_PRECISION_BF16 stores those weights
-     * as bf16 and rounds the layers' inputs to bf16 (fp32 sums) on CPUs with AVX512_BF16, halving
-     * the bytes read per prediction; layers where it does not pay (narrow outputs) and CPUs
-     * without the instructions stay fp32. Outputs then differ from fp32 by ~1e-2 relative. */
+    int64_t max_attr_len;           /* default 1,000,000: entries in one attribute list of a
+                                       GraphDef or ONNX node (ints, floats, strings, shapes, ...)  */
+    /* Opt-in reduced precision for constant weights, a frost_precision (0: FROST_PRECISION_F32,
+     * exact). FROST_PRECISION_BF16: Dense/MatMul and Conv weights stored as bf16, the layers'
+     * inputs rounded to bf16, fp32 sums (CPUs with AVX512_BF16). FROST_PRECISION_INT8: Dense/MatMul
+     * weights as int8 with a scale per output column, inputs quantized per row and per call, exact
+     * int32 sums (CPUs with AVX512_VNNI; convs get bf16). Layers where it does not pay (fewer than
+     * 16 outputs, K < 64) and CPUs without the instructions stay fp32. Outputs differ from fp32 by
+     * ~1e-2 relative; classification accuracy by a fraction of a point (docs/benchmarks-speed.md). */
     int weights_precision;
 } frost_load_options;
 
 typedef enum frost_precision {
     FROST_PRECISION_F32 = 0,
-    FROST_PRECISION_BF16 = 1
+    FROST_PRECISION_BF16 = 1,
+    FROST_PRECISION_INT8 = 2
 } frost_precision;
 
 /* Loads a model file. `opts` may be NULL. On success *out owns everything it needs: the file is not

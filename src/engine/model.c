@@ -67,9 +67,9 @@ static frost_status options_ok(const frost_load_options *o, frost_error *err) {
         return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs > 0 but outputs is NULL");
     if (o && (o->struct_size == 0 ||
               o->struct_size >= offsetof(frost_load_options, weights_precision) + sizeof(int)) &&
-        o->weights_precision != FROST_PRECISION_F32 && o->weights_precision != FROST_PRECISION_BF16)
+        (o->weights_precision < FROST_PRECISION_F32 || o->weights_precision > FROST_PRECISION_INT8))
         return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
-                           "weights_precision %d is not a frost_precision (0 f32, 1 bf16)",
+                           "weights_precision %d is not a frost_precision (0 f32, 1 bf16, 2 int8)",
                            o->weights_precision);
     return FROST_OK;
 }

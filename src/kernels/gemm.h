@@ -49,9 +49,14 @@ const frost__gemm_kernel *frost__gemm_pick_bf16(const frost__cpu *cpu);
  * first run starts (prepare calls it: the first call after planning must not be a cold one; packing
  * at load left them there, but whatever ran in between may have evicted them). */
 void frost__cache_warm(const void *p, size_t bytes);
-/* The family to pack a constant K x N operand for, given the model's frost_precision: bf16 when
+/* The opt-in int8 family (FROST_PRECISION_INT8, Dense/MatMul weights): per-column int8 weights,
+ * per-row int8 activations quantized per call, exact int32 sums (vpdpbusd), fp32 rescale. NULL
+ * when the CPU (after the cap) has no AVX512_VNNI. */
+const frost__gemm_kernel *frost__gemm_pick_int8(const frost__cpu *cpu);
+/* The family to pack a constant K x N operand for, given a frost_precision: int8 or bf16 when
  * asked for, available and worth it (at least 16 columns: narrower outputs would mostly multiply
- * padding and take the fp32 dot path instead), else frost__gemm_pick. */
+ * padding and take the fp32 dot path; K >= 64: conv1-like K = 25 ran slower in bf16 than fp32),
+ * falling back int8 -> bf16 -> frost__gemm_pick. */
 const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
                                                        long long K, long long N);
 

@@ -10,6 +10,7 @@
 extern const frost__gemm_kernel frost__gemm_avx2;
 extern const frost__gemm_kernel frost__gemm_avx512;
 extern const frost__gemm_kernel frost__gemm_avx512bf16;
+extern const frost__gemm_kernel frost__gemm_avx512vnni;
 #endif
 
 const frost__gemm_kernel *frost__gemm_pick(const frost__cpu *cpu) {
@@ -29,9 +30,22 @@ const frost__gemm_kernel *frost__gemm_pick_bf16(const frost__cpu *cpu) {
     return NULL;
 }
 
+const frost__gemm_kernel *frost__gemm_pick_int8(const frost__cpu *cpu) {
+    if (!cpu) cpu = frost__cpu_get();
+#if defined(__x86_64__)
+    if (cpu->max_isa >= 2 && cpu->avx512_vnni) return &frost__gemm_avx512vnni;
+#endif
+    return NULL;
+}
+
 const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
                                                        long long K, long long N) {
-    if (precision == 1 && N >= 16 && K >= 16) {
+    /* int8 sums stay exact in int32 up to K = 66,000 (127 x 255 per product). */
+    if (precision == 2 && N >= 16 && K >= 64 && K <= 60000) {
+        const frost__gemm_kernel *k = frost__gemm_pick_int8(cpu);
+        if (k) return k;
+    }
+    if (precision >= 1 && N >= 16 && K >= 64) {
         const frost__gemm_kernel *k = frost__gemm_pick_bf16(cpu);
         if (k) return k;
     }

@@ -803,7 +803,10 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     const int64_t K = f->shape.d[0] * f->shape.d[1] * cin_g, cout_g = cout / groups;
     if (grouped_direct(groups, cout_g)) return FROST_OK; /* direct loops read f in place */
     if (!fits_int(K) || !fits_int(cout) || K == 0 || cout_g == 0) return FROST_OK;
-    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, g->weights_precision, K, cout_g);
+    /* int8 is for Dense weight streams (per-row activation scales would cost a conv per pixel):
+     * a conv asked for int8 gets bf16. */
+    const int precision = g->weights_precision > 1 ? 1 : g->weights_precision;
+    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, precision, K, cout_g);
     if (!k) return FROST_OK;
     const size_t one = k->packed_bytes((int)K, (int)cout_g), stride = round_up64(one);
     size_t bytes;

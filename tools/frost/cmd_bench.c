@@ -19,7 +19,7 @@
 static const char bench_help[] =
     "usage: frost bench MODEL [--data DIR] [--n 10000] [--loops 5] [--warmup N] [--batch B]\n"
     "                   [--threads T] [--layout flat|hw|nhwc|nchw] [--input NAME]\n"
-    "                   [--output NAME] [--precision f32|bf16] [--json]\n"
+    "                   [--output NAME] [--precision f32|bf16|int8] [--json]\n"
     "\n"
     "Times MODEL one prediction at a time on the MNIST-format test set in DIR\n"
     "(t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]). Images are scaled to [0,1]\n"
@@ -39,8 +39,9 @@ static const char bench_help[] =
     "  --layout L        override the layout chosen from the input's shape\n"
     "  --input NAME      the input to feed (default: the model's only input)\n"
     "  --output NAME     the tensor to read (default: the model's first output)\n"
-    "  --precision P     weights precision at load: f32 (default, exact) or bf16 (opt-in,\n"
-    "                    CPUs with AVX512_BF16; others stay f32)\n"
+    "  --precision P     weights precision at load: f32 (default, exact), or opt-in bf16\n"
+    "                    (AVX512_BF16) or int8 (AVX512_VNNI, Dense layers); CPUs without\n"
+    "                    them stay f32\n"
     "  --json            print one JSON object for scripts\n";
 
 typedef enum layout {
@@ -297,7 +298,9 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
     printf("  setup     load %.2f ms, session %.2f ms, arena %s, threads %" PRId64 ", batch %" PRId64
            "%s\n",
            r->load_ms, r->session_ms, cli_bytes((int64_t)r->arena_bytes, buf1, sizeof buf1),
-           a->threads, a->batch, a->precision == FROST_PRECISION_BF16 ? ", weights bf16" : "");
+           a->threads, a->batch, a->precision == FROST_PRECISION_BF16   ? ", weights bf16"
+           : a->precision == FROST_PRECISION_INT8 ? ", weights int8"
+                                                  : "");
     printf("  first     %.1f µs (first call, includes planning; %ld allocations)\n",
            r->first_call_ms * 1e3, r->first_call_allocs);
     printf("  warmup    %" PRId64 " calls\n", a->warmup);
@@ -773,7 +776,8 @@ int cmd_bench(int argc, char **argv) {
             if (r < 0) return CLI_EXIT_USAGE;
             if (strcmp(v, "f32") == 0) a.precision = FROST_PRECISION_F32;
             else if (strcmp(v, "bf16") == 0) a.precision = FROST_PRECISION_BF16;
-            else return cli_usage_error(cmd, "--precision wants f32 or bf16, not '%s'", v);
+            else if (strcmp(v, "int8") == 0) a.precision = FROST_PRECISION_INT8;
+            else return cli_usage_error(cmd, "--precision wants f32, bf16 or int8, not '%s'", v);
         } else if (strcmp(arg, "--json") == 0) {
             a.json = true;
         } else if (arg[0] == '-' && arg[1] != 0) {
