@@ -366,12 +366,14 @@ int main(int argc, char **argv) {
         fill(B, (size_t)s->K * s->N, 2);
         fill(bias, (size_t)s->N, 3);
         const frost__act_params act = {s->act, 0, 0};
-        /* One pass per fp32 ISA level, then the opt-in bf16 family when the CPU has it. */
-        for (int isa = 0; isa <= cpu->max_isa + 1; isa++) {
+        /* One pass per fp32 ISA level, then the opt-in bf16 and int8 families when the CPU has
+         * them. */
+        for (int isa = 0; isa <= cpu->max_isa + 2; isa++) {
             frost__cpu c = *cpu;
             c.max_isa = isa;
-            const frost__gemm_kernel *k =
-                isa > cpu->max_isa ? frost__gemm_pick_bf16(cpu) : frost__gemm_pick(&c);
+            const frost__gemm_kernel *k = isa == cpu->max_isa + 1   ? frost__gemm_pick_bf16(cpu)
+                                          : isa == cpu->max_isa + 2 ? frost__gemm_pick_int8(cpu)
+                                                                    : frost__gemm_pick(&c);
             if (!k) continue;
             size_t pb = k->packed_bytes(s->K, s->N);
             void *packed = aligned_alloc(64, (pb + 63) / 64 * 64);
