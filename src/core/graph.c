@@ -11,6 +11,8 @@ frost_status frost__graph_init(frost__graph *g, const frost_allocator *a, frost_
     g->alloc = a ? *a : *frost__default_allocator();
     g->max_tensor_bytes = (uint64_t)1 << 30;
     g->max_nodes = 1000000;
+    g->max_arena_bytes = (uint64_t)4 << 30;
+    g->max_attr_len = 1000000;
     return FROST_OK;
 }
 

@@ -344,6 +344,17 @@ static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
             return frost__fail(c->err, FROST_E_FORMAT, n->name, n->op_type, -1,
                                "node %zu ('%s') has no op_type or no outputs", i,
                                n->name ? n->name : "");
+        /* Attribute lists (max_attr_len), checked before any op copies one. */
+        int64_t max_list = g->max_attr_len > 0 ? g->max_attr_len : 1000000;
+        for (size_t k = 0; k < n->n_attribute; k++) {
+            const FrostOnnx__AttributeProto *a = n->attribute[k];
+            size_t len = FROST_MAX(FROST_MAX(a->n_ints, a->n_floats), a->n_strings);
+            if (len > (uint64_t)max_list)
+                return frost__fail(c->err, FROST_E_LIMIT, n->name, n->op_type, -1,
+                                   "node '%s' (%s): attribute '%s' lists %zu entries, over the "
+                                   "limit of %lld (max_attr_len)", n->name ? n->name : "",
+                                   n->op_type, a->name ? a->name : "?", len, (long long)max_list);
+        }
         total += n->n_output + n->n_input;
     }
     if (total > (size_t)1 << 26)

@@ -484,6 +484,22 @@ static frost_status index_names(importer *im) {
         if (!nd->op[0])
             return frost__fail(im->err, FROST_E_FORMAT, nd->name, NULL, -1,
                                "node '%s' has no op", nd->name);
+        /* Attribute lists (max_attr_len), checked before any op copies one. */
+        int64_t max_list = im->g->max_attr_len > 0 ? im->g->max_attr_len : 1000000;
+        for (size_t ai = 0; ai < nd->n_attr; ai++) {
+            const FrostTf__NodeDef__AttrEntry *e = nd->attr[ai];
+            const FrostTf__AttrValue__ListValue *l =
+                e && e->value && e->value->value_case == FROST_TF__ATTR_VALUE__VALUE_LIST
+                    ? e->value->list : NULL;
+            if (!l) continue;
+            size_t n = FROST_MAX(FROST_MAX(FROST_MAX(l->n_s, l->n_i), FROST_MAX(l->n_f, l->n_b)),
+                                 FROST_MAX(FROST_MAX(l->n_type, l->n_shape), l->n_tensor));
+            if (n > (uint64_t)max_list)
+                return frost__fail(im->err, FROST_E_LIMIT, nd->name, nd->op, -1,
+                                   "node '%s' (%s): attribute '%s' lists %zu entries, over the "
+                                   "limit of %lld (max_attr_len)", nd->name, nd->op,
+                                   e->key ? e->key : "?", n, (long long)max_list);
+        }
         size_t len = strlen(nd->name);
         size_t i = (size_t)hash_bytes(nd->name, len) & im->hash_mask;
         while (im->hash[i]) {

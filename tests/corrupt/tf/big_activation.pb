@@ -1,0 +1,9 @@
+
+4
+xPlaceholder*
+dtype0*
+shape:
+†ç
+
+yRelux*
+T0"

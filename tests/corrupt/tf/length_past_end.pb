@@ -1,0 +1,5 @@
+
+£
+xPlaceholder*
+dtype0*
+shape:ÿÿÿÿÿÿÿÿÿ

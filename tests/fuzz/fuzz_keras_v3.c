@@ -1,0 +1,10 @@
+/* fuzz_keras_v3.c — libFuzzer target for the Keras 3 .keras (zip of config.json + model.weights.h5) importer: every input is loaded from memory
+ * with the format forced (so even bytes that look like another format reach this importer) and the
+ * load-time passes run. It must never plan or run the model (fuzz_run.c does) nor touch files. */
+#include "fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    fuzz_load_memory(data, size, FROST_FORMAT_KERAS_V3, false);
+    return 0;
+}
