@@ -29,6 +29,17 @@ void frost_k_f32_im2col__ref(const frost__conv_geom *g, const float *x, int grou
 /* The same, bit for bit, with AVX-512 copies (x86 CPUs with AVX-512 F only). It may write up to
  * FROST_IM2COL_SLACK floats past the last row: the caller's buffer must have that much to spare. */
 #define FROST_IM2COL_SLACK 16
+
+/* Direct convolution for narrow windows (conv1 of a CNN: K = k_h*k_w*in_c small, at most 32 output
+ * channels, groups 1) without im2col: output rows oh in [oh0, oh1) of ONE image y [out_h, out_w,
+ * out_c] = act(bias + conv) (bias may be NULL). xpad is that image zero-padded by the caller: every
+ * input pixel the windows read, [hp, wp, in_c] with pixel (ih, iw) at (ih + pad_top, iw + pad_left)
+ * and zeros elsewhere. w32 is the HWIO filter as K rows of 32 floats (columns past out_c zero).
+ * AVX-512 F only. */
+void frost_k_f32_conv_narrow__avx512(const frost__conv_geom *g, const float *xpad, int64_t wp,
+                                     const float *w32, const float *bias,
+                                     const frost__act_params *act, float *y, int64_t oh0,
+                                     int64_t oh1);
 void frost_k_f32_im2col__avx512(const frost__conv_geom *g, const float *x, int group, int64_t row0,
                                 int64_t rows, float *col);
 

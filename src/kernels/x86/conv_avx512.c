@@ -1,14 +1,18 @@
 /* conv_avx512.c — AVX-512 builds of the convolution helpers in kernels/conv.h: im2col, which for
  * narrow windows (a 5x5 window over one channel: each window row is 5 floats) is dominated by
- * per-copy overhead in portable C — here every window row is one masked load and store.
+ * per-copy overhead in portable C — here every window row is one masked load and store; and the
+ * narrow direct convolution that skips im2col altogether for such layers: 10 output pixels x 32
+ * channels in 20 zmm accumulators, A broadcast straight from the zero-padded image.
  *
- * Same contract as the ref version (bit-identical output). Must never: allocate, read the input
+ * im2col has the same contract as the ref version (bit-identical output). Must never: allocate, read the input
  * outside the image (masked-off lanes are never touched, and no pointer is formed before the
  * image), or run on a CPU without AVX-512 F (conv.c picks it from the CPU probe). Compiled with
  * -mavx512*. */
 #include "kernels/conv.h"
 
 #include <immintrin.h>
+
+#include "kernels/gemm.h"
 #include <string.h>
 
 static inline __mmask16 lanes(int64_t n) {
@@ -82,5 +86,83 @@ void frost_k_f32_im2col__avx512(const frost__conv_geom *g, const float *x, int g
                 n++;
             }
         }
+    }
+}
+
+/* ---- narrow direct convolution: conv1 of a CNN without im2col ------------------------------- */
+
+static inline __attribute__((always_inline)) void
+narrow_tile(const int tw, const frost__conv_geom *g, const float *xrow, int64_t wp,
+            const float *w32, __m512 b0, __m512 b1, __mmask16 m0, __mmask16 m1, int clamp,
+            __m512 lo, __m512 hi, float *yrow) {
+    const int64_t cin = g->in_c, sw = g->stride_w, dw = g->dil_w;
+    __m512 c0[10], c1[10];
+#pragma GCC unroll 10
+    for (int r = 0; r < tw; r++) c0[r] = b0, c1[r] = b1;
+    const float *w = w32;
+    for (int kh = 0; kh < g->k_h; kh++) {
+        const float *xr = xrow + (int64_t)kh * g->dil_h * wp * cin;
+        for (int kw = 0; kw < g->k_w; kw++) {
+            const float *xk = xr + (int64_t)kw * dw * cin;
+            for (int64_t ci = 0; ci < cin; ci++, w += 32) {
+                const __m512 v0 = _mm512_loadu_ps(w), v1 = _mm512_loadu_ps(w + 16);
+#pragma GCC unroll 10
+                for (int r = 0; r < tw; r++) {
+                    const __m512 a = _mm512_set1_ps(xk[(int64_t)r * sw * cin + ci]);
+                    c0[r] = _mm512_fmadd_ps(a, v0, c0[r]);
+                    c1[r] = _mm512_fmadd_ps(a, v1, c1[r]);
+                }
+            }
+        }
+    }
+    const int64_t cout = g->out_c;
+#pragma GCC unroll 10
+    for (int r = 0; r < tw; r++) {
+        __m512 o0 = c0[r], o1 = c1[r];
+        if (clamp) {
+            o0 = _mm512_min_ps(_mm512_max_ps(o0, lo), hi);
+            o1 = _mm512_min_ps(_mm512_max_ps(o1, lo), hi);
+        }
+        float *yp = yrow + (int64_t)r * cout;
+        if (m0 == 0xffff) _mm512_storeu_ps(yp, o0);
+        else _mm512_mask_storeu_ps(yp, m0, o0);
+        if (m1 == 0xffff) _mm512_storeu_ps(yp + 16, o1);
+        else if (m1) _mm512_mask_storeu_ps(yp + 16, m1, o1);
+    }
+}
+
+void frost_k_f32_conv_narrow__avx512(const frost__conv_geom *g, const float *xpad, int64_t wp,
+                                     const float *w32, const float *bias,
+                                     const frost__act_params *act, float *y, int64_t oh0,
+                                     int64_t oh1) {
+    const int64_t cout = g->out_c, cin = g->in_c;
+    const __mmask16 m0 = lanes(cout), m1 = lanes(cout - 16 > 0 ? cout - 16 : 0);
+    const __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    const __m512 b1 = bias && m1 ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    int clamp = 0;
+    __m512 lo = _mm512_set1_ps(-__builtin_inff()), hi = _mm512_set1_ps(__builtin_inff());
+    if (act && act->act == FROST__ACT_RELU) clamp = 1, lo = _mm512_setzero_ps();
+    if (act && act->act == FROST__ACT_RELU6)
+        clamp = 1, lo = _mm512_setzero_ps(), hi = _mm512_set1_ps(6.0f);
+    if (act && act->act == FROST__ACT_CLIP)
+        clamp = 1, lo = _mm512_set1_ps(act->alpha), hi = _mm512_set1_ps(act->beta);
+    const bool other = act && act->act != FROST__ACT_NONE && !clamp;
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+        const float *xrow = xpad + oh * g->stride_h * wp * cin;
+        float *yrow = y + oh * g->out_w * cout;
+        for (int64_t ow = 0; ow < g->out_w; ow += 10) {
+            const int tw = (int)(g->out_w - ow < 10 ? g->out_w - ow : 10);
+            const float *xt = xrow + ow * g->stride_w * cin;
+            float *yt = yrow + ow * cout;
+            switch (tw) {
+#define NARROW_CASE(n)                                                                             \
+    case n: narrow_tile(n, g, xt, wp, w32, b0, b1, m0, m1, clamp, lo, hi, yt); break;
+                NARROW_CASE(1) NARROW_CASE(2) NARROW_CASE(3) NARROW_CASE(4) NARROW_CASE(5)
+                NARROW_CASE(6) NARROW_CASE(7) NARROW_CASE(8) NARROW_CASE(9)
+                default: narrow_tile(10, g, xt, wp, w32, b0, b1, m0, m1, clamp, lo, hi, yt); break;
+#undef NARROW_CASE
+            }
+        }
+        if (other) frost_k_f32_act__ref(yrow, (size_t)(g->out_w * cout), act);
     }
 }
