@@ -53,6 +53,8 @@ const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, in
 }
 
 void frost__cache_warm(const void *p, size_t bytes) {
+    /* Past any last-level cache the first bytes would be evicted by the last: not worth a pass. */
+    if (!p || bytes > ((size_t)64 << 20)) return;
     const volatile unsigned char *b = p;
     unsigned sum = 0;
     for (size_t i = 0; i < bytes; i += 64) sum += b[i];
