@@ -7,7 +7,8 @@
  * an API user.
  * With --threads T (> 1) the session gets a pool and the clock becomes wall time (the workers' CPU
  * time would not show on the caller's clock): expect noise on a busy machine.
- * Usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T] */
+ * --spin US sets the workers' spin before sleeping (frost_session_options.spin_us; default 50).
+ * Usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T] [--spin US] */
 #include "engine/session.h"
 
 #include <stdio.h>
@@ -30,16 +31,17 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     const char *path = NULL;
-    int precision = FROST_PRECISION_F32, calls = 2000, threads = 1;
+    int precision = FROST_PRECISION_F32, calls = 2000, threads = 1, spin = -1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--bf16")) precision = FROST_PRECISION_BF16;
         else if (!strcmp(argv[i], "--int8")) precision = FROST_PRECISION_INT8;
         else if (!strcmp(argv[i], "--n") && i + 1 < argc) calls = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--spin") && i + 1 < argc) spin = atoi(argv[++i]);
         else path = argv[i];
     }
     if (!path || calls < 1) {
-        fprintf(stderr, "usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T]\n");
+        fprintf(stderr, "usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T] [--spin US]\n");
         return 2;
     }
     frost_load_options lo = {0};
@@ -51,7 +53,7 @@ int main(int argc, char **argv) {
     frost_session_options so = {0};
     so.struct_size = sizeof so;
     so.n_threads = threads;
-    so.spin_us = -1;
+    so.spin_us = spin;
     if (threads > 1) g_clock = CLOCK_MONOTONIC;
     if (frost_model_load_file(path, &lo, &m, &err) != FROST_OK ||
         frost_session_create(m, &so, &s, &err) != FROST_OK) {
