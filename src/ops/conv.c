@@ -6,7 +6,11 @@
  * group), packed once at load by `pack`. The output pixels are cut into row tiles; each tile is
  * gathered by im2col into its worker's slice of the step workspace and multiplied. A 1x1 stride-1
  * unpadded conv needs no im2col: the input already is the A matrix. A grouped conv with one input
- * channel per group is a depthwise conv and takes that direct loop instead.
+ * channel per group is a depthwise conv and takes that direct loop instead. On AVX-512 CPUs two
+ * shapes take faster paths, their filters prepared at load after the im2col one in n->packed:
+ * 5x5 stride-1 convs with >= 16 channels run as Winograd F(4x4,5x5) (6.25x fewer multiplies), and
+ * narrow convs (K <= 64, <= 32 outputs: a CNN's first layer) run directly on a zero-padded copy of
+ * the image, without im2col (docs/benchmarks-speed.md has the measurements).
  * CONV2D_TRANSPOSE multiplies each image by the packed filter into the workspace (one row of
  * kh*kw*cout products per input pixel), then gathers those products into output pixels (col2im).
  * Padding (SAME_UPPER / SAME_LOWER / VALID / EXPLICIT) is resolved at prepare from the real input
