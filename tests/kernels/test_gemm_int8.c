@@ -3,8 +3,8 @@
  * column (scale max|w|/127, round to nearest even), activations per row and per call (scale
  * max|a|/127), int32 sums, result = sum * (sa * sw) + bias, then the activation. The int32 sums are
  * exact, so the kernel must match this reference to float rounding; it must also stay within the
- * quantization error of the exact fp32 product. Shapes cross the panel widths (16/32), K not a
- * multiple of 4 (padded quads), zero rows and columns (scale 0), negative activations (the +128
+ * quantization error of the exact fp32 product. Shapes cross the panel widths (16/32), row groups
+ * of 4 (M = 1..5, 9), K not a multiple of 4 (padded quads), K chunks of the stack buffer, zero rows and columns (scale 0), negative activations (the +128
  * offset and its column-sum correction), bias or none, relu on registers and sigmoid through the
  * ref tail, column ranges split on and off n_align with sentinels, A rows padded with NaN.
  * Skipped when the CPU has no AVX512_VNNI. */
@@ -127,7 +127,7 @@ int main(void) {
     const frost__gemm_kernel *k = frost__gemm_pick_int8(frost__cpu_get());
     if (!k) frost_test_skip("no AVX512_VNNI on this CPU (or FROST_MAX_ISA caps it)");
     CHECK(k->packed_bytes(0, 3) == 0);
-    static const int Ms[] = {1, 2, 3};
+    static const int Ms[] = {1, 2, 3, 4, 5, 9};
     static const int Ns[] = {1, 15, 16, 17, 31, 32, 33, 64, 100};
     static const int Ks[] = {1, 3, 4, 5, 63, 64, 65, 127, 784, 3136};
     int h = 0;
@@ -139,8 +139,10 @@ int main(void) {
                          h % 7 == 0, h % 4 == 0);
     /* K past one 65,536-byte chunk of quantized A (16,384 quads): three chunks. */
     run_case(k, 1, 33, 40000, false, true, FROST__ACT_NONE, false, true);
+    /* Three rows hold 5,461 quads each per chunk: K = 25,000 takes two. */
+    run_case(k, 3, 17, 25000, true, true, FROST__ACT_RELU, true, true);
     /* The founding CNN's dense layer. */
     run_case(k, 1, 1024, 3136, false, true, FROST__ACT_RELU, false, true);
-    CHECK(n_cases > 200);
+    CHECK(n_cases > 400);
     return frost_test_finish();
 }

@@ -15,9 +15,9 @@
  * lanes, lane j holding qw[4q..4q+3][j] — what vpdpbusd multiplies against a broadcast quad of A.
  * After the panels: sw[Np] floats, then colsum[Np] int32 (Np = padded columns).
  *
- * Rows are processed one at a time (quantized into a stack buffer, then every panel swept with
- * eight independent accumulators): the kernel exists for batch-1 weight streams; a batch reads the
- * weights once per row.
+ * Rows are processed in groups of up to 4 (quantized into a stack buffer, then every panel swept
+ * with each weight vector feeding every row of the group); a single row uses eight independent
+ * accumulators instead, so the weight stream, not the vpdpbusd latency, is the limit.
  *
  * Must never: allocate, touch C outside rows [0,M) x columns [n0,n1), read A past row M-1 / column
  * K-1, or run on a CPU without AVX512_VNNI (frost__gemm_pick_int8 checks). Compiled with
@@ -30,7 +30,8 @@
 #include <string.h>
 
 #define NR 32
-#define A_BUF_BYTES 65536 /* quantized A of one row, per K chunk */
+#define A_BUF_BYTES 65536 /* quantized A of up to RB rows, per K chunk */
+#define RB 4              /* rows sharing each weight load                          */
 
 static size_t panel_cols(int N) {
     size_t full = (size_t)(N / NR) * NR;
@@ -143,6 +144,26 @@ static void gemv_panel(int nv, int quads, const uint8_t *a, const int32_t *Bp, _
     acc[1] = _mm512_add_epi32(_mm512_add_epi32(s[1], s[3]), _mm512_add_epi32(s[5], s[7]));
 }
 
+/* Several rows against one panel: each weight vector loaded once feeds every row (a batch reads
+ * the weights once per RB rows, not once per row); rows x nv independent accumulators. */
+static inline __attribute__((always_inline)) void
+rows_panel(const int rows, int nv, int quads, const uint8_t *a, size_t astride, const int32_t *Bp,
+           __m512i acc[RB][2]) {
+    const int bw = 16 * nv;
+    for (int q = 0; q < quads; q++, Bp += bw) {
+        const __m512i b0 = _mm512_loadu_si512(Bp);
+        const __m512i b1 = nv == 2 ? _mm512_loadu_si512(Bp + 16) : b0;
+#pragma GCC unroll 4
+        for (int r = 0; r < rows; r++) {
+            int32_t quad;
+            memcpy(&quad, a + (size_t)r * astride + 4 * (size_t)q, 4);
+            const __m512i av = _mm512_set1_epi32(quad);
+            acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], av, b0);
+            if (nv == 2) acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], av, b1);
+        }
+    }
+}
+
 static inline __m512 act_regs(__m512 x, const frost__act_params *act, bool *other) {
     if (!act) return x;
     switch (act->act) {
@@ -176,37 +197,54 @@ static void int8_run(int M, int N, int K, const float *A, int lda, const void *p
     const float *scale = (const float *)(P + (size_t)K4 * Np);
     const int32_t *colsum = (const int32_t *)(scale + Np);
     uint8_t abuf[A_BUF_BYTES] __attribute__((aligned(64)));
-    const int chunk = A_BUF_BYTES / 4; /* quads per K chunk */
-    for (int i = 0; i < M; i++) {
-        const float *a = A + (size_t)i * lda;
-        const float amax = row_absmax(a, K);
-        const float sa = amax / 127.0f, inv = amax > 0 ? 127.0f / amax : 0.0f;
-        float *c = C + (size_t)i * ldc;
+    for (int i = 0; i < M; i += RB) {
+        const int rows = M - i < RB ? M - i : RB;
+        const int chunk = A_BUF_BYTES / 4 / rows; /* quads per K chunk, per row */
+        float sa[RB], inv[RB];
+        for (int r = 0; r < rows; r++) {
+            const float amax = row_absmax(A + (size_t)(i + r) * lda, K);
+            sa[r] = amax / 127.0f;
+            inv[r] = amax > 0 ? 127.0f / amax : 0.0f;
+        }
         for (int p0 = n0 - n0 % NR; p0 < n1; p0 += NR) {
             const int nv = (N - p0 >= NR || N - p0 > 16) ? 2 : 1;
             const int lo = (n0 > p0 ? n0 : p0) - p0, hi = (n1 < p0 + NR ? n1 : p0 + NR) - p0;
-            __m512i acc[2] = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+            __m512i acc[RB][2];
+            for (int r = 0; r < RB; r++) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
             for (int q0 = 0; q0 < K4; q0 += chunk) {
                 const int quads = K4 - q0 < chunk ? K4 - q0 : chunk;
-                /* Quantized once per chunk and panel sweep: for a single chunk (K <= 65536) the
-                 * row is converted once, before the first panel. */
-                if (p0 == n0 - n0 % NR || K4 > chunk) quantize_row(a, K, 4 * q0, quads, inv, abuf);
-                gemv_panel(nv, quads, abuf, P + (size_t)p0 * K4 + (size_t)q0 * 16 * nv, acc);
+                /* Quantized once per chunk and panel sweep: for a single chunk (K <= 16,384 x 4 /
+                 * rows) the rows are converted once, before the first panel. */
+                if (p0 == n0 - n0 % NR || K4 > chunk)
+                    for (int r = 0; r < rows; r++)
+                        quantize_row(A + (size_t)(i + r) * lda, K, 4 * q0, quads, inv[r],
+                                     abuf + (size_t)r * (size_t)chunk * 4);
+                const int32_t *Bp = P + (size_t)p0 * K4 + (size_t)q0 * 16 * nv;
+                switch (rows) {
+                case 1: gemv_panel(nv, quads, abuf, Bp, acc[0]); break;
+                case 2: rows_panel(2, nv, quads, abuf, (size_t)chunk * 4, Bp, acc); break;
+                case 3: rows_panel(3, nv, quads, abuf, (size_t)chunk * 4, Bp, acc); break;
+                default: rows_panel(RB, nv, quads, abuf, (size_t)chunk * 4, Bp, acc); break;
+                }
             }
-            bool other = false;
-            for (int v = 0; v < nv; v++) {
-                const int col = p0 + 16 * v;
-                const __mmask16 m = mask16(lo - 16 * v, hi - 16 * v);
-                if (!m) continue;
-                const __m512i cs = _mm512_loadu_si512(colsum + col);
-                const __m512i exact = _mm512_sub_epi32(acc[v], _mm512_slli_epi32(cs, 7));
-                __m512 r = _mm512_mul_ps(_mm512_cvtepi32_ps(exact),
-                                         _mm512_mul_ps(_mm512_set1_ps(sa), _mm512_loadu_ps(scale + col)));
-                if (bias) r = _mm512_add_ps(r, _mm512_maskz_loadu_ps(m, bias + col));
-                r = act_regs(r, act, &other);
-                _mm512_mask_storeu_ps(c + col, m, r);
+            for (int r = 0; r < rows; r++) {
+                float *c = C + (size_t)(i + r) * ldc;
+                bool other = false;
+                for (int v = 0; v < nv; v++) {
+                    const int col = p0 + 16 * v;
+                    const __mmask16 m = mask16(lo - 16 * v, hi - 16 * v);
+                    if (!m) continue;
+                    const __m512i cs = _mm512_loadu_si512(colsum + col);
+                    const __m512i exact = _mm512_sub_epi32(acc[r][v], _mm512_slli_epi32(cs, 7));
+                    __m512 x = _mm512_mul_ps(_mm512_cvtepi32_ps(exact),
+                                             _mm512_mul_ps(_mm512_set1_ps(sa[r]),
+                                                           _mm512_loadu_ps(scale + col)));
+                    if (bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, bias + col));
+                    x = act_regs(x, act, &other);
+                    _mm512_mask_storeu_ps(c + col, m, x);
+                }
+                if (other) frost_k_f32_act__ref(c + p0 + lo, (size_t)(hi - lo), act);
             }
-            if (other) frost_k_f32_act__ref(c + p0 + lo, (size_t)(hi - lo), act);
         }
     }
 }
