@@ -4,7 +4,7 @@
  * is the kernel's fp32 summation order: the tolerance is that of fp32 sums, not of bf16. Also
  * checks the result stays within bf16 rounding of the exact fp32 product.
  * Shapes cross the micro-tile (10 rows, 16/32 columns), odd K (a half-empty last pair), the
- * stack-buffer K chunks (K > 3276 with 10 rows), every activation kind, column ranges split on and
+ * stack-buffer K chunks (K > 818 with 10 rows), every activation kind, column ranges split on and
  * off n_align with sentinels, and A rows padded with NaN (a read past K poisons the result).
  * Skipped when the CPU has no AVX512_BF16. */
 #include "test.h"
@@ -149,8 +149,8 @@ int main(void) {
                 run_case(k, M, N, K, h % 5 == 0, h % 3 != 0, h % N_ACTS, h % 4 == 0);
             }
     for (int a = 0; a < N_ACTS; a++) run_case(k, 13, 40, 37, a & 1, a != 2, a, true);
-    /* K chunks: 10 rows hold 1638 pairs per chunk, so K = 3500 takes three chunks (and an odd K
-     * splits a last pair); one row holds 16384 pairs. */
+    /* K chunks: 10 rows hold 409 pairs per chunk, so K = 3500 takes five (and an odd K splits a
+     * last pair); one row holds 4096 pairs, so K = 32771 takes five. */
     run_case(k, 10, 33, 3500, false, true, 1, true);
     run_case(k, 12, 17, 3277, true, true, 4, false);
     run_case(k, 1, 16, 32771, false, true, 3, false);

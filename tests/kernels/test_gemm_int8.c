@@ -137,9 +137,9 @@ int main(void) {
                 run_case(k, Ms[mi], Ns[ni], Ks[ki], h % 3 == 0, h % 2 == 0,
                          h % 5 == 0 ? FROST__ACT_SIGMOID : h % 2 ? FROST__ACT_RELU : FROST__ACT_NONE,
                          h % 7 == 0, h % 4 == 0);
-    /* K past one 65,536-byte chunk of quantized A (16,384 quads): three chunks. */
+    /* K past one 16,384-byte chunk of quantized A (4,096 quads for one row): ten chunks. */
     run_case(k, 1, 33, 40000, false, true, FROST__ACT_NONE, false, true);
-    /* Three rows hold 5,461 quads each per chunk: K = 25,000 takes two. */
+    /* Three rows hold 1,365 quads each per chunk: K = 25,000 takes five. */
     run_case(k, 3, 17, 25000, true, true, FROST__ACT_RELU, true, true);
     /* The founding CNN's dense layer. */
     run_case(k, 1, 1024, 3136, false, true, FROST__ACT_RELU, false, true);

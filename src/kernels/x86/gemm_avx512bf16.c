@@ -8,7 +8,8 @@
  * in a panel, pair p is one row of 32 (or 16) 32-bit lanes, lane j holding the bf16 pair
  * (B[2p][j], B[2p+1][j]) — exactly what vdpbf16ps multiplies against a broadcast A pair.
  *
- * A is converted per row tile (up to 10 rows, K in chunks that fit a 64 KB stack buffer) with
+ * A is converted per row tile (up to 10 rows, K in chunks that fit a 16 KB stack buffer, small
+ * enough for threads with small stacks: conv2's K = 800 and a dense layer's K <= 8192 are one) with
  * vcvtne2ps2bf16 (round to nearest even), then every panel is swept for those rows: A is converted
  * once per call, not once per panel. K chunks after the first start from the partial C stored by
  * the previous chunk; bias starts the first, the activation runs after the last.
@@ -25,7 +26,7 @@
 #define NR 32 /* panel width: two zmm of pairs                                             */
 #define MR 10 /* rows per micro-tile: 20 accumulators + 2 B registers (as the fp32 kernel)   */
 /* Stack bytes for converted A: MR rows x KC_PAIRS_10 pairs, or 1 row x a 4x longer chunk. */
-#define A_BUF_BYTES 65536
+#define A_BUF_BYTES 16384
 
 /* ---- layout ---------------------------------------------------------------------------------- */
 

@@ -30,7 +30,7 @@
 #include <string.h>
 
 #define NR 32
-#define A_BUF_BYTES 65536 /* quantized A of up to RB rows, per K chunk */
+#define A_BUF_BYTES 16384 /* quantized A of up to RB rows, per K chunk (small-stack safe) */
 #define RB 4              /* rows sharing each weight load                          */
 
 static size_t panel_cols(int N) {
@@ -213,7 +213,7 @@ static void int8_run(int M, int N, int K, const float *A, int lda, const void *p
             for (int r = 0; r < RB; r++) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
             for (int q0 = 0; q0 < K4; q0 += chunk) {
                 const int quads = K4 - q0 < chunk ? K4 - q0 : chunk;
-                /* Quantized once per chunk and panel sweep: for a single chunk (K <= 16,384 x 4 /
+                /* Quantized once per chunk and panel sweep: for a single chunk (K <= 16,384 /
                  * rows) the rows are converted once, before the first panel. */
                 if (p0 == n0 - n0 % NR || K4 > chunk)
                     for (int r = 0; r < rows; r++)
