@@ -10,6 +10,7 @@ static const struct {
     {"inspect", cmd_inspect, "show a model's inputs, outputs, ops, parameters and load report"},
     {"run", cmd_run, "run a model on .npy inputs and write or print its outputs"},
     {"bench", cmd_bench, "time one prediction at a time on MNIST-format data"},
+    {"check", cmd_check, "list every problem that keeps a model from loading or planning"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

@@ -553,8 +553,10 @@ static frost_status b_batch_norm_global(frost__tf_node *c, const tf_op *e) {
             return frost__fail(c->err, FROST_E_NOMEM, c->nd->name, c->nd->op, -1, "out of memory");
         for (int64_t i = 0; i < n; i++) ones[i] = 1.0f;
         char name[600];
+        /* A copy: adding a value may move g->values, and beta with it. */
+        frost__shape beta_shape = beta->shape;
         scale = frost__graph_add_const_owned(c->g, sub_name(c, "ones", name, sizeof name),
-                                             FROST_DTYPE_F32, &beta->shape, ones,
+                                             FROST_DTYPE_F32, &beta_shape, ones,
                                              (size_t)n * sizeof(float), c->err);
         if (scale < 0) return c->err->code;
     }
