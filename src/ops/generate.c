@@ -190,7 +190,7 @@ static frost_status range_infer(frost__infer_ctx *c) {
         c->out_shape[0].d[0] = -1;
         return FROST_OK;
     }
-    int64_t count;
+    int64_t count = 0;
     FROST_TRY(range_count(n, c->err, t, c->in_data, &count));
     c->out_shape[0] = frost__shape_make(1, &count);
     return FROST_OK;

@@ -195,7 +195,10 @@ static frost_status rebuild_then_transpose(layout_ctx *c, int old_node, int n_in
 static frost__shape unpermute_shape(const frost__shape *s, const int64_t *perm, int r) {
     frost__shape o = *s;
     if (s->rank != r) return frost__shape_unknown();
-    for (int i = 0; i < r; i++) o.d[perm[i]] = s->d[i];
+    for (int i = 0; i < r; i++) {
+        if (perm[i] < 0 || perm[i] >= r) return frost__shape_unknown();
+        o.d[perm[i]] = s->d[i];
+    }
     return o;
 }
 
@@ -283,8 +286,8 @@ static int rule_sink(layout_ctx *c, int ni) {
     frost__graph *g = c->g;
     frost__node *n = &g->nodes[ni];
     if (n->dead || !is_sink_op(n) || n->n_out != 1 || n->n_in < 1 || n->n_in > 64) return 0;
-    int64_t perm[FROST_MAX_RANK];
-    int r, t0 = transpose_producer(c, n->in[0], true, perm, &r);
+    int64_t perm[FROST_MAX_RANK] = {0};
+    int r = 0, t0 = transpose_producer(c, n->in[0], true, perm, &r);
     int y = n->out[0];
     /* a copy: adding constants below may move g->values */
     const frost__shape ys_copy = g->values[y].shape, *ys = &ys_copy;
@@ -292,7 +295,8 @@ static int rule_sink(layout_ctx *c, int ni) {
     for (int k = 0; k < n->n_in; k++) in[k] = n->in[k];
     frost__params p = n->p;
     int perm_value = t0 >= 0 ? g->nodes[t0].in[1] : -1;
-    frost__shape out_shape = unpermute_shape(ys, perm, r);
+    /* Only meaningful when input 0 comes through a transpose; the other cases set it below. */
+    frost__shape out_shape = t0 >= 0 ? unpermute_shape(ys, perm, r) : *ys;
 
     switch (n->op) {
     case FROST__OP_UNARY: case FROST__OP_CAST: case FROST__OP_IDENTITY:
