@@ -42,6 +42,14 @@ frost_status frost__infer_node(const frost__node *n, frost_dtype *dtype, frost__
         if (out_sh_s[k].rank > FROST_MAX_RANK)
             return frost__op_fail(n, err, FROST_E_LIMIT, "output %d has rank %d > %d", k,
                                   out_sh_s[k].rank, FROST_MAX_RANK);
+        /* Every later product of these dims (strides, outer/inner splits) stays in range. */
+        int64_t numel;
+        if (frost__shape_known(&out_sh_s[k]) && !frost__shape_numel_ok(&out_sh_s[k], &numel)) {
+            char sb[96];
+            return frost__op_fail(n, err, FROST_E_LIMIT, "output %d of shape %s has more elements "
+                                  "than frost can count", k,
+                                  frost__shape_str(&out_sh_s[k], sb, sizeof sb));
+        }
         dtype[n->out[k]] = out_dt_s[k];
         shape[n->out[k]] = out_sh_s[k];
     }

@@ -142,6 +142,14 @@ def gen_tf():
     # Shape errors found when the session plans: MatMul of [1,4] by [5,3].
     write('tf/matmul_shape_mismatch.pb', tf_placeholder('x', [1, 4]) +
           tf_const('w', [5, 3], [0.0] * 15) + tf_op('y', 'MatMul', ['x', 'w']) + VERSIONS)
+    # Shape arithmetic: Tile to [2^31-1]^3, whose element count overflows int64 although each
+    # dimension is fine; the Softmax after it must not multiply those dims unchecked.
+    big = (1 << 31) - 1
+    write('tf/numel_overflow.pb', tf_placeholder('x', [1, 1, 1]) +
+          tf_const('m', [3], content=struct.pack('<3i', big, big, big), dtype=DT_INT32) +
+          tf_node('t', 'Tile', ['x', 'm'], tf_attr('T', f_varint(6, DT_FLOAT)) +
+                  tf_attr('Tmultiples', f_varint(6, DT_INT32))) +
+          tf_op('y', 'Softmax', ['t']) + VERSIONS)
     # Arena limit: a [1, 100000] activation under max_arena_bytes=65536.
     write('tf/big_activation.pb', tf_placeholder('x', [1, 100000]) + tf_op('y', 'Relu', ['x']) +
           VERSIONS)
