@@ -18,7 +18,7 @@ static float *rnd(size_t n, float lo, float hi) {
 static void check_bn(int rank, const int64_t *dims, int axis, bool consts, bool with_scale,
                      bool with_offset, int threads) {
     const frost__shape s = frost__shape_make(rank, dims);
-    int a;
+    int a = 0;
     frost__norm_axis(axis, rank, &a);
     const int64_t C = dims[a], n = frost__shape_numel(&s);
     float *x = rnd((size_t)n, -3, 3), *scale = rnd((size_t)C, 0.5f, 2),
@@ -59,7 +59,7 @@ static void check_bn(int rank, const int64_t *dims, int axis, bool consts, bool 
 static void check_ln(int rank, const int64_t *dims, int axis, int gamma_kind, bool with_beta,
                      int n_out, int threads) {
     const frost__shape s = frost__shape_make(rank, dims);
-    int a;
+    int a = 0;
     frost__norm_axis(axis, rank, &a);
     int64_t D = 1, rows = 1;
     for (int d = a; d < rank; d++) D *= dims[d];

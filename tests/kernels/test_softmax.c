@@ -47,7 +47,7 @@ static void check_case(int rank, const int64_t *dims, int axis, float beta, bool
         CHECK(frost__shape_equal(&out.shape, &s));
         double *ref = malloc((size_t)n * sizeof *ref);
         float *reff = malloc((size_t)n * sizeof *reff);
-        int a;
+        int a = 0;
         frost__norm_axis(axis, rank, &a);
         naive_softmax(x, ref, &s, a, beta == 0 ? 1.0 : beta, lg);
         for (int64_t i = 0; i < n; i++) reff[i] = (float)ref[i];
