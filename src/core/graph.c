@@ -92,6 +92,15 @@ static frost_status check_shape(frost__graph *g, const char *name, const frost__
         if (s->d[i] < -1)
             return frost__fail(err, FROST_E_FORMAT, name, NULL, -1,
                                "'%s' has a negative dimension %lld", name, (long long)s->d[i]);
+    /* Known dims whose product overflows would overflow every op's index arithmetic. */
+    int64_t numel = 1;
+    for (int i = 0; i < s->rank; i++)
+        if (s->d[i] >= 0 && !frost__mul_ok(numel, s->d[i], &numel)) {
+            char sb[96];
+            return frost__fail(err, FROST_E_LIMIT, name, NULL, -1,
+                               "'%s' has shape %s, whose element count overflows", name,
+                               frost__shape_str(s, sb, sizeof sb));
+        }
     return FROST_OK;
 }
 

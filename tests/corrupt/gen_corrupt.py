@@ -253,6 +253,12 @@ def gen_onnx():
     write('onnx/big_activation.onnx', onnx_model(
         onnx_node('Relu', ['x'], ['y']) + f_bytes(11, onnx_value_info('x', [1, 100000])) +
         f_bytes(12, onnx_value_info('y', [1, 100000]))))
+    # A graph input whose element count overflows int64 (each dim alone is fine).
+    big = (1 << 31) - 1
+    write('onnx/input_numel_overflow.onnx', onnx_model(
+        onnx_node('ReduceSum', ['x'], ['y'], attrs=onnx_attr_ints('axes', [1])) +
+        f_bytes(11, onnx_value_info('x', [big, big, big])) +
+        f_bytes(12, onnx_value_info('y', [big, 1, big])), opset=11))
     write('onnx/wrong_magic.onnx', b'GIF89a' + b'\0' * 26)
     # No known signature and no telling extension: format detection itself refuses it.
     write('run/wrong_magic.bin', b'GIF89a' + b'\0' * 26)
