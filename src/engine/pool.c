@@ -1,8 +1,11 @@
-/* pool.c — the session thread pool (see pool.h). One job at a time: the caller publishes it by
- * bumping a generation counter, every thread (the caller included) takes chunks from an atomic
- * cursor, and the caller waits until every worker has finished the job. Idle workers poll the
- * generation for at most spin_us, then sleep on a condition variable: an idle session uses no CPU.
- * Never allocates after creation. */
+/* pool.c — the session thread pool (see pool.h). One job at a time. The caller publishes a job by
+ * storing one 64-bit word — generation, chunk count, next chunk — and every thread, the caller
+ * included, claims chunks by compare-and-swap on that word. The caller waits for the chunks to be
+ * done, not for the workers: a worker that was asleep and wakes late finds nothing left and costs
+ * the caller nothing. Because the chunk count travels in the same word as the generation, a late
+ * worker can never claim a chunk of the next job with the previous job's bounds.
+ * Idle workers poll for at most spin_us, then sleep on a condition variable: an idle session uses
+ * no CPU. Never allocates after creation. */
 #include "engine/pool.h"
 
 #include <pthread.h>
@@ -13,30 +16,39 @@
 #include <immintrin.h>
 #endif
 
+/* The job word: generation (32 bits) | chunk count (16) | next chunk to claim (16). */
+#define JOB_GEN(w) ((uint32_t)((w) >> 32))
+#define JOB_COUNT(w) ((uint32_t)(((w) >> 16) & 0xffff))
+#define JOB_NEXT(w) ((uint32_t)((w)&0xffff))
+#define JOB_WORD(gen, count, next) \
+    (((uint64_t)(gen) << 32) | ((uint64_t)(count) << 16) | (uint64_t)(next))
+#define MAX_CHUNKS 0xffff
+
+typedef struct worker_arg {
+    struct frost__pool *p;
+    int index;
+} worker_arg;
+
 struct frost__pool {
     frost_allocator alloc;
     int n_threads;            /* including the caller */
     int spin_us;
     bool flush_denormals;
     pthread_t *threads;
+    worker_arg *args;         /* lives as long as the pool: workers read it at any time */
     int n_started;
     pthread_mutex_t mu;
     pthread_cond_t wake;
-    atomic_uint_fast64_t gen;
+    atomic_uint_fast64_t job;
+    atomic_int done;          /* chunks of the current job finished */
     atomic_int stop;
     atomic_int sleepers;
-    atomic_int active;        /* workers still inside the current job */
-    /* The current job, written before gen is bumped (release), read after (acquire). */
+    /* The current job's body, written before the job word is stored (release), read by a thread
+     * only after it claimed a chunk of that job (acquire on the word). */
     frost__task_fn fn;
     void *arg;
-    int64_t n_items, chunk, n_chunks;
-    atomic_int_fast64_t next;
+    int64_t n_items, chunk;
 };
-
-typedef struct worker_arg {
-    frost__pool *p;
-    int index;
-} worker_arg;
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -52,31 +64,36 @@ static int64_t now_us(void) {
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void run_chunks(frost__pool *p, int worker) {
+/* Claims and runs chunks of job generation `gen` until none is left. */
+static void run_chunks(frost__pool *p, uint32_t gen, int worker) {
+    uint64_t w = atomic_load_explicit(&p->job, memory_order_acquire);
     for (;;) {
-        int64_t c = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
-        if (c >= p->n_chunks) break;
-        int64_t b = c * p->chunk, e = b + p->chunk;
+        if (JOB_GEN(w) != gen || JOB_NEXT(w) >= JOB_COUNT(w)) return;
+        uint64_t claimed = w + 1;
+        if (!atomic_compare_exchange_weak_explicit(&p->job, &w, claimed, memory_order_acq_rel,
+                                                   memory_order_acquire))
+            continue; /* w now holds the current word */
+        int64_t b = (int64_t)JOB_NEXT(w) * p->chunk, e = b + p->chunk;
         if (e > p->n_items) e = p->n_items;
         p->fn(p->arg, b, e, worker);
+        atomic_fetch_add_explicit(&p->done, 1, memory_order_release);
+        w = claimed;
     }
 }
 
 static void *worker_main(void *argp) {
-    worker_arg wa = *(worker_arg *)argp;
-    frost__pool *p = wa.p;
+    const worker_arg *wa = argp;
+    frost__pool *p = wa->p;
 #if defined(__x86_64__) || defined(__i386__)
     if (p->flush_denormals) _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ | DAZ */
 #endif
-    /* 0, not a fresh load: pool_create's first job may already have bumped gen before this thread
-     * got here, and a worker that missed it would leave `active` above 0 forever. */
-    uint64_t seen = 0;
+    uint32_t seen = 0; /* generation 0 is the idle state at creation */
     for (;;) {
-        uint64_t g = atomic_load_explicit(&p->gen, memory_order_acquire);
+        uint32_t g = JOB_GEN(atomic_load_explicit(&p->job, memory_order_acquire));
         if (g == seen && !atomic_load(&p->stop)) {
             int64_t t0 = now_us();
             int polls = 0;
-            while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen &&
+            while ((g = JOB_GEN(atomic_load_explicit(&p->job, memory_order_acquire))) == seen &&
                    !atomic_load_explicit(&p->stop, memory_order_relaxed)) {
                 cpu_relax();
                 if (++polls % 64 == 0 && now_us() - t0 >= p->spin_us) break;
@@ -84,8 +101,7 @@ static void *worker_main(void *argp) {
             if (g == seen) {
                 pthread_mutex_lock(&p->mu);
                 atomic_fetch_add(&p->sleepers, 1);
-                while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen &&
-                       !atomic_load(&p->stop))
+                while ((g = JOB_GEN(atomic_load(&p->job))) == seen && !atomic_load(&p->stop))
                     pthread_cond_wait(&p->wake, &p->mu);
                 atomic_fetch_sub(&p->sleepers, 1);
                 pthread_mutex_unlock(&p->mu);
@@ -93,8 +109,7 @@ static void *worker_main(void *argp) {
         }
         if (atomic_load(&p->stop)) break;
         seen = g;
-        run_chunks(p, wa.index);
-        atomic_fetch_sub_explicit(&p->active, 1, memory_order_release);
+        run_chunks(p, g, wa->index);
     }
     return NULL;
 }
@@ -106,43 +121,32 @@ frost_status frost__pool_create(const frost_allocator *a, int n_threads, int spi
     if (n_threads > 256)
         return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "%d threads is too many", n_threads);
     frost__pool *p = frost__calloc(a, 1, sizeof *p);
-    worker_arg *args = frost__calloc(a, (size_t)n_threads, sizeof *args);
-    if (!p || !args) {
-        frost__free(a, p);
-        frost__free(a, args);
-        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory for the thread pool");
-    }
+    if (!p) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory for the thread pool");
     p->alloc = *a;
     p->n_threads = n_threads;
     p->spin_us = spin_us < 0 ? 50 : spin_us;
     p->flush_denormals = flush_denormals;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->wake, NULL);
-    atomic_init(&p->gen, 0);
+    atomic_init(&p->job, 0);
+    atomic_init(&p->done, 0);
     atomic_init(&p->stop, 0);
     atomic_init(&p->sleepers, 0);
-    atomic_init(&p->active, 0);
-    atomic_init(&p->next, 0);
     p->threads = frost__calloc(a, (size_t)n_threads, sizeof(pthread_t));
-    if (!p->threads) {
-        frost__free(a, args);
+    p->args = frost__calloc(a, (size_t)n_threads, sizeof(worker_arg));
+    if (!p->threads || !p->args) {
         frost__pool_free(p);
         return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory for the thread pool");
     }
-    /* args must outlive the threads' first read: they copy it at once, and we join before free. */
     for (int i = 1; i < n_threads; i++) {
-        args[i].p = p;
-        args[i].index = i;
-        if (pthread_create(&p->threads[i], NULL, worker_main, &args[i]) != 0) {
+        p->args[i].p = p;
+        p->args[i].index = i;
+        if (pthread_create(&p->threads[i], NULL, worker_main, &p->args[i]) != 0) {
             frost__pool_free(p);
-            frost__free(a, args);
             return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "cannot start worker thread %d", i);
         }
         p->n_started = i;
     }
-    /* Wait until every worker has copied its argument before releasing args. */
-    frost__parallel_for(p, n_threads, 1, NULL, NULL);
-    frost__free(a, args);
     *out = p;
     return FROST_OK;
 }
@@ -158,43 +162,42 @@ void frost__pool_free(frost__pool *p) {
     pthread_cond_destroy(&p->wake);
     frost_allocator a = p->alloc;
     frost__free(&a, p->threads);
+    frost__free(&a, p->args);
     frost__free(&a, p);
 }
 
 int frost__pool_threads(const frost__pool *p) { return p ? p->n_threads : 1; }
 
-static void no_task(void *arg, int64_t b, int64_t e, int w) {
-    (void)arg, (void)b, (void)e, (void)w;
-}
-
 void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_fn fn, void *arg) {
-    if (n <= 0) return;
+    if (n <= 0 || !fn) return;
     if (grain < 1) grain = 1;
-    if (!fn) fn = no_task;
     if (!p || p->n_threads <= 1 || n <= grain) {
         fn(arg, 0, n, 0);
         return;
     }
-    int64_t max_chunks = (int64_t)p->n_threads * 4;
     int64_t n_chunks = (n + grain - 1) / grain;
+    int64_t max_chunks = (int64_t)p->n_threads * 4;
     if (n_chunks > max_chunks) n_chunks = max_chunks;
+    if (n_chunks > MAX_CHUNKS) n_chunks = MAX_CHUNKS;
     p->fn = fn;
     p->arg = arg;
     p->n_items = n;
     p->chunk = (n + n_chunks - 1) / n_chunks;
-    p->n_chunks = (n + p->chunk - 1) / p->chunk;
-    atomic_store_explicit(&p->next, 0, memory_order_relaxed);
-    atomic_store_explicit(&p->active, p->n_started, memory_order_relaxed);
-    atomic_fetch_add(&p->gen, 1); /* seq_cst: ordered before the sleepers check */
+    n_chunks = (n + p->chunk - 1) / p->chunk;
+    atomic_store_explicit(&p->done, 0, memory_order_relaxed);
+    uint32_t gen = JOB_GEN(atomic_load_explicit(&p->job, memory_order_relaxed)) + 1;
+    if (gen == 0) gen = 1; /* 0 is the idle state workers start from */
+    /* seq_cst: the store is ordered before the sleepers check below. */
+    atomic_store(&p->job, JOB_WORD(gen, n_chunks, 0));
     if (atomic_load(&p->sleepers) > 0) {
         pthread_mutex_lock(&p->mu);
         pthread_cond_broadcast(&p->wake);
         pthread_mutex_unlock(&p->mu);
     }
-    run_chunks(p, 0);
-    /* Workers are normally mid-chunk: spin briefly, then yield so an oversubscribed machine still
-     * schedules them. */
-    for (int spins = 0; atomic_load_explicit(&p->active, memory_order_acquire) > 0; spins++) {
+    run_chunks(p, gen, 0);
+    /* Other threads are normally mid-chunk: spin briefly, then yield so an oversubscribed machine
+     * still schedules them. */
+    for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < n_chunks; spins++) {
         if (spins < 4096) cpu_relax();
         else sched_yield();
     }
