@@ -80,6 +80,8 @@ format_of() {
 run_one() {
   local t=$1
   local corpus=$F/corpus/$t artifacts=$F/artifacts/$t/ log=$F/logs/$t.log
+  # Earlier runs' finds are already in tests/corrupt (or were deliberately dropped from it).
+  rm -rf "$artifacts"
   mkdir -p "$corpus" "$artifacts" "$F/logs"
   # -fork=1: one worker process at a time that libFuzzer restarts after a crash, so one bad input
   # does not end the run; crashes, timeouts and OOMs are all kept as artifacts.

@@ -16,3 +16,10 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFROST_SANITIZE=ON -DFROST_BUILD_BENCH=OFF
 cmake --build build-asan -j "$JOBS"
 ctest --test-dir build-asan --output-on-failure -j "$JOBS"
+
+# Fuzz smoke test (docs/robustness.md): every libFuzzer target for a short time, clang only; a new
+# crash fails the run and is saved under tests/corrupt/. FROST_FUZZ_SECONDS=0 skips it.
+if [ "${FROST_FUZZ_SECONDS:-20}" -gt 0 ] && command -v clang >/dev/null 2>&1; then
+  unset ASAN_OPTIONS UBSAN_OPTIONS
+  ./scripts/fuzz.sh -t "${FROST_FUZZ_SECONDS:-20}" -b build-fuzz
+fi

@@ -174,6 +174,89 @@ static int print_one(int argc, char **argv) {
     return 0;
 }
 
+/* Truncation at every structural boundary, without listing each: every prefix of a good base (every
+ * `step`-th for the big ones) must load or fail cleanly, with a status and a message. A prefix may
+ * well be a valid smaller model (protobuf messages end at any field boundary). */
+static void every_prefix(const char *file, frost_format format, size_t step) {
+    size_t size;
+    unsigned char *data = frost_test_read_file(file, &size);
+    if (!CHECK_MSG(data != NULL, "cannot read %s", file)) return;
+    int bad = 0, loaded = 0, tried = 0;
+    for (size_t n = 0; n < size; n += step) {
+        frost_load_options o;
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.format = format;
+        frost_model *m = NULL;
+        frost_error err;
+        memset(&err, 0, sizeof err);
+        frost_status st = frost_model_load_memory(data, n, &o, &m, &err);
+        tried++;
+        if (st == FROST_OK) {
+            loaded++;
+            frost_model_free(m);
+            continue;
+        }
+        if (m || err.code != st || !err.message[0] || st == FROST_E_INTERNAL) {
+            if (bad++ < 3)
+                CHECK_MSG(false, "%s cut to %zu bytes: %s with message '%s'", file, n,
+                          frost_status_name(st), err.message);
+            frost_model_free(m);
+        }
+    }
+    CHECK_MSG(bad == 0, "%s: %d of %d prefixes failed badly", file, bad, tried);
+    printf("%s: %d prefixes, %d loaded, the others failed cleanly\n", file, tried, loaded);
+    free(data);
+}
+
+/* Every byte of a good base flipped in turn (lengths, tags, dims, offsets): each variant must
+ * load, plan and run on zeros, or fail cleanly at one of those steps. */
+static bool clean(frost_status st, const frost_error *err) {
+    return st == FROST_OK || (err->code == st && err->message[0] && st != FROST_E_INTERNAL);
+}
+
+static void every_flip(const char *file, frost_format format) {
+    size_t size;
+    unsigned char *data = frost_test_read_file(file, &size);
+    if (!CHECK_MSG(data != NULL, "cannot read %s", file)) return;
+    int bad = 0, ran = 0;
+    for (size_t i = 0; i < size; i++) {
+        data[i] ^= 0xff;
+        frost_load_options o;
+        memset(&o, 0, sizeof o);
+        o.struct_size = sizeof o;
+        o.format = format;
+        o.max_arena_bytes = (uint64_t)256 << 20;
+        frost_model *m = NULL;
+        frost_session *s = NULL;
+        frost_error err;
+        memset(&err, 0, sizeof err);
+        frost_status st = frost_model_load_memory(data, size, &o, &m, &err);
+        if (st == FROST_OK) st = frost_session_create(m, NULL, &s, &err);
+        if (st == FROST_OK) {
+            for (int k = 0; k < frost_session_input_count(s); k++) {
+                frost_tensor_info info;
+                frost_session_input_info(s, k, &info);
+                size_t n = frost_dtype_size(info.dtype);
+                for (int d = 0; d < info.rank; d++) n *= (size_t)info.dims[d];
+                void *x = frost_session_input_data(s, k);
+                if (x) memset(x, 0, n);
+            }
+            st = frost_session_run(s, &err);
+            ran += st == FROST_OK;
+        }
+        if (!clean(st, &err) && bad++ < 3)
+            CHECK_MSG(false, "%s with byte %zu flipped: %s with message '%s'", file, i,
+                      frost_status_name(st), err.message);
+        frost_session_free(s);
+        frost_model_free(m);
+        data[i] ^= 0xff;
+    }
+    CHECK_MSG(bad == 0, "%s: %d of %zu flipped variants failed badly", file, bad, size);
+    printf("%s: %zu flipped variants, %d ran, the others failed cleanly\n", file, size, ran);
+    free(data);
+}
+
 typedef struct listed { char path[256]; } listed;
 
 int main(int argc, char **argv) {
@@ -248,6 +331,13 @@ int main(int argc, char **argv) {
         }
         closedir(dp);
     }
+    every_prefix("tf/good.pb", FROST_FORMAT_TF_GRAPHDEF, 1);
+    every_prefix("onnx/good.onnx", FROST_FORMAT_ONNX, 1);
+    every_prefix("keras_v3/good.keras", FROST_FORMAT_KERAS_V3, 1);
+    every_prefix("keras_h5/good.h5", FROST_FORMAT_KERAS_H5, 97);
+    every_flip("tf/good.pb", FROST_FORMAT_TF_GRAPHDEF);
+    every_flip("onnx/good.onnx", FROST_FORMAT_ONNX);
+    every_flip("keras_v3/good.keras", FROST_FORMAT_KERAS_V3);
     printf("replayed %d corrupt files, %d known open crashes listed\n", n_run, n_open);
     return frost_test_finish();
 }
