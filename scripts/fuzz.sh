@@ -69,6 +69,19 @@ for pair in tf:fuzz_tf onnx:fuzz_onnx keras_h5:fuzz_keras_h5 keras_v3:fuzz_keras
 done
 cp "$SEEDS"/fuzz_{tf,onnx,keras_h5,keras_v3}/* "$SEEDS/fuzz_run/" 2>/dev/null
 
+# Dictionaries: the op, layer and key names the importers look for, straight from their sources,
+# so mutations reach op-specific code instead of stopping at "unknown op".
+DICTS=$F/dicts
+mkdir -p "$DICTS"
+dict_from() { cat "$@" | grep -ohE '"[A-Za-z_][A-Za-z0-9_]{1,40}"' | sort -u; }
+S=$ROOT/src/import
+dict_from "$S"/tf/*.c >"$DICTS/fuzz_tf.dict"
+dict_from "$S"/onnx/*.c >"$DICTS/fuzz_onnx.dict"
+dict_from "$S"/keras/*.c >"$DICTS/fuzz_keras_h5.dict"
+cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_keras_v3.dict"
+cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_tfjs.dict"
+cat "$DICTS"/fuzz_{tf,onnx,keras_h5}.dict | sort -u >"$DICTS/fuzz_run.dict"
+
 # ---- run ------------------------------------------------------------------------------------
 format_of() {
   case $1 in
@@ -91,7 +104,7 @@ run_one() {
   # allocations stay capped by -malloc_limit_mb and fuzz_common.h's allocator.
   "$F/$t" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
     -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=0 -malloc_limit_mb=2048 \
-    -max_len=1048576 \
+    -max_len=1048576 -dict="$DICTS/$t.dict" \
     -artifact_prefix="$artifacts" -print_final_stats=1 \
     "$corpus" "$SEEDS/$t" >"$log" 2>&1
   local execs crashes
