@@ -885,7 +885,9 @@ static frost_status slice_plan(frost__step *st, const frost__prepare_ctx *pc, co
     bool empty = false;
     for (int i = 0; i < x->rank; i++) {
         p->dims[i] = r->size[i];
-        p->strides[i] = xs[i] * r->step[i];
+        /* A step only matters over 2+ elements, and then |step| < dim keeps the product in range;
+         * over 0 or 1 elements it may be anything (INT64_MIN + 1 from a file), so never multiply. */
+        p->strides[i] = r->size[i] > 1 ? xs[i] * r->step[i] : xs[i];
         if (r->size[i] == 0) empty = true;
     }
     if (!empty)

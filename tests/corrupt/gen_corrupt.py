@@ -253,6 +253,14 @@ def gen_onnx():
     write('onnx/big_activation.onnx', onnx_model(
         onnx_node('Relu', ['x'], ['y']) + f_bytes(11, onnx_value_info('x', [1, 100000])) +
         f_bytes(12, onnx_value_info('y', [1, 100000]))))
+    # Slice with a step of -(2^63 - 1): one element taken, but step x stride overflows (fuzz_onnx).
+    i64 = lambda name, vals: f_bytes(5, onnx_tensor(name, [len(vals)], dtype=INT64,
+                                                    raw=struct.pack('<%dq' % len(vals), *vals)))
+    write('onnx/slice_huge_step.onnx', onnx_model(
+        onnx_node('Slice', ['x', 'starts', 'ends', 'axes', 'steps'], ['y']) +
+        i64('starts', [3]) + i64('ends', [-(1 << 63)]) + i64('axes', [1]) +
+        i64('steps', [-(1 << 63) + 1]) +
+        f_bytes(11, onnx_value_info('x', [2, 4])) + f_bytes(12, onnx_value_info('y', [2, 1]))))
     # A graph input whose element count overflows int64 (each dim alone is fine).
     big = (1 << 31) - 1
     write('onnx/input_numel_overflow.onnx', onnx_model(
