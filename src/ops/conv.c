@@ -79,6 +79,9 @@ static int or_one(int v) { return v == 0 ? 1 : v; }
  * CPUs where the AVX-512 families run. */
 static bool narrow_ok(const frost__node *n, const frost__cpu *cpu, int64_t kh, int64_t kw,
                       int64_t cin, int64_t cout) {
+#if !defined(__x86_64__)
+    return false;
+#endif
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
     return groups == 1 && cpu && cpu->avx512f && cpu->max_isa >= 2 && kh * kw * cin <= 64 &&
            cout >= 1 && cout <= 32 && kh >= 1 && kw >= 1 && cin >= 1;
@@ -442,13 +445,19 @@ static void wino_unit(const wino_task *t, int64_t unit, int worker) {
     float *V = t->ws + (size_t)worker * (size_t)(64 * p->wino_block * (g->in_c + g->out_c));
     float *M = V + (size_t)64 * (size_t)nt * (size_t)cin;
     const float *x = t->x + img * g->in_h * g->in_w * g->in_c;
+#if defined(__x86_64__)
     frost_k_wino45_input__avx512(g, x, t0, nt, V);
+#else
+    (void)x; /* never chosen off x86-64: winograd_kernel() returns NULL there */
+#endif
     for (int xi = 0; xi < 64; xi++)
         p->wino_kernel->run((int)nt, cout, cin, V + (size_t)xi * (size_t)nt * (size_t)cin, cin,
                             t->U + (size_t)xi * p->wino_stride, NULL,
                             M + (size_t)xi * (size_t)nt * (size_t)cout, cout, &none, 0, cout);
+#if defined(__x86_64__)
     frost_k_wino45_output__avx512(g, M, t->bias, &p->act, t0, nt,
                                   t->y + img * g->out_h * g->out_w * g->out_c);
+#endif
 }
 
 static void wino_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
@@ -488,9 +497,13 @@ static void narrow_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     for (int64_t r = begin; r < end;) {
         const int64_t img = r / g->out_h, oh0 = r % g->out_h;
         const int64_t oh1 = FROST_MIN(g->out_h, oh0 + (end - r));
+#if defined(__x86_64__) /* narrow_ok() is false off x86-64 */
         frost_k_f32_conv_narrow__avx512(g, t->xpad + (size_t)img * pad_floats, p->narrow_wp,
                                         t->w32, t->bias, &p->act,
                                         t->y + img * g->out_h * g->out_w * g->out_c, oh0, oh1);
+#else
+        (void)img, (void)pad_floats;
+#endif
         r += oh1 - oh0;
     }
 }
