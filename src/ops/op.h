@@ -94,7 +94,8 @@ typedef struct frost__exec {
 #define FROST_OUT(st, ex, i) ((ex)->ptr[(st)->node->out[i]])
 #define FROST_IN_SHAPE(st, ex, i) (&(ex)->shape[(st)->node->in[i]])
 #define FROST_OUT_SHAPE(st, ex, i) (&(ex)->shape[(st)->node->out[i]])
-#define FROST_WS(st, ex) ((void *)((ex)->arena + (st)->ws_offset))
+/* NULL when the step has no workspace (the arena itself may be NULL then). */
+#define FROST_WS(st, ex) ((st)->ws_bytes ? (void *)((ex)->arena + (st)->ws_offset) : NULL)
 
 typedef struct frost__op_def {
     const char *name;
