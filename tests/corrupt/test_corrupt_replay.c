@@ -266,7 +266,7 @@ static bool matches_any(const char *text, const char *alternatives, bool exact) 
     return false;
 }
 
-typedef struct listed { char path[256]; } listed;
+typedef struct listed { char path[2048]; } listed; /* as long as an index.tsv line */
 
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "--print")) return print_one(argc, argv);
@@ -302,7 +302,7 @@ int main(int argc, char **argv) {
             n_open++;
             continue;
         }
-        stage want_stage;
+        stage want_stage = STAGE_LOAD;
         bool want_ok = nc >= 4 && !strcmp(col[3], "FROST_OK");
         if (!CHECK_MSG((nc >= 5 || want_ok) && parse_stage(col[2], &want_stage),
                        "index.tsv:%d: expected FILE FORMAT STAGE STATUS MESSAGE [LIMITS]", lineno))
