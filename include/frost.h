@@ -245,6 +245,12 @@ FROST_API frost_status frost_session_output_info(const frost_session *s, int ind
 FROST_API frost_status frost_session_set_input_shape(frost_session *s, int index, int rank,
                                                      const int64_t *dims, frost_error *err);
 
+/* Plans now for the current input shapes (the next run would otherwise do it): call it after
+ * setting every shape so that the first run is a steady-state one, with the arena allocated and
+ * touched and the packed weights read into the cache. Reports the shape errors the run would.
+ * Does nothing when nothing changed. Allocates. */
+FROST_API frost_status frost_session_plan(frost_session *s, frost_error *err);
+
 /* The session's own buffer for an input, sized for the current shape. Re-plans first if needed (and
  * so may allocate). Valid until the next re-plan or bind. NULL on error. */
 FROST_API void *frost_session_input_data(frost_session *s, int index);

@@ -243,6 +243,11 @@ static frost_status ensure_planned(frost_session *s, frost_error *err) {
     return FROST_OK;
 }
 
+frost_status frost_session_plan(frost_session *s, frost_error *err) {
+    if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
+    return ensure_planned(s, err);
+}
+
 void *frost_session_input_data(frost_session *s, int index) {
     if (!s || index < 0 || index >= s->m->g.n_inputs) return NULL;
     if (ensure_planned(s, NULL) != FROST_OK) return NULL;

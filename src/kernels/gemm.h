@@ -48,7 +48,7 @@ const frost__gemm_kernel *frost__gemm_pick_bf16(const frost__cpu *cpu);
 /* Reads `bytes` at p, one load per cache line, so packed weights sit in the cache when a session's
  * first run starts (prepare calls it: the first call after planning must not be a cold one; packing
  * at load left them there, but whatever ran in between may have evicted them). */
-void frost__cache_warm(const void *p, size_t bytes); /* no-op past 64 MB */
+void frost__cache_warm(const void *p, size_t bytes); /* no-op past 32 MB */
 /* The opt-in int8 family (FROST_PRECISION_INT8, Dense/MatMul weights): per-column int8 weights,
  * per-row int8 activations quantized per call, exact int32 sums (vpdpbusd), fp32 rescale. NULL
  * when the CPU (after the cap) has no AVX512_VNNI. */

@@ -137,11 +137,19 @@ static void test_run_zero_alloc_and_batch(void) {
     CHECK(oi.rank == 2 && oi.dims[0] == 1 && oi.dims[1] == 3);
     frost_test_close(y, want, 3, 1e-6, 1e-5, "batch 1");
 
-    /* Batch 5: one re-plan, then no allocations again. */
+    /* Batch 5: one re-plan, done by frost_session_plan, then no allocations again: not even in
+     * the first run after it. */
     CHECK_OK(frost_session_set_input_shape(s, 0, 2, (int64_t[]){5, 4}, &err), &err);
+    CHECK(c.allocs == before); /* setting a shape never allocates */
+    CHECK_OK(frost_session_plan(s, &err), &err);
+    CHECK(c.allocs > before);
+    before = c.allocs;
+    CHECK_OK(frost_session_plan(s, &err), &err); /* nothing changed: nothing to do */
+    CHECK(c.allocs == before);
     CHECK_OK(frost_session_set_input(s, 0, x, sizeof x, &err), &err);
     CHECK_OK(frost_session_run(s, &err), &err);
-    before = c.allocs;
+    CHECK(c.allocs == before);
+    CHECK_FAILS(frost_session_plan(NULL, &err), FROST_E_INVALID_ARG, &err, "NULL");
     CHECK_OK(frost_session_run(s, &err), &err);
     CHECK(c.allocs == before);
     y = frost_session_output_data(s, 0, &oi);
