@@ -9,133 +9,18 @@
  * dependency) and its single-threaded cblas_sgemm (and cblas_sgemv for M == 1) timed on the same
  * shapes for comparison; those lines leave out bias and activation.
  * Usage: bench_gemm [--quick] [layer-name-substring]
- * The ISA-specific peak loops are compiled through target attributes and only called when the
- * CPU has the ISA, so this binary runs on any x86-64 (and builds elsewhere without the probes). */
+ * The other kernel families (conv, pooling, softmax, elementwise, ...) are in bench_kernels.c. */
 #include "kernels/gemm.h"
+#include "machine_peak.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
-/* CPU time of the calling thread: on a shared machine (other builds, other benchmarks) the time
- * this thread was descheduled does not count, so numbers stay comparable from run to run. Cache
- * interference from neighbours still shows; take the best of many samples. */
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static volatile float g_sink;
 static double g_min_time = 0.3;    /* seconds of repetitions per kernel and shape */
 #define N_SAMPLES 15
-
-/* ---- machine limits -------------------------------------------------------------------------- */
-
-#if defined(__x86_64__)
-#define FMA_BODY(VEC, SET1, FMA, ADD, N_ACC)                                                   \
-    VEC acc[N_ACC];                                                                            \
-    const VEC x = SET1(*seed), y = SET1(1.0f - 1e-7f);                                          \
-    for (int i = 0; i < N_ACC; i++) acc[i] = SET1(*seed + (float)i);                           \
-    for (long it = 0; it < iters; it++) {                                                      \
-        for (int i = 0; i < N_ACC; i++) acc[i] = FMA(acc[i], y, x);                            \
-    }                                                                                          \
-    VEC s = acc[0];                                                                            \
-    for (int i = 1; i < N_ACC; i++) s = ADD(s, acc[i]);                                        \
-    float out[sizeof(VEC) / 4];                                                                \
-    memcpy(out, &s, sizeof out);                                                               \
-    return out[0];
-
-__attribute__((target("avx512f,fma"))) static float fma_loop_512(long iters, const float *seed) {
-    FMA_BODY(__m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_add_ps, 12)
-}
-__attribute__((target("avx2,fma"))) static float fma_loop_256(long iters, const float *seed) {
-    FMA_BODY(__m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_add_ps, 12)
-}
-
-__attribute__((target("avx2"))) static float read_loop_256(const float *p, size_t n) {
-    __m256 s[8];
-    for (int j = 0; j < 8; j++) s[j] = _mm256_setzero_ps();
-    for (size_t i = 0; i + 64 <= n; i += 64)
-        for (int j = 0; j < 8; j++) s[j] = _mm256_add_ps(s[j], _mm256_loadu_ps(p + i + 8 * j));
-    for (int j = 1; j < 8; j++) s[0] = _mm256_add_ps(s[0], s[j]);
-    float out[8];
-    _mm256_storeu_ps(out, s[0]);
-    return out[0] + out[7];
-}
-__attribute__((target("avx512f"))) static float read_loop_512(const float *p, size_t n) {
-    /* Eight independent sums: the add latency must not be what limits a read loop. */
-    __m512 s[8];
-    for (int j = 0; j < 8; j++) s[j] = _mm512_setzero_ps();
-    for (size_t i = 0; i + 128 <= n; i += 128)
-        for (int j = 0; j < 8; j++) s[j] = _mm512_add_ps(s[j], _mm512_loadu_ps(p + i + 16 * j));
-    for (int j = 1; j < 8; j++) s[0] = _mm512_add_ps(s[0], s[j]);
-    return _mm512_reduce_add_ps(s[0]);
-}
-#endif
-
-static float read_loop_c(const float *p, size_t n) {
-    float s[8] = {0};
-    for (size_t i = 0; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; j++) s[j] += p[i + j];
-    return s[0] + s[7];
-}
-
-static double measure_fma_gflops(const frost__cpu *cpu, const char **what) {
-    static const float seed = 0.5f;
-    const long iters = 5 * 1000 * 1000;
-    double best = 0;
-    *what = "none";
-#if defined(__x86_64__)
-    for (int rep = 0; rep < 9; rep++) {   /* best of 9: the machine may be shared */
-        double t0 = now_s(), flops;
-        if (cpu->avx512f) {
-            g_sink = fma_loop_512(iters, &seed);
-            flops = (double)iters * 12 * 32;
-            *what = "avx512 zmm FMA x12";
-        } else if (cpu->avx2_fma) {
-            g_sink = fma_loop_256(iters, &seed);
-            flops = (double)iters * 12 * 16;
-            *what = "avx2 ymm FMA x12";
-        } else {
-            return 0;
-        }
-        double g = flops / (now_s() - t0) / 1e9;
-        if (g > best) best = g;
-    }
-#endif
-    (void)cpu;
-    return best;
-}
-
-static double measure_read_gbs(const frost__cpu *cpu, size_t bytes) {
-    size_t n = bytes / sizeof(float);
-    float *buf = aligned_alloc(64, n * sizeof(float));
-    if (!buf) return 0;
-    for (size_t i = 0; i < n; i++) buf[i] = (float)(i & 7);
-    double best = 0;
-    int reps = bytes > (64u << 20) ? 5 : 40;
-    for (int r = 0; r < reps; r++) {
-        double t0 = now_s();
-#if defined(__x86_64__)
-        if (cpu->avx512f) g_sink = read_loop_512(buf, n);
-        else if (cpu->avx2_fma) g_sink = read_loop_256(buf, n);
-        else
-#endif
-            g_sink = read_loop_c(buf, n);
-        double gbs = (double)bytes / (now_s() - t0) / 1e9;
-        if (r > 0 && gbs > best) best = gbs;   /* r == 0 pulls the buffer into cache */
-    }
-    free(buf);
-    return best;
-}
 
 /* ---- kernels --------------------------------------------------------------------------------- */
 
@@ -173,7 +58,7 @@ static void evict_caches(void) {
     }
     float s = 0;
     for (size_t i = 0; i < g_evict_n; i += 16) s += g_evict[i];
-    g_sink = s;
+    bench_sink = s;
 }
 
 typedef struct job {
@@ -189,11 +74,11 @@ typedef struct job {
 } job;
 
 static void job_run(job *j) {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (long r = 0; r < j->reps; r++)
         j->k->run(j->s->M, j->s->N, j->s->K, j->A, j->s->K, j->packed, j->bias, j->C, j->s->N,
                   j->act, j->n0, j->n1);
-    j->cpu_s = now_s() - t0;
+    j->cpu_s = bench_now_s() - t0;
 }
 
 static void *job_thread(void *arg) {
@@ -305,7 +190,7 @@ static double time_blas(const blas_job *j, double *median) {
     long reps = 1;
     double samples[N_SAMPLES];
     for (int pass = 0; pass < 2 + N_SAMPLES; pass++) {
-        double t0 = now_s();
+        double t0 = bench_now_s();
         for (long r = 0; r < reps; r++) {
             if (j->gemv)
                 j->lib->sgemv(CBLAS_ROW_MAJOR, CBLAS_TRANS, s->K, s->N, 1.0f, j->B, s->N, j->A, 1,
@@ -314,7 +199,7 @@ static double time_blas(const blas_job *j, double *median) {
                 j->lib->sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, s->M, s->N, s->K,
                               1.0f, j->A, s->K, j->B, s->N, 0.0f, j->C, s->N);
         }
-        double dt = now_s() - t0;
+        double dt = bench_now_s() - t0;
         if (pass == 0) continue;   /* warm-up */
         if (pass == 1) {
             reps = (long)((double)reps * (g_min_time / N_SAMPLES) / (dt > 0 ? dt : 1e-9)) + 1;
@@ -347,9 +232,9 @@ int main(int argc, char **argv) {
     blas_open(&blas[0], "openblas", "libopenblas.so.0", "openblas_set_num_threads");
     blas_open(&blas[1], "blis", "libblis.so.4", "bli_thread_set_num_threads");
     const char *fma_what;
-    double peak = measure_fma_gflops(cpu, &fma_what);
-    double bw_l3 = measure_read_gbs(cpu, 13u << 20);
-    double bw_dram = quick ? 0 : measure_read_gbs(cpu, 256u << 20);
+    double peak = machine_fma_gflops(&fma_what);
+    double bw_l3 = machine_read_gbs(13u << 20);
+    double bw_dram = quick ? 0 : machine_read_gbs(256u << 20);
     printf("machine: FMA peak %.1f GFLOP/s (%s, 1 thread); read 13 MB %.1f GB/s, 256 MB %.1f GB/s\n",
            peak, fma_what, bw_l3, bw_dram);
     printf("%-24s %-13s %-13s %3s %9s %9s %8s %7s %7s %7s\n", "layer", "M x N x K", "kernel", "thr",
