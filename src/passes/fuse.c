@@ -5,6 +5,7 @@
  * Only when the intermediate tensor has no other consumer and is not a graph output. */
 #include "passes/passes.h"
 
+#include <math.h>
 #include <stdio.h>
 
 static bool is_fusable_producer(const frost__node *n) {
@@ -61,8 +62,168 @@ static bool fusable_act(int fn) {
     }
 }
 
+/* Grows the producer's input list to hold a bias (absent optional inputs are -1). */
+static frost_status ensure_bias_slot(frost__graph *g, frost__node *p, frost_error *err) {
+    if (p->n_in > bias_slot(p)) return FROST_OK;
+    int *in = frost__calloc(&g->alloc, (size_t)bias_slot(p) + 1, sizeof(int));
+    if (!in) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    for (int k = 0; k < p->n_in; k++) in[k] = p->in[k];
+    for (int k = p->n_in; k < bias_slot(p); k++) in[k] = -1;
+    frost__free(&g->alloc, p->in);
+    p->in = in;
+    p->n_in = bias_slot(p) + 1;
+    return FROST_OK;
+}
+
+/* ---- Folding a per-channel affine map into the producer's weights -----------------------------
+ * A BatchNorm with constant statistics after a MatMul/Conv is y = (x·W + b - mean) * s + offset
+ * with s = scale / sqrt(variance + epsilon): the same as x·(W*s) + ((b - mean) * s + offset). A
+ * Mul by a constant channel vector (how frozen Keras graphs spell BatchNorm) is the case mean = 0,
+ * offset = 0. Folding removes a pass over the activations and a step per layer. */
+
+/* The f32 data of constant value v when it holds exactly n floats, else NULL. */
+static const float *const_floats(const frost__graph *g, int v, int64_t n) {
+    if (v < 0) return NULL;
+    const frost__value *x = &g->values[v];
+    if (x->kind != FROST__VAL_CONST || x->dtype != FROST_DTYPE_F32 || !x->data ||
+        x->nbytes != (size_t)n * sizeof(float))
+        return NULL;
+    return x->data;
+}
+
+/* How the producer's weights hold output channel j: element (r, j) of a rows x c matrix when
+ * channels are the last dimension (HWIO filters, MatMul B), or row j when transposed (B^T). */
+typedef struct weight_view { int value; int64_t rows, c; bool channel_rows; } weight_view;
+
+static bool weights_of(const frost__graph *g, const frost__node *p, int64_t c, weight_view *w) {
+    if (p->n_in < 2 || p->in[1] < 0) return false;
+    const frost__value *v = &g->values[p->in[1]];
+    int64_t numel;
+    if (v->kind != FROST__VAL_CONST || v->dtype != FROST_DTYPE_F32 || !v->data ||
+        !frost__shape_numel_ok(&v->shape, &numel) || numel < 1 ||
+        v->nbytes != (size_t)numel * sizeof(float) || numel % c != 0)
+        return false;
+    const frost__shape *s = &v->shape;
+    w->value = p->in[1];
+    w->c = c;
+    w->rows = numel / c;
+    w->channel_rows = false;
+    if (p->op == FROST__OP_MATMUL) {
+        if (s->rank != 2 || p->p.matmul.transpose_a) return false;
+        w->channel_rows = p->p.matmul.transpose_b;
+        return s->d[w->channel_rows ? 0 : 1] == c;
+    }
+    if (p->op == FROST__OP_CONV2D) return s->rank == 4 && s->d[3] == c;
+    /* DEPTHWISE_CONV2D: [kh, kw, cin, mult] is [kh*kw, cin*mult] by output channel. */
+    return s->rank == 4 && s->d[2] * s->d[3] == c;
+}
+
+/* A name no value has yet: "<base>/<what>", then "<base>/<what>_2", ... */
+static void fresh_name(const frost__graph *g, const char *base, const char *what, char *out,
+                       size_t size) {
+    snprintf(out, size, "%s/%s", base, what);
+    for (int k = 2; frost__graph_lookup(g, out) >= 0; k++) snprintf(out, size, "%s/%s_%d", base, what, k);
+}
+
+/* Replaces the producer's weights by W*s and its bias by b*s + t (b = 0 when absent). New
+ * constants: the old weights may feed other nodes. */
+static frost_status fold_affine(frost__graph *g, int pi, const weight_view *w, const float *s,
+                                const float *t, frost_error *err) {
+    const int64_t c = w->c, n = w->rows * c;
+    float *nw = frost__alloc(&g->alloc, (size_t)n * sizeof(float));
+    float *nb = frost__alloc(&g->alloc, (size_t)c * sizeof(float));
+    if (!nw || !nb) {
+        frost__free(&g->alloc, nw);
+        frost__free(&g->alloc, nb);
+        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory folding a BatchNorm");
+    }
+    const float *ow = g->values[w->value].data;
+    for (int64_t r = 0; r < w->rows; r++)
+        for (int64_t j = 0; j < c; j++) {
+            const int64_t k = w->channel_rows ? j * w->rows + r : r * c + j;
+            nw[k] = ow[k] * s[j];
+        }
+    const frost__node *p = &g->nodes[pi];
+    const bool has_bias = p->n_in > bias_slot(p) && p->in[bias_slot(p)] >= 0;
+    const float *ob = has_bias ? const_floats(g, p->in[bias_slot(p)], c) : NULL;
+    for (int64_t j = 0; j < c; j++) nb[j] = (ob ? ob[j] : 0.0f) * s[j] + (t ? t[j] : 0.0f);
+
+    char name[512];
+    const frost__shape wshape = g->values[w->value].shape, bshape = frost__shape_make(1, &c);
+    fresh_name(g, p->name, "folded_weights", name, sizeof name);
+    int wv = frost__graph_add_const_owned(g, name, FROST_DTYPE_F32, &wshape, nw,
+                                          (size_t)n * sizeof(float), err);
+    if (wv < 0) {
+        frost__free(&g->alloc, nb);
+        return FROST_E_NOMEM; /* the only way a fresh, valid constant fails */
+    }
+    fresh_name(g, g->nodes[pi].name, "folded_bias", name, sizeof name);
+    int bv = frost__graph_add_const_owned(g, name, FROST_DTYPE_F32, &bshape, nb,
+                                          (size_t)c * sizeof(float), err);
+    if (bv < 0) return FROST_E_NOMEM; /* the only way a fresh, valid constant fails */
+    FROST_TRY(ensure_bias_slot(g, &g->nodes[pi], err));
+    g->nodes[pi].in[1] = wv;
+    g->nodes[pi].in[bias_slot(&g->nodes[pi])] = bv;
+    return FROST_OK;
+}
+
+/* Folds consumer ci (a constant-statistics BatchNorm on the channel axis, or a Mul by a constant
+ * channel vector) into producer pi. False (and nothing changed) when it does not apply. */
+static frost_status try_fold_affine(frost__graph *g, int pi, int ci, bool *folded, frost_error *err) {
+    *folded = false;
+    const frost__node *p = &g->nodes[pi], *c = &g->nodes[ci];
+    const int64_t ch = channels(g, p);
+    weight_view w;
+    if (ch < 1 || !weights_of(g, p, ch, &w)) return FROST_OK;
+    const bool has_bias = p->n_in > bias_slot(p) && p->in[bias_slot(p)] >= 0;
+    if (has_bias && !const_floats(g, p->in[bias_slot(p)], ch)) return FROST_OK;
+    if (!frost__shape_equal(&g->values[c->out[0]].shape, &g->values[p->out[0]].shape)) return FROST_OK;
+    float *s = frost__alloc(&g->alloc, (size_t)ch * 2 * sizeof(float));
+    if (!s) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory folding a BatchNorm");
+    float *t = s + ch;
+    bool ok = false;
+    if (c->op == FROST__OP_BATCH_NORM && c->n_in == 5) {
+        const int rank = g->values[p->out[0]].shape.rank;
+        const int axis = c->p.batch_norm.axis < 0 ? c->p.batch_norm.axis + rank : c->p.batch_norm.axis;
+        bool other_outputs_used = false;
+        int *uses = frost__graph_use_counts(g);
+        if (!uses) {
+            frost__free(&g->alloc, s);
+            return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        }
+        for (int k = 1; k < c->n_out; k++) other_outputs_used |= uses[c->out[k]] > 0;
+        for (int k = 1; k < c->n_out; k++)
+            for (int o = 0; o < g->n_outputs; o++) other_outputs_used |= g->outputs[o] == c->out[k];
+        frost__free(&g->alloc, uses);
+        const float *scale = c->in[1] >= 0 ? const_floats(g, c->in[1], ch) : NULL;
+        const float *offset = c->in[2] >= 0 ? const_floats(g, c->in[2], ch) : NULL;
+        const float *mean = const_floats(g, c->in[3], ch), *var = const_floats(g, c->in[4], ch);
+        ok = axis == rank - 1 && !other_outputs_used && mean && var &&
+             (c->in[1] < 0 || scale) && (c->in[2] < 0 || offset);
+        for (int64_t j = 0; ok && j < ch; j++) {
+            s[j] = (float)((scale ? scale[j] : 1.0) / sqrt((double)var[j] + c->p.batch_norm.epsilon));
+            t[j] = (offset ? offset[j] : 0.0f) - mean[j] * s[j];
+            ok = isfinite(s[j]) && isfinite(t[j]); /* a bad variance stays the op's to report */
+        }
+    } else if (c->op == FROST__OP_BINARY && c->p.binary.fn == FROST__BIN_MUL && c->n_in == 2 &&
+               c->in[0] != c->in[1]) {
+        int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
+        const float *m = other >= 0 && is_channel_vector(&g->values[other], ch)
+                             ? (const float *)g->values[other].data : NULL;
+        ok = m != NULL;
+        for (int64_t j = 0; ok && j < ch; j++) {
+            s[j] = m[j];
+            t[j] = 0.0f;
+        }
+    }
+    frost_status st = ok ? fold_affine(g, pi, &w, s, t, err) : FROST_OK;
+    frost__free(&g->alloc, s);
+    *folded = ok && st == FROST_OK;
+    return st;
+}
+
 frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
-    int n_bias = 0, n_act = 0;
+    int n_bias = 0, n_act = 0, n_bn = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         frost__node *p = &g->nodes[i];
         if (p->dead || !is_fusable_producer(p) || p->n_out != 1) continue;
@@ -83,21 +244,23 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
                     break;
                 /* The bias must broadcast like an [c] vector: the add's output shape equals ours. */
                 if (!frost__shape_equal(&g->values[c->out[0]].shape, &g->values[p->out[0]].shape)) break;
-                if (p->n_in <= bias_slot(p)) {
-                    int *in = frost__calloc(&g->alloc, (size_t)bias_slot(p) + 1, sizeof(int));
-                    if (!in) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
-                    for (int k = 0; k < p->n_in; k++) in[k] = p->in[k];
-                    for (int k = p->n_in; k < bias_slot(p); k++) in[k] = -1;
-                    frost__free(&g->alloc, p->in);
-                    p->in = in;
-                    p->n_in = bias_slot(p) + 1;
-                }
+                FROST_TRY(ensure_bias_slot(g, p, err));
                 /* A bias of shape [1,..,c] is the same bytes as [c]. */
                 frost__value *bv = &g->values[other];
                 int64_t cdim = bv->shape.d[bv->shape.rank - 1];
                 bv->shape.rank = 1;
                 bv->shape.d[0] = cdim;
                 p->in[bias_slot(p)] = other;
+            } else if (act->act == FROST__ACT_NONE &&
+                       (c->op == FROST__OP_BATCH_NORM ||
+                        (c->op == FROST__OP_BINARY && c->p.binary.fn == FROST__BIN_MUL))) {
+                bool folded;
+                FROST_TRY(try_fold_affine(g, i, ci, &folded, err));
+                if (!folded) break;
+                p = &g->nodes[i]; /* (values grew; nodes did not, but stay safe) */
+                c = &g->nodes[ci];
+                n_bn++;
+                n_bias--; /* counted below */
             } else if (act->act == FROST__ACT_NONE && c->op == FROST__OP_UNARY &&
                        fusable_act(c->p.unary.fn)) {
                 act->act = (frost__act)c->p.unary.fn;
@@ -126,7 +289,8 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             c->dead = true;
         }
     }
-    if (n_bias || n_act)
-        frost__graph_report(g, "fused %d bias adds and %d activations into MatMul/Conv", n_bias, n_act);
+    if (n_bias || n_act || n_bn)
+        frost__graph_report(g, "fused %d bias adds, %d activations and %d BatchNorm/channel scales "
+                               "into MatMul/Conv", n_bias, n_act, n_bn);
     return FROST_OK;
 }
