@@ -5,7 +5,9 @@
  * loops vectorize; the rarer transcendental functions call libm one element at a time. Kernels
  * never allocate and never trap on data: integer arithmetic wraps, integer division by zero gives
  * 0 (and INT_MIN / -1 wraps), float -> int casts saturate with NaN -> 0. */
+#if defined(__GNUC__) && !defined(__clang__) /* clang has no per-file optimize pragma */
 #pragma GCC optimize("no-math-errno", "no-trapping-math")
+#endif
 
 #include "kernels/eltwise.h"
 

@@ -1,7 +1,9 @@
 /* eltwise_avx512.c — the f32 unary loops (activations, exp-based functions) compiled for
  * AVX512 by including the shared source; chosen at prepare time when the CPU has it. Same
  * results as the ref kernel up to FMA contraction. Never allocates. */
+#if defined(__GNUC__) && !defined(__clang__) /* clang has no per-file optimize pragma */
 #pragma GCC optimize("no-math-errno", "no-trapping-math")
+#endif
 
 #include "kernels/eltwise.h"
 
