@@ -275,6 +275,18 @@ FROST_API frost_status frost_session_run(frost_session *s, frost_error *err);
 FROST_API const void *frost_session_output_data(const frost_session *s, int index,
                                                 frost_tensor_info *info);
 
+/* What one run of the current plan computes and must read, for rooflines (`frost bench` divides
+ * them by the measured time and this machine's limits). */
+typedef struct frost_cost {
+    double flops;         /* a multiply-add counts 2; convolutions as the direct algorithm (the
+                           * Winograd path does fewer: its rate is "effective"); other ops one per
+                           * output element, pooling one per window element                      */
+    double weight_bytes;  /* every constant operand once, as stored for its kernel (packed)        */
+    double io_bytes;      /* inputs read and outputs written                                       */
+} frost_cost;
+/* Plans first if needed (and so may allocate). */
+FROST_API frost_status frost_session_cost(frost_session *s, frost_cost *out, frost_error *err);
+
 /* Bytes of the session's arena (activations and workspace) for the current plan. */
 FROST_API size_t frost_session_arena_bytes(const frost_session *s);
 

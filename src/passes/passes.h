@@ -26,6 +26,8 @@ frost_status frost__pass_fold_shapes(frost__graph *g, frost_error *err);
 frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err);
 frost_status frost__pass_sinks_as_outputs(frost__graph *g, frost_error *err);
 void frost__pass_prune(frost__graph *g);
+/* Consumers of an Identity read its input instead (identity.c); names move along. */
+void frost__pass_bypass_identities(frost__graph *g);
 /* Folds bias adds and activations into the MatMul/Conv before them. */
 frost_status frost__pass_fuse(frost__graph *g, frost_error *err);
 frost_status frost__pass_check_supported(const frost__graph *g, frost_error *err);

@@ -150,6 +150,16 @@ static void test_run_zero_alloc_and_batch(void) {
     CHECK_OK(frost_session_run(s, &err), &err);
     CHECK(c.allocs == before);
     CHECK_FAILS(frost_session_plan(NULL, &err), FROST_E_INVALID_ARG, &err, "NULL");
+    /* Cost of batch 5: one fused MatMul+BiasAdd+Sigmoid, 5x4 by 4x3. */
+    const long live = c.allocs - c.frees;
+    frost_cost cost;
+    CHECK_OK(frost_session_cost(s, &cost, &err), &err);
+    CHECK_MSG(cost.flops == 2.0 * 5 * 4 * 3, "flops %g", cost.flops); /* bias, sigmoid: fused */
+    CHECK_MSG(cost.io_bytes == (5 * 4 + 5 * 3) * 4.0, "io bytes %g", cost.io_bytes);
+    CHECK_MSG(cost.weight_bytes >= sizeof W + sizeof B, "weight bytes %g", cost.weight_bytes);
+    CHECK(c.allocs - c.frees == live); /* its scratch was given back */
+    before = c.allocs;
+    CHECK_FAILS(frost_session_cost(s, NULL, &err), FROST_E_INVALID_ARG, &err, "NULL");
     CHECK_OK(frost_session_run(s, &err), &err);
     CHECK(c.allocs == before);
     y = frost_session_output_data(s, 0, &oi);

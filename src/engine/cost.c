@@ -1,0 +1,72 @@
+/* cost.c — what one run of a session's plan computes and reads (frost_session_cost), for the
+ * rooflines `frost bench` prints. FLOPs count a multiply-add as 2 and convolutions as the direct
+ * algorithm does them (Winograd does fewer, so its "effective" rate can pass the FMA peak); the
+ * ops that are not matrix products count one FLOP per output element (pooling: one per window
+ * element). Bytes are the least one run must move: every constant operand once (as packed for its
+ * kernel), the inputs read and the outputs written; activations are assumed to stay in cache. */
+#include "engine/session.h"
+
+static double numel(const frost__shape *s) {
+    const int64_t n = frost__shape_numel(s);
+    return n > 0 ? (double)n : 0.0;
+}
+
+static double step_flops(const frost_session *s, const frost__node *n) {
+    const frost__shape *out = &s->shape[n->out[0]];
+    const frost__shape *x = n->n_in > 0 && n->in[0] >= 0 ? &s->shape[n->in[0]] : NULL;
+    const frost__shape *w = n->n_in > 1 && n->in[1] >= 0 ? &s->shape[n->in[1]] : NULL;
+    switch (n->op) {
+    case FROST__OP_MATMUL: {
+        if (!x || x->rank < 2) return 0;
+        const int64_t k = n->p.matmul.transpose_a ? x->d[x->rank - 2] : x->d[x->rank - 1];
+        return 2.0 * numel(out) * (double)k;
+    }
+    case FROST__OP_CONV2D: /* filter [kh, kw, cin/groups, cout] */
+        return w && w->rank == 4 ? 2.0 * numel(out) * (double)(w->d[0] * w->d[1] * w->d[2]) : 0;
+    case FROST__OP_DEPTHWISE_CONV2D: /* filter [kh, kw, cin, multiplier] */
+        return w && w->rank == 4 ? 2.0 * numel(out) * (double)(w->d[0] * w->d[1]) : 0;
+    case FROST__OP_CONV2D_TRANSPOSE: /* every input pixel scatters kh x kw x cout products */
+        return x && w && w->rank == 4 ? 2.0 * numel(x) * (double)(w->d[0] * w->d[1] * w->d[2]) : 0;
+    case FROST__OP_POOL2D:
+        return numel(out) * (double)n->p.pool.k_h * (double)n->p.pool.k_w;
+    default: {
+        double sum = 0;
+        for (int k = 0; k < n->n_out; k++) sum += numel(&s->shape[n->out[k]]);
+        return sum;
+    }
+    }
+}
+
+static double value_bytes(const frost_session *s, int v) {
+    size_t bytes = 0;
+    return frost__tensor_bytes(s->dtype[v], &s->shape[v], &bytes) ? (double)bytes : 0.0;
+}
+
+frost_status frost_session_cost(frost_session *s, frost_cost *out, frost_error *err) {
+    if (!s || !out)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session or out is NULL");
+    FROST_TRY(frost_session_plan(s, err));
+    memset(out, 0, sizeof *out);
+    const frost__graph *g = &s->m->g;
+    bool *seen = frost__calloc(&s->alloc, (size_t)(g->n_values ? g->n_values : 1), sizeof(bool));
+    if (!seen) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    for (int i = 0; i < s->n_steps; i++) {
+        const frost__node *n = s->steps[i].node;
+        if (!n) continue;
+        out->flops += step_flops(s, n);
+        if (n->packed) { /* the kernel reads its own copy, not the constants it came from */
+            out->weight_bytes += (double)n->packed_bytes;
+            continue;
+        }
+        for (int k = 0; k < n->n_in; k++) {
+            const int v = n->in[k];
+            if (v < 0 || seen[v] || g->values[v].kind != FROST__VAL_CONST) continue;
+            seen[v] = true;
+            out->weight_bytes += (double)g->values[v].nbytes;
+        }
+    }
+    frost__free(&s->alloc, seen);
+    for (int i = 0; i < g->n_inputs; i++) out->io_bytes += value_bytes(s, g->inputs[i]);
+    for (int i = 0; i < s->n_out; i++) out->io_bytes += value_bytes(s, s->out_vals[i]);
+    return FROST_OK;
+}
