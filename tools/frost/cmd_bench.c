@@ -301,7 +301,7 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
            a->threads, a->batch, a->precision == FROST_PRECISION_BF16   ? ", weights bf16"
            : a->precision == FROST_PRECISION_INT8 ? ", weights int8"
                                                   : "");
-    printf("  first     %.1f µs (first call, includes planning; %ld allocations)\n",
+    printf("  first     %.1f µs (first call after frost_session_plan; %ld allocations)\n",
            r->first_call_ms * 1e3, r->first_call_allocs);
     printf("  warmup    %" PRId64 " calls\n", a->warmup);
     for (int64_t l = 0; l < a->loops; l++) {
