@@ -154,6 +154,11 @@ typedef struct frost_load_options {
      * 16 outputs, K < 64) and CPUs without the instructions stay fp32. Outputs differ from fp32 by
      * ~1e-2 relative; classification accuracy by a fraction of a point (docs/benchmarks-speed.md). */
     int weights_precision;
+    /* ONNX (IR >= 4) lets an initializer also be listed as a graph input: a default the caller may
+     * override. Such initializers are nearly always weights (older PyTorch exports list them all),
+     * and an overridable weight can be neither folded nor packed: 0 (default) loads them as
+     * constants, like every other initializer; 1 keeps them as inputs with a default value. */
+    int onnx_feedable_initializers;
 } frost_load_options;
 
 typedef enum frost_precision {

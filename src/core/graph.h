@@ -70,6 +70,7 @@ typedef struct frost__graph {
     int64_t max_nodes;
     uint64_t max_arena_bytes;  /* a session's arena (plan.c)                                  */
     int64_t max_attr_len;      /* entries in one attribute list (importers)                   */
+    bool onnx_feedable_initializers; /* frost_load_options.onnx_feedable_initializers           */
     int weights_precision;     /* frost_precision from load options: what pack may store       */
 } frost__graph;
 

@@ -53,6 +53,8 @@ static void apply_limits(frost__graph *g, const frost_load_options *o) {
         g->max_arena_bytes = o->max_arena_bytes;
     if (o && FROST_HAS_OPT(o, max_attr_len) && o->max_attr_len > 0) g->max_attr_len = o->max_attr_len;
     if (o && FROST_HAS_OPT(o, weights_precision)) g->weights_precision = o->weights_precision;
+    if (o && FROST_HAS_OPT(o, onnx_feedable_initializers))
+        g->onnx_feedable_initializers = o->onnx_feedable_initializers != 0;
 #undef FROST_HAS_OPT
 }
 

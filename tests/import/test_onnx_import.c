@@ -196,7 +196,7 @@ static void test_valid(void) {
 }
 
 static void test_initializer_inputs(void) {
-    /* IR >= 4: an initializer listed as an input is an overridable default. */
+    /* IR >= 4: an initializer listed as an input is a weight by default (folded, packed)... */
     mb b;
     build_matmul(&b, 7);
     int64_t wd[2] = {3, 2};
@@ -207,8 +207,17 @@ static void test_initializer_inputs(void) {
     frost_error err;
     CHECK_OK(import(bytes, size, &g, &err, true), &err);
     int w = frost__graph_lookup(&g, "W");
+    CHECK(w >= 0 && g.values[w].kind == FROST__VAL_CONST && g.values[w].nbytes == 24);
+    CHECK(g.n_inputs == 1);
+    frost__graph_free(&g);
+    /* ... and an overridable default when the caller asks (onnx_feedable_initializers). */
+    frost__graph_init(&g, NULL, &err);
+    g.onnx_feedable_initializers = true;
+    CHECK_OK(frost__import_onnx(bytes, size, &g, &err), &err);
+    w = frost__graph_lookup(&g, "W");
     CHECK(w >= 0 && g.values[w].kind == FROST__VAL_INPUT && g.values[w].has_default &&
           g.values[w].nbytes == 24);
+    CHECK(g.n_inputs == 2);
     frost__graph_free(&g);
     free(bytes);
     /* IR 3: every initializer had to be listed, so they are weights. */

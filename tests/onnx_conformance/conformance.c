@@ -145,6 +145,7 @@ static int run_test(const char *cat, const char *dir, const char *name) {
     memset(&lo, 0, sizeof lo);
     lo.struct_size = sizeof lo;
     lo.format = FROST_FORMAT_ONNX;
+    lo.onnx_feedable_initializers = 1; /* the suite may feed what the spec lets callers override */
     frost_model *m = NULL;
     frost_status st = frost_model_load_file(path, &lo, &m, &err);
     if (st != FROST_OK) {

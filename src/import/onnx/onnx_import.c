@@ -263,8 +263,9 @@ static frost_status add_initializer(onnx_ctx *c, const FrostOnnx__GraphProto *gp
     }
     int v;
     /* Since IR 4 an initializer listed as a graph input is only a default the caller may
-     * override; before IR 4 every initializer had to be listed, so there they are weights. */
-    if (vi && c->ir_version >= 4) {
+     * override; before IR 4 every initializer had to be listed, so there they are weights. Unless
+     * the caller asks to feed them, they are weights either way (frost_load_options). */
+    if (vi && c->ir_version >= 4 && g->onnx_feedable_initializers) {
         v = frost__graph_add_input(g, t->name, dt, &s, c->err);
         if (v < 0) {
             frost__free(&g->alloc, data);
