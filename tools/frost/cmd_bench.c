@@ -9,6 +9,7 @@
  */
 #include "cli.h"
 #include "idx.h"
+#include "machine_peak.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -218,7 +219,31 @@ typedef struct bench_result {
     const char *input_name, *output_name;
     int64_t image_h, image_w, images_available;
     const char *note;         /* why accuracy is not measured */
+    /* Roofline: the plan's work per call against this machine's limits, measured after the loops. */
+    bool have_cost;
+    frost_cost cost;
+    double peak_gflops;       /* one thread's FMA peak */
+    const char *peak_what;
+    double read_gbs;          /* one thread's read rate over a buffer the size of the weights */
 } bench_result;
+
+/* The roofline at a per-call time: rates reached and the fraction of the bound reached. */
+typedef struct roofline {
+    double gflops, gbs, bound_us, fraction;
+} roofline;
+
+static roofline roofline_at(const bench_result *r, const bench_args *a, double call_us) {
+    roofline f = {0};
+    if (!r->have_cost || call_us <= 0) return f;
+    const double bytes = r->cost.weight_bytes + r->cost.io_bytes;
+    f.gflops = r->cost.flops / (call_us * 1e3);
+    f.gbs = bytes / (call_us * 1e3);
+    const double flop_us = r->peak_gflops > 0 ? r->cost.flops / (r->peak_gflops * (double)a->threads * 1e3) : 0;
+    const double byte_us = r->read_gbs > 0 ? bytes / (r->read_gbs * 1e3) : 0;
+    f.bound_us = flop_us > byte_us ? flop_us : byte_us;
+    f.fraction = f.bound_us / call_us;
+    return f;
+}
 
 /* Index of the largest of n scores (first one on ties). */
 static int64_t argmax(const void *data, frost_dtype t, int64_t n) {
@@ -331,6 +356,25 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
         printf("µs per prediction:  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
                percentile(sorted, n, 50), percentile(sorted, n, 90), percentile(sorted, n, 99),
                sorted[n - 1]);
+    if (sorted && r->have_cost) {
+        char wb[32], ib[32];
+        const double b = (double)a->batch;
+        printf("work      %.3g MFLOP, weights %s, in+out %s per prediction (convolutions counted as "
+               "direct)\n",
+               r->cost.flops / b / 1e6, cli_bytes((int64_t)(r->cost.weight_bytes / b), wb, sizeof wb),
+               cli_bytes((int64_t)(r->cost.io_bytes / b), ib, sizeof ib));
+        const roofline f = roofline_at(r, a, percentile(sorted, n, 50) * b);
+        printf("roofline  at p50: %.1f GFLOP/s (%.0f%% of the %.1f GFLOP/s FMA peak x %" PRId64
+               " thread%s), %.1f GB/s (%.0f%% of the %.1f GB/s read rate at the weights' size); the "
+               "limits allow %.3f µs per prediction: %.0f%% of it reached\n",
+               f.gflops, r->peak_gflops > 0 ? 100.0 * f.gflops / (r->peak_gflops * (double)a->threads) : 0,
+               r->peak_gflops, a->threads, a->threads == 1 ? "" : "s", f.gbs,
+               r->read_gbs > 0 ? 100.0 * f.gbs / r->read_gbs : 0, r->read_gbs, f.bound_us / b,
+               100.0 * f.fraction);
+#ifndef __OPTIMIZE__
+        printf("          (an unoptimized build of frost bench: its peak figures are understated)\n");
+#endif
+    }
     printf("predictions per second: %s\n",
            cli_thousands((int64_t)llround((double)(r->per_loop * a->loops) / (total / 1e3)), buf2,
                          sizeof buf2));
@@ -398,6 +442,17 @@ static void print_json(const bench_args *a, const frost_model *m, const bench_re
                "\"max\": %.3f}",
                percentile(sorted, n, 50), percentile(sorted, n, 90), percentile(sorted, n, 99),
                sorted[n - 1]);
+        if (r->have_cost) {
+            const roofline f = roofline_at(r, a, percentile(sorted, n, 50) * (double)a->batch);
+            printf(", \"cost_per_call\": {\"flops\": %.0f, \"weight_bytes\": %.0f, \"io_bytes\": %.0f}"
+                   ", \"machine\": {\"fma_peak_gflops_1_thread\": %.1f, \"fma_loop\": \"%s\", "
+                   "\"read_gbs_at_weights_size\": %.1f}"
+                   ", \"roofline_at_p50\": {\"gflops\": %.2f, \"gbs\": %.2f, \"bound_us_per_call\": %.3f, "
+                   "\"fraction_of_bound\": %.3f}",
+                   r->cost.flops, r->cost.weight_bytes, r->cost.io_bytes, r->peak_gflops,
+                   r->peak_what ? r->peak_what : "none", r->read_gbs, f.gflops, f.gbs, f.bound_us,
+                   f.fraction);
+        }
         free(sorted);
     }
     printf(", \"predictions_per_second\": %.1f",
@@ -705,6 +760,13 @@ static int bench(bench_args *a) {
     }
     r.timed_allocs = allocs_now(&counter) - allocs_before;
     r.timed_frees = __atomic_load_n(&counter.frees, __ATOMIC_RELAXED) - frees_before;
+    /* After the timed loops (it measures the machine for ~0.5 s, and may allocate). */
+    if (frost_session_cost(s, &r.cost, NULL) == FROST_OK) {
+        r.have_cost = true;
+        r.peak_gflops = machine_fma_gflops(&r.peak_what);
+        const double wb = r.cost.weight_bytes > 4096 ? r.cost.weight_bytes : 4096;
+        r.read_gbs = machine_read_gbs((size_t)wb);
+    }
     if (show_progress) progress((int)a->loops, (int)a->loops);
     if (how != READ_NONE) {
         r.correct = r.loop_correct[0];

@@ -1,5 +1,5 @@
-/* machine_peak.c — the FMA peak and read bandwidth every bench_* compares against (see
- * machine_peak.h). */
+/* machine_peak.c — the FMA peak and read bandwidth frost bench and every bench_* compare against
+ * (see machine_peak.h). */
 #include "machine_peak.h"
 
 #include <math.h>
@@ -27,7 +27,8 @@ double bench_now_s(void) {
     const VEC x = SET1(*seed), y = SET1(1.0f - 1e-7f);                                          \
     for (int i = 0; i < N_ACC; i++) acc[i] = SET1(*seed + (float)i);                           \
     for (long it = 0; it < iters; it++) {                                                      \
-        for (int i = 0; i < N_ACC; i++) acc[i] = FMA(acc[i], y, x);                            \
+        /* Unrolled whatever -O level: a rolled loop keeps acc[] on the stack (half the peak). */ \
+        _Pragma("GCC unroll 16") for (int i = 0; i < N_ACC; i++) acc[i] = FMA(acc[i], y, x);   \
     }                                                                                          \
     VEC s = acc[0];                                                                            \
     for (int i = 1; i < N_ACC; i++) s = ADD(s, acc[i]);                                        \

@@ -1,13 +1,14 @@
-/* machine_peak.h — this machine's limits, measured on the spot by every micro-benchmark in bench/
- * so their "% of peak" columns mean the same thing:
+/* machine_peak.h — this machine's limits, measured on the spot by `frost bench` (its roofline line),
+ * every micro-benchmark in bench/ and bench/peers/roofline.c, so their "% of peak" figures mean
+ * the same thing:
  *   - FMA peak: a register-only loop of independent FMAs on the widest vectors the CPU has,
  *   - read bandwidth: summing a buffer of a chosen size (in L2, in L3, or far past the caches).
  * Times are per-thread CPU time: on a shared machine the time the thread was descheduled does not
  * count. Cache interference from neighbours still shows, so every figure is the best of several
  * runs. The ISA-specific loops are compiled through target attributes and only called when the CPU
  * has the ISA, so a benchmark runs on any x86-64 (and builds elsewhere without them). */
-#ifndef FROST_BENCH_MACHINE_PEAK_H
-#define FROST_BENCH_MACHINE_PEAK_H
+#ifndef FROST_TOOLS_MACHINE_PEAK_H
+#define FROST_TOOLS_MACHINE_PEAK_H
 
 #include <stddef.h>
 
