@@ -8,7 +8,8 @@
  * With --threads T (> 1) the session gets a pool and the clock becomes wall time (the workers' CPU
  * time would not show on the caller's clock): expect noise on a busy machine.
  * --spin US sets the workers' spin before sleeping (frost_session_options.spin_us; default 50).
- * Usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T] [--spin US] */
+ * --batch B sets the first input's leading dimension (default: the model's own, 1 if unknown).
+ * Usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T] [--spin US] [--batch B] */
 #include "engine/session.h"
 
 #include <stdio.h>
@@ -31,17 +32,19 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
     const char *path = NULL;
-    int precision = FROST_PRECISION_F32, calls = 2000, threads = 1, spin = -1;
+    int precision = FROST_PRECISION_F32, calls = 2000, threads = 1, spin = -1, batch = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--bf16")) precision = FROST_PRECISION_BF16;
         else if (!strcmp(argv[i], "--int8")) precision = FROST_PRECISION_INT8;
         else if (!strcmp(argv[i], "--n") && i + 1 < argc) calls = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--spin") && i + 1 < argc) spin = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
         else path = argv[i];
     }
     if (!path || calls < 1) {
-        fprintf(stderr, "usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T] [--spin US]\n");
+        fprintf(stderr, "usage: bench_model MODEL [--bf16 | --int8] [--n CALLS] [--threads T] [--spin US] "
+                        "[--batch B]\n");
         return 2;
     }
     frost_load_options lo = {0};
@@ -59,6 +62,20 @@ int main(int argc, char **argv) {
         frost_session_create(m, &so, &s, &err) != FROST_OK) {
         fprintf(stderr, "bench_model: %s\n", err.message);
         return 1;
+    }
+    if (batch > 0) {
+        frost_tensor_info mi;
+        frost_model_input_info(m, 0, &mi);
+        if (mi.rank > 0) {
+            mi.dims[0] = batch;
+            for (int d = 1; d < mi.rank; d++)
+                if (mi.dims[d] < 0) mi.dims[d] = 1;
+            if (frost_session_set_input_shape(s, 0, mi.rank, mi.dims, &err) != FROST_OK ||
+                frost_session_plan(s, &err) != FROST_OK) {
+                fprintf(stderr, "bench_model: batch %d: %s\n", batch, err.message);
+                return 1;
+            }
+        }
     }
     float *x = frost_session_input_data(s, 0);
     frost_tensor_info in;

@@ -190,9 +190,14 @@ static int emit(onnx_ctx *c, node_t *n, const char *suffix, int op, int n_in, co
         fresh_name(c, out_base(n), suffix ? suffix : "out", nm, sizeof nm);
     /* Layout transposes a translation adds show as "Transpose (Conv: to_nhwc)" in frost inspect. */
     char src_op[160];
-    if (suffix && op == FROST__OP_TRANSPOSE && strcmp(n->op_type, "Transpose") != 0)
-        snprintf(src_op, sizeof src_op, "Transpose (%s: %s)", n->op_type, suffix);
-    else
+    if (op == FROST__OP_TRANSPOSE && strcmp(n->op_type, "Transpose") != 0) {
+        /* Also the last transpose back to NCHW, which carries the ONNX node's output name. */
+        const char *why = suffix                                    ? suffix
+                          : n_in > 1 && in[1] == c->perm_to_nchw ? "to_nchw"
+                          : n_in > 1 && in[1] == c->perm_to_nhwc ? "to_nhwc"
+                                                                 : "layout";
+        snprintf(src_op, sizeof src_op, "Transpose (%s: %s)", n->op_type, why);
+    } else
         snprintf(src_op, sizeof src_op, "%s", n->op_type);
     int node = frost__graph_add_node(c->g, nm, src_op, op, n_in, in, n_out, p, c->err);
     if (node >= 0) infer_now(c, node);
