@@ -53,10 +53,16 @@ void frost__cache_warm(const void *p, size_t bytes); /* no-op past 32 MB */
  * per-row int8 activations quantized per call, exact int32 sums (vpdpbusd), fp32 rescale. NULL
  * when the CPU (after the cap) has no AVX512_VNNI. */
 const frost__gemm_kernel *frost__gemm_pick_int8(const frost__cpu *cpu);
+/* The CBLAS family (src/kernels/blas/gemm_cblas.c: B kept as plain f32 rows, cblas_sgemm or, for
+ * one row, cblas_sgemv, then bias + activation): named "openblas" or "blis" after the library the
+ * build was configured with (-DFROST_CBLAS=...). NULL in a build without one (the default). */
+const frost__gemm_kernel *frost__gemm_pick_cblas(void);
 /* The family to pack a constant K x N operand for, given a frost_precision: int8 or bf16 when
  * asked for, available and worth it (at least 16 columns: narrower outputs would mostly multiply
  * padding and take the fp32 dot path; K >= 64: conv1-like K = 25 ran slower in bf16 than fp32),
- * falling back int8 -> bf16 -> frost__gemm_pick. */
+ * falling back int8 -> bf16 -> fp32. fp32 is the CBLAS family in a build with one, for at least
+ * 16 columns and 4096 weights (FROST_CBLAS_ROUTE=off|all in the environment changes that at pack
+ * time), else frost__gemm_pick. */
 const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
                                                        long long K, long long N);
 

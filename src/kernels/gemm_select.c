@@ -3,9 +3,17 @@
  * The per-ISA families live in src/kernels/x86/gemm_<isa>.c, compiled with their own -m flags;
  * this file is compiled for baseline x86-64 (or any architecture) and only compares flags, so it is
  * safe to call on any CPU. Must never return a kernel whose instructions the CPU (after the
- * FROST_MAX_ISA cap in cpu->max_isa) does not allow. Non-x86 builds only know the ref kernel. */
+ * FROST_MAX_ISA cap in cpu->max_isa) does not allow. Non-x86 builds only know the ref kernel.
+ * A build with a CBLAS (FROST_WITH_CBLAS) routes the f32 weight GEMMs to it; frost__gemm_pick
+ * itself stays built-in (Winograd, ConvTranspose and activation x activation MatMul use it). */
 #include "kernels/gemm.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(FROST_WITH_CBLAS)
+extern const frost__gemm_kernel frost__gemm_cblas;
+#endif
 #if defined(__x86_64__)
 extern const frost__gemm_kernel frost__gemm_avx2;
 extern const frost__gemm_kernel frost__gemm_avx512;
@@ -38,6 +46,35 @@ const frost__gemm_kernel *frost__gemm_pick_int8(const frost__cpu *cpu) {
     return NULL;
 }
 
+const frost__gemm_kernel *frost__gemm_pick_cblas(void) {
+#if defined(FROST_WITH_CBLAS)
+    return &frost__gemm_cblas;
+#else
+    return NULL;
+#endif
+}
+
+/* Whether a K x N f32 operand goes to the CBLAS family (a build with one). Small ones stay
+ * built-in; measured per call with bias + ReLU, one thread pinned, this 2-core Zen 4 VM, built-in
+ * avx512 vs OpenBLAS 0.3.21 / BLIS 0.9.0 (both through gemm_cblas.c):
+ * - narrow outputs (N < 16, classifier heads): 1x10x784 0.20 us vs 1.43 / 1.91 us, 1x10x1024
+ *   0.36 vs 1.86 / 2.46 us. Not the call itself: the BLASes' sgemv on a K x 10 row-major matrix
+ *   walks 40-byte rows. It would double the beginner model's time per prediction.
+ * - small products (K x N < 4096 weights): the fixed cost of a call (argument checks, dispatch,
+ *   BLIS's sgemm setup) is as big as the work: 1x32x25 0.033 vs 0.051 / 0.100 us, 1x16x64 0.043
+ *   vs 0.109 / 0.189 us, 16x16x16 0.094 vs 0.19 / 0.57 us.
+ * Past that the BLAS is within 1.0-1.35x of built-in (1x256x256 1.03 / 1.10x, 196x64x800 1.19 /
+ * 1.03x, 1x1024x3136 0.98 / 1.12x). M is not known at pack time (it is the batch, or the pixels
+ * of a conv), so the test is on the weights alone. FROST_CBLAS_ROUTE=all in the environment
+ * routes every f32 operand (for measuring), =off none; read at pack time only. */
+static bool route_to_cblas(long long K, long long N) {
+    if (!frost__gemm_pick_cblas()) return false;
+    const char *route = getenv("FROST_CBLAS_ROUTE");
+    if (route && strcmp(route, "off") == 0) return false;
+    if (route && strcmp(route, "all") == 0) return true;
+    return N >= 16 && K * N >= 4096;
+}
+
 const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
                                                        long long K, long long N) {
     /* int8 sums stay exact in int32 up to K = 66,000 (127 x 255 per product). */
@@ -49,6 +86,7 @@ const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, in
         const frost__gemm_kernel *k = frost__gemm_pick_bf16(cpu);
         if (k) return k;
     }
+    if (route_to_cblas(K, N)) return frost__gemm_pick_cblas();
     return frost__gemm_pick(cpu);
 }
 

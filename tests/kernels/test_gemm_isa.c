@@ -1,4 +1,5 @@
-/* test_gemm_isa.c — every packed-GEMM kernel family this CPU can run (ref, avx2, avx512) against a
+/* test_gemm_isa.c — every packed-GEMM kernel family this CPU can run (ref, avx2, avx512, and the
+ * CBLAS one in a build configured with -DFROST_CBLAS=openblas|blis) against a
  * naive double-precision reference written here, across tile-boundary shapes (M, N, K around the
  * micro-tile sizes 6/10 rows, 8/16/32 columns, and the founding models' 784/800/3136), with and
  * without bias, every fused activation the kernels handle on registers plus ones they hand to the
@@ -185,6 +186,53 @@ static void test_kernel(const frost__gemm_kernel *k) {
     run_case(k, 3, 1024, 3136, false, false, 4, false); /* a small batch           */
 }
 
+/* The CBLAS family (a build with -DFROST_CBLAS=...): the same cases as the built-in families, and
+ * which weights frost__gemm_pick_for_weights routes to it (FROST_CBLAS_ROUTE is read per call). */
+static void test_cblas(const frost__cpu *cpu) {
+    const frost__gemm_kernel *blas = frost__gemm_pick_cblas();
+    const frost__gemm_kernel *builtin = frost__gemm_pick(cpu);
+    if (!blas) {
+        printf("skip cblas: not built (configure with -DFROST_CBLAS=openblas or blis)\n");
+        CHECK(frost__gemm_pick_for_weights(cpu, 0, 3136, 1024) == builtin);
+        return;
+    }
+    CHECK(strcmp(blas->name, "openblas") == 0 || strcmp(blas->name, "blis") == 0);
+    CHECK(blas->n_align > 0);
+    CHECK(blas->packed_bytes(3, 5) == 3 * 5 * sizeof(float));
+    int before = frost_test_failed;
+    n_cases = 0;
+    test_kernel(blas);
+    /* A K = 0 product is all bias (BLASes reject lda = 0, so run must not call them). */
+    float bias[4] = {1, -2, 3, -4}, C[8];
+    const frost__act_params relu = {FROST__ACT_RELU, 0, 0};
+    blas->run(2, 4, 0, NULL, 0, NULL, bias, C, 4, &relu, 0, 4);
+    CHECK(C[0] == 1 && C[1] == 0 && C[2] == 3 && C[3] == 0 && C[4] == 1 && C[7] == 0);
+    printf("%s: %d cases, %s\n", blas->name, n_cases,
+           frost_test_failed == before ? "all match" : "MISMATCHES");
+
+    /* Routing: f32 weights with >= 16 columns go to the BLAS; narrow heads stay built-in unless
+     * FROST_CBLAS_ROUTE=all; =off keeps everything built-in; reduced precision never goes. */
+    const char *saved = getenv("FROST_CBLAS_ROUTE");
+    char *keep = saved ? strdup(saved) : NULL;
+    unsetenv("FROST_CBLAS_ROUTE");
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, 3136, 1024) == blas); /* expert dense   */
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, 800, 64) == blas);    /* conv2 im2col    */
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, 784, 10) == builtin); /* beginner dense  */
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, 25, 32) == builtin);  /* conv1: tiny     */
+    const frost__gemm_kernel *bf16 = frost__gemm_pick_bf16(cpu);
+    if (bf16) CHECK(frost__gemm_pick_for_weights(cpu, 1, 3136, 1024) == bf16);
+    setenv("FROST_CBLAS_ROUTE", "all", 1);
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, 784, 10) == blas);
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, 1, 1) == blas);
+    setenv("FROST_CBLAS_ROUTE", "off", 1);
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, 3136, 1024) == builtin);
+    setenv("FROST_CBLAS_ROUTE", "bogus", 1);   /* unknown: the default routing */
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, 3136, 1024) == blas);
+    if (keep) setenv("FROST_CBLAS_ROUTE", keep, 1);
+    else unsetenv("FROST_CBLAS_ROUTE");
+    free(keep);
+}
+
 /* Forks a child that sets FROST_MAX_ISA before its first probe and reports the cap it got. */
 static int probe_with_cap(const char *cap) {
     fflush(stdout);
@@ -243,5 +291,6 @@ int main(void) {
         printf("%s: %d cases, %s\n", k->name, n_cases,
                frost_test_failed == before ? "all match" : "MISMATCHES");
     }
+    test_cblas(cpu);
     return frost_test_finish();
 }

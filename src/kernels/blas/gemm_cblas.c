@@ -1,0 +1,112 @@
+/* gemm_cblas.c — the packed-GEMM family that hands the multiply to a CBLAS (OpenBLAS or BLIS),
+ * compiled only when CMake is given -DFROST_CBLAS=openblas|blis (frost__gemm_pick_for_weights
+ * then routes f32 weights here; see gemm_select.c for which).
+ *
+ * Packed form: B as a dense K x N row-major f32 matrix, exactly what cblas_sgemm reads (a column
+ * range [n0, n1) is the same matrix offset by n0 with ldb = N). run computes C[:, n0:n1] with
+ * beta = 0, then adds bias and applies the activation in one pass per row, while the row is still
+ * in L1. One prediction (M == 1) goes to cblas_sgemv instead: both BLASes pack B for sgemm, which
+ * for M == 1 means copying all of B on every call (OpenBLAS 0.3.21: 1540 us vs 254 us for sgemv on
+ * the 3136 x 1024 dense layer, docs/kernels.md).
+ *
+ * Threads: frost's pool splits the work (rows, or column ranges at n_align) and calls run from
+ * each worker, so the BLAS must not start threads of its own inside a call. The first pack or run
+ * sets the BLAS's own thread count to 1, process-wide (openblas_set_num_threads(1) /
+ * bli_thread_set_num_threads(1)): an application that also calls the same BLAS directly gets
+ * single-threaded calls too. */
+#include "kernels/gemm.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#if defined(FROST_CBLAS_BLIS)
+#include <blis.h>
+#define CBLAS_NAME "blis"
+#elif defined(FROST_CBLAS_OPENBLAS)
+#include <cblas.h>
+#define CBLAS_NAME "openblas"
+#else
+#error "gemm_cblas.c needs FROST_CBLAS_OPENBLAS or FROST_CBLAS_BLIS (CMake -DFROST_CBLAS=...)"
+#endif
+
+static pthread_once_t g_single_thread_once = PTHREAD_ONCE_INIT;
+
+static void set_single_threaded(void) {
+#if defined(FROST_CBLAS_BLIS)
+    bli_thread_set_num_threads(1);
+#else
+    openblas_set_num_threads(1);
+#endif
+}
+
+static size_t cblas_packed_bytes(int K, int N) {
+    return (size_t)(K > 0 ? K : 0) * (size_t)(N > 0 ? N : 0) * sizeof(float);
+}
+
+static void cblas_pack(int K, int N, const float *B, int ldb, bool trans_b, void *packed) {
+    pthread_once(&g_single_thread_once, set_single_threaded);
+    float *p = packed;
+    for (int k = 0; k < K; k++) {
+        float *row = p + (size_t)k * N;
+        if (!trans_b) {
+            memcpy(row, B + (size_t)k * ldb, (size_t)N * sizeof *row);
+        } else {
+            for (int j = 0; j < N; j++) row[j] = B[(size_t)j * ldb + k];
+        }
+    }
+}
+
+/* c[0:w] = act(c + bias) for one row. ReLU and no activation are fused with the bias add (the
+ * founding models' layers); the others add the bias, then take the shared tail while the row is
+ * still in L1. Same NaN behaviour as frost_k_f32_act__ref (ReLU(NaN) = 0). */
+static void bias_act_row(float *restrict c, int w, const float *restrict bias,
+                         const frost__act_params *act) {
+    const frost__act act_kind = act ? act->act : FROST__ACT_NONE;
+    if (act_kind == FROST__ACT_RELU) {
+        if (bias)
+            for (int j = 0; j < w; j++) {
+                const float v = c[j] + bias[j];
+                c[j] = v > 0 ? v : 0;
+            }
+        else
+            for (int j = 0; j < w; j++) c[j] = c[j] > 0 ? c[j] : 0;
+        return;
+    }
+    if (bias)
+        for (int j = 0; j < w; j++) c[j] += bias[j];
+    if (act_kind != FROST__ACT_NONE) frost_k_f32_act__ref(c, (size_t)w, act);
+}
+
+static void cblas_run(int M, int N, int K, const float *A, int lda, const void *packed,
+                      const float *bias, float *C, int ldc, const frost__act_params *act, int n0,
+                      int n1) {
+    if (n0 < 0) n0 = 0;
+    if (n1 > N) n1 = N;
+    if (M <= 0 || n1 <= n0) return;
+    pthread_once(&g_single_thread_once, set_single_threaded);
+    const int w = n1 - n0;
+    const float *B = (const float *)packed + n0;
+    float *c = C + n0;
+    const float *b = bias ? bias + n0 : NULL;
+    if (K <= 0) {
+        /* An empty sum; BLASes reject lda < 1 before they get to it. */
+        for (int i = 0; i < M; i++) memset(c + (size_t)i * ldc, 0, (size_t)w * sizeof *c);
+    } else if (M == 1) {
+        /* c = B[:, n0:n1]^T · a: B's rows (length w, stride N) are the transposed matrix's. */
+        cblas_sgemv(CblasRowMajor, CblasTrans, K, w, 1.0f, B, N, A, 1, 0.0f, c, 1);
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, w, K, 1.0f, A, lda, B, N, 0.0f,
+                    c, ldc);
+    }
+    if (!b && (!act || act->act == FROST__ACT_NONE)) return;
+    for (int i = 0; i < M; i++) bias_act_row(c + (size_t)i * ldc, w, b, act);
+}
+
+const frost__gemm_kernel frost__gemm_cblas = {
+    .name = CBLAS_NAME,
+    .packed_bytes = cblas_packed_bytes,
+    .pack = cblas_pack,
+    .run = cblas_run,
+    /* Column ranges at multiples of 16 floats start each thread's slice of B on a cache line. */
+    .n_align = 16,
+};
