@@ -1,6 +1,6 @@
 /* hdf5.c — read-only HDF5 access from memory (fmt/hdf5.h): opening walks the whole file once with
- * frost's own reader (hdf5_superblock.c, hdf5_object_header.c, hdf5_group.c, hdf5_attribute.c,
- * hdf5_datatype.c, hdf5_storage.c, hdf5_global_heap.c) and keeps a snapshot that answers every
+ * frost's own reader (hdf5_superblock.c, hdf5_object_header.c, hdf5_group.c, hdf5_dense.c,
+ * hdf5_attribute.c, hdf5_datatype.c, hdf5_storage.c, hdf5_global_heap.c) and keeps a snapshot that answers every
  * query.
  *
  * The walk follows hard links only, depth-first, at most FROST_H5_MAX_DEPTH deep and
@@ -8,8 +8,8 @@
  * walked again. It records every object, its string attributes and every dataset converted to f32
  * (within the caller's per-dataset limit and a total of 8x the image + 256 MiB; checked before
  * allocating, as is whether the file stores the data at all). Damage to the
- * file's structure (superblock, object headers, group B-trees and heaps) fails the open with
- * FROST_E_FORMAT naming the offset; a dataset or attribute that cannot be read keeps its error for
+ * file's structure (superblock, object headers, group B-trees and heaps, dense storage) fails the
+ * open with FROST_E_FORMAT naming the offset; a dataset or attribute that cannot be read keeps its error for
  * whoever asks for it. The snapshot owns everything (the image may go away after the open), has no
  * global state and is never written after the open, so it is safe to query from any thread.
  *
@@ -24,7 +24,6 @@ typedef struct h5_obj {
     frost__h5_kind kind;
     h5_attribute *attrs;
     int n_attrs;
-    int64_t dense_attrs;       /* offset of dense attribute storage (not read), -1: none       */
     bool has_shape;
     frost__shape shape;
     float *data;               /* DATASET read fine; handed out by the first frost__h5_read_f32 */
@@ -200,7 +199,6 @@ static frost_status add_object(walker *w, const char *path, frost__h5_kind kind,
         return frost__fail(w->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     h5_obj *o = &f->objs[f->n];
     memset(o, 0, sizeof *o);
-    o->dense_attrs = -1;
     o->offset = -1;
     o->path = frost__strdup(w->img.a, path);
     if (!o->path) return frost__fail(w->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
@@ -231,8 +229,7 @@ static frost_status walk(walker *w, const char *path, uint64_t addr, int depth) 
     frost_status st = add_object(w, path, kind, &index);
     if (st == FROST_OK) {
         h5_obj *o = &w->f->objs[index];
-        st = frost__h5_attributes(&w->img, &oh, path, &o->attrs, &o->n_attrs, &o->dense_attrs,
-                                  w->err);
+        st = frost__h5_attributes(&w->img, &oh, path, &o->attrs, &o->n_attrs, w->err);
     }
     if (st == FROST_OK && kind == FROST__H5_DATASET) st = read_dataset(w, index, &oh);
     h5_link *links = NULL;
@@ -421,11 +418,6 @@ frost_status frost__h5_attr_strings(frost__h5 *f, const char *path, const char *
             parts[n_parts++] = p;
         }
     }
-    if (n_parts == 0 && o->dense_attrs >= 0)
-        return frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, o->dense_attrs,
-                           "%s: '%s' keeps attributes in dense storage (offset 0x%llx), which frost "
-                           "does not read, and has no attribute '%s' outside it", f->what,
-                           *o->path ? o->path : "/", (unsigned long long)o->dense_attrs, attr);
     if (n_parts == 0)
         return frost__fail(err, FROST_E_NOT_FOUND, NULL, NULL, -1, "%s: '%s' has no attribute '%s'",
                            f->what, *o->path ? o->path : "/", attr);

@@ -1,5 +1,6 @@
-/* hdf5_attribute.c — attribute messages (versions 1 to 3) in an object header, and the strings they
- * hold: fixed-length strings stored in the message, or variable-length strings in global heaps.
+/* hdf5_attribute.c — attribute messages (versions 1 to 3), in an object header or in dense storage
+ * (hdf5_dense.c), and the strings they hold: fixed-length strings stored in the message, or
+ * variable-length strings in global heaps.
  * Scalar and 1-D attributes only (what Keras writes).
  *
  * Attributes that are not strings are listed by name only. A string attribute that cannot be read
@@ -141,42 +142,58 @@ static frost_status read_attribute(h5_image *img, const h5_message *m, const cha
     return read_strings(img, at, path, &t, c.p + c.at, count, h5_here(&c), heap, err);
 }
 
+typedef struct attr_list {
+    h5_attribute *v;
+    int n, cap;
+    const char *path;
+    h5_global_heap_cache heap;
+} attr_list;
+
+static frost_status add_attribute(h5_image *img, const h5_message *m, void *ctx, frost_error *err) {
+    attr_list *l = ctx;
+    if (l->n >= FROST_H5_MAX_CHILDREN)
+        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, (int64_t)m->off,
+                           "%s: '%s' has more than %d attributes", img->what, l->path,
+                           FROST_H5_MAX_CHILDREN);
+    if (!frost__grow(img->a, (void **)&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    h5_attribute *at = &l->v[l->n++];
+    memset(at, 0, sizeof *at);
+    frost_status st = read_attribute(img, m, l->path, at, &l->heap, err);
+    if (st == FROST_E_NOMEM) frost__fail(err, st, NULL, NULL, -1, "out of memory");
+    return st;
+}
+
 frost_status frost__h5_attributes(h5_image *img, const h5_object_header *oh, const char *path,
-                                  h5_attribute **attrs, int *n, int64_t *dense_at,
-                                  frost_error *err) {
+                                  h5_attribute **attrs, int *n, frost_error *err) {
     *attrs = NULL;
     *n = 0;
-    *dense_at = -1;
+    attr_list l = {NULL, 0, 0, path, {FROST_H5_UNDEF, NULL, 0}};
+    frost_status st = FROST_OK;
+    for (int i = 0; i < oh->n && st == FROST_OK; i++)
+        if (oh->m[i].type == H5M_ATTRIBUTE) st = add_attribute(img, &oh->m[i], &l, err);
     const h5_message *info = frost__h5_find_message(oh, H5M_ATTRIBUTE_INFO);
-    if (info) {
+    if (info && st == FROST_OK) {   /* dense: more than 8 attributes, libver v18+ */
         h5_cursor c = h5_message_cursor(info);
         h5_skip(&c, 1);
         unsigned flags = (unsigned)h5_get(&c, 1);
         if (flags & 1) h5_skip(&c, 2);
-        uint64_t heap = frost__h5_addr(img, &c);
-        if (!c.bad && heap != FROST_H5_UNDEF) *dense_at = (int64_t)info->off;
+        uint64_t heap = frost__h5_addr(img, &c), names = frost__h5_addr(img, &c);
+        if (c.bad)
+            st = frost__h5_corrupt(img, err, info->off,
+                                   "attribute info message at offset 0x%llx is cut short",
+                                   (unsigned long long)info->off);
+        else if (heap != FROST_H5_UNDEF)
+            st = frost__h5_dense_messages(img, heap, names, H5M_ATTRIBUTE, add_attribute, &l, err);
     }
-    int count = 0;
-    for (int i = 0; i < oh->n; i++) count += oh->m[i].type == H5M_ATTRIBUTE;
-    if (count == 0) return FROST_OK;
-    h5_attribute *list = frost__calloc(img->a, (size_t)count, sizeof *list);
-    if (!list) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
-    h5_global_heap_cache heap = {FROST_H5_UNDEF, NULL, NULL, 0};
-    frost_status st = FROST_OK;
-    int k = 0;
-    for (int i = 0; i < oh->n && st == FROST_OK; i++) {
-        if (oh->m[i].type != H5M_ATTRIBUTE) continue;
-        st = read_attribute(img, &oh->m[i], path, &list[k++], &heap, err);
-        if (st == FROST_E_NOMEM) frost__fail(err, st, NULL, NULL, -1, "out of memory");
-    }
-    frost__h5_global_heap_cache_free(img, &heap);
+    frost__h5_global_heap_cache_free(img, &l.heap);
     if (st != FROST_OK) {
-        for (int i = 0; i < k; i++) frost__h5_attribute_free(img, &list[i]);
-        frost__free(img->a, list);
+        for (int i = 0; i < l.n; i++) frost__h5_attribute_free(img, &l.v[i]);
+        frost__free(img->a, l.v);
         return st;
     }
-    *attrs = list;
-    *n = k;
+    *attrs = l.v;
+    *n = l.n;
     return FROST_OK;
 }
 

@@ -1,11 +1,10 @@
 /* hdf5_group.c — the members of an HDF5 group: old-style symbol tables (a version 1 B-tree of
- * "SNOD" symbol nodes whose names live in a local heap) and new-style compact link messages.
+ * "SNOD" symbol nodes whose names live in a local heap) and new-style link messages, compact (in the object header) or dense.
  *
  * Only hard links are returned; soft and external links are never resolved (so a file can neither
  * loop through names nor reach other files). B-tree levels must strictly decrease, which bounds the
- * walk; every node counts against the file's work budget. Dense link storage (a fractal heap indexed
- * by a version 2 B-tree, written only by libver "latest" for groups of more than 8 links) is not
- * read: it fails with FROST_E_UNSUPPORTED naming its offset. */
+ * walk; every node counts against the file's work budget. Groups whose links are in dense storage
+ * (past 8 links under libver v18+) are read through hdf5_dense.c. */
 #include "fmt/hdf5_internal.h"
 
 #include <stdlib.h>
@@ -139,7 +138,7 @@ static frost_status walk_group_btree(h5_image *img, uint64_t addr, int expect_le
 
 /* ---- Link messages ---------------------------------------------------------------------------- */
 
-static frost_status read_link_message(const h5_image *img, const h5_message *m, link_list *out,
+static frost_status read_link_message(h5_image *img, const h5_message *m, link_list *out,
                                       frost_error *err) {
     h5_cursor c = h5_message_cursor(m);
     unsigned version = (unsigned)h5_get(&c, 1);
@@ -158,6 +157,10 @@ static frost_status read_link_message(const h5_image *img, const h5_message *m, 
                                               (unsigned long long)m->off);
     if (type != 0) return FROST_OK;   /* soft or external: never followed */
     return add_link(img, out, name, (size_t)len, addr, m->off, err);
+}
+
+static frost_status dense_link(h5_image *img, const h5_message *m, void *ctx, frost_error *err) {
+    return read_link_message(img, m, ctx, err);
 }
 
 static int cmp_link(const void *a, const void *b) {
@@ -187,16 +190,12 @@ frost_status frost__h5_group_links(h5_image *img, const h5_object_header *oh, h5
             h5_skip(&c, 1);
             unsigned flags = (unsigned)h5_get(&c, 1);
             if (flags & 1) h5_skip(&c, 8);
-            uint64_t heap = frost__h5_addr(img, &c);
+            uint64_t heap = frost__h5_addr(img, &c), names = frost__h5_addr(img, &c);
             if (c.bad)
                 st = frost__h5_corrupt(img, err, info->off, "link info message at offset 0x%llx is cut short",
                                        (unsigned long long)info->off);
-            else if (heap != FROST_H5_UNDEF)
-                st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, (int64_t)info->off,
-                                 "%s: group at offset 0x%llx keeps its links in dense storage "
-                                 "(fractal heap at address 0x%llx), which frost does not read",
-                                 img->what, (unsigned long long)frost__h5_offset(img, oh->addr),
-                                 (unsigned long long)heap);
+            else if (heap != FROST_H5_UNDEF)   /* dense: more than 8 links, libver v18+ */
+                st = frost__h5_dense_messages(img, heap, names, H5M_LINK, dense_link, &l, err);
         }
         for (int i = 0; st == FROST_OK && i < oh->n; i++)
             if (oh->m[i].type == H5M_LINK) st = read_link_message(img, &oh->m[i], &l, err);

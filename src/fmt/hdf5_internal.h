@@ -127,6 +127,15 @@ frost_status frost__h5_group_links(h5_image *img, const h5_object_header *oh, h5
                                    int *n, frost_error *err);
 void frost__h5_links_free(const h5_image *img, h5_link *links, int n);
 
+/* ---- Dense storage: fractal heap + version 2 B-tree name index (hdf5_dense.c) ---------------- */
+typedef frost_status (*frost__h5_dense_fn)(h5_image *img, const h5_message *m, void *ctx,
+                                           frost_error *err);
+/* Calls fn with every message (links: H5M_LINK, attributes: H5M_ATTRIBUTE) stored in the fractal
+ * heap at heap_addr and indexed by the name B-tree at btree_addr. */
+frost_status frost__h5_dense_messages(h5_image *img, uint64_t heap_addr, uint64_t btree_addr,
+                                      unsigned msg_type, frost__h5_dense_fn fn, void *ctx,
+                                      frost_error *err);
+
 /* ---- Datatypes and dataspaces (hdf5_datatype.c) ---------------------------------------------- */
 typedef enum h5_type_class {
     H5T_FIXED = 0, H5T_FLOATING = 1, H5T_STRING_FIXED = 3, H5T_VLEN = 9, H5T_OTHER_CLASS = 255
@@ -167,10 +176,14 @@ frost_status frost__h5_read_raw(h5_image *img, const h5_object_header *oh, const
                                 frost_error *err);
 
 /* ---- Variable-length data in global heaps (hdf5_global_heap.c) ------------------------------- */
+typedef struct h5_global_heap_entry {
+    uint32_t index;
+    uint64_t off, len;        /* image offset and length of the object's data                      */
+} h5_global_heap_entry;
+
 typedef struct h5_global_heap_cache {
-    uint64_t addr;            /* collection whose objects are indexed below (FROST_H5_UNDEF: none) */
-    uint64_t *obj_off;        /* image offset of object k's data, 0 when absent                   */
-    uint64_t *obj_len;
+    uint64_t addr;            /* collection indexed below (FROST_H5_UNDEF: none)                   */
+    h5_global_heap_entry *e;  /* its objects, sorted by index                                      */
     int n;
 } h5_global_heap_cache;
 
@@ -191,10 +204,10 @@ typedef struct h5_attribute {
     int64_t offset;
 } h5_attribute;
 
-/* The string attributes in an object header (others are named but not read). *dense_at is the
- * offset of dense attribute storage, which this reader does not read (-1 when there is none). */
+/* The attributes of an object (in its header or in dense storage); only strings are read, others
+ * are named. */
 frost_status frost__h5_attributes(h5_image *img, const h5_object_header *oh, const char *path,
-                                  h5_attribute **attrs, int *n, int64_t *dense_at, frost_error *err);
+                                  h5_attribute **attrs, int *n, frost_error *err);
 void frost__h5_attribute_free(const h5_image *img, h5_attribute *at);
 
 #endif /* FROST_FMT_HDF5_INTERNAL_H */

@@ -1,6 +1,8 @@
 /* hdf5_storage.c — where a dataset's elements are stored and how to get them back: the data layout
  * message (versions 3 and 4: compact, contiguous, chunked), the filter pipeline (deflate, shuffle,
- * fletcher32) and the chunk index (version 1 B-tree; version 4 single-chunk and implicit indexes).
+ * fletcher32) and the chunk index (version 1 B-tree; version 4 single-chunk, implicit and fixed
+ * array indexes; extensible arrays and version 2 B-trees, used only for resizable datasets, fail
+ * with FROST_E_UNSUPPORTED).
  *
  * Every chunk is checked before it is copied: its offsets must be multiples of the chunk shape
  * inside the dataset, its stored bytes inside the image, and its decoded size that of a chunk. A
@@ -13,7 +15,7 @@
 #include <zlib.h>
 
 enum { LAYOUT_COMPACT = 0, LAYOUT_CONTIGUOUS = 1, LAYOUT_CHUNKED = 2 };
-enum { INDEX_BTREE1 = 0, INDEX_SINGLE = 1, INDEX_IMPLICIT = 2 };
+enum { INDEX_BTREE1 = 0, INDEX_SINGLE = 1, INDEX_IMPLICIT = 2, INDEX_FIXED_ARRAY = 3 };
 enum { FILTER_DEFLATE = 1, FILTER_SHUFFLE = 2, FILTER_FLETCHER32 = 3 };
 #define MAX_FILTERS 32
 
@@ -45,6 +47,7 @@ typedef struct reader {
     filter filters[MAX_FILTERS];
     int n_filters;
     uint64_t chunk_bytes, slots, visited, stored;
+    uint64_t decoded, decoded_cap;   /* chunk bytes produced so far, and their bound            */
     uint8_t *scratch[2];
     frost_error *err;
     uint64_t msg_off;
@@ -101,12 +104,15 @@ static frost_status parse_layout(reader *r, const h5_message *m) {
                 }
             } else if (index == 2) {
                 l->index = INDEX_IMPLICIT;
+            } else if (index == 3) {
+                l->index = INDEX_FIXED_ARRAY;
+                h5_skip(&c, 1);   /* page bits: the array's header repeats them */
             } else {
-                static const char *names[] = {"", "", "", "fixed array", "extensible array",
+                static const char *names[] = {"", "", "", "", "extensible array",
                                               "version 2 B-tree"};
                 return fail_at(r, FROST_E_UNSUPPORTED, m->off,
                                "its chunk index (%s, type %u) is not supported (version 1 B-tree, "
-                               "single chunk and implicit are)", index < 6 ? names[index] : "unknown",
+                               "single chunk, implicit and fixed array are)", index < 6 ? names[index] : "unknown",
                                index);
             }
             l->addr = frost__h5_addr(img, &c);
@@ -168,7 +174,8 @@ static bool inflate_into(const uint8_t *in, size_t n, uint8_t *out, size_t cap, 
 }
 
 static void unshuffle(const uint8_t *in, size_t n, uint8_t *out, size_t es) {
-    size_t count = n / es;
+    size_t count = n / es;   /* an element size past the data (a damaged one) leaves it as is */
+    if (count == 0) es = 0;
     for (size_t j = 0; j < es; j++)
         for (size_t i = 0; i < count; i++) out[i * es + j] = in[j * count + i];
     memcpy(out + count * es, in + count * es, n - count * es);
@@ -208,28 +215,26 @@ static frost_status unfilter(reader *r, const uint8_t **data, size_t *n, uint32_
     return FROST_OK;
 }
 
-/* Copies one decoded chunk whose first element is at `origin` into the dataset buffer. */
+/* Copies one decoded chunk whose first element is at `origin` into the dataset buffer: only the
+ * rows inside the dataset (an edge chunk hangs over its end) are visited. */
 static void place_chunk(reader *r, const uint8_t *src, const uint64_t *origin) {
     int rank = r->space->rank;
     const uint64_t *dims = r->space->dims, *cd = r->lay.chunk;
     size_t es = r->type->size;
-    uint64_t idx[33] = {0};
-    uint64_t run = FROST_MIN(cd[rank - 1], dims[rank - 1] - origin[rank - 1]);
+    uint64_t idx[33] = {0}, span[33];
+    for (int d = 0; d < rank; d++) span[d] = FROST_MIN(cd[d], dims[d] - origin[d]);
     for (;;) {
         /* Offset in the dataset and in the chunk of row idx[0..rank-2]. */
         uint64_t dpos = 0, cpos = 0;
-        bool inside = true;
         for (int d = 0; d < rank - 1; d++) {
-            uint64_t g = origin[d] + idx[d];
-            if (g >= dims[d]) inside = false;
-            dpos = dpos * dims[d] + g;
+            dpos = dpos * dims[d] + origin[d] + idx[d];
             cpos = cpos * cd[d] + idx[d];
         }
         dpos = dpos * dims[rank - 1] + origin[rank - 1];
         cpos *= cd[rank - 1];
-        if (inside) memcpy(r->out + dpos * es, src + cpos * es, (size_t)run * es);
+        memcpy(r->out + dpos * es, src + cpos * es, (size_t)(span[rank - 1] * es));
         int d = rank - 2;
-        while (d >= 0 && ++idx[d] == cd[d]) idx[d--] = 0;
+        while (d >= 0 && ++idx[d] == span[d]) idx[d--] = 0;
         if (d < 0) break;
     }
 }
@@ -246,6 +251,11 @@ static frost_status read_chunk(reader *r, uint64_t addr, uint64_t size, uint32_t
                            "(size %llu, chunks of %llu)", (unsigned long long)origin[d], d,
                            (unsigned long long)r->space->dims[d],
                            (unsigned long long)r->lay.chunk[d]);
+    /* Chunks overhanging the dataset are decoded whole: bound the total, not just each chunk. */
+    r->decoded += r->chunk_bytes;
+    if (r->decoded > r->decoded_cap)
+        return fail_at(r, FROST_E_LIMIT, at, "its chunks decode to more than %llu bytes (4x the "
+                       "dataset + 1 MiB)", (unsigned long long)r->decoded_cap);
     h5_cursor c;
     if (!frost__h5_at(r->img, addr, size, &c))
         return fail_at(r, FROST_E_FORMAT, at, "a %llu-byte chunk at address 0x%llx lies outside "
@@ -296,6 +306,76 @@ static frost_status walk_chunk_btree(reader *r, uint64_t addr, int expect_level)
     return FROST_OK;
 }
 
+/* The first element of chunk k, chunks numbered in row-major order of their positions. */
+static void chunk_origin(const reader *r, uint64_t k, uint64_t *origin) {
+    for (int d = r->space->rank - 1; d >= 0; d--) {
+        uint64_t per = r->space->dims[d] / r->lay.chunk[d] + (r->space->dims[d] % r->lay.chunk[d] != 0);
+        origin[d] = (k % per) * r->lay.chunk[d];
+        k /= per;
+    }
+}
+
+/* A fixed array ("FAHD" header, "FADB" data block, optionally in pages): one entry per chunk, in
+ * row-major order of chunk positions; filtered chunks' entries carry their size and filter mask. */
+static frost_status read_fixed_array(reader *r) {
+    h5_image *img = r->img;
+    uint64_t where = (uint64_t)frost__h5_offset(img, r->lay.addr);
+    h5_cursor c;
+    if (!frost__h5_at_open(img, r->lay.addr, &c) || c.n < 8 || memcmp(c.p, "FAHD", 4))
+        return fail_at(r, FROST_E_FORMAT, where, "no fixed array header at address 0x%llx",
+                       (unsigned long long)r->lay.addr);
+    h5_skip(&c, 5);
+    unsigned client = (unsigned)h5_get(&c, 1), entry = (unsigned)h5_get(&c, 1);
+    unsigned page_bits = (unsigned)h5_get(&c, 1);
+    uint64_t count = h5_len(img, &c), block = frost__h5_addr(img, &c);
+    bool filtered = client == 1;
+    unsigned size_bytes = filtered && entry > img->so + 4 ? entry - img->so - 4 : 0;
+    if (c.bad || client > 1 || entry < img->so || (filtered && (size_bytes == 0 || size_bytes > 8)) ||
+        page_bits == 0 || page_bits > 32 || count > r->slots)
+        return fail_at(r, FROST_E_FORMAT, where, "fixed array header: client %u, %u-byte entries, "
+                       "%llu entries for %llu chunks", client, entry, (unsigned long long)count,
+                       (unsigned long long)r->slots);
+    if (filtered != (r->n_filters > 0))
+        return fail_at(r, FROST_E_FORMAT, where, "fixed array of %s chunks with %d filters",
+                       filtered ? "filtered" : "unfiltered", r->n_filters);
+    uint64_t page = (uint64_t)1 << page_bits;
+    bool paged = count > page;
+    uint64_t pages = paged ? (count + page - 1) / page : 0, bitmap = (pages + 7) / 8;
+    uint64_t bwhere = (uint64_t)frost__h5_offset(img, block);
+    h5_cursor b;
+    if (!frost__h5_at_open(img, block, &b) || b.n < 6 + img->so || memcmp(b.p, "FADB", 4))
+        return fail_at(r, FROST_E_FORMAT, bwhere, "no fixed array data block at address 0x%llx",
+                       (unsigned long long)block);
+    h5_skip(&b, 6);
+    frost__h5_addr(img, &b);
+    const uint8_t *bits = h5_take(&b, (size_t)bitmap);
+    if (!bits)
+        return fail_at(r, FROST_E_FORMAT, bwhere, "fixed array data block is cut short");
+    /* Unpaged: the entries follow. Paged: the block ends with a checksum, pages follow it, each
+     * with its own checksum. */
+    uint64_t first = b.at + (paged ? 4 : 0);
+    for (uint64_t k = 0; k < count; k++) {
+        uint64_t pos = first + k * entry;
+        if (paged) {
+            uint64_t p = k / page;
+            if (!(bits[p / 8] & (0x80u >> (p % 8)))) continue;   /* page never written */
+            pos = first + p * (page * entry + 4) + (k % page) * entry;
+        }
+        if (pos > b.n || entry > b.n - pos)
+            return fail_at(r, FROST_E_FORMAT, bwhere, "fixed array entry %llu lies outside the "
+                           "file", (unsigned long long)k);
+        h5_cursor e = {b.p + pos, entry, 0, b.off + pos, false};
+        uint64_t addr = frost__h5_addr(img, &e);
+        uint64_t size = filtered ? h5_get(&e, size_bytes) : r->chunk_bytes;
+        uint32_t mask = filtered ? (uint32_t)h5_get(&e, 4) : 0;
+        if (addr == FROST_H5_UNDEF) continue;
+        uint64_t origin[33] = {0};
+        chunk_origin(r, k, origin);
+        FROST_TRY(read_chunk(r, addr, size, mask, origin, e.off));
+    }
+    return FROST_OK;
+}
+
 static frost_status read_chunked(reader *r) {
     int rank = r->space->rank;
     layout *l = &r->lay;
@@ -314,10 +394,16 @@ static frost_status read_chunked(reader *r) {
             __builtin_mul_overflow(r->slots, per, &r->slots))
             return fail_at(r, FROST_E_LIMIT, r->msg_off, "its chunks are too large");
     }
+    /* A chunk may overhang a small dataset, but not by gigabytes: scratch space is two chunks. */
+    uint64_t count, data_bytes;
+    frost__h5_dataspace_count(r->space, &count);
+    data_bytes = count * r->type->size;   /* allocated by the caller: no overflow */
     if (__builtin_mul_overflow(elems, (uint64_t)r->type->size, &r->chunk_bytes) ||
-        r->chunk_bytes > ((uint64_t)1 << 32))
-        return fail_at(r, FROST_E_LIMIT, r->msg_off, "its chunks of %llu elements are too large",
-                       (unsigned long long)elems);
+        r->chunk_bytes > FROST_MAX(data_bytes, (uint64_t)1 << 20))
+        return fail_at(r, FROST_E_LIMIT, r->msg_off, "its chunks of %llu elements are larger than "
+                       "the dataset (%llu bytes) and than 1 MiB", (unsigned long long)elems,
+                       (unsigned long long)data_bytes);
+    r->decoded_cap = data_bytes * 4 + ((uint64_t)1 << 20);
     for (int i = 0; i < 2; i++) {
         r->scratch[i] = frost__alloc(r->img->a, (size_t)r->chunk_bytes + 64);
         if (!r->scratch[i]) return frost__fail(r->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
@@ -325,6 +411,7 @@ static frost_status read_chunked(reader *r) {
     if (l->addr == FROST_H5_UNDEF) return FROST_OK;   /* nothing written */
     uint64_t origin[33] = {0};
     if (l->index == INDEX_BTREE1) return walk_chunk_btree(r, l->addr, -1);
+    if (l->index == INDEX_FIXED_ARRAY) return read_fixed_array(r);
     if (l->index == INDEX_SINGLE) {
         uint64_t size = l->single_filtered ? l->single_size : r->chunk_bytes;
         return read_chunk(r, l->addr, size, l->single_filtered ? l->single_mask : 0, origin,
@@ -334,12 +421,7 @@ static frost_status read_chunked(reader *r) {
     if (r->n_filters)
         return fail_at(r, FROST_E_FORMAT, r->msg_off, "an implicit chunk index with filters");
     for (uint64_t k = 0; k < r->slots; k++) {
-        uint64_t rest = k;
-        for (int d = rank - 1; d >= 0; d--) {
-            uint64_t per = r->space->dims[d] / l->chunk[d] + (r->space->dims[d] % l->chunk[d] != 0);
-            origin[d] = (rest % per) * l->chunk[d];
-            rest /= per;
-        }
+        chunk_origin(r, k, origin);
         FROST_TRY(read_chunk(r, l->addr + k * r->chunk_bytes, r->chunk_bytes, 0, origin,
                              r->msg_off));
     }

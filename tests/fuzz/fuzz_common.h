@@ -10,7 +10,6 @@
 
 #include "frost.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,33 +26,12 @@
  * file (max_file_bytes), one tensor, the arena, or a decompressed .keras member (4 x tensor). */
 #define FUZZ_MAX_ONE_ALLOC ((size_t)160 << 20)
 
-/* libhdf5 and libzip allocate with plain malloc from sizes a corrupted file declares; a real malloc
- * returns NULL on absurd sizes and the libraries report an error. Make AddressSanitizer do the same
- * instead of reporting the request (frost's own requests go through fuzz_alloc below). */
+/* libzip allocates with plain malloc from sizes a corrupted file declares; a real malloc returns
+ * NULL on absurd sizes and the library reports an error. Make AddressSanitizer do the same instead
+ * of reporting the request (frost's own requests go through fuzz_alloc below). */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) {
     return "allocator_may_return_null=1:max_allocation_size_mb=1024:detect_odr_violation=0";
-}
-/* libhdf5 1.10 leaks object headers on some error paths with corrupted files: its own, never
- * frost's (frost's allocations go through fuzz_alloc and are all freed on every path). */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void) { return "leak:libhdf5_serial.so\nleak:libhdf5.so\n"; }
-
-/* src/fmt/hdf5.c runs libhdf5 in a forked child so that libhdf5's own memory bugs on corrupted
- * files end that child, not the caller (the load then fails with FROST_E_FORMAT). Under the fuzzer
- * the child inherits libFuzzer's death callback, which would save the input as a frost crash: in a
- * child, die quietly instead, as the real child does, and let the parent check the error. */
-void __sanitizer_set_death_callback(void (*callback)(void));
-static void fuzz_child_death(void) { _exit(71); }
-static void fuzz_in_child(void) {
-    __sanitizer_set_death_callback(fuzz_child_death);
-    if (!getenv("FROST_FUZZ_VERBOSE")) { /* the child's libhdf5 reports are not frost's */
-        FILE *null = fopen("/dev/null", "w");
-        if (null) dup2(fileno(null), 2);
-    }
-}
-__attribute__((constructor)) static void fuzz_watch_forks(void) {
-    pthread_atfork(NULL, NULL, fuzz_in_child);
 }
 
 static void *fuzz_alloc(void *user, size_t bytes, size_t align) {
