@@ -4,8 +4,9 @@
 # Idempotent: re-running only installs what is missing.
 set -eu
 
-# Build: compiler, CMake, pkg-config. Importers: protobuf-c (GraphDef, ONNX), libhdf5 (Keras .h5),
-# libzip (.keras), cJSON (Keras configs, TF.js), zlib (gzip'd MNIST IDX files).
+# Build: compiler, CMake, pkg-config. Importers: protobuf-c (GraphDef, ONNX), libzip (.keras), cJSON
+# (Keras configs, TF.js), zlib (HDF5 deflate, gzip'd MNIST IDX files). libhdf5: tests only (Keras
+# fixture writers, the oracle for frost's own HDF5 reader).
 PACKAGES="build-essential cmake pkg-config
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libhdf5-dev libzip-dev libcjson-dev zlib1g-dev

@@ -1,11 +1,11 @@
 /* hdf5.h — read-only access to an HDF5 file held in memory (Keras .h5 files and the weights inside
- * .keras archives), wrapping libhdf5 so importers never call it directly.
+ * .keras archives), by frost's own bounds-checked reader (src/fmt/hdf5*.c; no libhdf5).
  *
- * Opening takes a snapshot: a child process parses the file with libhdf5 (which corrupted files can
- * crash) and streams back its groups, string attributes and datasets (as f32); every query below is
- * answered from that snapshot, so it is safe from any thread and never touches libhdf5. Paths are
- * '/'-separated from the root ("model_weights/dense_1/dense_1/kernel:0"); only hard links are
- * followed, so a file can neither loop nor reach other files. */
+ * Opening takes a snapshot: the image is parsed once, in-process, and its groups, string attributes
+ * and datasets (as f32) are kept; every query below is answered from that snapshot. No global
+ * state: opening and querying are safe from any thread (one frost__h5 per thread while querying).
+ * Paths are '/'-separated from the root ("model_weights/dense_1/dense_1/kernel:0"); only hard links
+ * are followed, so a file can neither loop nor reach other files. */
 #ifndef FROST_FMT_HDF5_H
 #define FROST_FMT_HDF5_H
 
@@ -19,8 +19,9 @@ bool frost__h5_sniff(const void *data, size_t size);
 /* Opens an HDF5 image from memory (read during the call only). `what` names the file in messages
  * ("model.weights.h5"). Datasets over max_dataset_bytes as f32 (0: no limit) are not read: reading
  * them later fails with FROST_E_LIMIT. Top-level groups named in skip_roots (NULL-terminated, may be
- * NULL) are left out (optimizer state). Malformed or truncated images, and images that crash
- * libhdf5, fail with FROST_E_FORMAT. */
+ * NULL) are left out (optimizer state). Malformed or truncated images fail with FROST_E_FORMAT
+ * naming the damaged structure and its offset (err->file_offset); HDF5 features outside the
+ * subset Keras/h5py files use, with FROST_E_UNSUPPORTED. */
 frost_status frost__h5_open_memory(const void *data, size_t size, const frost_allocator *a,
                                    const char *what, uint64_t max_dataset_bytes,
                                    const char *const *skip_roots, frost__h5 **out,
@@ -43,9 +44,8 @@ frost_status frost__h5_list(frost__h5 *f, const char *path, char ***names, int *
 frost_status frost__h5_attr_strings(frost__h5 *f, const char *path, const char *attr,
                                     size_t max_bytes, char ***out, int *n, frost_error *err);
 void frost__h5_free_strings(frost__h5 *f, char **s, int n);
-/* True when attribute `attr` of `path` exists and holds variable-length strings. libhdf5 1.10 reads
- * those through the file's global heap, where corrupted files can crash it: callers read them only
- * when they must. */
+/* True when attribute `attr` of `path` exists and holds variable-length strings (stored in the
+ * file's global heap; read as safely as any other). */
 bool frost__h5_attr_is_variable(frost__h5 *f, const char *path, const char *attr);
 
 /* Shape of the dataset at `path` (rank 0 for a scalar). */
