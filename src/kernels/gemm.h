@@ -53,9 +53,10 @@ void frost__cache_warm(const void *p, size_t bytes); /* no-op past 32 MB */
  * per-row int8 activations quantized per call, exact int32 sums (vpdpbusd), fp32 rescale. NULL
  * when the CPU (after the cap) has no AVX512_VNNI. */
 const frost__gemm_kernel *frost__gemm_pick_int8(const frost__cpu *cpu);
-/* The CBLAS family (src/kernels/blas/gemm_cblas.c: B as plain f32 in 64-column panels, cblas_sgemm or, for
- * one row, cblas_sgemv, then bias + activation): named "openblas" or "blis" after the library the
- * build was configured with (-DFROST_CBLAS=...). NULL in a build without one (the default). */
+/* The CBLAS family (src/kernels/blas/gemm_cblas.c: B as plain f32 in 64-column panels,
+ * cblas_sgemm or, for one row, cblas_sgemv, then bias + activation): named "openblas" or "blis"
+ * after the library the build was configured with (-DFROST_CBLAS=...). NULL in a build without
+ * one (the default). */
 const frost__gemm_kernel *frost__gemm_pick_cblas(void);
 /* The family to pack a constant K x N operand for, given a frost_precision: int8 or bf16 when
  * asked for, available and worth it (at least 16 columns: narrower outputs would mostly multiply
