@@ -40,6 +40,16 @@ bool frost__dtype_is_float(frost_dtype t) {
            t == FROST_DTYPE_BF16;
 }
 
+/* A float read as an integer (a shape or index given in floats): out-of-range values and NaN would
+ * be undefined behaviour in a plain cast (found by fuzz_tf); they saturate, NaN reads as 0, and
+ * the op that uses the value then reports it as out of range. */
+static int64_t saturate_to_i64(double v) {
+    if (!(v == v)) return 0;
+    if (v >= 9223372036854775807.0) return INT64_MAX;
+    if (v <= -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)v;
+}
+
 int64_t frost__read_int(frost_dtype t, const void *data, int64_t i) {
     switch (t) {
     case FROST_DTYPE_I8: return ((const int8_t *)data)[i];
@@ -50,8 +60,8 @@ int64_t frost__read_int(frost_dtype t, const void *data, int64_t i) {
     case FROST_DTYPE_U16: return ((const uint16_t *)data)[i];
     case FROST_DTYPE_U32: return ((const uint32_t *)data)[i];
     case FROST_DTYPE_U64: return (int64_t)((const uint64_t *)data)[i];
-    case FROST_DTYPE_F32: return (int64_t)((const float *)data)[i];
-    case FROST_DTYPE_F64: return (int64_t)((const double *)data)[i];
+    case FROST_DTYPE_F32: return saturate_to_i64(((const float *)data)[i]);
+    case FROST_DTYPE_F64: return saturate_to_i64(((const double *)data)[i]);
     default: return 0;
     }
 }
