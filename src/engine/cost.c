@@ -55,7 +55,8 @@ frost_status frost_session_cost(frost_session *s, frost_cost *out, frost_error *
         if (!n) continue;
         out->flops += step_flops(s, n);
         if (n->packed) { /* the kernel reads its own copy, not the constants it came from */
-            out->weight_bytes += (double)n->packed_bytes;
+            const size_t read = s->steps[i].weight_bytes;
+            out->weight_bytes += (double)(read ? read : n->packed_bytes);
             continue;
         }
         for (int k = 0; k < n->n_in; k++) {

@@ -36,7 +36,14 @@ typedef struct frost__gemm_kernel {
     void (*run)(int M, int N, int K, const float *A, int lda, const void *packed,
                 const float *bias, float *C, int ldc, const frost__act_params *act, int n0, int n1);
     int n_align;                    /* column split granularity for threads                    */
+    /* The part of the packed buffer a run of M rows reads, when a layout keeps more than one copy
+     * (avx512's wide layout): what plan-time cache warming and the cost report count. NULL: all. */
+    void (*reads)(int M, int K, int N, size_t *offset, size_t *bytes);
 } frost__gemm_kernel;
+
+/* Where kernel k's run of M rows reads within packed weights of `total` bytes. */
+void frost__gemm_reads(const frost__gemm_kernel *k, int M, int K, int N, size_t total,
+                       size_t *offset, size_t *bytes);
 
 extern const frost__gemm_kernel frost__gemm_ref;
 /* The fastest kernel the CPU supports, honouring cpu->max_isa. */

@@ -90,6 +90,13 @@ const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, in
     return frost__gemm_pick(cpu);
 }
 
+void frost__gemm_reads(const frost__gemm_kernel *k, int M, int K, int N, size_t total,
+                       size_t *offset, size_t *bytes) {
+    *offset = 0;
+    *bytes = total;
+    if (k && k->reads) k->reads(M, K, N, offset, bytes);
+}
+
 void frost__cache_warm(const void *p, size_t bytes) {
     /* Past a last-level cache the first bytes would be evicted by the last: not worth a pass. */
     if (!p || bytes > ((size_t)32 << 20)) return;

@@ -285,7 +285,10 @@ static frost_status matmul_prepare(frost__step *st, const frost__prepare_ctx *pc
         p->packed_path = true;
         p->kernel = n->kernel;
         p->rows = (int)rows;
-        frost__cache_warm(n->packed, n->packed_bytes);
+        size_t off, len;
+        frost__gemm_reads(n->kernel, p->rows, (int)K, (int)N, n->packed_bytes, &off, &len);
+        st->weight_bytes = len;
+        frost__cache_warm((const unsigned char *)n->packed + off, len);
     } else {
         const frost__gemm_kernel *k = pc->cpu ? frost__gemm_pick(pc->cpu) : &frost__gemm_ref;
         /* Packing b costs K*N; it pays off once a few rows reuse it, and only for a kernel faster

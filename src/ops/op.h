@@ -61,6 +61,7 @@ typedef struct frost__step {
     frost__run_fn run;
     size_t ws_bytes;                 /* workspace requested by prepare                           */
     size_t ws_offset;                /* where the planner put it in the arena                    */
+    size_t weight_bytes;             /* packed weights a run reads (0: all of node->packed_bytes) */
     /* Op-private plan state, filled by prepare. 64-byte aligned, fixed size: no allocation. */
     union {
         unsigned char bytes[1024];

@@ -46,6 +46,8 @@ typedef struct problem {
     double *want, *bound;   /* exact result before activation; sum |terms| for the tolerance */
 } problem;
 
+static void problem_reference(problem *p);
+
 static void problem_make(problem *p, int M, int N, int K, bool trans_b, bool has_bias) {
     memset(p, 0, sizeof *p);
     p->M = M; p->N = N; p->K = K;
@@ -68,6 +70,13 @@ static void problem_make(problem *p, int M, int N, int K, bool trans_b, bool has
     }
     p->want = malloc((size_t)M * N * sizeof(double));
     p->bound = malloc((size_t)M * N * sizeof(double));
+    problem_reference(p);
+}
+
+/* The exact (double) products, for A and B as they are now. */
+static void problem_reference(problem *p) {
+    const int M = p->M, N = p->N, K = p->K;
+    const bool trans_b = p->trans_b, has_bias = p->has_bias;
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
             double s = has_bias ? p->bias[j] : 0, b = fabs(s);
@@ -111,7 +120,7 @@ static bool check_run(const frost__gemm_kernel *k, const problem *p, const void 
             }
             double want = act_ref(p->want[(size_t)i * p->N + j], act);
             double tol = 2e-6 * p->bound[(size_t)i * p->N + j] + 1e-6;
-            if (!(fabs(got - want) <= tol)) {
+            if (isnan(want) ? !isnan(got) : !(fabs(got - want) <= tol)) {
                 ok = CHECK_MSG(false, "%s %s: C[%d,%d] = %.7g, want %.7g (tol %.2g)", k->name,
                                what, i, j, got, want, tol);
                 break;
@@ -184,6 +193,78 @@ static void test_kernel(const frost__gemm_kernel *k) {
     run_case(k, 1, 1024, 3136, false, true, 1, true);   /* dense 3136->1024        */
     run_case(k, 1, 10, 1024, true, true, 0, true);      /* dense 1024->10          */
     run_case(k, 3, 1024, 3136, false, false, 4, false); /* a small batch           */
+}
+
+/* Inputs with exact zeros, as after a ReLU: the batch-1 path of big layers skips the weight rows
+ * they multiply (avx512's wide layout), which must change nothing, not even where a skipped row
+ * holds an inf (0 * inf is NaN, so the sum is NaN) or an input is NaN or -0. */
+static void run_zeros_case(const frost__gemm_kernel *k, int M, int N, int K, bool trans_b,
+                           int nonfinite, int act_i) {
+    problem p;
+    problem_make(&p, M, N, K, trans_b, true);
+    for (int i = 0; i < M; i++)
+        for (int kk = 0; kk < K; kk++) {
+            float *a = &p.A[(size_t)i * p.lda + kk];
+            if ((kk * 7 + i) % 5 < 2) *a = (kk % 3) ? 0.0f : -0.0f; /* 40% zeros            */
+            if (kk < 40 && kk % 4 == 0) *a = 0.0f;                  /* a run at the start     */
+            if (kk >= K - 33) *a = 0.0f;                            /* and at the end         */
+        }
+    if (nonfinite == 1) { /* an inf weight met by a zero input: column 5 must come out NaN */
+        const int kk = 8, j = 5;
+        p.B[trans_b ? (size_t)j * p.ldb + kk : (size_t)kk * p.ldb + j] = INFINITY;
+    } else if (nonfinite == 2) { /* a NaN input: its row is read like any nonzero one */
+        p.A[3] = NAN;
+    }
+    problem_reference(&p);
+    size_t pb = k->packed_bytes(K, N);
+    unsigned char *packed = malloc(pb);
+    memset(packed, 0xff, pb);
+    k->pack(K, N, p.B, p.ldb, trans_b, packed);
+    char what[96];
+    snprintf(what, sizeof what, "zeros in A, M=%d N=%d K=%d%s nonfinite=%d", M, N, K,
+             trans_b ? " tB" : "", nonfinite);
+    int whole[2] = {0, N};
+    check_run(k, &p, packed, &ACTS[act_i], whole, 2, what);
+    int cuts[64], n = 0;
+    for (int c = 0; c < N && n < 62; c += k->n_align) cuts[n++] = c;
+    cuts[n++] = N;
+    check_run(k, &p, packed, &ACTS[act_i], cuts, n, what);
+    int odd[4] = {0, 17, N / 2 + 5, N};
+    check_run(k, &p, packed, &ACTS[act_i], odd, 4, what);
+    free(packed);
+    problem_free(&p);
+    n_cases++;
+}
+
+/* A layout with two copies (avx512's wide one) must say which one a run reads: plan-time cache
+ * warming and the cost report count only that part. */
+static void test_reads(const frost__gemm_kernel *k) {
+    static const int shapes[][2] = {{3136, 1024}, {784, 10}, {800, 64}, {2000, 300}};
+    for (size_t s = 0; s < FROST_ARRAY_LEN(shapes); s++) {
+        const int K = shapes[s][0], N = shapes[s][1];
+        const size_t total = k->packed_bytes(K, N);
+        size_t off1, len1, off4, len4;
+        frost__gemm_reads(k, 1, K, N, total, &off1, &len1);
+        frost__gemm_reads(k, 4, K, N, total, &off4, &len4);
+        CHECK_MSG(off1 + len1 <= total && off4 + len4 <= total, "%s reads past K=%d N=%d",
+                  k->name, K, N);
+        CHECK(len1 >= (size_t)K * (size_t)N * sizeof(float) && len4 >= (size_t)K * N * sizeof(float));
+        if (len1 != total) /* two copies: batch 1 and batches read disjoint parts */
+            CHECK_MSG(off1 + len1 <= off4 || off4 + len4 <= off1, "%s K=%d N=%d", k->name, K, N);
+    }
+}
+
+static void test_zeros(const frost__gemm_kernel *k) {
+    test_reads(k);
+    run_zeros_case(k, 1, 1024, 3136, false, 0, 1); /* the expert's dense 3136->1024 after ReLU */
+    run_zeros_case(k, 1, 300, 2000, true, 0, 4);   /* a last block of 44 columns, leaky       */
+    run_zeros_case(k, 1, 256, 2048, false, 0, 5);  /* exactly one block, 2 MB; sigmoid tail   */
+    run_zeros_case(k, 1, 300, 2000, false, 1, 0);  /* inf weight behind a zero               */
+    run_zeros_case(k, 1, 300, 2000, false, 2, 0);  /* NaN input                              */
+    run_zeros_case(k, 1, 272, 4099, false, 0, 0);  /* K off the vector grid                  */
+    run_zeros_case(k, 4, 300, 2000, false, 1, 0);  /* a batch on the same layout             */
+    run_zeros_case(k, 13, 520, 1100, true, 0, 1);  /* row tiles and column blocks            */
+    run_zeros_case(k, 1, 10, 784, false, 0, 0);    /* narrow: the dot layout                 */
 }
 
 /* The CBLAS family (a build with -DFROST_CBLAS=...): the same cases as the built-in families, and
@@ -288,6 +369,7 @@ int main(void) {
         int before = frost_test_failed;
         n_cases = 0;
         test_kernel(k);
+        test_zeros(k);
         printf("%s: %d cases, %s\n", k->name, n_cases,
                frost_test_failed == before ? "all match" : "MISMATCHES");
     }
