@@ -20,17 +20,25 @@ import sys
 LABELS = {
     "frost": "frost",
     "frost-keras": "frost, Keras (TF.js layers) file",
+    "frost-bf16": "frost, opt-in bf16 weights",
+    "frost-int8": "frost, opt-in int8 weights",
     "onnxruntime": "ONNX Runtime, C API",
     "opencv": "OpenCV DNN, C++",
     "libtorch": "libtorch, C++ (TorchScript)",
     "pytorch": "PyTorch, Python eager",
 }
-SHORT = {"frost": "frost", "frost-keras": "frost (Keras file)", "onnxruntime": "ONNX Runtime", "opencv": "OpenCV DNN", "libtorch": "libtorch",
+SHORT = {"frost": "frost", "frost-keras": "frost (Keras file)", "frost-bf16": "frost bf16",
+         "frost-int8": "frost int8", "onnxruntime": "ONNX Runtime", "opencv": "OpenCV DNN", "libtorch": "libtorch",
          "pytorch": "PyTorch (Python)"}
 HOW = {
     "frost": "`frost bench --json` (tools/frost/cmd_bench.c): one `frost_session_run` per image",
     "frost-keras": "the same, on the same weights saved as Keras/TensorFlow.js layers (NHWC input; "
                    "scripts/export_fashion_tfjs.mjs)",
+    "frost-bf16": "the same on the ONNX file, `--precision bf16`: weights stored as bf16 at load "
+                  "(AVX512_BF16), activations rounded to bf16 per call, fp32 sums",
+    "frost-int8": "the same, `--precision int8`: dense weights int8 with per-column scales, "
+                  "activations quantized per row per call (AVX512_VNNI), exact int32 sums, fp32 "
+                  "rescale",
     "onnxruntime": "`OrtApi::Run` per image on pre-created input/output `OrtValue`s, `ORT_ENABLE_ALL`, "
                    "sequential, intra-op threads = --threads (bench/peers/ort_peer.c)",
     "opencv": "`readNetFromONNX`; `setInput` + `forward(\"softmax\")` per image, OpenCV backend, "
@@ -113,7 +121,8 @@ def main():
     ap.add_argument("--model-set", default="beginner expert")
     ap.add_argument("--stat", choices=["mean", "median", "min"], default="mean",
                     help="which of the loops' figures the table ranks by (the founding experiment: mean)")
-    ap.add_argument("--runtimes", default="frost frost-keras onnxruntime opencv libtorch pytorch")
+    ap.add_argument("--runtimes",
+                    default="frost frost-keras frost-bf16 frost-int8 onnxruntime opencv libtorch pytorch")
     a = ap.parse_args()
     models = a.model_set.split()
     runtimes = a.runtimes.split()
@@ -232,6 +241,8 @@ def main():
             doc.append(f"- {LABELS.get(rt, rt)}, {m}: {v}")
         doc.append("")
 
+    doc.extend(latency_section(results, models, runtimes, a.stat, label))
+
     doc.append("## Roofline: what the hardware allows\n")
     if roof:
         doc.append(f"Measured on one core by `bench/peers/roofline.c` (best of many short runs): peak "
@@ -259,7 +270,11 @@ def main():
         doc.append("\nEverything above the bound is overhead (per-call dispatch, memory traffic of "
                    "activations, kernels below peak). The beginner's bound is far below a microsecond "
                    "per prediction, so its row measures per-call overhead; the expert's is set by the "
-                   "14x14 convolution's arithmetic and the dense layer's 12.8 MB of weights.\n")
+                   "14x14 convolution's arithmetic and the dense layer's 12.8 MB of weights. The bound "
+                   "is for the plain algorithm: a runtime that does less work can pass 100% (frost's "
+                   "Winograd F(4x4, 5x5) convolution needs 4x fewer multiplies than the direct one, and "
+                   "its batch-1 dense layer skips the weight rows of zero inputs), and reduced-precision "
+                   "weights read fewer bytes.\n")
     else:
         doc.append("Not measured in this run (bench/peers/roofline.c did not build or run).\n")
 
@@ -283,6 +298,44 @@ def main():
     with open(a.out, "w") as f:
         f.write("\n".join(doc) + "\n")
     print(f"wrote {a.out}" + (f" and {png}" if chart else " (no chart: gnuplot not installed)"), file=sys.stderr)
+
+
+def latency_section(results, models, runtimes, stat, label):
+    """frost's rows against ONNX Runtime's, with the per-call figures only frost bench reports."""
+    out = []
+    frosts = [rt for rt in runtimes if rt.startswith("frost") and any((rt, m) in results for m in models)]
+    if not frosts:
+        return out
+    out.append("## frost per call: speed-up over ONNX Runtime, latency spread, first call\n")
+    out.append("From the same runs as the table. *vs ONNX Runtime*: ONNX Runtime's time over the row's "
+               f"({stat} of the loops); *p50 / p99*: µs per prediction over all timed calls; *first call*: "
+               "the first `frost_session_run` after `frost_session_plan`, before any warm-up; "
+               "*allocations*: heap allocations frost made during the timed loops.\n")
+    out.append("| runtime | model | vs ONNX Runtime | p50 µs | p99 µs | p99 / p50 | first call µs | "
+               "first / p50 | allocations | accuracy |")
+    out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for rt in frosts:
+        for m in models:
+            r = results.get((rt, m))
+            if not r:
+                continue
+            ort = results.get(("onnxruntime", m))
+            vs = "–"
+            if ort:
+                vs = f"{ort['ms_per_n'][stat] / ort['n'] / (r['ms_per_n'][stat] / r['n']):.2f}x"
+            lat = r.get("us_per_prediction", {})
+            p50, p99 = lat.get("p50"), lat.get("p99")
+            first = r.get("first_call_us")
+            spread = f"{p99 / p50:.2f}" if p50 and p99 else "–"
+            first_ratio = f"{first / p50:.2f}" if p50 and first else "–"
+            acc = f"{r['accuracy']:.4f}" if r.get("accuracy") is not None else "–"
+            allocs = r.get("allocations_during_timed_loops", "–")
+            def num(v, f):
+                return f"{v:{f}}" if isinstance(v, (int, float)) else "–"
+            out.append(f"| {label(rt)} | {m} | **{vs}** | {num(p50, '.2f')} | {num(p99, '.2f')} | "
+                       f"{spread} | {num(first, '.1f')} | {first_ratio} | {allocs} | {acc} |")
+    out.append("")
+    return out
 
 
 def make_chart(rows, models, bounds, png, res, stat):

@@ -252,8 +252,10 @@ FROST_API frost_status frost_session_set_input_shape(frost_session *s, int index
 
 /* Plans now for the current input shapes (the next run would otherwise do it): call it after
  * setting every shape so that the first run is a steady-state one, with the arena allocated and
- * touched and the packed weights read into the cache. Reports the shape errors the run would.
- * Does nothing when nothing changed. Allocates. */
+ * touched and the packed weights read into the cache. The first call after a (re-)plan also runs
+ * the plan once on the arena's zeros, result discarded, to warm code, caches and worker threads;
+ * it is skipped while any input or output is bound to a caller's buffer. Reports the shape errors
+ * the run would. Does nothing when nothing changed. Allocates. */
 FROST_API frost_status frost_session_plan(frost_session *s, frost_error *err);
 
 /* The session's own buffer for an input, sized for the current shape. Re-plans first if needed (and

@@ -36,6 +36,7 @@ struct frost_session {
     void **plan_bufs;          /* values computed at plan time                                */
     int n_plan_bufs;
     bool planned;
+    bool warm;                 /* the current plan has had its warm run (frost_session_plan)    */
     /* Threads. */
     frost__pool *pool;
     int n_threads;

@@ -173,6 +173,15 @@ static void test_run_zero_alloc_and_batch(void) {
     CHECK_OK(frost_session_run(s, &err), &err);
     frost_test_close(out, want, 15, 1e-6, 1e-5, "bound buffers");
     CHECK_FAILS(frost_session_bind_output(s, 0, out, 4, &err), FROST_E_SHAPE, &err, "needs");
+    /* frost_session_plan's warm run (one pass over the new plan) never writes a caller's buffer. */
+    for (int i = 0; i < 15; i++) out[i] = 123.0f;
+    CHECK_OK(frost_session_set_input_shape(s, 0, 2, (int64_t[]){2, 4}, &err), &err);
+    CHECK_OK(frost_session_plan(s, &err), &err);
+    bool untouched = true;
+    for (int i = 0; i < 15; i++) untouched &= out[i] == 123.0f;
+    CHECK_MSG(untouched, "frost_session_plan wrote into a bound output");
+    CHECK_OK(frost_session_run(s, &err), &err);
+    frost_test_close(out, want, 6, 1e-6, 1e-5, "batch 2, bound, after plan");
 
     /* Wrong shapes and sizes are refused with the name in the message. */
     CHECK_FAILS(frost_session_set_input_shape(s, 0, 2, (int64_t[]){5, 3}, &err), FROST_E_SHAPE, &err,

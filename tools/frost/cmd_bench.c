@@ -410,6 +410,9 @@ static void print_json(const bench_args *a, const frost_model *m, const bench_re
     printf(", \"n\": %" PRId64 ", \"loops\": %" PRId64 ", \"warmup\": %" PRId64
            ", \"batch\": %" PRId64 ", \"threads\": %" PRId64,
            r->per_loop, a->loops, a->warmup, a->batch, a->threads);
+    printf(", \"precision\": \"%s\"", a->precision == FROST_PRECISION_BF16   ? "bf16"
+                                       : a->precision == FROST_PRECISION_INT8 ? "int8"
+                                                                               : "f32");
     printf(", \"load_ms\": %.3f, \"session_ms\": %.3f, \"arena_bytes\": %zu", r->load_ms,
            r->session_ms, r->arena_bytes);
     printf(", \"first_call_us\": %.3f, \"first_call_allocations\": %ld", r->first_call_ms * 1e3,
