@@ -225,7 +225,7 @@ static frost_status walk(walker *w, const char *path, uint64_t addr, int depth) 
         frost__h5_object_header_free(&w->img, &oh);
         return FROST_OK;
     }
-    int index;
+    int index = -1; /* set by add_object on success */
     frost_status st = add_object(w, path, kind, &index);
     if (st == FROST_OK) {
         h5_obj *o = &w->f->objs[index];
