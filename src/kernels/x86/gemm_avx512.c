@@ -14,8 +14,8 @@
  *   row per k). A batch-1 call reads only the rows its nonzero inputs multiply: after a ReLU a
  *   fifth to a third of a dense layer's inputs are exactly 0, and skipping whole 1 KB rows is what
  *   cuts the bytes read (skipping 128-byte rows of the panels saved nothing: the hardware
- *   prefetchers fetch them anyway). Batches use the panels' micro-kernel on 32 columns of a block
- *   at a time, K in chunks that stay in L2.
+ *   prefetchers fetch them anyway). Batches read a second copy, in the panel layout: the micro-
+ *   kernel on 32-column strips of 1 KB rows was 15-25% slower (docs/kernels.md).
  * - dot (narrow outputs, e.g. Dense ...->10): N < 16 columns in a panel would leave lanes idle, so B
  *   is stored transposed (one K-vector per output column, padded to 16) and each output is a dot
  *   product: all lanes busy, one FMA per 16 multiply-adds, and a transposing reduction tree.
@@ -190,8 +190,8 @@ tile(const int rows, const int nv, int K, const float *A, size_t lda, const floa
         c0[i] = b0init;
         if (nv == 2) c1[i] = b1init;
     }
-    const float *a = A;
     const int bw = 16 * nv;
+    const float *a = A;
     for (int k = 0; k < K; k++, a++, Bp += bw) {
         const __m512 b0 = _mm512_loadu_ps(Bp);
         const __m512 b1 = nv == 2 ? _mm512_loadu_ps(Bp + 16) : b0;
