@@ -73,5 +73,9 @@ const frost__gemm_kernel *frost__gemm_pick_cblas(void);
  * time), else frost__gemm_pick. */
 const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
                                                        long long K, long long N);
+/* The variant of family k for weights whose input rows are mostly exact zeros (a dense layer after
+ * a ReLU): avx512's skips the weight rows of zero inputs in batch-1 calls of big layers; other
+ * families have none and return k itself. Same results either way. */
+const frost__gemm_kernel *frost__gemm_for_zero_rich_input(const frost__gemm_kernel *k);
 
 #endif

@@ -17,6 +17,7 @@ extern const frost__gemm_kernel frost__gemm_cblas;
 #if defined(__x86_64__)
 extern const frost__gemm_kernel frost__gemm_avx2;
 extern const frost__gemm_kernel frost__gemm_avx512;
+extern const frost__gemm_kernel frost__gemm_avx512_sparse;
 extern const frost__gemm_kernel frost__gemm_avx512bf16;
 extern const frost__gemm_kernel frost__gemm_avx512vnni;
 #endif
@@ -88,6 +89,13 @@ const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, in
     }
     if (route_to_cblas(K, N)) return frost__gemm_pick_cblas();
     return frost__gemm_pick(cpu);
+}
+
+const frost__gemm_kernel *frost__gemm_for_zero_rich_input(const frost__gemm_kernel *k) {
+#if defined(__x86_64__)
+    if (k == &frost__gemm_avx512) return &frost__gemm_avx512_sparse;
+#endif
+    return k;
 }
 
 void frost__gemm_reads(const frost__gemm_kernel *k, int M, int K, int N, size_t total,

@@ -303,6 +303,33 @@ static frost_status matmul_prepare(frost__step *st, const frost__prepare_ctx *pc
     return FROST_OK;
 }
 
+/* Whether value v comes out of a ReLU (fused into a MatMul or conv, or on its own), possibly
+ * through views, transposes and max pooling, which keep its exact zeros. */
+static bool after_relu(const frost__graph *g, int v) {
+    for (int hops = 0; hops < 16; hops++) {
+        const int p = frost__graph_producer(g, v);
+        if (p < 0) return false;
+        const frost__node *n = &g->nodes[p];
+        switch (n->op) {
+        case FROST__OP_IDENTITY: case FROST__OP_RESHAPE: case FROST__OP_SQUEEZE:
+        case FROST__OP_EXPAND_DIMS: case FROST__OP_FLATTEN: case FROST__OP_TRANSPOSE:
+            v = n->in[0];
+            continue;
+        case FROST__OP_POOL2D:
+            if (!n->p.pool.is_max) return false;
+            v = n->in[0];
+            continue;
+        case FROST__OP_MATMUL: return n->p.matmul.act.act == FROST__ACT_RELU ||
+                                      n->p.matmul.act.act == FROST__ACT_RELU6;
+        case FROST__OP_CONV2D: case FROST__OP_DEPTHWISE_CONV2D:
+            return n->p.conv.act.act == FROST__ACT_RELU || n->p.conv.act.act == FROST__ACT_RELU6;
+        case FROST__OP_UNARY: return n->p.unary.fn == FROST__ACT_RELU || n->p.unary.fn == FROST__ACT_RELU6;
+        default: return false;
+        }
+    }
+    return false;
+}
+
 static frost_status matmul_pack(frost__graph *g, frost__node *n, const frost__cpu *cpu,
                                 frost_error *err) {
     if (n->n_in < 2 || n->in[1] < 0 || n->p.matmul.transpose_a) return FROST_OK;
@@ -315,6 +342,7 @@ static frost_status matmul_pack(frost__graph *g, frost__node *n, const frost__cp
     if (!fits_int(K) || !fits_int(N) || K == 0 || N == 0) return FROST_OK;
     const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, g->weights_precision, K, N);
     if (!k) return FROST_OK;
+    if (after_relu(g, n->in[0])) k = frost__gemm_for_zero_rich_input(k);
     size_t bytes = k->packed_bytes((int)K, (int)N);
     void *packed = frost__alloc(&g->alloc, bytes ? bytes : 1);
     if (!packed)

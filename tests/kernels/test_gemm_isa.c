@@ -239,7 +239,7 @@ static void run_zeros_case(const frost__gemm_kernel *k, int M, int N, int K, boo
 /* A layout with two copies (avx512's wide one) must say which one a run reads: plan-time cache
  * warming and the cost report count only that part. */
 static void test_reads(const frost__gemm_kernel *k) {
-    static const int shapes[][2] = {{3136, 1024}, {784, 10}, {800, 64}, {2000, 300}};
+    static const int shapes[][2] = {{3136, 1024}, {784, 10}, {800, 64}, {2000, 300}, {512, 256}};
     for (size_t s = 0; s < FROST_ARRAY_LEN(shapes); s++) {
         const int K = shapes[s][0], N = shapes[s][1];
         const size_t total = k->packed_bytes(K, N);
@@ -251,6 +251,10 @@ static void test_reads(const frost__gemm_kernel *k) {
         CHECK(len1 >= (size_t)K * (size_t)N * sizeof(float) && len4 >= (size_t)K * N * sizeof(float));
         if (len1 != total) /* two copies: batch 1 and batches read disjoint parts */
             CHECK_MSG(off1 + len1 <= off4 || off4 + len4 <= off1, "%s K=%d N=%d", k->name, K, N);
+        /* Only the zero-skipping variant keeps two copies, and only of big layers. */
+        const bool two = len1 != total;
+        CHECK_MSG(two == (strcmp(k->name, "avx512-sparse") == 0 && N >= 256 && K >= 512),
+                  "%s K=%d N=%d: %s copies", k->name, K, N, two ? "two" : "one");
     }
 }
 
@@ -258,7 +262,9 @@ static void test_zeros(const frost__gemm_kernel *k) {
     test_reads(k);
     run_zeros_case(k, 1, 1024, 3136, false, 0, 1); /* the expert's dense 3136->1024 after ReLU */
     run_zeros_case(k, 1, 300, 2000, true, 0, 4);   /* a last block of 44 columns, leaky       */
-    run_zeros_case(k, 1, 256, 2048, false, 0, 5);  /* exactly one block, 2 MB; sigmoid tail   */
+    run_zeros_case(k, 1, 256, 2048, false, 0, 5);  /* exactly one block; sigmoid tail         */
+    run_zeros_case(k, 1, 256, 512, true, 0, 1);    /* the smallest wide layer                 */
+    run_zeros_case(k, 1, 255, 512, false, 0, 1);   /* one column short of it: panels          */
     run_zeros_case(k, 1, 300, 2000, false, 1, 0);  /* inf weight behind a zero               */
     run_zeros_case(k, 1, 300, 2000, false, 2, 0);  /* NaN input                              */
     run_zeros_case(k, 1, 272, 4099, false, 0, 0);  /* K off the vector grid                  */
@@ -372,6 +378,18 @@ int main(void) {
         test_zeros(k);
         printf("%s: %d cases, %s\n", k->name, n_cases,
                frost_test_failed == before ? "all match" : "MISMATCHES");
+        /* The variant for inputs full of zeros (after a ReLU): the same cases, its own layouts. */
+        const frost__gemm_kernel *z = frost__gemm_for_zero_rich_input(k);
+        CHECK(z != NULL && frost__gemm_for_zero_rich_input(z) == z);
+        if (z != k) {
+            CHECK(strcmp(z->name, "avx512-sparse") == 0 && isa == 2);
+            before = frost_test_failed;
+            n_cases = 0;
+            test_kernel(z);
+            test_zeros(z);
+            printf("%s: %d cases, %s\n", z->name, n_cases,
+                   frost_test_failed == before ? "all match" : "MISMATCHES");
+        }
     }
     test_cblas(cpu);
     return frost_test_finish();

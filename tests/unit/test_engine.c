@@ -7,6 +7,7 @@
 
 #include "core/graph.h"
 #include "engine/model.h"
+#include "kernels/gemm.h"
 #include "test.h"
 
 static const float W[4 * 3] = {0.5f, -1, 2, 1, 0.25f, -0.5f, -2, 1, 0, 0.75f, 0.5f, 1};
@@ -274,6 +275,33 @@ static void test_bad_arguments(void) {
     CHECK(strcmp(frost_dtype_name(FROST_DTYPE_F32), "f32") == 0);
 }
 
+/* Dense layers fed by a ReLU get the GEMM variant that skips zero inputs (the expert's two, after
+ * Conv+Relu -> MaxPool -> Transpose -> Flatten and after Gemm+Relu); one fed by the graph input (the
+ * beginner's) keeps the plain family. */
+static int zero_skipping_matmuls(const char *file) {
+    frost_error err;
+    frost_model *m = NULL;
+    if (!CHECK_OK(frost_model_load_file(file, NULL, &m, &err), &err)) return -1;
+    int n = 0;
+    const frost__gemm_kernel *plain = frost__gemm_pick(NULL);
+    for (int i = 0; i < m->g.n_nodes; i++) {
+        const frost__node *nd = &m->g.nodes[i];
+        if (nd->op != FROST__OP_MATMUL || !nd->kernel) continue;
+        if (nd->kernel == frost__gemm_for_zero_rich_input(plain) && nd->kernel != plain) n++;
+    }
+    frost_model_free(m);
+    return n;
+}
+
+static void test_zero_rich_inputs(void) {
+    const frost__gemm_kernel *plain = frost__gemm_pick(NULL);
+    const bool has_variant = frost__gemm_for_zero_rich_input(plain) != plain;
+    const int expert = zero_skipping_matmuls(FROST_SOURCE_DIR "/models/fashion/expert.onnx");
+    const int beginner = zero_skipping_matmuls(FROST_SOURCE_DIR "/models/fashion/beginner.onnx");
+    CHECK_MSG(expert == (has_variant ? 2 : 0), "expert: %d zero-skipping dense layers", expert);
+    CHECK_MSG(beginner == 0, "beginner: %d zero-skipping dense layers", beginner);
+}
+
 int main(void) {
     test_load_cleans_training_branch();
     test_run_zero_alloc_and_batch();
@@ -281,5 +309,6 @@ int main(void) {
     test_same_output_twice();
     test_oom_injection();
     test_bad_arguments();
+    test_zero_rich_inputs();
     return frost_test_finish();
 }

@@ -9,8 +9,8 @@
  *   and the cheap activations are applied on the registers, and edge tiles use store masks rather
  *   than scalar loops. M == 1 (batch-1 dense layers) takes a GEMV path with eight independent
  *   accumulators so the weight stream, not the FMA latency, is the limit.
- * - wide (big dense layers, e.g. 3136->1024: at least 256 columns and 2 MB of weights, so every
- *   batch-1 call streams them from L3 or DRAM): blocks of 256 columns stored row by row (one 1 KB
+ * - wide (frost__gemm_avx512_sparse only: dense layers fed by a ReLU, at least 256 columns and
+ *   512 rows, e.g. the expert's 3136->1024): blocks of 256 columns stored row by row (one 1 KB
  *   row per k). A batch-1 call reads only the rows its nonzero inputs multiply: after a ReLU a
  *   fifth to a third of a dense layer's inputs are exactly 0, and skipping whole 1 KB rows is what
  *   cuts the bytes read (skipping 128-byte rows of the panels saved nothing: the hardware
@@ -47,13 +47,15 @@ static bool use_dot(int K, int N) {
     return N < DOT_MAX_N && K >= 64 && (long)K * (DOT_MAX_N - N) >= 64L * DOT_MAX_N;
 }
 
-/* Wide layout (plus the panels) for layers whose weights cannot stay in L2 between calls, up to
- * 64 MB: the second copy costs memory, never cache, as each call reads one of them. Measured on the
- * expert's 3136->1024 (frost bench, 1 thread): batch-1 calls 16% faster at its 20-36% zero inputs. */
-static bool use_wide(int K, int N) {
+/* Wide layout (plus the panels), in the zero-skipping variant only, up to 64 MB: the second copy
+ * costs memory, never cache, as each call reads one of them (switching copies per call by the
+ * input's zero count was slower than either: both copies then compete for L3). Measured with 30%
+ * zero inputs, batch 1: 512x256 5.3 -> 3.6 us, 1024x512 21.7 -> 18.2 us, 3136x1024 (the expert,
+ * frost bench p50) 250-277 -> 208-229 us; with no zeros the wide path is 4-18% slower, hence a
+ * variant chosen only for inputs that come out of a ReLU. */
+static bool use_wide(bool sparse, int K, int N) {
     const size_t weights = (size_t)K * (size_t)N * sizeof(float);
-    return N >= WB && K >= 512 && K <= WIDE_MAX_K && weights >= ((size_t)2 << 20) &&
-           weights <= ((size_t)64 << 20);
+    return sparse && N >= WB && K >= 512 && K <= WIDE_MAX_K && weights <= ((size_t)64 << 20);
 }
 
 static size_t wide_blocks(int N) { return ((size_t)N + WB - 1) / WB; }
@@ -78,7 +80,7 @@ static size_t panel_cols(int N) {
 }
 
 /* SIZE_MAX when the size does not fit: the caller's allocation then fails cleanly. */
-static size_t avx512_packed_bytes(int K, int N) {
+static size_t packed_bytes_for(bool sparse, int K, int N) {
     if (K <= 0 || N <= 0) return 0;
     size_t rows = use_dot(K, N) ? (size_t)N : (size_t)K;
     size_t cols = use_dot(K, N) ? dot_stride(K) : panel_cols(N);
@@ -87,15 +89,16 @@ static size_t avx512_packed_bytes(int K, int N) {
         __builtin_mul_overflow(bytes, sizeof(float), &bytes))
         return SIZE_MAX;
     /* wide: its blocks, a cache line holding the "all weights finite" flag, then the panels */
-    if (use_wide(K, N)) bytes += wide_floats(K, N) * sizeof(float); /* <= 64 MB: no overflow */
+    if (use_wide(sparse, K, N)) bytes += wide_floats(K, N) * sizeof(float); /* <= 64 MB */
     return bytes;
 }
 
-static void avx512_pack(int K, int N, const float *B, int ldb, bool trans_b, void *packed) {
+static void pack_for(bool sparse, int K, int N, const float *B, int ldb, bool trans_b,
+                     void *packed) {
     if (K <= 0 || N <= 0) return;
     float *P = packed;
 #define BAT(k, n) (trans_b ? B[(size_t)(n) * ldb + (k)] : B[(size_t)(k) * ldb + (n)])
-    if (use_wide(K, N)) {
+    if (use_wide(sparse, K, N)) {
         int finite = 1;
         for (size_t b = 0; b < wide_blocks(N); b++)
             for (int k = 0; k < K; k++) {
@@ -486,9 +489,9 @@ static void run_dot(int M, int K, const float *A, size_t lda, const float *P, co
     }
 }
 
-static void avx512_run(int M, int N, int K, const float *A, int lda, const void *packed,
-                       const float *bias, float *C, int ldc, const frost__act_params *act, int n0,
-                       int n1) {
+static void run_for(bool sparse, int M, int N, int K, const float *A, int lda, const void *packed,
+                    const float *bias, float *C, int ldc, const frost__act_params *act, int n0,
+                    int n1) {
     if (n0 < 0) n0 = 0;
     if (n1 > N) n1 = N;
     if (M <= 0 || n1 <= n0) return;
@@ -501,7 +504,7 @@ static void avx512_run(int M, int N, int K, const float *A, int lda, const void 
         }
         return;
     }
-    if (use_wide(K, N))
+    if (use_wide(sparse, K, N))
         run_wide(M, N, K, A, (size_t)lda, packed, bias, C, (size_t)ldc, act, n0, n1);
     else if (use_dot(K, N))
         run_dot(M, K, A, (size_t)lda, packed, bias, C, (size_t)ldc, act, n0, n1);
@@ -510,16 +513,36 @@ static void avx512_run(int M, int N, int K, const float *A, int lda, const void 
 }
 
 /* Only the wide layout narrows what a run reads (see frost__gemm_kernel.reads). */
-static void avx512_reads(int M, int K, int N, size_t *offset, size_t *bytes) {
-    if (!use_wide(K, N)) return;
+static void sparse_reads(int M, int K, int N, size_t *offset, size_t *bytes) {
+    if (!use_wide(true, K, N)) return;
     const size_t wide = wide_floats(K, N) * sizeof(float);
     if (M == 1) {
         *offset = 0;
         *bytes = wide;
     } else {
         *offset = wide;
-        *bytes = avx512_packed_bytes(K, N) - wide;
+        *bytes = packed_bytes_for(true, K, N) - wide;
     }
+}
+
+static size_t avx512_packed_bytes(int K, int N) { return packed_bytes_for(false, K, N); }
+static void avx512_pack(int K, int N, const float *B, int ldb, bool trans_b, void *packed) {
+    pack_for(false, K, N, B, ldb, trans_b, packed);
+}
+static void avx512_run(int M, int N, int K, const float *A, int lda, const void *packed,
+                       const float *bias, float *C, int ldc, const frost__act_params *act, int n0,
+                       int n1) {
+    run_for(false, M, N, K, A, lda, packed, bias, C, ldc, act, n0, n1);
+}
+
+static size_t sparse_packed_bytes(int K, int N) { return packed_bytes_for(true, K, N); }
+static void sparse_pack(int K, int N, const float *B, int ldb, bool trans_b, void *packed) {
+    pack_for(true, K, N, B, ldb, trans_b, packed);
+}
+static void sparse_run(int M, int N, int K, const float *A, int lda, const void *packed,
+                       const float *bias, float *C, int ldc, const frost__act_params *act, int n0,
+                       int n1) {
+    run_for(true, M, N, K, A, lda, packed, bias, C, ldc, act, n0, n1);
 }
 
 const frost__gemm_kernel frost__gemm_avx512 = {
@@ -528,5 +551,15 @@ const frost__gemm_kernel frost__gemm_avx512 = {
     .pack = avx512_pack,
     .run = avx512_run,
     .n_align = NR,
-    .reads = avx512_reads,
+};
+
+/* The same family for weights whose inputs are mostly exact zeros (after a ReLU): big layers get
+ * the wide layout, whose batch-1 path skips the rows of zero inputs. */
+const frost__gemm_kernel frost__gemm_avx512_sparse = {
+    .name = "avx512-sparse",
+    .packed_bytes = sparse_packed_bytes,
+    .pack = sparse_pack,
+    .run = sparse_run,
+    .n_align = NR,
+    .reads = sparse_reads,
 };
