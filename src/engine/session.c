@@ -248,8 +248,8 @@ static frost_status ensure_planned(frost_session *s, frost_error *err) {
 
 /* One pass of the new plan over the arena's zeros, its result discarded. Loading packed weights
  * into the cache at prepare was not enough for a small model: the beginner's first call took ~7 µs
- * against 0.45 µs steady, spent on the first execution of code pages and cold branch and
- * instruction caches, and with a pool the workers' caches started cold too. Kernels never trap on
+ * against 0.45 µs steady with its weights already cached (so: code run for the first time, cold
+ * predictors and instruction caches), and with a pool the workers' caches started cold too. Kernels never trap on
  * data, ops keep no state between runs, and nothing outside the arena is touched: skipped when the
  * caller bound an input (possibly not yet filled) or an output (it would be overwritten). */
 static void warm_run(frost_session *s) {
