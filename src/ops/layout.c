@@ -620,8 +620,9 @@ static frost_status pad_infer(frost__infer_ctx *c) {
     frost__shape o = *x;
     for (int i = 0; i < x->rank; i++) {
         if (x->d[i] < 0) continue;
-        int64_t d = x->d[i] + before[i] + after[i];
-        if (d < 0 || before[i] > INT32_MAX || after[i] > INT32_MAX)
+        int64_t d; /* paddings come from the file: any int64 (a fuzzed Pad overflowed the sum) */
+        if (!frost__add_ok(x->d[i], before[i], &d) || !frost__add_ok(d, after[i], &d) || d < 0 ||
+            before[i] > INT32_MAX || after[i] > INT32_MAX)
             return frost__op_fail(n, c->err, FROST_E_SHAPE, "paddings (%lld, %lld) on dim %d of %lld",
                                   (long long)before[i], (long long)after[i], i, (long long)x->d[i]);
         if (n->p.pad.mode != FROST__PADMODE_CONSTANT && x->d[i] == 0 && d > 0)

@@ -24,7 +24,9 @@
 
 /* Paths here are the test suite's own short layout joined to a folder that fits in PATH_MAX; a
  * truncated one would just fail to open, so GCC's truncation warnings add nothing. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define DEFAULT_DATA "/usr/share/libonnx-testdata/data"
 static const char *const categories[] = {"node", "simple", "pytorch-converted", "pytorch-operator"};
