@@ -246,6 +246,20 @@ static frost_status ensure_planned(frost_session *s, frost_error *err) {
     return FROST_OK;
 }
 
+/* The plan's steps in order; stops at the first failure. */
+static frost_status run_steps(const frost_session *s, frost_error *err) {
+    frost__exec ex = {
+        .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,
+        .err = err,
+    };
+    for (int i = 0; i < s->n_steps; i++) {
+        const frost__step *st = &s->steps[i];
+        frost_status r = st->run(st, &ex);
+        if (FROST_UNLIKELY(r != FROST_OK)) return r;
+    }
+    return FROST_OK;
+}
+
 /* One pass of the new plan over the arena's zeros, its result discarded. Loading packed weights
  * into the cache at prepare was not enough for a small model: the beginner's first call took ~7 µs
  * against 0.45 µs steady with its weights already cached (so: code run for the first time, cold
@@ -258,12 +272,7 @@ static void warm_run(frost_session *s) {
     for (int i = 0; i < s->n_out; i++)
         if (s->out_bound[i]) return;
     frost_error ignored;
-    frost__exec ex = {
-        .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,
-        .err = &ignored,
-    };
-    for (int i = 0; i < s->n_steps; i++)
-        if (s->steps[i].run(&s->steps[i], &ex) != FROST_OK) break;
+    (void)run_steps(s, &ignored);
 }
 
 frost_status frost_session_plan(frost_session *s, frost_error *err) {
@@ -353,15 +362,7 @@ frost_status frost_session_bind_output(frost_session *s, int index, void *data, 
 frost_status frost_session_run(frost_session *s, frost_error *err) {
     if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
     FROST_TRY(ensure_planned(s, err));
-    frost__exec ex = {
-        .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,
-        .err = err,
-    };
-    for (int i = 0; i < s->n_steps; i++) {
-        const frost__step *st = &s->steps[i];
-        frost_status r = st->run(st, &ex);
-        if (FROST_UNLIKELY(r != FROST_OK)) return r;
-    }
+    FROST_TRY(run_steps(s, err));
     for (int i = 0; i < s->n_out; i++) {
         if (s->out_bound[i] && !s->out_direct[i]) {
             int v = s->out_vals[i];

@@ -703,12 +703,7 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     p->mode = CONV_GEMM_REF;
     if (n->packed && n->kernel) {
         const frost__gemm_kernel *k = n->kernel;
-        size_t off = 0, len = n->packed_bytes;
-        if (groups == 1) /* one output pixel runs as a single row; any more as tiles of rows */
-            frost__gemm_reads(k, p->rows == 1 ? 1 : 2, (int)K, (int)cout_g, n->packed_bytes, &off,
-                              &len);
-        st->weight_bytes = len;
-        frost__cache_warm((const unsigned char *)n->packed + off, len);
+        frost__cache_warm(n->packed, n->packed_bytes);
         p->group_stride = round_up64(k->packed_bytes(p->K, p->cout_g));
         if (n->packed_bytes >=
             p->group_stride * (size_t)(groups - 1) + k->packed_bytes(p->K, p->cout_g)) {

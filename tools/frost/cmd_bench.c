@@ -51,6 +51,10 @@ typedef enum layout {
 } layout;
 static const char *const layout_names[] = {"auto", "flat", "hw", "nhwc", "nchw", "model"};
 
+static const char *precision_name(int precision) {
+    return precision == FROST_PRECISION_BF16 ? "bf16" : precision == FROST_PRECISION_INT8 ? "int8" : "f32";
+}
+
 typedef struct bench_args {
     const char *model, *data, *input, *output;
     int64_t n, loops, warmup, batch, threads;
@@ -321,11 +325,10 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
     printf("  input     %s %s (%s), output %s %s %s\n", r->input_name, in_shape,
            layout_names[r->layout], r->output_name, frost_dtype_name(r->output.dtype), out_shape);
     printf("  setup     load %.2f ms, session %.2f ms, arena %s, threads %" PRId64 ", batch %" PRId64
-           "%s\n",
+           "%s%s\n",
            r->load_ms, r->session_ms, cli_bytes((int64_t)r->arena_bytes, buf1, sizeof buf1),
-           a->threads, a->batch, a->precision == FROST_PRECISION_BF16   ? ", weights bf16"
-           : a->precision == FROST_PRECISION_INT8 ? ", weights int8"
-                                                  : "");
+           a->threads, a->batch, a->precision == FROST_PRECISION_F32 ? "" : ", weights ",
+           a->precision == FROST_PRECISION_F32 ? "" : precision_name(a->precision));
     printf("  first     %.1f µs (first call after frost_session_plan; %ld allocations)\n",
            r->first_call_ms * 1e3, r->first_call_allocs);
     printf("  warmup    %" PRId64 " calls\n", a->warmup);
@@ -410,9 +413,7 @@ static void print_json(const bench_args *a, const frost_model *m, const bench_re
     printf(", \"n\": %" PRId64 ", \"loops\": %" PRId64 ", \"warmup\": %" PRId64
            ", \"batch\": %" PRId64 ", \"threads\": %" PRId64,
            r->per_loop, a->loops, a->warmup, a->batch, a->threads);
-    printf(", \"precision\": \"%s\"", a->precision == FROST_PRECISION_BF16   ? "bf16"
-                                       : a->precision == FROST_PRECISION_INT8 ? "int8"
-                                                                               : "f32");
+    printf(", \"precision\": \"%s\"", precision_name(a->precision));
     printf(", \"load_ms\": %.3f, \"session_ms\": %.3f, \"arena_bytes\": %zu", r->load_ms,
            r->session_ms, r->arena_bytes);
     printf(", \"first_call_us\": %.3f, \"first_call_allocations\": %ld", r->first_call_ms * 1e3,
