@@ -50,6 +50,9 @@ extern "C" {
 #define FROST_VERSION_PATCH 0
 /* "0.1.0": static string. */
 FROST_API const char *frost_version(void);
+/* The same as a number, MAJOR * 10000 + MINOR * 100 + PATCH (0.1.0 -> 100): the version of the
+ * library actually loaded, to compare with the FROST_VERSION_* macros a program was compiled with. */
+FROST_API int frost_version_number(void);
 
 /* ==== Status and errors ======================================================================== */
 
@@ -127,8 +130,28 @@ typedef enum frost_format {
     FROST_FORMAT_ONNX,
     FROST_FORMAT_KERAS_H5,
     FROST_FORMAT_KERAS_V3,
-    FROST_FORMAT_TFJS_LAYERS
+    FROST_FORMAT_TFJS_LAYERS,
+    FROST_FORMAT_TFJS_GRAPH,        /* TensorFlow.js graph model: model.json + weight shards       */
+    FROST_FORMAT_TFLITE,            /* .tflite FlatBuffers                                        */
+    FROST_FORMAT_SAVED_MODEL        /* TensorFlow SavedModel directory (saved_model.pb + variables) */
 } frost_format;
+
+/* A model input fixed to a constant at load (`--set NAME=VALUE`): the usual passes then resolve the
+ * branches it selects (keep_prob = 1, is_train = false) and the input disappears from the model's
+ * inputs. Scalars only; the value is converted to the input's dtype (bool: value != 0). */
+typedef struct frost_fixed_input {
+    const char *name;               /* any name frost_model_find accepts for the input            */
+    double value;
+} frost_fixed_input;
+
+/* A file held in memory, for models made of several files (TF.js weight shards, a SavedModel's
+ * variables): `name` is the path relative to the model's own file, as the model refers to it
+ * ("group1-shard1of2", "variables/variables.index"). */
+typedef struct frost_memory_file {
+    const char *name;
+    const void *data;
+    size_t size;
+} frost_memory_file;
 
 typedef struct frost_load_options {
     size_t struct_size;             /* sizeof(frost_load_options): lets the struct grow safely    */
@@ -159,6 +182,17 @@ typedef struct frost_load_options {
      * and an overridable weight can be neither folded nor packed: 0 (default) loads them as
      * constants, like every other initializer; 1 keeps them as inputs with a default value. */
     int onnx_feedable_initializers;
+    /* Inputs fixed at load (see frost_fixed_input). Names that match no input fail the load. */
+    const frost_fixed_input *fixed_inputs;
+    int n_fixed_inputs;
+    /* SavedModel: the MetaGraph's tag (NULL: "serve") and the signature whose keys become the
+     * feed/fetch names (NULL: "serving_default"). Other formats ignore them. */
+    const char *tag;
+    const char *signature;
+    /* frost_model_load_memory: the model's companion files (weight shards, variables), looked up
+     * by their relative name. frost_model_load_file reads them from beside the file instead. */
+    const frost_memory_file *files;
+    int n_files;
 } frost_load_options;
 
 typedef enum frost_precision {
@@ -224,6 +258,9 @@ typedef struct frost_session_options {
     /* Microseconds a worker spins waiting for work before it sleeps. <0: the default (50). */
     int spin_us;
     int keep_denormals;           /* 0: workers flush denormals to zero (faster); 1: keep them    */
+    /* 1: outputs identical to the bit whatever n_threads is (work is split the same way for any
+     * thread count; reductions keep one order). 0: the fastest split. */
+    int deterministic;
 } frost_session_options;
 
 /* Creates a session. Unknown input dimensions default to 1 until frost_session_set_input_shape.

@@ -4,6 +4,9 @@
 #include <stdio.h>
 
 const char *frost_version(void) { return "0.1.0"; }
+int frost_version_number(void) {
+    return FROST_VERSION_MAJOR * 10000 + FROST_VERSION_MINOR * 100 + FROST_VERSION_PATCH;
+}
 
 const char *frost_status_name(frost_status s) {
     static const char *const names[] = {
