@@ -88,7 +88,7 @@ static void check_model(const char *name) {
         m = NULL;
     }
     if (ok && CHECK_OK(frost_model_load_file(path, &lo, &m, &err), &err)) {
-        frost_session_options so = {sizeof so, 1, fetch, n_fetch, -1, 0};
+        frost_session_options so = {.struct_size = sizeof so, .n_threads = 1, .outputs = fetch, .n_outputs = n_fetch, .spin_us = -1};
         if (CHECK_OK(frost_session_create(m, &so, &s, &err), &err)) {
             /* Every shape first: setting data plans for the shapes known so far. */
             bool fed = true;

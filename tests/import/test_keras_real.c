@@ -19,7 +19,7 @@
 static bool run1(const frost_model *m, const char *out_name, int rank, const int64_t *dims,
                  const float *x, float *y, size_t ny) {
     frost_error err;
-    frost_session_options so = {sizeof so, 1, out_name ? &out_name : NULL, out_name ? 1 : 0, -1, 0};
+    frost_session_options so = {.struct_size = sizeof so, .n_threads = 1, .outputs = out_name ? &out_name : NULL, .n_outputs = out_name ? 1 : 0, .spin_us = -1};
     frost_session *s = NULL;
     if (!CHECK_OK(frost_session_create(m, &so, &s, &err), &err)) return false;
     size_t n = 1;
