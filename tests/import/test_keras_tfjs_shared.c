@@ -19,7 +19,7 @@ static float *read_f32(const char *path, size_t *n) {
 static bool run(const frost_model *m, int rank, const int64_t *dims, const float *x,
                 const char *const *fetch, int n_fetch, float **outs, size_t *counts) {
     frost_error err;
-    frost_session_options so = {sizeof so, 1, fetch, n_fetch, -1, 0};
+    frost_session_options so = {.struct_size = sizeof so, .n_threads = 1, .outputs = fetch, .n_outputs = n_fetch, .spin_us = -1};
     frost_session *s = NULL;
     if (!CHECK_OK(frost_session_create(m, &so, &s, &err), &err)) return false;
     bool ok = CHECK_OK(frost_session_set_input_shape(s, 0, rank, dims, &err), &err);
