@@ -2,6 +2,7 @@
  * the importer and the load-time passes, and introspection. A frost_model is immutable once
  * returned, so every function here that takes a const model is safe from any thread. */
 #include "engine/model.h"
+#include "engine/options.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -43,37 +44,14 @@ static frost_format detect(const unsigned char *p, size_t n, const char *path) {
     return FROST_FORMAT_AUTO;
 }
 
+/* `o` is complete (engine/options.h): every field is the caller's or its default. */
 static void apply_limits(frost__graph *g, const frost_load_options *o) {
-    if (o && o->max_tensor_bytes) g->max_tensor_bytes = o->max_tensor_bytes;
-    if (o && o->max_nodes) g->max_nodes = o->max_nodes;
-    /* Fields after max_nodes exist only in callers built against a newer frost.h. */
-#define FROST_HAS_OPT(o, f) \
-    ((o)->struct_size == 0 || (o)->struct_size >= offsetof(frost_load_options, f) + sizeof((o)->f))
-    if (o && FROST_HAS_OPT(o, max_arena_bytes) && o->max_arena_bytes)
-        g->max_arena_bytes = o->max_arena_bytes;
-    if (o && FROST_HAS_OPT(o, max_attr_len) && o->max_attr_len > 0) g->max_attr_len = o->max_attr_len;
-    if (o && FROST_HAS_OPT(o, weights_precision)) g->weights_precision = o->weights_precision;
-    if (o && FROST_HAS_OPT(o, onnx_feedable_initializers))
-        g->onnx_feedable_initializers = o->onnx_feedable_initializers != 0;
-#undef FROST_HAS_OPT
-}
-
-static frost_status options_ok(const frost_load_options *o, frost_error *err) {
-    if (o && o->struct_size != 0 && o->struct_size < offsetof(frost_load_options, max_nodes))
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
-                           "frost_load_options.struct_size is %zu: set it to sizeof(frost_load_options)",
-                           o->struct_size);
-    if (o && o->n_outputs < 0)
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs is negative");
-    if (o && o->n_outputs > 0 && !o->outputs)
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs > 0 but outputs is NULL");
-    if (o && (o->struct_size == 0 ||
-              o->struct_size >= offsetof(frost_load_options, weights_precision) + sizeof(int)) &&
-        (o->weights_precision < FROST_PRECISION_F32 || o->weights_precision > FROST_PRECISION_INT8))
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
-                           "weights_precision %d is not a frost_precision (0 f32, 1 bf16, 2 int8)",
-                           o->weights_precision);
-    return FROST_OK;
+    if (o->max_tensor_bytes) g->max_tensor_bytes = o->max_tensor_bytes;
+    if (o->max_nodes) g->max_nodes = o->max_nodes;
+    if (o->max_arena_bytes) g->max_arena_bytes = o->max_arena_bytes;
+    if (o->max_attr_len > 0) g->max_attr_len = o->max_attr_len;
+    g->weights_precision = o->weights_precision;
+    g->onnx_feedable_initializers = o->onnx_feedable_initializers != 0;
 }
 
 static void count_params(frost_model *m) {
@@ -141,13 +119,13 @@ static frost_status load_keras_json_h5(const void *json, size_t json_size, const
 /* Imports `data` (and, for TF.js, the files next to `path`) into a new model. */
 static frost_status load(const void *data, size_t size, const char *path,
                          const frost_load_options *opts, frost_model **out, frost_error *err) {
-    const frost_allocator *a = opts && opts->allocator ? opts->allocator : frost__default_allocator();
+    const frost_allocator *a = opts->allocator ? opts->allocator : frost__default_allocator();
     frost_model *m = frost__calloc(a, 1, sizeof *m);
     if (!m) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     m->alloc = *a;
     frost_status st = frost__graph_init(&m->g, a, err);
     apply_limits(&m->g, opts);
-    frost_format f = opts && opts->format ? opts->format : detect(data, size, path);
+    frost_format f = opts->format ? opts->format : detect(data, size, path);
     m->format = f;
     m->g.format = f;
     if (st == FROST_OK) {
@@ -189,7 +167,10 @@ static frost_status load(const void *data, size_t size, const char *path,
 static frost_status finish(frost_model *m, frost_status st, const frost_load_options *opts,
                            frost_model **out, frost_error *err) {
     if (st == FROST_OK) {
-        frost__pass_options po = {opts ? opts->outputs : NULL, opts ? opts->n_outputs : 0};
+        frost__pass_options po = {.outputs = opts->outputs,
+                                  .n_outputs = opts->n_outputs,
+                                  .fixed_inputs = opts->fixed_inputs,
+                                  .n_fixed_inputs = opts->n_fixed_inputs};
         st = frost__passes_run(&m->g, &po, err);
     }
     if (st != FROST_OK) {
@@ -203,9 +184,15 @@ static frost_status finish(frost_model *m, frost_status st, const frost_load_opt
     return FROST_OK;
 }
 
-frost_status frost__model_from_graph(frost__graph *g, const frost_load_options *opts,
+frost_status frost__model_from_graph(frost__graph *g, const frost_load_options *caller,
                                      frost_model **out, frost_error *err) {
     *out = NULL;
+    frost_load_options o, *opts = &o;
+    frost_status ost = frost__load_options_read(caller, &o, err);
+    if (ost != FROST_OK) {
+        frost__graph_free(g);
+        return ost;
+    }
     frost_model *m = frost__calloc(&g->alloc, 1, sizeof *m);
     if (!m) {
         frost__graph_free(g);
@@ -218,13 +205,14 @@ frost_status frost__model_from_graph(frost__graph *g, const frost_load_options *
     return finish(m, FROST_OK, opts, out, err);
 }
 
-frost_status frost_model_load_memory(const void *data, size_t size, const frost_load_options *opts,
+frost_status frost_model_load_memory(const void *data, size_t size, const frost_load_options *caller,
                                      frost_model **out, frost_error *err) {
+    frost_load_options o, *opts = &o;
     if (out) *out = NULL;
     if (!out) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "out is NULL");
     if (!data) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "data is NULL");
-    FROST_TRY(options_ok(opts, err));
-    uint64_t max = opts && opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
+    FROST_TRY(frost__load_options_read(caller, &o, err));
+    uint64_t max = opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
     if ((uint64_t)size > max)
         return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
                            "model is %zu bytes, over the limit of %llu (max_file_bytes)", size,
@@ -232,14 +220,15 @@ frost_status frost_model_load_memory(const void *data, size_t size, const frost_
     return load(data, size, NULL, opts, out, err);
 }
 
-frost_status frost_model_load_file(const char *path, const frost_load_options *opts,
+frost_status frost_model_load_file(const char *path, const frost_load_options *caller,
                                    frost_model **out, frost_error *err) {
+    frost_load_options o, *opts = &o;
     if (out) *out = NULL;
     if (!out) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "out is NULL");
     if (!path) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "path is NULL");
-    FROST_TRY(options_ok(opts, err));
-    const frost_allocator *a = opts && opts->allocator ? opts->allocator : frost__default_allocator();
-    uint64_t max = opts && opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
+    FROST_TRY(frost__load_options_read(caller, &o, err));
+    const frost_allocator *a = opts->allocator ? opts->allocator : frost__default_allocator();
+    uint64_t max = opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
     FILE *f = fopen(path, "rb");
     if (!f) return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot open '%s': %s", path, strerror(errno));
     struct stat sb;

@@ -3,6 +3,7 @@
  * Anything that changes the plan (a new input shape) only marks the session dirty; the next run
  * re-plans once. */
 #include "engine/session.h"
+#include "engine/options.h"
 
 #include <stdio.h>
 
@@ -29,17 +30,13 @@ static void mark_needed(frost_session *s) {
     frost__free(&s->alloc, need_val);
 }
 
-frost_status frost_session_create(const frost_model *m, const frost_session_options *opts,
+frost_status frost_session_create(const frost_model *m, const frost_session_options *caller,
                                   frost_session **out, frost_error *err) {
     if (out) *out = NULL;
     if (!m || !out)
         return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "model or out is NULL");
-    if (opts && opts->struct_size != 0 && opts->struct_size < offsetof(frost_session_options, spin_us))
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
-                           "frost_session_options.struct_size is %zu: set it to "
-                           "sizeof(frost_session_options)", opts->struct_size);
-    if (opts && opts->n_outputs > 0 && !opts->outputs)
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs > 0 but outputs is NULL");
+    frost_session_options o, *opts = &o;
+    FROST_TRY(frost__session_options_read(caller, &o, err));
     const frost__graph *g = &m->g;
     const frost_allocator *a = &m->alloc;
     frost_session *s = frost__calloc(a, 1, sizeof *s);
@@ -48,7 +45,7 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
     s->alloc = *a;
     s->n_values = g->n_values;
     int nv = g->n_values ? g->n_values : 1, ni = g->n_inputs ? g->n_inputs : 1;
-    int n_out = opts && opts->outputs && opts->n_outputs > 0 ? opts->n_outputs : g->n_outputs;
+    int n_out = opts->n_outputs > 0 ? opts->n_outputs : g->n_outputs;
     int no = n_out ? n_out : 1;
     s->needed = frost__calloc(a, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(bool));
     s->out_vals = frost__calloc(a, (size_t)no, sizeof(int));
@@ -71,7 +68,7 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
     }
     s->n_out = n_out;
     for (int i = 0; i < n_out; i++) {
-        if (opts && opts->outputs && opts->n_outputs > 0) {
+        if (opts->n_outputs > 0) {
             int v = frost__graph_find(g, opts->outputs[i], "tensor", err);
             if (v < 0) {
                 frost_session_free(s);
@@ -91,13 +88,10 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
         s->in_shape[i] = sh;
     }
     mark_needed(s);
-    s->n_threads = opts && opts->n_threads > 1 ? opts->n_threads : 1;
+    s->n_threads = opts->n_threads > 1 ? opts->n_threads : 1;
     if (s->n_threads > 1) {
-        int spin = opts && opts->struct_size >= offsetof(frost_session_options, keep_denormals) &&
-                           opts->spin_us >= 0
-                       ? opts->spin_us
-                       : 50;
-        bool flush = !(opts && opts->struct_size >= sizeof(frost_session_options) && opts->keep_denormals);
+        int spin = opts->spin_us >= 0 ? opts->spin_us : 50;
+        bool flush = !opts->keep_denormals;
         frost_status st = frost__pool_create(a, s->n_threads, spin, flush, &s->pool, err);
         if (st != FROST_OK) {
             frost_session_free(s);

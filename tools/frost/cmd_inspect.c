@@ -149,8 +149,10 @@ static void print_json(const char *path, const frost_model *m, const op_count *o
 int cmd_inspect(int argc, char **argv) {
     const char *cmd = "inspect", *path = NULL;
     bool nodes = false, json = false;
+    cli_load_flags load = {0};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        int r;
         if (cli_is_help(arg)) {
             fputs(inspect_help, stdout);
             return CLI_EXIT_OK;
@@ -158,6 +160,8 @@ int cmd_inspect(int argc, char **argv) {
             nodes = true;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
+        } else if ((r = cli_load_flag(cmd, argc, argv, &i, &load)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if (arg[0] == '-' && arg[1] != 0) {
             return cli_usage_error(cmd, "unknown option '%s'", arg);
         } else if (path) {
@@ -169,7 +173,7 @@ int cmd_inspect(int argc, char **argv) {
     if (!path) return cli_usage_error(cmd, "no MODEL given");
 
     frost_model *m;
-    if (!cli_load_model(cmd, path, NULL, &m)) return CLI_EXIT_RUNTIME;
+    if (!cli_load_model(cmd, path, &load, NULL, NULL, 0, &m)) return CLI_EXIT_RUNTIME;
     op_count *ops;
     int n_ops = op_histogram(m, &ops);
     if (n_ops < 0) {

@@ -11,6 +11,7 @@
 
 static const char run_help[] =
     "usage: frost run MODEL -i NAME=FILE.npy [-i ...] [-o NAME=FILE.npy ...] [--threads N]\n"
+    "                 [--set NAME=VALUE ...] [--precision P]\n"
     "\n"
     "Runs MODEL once. Each -i gives an input's data (its shape sets the input's shape; its dtype\n"
     "must be the input's dtype). Each -o names a tensor to compute (any node or tensor name, not\n"
@@ -21,7 +22,8 @@ static const char run_help[] =
     "\n"
     "  -i, --input NAME=FILE.npy    an input (repeatable)\n"
     "  -o, --output NAME=FILE.npy   an output to write (repeatable)\n"
-    "  --threads N                  worker threads (default 1: the calling thread only)\n";
+    "  --threads N                  worker threads (default 1: the calling thread only)\n"
+    CLI_LOAD_FLAGS_HELP;
 
 typedef struct binding {
     const char *name;   /* NULL: the only input / the first output */
@@ -114,6 +116,8 @@ typedef struct run_state {
     npy_array arrays[64];
     int threads;
     const char *model_path;
+    cli_load_flags load;
+    char output_name_buf[64][256]; /* names of unnamed -o outputs, found by a first load */
 } run_state;
 
 /* Loads the model, creates the session, feeds the inputs, runs, and emits the outputs. */
@@ -124,29 +128,42 @@ static int run_model(run_state *st) {
     frost_error err = {0};
     int rc = CLI_EXIT_RUNTIME;
     const char *output_names[64];
-    if (!cli_load_model(cmd, st->model_path, NULL, &m)) return CLI_EXIT_RUNTIME;
-
-    frost_session_options so = {0};
-    so.struct_size = sizeof so;
-    so.n_threads = st->threads;
-    so.spin_us = -1;
-    /* An unnamed -o FILE means the model's next output, in order. */
+    /* The -o tensors are the load's outputs, so that what folding or fusion would otherwise merge
+     * is kept as its own tensor. An unnamed -o means the model's next own output: a first load
+     * finds those names. */
     int unnamed = 0;
-    for (int i = 0; i < st->n_outputs; i++) {
-        if (!st->outputs[i].name) {
+    for (int i = 0; i < st->n_outputs; i++) unnamed += st->outputs[i].name == NULL;
+    if (unnamed > 0 || st->n_outputs == 0) {
+        if (!cli_load_model(cmd, st->model_path, &st->load, NULL, NULL, 0, &m))
+            return CLI_EXIT_RUNTIME;
+        int k = 0;
+        for (int i = 0; i < st->n_outputs; i++) {
+            if (st->outputs[i].name) continue;
             frost_tensor_info info;
-            if (frost_model_output_info(m, unnamed, &info) != FROST_OK || !info.name) {
+            if (frost_model_output_info(m, k, &info) != FROST_OK || !info.name) {
                 fprintf(stderr, "frost run: -o %s: the model has only %d output%s; name the "
                                 "tensor (-o NAME=%s)\n",
                         st->outputs[i].file, frost_model_output_count(m),
                         frost_model_output_count(m) == 1 ? "" : "s", st->outputs[i].file);
                 goto done;
             }
-            st->outputs[i].name = info.name;
-            unnamed++;
+            snprintf(st->output_name_buf[i], sizeof st->output_name_buf[i], "%s", info.name);
+            st->outputs[i].name = st->output_name_buf[i];
+            k++;
         }
-        output_names[i] = st->outputs[i].name;
+        if (st->n_outputs) {
+            frost_model_free(m);
+            m = NULL;
+        }
     }
+    for (int i = 0; i < st->n_outputs; i++) output_names[i] = st->outputs[i].name;
+    if (!m && !cli_load_model(cmd, st->model_path, &st->load, NULL, output_names, st->n_outputs, &m))
+        return CLI_EXIT_RUNTIME;
+
+    frost_session_options so = {0};
+    so.struct_size = sizeof so;
+    so.n_threads = st->threads;
+    so.spin_us = -1;
     int named_outputs = st->n_outputs;
     so.outputs = named_outputs ? output_names : NULL;
     so.n_outputs = named_outputs;
@@ -268,6 +285,8 @@ int cmd_run(int argc, char **argv) {
             if (r < 0) return CLI_EXIT_USAGE;
             if (st.n_outputs == 64) return cli_usage_error(cmd, "too many -o");
             st.outputs[st.n_outputs++] = split_binding((char *)value);
+        } else if ((r = cli_load_flag(cmd, argc, argv, &i, &st.load)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if ((r = cli_option(cmd, argc, argv, &i, "--threads", NULL, &value)) != 0) {
             long long n;
             if (r < 0 || !cli_parse_int(cmd, "--threads", value, 1, 1024, &n))
