@@ -30,7 +30,7 @@
 #include "kernels/softmax.h"
 #include "kernels/winograd.h"
 #include "machine_peak.h"
-#include "ops/params.h"
+#include "core/params.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
 #define FROST_CORE_GRAPH_H
 
 #include "core/common.h"
-#include "ops/params.h"
+#include "core/params.h"
 
 typedef enum frost__value_kind {
     FROST__VAL_NODE = 0,   /* produced by a node                                             */

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine/eval.h"
+#include "ops/eval.h"
 
 /* Nodes whose inputs are known are evaluated at plan time only when their outputs are this small:
  * bigger ones are real compute and belong in the run loop. */

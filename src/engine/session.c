@@ -4,6 +4,7 @@
  * re-plans once. */
 #include "engine/session.h"
 #include "engine/options.h"
+#include "platform/fpenv.h"
 
 #include <stdio.h>
 
@@ -89,9 +90,10 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
     }
     mark_needed(s);
     s->n_threads = opts->n_threads > 1 ? opts->n_threads : 1;
+    s->flush_denormals = !opts->keep_denormals;
     if (s->n_threads > 1) {
         int spin = opts->spin_us >= 0 ? opts->spin_us : 50;
-        bool flush = !opts->keep_denormals;
+        bool flush = s->flush_denormals;
         frost_status st = frost__pool_create(a, s->n_threads, spin, flush, &s->pool, err);
         if (st != FROST_OK) {
             frost_session_free(s);
@@ -246,12 +248,15 @@ static frost_status run_steps(const frost_session *s, frost_error *err) {
         .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,
         .err = err,
     };
-    for (int i = 0; i < s->n_steps; i++) {
+    /* The caller's thread computes in the workers' FP mode for the run, then gets its own back. */
+    frost__fpenv env = frost__fpenv_enter(s->flush_denormals);
+    frost_status r = FROST_OK;
+    for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
         const frost__step *st = &s->steps[i];
-        frost_status r = st->run(st, &ex);
-        if (FROST_UNLIKELY(r != FROST_OK)) return r;
+        r = st->run(st, &ex);
     }
-    return FROST_OK;
+    frost__fpenv_leave(env);
+    return r;
 }
 
 /* One pass of the new plan over the arena's zeros, its result discarded. Loading packed weights

@@ -15,7 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ops/op.h"
+#include "core/params.h"
+#include "platform/cpu.h"
 
 /* C[M,N] (ldc) = op(A) · op(B), op = transpose when ta/tb. A is [M,K] (or [K,M] when ta), B is [K,N]
  * (or [N,K] when tb). accumulate: C += instead of C =. */

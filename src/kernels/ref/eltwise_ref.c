@@ -14,7 +14,7 @@
 #include <math.h>
 
 #include "ops/op.h"
-#include "ops/params.h"
+#include "core/params.h"
 
 /* ==== Unary f32 ============================================================================= */
 
