@@ -3,8 +3,10 @@
  * returned, so every function here that takes a const model is safe from any thread. */
 #include "engine/model.h"
 #include "engine/options.h"
+#include "platform/cpu.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -51,6 +53,13 @@ static void apply_limits(frost__graph *g, const frost_load_options *o) {
     if (o->max_arena_bytes) g->max_arena_bytes = o->max_arena_bytes;
     if (o->max_attr_len > 0) g->max_attr_len = o->max_attr_len;
     g->weights_precision = o->weights_precision;
+    g->cpu = o->max_isa > FROST_ISA_AUTO ? frost__cpu_capped(o->max_isa - 1) : frost__cpu_get();
+    g->cblas_route = o->cblas_route;
+    if (!g->cblas_route) {
+        const char *route = getenv("FROST_CBLAS_ROUTE"); /* the option's environment equivalent */
+        if (route && strcmp(route, "off") == 0) g->cblas_route = 1;
+        if (route && strcmp(route, "all") == 0) g->cblas_route = 2;
+    }
     g->onnx_feedable_initializers = o->onnx_feedable_initializers != 0;
 }
 

@@ -37,6 +37,13 @@ frost_status frost__load_options_read(const frost_load_options *caller, frost_lo
         return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
                            "weights_precision %d is not a frost_precision (0 f32, 1 bf16, 2 int8)",
                            o->weights_precision);
+    if (o->max_isa < FROST_ISA_AUTO || o->max_isa > FROST_ISA_AVX512)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                           "max_isa %d is not a frost_isa (0 auto, 1 portable, 2 avx2, 3 avx512)",
+                           o->max_isa);
+    if (o->cblas_route < 0 || o->cblas_route > 2)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                           "cblas_route %d is not 0 (default), 1 (none) or 2 (all)", o->cblas_route);
     return FROST_OK;
 }
 

@@ -351,10 +351,16 @@ frost_status frost_session_bind_output(frost_session *s, int index, void *data, 
         return frost__fail(err, FROST_E_SHAPE, s->m->g.values[v].name, NULL, -1,
                            "buffer for output '%s' holds %zu bytes; it needs %zu",
                            s->m->g.values[v].name, bytes, value_bytes(s, v));
+    /* Whether the step writes straight into a bound buffer is the planner's decision, which
+     * depends on there being a buffer, not on its address: swapping one buffer for another only
+     * re-points the value (no re-plan, no allocation); binding or unbinding re-plans lazily. */
+    bool was_bound = s->out_bound[index] != NULL;
     s->out_bound[index] = data;
     s->out_bound_bytes[index] = data ? bytes : 0;
-    /* Direct writing is decided by the planner; re-plan lazily so the step targets the buffer. */
-    s->dirty = true;
+    if (was_bound && data && s->planned && !s->dirty)
+        s->ptrs_dirty = true;
+    else
+        s->dirty = true;
     return FROST_OK;
 }
 

@@ -888,7 +888,7 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     /* int8 is for Dense weight streams (per-row activation scales would cost a conv per pixel):
      * a conv asked for int8 gets bf16. */
     const int precision = g->weights_precision > 1 ? 1 : g->weights_precision;
-    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, precision, K, cout_g);
+    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, precision, g->cblas_route, K, cout_g);
     if (!k) return FROST_OK;
     const size_t one = k->packed_bytes((int)K, (int)cout_g), stride = round_up64(one);
     size_t bytes;

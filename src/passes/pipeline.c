@@ -90,7 +90,12 @@ frost_status frost__pass_check_supported(const frost__graph *g, frost_error *err
 }
 
 frost_status frost__pass_pack(frost__graph *g, frost_error *err) {
-    const frost__cpu *cpu = frost__cpu_get();
+    const frost__cpu *cpu = g->cpu ? g->cpu : frost__cpu_get();
+    frost__graph_report(g, "kernels: %s%s%s",
+                        cpu->max_isa >= FROST__ISA_AVX512 ? "AVX-512"
+                        : cpu->max_isa >= FROST__ISA_AVX2 ? "AVX2 + FMA"
+                                                          : "portable C",
+                        cpu->avx512_bf16 ? " + BF16" : "", cpu->avx512_vnni ? " + VNNI" : "");
     for (int i = 0; i < g->n_nodes; i++) {
         frost__node *n = &g->nodes[i];
         const frost__op_def *def = frost__op_get(n->op);
