@@ -228,7 +228,10 @@ typedef enum frost_precision {
  * kept open. On failure *out is NULL and `err` says why. May allocate; thread-safe. */
 FROST_API frost_status frost_model_load_file(const char *path, const frost_load_options *opts,
                                              frost_model **out, frost_error *err);
-/* Same from memory. The bytes are read during the call only; the caller keeps ownership. */
+/* Same from memory, for every format load_file reads. Models made of several files (TF.js weight
+ * shards, a Keras JSON's weights .h5) take their companions from opts->files, by the names the
+ * model uses; a missing one fails with FROST_E_IO naming it. The bytes are read during the call
+ * only; the caller keeps ownership. */
 FROST_API frost_status frost_model_load_memory(const void *data, size_t size,
                                                const frost_load_options *opts, frost_model **out,
                                                frost_error *err);

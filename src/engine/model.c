@@ -79,55 +79,53 @@ static frost_status finish(frost_model *m, frost_status st, const frost_load_opt
 
 /* A Keras architecture JSON (model.to_json(): class_name and config at the top, no TF.js
  * modelTopology) saved with its weights (save_weights) as <stem>_weights.h5, <stem>.weights.h5 or
- * <stem>.h5 beside it. True with the weights path in `out` when such a pair is there. */
-static bool keras_json_weights(const void *data, size_t size, const char *path, char *out) {
+ * <stem>.h5 beside it. True with the weights' companion name in `out` when such a pair is there. */
+static bool keras_json_weights(const void *data, size_t size, const char *path,
+                               const frost__files *files, char *out, size_t cap) {
     const char *text = data;
     bool has_topology = false, has_class = false;
     for (size_t i = 0; i + 13 <= size && !has_topology; i++)
         has_topology = memcmp(text + i, "modelTopology", 13) == 0;
     for (size_t i = 0; i + 10 <= size && !has_class; i++)
         has_class = memcmp(text + i, "class_name", 10) == 0;
-    if (has_topology || !has_class || !ends_with(path, ".json")) return false;
-    size_t stem = strlen(path) - 5;
-    if (stem > 4000) return false;
+    if (has_topology || !has_class || !path || !ends_with(path, ".json")) return false;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t stem = strlen(base) - 5;
     static const char *const suffixes[] = {"_weights.h5", ".weights.h5", ".h5"};
-    for (size_t k = 0; k < FROST_ARRAY_LEN(suffixes); k++) {
-        snprintf(out, 4096, "%.*s%s", (int)stem, path, suffixes[k]);
-        struct stat sb;
-        if (stat(out, &sb) == 0 && S_ISREG(sb.st_mode)) return true;
-    }
+    for (size_t k = 0; k < FROST_ARRAY_LEN(suffixes); k++)
+        if ((size_t)snprintf(out, cap, "%.*s%s", (int)stem, base, suffixes[k]) < cap &&
+            frost__files_exist(files, out))
+            return true;
     return false;
 }
 
 static frost_status load_keras_json_h5(const void *json, size_t json_size, const char *weights,
-                                       frost__graph *g, frost_error *err) {
-    FILE *f = fopen(weights, "rb");
-    if (!f)
-        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot open '%s': %s", weights,
-                           strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || (uint64_t)sb.st_size > g->max_tensor_bytes * 4) {
-        fclose(f);
-        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1, "'%s' is too large", weights);
-    }
-    size_t n = (size_t)sb.st_size;
-    void *buf = frost__alloc(&g->alloc, n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory reading '%s'", weights);
-    }
-    size_t got = n ? fread(buf, 1, n, f) : 0;
-    fclose(f);
-    frost_status st = got == n ? frost__import_keras_json_h5(json, json_size, buf, n, g, err)
-                               : frost__fail(err, FROST_E_IO, NULL, NULL, (int64_t)got,
-                                             "short read of '%s'", weights);
+                                       const frost__files *files, frost__graph *g,
+                                       frost_error *err) {
+    void *buf = NULL;
+    size_t n = 0;
+    FROST_TRY(frost__files_read(files, weights, &g->alloc, &buf, &n, err));
+    frost_status st = frost__import_keras_json_h5(json, json_size, buf, n, g, err);
     frost__free(&g->alloc, buf);
     return st;
 }
 
-/* Imports `data` (and, for TF.js, the files next to `path`) into a new model. */
+/* Imports `data` and its companion files (beside `path`, or opts->files) into a new model. */
 static frost_status load(const void *data, size_t size, const char *path,
                          const frost_load_options *opts, frost_model **out, frost_error *err) {
+    char dir[4096] = "";
+    frost__files files = {.dir = NULL, .mem = opts->files, .n_mem = opts->n_files,
+                          .max_bytes = opts->max_file_bytes ? opts->max_file_bytes
+                                                            : (uint64_t)2 << 30};
+    if (path) {
+        const char *slash = strrchr(path, '/');
+        size_t len = slash ? (size_t)(slash - path) + 1 : 0;
+        if (len >= sizeof dir) return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1, "path too long");
+        memcpy(dir, path, len);
+        dir[len] = 0;
+        files.dir = dir;
+    }
     const frost_allocator *a = opts->allocator ? opts->allocator : frost__default_allocator();
     frost_model *m = frost__calloc(a, 1, sizeof *m);
     if (!m) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
@@ -147,16 +145,12 @@ static frost_status load(const void *data, size_t size, const char *path,
         default: break;
         }
         char weights[4096];
-        if (f == FROST_FORMAT_TFJS_LAYERS && path && keras_json_weights(data, size, path, weights)) {
-            st = load_keras_json_h5(data, size, weights, &m->g, err);
+        if (f == FROST_FORMAT_TFJS_LAYERS &&
+            keras_json_weights(data, size, path, &files, weights, sizeof weights)) {
+            st = load_keras_json_h5(data, size, weights, &files, &m->g, err);
             m->format = m->g.format = FROST_FORMAT_KERAS_H5;
         } else if (f == FROST_FORMAT_TFJS_LAYERS) {
-            if (!path)
-                st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
-                                 "TensorFlow.js models load from a path (their weights are in files "
-                                 "next to model.json)");
-            else
-                st = frost__import_tfjs_layers(path, &m->g, err);
+            st = frost__import_tfjs_layers(data, size, &files, &m->g, err);
         } else if (f == FROST_FORMAT_AUTO) {
             st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, 0,
                              "unrecognised model format (%zu bytes%s%s): expected a TensorFlow "
@@ -238,31 +232,9 @@ frost_status frost_model_load_file(const char *path, const frost_load_options *c
     FROST_TRY(frost__load_options_read(caller, &o, err));
     const frost_allocator *a = opts->allocator ? opts->allocator : frost__default_allocator();
     uint64_t max = opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
-    FILE *f = fopen(path, "rb");
-    if (!f) return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot open '%s': %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "'%s' is not a regular file", path);
-    }
-    if ((uint64_t)sb.st_size > max) {
-        fclose(f);
-        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
-                           "'%s' is %lld bytes, over the limit of %llu (max_file_bytes)", path,
-                           (long long)sb.st_size, (unsigned long long)max);
-    }
-    size_t size = (size_t)sb.st_size;
-    void *buf = frost__alloc(a, size ? size : 1);
-    if (!buf) {
-        fclose(f);
-        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory reading '%s'", path);
-    }
-    size_t got = size ? fread(buf, 1, size, f) : 0;
-    fclose(f);
-    if (got != size) {
-        frost__free(a, buf);
-        return frost__fail(err, FROST_E_IO, NULL, NULL, (int64_t)got, "short read of '%s'", path);
-    }
+    void *buf = NULL;
+    size_t size = 0;
+    FROST_TRY(frost__read_file(path, a, max, &buf, &size, err));
     frost_status st = load(buf, size, path, opts, out, err);
     frost__free(a, buf);
     return st;

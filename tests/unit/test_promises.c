@@ -204,7 +204,54 @@ static void isa_cap_option(void) {
     CHECK_FAILS(frost_model_load_file(path, &bad, &m, &err), FROST_E_INVALID_ARG, &err, "max_isa");
 }
 
+/* frost_model_load_memory loads what frost_model_load_file loads, companion files included (given
+ * as frost_load_options.files), and says which file is missing when one is not given. */
+static void load_memory_like_file(void) {
+    static const struct { const char *dir, *main, *companion; } cases[] = {
+        {"/models/fashion/", "expert.onnx", NULL},
+        {"/tests/data/tf/", "mlp.pb", NULL},
+        {"/models/fashion/tfjs/expert/", "model.json", "weights.bin"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char path[1024], companion[1024];
+        snprintf(path, sizeof path, "%s%s%s", FROST_SOURCE_DIR, cases[c].dir, cases[c].main);
+        size_t size = 0, csize = 0;
+        void *bytes = frost_test_read_file(path, &size), *cbytes = NULL;
+        if (!CHECK_MSG(bytes != NULL, "cannot read %s", path)) continue;
+        frost_memory_file mf = {cases[c].companion, NULL, 0};
+        if (cases[c].companion) {
+            snprintf(companion, sizeof companion, "%s%s%s", FROST_SOURCE_DIR, cases[c].dir,
+                     cases[c].companion);
+            cbytes = frost_test_read_file(companion, &csize);
+            mf.data = cbytes;
+            mf.size = csize;
+        }
+        frost_model *from_file = NULL, *from_memory = NULL;
+        frost_error err;
+        frost_load_options lo = {.struct_size = sizeof lo};
+        CHECK_OK(frost_model_load_file(path, &lo, &from_file, &err), &err);
+        if (cases[c].companion) {
+            /* Without the companion: refused, naming it. */
+            CHECK_FAILS(frost_model_load_memory(bytes, size, &lo, &from_memory, &err), FROST_E_IO,
+                        &err, cases[c].companion);
+            lo.files = &mf;
+            lo.n_files = 1;
+        }
+        CHECK_OK(frost_model_load_memory(bytes, size, &lo, &from_memory, &err), &err);
+        if (from_file && from_memory) {
+            CHECK(frost_model_param_count(from_file) == frost_model_param_count(from_memory));
+            CHECK(frost_model_node_count(from_file) == frost_model_node_count(from_memory));
+            CHECK(frost_model_input_count(from_file) == frost_model_input_count(from_memory));
+        }
+        frost_model_free(from_file);
+        frost_model_free(from_memory);
+        free(bytes);
+        free(cbytes);
+    }
+}
+
 int main(void) {
+    load_memory_like_file();
     isa_cap_option();
     rebinding_is_free();
     bound_input_is_read_only();
