@@ -82,11 +82,18 @@ typedef enum frost_status {
 /* "FROST_E_FORMAT" etc.: static string; unknown codes give "FROST_E_?". */
 FROST_API const char *frost_status_name(frost_status s);
 
+/* Copies `src` into dst (cap bytes, always NUL-terminated when cap > 0), writing control
+ * characters and bytes that are not valid UTF-8 as \xNN: names read from a model file are data,
+ * and this makes them safe to print. frost's own messages, the report and the CLI already use it.
+ * Truncates at a character boundary. Returns the length written. */
+FROST_API size_t frost_escape_text(char *dst, size_t cap, const char *src);
+
 /* Caller-owned error details. frost never allocates to report an error, so this works at OOM. */
 typedef struct frost_error {
     frost_status code;
-    char message[512];    /* one line, no trailing newline; "" on success                        */
-    char node[128];       /* node or layer name involved, "" if none                              */
+    char message[512];    /* one line, no trailing newline; "" on success. Names from the model
+                             file appear escaped (frost_escape_text)                             */
+    char node[128];       /* node or layer name involved, "" if none (escaped)                    */
     char op[64];          /* op or layer type involved, "" if none                                */
     int64_t file_offset;  /* byte offset in the model file, -1 if not applicable                  */
 } frost_error;

@@ -453,6 +453,8 @@ void frost__graph_report(frost__graph *g, const char *fmt, ...) {
     va_end(ap);
     if (!frost__grow(&g->alloc, (void **)&g->report, &g->cap_report, g->n_report + 1, sizeof(char *)))
         return;
-    char *s = frost__strdup(&g->alloc, buf);
+    char safe[1024]; /* the line names nodes from the file: escaped (core/text.c) */
+    frost_escape_text(safe, sizeof safe, buf);
+    char *s = frost__strdup(&g->alloc, safe);
     if (s) g->report[g->n_report++] = s;
 }

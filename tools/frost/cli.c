@@ -268,3 +268,11 @@ int64_t cli_numel(const frost_tensor_info *t) {
     }
     return n;
 }
+
+const char *cli_text(const char *s) {
+    static char bufs[8][1024];
+    static unsigned next;
+    char *b = bufs[next++ % 8];
+    frost_escape_text(b, sizeof bufs[0], s ? s : "?");
+    return b;
+}

@@ -76,6 +76,9 @@ const char *cli_shape(const frost_tensor_info *t, char *buf, size_t cap);
 void cli_json_shape(FILE *f, const frost_tensor_info *t);
 /* A JSON string literal, quotes included. NULL prints null. */
 void cli_json_string(FILE *f, const char *s);
+/* `s` escaped for a terminal (frost_escape_text): names from a model file are data. One of 8
+ * rotating static buffers, so a printf may take several. NULL gives "?". */
+const char *cli_text(const char *s);
 /* "30.7 KiB" */
 const char *cli_bytes(int64_t bytes, char *buf, size_t cap);
 /* "1,234,567" */

@@ -164,7 +164,7 @@ static bool choose_layout(const bench_args *a, const frost_tensor_info *in, fros
         memcpy(t.dims, want, (size_t)r * sizeof *want);
         char wanted[128];
         fprintf(stderr, "frost bench: --layout %s feeds %s but input '%s' is %s\n",
-                layout_names[a->layout], cli_shape(&t, wanted, sizeof wanted), in->name, shape);
+                layout_names[a->layout], cli_shape(&t, wanted, sizeof wanted), cli_text(in->name), shape);
         return false;
     }
     layout found[4];
@@ -198,7 +198,7 @@ static bool choose_layout(const bench_args *a, const frost_tensor_info *in, fros
         if (!listed) *out = found[0];
         fprintf(stderr, "frost bench: note: input '%s' is %s, which fits several layouts; using %s "
                         "(choose with --layout)\n",
-                in->name, shape, layout_names[*out]);
+                cli_text(in->name), shape, layout_names[*out]);
     }
     return accepts(in, *out, a->batch, h, w, rank, dims);
 }
@@ -321,8 +321,8 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
                data->images_path, data->count, data->rows, data->cols, r->per_loop);
     else
         printf("  data      random inputs in [0,1) (no --data): accuracy not measured\n");
-    printf("  input     %s %s (%s), output %s %s %s\n", r->input_name, in_shape,
-           layout_names[r->layout], r->output_name, frost_dtype_name(r->output.dtype), out_shape);
+    printf("  input     %s %s (%s), output %s %s %s\n", cli_text(r->input_name), in_shape,
+           layout_names[r->layout], cli_text(r->output_name), frost_dtype_name(r->output.dtype), out_shape);
     printf("  setup     load %.2f ms, session %.2f ms, arena %s, threads %" PRId64 ", batch %" PRId64
            "%s%s\n",
            r->load_ms, r->session_ms, cli_bytes((int64_t)r->arena_bytes, buf1, sizeof buf1),
@@ -562,7 +562,7 @@ static int bench(bench_args *a) {
     frost_model_input_info(m, in_index, &in);
     r.input_name = in.name;
     if (in.dtype != FROST_DTYPE_F32) {
-        fprintf(stderr, "frost bench: input '%s' is %s; frost bench feeds f32 images\n", in.name,
+        fprintf(stderr, "frost bench: input '%s' is %s; frost bench feeds f32 images\n", cli_text(in.name),
                 frost_dtype_name(in.dtype));
         goto done;
     }
@@ -578,7 +578,7 @@ static int bench(bench_args *a) {
         if (frost_model_output_count(m) > 1 && !a->json)
             fprintf(stderr, "frost bench: note: reading output '%s' (1 of %d; choose with "
                             "--output NAME)\n",
-                    out.name, frost_model_output_count(m));
+                    cli_text(out.name), frost_model_output_count(m));
     }
 
     /* The shape to feed. */
@@ -601,7 +601,7 @@ static int bench(bench_args *a) {
     memcpy(feed.dims, r.input_dims, sizeof feed.dims);
     int64_t per_call = cli_numel(&feed);
     if (per_call <= 0) {
-        fprintf(stderr, "frost bench: input '%s' has no elements\n", in.name);
+        fprintf(stderr, "frost bench: input '%s' has no elements\n", cli_text(in.name));
         goto done;
     }
 
@@ -649,7 +649,7 @@ static int bench(bench_args *a) {
     int sin = in_index;
     if (frost_session_set_input_shape(s, sin, r.input_rank, r.input_dims, &err) != FROST_OK) {
         char what[300];
-        snprintf(what, sizeof what, "input '%s' cannot take %s images", in.name,
+        snprintf(what, sizeof what, "input '%s' cannot take %s images", cli_text(in.name),
                  layout_names[r.layout]);
         cli_print_error(cmd, what, &err);
         goto done;
@@ -679,7 +679,7 @@ static int bench(bench_args *a) {
     int64_t out_numel = cli_numel(&r.output);
     r.note = "no labels";
     if (!out) {
-        fprintf(stderr, "frost bench: output '%s' has no data\n", r.output_name);
+        fprintf(stderr, "frost bench: output '%s' has no data\n", cli_text(r.output_name));
         goto done;
     }
     if (out_numel <= 0 || out_numel % a->batch) {

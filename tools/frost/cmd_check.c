@@ -132,7 +132,7 @@ static void add_warnings(findings *f, const frost_model *m) {
         if (frost_model_node_info(m, i, &n) != FROST_OK || !has_word(n.op, training_ops)) continue;
         char msg[600];
         snprintf(msg, sizeof msg, "node '%s' (%s) only matters in training; inference runs it as "
-                                  "an identity", n.name, n.op);
+                                  "an identity", cli_text(n.name), cli_text(n.op));
         add(f, "warning", "training-leftover", msg, n.name, n.op, -1);
     }
 }
@@ -252,7 +252,7 @@ int cmd_check(int argc, char **argv) {
         for (int i = 0; i < f->n; i++) {
             const problem *p = &f->items[i];
             printf("  %-7s %-18s %s", p->severity, p->kind, p->message);
-            if (p->node[0] && !strstr(p->message, p->node)) printf(" [node %s]", p->node);
+            if (p->node[0] && !strstr(p->message, p->node)) printf(" [node %s]", cli_text(p->node));
             if (p->offset >= 0) printf(" [file offset %" PRId64 "]", p->offset);
             printf("\n");
         }

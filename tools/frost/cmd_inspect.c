@@ -59,7 +59,7 @@ static void text_tensors(const frost_model *m, const char *title, int count, inf
         frost_tensor_info t;
         char shape[256];
         if (info(m, i, &t) != FROST_OK) continue;
-        printf("  %-30s %-5s %s\n", t.name ? t.name : "?", frost_dtype_name(t.dtype),
+        printf("  %-30s %-5s %s\n", cli_text(t.name), frost_dtype_name(t.dtype),
                cli_shape(&t, shape, sizeof shape));
     }
 }
@@ -81,7 +81,7 @@ static void json_tensors(const frost_model *m, const char *key, int count, info_
 static void print_text(const char *path, const frost_model *m, const op_count *ops, int n_ops,
                        bool nodes) {
     char a[64], b[64];
-    printf("%-9s %s\n", "model", path);
+    printf("%-9s %s\n", "model", cli_text(path));
     printf("%-9s %s\n", "format", cli_format_title(frost_model_format(m)));
     text_tensors(m, "inputs", frost_model_input_count(m), frost_model_input_info);
     text_tensors(m, "outputs", frost_model_output_count(m), frost_model_output_info);
@@ -89,7 +89,7 @@ static void print_text(const char *path, const frost_model *m, const op_count *o
            cli_bytes(frost_model_param_bytes(m), b, sizeof b));
     int n_nodes = frost_model_node_count(m);
     printf("%-9s %d nodes, %d distinct ops\n", "ops", n_nodes, n_ops);
-    for (int i = 0; i < n_ops; i++) printf("  %-30s %d\n", ops[i].op, ops[i].count);
+    for (int i = 0; i < n_ops; i++) printf("  %-30s %d\n", cli_text(ops[i].op), ops[i].count);
     int n_report = frost_model_report_count(m);
     printf("%-9s %d line%s\n", "report", n_report, n_report == 1 ? "" : "s");
     for (int i = 0; i < n_report; i++) {
@@ -101,8 +101,8 @@ static void print_text(const char *path, const frost_model *m, const op_count *o
         for (int i = 0; i < n_nodes; i++) {
             frost_node_info info;
             if (frost_model_node_info(m, i, &info) != FROST_OK) continue;
-            printf("  %5d  %-22s %s  (%d in, %d out)\n", i, info.op ? info.op : "?",
-                   info.name ? info.name : "?", info.n_inputs, info.n_outputs);
+            printf("  %5d  %-22s %s  (%d in, %d out)\n", i, cli_text(info.op),
+                   cli_text(info.name), info.n_inputs, info.n_outputs);
         }
     }
 }

@@ -76,7 +76,7 @@ static void print_value(const void *data, frost_dtype t, int64_t i) {
 static void print_output(const frost_tensor_info *t, const void *data) {
     char shape[256];
     int64_t n = cli_numel(t);
-    printf("%s  %s %s\n", t->name ? t->name : "?", frost_dtype_name(t->dtype),
+    printf("%s  %s %s\n", cli_text(t->name), frost_dtype_name(t->dtype),
            cli_shape(t, shape, sizeof shape));
     if (n <= 0 || !data || frost_dtype_size(t->dtype) == 0) return;
     const int64_t all_up_to = 64, head = 16;
@@ -194,7 +194,7 @@ static int run_model(run_state *st) {
         frost_tensor_info info;
         frost_session_input_info(s, index, &info);
         if (index < 256 && fed[index]) {
-            fprintf(stderr, "frost run: input '%s' is given twice\n", info.name);
+            fprintf(stderr, "frost run: input '%s' is given twice\n", cli_text(info.name));
             goto done;
         }
         if (index < 256) fed[index] = true;
@@ -202,7 +202,8 @@ static int run_model(run_state *st) {
             fprintf(stderr,
                     "frost run: input '%s' is %s but %s holds %s (convert it, e.g. "
                     "a.astype(np.%s))\n",
-                    info.name, frost_dtype_name(info.dtype), b->file, frost_dtype_name(a->dtype),
+                    cli_text(info.name), frost_dtype_name(info.dtype), b->file,
+                    frost_dtype_name(a->dtype),
                     info.dtype == FROST_DTYPE_F32   ? "float32"
                     : info.dtype == FROST_DTYPE_F64 ? "float64"
                     : info.dtype == FROST_DTYPE_I64 ? "int64"
@@ -212,7 +213,7 @@ static int run_model(run_state *st) {
             goto done;
         }
         char what[512];
-        snprintf(what, sizeof what, "input '%s' from %s", info.name, b->file);
+        snprintf(what, sizeof what, "input '%s' from %s", cli_text(info.name), b->file);
         if (frost_session_set_input_shape(s, index, a->rank, a->dims, &err) != FROST_OK ||
             frost_session_set_input(s, index, a->data, a->bytes, &err) != FROST_OK) {
             cli_print_error(cmd, what, &err);
@@ -225,8 +226,8 @@ static int run_model(run_state *st) {
             char shape[256];
             frost_model_input_info(m, i, &info);   /* the model's view shows unknown dims as ? */
             fprintf(stderr, "frost run: input '%s' (%s %s) is not given: add -i %s=FILE.npy\n",
-                    info.name, frost_dtype_name(info.dtype), cli_shape(&info, shape, sizeof shape),
-                    info.name);
+                    cli_text(info.name), frost_dtype_name(info.dtype),
+                    cli_shape(&info, shape, sizeof shape), cli_text(info.name));
             goto done;
         }
 
@@ -251,12 +252,12 @@ static int run_model(run_state *st) {
         const char *file = st->outputs[i].file;
         if (npy_write_file(file, info.dtype, info.rank, info.dims, data, &err) != FROST_OK) {
             char what[512];
-            snprintf(what, sizeof what, "output '%s'", info.name);
+            snprintf(what, sizeof what, "output '%s'", cli_text(info.name));
             cli_print_error(cmd, what, &err);
             goto done;
         }
         char shape[256];
-        fprintf(stderr, "wrote %s %s %s to %s\n", info.name, frost_dtype_name(info.dtype),
+        fprintf(stderr, "wrote %s %s %s to %s\n", cli_text(info.name), frost_dtype_name(info.dtype),
                 cli_shape(&info, shape, sizeof shape), file);
     }
     rc = CLI_EXIT_OK;
