@@ -13,17 +13,6 @@
 #include "import/import.h"
 #include "passes/passes.h"
 
-static const char *format_name(frost_format f) {
-    switch (f) {
-    case FROST_FORMAT_TF_GRAPHDEF: return "TensorFlow GraphDef";
-    case FROST_FORMAT_ONNX: return "ONNX";
-    case FROST_FORMAT_KERAS_H5: return "Keras HDF5";
-    case FROST_FORMAT_KERAS_V3: return "Keras v3 (.keras)";
-    case FROST_FORMAT_TFJS_LAYERS: return "TensorFlow.js layers";
-    default: return "unknown";
-    }
-}
-
 static bool ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
@@ -157,8 +146,8 @@ static frost_status load(const void *data, size_t size, const char *path,
                              "GraphDef, ONNX, Keras .h5/.keras or TensorFlow.js model.json",
                              size, path ? ", file " : "", path ? path : "");
         } else if (!imp) {
-            st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
-                             "this build of frost has no %s importer", format_name(f));
+            st = frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                             "frost_load_options.format %d is not a format frost reads", (int)f);
         } else {
             st = imp(data, size, &m->g, err);
         }
