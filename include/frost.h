@@ -298,7 +298,10 @@ typedef struct frost_session_options {
 } frost_session_options;
 
 /* Creates a session. Unknown input dimensions default to 1 until frost_session_set_input_shape.
- * Allocates (the plan and the arena). Thread-safe for the same model from several threads. */
+ * Plans for those shapes; when a model with unknown input dimensions cannot run at the stand-in
+ * size 1 (a shape, dtype or unsupported-shape error), the session is still created and the error
+ * comes from frost_session_plan or the first run if the real shapes do not fix it. Allocates (the
+ * plan and the arena). Thread-safe for the same model from several threads. */
 FROST_API frost_status frost_session_create(const frost_model *m, const frost_session_options *opts,
                                             frost_session **out, frost_error *err);
 FROST_API void frost_session_free(frost_session *s);

@@ -12,6 +12,16 @@ static frost_status oom(frost_error *err) {
     return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory creating the session");
 }
 
+static bool has_unknown_input_dims(const frost__graph *g) {
+    for (int i = 0; i < g->n_inputs; i++) {
+        const frost__shape *sh = &g->values[g->inputs[i]].shape;
+        if (sh->rank < 0) return true;
+        for (int d = 0; d < sh->rank; d++)
+            if (sh->d[d] < 0) return true;
+    }
+    return false;
+}
+
 /* Marks the nodes the session's outputs need. */
 static void mark_needed(frost_session *s) {
     const frost__graph *g = &s->m->g;
@@ -100,12 +110,21 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
             return st;
         }
     }
-    frost_status st = frost__session_plan(s, err);
-    if (st != FROST_OK) {
+    /* With unknown input dims the first plan uses stand-in sizes (1), which not every model
+     * accepts (an OCR recogniser's width, a spectrogram's frames): its shape errors wait for the
+     * caller's real shapes, at frost_session_plan or the first run. Other failures are real. */
+    frost_error plan_err;
+    frost_status st = frost__session_plan(s, &plan_err);
+    bool deferred = st != FROST_OK && has_unknown_input_dims(g) &&
+                    (st == FROST_E_SHAPE || st == FROST_E_DTYPE || st == FROST_E_UNSUPPORTED);
+    if (st != FROST_OK && !deferred) {
+        if (err) *err = plan_err;
         frost_session_free(s);
         return st;
     }
+    s->dirty = deferred;
     *out = s;
+    frost__clear_error(err);
     return FROST_OK;
 }
 

@@ -5,7 +5,9 @@
 #     2 * ... with true; without --set the Switch/Merge stay and the load names them;
 #   - `-o pre=` (the BiasAdd that fusion would merge into the Relu) returns x @ I + b, negative
 #     values included; asking for it beside an unnamed -o does too (the CLI names both at load);
-#   - a name that is not an input, and a non-scalar input, are refused by name.
+#   - a name that is not an input, and a non-scalar input, are refused by name;
+#   - valid_conv.pb (a 3x3 VALID conv over an image of unknown size) runs at a real size although
+#     the stand-in size 1 cannot, and `frost check` warns instead of calling it broken.
 # The expected values are written here by hand from the fixture's weights, not computed by frost.
 frost=$1 data=$2 out=$3
 model=$data/is_train.pb
@@ -51,5 +53,13 @@ expect_fail "only inputs of one element can be fixed" run "$model" -i x="$out/x.
 msg=$("$frost" run "$model" --set is_train=maybe 2>&1); rc=$?
 [ $rc -eq 2 ] || fail "--set is_train=maybe exits $rc, want 2"
 case "$msg" in *"is not a number, true or false"*) ;; *) fail "bad --set value: $msg" ;; esac
+# A model whose shapes only work at real sizes: session creation defers the stand-in plan's error,
+# check warns, and a real 4x4 image runs: sums of the 3x3 windows of 0..15.
+conv=$data/valid_conv.pb
+"$py" -c "import numpy as np; np.save('$out/img.npy', np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1))"
+"$frost" run "$conv" -i "$out/img.npy" -o y="$out/conv.npy" || fail "run valid_conv at 4x4"
+check "$out/conv.npy" "[[[[45], [54]], [[81], [90]]]]"
+msg=$("$frost" check "$conv" 2>&1) || fail "check calls valid_conv broken: $msg"
+case "$msg" in *"needs-input-shapes"*) ;; *) fail "check does not warn about input shapes: $msg" ;; esac
 [ $fails -eq 0 ] || exit 1
 echo "set_and_fetch: all passed"

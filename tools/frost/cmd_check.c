@@ -137,7 +137,21 @@ static void add_warnings(findings *f, const frost_model *m) {
     }
 }
 
-/* Plans a session with the model's own shapes (unknown dims = 1): shape and arena problems. */
+/* Whether any input has a dimension (or rank) the model leaves to the caller. */
+static bool has_unknown_dims(const frost_model *m) {
+    for (int i = 0; i < frost_model_input_count(m); i++) {
+        frost_tensor_info t;
+        if (frost_model_input_info(m, i, &t) != FROST_OK) continue;
+        if (t.rank < 0) return true;
+        for (int d = 0; d < t.rank; d++)
+            if (t.dims[d] < 0) return true;
+    }
+    return false;
+}
+
+/* Plans a session with the model's own shapes: shape and arena problems. Unknown dims stand in as 1;
+ * a model that cannot run at that size is not broken (its real inputs decide), so that is a
+ * warning naming the problem, not an error. */
 static void check_plan(findings *f, const frost_model *m) {
     frost_session *s = NULL;
     frost_error err = {0};
@@ -145,6 +159,16 @@ static void check_plan(findings *f, const frost_model *m) {
     if (frost_session_create(m, NULL, &s, &err) != FROST_OK) {
         add_error(f, &err);
         return;
+    }
+    if (frost_session_plan(s, &err) != FROST_OK) {
+        if (has_unknown_dims(m)) {
+            char msg[700];
+            snprintf(msg, sizeof msg, "with every unknown input dimension set to 1 the model "
+                                      "does not plan (%s): give real shapes", err.message);
+            add(f, "warning", "needs-input-shapes", msg, err.node, err.op, -1);
+        } else {
+            add_error(f, &err);
+        }
     }
     frost_session_free(s);
 }
