@@ -83,6 +83,12 @@ void serve_handle(serve_context *ctx, const serve_http_request *rq, serve_http_r
         serve_reply_error(resp, &e);
         return;
     }
+    if (rt.kind == ROUTE_BAD_VERSION) {
+        serve_fail(&e, 400, "model version '%.*s' is not a number", (int)(rt.detail_len > 64 ? 64 : rt.detail_len),
+                   rt.detail);
+        serve_reply_error(resp, &e);
+        return;
+    }
     if (!method_is(rq->method, rt.method_wanted)) {
         serve_fail(&e, 405, "%s takes %s, not %s", rq->path, rt.method_wanted, rq->method);
         serve_reply_error(resp, &e);
@@ -96,11 +102,6 @@ void serve_handle(serve_context *ctx, const serve_http_request *rq, serve_http_r
     case ROUTE_METRICS:
         resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
         serve_metrics_render(&resp->body, ctx->repo);
-        break;
-    case ROUTE_BAD_VERSION:
-        serve_fail(&e, 400, "model version '%.*s' is not a number", (int)(rt.detail_len > 64 ? 64 : rt.detail_len),
-                   rt.detail);
-        serve_reply_error(resp, &e);
         break;
     case ROUTE_V1_UNSUPPORTED_VERB:
         serve_fail(&e, 400, "':%.*s' is not supported; frost serve answers ':predict'",

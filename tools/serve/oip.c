@@ -258,7 +258,14 @@ bool serve_oip_infer(serve_version *v, const serve_http_request *hr, serve_http_
     serve_binary_cursor bin;
     if (!serve_binary_split(hr, &json, &json_len, &bin, e)) return false;
     serve_jv *root;
-    if (!serve_json_parse(json, json_len, &root, e)) return false;
+    if (!serve_json_parse(json, json_len, &root, e)) {
+        if (hr->inference_header_len < 0 && strstr(e->message, "expected the end of the body")) {
+            size_t n = strlen(e->message);
+            snprintf(e->message + n, sizeof e->message - n,
+                     " (binary tensor data after the JSON needs the Inference-Header-Content-Length header)");
+        }
+        return false;
+    }
     if (root->kind != JV_OBJECT)
         return serve_fail(e, 400, "the request must be a JSON object, not %s", serve_jkind_name(root->kind));
     const serve_jv *id = serve_jv_get(root, "id");
