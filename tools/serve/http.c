@@ -71,6 +71,13 @@ static enum MHD_Result send_error(serve_http *h, struct MHD_Connection *c, int s
     return ok;
 }
 
+static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 /* A whole non-negative decimal number. */
 static bool parse_size(const char *s, uint64_t *out) {
     if (!s || !*s) return false;
@@ -153,6 +160,24 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     serve_metrics_in_flight(-1);
 }
 
+/* Percent-decoding of the path, in place, except %00: a NUL would silently cut the path short. */
+static size_t unescape_path(void *cls, struct MHD_Connection *c, char *uri) {
+    (void)cls;
+    (void)c;
+    char *o = uri;
+    for (const char *p = uri; *p; p++) {
+        int hi, lo;
+        if (p[0] == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0 && (hi | lo)) {
+            *o++ = (char)(hi * 16 + lo);
+            p += 2;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+    return (size_t)(o - uri);
+}
+
 static void on_mhd_error(void *cls, const char *fmt, va_list ap) {
     serve_http *h = cls;
     if (h->quiet) return;
@@ -190,6 +215,7 @@ struct serve_http *serve_http_start(serve_context *ctx, const serve_options *o, 
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->idle_timeout_seconds, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+        {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_path, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     errno = 0;
