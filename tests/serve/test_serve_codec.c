@@ -9,6 +9,7 @@
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,56 @@ static void test_random_requests(const char *model, const seed *seeds, int n_see
     serve_repo_close(&repo);
 }
 
+/* ---- frost allocates nothing while serving same-shaped requests ---- */
+
+static atomic_long frost_allocs;
+static void *count_alloc(void *user, size_t bytes, size_t align) {
+    (void)user;
+    atomic_fetch_add(&frost_allocs, 1);
+    void *p = NULL;
+    return posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, bytes ? bytes : 1) ? NULL : p;
+}
+static void count_free(void *user, void *p) {
+    (void)user;
+    free(p);
+}
+
+static void test_no_allocations(const char *model, const char *json_body, const char *binary_body, size_t binary_len,
+                                int64_t header_len, const char *batch_body) {
+    static const frost_allocator counting = {count_alloc, count_free, NULL};
+    serve_repo repo;
+    serve_error e = {0};
+    serve_repo_options o = {.single_model = model, .single_name = "m", .sessions_per_model = 2,
+                            .model_threads = 1, .quiet = true, .allocator = &counting};
+    CHECK(serve_repo_open(&repo, &o, &e), "%s", e.message);
+    serve_repo_scan(&repo);
+    serve_context ctx = {.repo = &repo};
+    serve_http_request json = {"POST", "/v2/models/m/infer", json_body, strlen(json_body), -1, false};
+    serve_http_request bin = {"POST", "/v2/models/m/infer", binary_body, binary_len, header_len, false};
+    serve_http_request batch = {"POST", "/v2/models/m/infer", batch_body, strlen(batch_body), -1, false};
+    serve_http_response r;
+    for (int i = 0; i < 4; i++) {   /* warm: every session has served this shape */
+        serve_handle(&ctx, &json, &r);
+        serve_http_response_free(&r);
+    }
+    long before = atomic_load(&frost_allocs);
+    int ok = 0;
+    for (int i = 0; i < 500; i++) {
+        serve_handle(&ctx, i % 2 ? &json : &bin, &r);
+        ok += r.status == 200;
+        serve_http_response_free(&r);
+    }
+    long during = atomic_load(&frost_allocs) - before;
+    CHECK(ok == 500 && during == 0, "%d of 500 requests answered 200; frost allocated %ld times", ok, during);
+    /* the counter works: a new batch size makes the session re-plan, which allocates */
+    before = atomic_load(&frost_allocs);
+    serve_handle(&ctx, &batch, &r);
+    CHECK(r.status == 200 && atomic_load(&frost_allocs) > before, "a new batch size re-plans (status %d)", r.status);
+    serve_http_response_free(&r);
+    printf("frost allocations during 500 steady requests (JSON and binary): %ld\n", during);
+    serve_repo_close(&repo);
+}
+
 int main(void) {
     test_numbers();
     test_json_reader();
@@ -279,6 +330,14 @@ int main(void) {
         {"POST", "/v1/models/m/versions/1:predict", tf_cols, -1},
         {"POST", "/v2/models/m/versions/1/infer", bin, (int64_t)hl},
     };
+    char batch[512];
+    snprintf(batch, sizeof batch, "{\"inputs\":[{\"name\":\"input\",\"shape\":[3,16],\"datatype\":\"FP32\",\"data\":[%s]}]}",
+             "0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5,0,1,2,3,4,5,6,7,8,9,0,1,2,3,4,5");
+    char one[1024];
+    o = (size_t)snprintf(one, sizeof one, "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,16],\"datatype\":\"FP32\",\"data\":[");
+    for (int i = 0; i < 16; i++) o += (size_t)snprintf(one + o, sizeof one - o, "%s%.3f", i ? "," : "", i / 9.0);
+    snprintf(one + o, sizeof one - o, "]}]}");
+    test_no_allocations(mlp, one, bin, hl + 64, (int64_t)hl, batch);
     test_random_requests(mlp, mlp_seeds, 4, 6000);
     seed merge_seeds[] = {
         {"POST", "/v2/models/m/infer",

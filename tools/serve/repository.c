@@ -132,7 +132,8 @@ static serve_version *load_version(serve_repo *r, serve_model *m, int64_t number
     v->number = number;
     v->path = strdup(path);
     frost_error err;
-    if (!v->path || frost_model_load_file(path, NULL, &v->model, &err) != FROST_OK) {
+    frost_load_options lo = {.struct_size = sizeof lo, .allocator = r->opts.allocator};
+    if (!v->path || frost_model_load_file(path, &lo, &v->model, &err) != FROST_OK) {
         serve_fail(e, 500, "%s", v->path ? err.message : "out of memory");
         free(v->path);
         free(v);

@@ -222,6 +222,7 @@ typedef struct serve_repo_options {
     int model_threads;
     double poll_seconds;                 /* <= 0: no polling */
     bool quiet;
+    const frost_allocator *allocator;    /* NULL: frost's default (tests count allocations) */
 } serve_repo_options;
 
 typedef struct serve_repo {
