@@ -484,6 +484,13 @@ def main():
     C.check(code == 0, "server exit code %r" % code)
     if images is not None:
         test_drain(a.frost, repo, a.work, images)
+    # one model from the command line, named by --name
+    with Server(a.frost, [os.path.join(src, "tests/data/onnx/mlp_dynamic_op13.onnx"), "--name", "tiny",
+                          "--threads", "1"], os.path.join(a.work, "single.log")) as one:
+        st, body = one.json("GET", "/v2/models/tiny")
+        C.check(st == 200 and body["versions"] == ["1"], "single-model mode: %d %r" % (st, body))
+        st, body = one.json("POST", "/v1/models/tiny:predict", {"instances": [[1.0] * 16]})
+        C.check(st == 200 and len(body["predictions"][0]) == 10, "single-model predict %d" % st)
     return C.finish()
 
 
