@@ -20,8 +20,6 @@ class Server:
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
         self.port = None
         self.exit_code = None
-        deadline = time.time() + 30
-        line = ""
         # the first stdout line names the port
         reader = threading.Thread(target=self._read_port, daemon=True)
         reader.start()
