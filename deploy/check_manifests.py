@@ -197,6 +197,8 @@ def check_dockerfile(path, frost):
     sonames = [l.split()[1] for l in needed.splitlines() if l.strip().startswith("NEEDED")]
     C.check(bool(sonames), "objdump lists the binary's libraries")
     for so in sonames:
+        if so.split(".so")[0] in ("libasan", "libubsan", "libtsan", "liblsan"):
+            continue   # a sanitizer build of frost; the image builds Release
         owner = subprocess.run(["dpkg", "-S", "*/" + so], capture_output=True, text=True).stdout
         pkgs = {l.split(":")[0] for l in owner.splitlines() if ":" in l}
         if pkgs & {"libc6", "libc6-i386", "libc6-x32"}:
