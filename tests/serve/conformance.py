@@ -389,7 +389,7 @@ def test_versions(s, repo, source):
         f.write(b"this is not an ONNX model")
     failed = wait_for(lambda: any(v["version"] == "3" and v["status"]["error_code"] != "OK"
                                   for v in s.json("GET", "/v1/models/mlp")[1]["model_version_status"]), 20)
-    time.sleep(0.3)
+    wait_for(lambda: len(results) > 60, 10)   # enough requests even on a slow (sanitizer) build
     stop.set()
     for t in threads:
         t.join()
@@ -416,16 +416,20 @@ def test_versions(s, repo, source):
 
 def test_drain(frost, repo, work, images):
     """SIGTERM with requests in flight: every one is answered, readiness turns false, exit 0."""
-    s = Server(frost, ["--model-repository", repo, "--threads", "2", "--poll-seconds", "0"],
+    s = Server(frost, ["--model-repository", repo, "--threads", "2", "--poll-seconds", "0", "--drain-seconds", "300"],
                os.path.join(work, "drain.log"))
-    batch = images[:64].reshape(64, 1, 28, 28)
-    req = json.dumps({"inputs": [oip_input("input", batch)]}).encode()
+    # 12 requests of 96 images (binary): the drain lasts long enough for the readiness probe
+    batch = images[:96].reshape(96, 1, 28, 28)
+    header = json.dumps({"inputs": [{"name": "input", "shape": [96, 1, 28, 28], "datatype": "FP32",
+                                     "parameters": {"binary_data_size": batch.nbytes}}]}).encode()
+    req = header + batch.astype("<f4").tobytes()
+    req_headers = {"Content-Type": "application/octet-stream", "Inference-Header-Content-Length": str(len(header))}
     conns = [s.connection() for _ in range(12)]
     probe = s.connection()
     for c in conns + [probe]:
         s.request("GET", "/v2/health/live", conn=c)   # connections accepted and warm
     for c in conns:
-        c.request("POST", "/v2/models/expert/infer", body=req, headers={"Content-Type": "application/json"})
+        c.request("POST", "/v2/models/expert/infer", body=req, headers=req_headers)
     time.sleep(0.05)
     s.signal(signal.SIGTERM)
     time.sleep(0.05)
