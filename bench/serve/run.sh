@@ -58,9 +58,6 @@ start_server() {   # start_server PORT THREADS LOG -> sets SERVER_PID
   cat "$3" >&2
   return 1
 }
-metric() {   # metric PORT NAME -> the value of the series NAME{model="expert"}
-  curl -s "http://127.0.0.1:$1/metrics" | awk -v k="$2{model=\"expert\"}" '$1 == k {print $2}'
-}
 
 # request bodies: the first test image, as v2 JSON and as v2 binary
 /usr/bin/python3 - "$IMAGES" "$WORK" <<'EOF'
@@ -90,23 +87,17 @@ URL="http://127.0.0.1:$P/v2/models/expert/infer"
 wrk -t1 -c4 -d2s -s bench/serve/post.lua "$URL" >/dev/null 2>&1 || true   # warm-up
 BODY=$WORK/expert.json
 export BODY
-r0=$(metric "$P" frost_serve_request_duration_seconds_sum); i0=$(metric "$P" frost_serve_inference_duration_seconds_sum)
-c0=$(metric "$P" frost_serve_request_duration_seconds_count)
+snap() { curl -s "http://127.0.0.1:$P/metrics" >"$WORK/metrics.$1"; }
+snap 0
 echo "-- JSON"
 wrk -t2 -c32 -d"${SECONDS_RUN}s" --timeout 10s --latency -s bench/serve/post.lua "$URL" | grep -vE "^\s+(50|75|90|99)%" | sed 's/^/   /'
-r1=$(metric "$P" frost_serve_request_duration_seconds_sum); i1=$(metric "$P" frost_serve_inference_duration_seconds_sum)
-c1=$(metric "$P" frost_serve_request_duration_seconds_count)
-awk -v r="$r0" -v R="$r1" -v i="$i0" -v I="$i1" -v c="$c0" -v C="$c1" 'BEGIN {
-  n = C - c; printf "   server side, per request (mean of %d): whole request %.1f us, model run %.1f us, server overhead %.1f us\n",
-  n, (R - r) / n * 1e6, (I - i) / n * 1e6, ((R - r) - (I - i)) / n * 1e6 }'
+snap 1
+/usr/bin/python3 bench/serve/overhead_from_metrics.py "$WORK/metrics.0" "$WORK/metrics.1" | sed 's/^/   /'
 echo "-- binary tensor data"
 BODY=$WORK/expert.bin CONTENT_TYPE=application/octet-stream INFERENCE_HEADER_LEN=$(cat "$WORK/expert.bin.hdr") \
   wrk -t2 -c32 -d"${SECONDS_RUN}s" --timeout 10s --latency -s bench/serve/post.lua "$URL" | grep -vE "^\s+(50|75|90|99)%" | sed 's/^/   /'
-r2=$(metric "$P" frost_serve_request_duration_seconds_sum); i2=$(metric "$P" frost_serve_inference_duration_seconds_sum)
-c2=$(metric "$P" frost_serve_request_duration_seconds_count)
-awk -v r="$r1" -v R="$r2" -v i="$i1" -v I="$i2" -v c="$c1" -v C="$c2" 'BEGIN {
-  n = C - c; printf "   server side, per request (mean of %d): whole request %.1f us, model run %.1f us, server overhead %.1f us\n",
-  n, (R - r) / n * 1e6, (I - i) / n * 1e6, ((R - r) - (I - i)) / n * 1e6 }'
+snap 2
+/usr/bin/python3 bench/serve/overhead_from_metrics.py "$WORK/metrics.1" "$WORK/metrics.2" | sed 's/^/   /'
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
@@ -116,7 +107,10 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
 echo "== 3. one client, one keep-alive connection"
+snap 3
 "$OVERHEAD" single --model "$MODEL" --images "$IMAGES" --port "$P" --name expert --n 3000 | sed 's/^/   /'
+snap 4
+/usr/bin/python3 bench/serve/overhead_from_metrics.py "$WORK/metrics.3" "$WORK/metrics.4" | sed 's/^/   /'
 kill -TERM "$DIRECT"; wait "$DIRECT" || true
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 

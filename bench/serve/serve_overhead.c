@@ -10,8 +10,8 @@
  *
  *   serve_overhead inprocess --model M --images IDX.gz --clients C --sessions S --seconds T
  *     The in-process equivalent of C concurrent clients of a server with S sessions: C threads
- *     share a pool of S sessions (take one, run, give it back), for T seconds; per-call latency
- *     includes the wait for a session, as a request's does in the server. Prints p50/p99 and
+ *     share a pool of S sessions (take one in arrival order, run, give it back), for T seconds;
+ *     per-call latency includes the wait for a session, as a request's does in the server. Prints p50/p99 and
  *     calls per second, to set beside wrk's numbers for the server.
  *
  * It must not allocate inside the timed in-process loop, and it never talks to anything but
@@ -279,6 +279,9 @@ static int single(const char *model, int port, const char *name, const char *ima
 typedef struct shared {
     frost_session **sessions;
     int *free_list, n_free;
+    /* first come, first served, as requests queued on a server's workers are: ticket k may take a
+     * session once k < admitted (a plain mutex lets the thread that just finished take it again) */
+    long next_ticket, admitted;
     pthread_mutex_t lock;
     pthread_cond_t cv;
     const float *x;
@@ -301,7 +304,8 @@ static void *run_worker(void *arg) {
         double t0 = now_us();
         if (t0 >= sh->stop_at) break;
         pthread_mutex_lock(&sh->lock);
-        while (sh->n_free == 0) pthread_cond_wait(&sh->cv, &sh->lock);
+        long ticket = sh->next_ticket++;
+        while (ticket >= sh->admitted || sh->n_free == 0) pthread_cond_wait(&sh->cv, &sh->lock);
         int k = sh->free_list[--sh->n_free];
         pthread_mutex_unlock(&sh->lock);
         frost_session *s = sh->sessions[k];
@@ -311,8 +315,9 @@ static void *run_worker(void *arg) {
         (void)sink;
         pthread_mutex_lock(&sh->lock);
         sh->free_list[sh->n_free++] = k;
+        sh->admitted++;
         pthread_mutex_unlock(&sh->lock);
-        pthread_cond_signal(&sh->cv);
+        pthread_cond_broadcast(&sh->cv);
         double t1 = now_us();
         if (w->n < w->cap) w->lat[w->n++] = t1 - t0;
     }
@@ -328,6 +333,7 @@ static int inprocess(const char *model, const char *images, int clients, int ses
     sh.free_list = malloc(sizeof(int) * (size_t)sessions);
     for (int i = 0; i < sessions; i++) sh.sessions[i] = make_session(m), sh.free_list[i] = i;
     sh.n_free = sessions;
+    sh.admitted = sessions;
     pthread_mutex_init(&sh.lock, NULL);
     pthread_cond_init(&sh.cv, NULL);
     sh.x = load_images(images, 100);

@@ -64,7 +64,11 @@ static void model_route(serve_context *ctx, const serve_route *rt, const serve_h
         int api = v1 ? SERVE_API_V1 : SERVE_API_V2;
         atomic_fetch_add_explicit(&m->metrics.requests[api], 1, memory_order_relaxed);
         if (!ok) atomic_fetch_add_explicit(&m->metrics.errors[api], 1, memory_order_relaxed);
-        else serve_histogram_observe(&m->metrics.request_seconds, serve_now_ns() - t0);
+        else {
+            uint64_t ns = serve_now_ns() - t0;
+            serve_histogram_observe(&m->metrics.request_seconds, ns);
+            serve_overhead_observe(&m->metrics.overhead_seconds, ns > serve_last_run_ns ? ns - serve_last_run_ns : 0);
+        }
     }
 }
 

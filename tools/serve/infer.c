@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+_Thread_local uint64_t serve_last_run_ns;
+
 int64_t serve_numel(int rank, const int64_t *dims) {
     int64_t n = 1;
     for (int i = 0; i < rank; i++) {
@@ -196,7 +198,8 @@ bool serve_infer(serve_request *rq, serve_emit_fn emit, void *ctx, serve_model_m
     }
     uint64_t t0 = serve_now_ns();
     frost_status st = frost_session_run(s, &err);
-    if (mm) serve_histogram_observe(&mm->inference_seconds, serve_now_ns() - t0);
+    serve_last_run_ns = serve_now_ns() - t0;
+    if (mm) serve_histogram_observe(&mm->inference_seconds, serve_last_run_ns);
     if (st != FROST_OK) {
         serve_fail(e, frost_http_status(st), "the model failed: %s", err.message);
         goto done;

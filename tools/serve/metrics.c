@@ -15,12 +15,25 @@ static const char *const bucket_le[SERVE_LATENCY_BUCKETS] = {
     "5e-05", "0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01",
     "0.025", "0.05",   "0.1",     "0.25",   "0.5",   "1",      "2.5",   "10"};
 
+static const uint64_t overhead_ns[SERVE_OVERHEAD_BUCKETS] = {5000,   10000,  15000,  20000,  30000,   50000,
+                                                              100000, 200000, 500000, 1000000, 5000000, 50000000};
+static const char *const overhead_le[SERVE_OVERHEAD_BUCKETS] = {"5e-06",  "1e-05",  "1.5e-05", "2e-05", "3e-05", "5e-05",
+                                                               "0.0001", "0.0002", "0.0005",  "0.001", "0.005", "0.05"};
+
 static atomic_uint_fast64_t responses[600];
 static atomic_int in_flight;
 
 void serve_histogram_observe(serve_histogram *h, uint64_t ns) {
     int b = 0;
     while (b < SERVE_LATENCY_BUCKETS && ns > bucket_ns[b]) b++;
+    atomic_fetch_add_explicit(&h->bucket[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->sum_ns, ns, memory_order_relaxed);
+}
+
+void serve_overhead_observe(serve_overhead_histogram *h, uint64_t ns) {
+    int b = 0;
+    while (b < SERVE_OVERHEAD_BUCKETS && ns > overhead_ns[b]) b++;
     atomic_fetch_add_explicit(&h->bucket[b], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->sum_ns, ns, memory_order_relaxed);
@@ -75,6 +88,21 @@ void serve_metrics_render(serve_buf *b, serve_repo *repo) {
     header(b, "frost_serve_inference_duration_seconds", "histogram", "frost_session_run time alone.");
     for (int i = 0; i < n; i++)
         histogram(b, "frost_serve_inference_duration_seconds", repo->models[i].name, &repo->models[i].metrics.inference_seconds);
+    header(b, "frost_serve_server_overhead_seconds", "histogram",
+           "Per inference request, the server's own time: the whole request minus the model run.");
+    for (int i = 0; i < n; i++) {
+        serve_overhead_histogram *h = &repo->models[i].metrics.overhead_seconds;
+        uint64_t cum = 0;
+        for (int k = 0; k <= SERVE_OVERHEAD_BUCKETS; k++) {
+            cum += atomic_load_explicit(&h->bucket[k], memory_order_relaxed);
+            serve_buf_printf(b, "frost_serve_server_overhead_seconds_bucket{model=\"%s\",le=\"%s\"} %" PRIu64 "\n",
+                             repo->models[i].name, k < SERVE_OVERHEAD_BUCKETS ? overhead_le[k] : "+Inf", cum);
+        }
+        serve_buf_printf(b, "frost_serve_server_overhead_seconds_sum{model=\"%s\"} %.9f\n"
+                         "frost_serve_server_overhead_seconds_count{model=\"%s\"} %" PRIu64 "\n",
+                         repo->models[i].name, (double)atomic_load(&h->sum_ns) / 1e9, repo->models[i].name,
+                         (uint64_t)atomic_load(&h->count));
+    }
     header(b, "frost_serve_model_loads_total", "counter", "Model version loads attempted.");
     for (int i = 0; i < n; i++)
         serve_buf_printf(b, "frost_serve_model_loads_total{model=\"%s\"} %" PRIu64 "\n", repo->models[i].name,

@@ -164,15 +164,27 @@ typedef struct serve_histogram {
     atomic_uint_fast64_t sum_ns;
 } serve_histogram;
 
+/* The server's own time per request (whole request minus the model run), finer buckets. */
+#define SERVE_OVERHEAD_BUCKETS 12
+typedef struct serve_overhead_histogram {
+    atomic_uint_fast64_t bucket[SERVE_OVERHEAD_BUCKETS + 1];
+    atomic_uint_fast64_t count;
+    atomic_uint_fast64_t sum_ns;
+} serve_overhead_histogram;
+
 typedef struct serve_model_metrics {
     atomic_uint_fast64_t requests[SERVE_API_COUNT];
     atomic_uint_fast64_t errors[SERVE_API_COUNT];
     serve_histogram request_seconds;    /* whole request: parse, wait for a session, run, encode */
     serve_histogram inference_seconds;  /* frost_session_run only */
+    serve_overhead_histogram overhead_seconds;  /* request_seconds minus inference_seconds, per request */
     atomic_uint_fast64_t loads, load_failures;
 } serve_model_metrics;
 
 void serve_histogram_observe(serve_histogram *h, uint64_t ns);
+void serve_overhead_observe(serve_overhead_histogram *h, uint64_t ns);
+/* frost_session_run time of the last inference on this thread (infer.c sets it). */
+extern _Thread_local uint64_t serve_last_run_ns;
 /* HTTP responses by status code, for every route. */
 void serve_metrics_count_response(int status);
 void serve_metrics_in_flight(int delta);
