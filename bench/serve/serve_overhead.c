@@ -188,7 +188,8 @@ static int single(const char *model, int port, const char *name, const char *ima
     double *t_in = malloc(sizeof(double) * (size_t)n), *t_json = malloc(sizeof(double) * (size_t)n),
            *t_bin = malloc(sizeof(double) * (size_t)n);
     int wrong = 0;
-    size_t n_in = 0, n_json = 0, n_bin = 0;
+    size_t n_in = 0, n_json = 0, n_bin = 0, n_live = 0;
+    double *t_live = malloc(sizeof(double) * (size_t)n);
     float *in = frost_session_input_data(s, 0);
     int reference[100];   /* the in-process top class of each image */
     for (int i = 0; i < n_img; i++) {
@@ -201,10 +202,10 @@ static int single(const char *model, int port, const char *name, const char *ima
         /* the three measurements take turns in blocks of 50 rounds: back to back enough that a
          * change of load on the machine hits all three, and in blocks because a client that has
          * just run a model on its own CPU is woken later by the scheduler on a busy machine */
-        double ti = 0, tj = 0, tb = 0;
+        double ti = 0, tj = 0, tb = 0, tl = 0;
         int want = reference[i];
         {
-            int which = ((it + 200) / 50) % 3;
+            int which = ((it + 200) / 50) % 4;
             if (which == 0) {
                 double t0 = now_us();
                 memcpy(in, x + i * 784, 3136);
@@ -233,6 +234,16 @@ static int single(const char *model, int port, const char *name, const char *ima
                     }
                 }
                 top_json = st == 200 && data ? argmax(probs, 10) : -2;
+            } else if (which == 3) {
+                /* the transport alone: a request that runs no model */
+                static const char live[] = "GET /v2/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+                const char *body;
+                size_t blen;
+                long ihl;
+                double t0 = now_us();
+                int st = http_post(&c, live, sizeof live - 1, "", 0, &body, &blen, &ihl);
+                tl = now_us() - t0;
+                if (st != 200) wrong++;
             } else {
                 char head[512];
                 double t0 = now_us();
@@ -257,6 +268,7 @@ static int single(const char *model, int port, const char *name, const char *ima
             if (ti > 0) t_in[n_in++] = ti;
             if (tj > 0) t_json[n_json++] = tj;
             if (tb > 0) t_bin[n_bin++] = tb;
+            if (tl > 0) t_live[n_live++] = tl;
         }
     }
     close(c.fd);
@@ -265,10 +277,12 @@ static int single(const char *model, int port, const char *name, const char *ima
     print_row("in-process call", t_in, n_in);
     print_row("HTTP v2 JSON (784 floats)", t_json, n_json);
     print_row("HTTP v2 binary", t_bin, n_bin);
-    printf("p50 overhead over in-process: JSON %.1f us, binary %.1f us\n", j50 - in50, b50 - in50);
+    print_row("HTTP GET /v2/health/live", t_live, n_live);
+    printf("p50 overhead over in-process: JSON %.1f us, binary %.1f us (a request that runs no model: p50 %.1f us)\n",
+           j50 - in50, b50 - in50, pct(t_live, n_live, 0.5));
     printf("answers whose top class differs from in-process (or failed): %d\n", wrong);
     for (int i = 0; i < n_img; i++) free(json[i]), free(bin[i]);
-    free(json), free(bin), free(json_len), free(t_in), free(t_json), free(t_bin), free(x), free(c.buf);
+    free(json), free(bin), free(json_len), free(t_in), free(t_json), free(t_bin), free(t_live), free(x), free(c.buf);
     frost_session_free(s);
     frost_model_free(m);
     return wrong ? 1 : 0;
