@@ -13,8 +13,11 @@ PACKAGES="build-essential cmake pkg-config
   clang libclang-rt-14-dev valgrind
   python3 python3-numpy
   dataset-fashion-mnist
-  libonnx-testdata"
+  libonnx-testdata
+  libmicrohttpd-dev python3-yaml curl haproxy wrk"
 # libonnx-testdata: ONNX's backend test suite, run by tests/onnx_conformance.
+# frost serve: libmicrohttpd-dev (its HTTP server); python3-yaml (tests/serve's deployment manifest
+# check), curl (docs' examples), haproxy and wrk (bench/serve's load test behind a balancer).
 # Optional, for fixture generation only (not needed to build or test): python3-torch, used by
 # scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx.
 
