@@ -16,6 +16,8 @@
 
 #define ANY FROST__OP_ANY
 
+_Static_assert(offsetof(onnx_op, name) == 0, "op_table.h finds rows by their leading name");
+
 /* One UNARY/BINARY node, and each Reduce* as two rows: axes as an attribute up to opset `moved`
  * - 1, as an optional input from `moved` on. */
 #define UN(onnx, fn, since) {onnx, frost__onnx_op_unary, FROST__OP_UNARY, fn, 1, 1, 1, since, 0}
