@@ -8,6 +8,9 @@
  * layer name itself, so the Keras layer name is the feed/fetch name. */
 #include "import/keras/keras.h"
 
+#include "import/import_util.h"
+#include "import/op_table.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,13 +19,12 @@
 
 frost_status frost__keras_fail(frost__kctx *k, const frost__klayer *L, frost_status code,
                                const char *fmt, ...) {
-    char msg[400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    frost_status st = frost__import_vfail(k->err, code, "layer", L ? L->name : NULL,
+                                          L ? L->cls : NULL, fmt, ap);
     va_end(ap);
-    return frost__fail(k->err, code, L ? L->name : NULL, L ? L->cls : NULL, -1, "layer '%s' (%s): %s",
-                       L ? L->name : "?", L ? L->cls : "?", msg);
+    return st;
 }
 
 frost_dtype frost__keras_dtype(const char *s) {
@@ -181,9 +183,8 @@ static int emit(frost__kctx *k, const frost__klayer *L, const char *step, int op
 static int const_i64(frost__kctx *k, const frost__klayer *L, const char *step, const int64_t *v,
                      int n, bool scalar) {
     char buf[600];
-    frost__shape s = frost__shape_make(scalar ? 0 : 1, (int64_t[]){n});
-    return frost__graph_add_const(k->g, step_name(L, step, buf, sizeof buf), FROST_DTYPE_I64, &s, v,
-                                  (size_t)n * sizeof *v, k->err);
+    return frost__import_const_ints(k->g, step_name(L, step, buf, sizeof buf), FROST_DTYPE_I64, v, n,
+                                    scalar, k->err);
 }
 
 static int const_f32(frost__kctx *k, const frost__klayer *L, const char *step, const float *v,
@@ -389,12 +390,28 @@ static bool has_activation(const frost__kctx *k, const frost__klayer *L) {
 
 /* ---- Layers ------------------------------------------------------------------------------------- */
 
+/* One row of the layer table (at the end of this file), read like every importer's
+ * (import/op_table.h). The builder may assume the call has between min_in and max_in inputs. */
+typedef struct keras_layer keras_layer;
+typedef frost_status (*keras_build_fn)(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                       const int *in, int n_in, int *out);
+struct keras_layer {
+    const char *name;     /* class_name                                                        */
+    keras_build_fn build;
+    int fn;               /* unary/binary function, or a builder-specific variant               */
+    int rank;             /* spatial dims of convolutions and pools                            */
+    int min_in, max_in;   /* inputs the call may have                                          */
+};
+
 #define TRY_V(expr)                                                  \
     do {                                                             \
         if ((expr) < 0) return k->err ? k->err->code : FROST_E_NOMEM; \
     } while (0)
 
-static frost_status layer_dense(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_dense(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int64_t units;
     FROST_TRY(get_int(k, L, "units", -1, 1, KMAX_DIM, &units));
     if (units < 0) return frost__keras_fail(k, L, FROST_E_FORMAT, "'units' is missing");
@@ -476,8 +493,10 @@ static int squeeze_h(frost__kctx *k, const frost__klayer *L, int x, bool last) {
 }
 
 /* Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose. */
-static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, int rank, int kind, int x,
-                               int *out) {
+static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                               const int *in, int n_in, int *out) {
+    (void)n_in;
+    int rank = e->rank, kind = e->fn, x = in[0];
     enum { CONV, DEPTHWISE, SEPARABLE, TRANSPOSE };
     conv_cfg c;
     FROST_TRY(read_conv_cfg(k, L, rank, &c));
@@ -596,8 +615,11 @@ static frost_status layer_conv(frost__kctx *k, const frost__klayer *L, int rank,
     return FROST_OK;
 }
 
-static frost_status layer_pool(frost__kctx *k, const frost__klayer *L, int rank, bool is_max,
-                               int x, int *out) {
+static frost_status layer_pool(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                               const int *in, int n_in, int *out) {
+    (void)n_in;
+    int rank = e->rank, x = in[0];
+    bool is_max = e->fn != 0;
     int pool[2], strides[2];
     FROST_TRY(get_ints(k, L, "pool_size", rank, 2, 1, 1 << 16, pool));
     const frost__json *sv = cfg(L, "strides");
@@ -628,8 +650,11 @@ static frost_status layer_pool(frost__kctx *k, const frost__klayer *L, int rank,
     return FROST_OK;
 }
 
-static frost_status layer_global_pool(frost__kctx *k, const frost__klayer *L, int rank, bool is_max,
-                                      int x, int *out) {
+static frost_status layer_global_pool(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                      const int *in, int n_in, int *out) {
+    (void)n_in;
+    int rank = e->rank, x = in[0];
+    bool is_max = e->fn != 0;
     int64_t axes[2];
     bool first = channels_first(L);
     for (int i = 0; i < rank; i++) axes[i] = i + (first ? 2 : 1);
@@ -674,7 +699,10 @@ static int const_fill(frost__kctx *k, const frost__klayer *L, const char *step, 
                                         s, buf, (size_t)n * sizeof(float), k->err);
 }
 
-static frost_status layer_batch_norm(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_batch_norm(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                     const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int64_t axes[FROST_MAX_RANK];
     int n;
     FROST_TRY(norm_axes(k, L, -1, axes, &n));
@@ -708,7 +736,10 @@ static frost_status layer_batch_norm(frost__kctx *k, const frost__klayer *L, int
     return FROST_OK;
 }
 
-static frost_status layer_layer_norm(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_layer_norm(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                     const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int64_t axes[FROST_MAX_RANK];
     int n;
     FROST_TRY(norm_axes(k, L, -1, axes, &n));
@@ -751,7 +782,10 @@ static frost_status layer_layer_norm(frost__kctx *k, const frost__klayer *L, int
     return FROST_OK;
 }
 
-static frost_status layer_reshape(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_reshape(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                  const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     frost__shape t;
     FROST_TRY(frost__keras_shape(k, L, cfg(L, "target_shape"), "target_shape", &t));
     if (t.rank + 1 > FROST_MAX_RANK)
@@ -776,7 +810,10 @@ static frost_status layer_reshape(frost__kctx *k, const frost__klayer *L, int x,
     return FROST_OK;
 }
 
-static frost_status layer_permute(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_permute(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                  const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     const frost__json *d = cfg(L, "dims");
     int n = frost__json_len(d);
     if (!frost__json_is_array(d) || n < 1 || n + 1 > FROST_MAX_RANK)
@@ -797,7 +834,10 @@ static frost_status layer_permute(frost__kctx *k, const frost__klayer *L, int x,
     return FROST_OK;
 }
 
-static frost_status layer_flatten(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_flatten(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                  const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     frost__params p;
     memset(&p, 0, sizeof p);
     p.flatten.axis = 1;
@@ -808,6 +848,21 @@ static frost_status layer_flatten(frost__kctx *k, const frost__klayer *L, int x,
         TRY_V(x = to_channels_last(k, L, x, rank));
     }
     TRY_V(*out = emit(k, L, NULL, FROST__OP_FLATTEN, 1, &x, &p));
+    return FROST_OK;
+}
+
+/* x padded with zeros by pads ([rank, 2]: before and after each dim), as the layer's node. */
+static frost_status zero_pad(frost__kctx *k, const frost__klayer *L, int x, const int64_t *pads,
+                             int rank, int *out) {
+    char buf[600];
+    frost__shape s = frost__shape_make(2, (int64_t[]){rank, 2});
+    int pv = frost__graph_add_const(k->g, step_name(L, "paddings", buf, sizeof buf), FROST_DTYPE_I64,
+                                    &s, pads, (size_t)rank * 2 * sizeof *pads, k->err);
+    TRY_V(pv);
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.pad.mode = FROST__PADMODE_CONSTANT;
+    TRY_V(*out = emit(k, L, NULL, FROST__OP_PAD, 2, (int[]){x, pv}, &p));
     return FROST_OK;
 }
 
@@ -842,26 +897,23 @@ static frost_status pad_pairs(frost__kctx *k, const frost__klayer *L, const char
     return FROST_OK;
 }
 
-static frost_status layer_zero_pad(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_zero_pad(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                   const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int64_t tb[2], lr[2];
     FROST_TRY(pad_pairs(k, L, "padding", tb, lr));
     int64_t pads[8] = {0};
     int h = channels_first(L) ? 2 : 1;
     pads[2 * h] = tb[0]; pads[2 * h + 1] = tb[1];
     pads[2 * h + 2] = lr[0]; pads[2 * h + 3] = lr[1];
-    char buf[600];
-    frost__shape s = frost__shape_make(2, (int64_t[]){4, 2});
-    int pv = frost__graph_add_const(k->g, step_name(L, "paddings", buf, sizeof buf), FROST_DTYPE_I64,
-                                    &s, pads, sizeof pads, k->err);
-    TRY_V(pv);
-    frost__params p;
-    memset(&p, 0, sizeof p);
-    p.pad.mode = FROST__PADMODE_CONSTANT;
-    TRY_V(*out = emit(k, L, NULL, FROST__OP_PAD, 2, (int[]){x, pv}, &p));
-    return FROST_OK;
+    return zero_pad(k, L, x, pads, 4, out);
 }
 
-static frost_status layer_cropping(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_cropping(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                   const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int64_t tb[2], lr[2];
     FROST_TRY(pad_pairs(k, L, "cropping", tb, lr));
     int h = channels_first(L) ? 2 : 1;
@@ -876,7 +928,10 @@ static frost_status layer_cropping(frost__kctx *k, const frost__klayer *L, int x
     return FROST_OK;
 }
 
-static frost_status layer_upsampling(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_upsampling(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                     const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int size[2];
     FROST_TRY(get_ints(k, L, "size", 2, 2, 1, 1 << 16, size));
     const char *interp = frost__json_get_str(L->cfg, "interpolation");
@@ -925,8 +980,12 @@ static frost_status pair_1d(frost__kctx *k, const frost__klayer *L, const char *
     return FROST_OK;
 }
 
-static frost_status layer_pad_crop_1d(frost__kctx *k, const frost__klayer *L, bool crop, int x,
-                                      int *out) {
+/* ZeroPadding1D (fn 0), Cropping1D (fn 1). */
+static frost_status layer_pad_crop_1d(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                      const int *in, int n_in, int *out) {
+    (void)n_in;
+    int x = in[0];
+    bool crop = e->fn != 0;
     int64_t lr[2];
     FROST_TRY(pair_1d(k, L, crop ? "cropping" : "padding", lr));
     if (crop) {
@@ -939,21 +998,15 @@ static frost_status layer_pad_crop_1d(frost__kctx *k, const frost__klayer *L, bo
         return FROST_OK;
     }
     int64_t pads[6] = {0, 0, lr[0], lr[1], 0, 0};
-    char buf[600];
-    frost__shape s = frost__shape_make(2, (int64_t[]){3, 2});
-    int pv = frost__graph_add_const(k->g, step_name(L, "paddings", buf, sizeof buf), FROST_DTYPE_I64,
-                                    &s, pads, sizeof pads, k->err);
-    TRY_V(pv);
-    frost__params p;
-    memset(&p, 0, sizeof p);
-    p.pad.mode = FROST__PADMODE_CONSTANT;
-    TRY_V(*out = emit(k, L, NULL, FROST__OP_PAD, 2, (int[]){x, pv}, &p));
-    return FROST_OK;
+    return zero_pad(k, L, x, pads, 3, out);
 }
 
 /* Rescaling: x * scale + offset (scalars or per-channel lists). Identity parts emit nothing; the
  * layer name then answers for the last op (or the input). */
-static frost_status layer_rescaling(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_rescaling(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                    const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     static const char *const keys[2] = {"scale", "offset"};
     static const float identity[2] = {1.0f, 0.0f};
     static const int fns[2] = {FROST__BIN_MUL, FROST__BIN_ADD};
@@ -988,8 +1041,8 @@ static frost_status layer_rescaling(frost__kctx *k, const frost__klayer *L, int 
     return FROST_OK;
 }
 
-static frost_status layer_merge(frost__kctx *k, const frost__klayer *L, int fn, bool average,
-                                const int *in, int n_in, int *out) {
+static frost_status merge(frost__kctx *k, const frost__klayer *L, int fn, bool average,
+                          const int *in, int n_in, int *out) {
     if (n_in < 2 && !(n_in == 1 && fn != FROST__BIN_SUB))
         return frost__keras_fail(k, L, FROST_E_FORMAT, "needs at least 2 inputs, got %d", n_in);
     if (fn == FROST__BIN_SUB && n_in != 2)
@@ -1016,8 +1069,21 @@ static frost_status layer_merge(frost__kctx *k, const frost__klayer *L, int fn, 
     return FROST_OK;
 }
 
-static frost_status layer_concat(frost__kctx *k, const frost__klayer *L, const int *in, int n_in,
-                                 int *out) {
+/* Add, Subtract, Multiply, Maximum, Minimum: the row's binary function over the inputs. */
+static frost_status layer_merge(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                const int *in, int n_in, int *out) {
+    return merge(k, L, e->fn, false, in, n_in, out);
+}
+
+static frost_status layer_average(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                  const int *in, int n_in, int *out) {
+    (void)e;
+    return merge(k, L, FROST__BIN_ADD, true, in, n_in, out);
+}
+
+static frost_status layer_concat(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                 const int *in, int n_in, int *out) {
+    (void)e;
     int64_t axis;
     FROST_TRY(get_int(k, L, "axis", -1, -FROST_MAX_RANK, FROST_MAX_RANK - 1, &axis));
     if (n_in < 1 || n_in > 1024)
@@ -1031,7 +1097,10 @@ static frost_status layer_concat(frost__kctx *k, const frost__klayer *L, const i
     return FROST_OK;
 }
 
-static frost_status layer_relu(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_relu(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                               const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     double maxv, slope, thr;
     FROST_TRY(get_float(k, L, "max_value", -1, &maxv));
     FROST_TRY(get_float(k, L, "negative_slope", 0, &slope));
@@ -1059,17 +1128,29 @@ static frost_status layer_relu(frost__kctx *k, const frost__klayer *L, int x, in
     return FROST_OK;
 }
 
-static frost_status layer_unary(frost__kctx *k, const frost__klayer *L, int fn, float alpha,
-                                int x, int *out) {
+/* LeakyReLU, ELU: the row's activation with its slope from the config. */
+static frost_status layer_unary(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                const int *in, int n_in, int *out) {
+    (void)n_in;
+    double alpha = 0;
+    if (e->fn == FROST__ACT_LEAKY_RELU) {
+        const char *key = frost__json_get(L->cfg, "negative_slope") ? "negative_slope" : "alpha";
+        FROST_TRY(get_float(k, L, key, 0.3, &alpha));
+    } else if (e->fn == FROST__ACT_ELU) {
+        FROST_TRY(get_float(k, L, "alpha", 1.0, &alpha));
+    }
     frost__params p;
     memset(&p, 0, sizeof p);
-    p.unary.fn = fn;
-    p.unary.alpha = alpha;
-    TRY_V(*out = emit(k, L, NULL, FROST__OP_UNARY, 1, &x, &p));
+    p.unary.fn = e->fn;
+    p.unary.alpha = (float)alpha;
+    TRY_V(*out = emit(k, L, NULL, FROST__OP_UNARY, 1, &in[0], &p));
     return FROST_OK;
 }
 
-static frost_status layer_prelu(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_prelu(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int av;
     frost__shape as;
     FROST_TRY(weight(k, L, "alpha", 0, &av, &as));
@@ -1082,7 +1163,10 @@ static frost_status layer_prelu(frost__kctx *k, const frost__klayer *L, int x, i
     return FROST_OK;
 }
 
-static frost_status layer_softmax(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_softmax(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                  const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int64_t axis;
     FROST_TRY(get_int(k, L, "axis", -1, -FROST_MAX_RANK, FROST_MAX_RANK - 1, &axis));
     frost__params p;
@@ -1093,7 +1177,10 @@ static frost_status layer_softmax(frost__kctx *k, const frost__klayer *L, int x,
     return FROST_OK;
 }
 
-static frost_status layer_embedding(frost__kctx *k, const frost__klayer *L, int x, int *out) {
+static frost_status layer_embedding(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                    const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    int x = in[0];
     int64_t dim, vocab;
     FROST_TRY(get_int(k, L, "output_dim", -1, 1, KMAX_DIM, &dim));
     FROST_TRY(get_int(k, L, "input_dim", -1, 1, KMAX_DIM, &vocab));
@@ -1116,102 +1203,110 @@ static frost_status layer_embedding(frost__kctx *k, const frost__klayer *L, int 
     return FROST_OK;
 }
 
-static bool is_one_of(const char *s, const char *const *list) {
-    for (; *list; list++)
-        if (!strcmp(s, *list)) return true;
-    return false;
+/* Layers that compute nothing at inference: the output is the input. */
+static frost_status layer_identity(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                   const int *in, int n_in, int *out) {
+    (void)k, (void)L, (void)e, (void)n_in;
+    *out = in[0];
+    return FROST_OK;
 }
+
+static frost_status layer_activation(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                     const int *in, int n_in, int *out) {
+    (void)e, (void)n_in;
+    return apply_activation(k, L, activation_name(cfg(L, "activation")), in[0], true, out);
+}
+
+static frost_status layer_lambda(frost__kctx *k, const frost__klayer *L, const keras_layer *e,
+                                 const int *in, int n_in, int *out) {
+    (void)e, (void)in, (void)n_in, (void)out;
+    return frost__keras_fail(k, L, FROST_E_UNSUPPORTED,
+                             "Lambda layers hold Python code, which frost cannot run");
+}
+
+/* ---- The table --------------------------------------------------------------------------------- */
+
+#define ANY FROST__OP_ANY
+/* A one-input layer; the aliases Keras 1 and TF.js use get rows of their own. */
+#define ONE(cls, build, fn, rank) {cls, build, fn, rank, 1, 1}
+/* Merges check their own input counts (Subtract takes exactly 2). */
+#define MERGE(cls, build, fn) {cls, build, fn, 0, 0, ANY}
+
+_Static_assert(offsetof(keras_layer, name) == 0, "op_table.h finds rows by their leading name");
+
+static const keras_layer keras_layers[] = {
+    /* Nothing to compute at inference */
+    ONE("Dropout", layer_identity, 0, 0), ONE("SpatialDropout1D", layer_identity, 0, 0),
+    ONE("SpatialDropout2D", layer_identity, 0, 0), ONE("SpatialDropout3D", layer_identity, 0, 0),
+    ONE("GaussianNoise", layer_identity, 0, 0), ONE("GaussianDropout", layer_identity, 0, 0),
+    ONE("AlphaDropout", layer_identity, 0, 0), ONE("ActivityRegularization", layer_identity, 0, 0),
+    {"Lambda", layer_lambda, 0, 0, 0, ANY},
+    /* Core */
+    ONE("Dense", layer_dense, 0, 0),
+    ONE("Activation", layer_activation, 0, 0),
+    ONE("Embedding", layer_embedding, 0, 0),
+    ONE("Rescaling", layer_rescaling, 0, 0),
+    /* Convolution (fn: 0 plain, 1 depthwise, 2 separable, 3 transposed) */
+    ONE("Conv1D", layer_conv, 0, 1), ONE("Convolution1D", layer_conv, 0, 1),
+    ONE("AtrousConvolution1D", layer_conv, 0, 1),
+    ONE("Conv2D", layer_conv, 0, 2), ONE("Convolution2D", layer_conv, 0, 2),
+    ONE("AtrousConvolution2D", layer_conv, 0, 2),
+    ONE("DepthwiseConv2D", layer_conv, 1, 2),
+    ONE("SeparableConv2D", layer_conv, 2, 2), ONE("SeparableConvolution2D", layer_conv, 2, 2),
+    ONE("Conv2DTranspose", layer_conv, 3, 2), ONE("Convolution2DTranspose", layer_conv, 3, 2),
+    /* Pooling (fn 1: max) */
+    ONE("MaxPooling1D", layer_pool, 1, 1), ONE("MaxPool1D", layer_pool, 1, 1),
+    ONE("MaxPooling2D", layer_pool, 1, 2), ONE("MaxPool2D", layer_pool, 1, 2),
+    ONE("AveragePooling1D", layer_pool, 0, 1), ONE("AvgPool1D", layer_pool, 0, 1),
+    ONE("AveragePooling2D", layer_pool, 0, 2), ONE("AvgPool2D", layer_pool, 0, 2),
+    ONE("GlobalAveragePooling1D", layer_global_pool, 0, 1),
+    ONE("GlobalAvgPool1D", layer_global_pool, 0, 1),
+    ONE("GlobalAveragePooling2D", layer_global_pool, 0, 2),
+    ONE("GlobalAvgPool2D", layer_global_pool, 0, 2),
+    ONE("GlobalMaxPooling1D", layer_global_pool, 1, 1),
+    ONE("GlobalMaxPool1D", layer_global_pool, 1, 1),
+    ONE("GlobalMaxPooling2D", layer_global_pool, 1, 2),
+    ONE("GlobalMaxPool2D", layer_global_pool, 1, 2),
+    /* Normalization */
+    ONE("BatchNormalization", layer_batch_norm, 0, 0),
+    ONE("LayerNormalization", layer_layer_norm, 0, 0),
+    /* Shape, padding, resizing */
+    ONE("Flatten", layer_flatten, 0, 0), ONE("Reshape", layer_reshape, 0, 0),
+    ONE("Permute", layer_permute, 0, 0),
+    ONE("ZeroPadding1D", layer_pad_crop_1d, 0, 1), ONE("Cropping1D", layer_pad_crop_1d, 1, 1),
+    ONE("ZeroPadding2D", layer_zero_pad, 0, 2), ONE("Cropping2D", layer_cropping, 0, 2),
+    ONE("UpSampling2D", layer_upsampling, 0, 2),
+    /* Merges */
+    MERGE("Add", layer_merge, FROST__BIN_ADD), MERGE("Subtract", layer_merge, FROST__BIN_SUB),
+    MERGE("Multiply", layer_merge, FROST__BIN_MUL), MERGE("Maximum", layer_merge, FROST__BIN_MAX),
+    MERGE("Minimum", layer_merge, FROST__BIN_MIN), MERGE("Average", layer_average, 0),
+    MERGE("Concatenate", layer_concat, 0),
+    /* Activation layers */
+    ONE("ReLU", layer_relu, 0, 0), ONE("LeakyReLU", layer_unary, FROST__ACT_LEAKY_RELU, 0),
+    ONE("ELU", layer_unary, FROST__ACT_ELU, 0), ONE("PReLU", layer_prelu, 0, 0),
+    ONE("Softmax", layer_softmax, 0, 0),
+};
 
 frost_status frost__keras_layer(frost__kctx *k, const frost__klayer *L, const int *in, int n_in,
                                 int *out, int *n_out) {
-    const char *c = L->cls;
     *n_out = 1;
-    static const char *const identities[] = {
-        "Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
-        "GaussianDropout", "AlphaDropout", "ActivityRegularization", NULL};
-    static const char *const merges[] = {"Add", "Subtract", "Multiply", "Average", "Maximum",
-                                         "Minimum", NULL};
-    if (!strcmp(c, "Lambda"))
-        return frost__keras_fail(k, L, FROST_E_UNSUPPORTED,
-                                 "Lambda layers hold Python code, which frost cannot run");
-    bool multi = is_one_of(c, merges) || !strcmp(c, "Concatenate");
-    if (!multi && n_in != 1 && strcmp(c, "InputLayer"))
-        return frost__keras_fail(k, L, FROST_E_UNSUPPORTED, "takes %d inputs; frost supports 1",
-                                 n_in);
-    int x = n_in > 0 ? in[0] : -1;
     if (theano_ordering(L))
         return frost__keras_fail(k, L, FROST_E_UNSUPPORTED,
                                  "Keras 1 Theano dim_ordering 'th' is not supported (use 'tf')");
-    if (is_one_of(c, identities)) {
-        *out = x;
-        return FROST_OK;
+    size_t i = FROST__OP_TABLE_FIND(keras_layers, 0, L->cls);
+    if (i < FROST_ARRAY_LEN(keras_layers)) {
+        const keras_layer *e = &keras_layers[i];
+        if (n_in < e->min_in || n_in > e->max_in) {
+            char want[32];
+            frost__op_table_arity(e->min_in, e->max_in, want, sizeof want);
+            return frost__keras_fail(k, L, FROST_E_UNSUPPORTED,
+                                     "takes %d inputs; frost supports %s", n_in, want);
+        }
+        return e->build(k, L, e, in, n_in, out);
     }
-    if (!strcmp(c, "Dense")) return layer_dense(k, L, x, out);
-    if (!strcmp(c, "Activation")) {
-        const char *a = activation_name(cfg(L, "activation"));
-        FROST_TRY(apply_activation(k, L, a, x, true, out));
-        return FROST_OK;
-    }
-    if (!strcmp(c, "Flatten")) return layer_flatten(k, L, x, out);
-    if (!strcmp(c, "Reshape")) return layer_reshape(k, L, x, out);
-    if (!strcmp(c, "Permute")) return layer_permute(k, L, x, out);
-    if (!strcmp(c, "Conv1D") || !strcmp(c, "Convolution1D") || !strcmp(c, "AtrousConvolution1D"))
-        return layer_conv(k, L, 1, 0, x, out);
-    if (!strcmp(c, "Conv2D") || !strcmp(c, "Convolution2D") || !strcmp(c, "AtrousConvolution2D"))
-        return layer_conv(k, L, 2, 0, x, out);
-    if (!strcmp(c, "DepthwiseConv2D")) return layer_conv(k, L, 2, 1, x, out);
-    if (!strcmp(c, "SeparableConv2D") || !strcmp(c, "SeparableConvolution2D"))
-        return layer_conv(k, L, 2, 2, x, out);
-    if (!strcmp(c, "Conv2DTranspose") || !strcmp(c, "Convolution2DTranspose"))
-        return layer_conv(k, L, 2, 3, x, out);
-    if (!strcmp(c, "MaxPooling1D") || !strcmp(c, "MaxPool1D")) return layer_pool(k, L, 1, true, x, out);
-    if (!strcmp(c, "MaxPooling2D") || !strcmp(c, "MaxPool2D")) return layer_pool(k, L, 2, true, x, out);
-    if (!strcmp(c, "AveragePooling1D") || !strcmp(c, "AvgPool1D"))
-        return layer_pool(k, L, 1, false, x, out);
-    if (!strcmp(c, "AveragePooling2D") || !strcmp(c, "AvgPool2D"))
-        return layer_pool(k, L, 2, false, x, out);
-    if (!strcmp(c, "GlobalAveragePooling1D") || !strcmp(c, "GlobalAvgPool1D"))
-        return layer_global_pool(k, L, 1, false, x, out);
-    if (!strcmp(c, "GlobalAveragePooling2D") || !strcmp(c, "GlobalAvgPool2D"))
-        return layer_global_pool(k, L, 2, false, x, out);
-    if (!strcmp(c, "GlobalMaxPooling1D") || !strcmp(c, "GlobalMaxPool1D"))
-        return layer_global_pool(k, L, 1, true, x, out);
-    if (!strcmp(c, "GlobalMaxPooling2D") || !strcmp(c, "GlobalMaxPool2D"))
-        return layer_global_pool(k, L, 2, true, x, out);
-    if (!strcmp(c, "BatchNormalization")) return layer_batch_norm(k, L, x, out);
-    if (!strcmp(c, "LayerNormalization")) return layer_layer_norm(k, L, x, out);
-    if (!strcmp(c, "ZeroPadding2D")) return layer_zero_pad(k, L, x, out);
-    if (!strcmp(c, "Cropping2D")) return layer_cropping(k, L, x, out);
-    if (!strcmp(c, "UpSampling2D")) return layer_upsampling(k, L, x, out);
-    if (!strcmp(c, "Add")) return layer_merge(k, L, FROST__BIN_ADD, false, in, n_in, out);
-    if (!strcmp(c, "Subtract")) return layer_merge(k, L, FROST__BIN_SUB, false, in, n_in, out);
-    if (!strcmp(c, "Multiply")) return layer_merge(k, L, FROST__BIN_MUL, false, in, n_in, out);
-    if (!strcmp(c, "Average")) return layer_merge(k, L, FROST__BIN_ADD, true, in, n_in, out);
-    if (!strcmp(c, "Maximum")) return layer_merge(k, L, FROST__BIN_MAX, false, in, n_in, out);
-    if (!strcmp(c, "Minimum")) return layer_merge(k, L, FROST__BIN_MIN, false, in, n_in, out);
-    if (!strcmp(c, "Concatenate")) return layer_concat(k, L, in, n_in, out);
-    if (!strcmp(c, "ReLU")) return layer_relu(k, L, x, out);
-    if (!strcmp(c, "LeakyReLU")) {
-        double a;
-        const char *key = frost__json_get(L->cfg, "negative_slope") ? "negative_slope" : "alpha";
-        FROST_TRY(get_float(k, L, key, 0.3, &a));
-        return layer_unary(k, L, FROST__ACT_LEAKY_RELU, (float)a, x, out);
-    }
-    if (!strcmp(c, "ELU")) {
-        double a;
-        FROST_TRY(get_float(k, L, "alpha", 1.0, &a));
-        return layer_unary(k, L, FROST__ACT_ELU, (float)a, x, out);
-    }
-    if (!strcmp(c, "PReLU")) return layer_prelu(k, L, x, out);
-    if (!strcmp(c, "Softmax")) return layer_softmax(k, L, x, out);
-    if (!strcmp(c, "Embedding")) return layer_embedding(k, L, x, out);
-    if (!strcmp(c, "Rescaling")) return layer_rescaling(k, L, x, out);
-    if (!strcmp(c, "ZeroPadding1D")) return layer_pad_crop_1d(k, L, false, x, out);
-    if (!strcmp(c, "Cropping1D")) return layer_pad_crop_1d(k, L, true, x, out);
-
     /* Unknown: keep going so every unsupported layer is reported at once. */
-    int node = frost__graph_add_node(k->g, L->node, c, FROST__OP_UNSUPPORTED, n_in, in, 1, NULL,
-                                     k->err);
+    int node = frost__graph_add_node(k->g, L->node, L->cls, FROST__OP_UNSUPPORTED, n_in, in, 1,
+                                     NULL, k->err);
     if (node < 0) return k->err ? k->err->code : FROST_E_NOMEM;
     k->n_unsupported++;
     *out = frost__graph_out(k->g, node, 0);
