@@ -171,7 +171,7 @@ static void infer_now(onnx_ctx *c, int node) {
 }
 
 int frost__onnx_emit(onnx_ctx *c, onnx_node *n, const char *suffix, int op, int n_in, const int *in,
-                int n_out, const frost__params *p) {
+                     int n_out, const frost__params *p) {
     char nm[512];
     if (!suffix && frost__graph_lookup(c->g, frost__onnx_out_base(n)) < 0 &&
         frost__onnx_out_base(n) == n->output[0])
@@ -194,7 +194,7 @@ int frost__onnx_emit(onnx_ctx *c, onnx_node *n, const char *suffix, int op, int 
     return node;
 }
 int frost__onnx_step(onnx_ctx *c, onnx_node *n, const char *suffix, int op, int n_in, const int *in,
-                const frost__params *p) {
+                     const frost__params *p) {
     int node = frost__onnx_emit(c, n, suffix, op, n_in, in, 1, p);
     return node < 0 ? -1 : c->g->nodes[node].out[0];
 }
@@ -291,7 +291,7 @@ int frost__onnx_binary(onnx_ctx *c, onnx_node *n, const char *suffix, int fn, in
 }
 
 int frost__onnx_unary(onnx_ctx *c, onnx_node *n, const char *suffix, int x, int fn, float alpha,
-                    float beta) {
+                      float beta) {
     frost__params p;
     memset(&p, 0, sizeof p);
     p.unary.fn = fn;

@@ -16,10 +16,11 @@ typedef const FrostOnnx__NodeProto onnx_node;
 /* ==== The op table (onnx_ops.c) ============================================================== */
 
 typedef struct onnx_op onnx_op;
-typedef frost_status (*onnx_build_fn)(onnx_ctx *c, onnx_node *n, const onnx_op *e);
+/* A builder: translates node n, whose op_type has row e, binding n's outputs. */
+typedef frost_status onnx_build_fn(onnx_ctx *c, onnx_node *n, const onnx_op *e);
 struct onnx_op {
     const char *name;    /* op_type in the default domain ("" or "ai.onnx")                     */
-    onnx_build_fn build;
+    onnx_build_fn *build;
     int op;              /* canonical op, when the builder uses one                             */
     int fn;              /* unary/binary/reduce function, or a builder-specific variant         */
     int min_in, max_in;  /* inputs the node may list, "" placeholders included                  */
@@ -129,61 +130,61 @@ int frost__onnx_transpose_to(onnx_ctx *c, onnx_node *n, const char *suffix, int 
 /* ==== Builders, by family ==================================================================== */
 
 /* onnx_ops_math.c: elementwise, reductions, matrix products */
-frost_status frost__onnx_op_unary(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_binary(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_mod(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_variadic(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_mean(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_clip(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_selu(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_celu(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_thresholded_relu(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_mish(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_isinf(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_shrink(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_cast(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_reduce(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_arg(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_matmul(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_gemm(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_einsum(onnx_ctx *c, onnx_node *n, const onnx_op *e);
+onnx_build_fn frost__onnx_op_unary;
+onnx_build_fn frost__onnx_op_binary;
+onnx_build_fn frost__onnx_op_mod;
+onnx_build_fn frost__onnx_op_variadic;
+onnx_build_fn frost__onnx_op_mean;
+onnx_build_fn frost__onnx_op_clip;
+onnx_build_fn frost__onnx_op_selu;
+onnx_build_fn frost__onnx_op_celu;
+onnx_build_fn frost__onnx_op_thresholded_relu;
+onnx_build_fn frost__onnx_op_mish;
+onnx_build_fn frost__onnx_op_isinf;
+onnx_build_fn frost__onnx_op_shrink;
+onnx_build_fn frost__onnx_op_cast;
+onnx_build_fn frost__onnx_op_reduce;
+onnx_build_fn frost__onnx_op_arg;
+onnx_build_fn frost__onnx_op_matmul;
+onnx_build_fn frost__onnx_op_gemm;
+onnx_build_fn frost__onnx_op_einsum;
 
 /* onnx_ops_nn.c: convolution, pooling, normalization, softmax */
-frost_status frost__onnx_op_conv(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_conv_transpose(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_pool(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_global_pool(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_batch_norm(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_instance_norm(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_layer_norm(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_lp_norm(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_lrn(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_mvn(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_softmax(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_hardmax(onnx_ctx *c, onnx_node *n, const onnx_op *e);
+onnx_build_fn frost__onnx_op_conv;
+onnx_build_fn frost__onnx_op_conv_transpose;
+onnx_build_fn frost__onnx_op_pool;
+onnx_build_fn frost__onnx_op_global_pool;
+onnx_build_fn frost__onnx_op_batch_norm;
+onnx_build_fn frost__onnx_op_instance_norm;
+onnx_build_fn frost__onnx_op_layer_norm;
+onnx_build_fn frost__onnx_op_lp_norm;
+onnx_build_fn frost__onnx_op_lrn;
+onnx_build_fn frost__onnx_op_mvn;
+onnx_build_fn frost__onnx_op_softmax;
+onnx_build_fn frost__onnx_op_hardmax;
 
 /* onnx_ops_tensor.c: shapes, layout, indexing, constants, resizing */
-frost_status frost__onnx_op_plain(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_identity(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_reshape(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_flatten(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_squeeze(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_transpose(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_concat(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_split(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_slice(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_gather(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_shape(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_size(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_pad(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_constant(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_constant_of_shape(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_one_hot(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_trilu(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_depth_space(onnx_ctx *c, onnx_node *n, const onnx_op *e);
-frost_status frost__onnx_op_resize(onnx_ctx *c, onnx_node *n, const onnx_op *e);
+onnx_build_fn frost__onnx_op_plain;
+onnx_build_fn frost__onnx_op_identity;
+onnx_build_fn frost__onnx_op_reshape;
+onnx_build_fn frost__onnx_op_flatten;
+onnx_build_fn frost__onnx_op_squeeze;
+onnx_build_fn frost__onnx_op_transpose;
+onnx_build_fn frost__onnx_op_concat;
+onnx_build_fn frost__onnx_op_split;
+onnx_build_fn frost__onnx_op_slice;
+onnx_build_fn frost__onnx_op_gather;
+onnx_build_fn frost__onnx_op_shape;
+onnx_build_fn frost__onnx_op_size;
+onnx_build_fn frost__onnx_op_pad;
+onnx_build_fn frost__onnx_op_constant;
+onnx_build_fn frost__onnx_op_constant_of_shape;
+onnx_build_fn frost__onnx_op_one_hot;
+onnx_build_fn frost__onnx_op_trilu;
+onnx_build_fn frost__onnx_op_depth_space;
+onnx_build_fn frost__onnx_op_resize;
 
 /* onnx_ops_rnn.c: RNN, GRU, LSTM unrolled */
-frost_status frost__onnx_op_recurrent(onnx_ctx *c, onnx_node *n, const onnx_op *e);
+onnx_build_fn frost__onnx_op_recurrent;
 
 #endif /* FROST_IMPORT_ONNX_OPS_H */

@@ -375,6 +375,16 @@ frost_status frost__onnx_op_identity(onnx_ctx *c, onnx_node *n, const onnx_op *e
 
 /* ---- Resize --------------------------------------------------------------------------------- */
 
+/* v[2:4]: the H, W entries of a 4-entry NCHW sizes or scales operand. */
+static int slice_hw(onnx_ctx *c, onnx_node *n, const char *suffix, int v) {
+    int64_t b2[1] = {2}, e4[1] = {4};
+    int kb = frost__onnx_const_i64(c, n, "hw_begin", b2, 1, false);
+    int ke = frost__onnx_const_i64(c, n, "hw_end", e4, 1, false);
+    if (kb < 0 || ke < 0) return -1;
+    int in[3] = {v, kb, ke};
+    return frost__onnx_step(c, n, suffix, FROST__OP_SLICE, 3, in, NULL);
+}
+
 /* Resize (fn 0) and Upsample (fn 1). */
 frost_status frost__onnx_op_resize(onnx_ctx *c, onnx_node *n, const onnx_op *e) {
     bool upsample = e->fn != 0;
@@ -446,13 +456,7 @@ frost_status frost__onnx_op_resize(onnx_ctx *c, onnx_node *n, const onnx_op *e) 
             size_v = frost__onnx_const_i64(c, n, "size_hw", sz + 2, 2, false);
             TRYV(size_v);
         } else {
-            int64_t b2[1] = {2}, e4[1] = {4};
-            int kb = frost__onnx_const_i64(c, n, "hw_begin", b2, 1, false),
-                ke = frost__onnx_const_i64(c, n, "hw_end", e4, 1, false);
-            TRYV(kb);
-            TRYV(ke);
-            int in[3] = {sizes, kb, ke};
-            size_v = frost__onnx_step(c, n, "size_hw", FROST__OP_SLICE, 3, in, NULL);
+            size_v = slice_hw(c, n, "size_hw", sizes);
             TRYV(size_v);
         }
     } else {
@@ -485,13 +489,7 @@ frost_status frost__onnx_op_resize(onnx_ctx *c, onnx_node *n, const onnx_op *e) 
         } else {
             /* scales computed in the graph (from shapes, known when planning): their H, W part;
              * N and C are taken to be unscaled, as frost's RESIZE is spatial only. */
-            int64_t b2[1] = {2}, e4[1] = {4};
-            int kb = frost__onnx_const_i64(c, n, "hw_begin", b2, 1, false),
-                ke = frost__onnx_const_i64(c, n, "hw_end", e4, 1, false);
-            TRYV(kb);
-            TRYV(ke);
-            int sl[3] = {scales, kb, ke};
-            scales_hw = frost__onnx_step(c, n, "scales_hw", FROST__OP_SLICE, 3, sl, NULL);
+            scales_hw = slice_hw(c, n, "scales_hw", scales);
             TRYV(scales_hw);
         }
         if (scales_hw >= 0) {
