@@ -527,6 +527,45 @@ static void test_op_table(void) {
                 "Unsqueeze at ai.onnx opset 13 takes 2");
     free(bytes);
 
+    /* Resize-18 sizes under a policy that changes them: refused, not resized to the wrong size. */
+    mb_init(&b, 8, 18);
+    int64_t x4[4] = {1, 1, 2, 2};
+    mb_input(&b, "x", 4, x4);
+    FrostOnnx__TensorProto *sizes = mb_init_f32(&b, "sizes", 1, (int64_t[]){4});
+    static int64_t want_sizes[4] = {1, 1, 4, 6};
+    sizes->data_type = 7;
+    sizes->n_float_data = 0;
+    sizes->n_int64_data = 4;
+    sizes->int64_data = want_sizes;
+    FrostOnnx__NodeProto *rs = mb_node(&b, "Resize", "x", "", "y");
+    b.node_in[0][rs->n_input++] = "";
+    b.node_in[0][rs->n_input++] = "sizes";
+    FrostOnnx__AttributeProto *pol = &b.attrs[0];
+    frost_onnx__attribute_proto__init(pol);
+    pol->name = "keep_aspect_ratio_policy";
+    pol->has_s = 1;
+    pol->s.data = (uint8_t *)"not_larger";
+    pol->s.len = strlen("not_larger");
+    b.attr_ptrs[0][0] = pol;
+    rs->attribute = b.attr_ptrs[0];
+    rs->n_attribute = 1;
+    mb_output(&b, "y");
+    bytes = mb_pack(&b, &size);
+    CHECK_OK(import(bytes, size, &g, &err, true), &err);
+    const frost__node *resize = producer_of(&g, "y");
+    CHECK(resize && resize->op == FROST__OP_UNSUPPORTED &&
+          strcmp(resize->src_op, "Resize (keep_aspect_ratio_policy not_larger)") == 0);
+    frost__graph_free(&g);
+    free(bytes);
+    /* The default policy (stretch) resizes to the sizes given. */
+    rs->n_attribute = 0;
+    bytes = mb_pack(&b, &size);
+    CHECK_OK(import(bytes, size, &g, &err, true), &err);
+    resize = producer_of(&g, "y");
+    CHECK(resize && resize->op != FROST__OP_UNSUPPORTED);
+    frost__graph_free(&g);
+    free(bytes);
+
     /* Concat-1's axis defaults to 1. */
     mb_init(&b, 3, 3);
     mb_input(&b, "x", 2, xd);
