@@ -153,6 +153,21 @@ static void test_bad_h5(void) {
                     ", {\"class_name\": \"FancyLayer\", \"config\": {\"name\": \"fancy_one\"}}"
                     ", {\"class_name\": \"OtherLayer\", \"config\": {\"name\": \"fancy_two\"}}" SEQ_TAIL,
                     good, 2, FROST_E_UNSUPPORTED, "FancyLayer", "OtherLayer");
+    /* Unknown classes are reported together whatever their input count; a known one-input layer
+     * called on two inputs is refused by name. */
+#define FUNC_HEAD "{\"class_name\": \"Model\", \"config\": {\"name\": \"f\", \"layers\": [" \
+    "{\"name\": \"x\", \"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 4], \"name\": \"x\"}, \"inbound_nodes\": []}," \
+    "{\"name\": \"dense\", \"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 3}, \"inbound_nodes\": [[[\"x\", 0, 0, {}]]]},"
+    expect_h5_fails("unknown two-input layer", FUNC_HEAD
+                    "{\"name\": \"dot\", \"class_name\": \"Dot\", \"config\": {\"name\": \"dot\", \"axes\": 1}, \"inbound_nodes\": [[[\"dense\", 0, 0, {}], [\"dense\", 0, 0, {}]]]},"
+                    "{\"name\": \"odd\", \"class_name\": \"OtherLayer\", \"config\": {\"name\": \"odd\"}, \"inbound_nodes\": [[[\"dot\", 0, 0, {}]]]}],"
+                    "\"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"odd\", 0, 0]]}}",
+                    good, 2, FROST_E_UNSUPPORTED, "Dot", "OtherLayer");
+    expect_h5_fails("one-input layer on two", FUNC_HEAD
+                    "{\"name\": \"act\", \"class_name\": \"ReLU\", \"config\": {\"name\": \"act\"}, \"inbound_nodes\": [[[\"dense\", 0, 0, {}], [\"dense\", 0, 0, {}]]]}],"
+                    "\"input_layers\": [[\"x\", 0, 0]], \"output_layers\": [[\"act\", 0, 0]]}}",
+                    good, 2, FROST_E_UNSUPPORTED, "'act' (ReLU)", "takes 2 inputs; frost supports 1");
+#undef FUNC_HEAD
     expect_h5_fails("huge input", "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
                     "{\"class_name\": \"InputLayer\", \"config\": {\"batch_input_shape\": [null, 1000000000000, 1000000000], \"name\": \"x\"}}"
                     DENSE SEQ_TAIL, good, 2, FROST_E_LIMIT, "batch_input_shape", "'x'");

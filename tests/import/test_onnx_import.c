@@ -2,7 +2,8 @@
  * as defaulted inputs, symbolic dims, opset-dependent translations, and every kind of bad input the
  * issue lists (truncation, corruption, unknown domains, missing initializers, type and rank
  * mismatches, negative and overflowing dims, outputs nothing produces), which must give a clear
- * status naming the node and field and never crash or leak. */
+ * status naming the node and field and never crash or leak; and the op table's checks (an op at an
+ * opset its rows do not cover, too many or too few inputs, too many outputs). */
 #include "test.h"
 
 #include <stdlib.h>
@@ -440,6 +441,148 @@ static void test_opset_translations(void) {
     free(bytes);
 }
 
+/* The op table: each op at the opsets its row covers, with the inputs and outputs it may have. */
+static const frost__node *producer_of(const frost__graph *g, const char *name) {
+    int v = frost__graph_lookup(g, name);
+    return v >= 0 && g->values[v].producer >= 0 ? &g->nodes[g->values[v].producer] : NULL;
+}
+
+static void test_op_table(void) {
+    mb b;
+    size_t size;
+    uint8_t *bytes;
+    frost__graph g;
+    frost_error err;
+    frost_model *m = NULL;
+    int64_t xd[2] = {2, 3};
+    /* Mish exists from opset 18 and Tile-1 took other inputs: at opset 5 both are refused by
+     * name, domain and opset, reported together. */
+    mb_init(&b, 8, 5);
+    mb_input(&b, "x", 2, xd);
+    mb_node(&b, "Mish", "x", NULL, "y");
+    mb_init_f32(&b, "reps", 1, (int64_t[]){2});
+    mb_node(&b, "Tile", "y", "reps", "z");
+    mb_output(&b, "z");
+    bytes = mb_pack(&b, &size);
+    CHECK_OK(import(bytes, size, &g, &err, true), &err);
+    const frost__node *mish = producer_of(&g, "y"), *tile = producer_of(&g, "z");
+    if (CHECK(mish && tile)) {
+        CHECK(mish->op == FROST__OP_UNSUPPORTED && tile->op == FROST__OP_UNSUPPORTED);
+        CHECK_MSG(strcmp(mish->src_op,
+                         "Mish (ai.onnx opset 5; frost translates Mish from opset 18)") == 0,
+                  "src_op '%s'", mish->src_op);
+        CHECK_MSG(strstr(tile->src_op, "frost translates Tile from opset 6") != NULL, "src_op '%s'",
+                  tile->src_op);
+    }
+    frost__graph_free(&g);
+    CHECK_FAILS(frost_model_load_memory(bytes, size, NULL, &m, &err), FROST_E_UNSUPPORTED, &err,
+                "Mish (ai.onnx opset 5;");
+    CHECK_MSG(strstr(err.message, "Tile (ai.onnx opset 5;") != NULL, "both reported: %s",
+              err.message);
+    CHECK(m == NULL);
+    free(bytes);
+    /* The same model at opset 18 translates both. */
+    b.opset.version = 18;
+    bytes = mb_pack(&b, &size);
+    CHECK_OK(import(bytes, size, &g, &err, true), &err);
+    mish = producer_of(&g, "y");
+    tile = producer_of(&g, "z");
+    CHECK(mish && mish->op != FROST__OP_UNSUPPORTED && tile && tile->op == FROST__OP_TILE);
+    frost__graph_free(&g);
+    free(bytes);
+
+    /* More inputs than the op has, fewer than it needs, more outputs: malformed, named. */
+    mb_init(&b, 8, 13);
+    mb_input(&b, "x", 2, xd);
+    mb_node(&b, "Relu", "x", "x", "y");
+    mb_output(&b, "y");
+    bytes = mb_pack(&b, &size);
+    CHECK_FAILS(import(bytes, size, &g, &err, false), FROST_E_FORMAT, &err,
+                "has 2 inputs; Relu at ai.onnx opset 13 takes 1");
+    CHECK(strcmp(err.op, "Relu") == 0);
+    free(bytes);
+    mb_init(&b, 8, 13);
+    mb_input(&b, "x", 2, xd);
+    mb_node(&b, "MatMul", "x", NULL, "y");
+    mb_output(&b, "y");
+    bytes = mb_pack(&b, &size);
+    CHECK_FAILS(import(bytes, size, &g, &err, false), FROST_E_FORMAT, &err, "takes 2");
+    free(bytes);
+    mb_init(&b, 8, 13);
+    mb_input(&b, "x", 2, xd);
+    FrostOnnx__NodeProto *two_out = mb_node(&b, "Relu", "x", NULL, "y");
+    b.node_out[0][two_out->n_output++] = "y2";
+    mb_output(&b, "y");
+    bytes = mb_pack(&b, &size);
+    CHECK_FAILS(import(bytes, size, &g, &err, false), FROST_E_FORMAT, &err,
+                "has 2 outputs; Relu at ai.onnx opset 13 has at most 1");
+    free(bytes);
+    /* Rows split where ONNX moved an operand: Unsqueeze takes its axes as input 1 from 13. */
+    mb_init(&b, 8, 13);
+    mb_input(&b, "x", 2, xd);
+    mb_node(&b, "Unsqueeze", "x", NULL, "y");
+    mb_output(&b, "y");
+    bytes = mb_pack(&b, &size);
+    CHECK_FAILS(import(bytes, size, &g, &err, false), FROST_E_FORMAT, &err,
+                "Unsqueeze at ai.onnx opset 13 takes 2");
+    free(bytes);
+
+    /* Resize-18 sizes under a policy that changes them: refused, not resized to the wrong size. */
+    mb_init(&b, 8, 18);
+    int64_t x4[4] = {1, 1, 2, 2};
+    mb_input(&b, "x", 4, x4);
+    FrostOnnx__TensorProto *sizes = mb_init_f32(&b, "sizes", 1, (int64_t[]){4});
+    static int64_t want_sizes[4] = {1, 1, 4, 6};
+    sizes->data_type = 7;
+    sizes->n_float_data = 0;
+    sizes->n_int64_data = 4;
+    sizes->int64_data = want_sizes;
+    FrostOnnx__NodeProto *rs = mb_node(&b, "Resize", "x", "", "y");
+    b.node_in[0][rs->n_input++] = "";
+    b.node_in[0][rs->n_input++] = "sizes";
+    FrostOnnx__AttributeProto *pol = &b.attrs[0];
+    frost_onnx__attribute_proto__init(pol);
+    pol->name = "keep_aspect_ratio_policy";
+    pol->has_s = 1;
+    pol->s.data = (uint8_t *)"not_larger";
+    pol->s.len = strlen("not_larger");
+    b.attr_ptrs[0][0] = pol;
+    rs->attribute = b.attr_ptrs[0];
+    rs->n_attribute = 1;
+    mb_output(&b, "y");
+    bytes = mb_pack(&b, &size);
+    CHECK_OK(import(bytes, size, &g, &err, true), &err);
+    const frost__node *resize = producer_of(&g, "y");
+    CHECK(resize && resize->op == FROST__OP_UNSUPPORTED &&
+          strcmp(resize->src_op, "Resize (keep_aspect_ratio_policy not_larger)") == 0);
+    frost__graph_free(&g);
+    free(bytes);
+    /* The default policy (stretch) resizes to the sizes given. */
+    rs->n_attribute = 0;
+    bytes = mb_pack(&b, &size);
+    CHECK_OK(import(bytes, size, &g, &err, true), &err);
+    resize = producer_of(&g, "y");
+    CHECK(resize && resize->op != FROST__OP_UNSUPPORTED);
+    frost__graph_free(&g);
+    free(bytes);
+
+    /* Concat-1's axis defaults to 1. */
+    mb_init(&b, 3, 3);
+    mb_input(&b, "x", 2, xd);
+    mb_node(&b, "Concat", "x", "x", "y");
+    mb_output(&b, "y");
+    bytes = mb_pack(&b, &size);
+    CHECK_OK(import(bytes, size, &g, &err, true), &err);
+    const frost__node *cat = producer_of(&g, "y");
+    if (CHECK(cat && cat->op == FROST__OP_CONCAT && cat->n_in == 3)) {
+        const frost__value *axis = &g.values[cat->in[2]];
+        CHECK(axis->kind == FROST__VAL_CONST && ((const int64_t *)axis->data)[0] == 1);
+        CHECK(g.values[cat->out[0]].shape.rank == 2 && g.values[cat->out[0]].shape.d[1] == 6);
+    }
+    frost__graph_free(&g);
+    free(bytes);
+}
+
 /* Every prefix and many corruptions of a real model: a status, never a crash or a leak. */
 static void test_truncation_and_corruption(void) {
     size_t size;
@@ -488,6 +631,7 @@ int main(void) {
     test_bad_graphs();
     test_unsupported_all_at_once();
     test_opset_translations();
+    test_op_table();
     test_truncation_and_corruption();
     return frost_test_finish();
 }

@@ -1,7 +1,8 @@
 /* keras.h — the Keras config → frost IR translation shared by the three Keras containers (.h5,
  * .keras, TF.js layers). Containers parse their file into a JSON model config ({class_name, config})
  * and a weight source; keras_model.c walks Sequential and functional models (nested ones too) and
- * keras_layers.c turns each layer call into canonical ops. Private to src/import/keras. */
+ * keras_layers.c turns each layer call into canonical ops through its layer table (the builders
+ * and their toolkit: keras_layers.h). Private to src/import/keras. */
 #ifndef FROST_IMPORT_KERAS_H
 #define FROST_IMPORT_KERAS_H
 
@@ -50,7 +51,7 @@ int frost__keras_match_weight(const char *const *names, int n, const char *const
 int frost__keras_match_weight_own(const char *const *names, int n, const char *const *path,
                                   int npath, const char *roles, int index);
 
-/* ---- Shared between keras_model.c and keras_layers.c --------------------------------------- */
+/* ---- Shared between keras_model.c and the layer translations --------------------------------- */
 
 #define FROST_KERAS_MAX_DEPTH 16
 #define FROST_KERAS_MAX_OUTPUTS 64

@@ -1,12 +1,13 @@
 /* onnx_import.c — reads an ONNX ModelProto and builds a frost__graph: initializers become constants
  * (or defaulted inputs), graph inputs become inputs with symbolic dims as -1, every node of the
- * default domain is handed to onnx_ops.c, nodes of other domains become UNSUPPORTED nodes named
- * "domain:op_type", and the graph's outputs are named from the model.
+ * default domain is handed to the op table (onnx_ops.c), nodes of other domains become
+ * UNSUPPORTED nodes named "domain:op_type", and the graph's outputs are named from the model.
  *
  * It must never trust the file: every count, dim, name and byte length is checked before use,
  * errors name the node and field, and a malformed model returns FROST_E_FORMAT, never a crash.
  * It must never read anything but `data` (external tensor data is reported as unsupported). */
 #include "import/import.h"
+#include "import/import_util.h"
 #include "import/onnx/onnx_internal.h"
 
 #include <stdio.h>
@@ -245,16 +246,12 @@ static frost_status add_initializer(onnx_ctx *c, const FrostOnnx__GraphProto *gp
             st = frost__fail(c->err, FROST_E_FORMAT, t->name, NULL, -1,
                              "graph input '%s' is declared %s but its initializer is %s", t->name,
                              frost_dtype_name(vdt), frost_dtype_name(dt));
-        if (st == FROST_OK && vs.rank >= 0) {
-            bool same = vs.rank == s.rank;
-            for (int i = 0; same && i < s.rank; i++) same = vs.d[i] < 0 || vs.d[i] == s.d[i];
-            if (!same) {
-                char a[96], b[96];
-                st = frost__fail(c->err, FROST_E_FORMAT, t->name, NULL, -1,
-                                 "graph input '%s' is declared with shape %s but its initializer "
-                                 "has shape %s", t->name, frost__shape_str(&vs, a, sizeof a),
-                                 frost__shape_str(&s, b, sizeof b));
-            }
+        if (st == FROST_OK && !frost__import_shape_fits(&vs, &s)) {
+            char a[96], b[96];
+            st = frost__fail(c->err, FROST_E_FORMAT, t->name, NULL, -1,
+                             "graph input '%s' is declared with shape %s but its initializer has "
+                             "shape %s", t->name, frost__shape_str(&vs, a, sizeof a),
+                             frost__shape_str(&s, b, sizeof b));
         }
         if (st != FROST_OK) {
             frost__free(&g->alloc, data);
@@ -456,12 +453,8 @@ static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
                 if (v->kind != FROST__VAL_CONST && !v->has_default) continue;
                 FROST_TRY(value_info_type(vis[i], pass ? "graph output" : "value_info", &dt, &sh,
                                           c->err));
-                bool same = dt == FROST_DTYPE_INVALID || dt == v->dtype;
-                if (same && sh.rank >= 0) {
-                    same = sh.rank == v->shape.rank;
-                    for (int k = 0; same && k < sh.rank; k++)
-                        same = sh.d[k] < 0 || sh.d[k] == v->shape.d[k];
-                }
+                bool same = (dt == FROST_DTYPE_INVALID || dt == v->dtype) &&
+                            frost__import_shape_fits(&sh, &v->shape);
                 if (!same) {
                     char a[96], b[96];
                     return frost__fail(c->err, FROST_E_FORMAT, vis[i]->name, NULL, -1,

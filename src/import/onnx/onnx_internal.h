@@ -1,6 +1,7 @@
 /* onnx_internal.h — what the ONNX importer's two halves share: onnx_import.c (the file: model,
- * graph, tensors, names) and onnx_ops.c (one translation per ONNX op_type and opset). Also used by
- * the conformance runner to decode the suite's TensorProto .pb files. Private to frost. */
+ * graph, tensors, names) and the op translations (onnx_ops.c, the table that dispatches each
+ * op_type to its builder; onnx_ops.h for the builders' side). Also used by the conformance runner
+ * to decode the suite's TensorProto .pb files. Private to frost. */
 #ifndef FROST_IMPORT_ONNX_INTERNAL_H
 #define FROST_IMPORT_ONNX_INTERNAL_H
 
@@ -22,7 +23,7 @@ frost_status frost__onnx_decode_tensor(const FrostOnnx__TensorProto *t, const fr
 /* A ProtobufCAllocator routing protobuf-c's allocations through a frost_allocator. */
 void frost__onnx_pb_allocator(ProtobufCAllocator *pa, const frost_allocator *a);
 
-/* ---- Import state shared with onnx_ops.c ---------------------------------------------------- */
+/* ---- Import state shared with the op translations ------------------------------------------- */
 
 typedef struct onnx_name_slot {
     const char *key;       /* borrowed from the parsed model                                  */
@@ -45,8 +46,9 @@ typedef struct onnx_ctx {
 /* The slot for an ONNX tensor name (NULL if the model never declares it). */
 onnx_name_slot *frost__onnx_slot(onnx_ctx *c, const char *name);
 
-/* Translates one node of the default domain into frost nodes, binding its outputs' slots. Unknown
- * or unsupported uses become UNSUPPORTED nodes; only malformed input returns an error. */
+/* Translates one node of the default domain into frost nodes through the op table (onnx_ops.c),
+ * binding its outputs' slots. Unknown ops, ops at opsets the table does not cover and unsupported
+ * uses become UNSUPPORTED nodes; only malformed input returns an error. */
 frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto *n);
 
 /* The layout pass for the transposes this importer emits (passes/onnx_layout.c). Declared here

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "import/import_util.h"
 #include "import/tf/tf_internal.h"
 
 /* ==== protobuf-c allocation through the graph's allocator ==================================== */
@@ -776,10 +777,7 @@ static frost_status add_placeholder_with_default(importer *im, const FrostTf__No
                            "node '%s' (%s): default value is %s but the dtype attribute says %s",
                            nd->name, nd->op, frost_dtype_name(def->dtype), frost_dtype_name(dt));
     if (shape.rank >= 0) {
-        bool fits = shape.rank == def->shape.rank;
-        for (int i = 0; fits && i < shape.rank; i++)
-            fits = shape.d[i] < 0 || shape.d[i] == def->shape.d[i];
-        if (!fits) {
+        if (!frost__import_shape_fits(&shape, &def->shape)) {
             char a[96], b[96];
             return frost__fail(im->err, FROST_E_FORMAT, nd->name, nd->op, -1,
                                "node '%s' (%s): default value of shape %s does not fit shape %s",

@@ -1,6 +1,7 @@
 /* tf_ops.c — TensorFlow op name -> canonical frost op(s) with typed params (ops/ops.def,
- * ops/params.h). One table row per TF op: which builder, which canonical op or function, and how
- * many data inputs the node must have.
+ * ops/params.h). One table row per TF op, read like every importer's (import/op_table.h): which
+ * builder, which canonical op or function, and how many data inputs the node must have. TF
+ * versions its ops by name (MaxPoolV2, FusedBatchNormV3), so rows carry no version range.
  *
  * Tensor operands (axes, shapes, perms) stay inputs; attributes that are operands elsewhere
  * (Squeeze's squeeze_dims, old Gather's implicit axis) become small constants named
@@ -13,6 +14,8 @@
  * types), naming the node. */
 #include <stdio.h>
 
+#include "import/import_util.h"
+#include "import/op_table.h"
 #include "import/tf/tf_internal.h"
 
 /* ==== Attributes ============================================================================= */
@@ -76,13 +79,12 @@ static size_t attr_ints(const frost__tf_node *c, const char *key, const int64_t 
 
 static frost_status bad_node(frost__tf_node *c, const char *fmt, ...) FROST_PRINTF(2, 3);
 static frost_status bad_node(frost__tf_node *c, const char *fmt, ...) {
-    char msg[380];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    frost_status st =
+        frost__import_vfail(c->err, FROST_E_FORMAT, "node", c->nd->name, c->nd->op, fmt, ap);
     va_end(ap);
-    return frost__fail(c->err, FROST_E_FORMAT, c->nd->name, c->nd->op, -1, "node '%s' (%s): %s",
-                       c->nd->name, c->nd->op, msg);
+    return st;
 }
 
 /* "<node>#<suffix>" for helper nodes and constants. */
@@ -116,24 +118,9 @@ static frost_status emit_simple(frost__tf_node *c, int op, int n_in, const int *
 static int add_ints(frost__tf_node *c, const char *suffix, frost_dtype dt, const int64_t *v, int n,
                     bool scalar) {
     char name[600];
-    int64_t buf64[FROST_MAX_RANK * 2];
-    int32_t buf32[FROST_MAX_RANK * 2];
     if (n > FROST_MAX_RANK * 2) n = FROST_MAX_RANK * 2;
-    int64_t dim = n;
-    frost__shape s = frost__shape_make(scalar ? 0 : 1, &dim);
-    const void *data;
-    size_t nbytes;
-    if (dt == FROST_DTYPE_I32) {
-        for (int i = 0; i < n; i++) buf32[i] = (int32_t)v[i];
-        data = buf32;
-        nbytes = (size_t)n * 4;
-    } else {
-        for (int i = 0; i < n; i++) buf64[i] = v[i];
-        data = buf64;
-        nbytes = (size_t)n * 8;
-    }
-    return frost__graph_add_const(c->g, sub_name(c, suffix, name, sizeof name), dt, &s, data,
-                                  nbytes, c->err);
+    return frost__import_const_ints(c->g, sub_name(c, suffix, name, sizeof name), dt, v, n, scalar,
+                                    c->err);
 }
 
 frost_status frost__tf_unsupported(frost__tf_node *c, const char *why) {
@@ -874,11 +861,13 @@ static frost_status b_fused_matmul(frost__tf_node *c, const tf_op *e) {
 
 /* ==== The table ============================================================================== */
 
+_Static_assert(offsetof(tf_op, name) == 0, "op_table.h finds rows by their leading name");
+
 #define UN(tf, fn) {tf, b_unary, FROST__OP_UNARY, fn, 1, 1, 0}
 #define BIN(tf, fn) {tf, b_binary, FROST__OP_BINARY, fn, 2, 2, 0}
 #define RED(tf, fn) {tf, b_reduce, FROST__OP_REDUCE, fn, 2, 2, 0}
 #define PLAIN(tf, op, lo, hi) {tf, b_plain, op, 0, lo, hi, 0}
-#define ANY 65536
+#define ANY FROST__OP_ANY
 
 static const tf_op tf_ops[] = {
     /* Pass-through */
@@ -990,25 +979,22 @@ static const tf_op tf_ops[] = {
 };
 
 frost_status frost__tf_build_node(frost__tf_node *c) {
-    const char *op = c->nd->op;
-    for (size_t i = 0; i < FROST_ARRAY_LEN(tf_ops); i++) {
-        const tf_op *e = &tf_ops[i];
-        if (strcmp(e->name, op) != 0) continue;
-        if (c->n_in < e->min_in || c->n_in > e->max_in) {
-            if (e->min_in == e->max_in)
-                return bad_node(c, "has %d data inputs, expected %d", c->n_in, e->min_in);
-            return bad_node(c, "has %d data inputs, expected at least %d", c->n_in, e->min_in);
-        }
-        FROST_TRY(e->build(c, e));
-        /* Reading a port the op does not have is a broken graph; reading one TF has but frost
-         * does not compute (batch statistics) is left for cover-up and pruning. */
-        int tf_outs = e->tf_outs ? e->tf_outs : c->n_out;
-        if (c->n_used > tf_outs)
-            return frost__fail(c->err, FROST_E_FORMAT, c->nd->name, c->nd->op, -1,
-                               "node '%s' reads output %d of '%s' (%s), which has %d output%s",
-                               c->top_reader ? c->top_reader : "?", c->n_used - 1, c->nd->name,
-                               c->nd->op, tf_outs, tf_outs == 1 ? "" : "s");
-        return FROST_OK;
+    size_t i = FROST__OP_TABLE_FIND(tf_ops, 0, c->nd->op);
+    if (i == FROST_ARRAY_LEN(tf_ops)) return frost__tf_unsupported(c, NULL);
+    const tf_op *e = &tf_ops[i];
+    if (c->n_in < e->min_in || c->n_in > e->max_in) {
+        char want[32];
+        return bad_node(c, "has %d data inputs, expected %s", c->n_in,
+                        frost__op_table_arity(e->min_in, e->max_in, want, sizeof want));
     }
-    return frost__tf_unsupported(c, NULL);
+    FROST_TRY(e->build(c, e));
+    /* Reading a port the op does not have is a broken graph; reading one TF has but frost does
+     * not compute (batch statistics) is left for cover-up and pruning. */
+    int tf_outs = e->tf_outs ? e->tf_outs : c->n_out;
+    if (c->n_used > tf_outs)
+        return frost__fail(c->err, FROST_E_FORMAT, c->nd->name, c->nd->op, -1,
+                           "node '%s' reads output %d of '%s' (%s), which has %d output%s",
+                           c->top_reader ? c->top_reader : "?", c->n_used - 1, c->nd->name,
+                           c->nd->op, tf_outs, tf_outs == 1 ? "" : "s");
+    return FROST_OK;
 }
