@@ -112,14 +112,15 @@ function resize(img, W, H) {
   return out;
 }
 
-let photo = null;
+// The photo ships in a corpus package; its path follows that package's pinned version.
+let photo = null, PHOTO = null;
 function imageInput(range, shape, source) {
   if (shape.length !== 4) throw new Error(`image recipe needs a 4-D input, got [${shape}]`);
   const chans = new Set([1, 3, 4]);
   const nchw = !chans.has(shape[3]) && chans.has(shape[1]);
   const [N, C, H, W] = nchw ? [shape[0], shape[1], shape[2], shape[3]] : [shape[0], shape[3], shape[1], shape[2]];
   if (!chans.has(C)) throw new Error(`image recipe: no 1, 3 or 4 channel axis in [${shape}]`);
-  if (!photo) photo = readPng(path.join(CACHE, 'pkgs/@upscalerjs+esrgan-slim@1.0.0/assets/fixture.png'));
+  photo ??= readPng(path.join(CACHE, PHOTO));
   source.push('photo @upscalerjs/esrgan-slim assets/fixture.png');
   const px = resize(photo, W, H);
   const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
@@ -515,6 +516,8 @@ async function main() {
   }
   const packages = Object.fromEntries(readTsv(path.join(TOOLS, 'packages.tsv'), ['name', 'version', 'license', 'integrity', 'notes']).map(p => [p.name, p]));
   const models = readTsv(path.join(TOOLS, 'models.tsv'), ['id', 'package', 'path', 'format', 'inputs', 'tol', 'reference', 'notes']);
+  const slim = packages['@upscalerjs/esrgan-slim'];
+  PHOTO = `pkgs/@upscalerjs+esrgan-slim@${slim?.version}/assets/fixture.png`;
   const versions = ['onnxruntime-node', '@tensorflow/tfjs', '@litertjs/core'].map(n => `${n}@${toolVersion(n)}`).join(' ');
   let made = 0, kept = 0, failed = 0, absent = 0;
   for (const row of models) {
