@@ -105,6 +105,7 @@ for (const fm of formats) {
   const used = Object.entries(opsOfRefused[fm] || {}).sort((a, b) => b[1].size - a[1].size);
   if (used.length) workList.push(`- **${fm}**, refused before any op is looked at (the format is not read yet); the ops its models use, by how many models use each: ${used.slice(0, 40).map(([op, ids]) => `${op} (${ids.size})`).join(', ')}${used.length > 40 ? `, and ${used.length - 40} more` : ''}`);
 }
+const twins = models.filter(m => /twin/.test(manifest(m.id)?.runtime || '')).map(m => `${m.id} (${manifest(m.id).runtime})`);
 const errors = models.filter(m => report[m.id]?.outcome === 'error').map(m => `- ${m.id}: ${esc(report[m.id].detail)}`);
 
 const doc = `# Real models: the corpus and what frost does with each
@@ -160,7 +161,7 @@ its row). Crashes or time-outs${crashes.length ? ':\n\n' + crashes.map(c => `- $
 ${workList.length ? workList.join('\n') : '- nothing refused'}
 ${errors.length ? `\nLoaded, but the run failed:\n\n${errors.join('\n')}\n` : ''}
 ## Every model
-
+${twins.length ? `\nReferences made by a twin (the own runtime cannot run the file at the recipe's shape): ${twins.join('; ')}.\n` : ''}
 Size is the model file (with its weight shards); inputs are as fed (name, dtype, shape, recipe of
 corpus/models.tsv); ops are the file's own op types, most frequent first (Constant/Const/Identity
 left out); max abs err is over all outputs.
