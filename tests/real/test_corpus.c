@@ -115,12 +115,19 @@ static expect *find_expectation(const char *id) {
 
 /* ---- running the CLI ---- */
 
-/* Runs argv with stdout+stderr into `log`, killing it after `limit` seconds. */
+/* Runs argv with stdout+stderr into `log`, killing it after `limit` seconds. Returns O_CRASH (a
+ * signal: *exit_code = -signal), O_TIMEOUT, or O_ERROR for "exited" with *exit_code set (126: it
+ * could not be started). */
 static enum outcome run_child(char *const argv[], const char *log, double limit, int *exit_code,
                               double *seconds) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = fork();
+    if (pid < 0) {
+        *exit_code = 126;
+        *seconds = 0;
+        return O_ERROR;
+    }
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
@@ -132,7 +139,6 @@ static enum outcome run_child(char *const argv[], const char *log, double limit,
         _exit(126);
     }
     int status = 0;
-    enum outcome o = O_ERROR;
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
         clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -152,7 +158,7 @@ static enum outcome run_child(char *const argv[], const char *log, double limit,
         return O_CRASH;
     }
     *exit_code = WEXITSTATUS(status);
-    return o;
+    return O_ERROR;
 }
 
 /* The first line of the log that says what went wrong, without the model's path. */
