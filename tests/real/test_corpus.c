@@ -66,9 +66,16 @@ static void fmt(char *buf, size_t cap, const char *f, ...) {
     va_end(ap);
 }
 
+/* The same default as scripts/test.sh and scripts/fetch-corpus.sh: a per-user cache outside the
+ * clone, so fresh clones on one machine share it. */
 static const char *cache_dir(void) {
+    static char buf[4096];
     const char *env = getenv("FROST_CORPUS_DIR");
-    return env && *env ? env : FROST_SOURCE_DIR "/.cache/corpus";
+    if (env && *env) return env;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg) fmt(buf, sizeof buf, "%s/frost/corpus", xdg);
+    else fmt(buf, sizeof buf, "%s/.cache/frost/corpus", home && *home ? home : ".");
+    return buf;
 }
 
 static char *read_text(const char *path) {
