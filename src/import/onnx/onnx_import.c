@@ -13,10 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* A strong reference: see onnx_internal.h. */
-__attribute__((used)) static frost_status (*const layout_pass)(frost__graph *, frost_error *) =
-    frost__pass_cancel_transposes;
-
 /* ---- protobuf-c glue ----------------------------------------------------------------------- */
 
 static void *pb_alloc(void *user, size_t size) {

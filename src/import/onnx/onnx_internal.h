@@ -51,9 +51,5 @@ onnx_name_slot *frost__onnx_slot(onnx_ctx *c, const char *name);
  * uses become UNSUPPORTED nodes; only malformed input returns an error. */
 frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto *n);
 
-/* The layout pass for the transposes this importer emits (passes/onnx_layout.c). Declared here
- * without passes.h's weak attribute so that linking the importer from a static library also
- * links the pass the pipeline looks for. */
-frost_status frost__pass_cancel_transposes(frost__graph *g, frost_error *err);
 
 #endif /* FROST_IMPORT_ONNX_INTERNAL_H */
