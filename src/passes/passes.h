@@ -1,6 +1,8 @@
-/* passes.h — load-time graph passes, run once by frost__passes_run in this order:
- *   fixed inputs -> learning phase -> outputs -> shape inference -> constant folding -> Switch/Merge ->
- *   outputs (sinks) -> pruning -> folding again -> compaction -> supported-ops check -> packing.
+/* passes.h — load-time graph passes, run once by frost__passes_run (pipeline.c) in this order:
+ *   scope aliases (TF) -> fixed inputs -> learning phase -> user outputs -> shape inference ->
+ *   constant folding -> Switch/Merge -> outputs (sinks) -> pruning -> folding -> shape folding ->
+ *   layout transposes -> pruning -> Identity bypass -> fusion -> compaction -> supported-ops check
+ *   -> shape inference -> packing.
  * Each pass adds a line to the graph's report for what it changed (frost inspect shows them). */
 #ifndef FROST_PASSES_PASSES_H
 #define FROST_PASSES_PASSES_H
