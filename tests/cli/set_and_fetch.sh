@@ -61,5 +61,15 @@ conv=$data/valid_conv.pb
 check "$out/conv.npy" "[[[[45], [54]], [[81], [90]]]]"
 msg=$("$frost" check "$conv" 2>&1) || fail "check calls valid_conv broken: $msg"
 case "$msg" in *"needs-input-shapes"*) ;; *) fail "check does not warn about input shapes: $msg" ;; esac
+# Several inputs at a batch the model leaves open: every shape is set before any data is fed
+# (functional_merge concatenates two branches; batch 2 once failed with a Concatenate mismatch).
+merge=$data/../keras/tfjs/functional_merge/model.json
+"$py" -c "import numpy as np; np.save('$out/a.npy', np.ones((2, 8), np.float32)); np.save('$out/b.npy', np.full((2, 8), 0.5, np.float32))"
+"$frost" run "$merge" -i a="$out/a.npy" -i b="$out/b.npy" -o head_sigmoid="$out/hs.npy" ||
+  fail "two inputs at batch 2"
+"$py" -c "
+import numpy as np, sys
+y = np.load('$out/hs.npy'); sys.exit(0 if y.shape == (2, 3) and np.array_equal(y[0], y[1]) else 1)" ||
+  fail "batch 2 rows differ for equal inputs"
 [ $fails -eq 0 ] || exit 1
 echo "set_and_fetch: all passed"
