@@ -11,10 +11,12 @@ PACKAGES="build-essential cmake pkg-config
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libhdf5-dev libzip-dev libcjson-dev zlib1g-dev
   clang libclang-rt-14-dev valgrind
-  python3 python3-numpy
+  python3 python3-numpy python3-dev python3-setuptools python3-pytest
   dataset-fashion-mnist
   libonnx-testdata"
 # libonnx-testdata: ONNX's backend test suite, run by tests/onnx_conformance.
+# python3-dev, python3-setuptools: build the Python extension module (python/, the stable ABI);
+# python3-pytest runs its tests (tests/python). NumPy is optional for the module itself.
 # Optional, for fixture generation only (not needed to build or test): python3-torch, used by
 # scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx.
 
