@@ -118,10 +118,8 @@ static void json_tensors(FILE *f, const frost_model *m, const char *key, int cou
     fprintf(f, "%s],\n", count ? "\n  " : "");
 }
 
-int inspect_json_write(FILE *f, const char *path, const frost_model *m, bool nodes) {
-    inspect_op_count *ops;
-    int n_ops = inspect_op_histogram(m, &ops);
-    if (n_ops < 0) return -1;
+void inspect_json_write(FILE *f, const char *path, const frost_model *m, const inspect_op_count *ops,
+                        int n_ops, bool nodes) {
     fprintf(f, "{\n  \"model\": ");
     inspect_json_string(f, path);
     fprintf(f, ",\n  \"format\": \"%s\",\n", inspect_format_id(frost_model_format(m)));
@@ -157,6 +155,4 @@ int inspect_json_write(FILE *f, const char *path, const frost_model *m, bool nod
         fprintf(f, "%s]", n_nodes ? "\n  " : "");
     }
     fprintf(f, "\n}\n");
-    free(ops);
-    return 0;
 }

@@ -28,8 +28,9 @@ typedef struct inspect_op_count {
  * of entries and sets *out (free() it; NULL when there are none), or -1 when out of memory. */
 int inspect_op_histogram(const frost_model *m, inspect_op_count **out);
 
-/* The object `frost inspect --json [--nodes]` prints, newline included: "model" is `path` as given.
- * Returns 0, or -1 when out of memory (nothing is written then). */
-int inspect_json_write(FILE *f, const char *path, const frost_model *m, bool nodes);
+/* The object `frost inspect --json [--nodes]` prints, newline included: "model" is `path` as given,
+ * "ops" the histogram from inspect_op_histogram. */
+void inspect_json_write(FILE *f, const char *path, const frost_model *m, const inspect_op_count *ops,
+                        int n_ops, bool nodes);
 
 #endif

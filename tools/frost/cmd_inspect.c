@@ -1,8 +1,8 @@
 /* cmd_inspect.c — `frost inspect MODEL [--nodes] [--json]`: what a model is after load-time
  * cleaning (format, inputs and outputs with their shapes, op histogram, parameter totals, what
  * the passes did, and with --nodes every node). It only reads the model through the public API;
- * it never creates a session, so it works on models frost cannot run. The JSON comes from
- * tools/common/inspect_json.c, which Python's frost.inspect() prints too. */
+ * it never creates a session, so it works on models frost cannot run. The histogram and the JSON
+ * come from tools/common/inspect_json.c, which Python's frost.inspect() uses too. */
 #include "cli.h"
 #include "inspect_json.h"
 
@@ -20,6 +20,10 @@ static const char inspect_help[] =
     "  --nodes   also list every node (execution order) with its op\n"
     "  --json    print one JSON object instead of text\n";
 
+typedef inspect_op_count op_count;
+
+static int op_histogram(const frost_model *m, op_count **out) { return inspect_op_histogram(m, out); }
+
 typedef frost_status (*info_fn)(const frost_model *, int, frost_tensor_info *);
 
 static void text_tensors(const frost_model *m, const char *title, int count, info_fn info) {
@@ -33,7 +37,7 @@ static void text_tensors(const frost_model *m, const char *title, int count, inf
     }
 }
 
-static void print_text(const char *path, const frost_model *m, const inspect_op_count *ops, int n_ops,
+static void print_text(const char *path, const frost_model *m, const op_count *ops, int n_ops,
                        bool nodes) {
     char a[64], b[64];
     printf("%-9s %s\n", "model", path);
@@ -62,6 +66,11 @@ static void print_text(const char *path, const frost_model *m, const inspect_op_
     }
 }
 
+static void print_json(const char *path, const frost_model *m, const op_count *ops, int n_ops,
+                       bool nodes) {
+    inspect_json_write(stdout, path, m, ops, n_ops, nodes);
+}
+
 int cmd_inspect(int argc, char **argv) {
     const char *cmd = "inspect", *path = NULL;
     bool nodes = false, json = false;
@@ -86,14 +95,17 @@ int cmd_inspect(int argc, char **argv) {
 
     frost_model *m;
     if (!cli_load_model(cmd, path, NULL, &m)) return CLI_EXIT_RUNTIME;
-    inspect_op_count *ops = NULL;
-    int n_ops = json ? 0 : inspect_op_histogram(m, &ops);
-    if (n_ops < 0 || (json && inspect_json_write(stdout, path, m, nodes) < 0)) {
+    op_count *ops;
+    int n_ops = op_histogram(m, &ops);
+    if (n_ops < 0) {
         fprintf(stderr, "frost inspect: out of memory\n");
         frost_model_free(m);
         return CLI_EXIT_RUNTIME;
     }
-    if (!json) print_text(path, m, ops, n_ops, nodes);
+    if (json)
+        print_json(path, m, ops, n_ops, nodes);
+    else
+        print_text(path, m, ops, n_ops, nodes);
     free(ops);
     frost_model_free(m);
     if (fflush(stdout) != 0) {
