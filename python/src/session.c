@@ -476,6 +476,23 @@ static int find_index(SessionObject *self, PyObject *key, int inputs) {
     frost_status st = inputs ? frost_session_input_index(self->session, s, &index, &err)
                              : frost_session_output_index(self->session, s, &index, &err);
     if (st != FROST_OK) {
+        if (st == FROST_E_NOT_FOUND) {
+            /* frost suggests names close in spelling; the ones the caller can use help as much. */
+            size_t len = strlen(err.message);
+            len += (size_t)snprintf(err.message + len, sizeof err.message - len,
+                                    "; the session's %s%s %s ", inputs ? "input" : "output",
+                                    n == 1 ? "" : "s", n == 1 ? "is" : "are");
+            for (int i = 0; i < n && len < sizeof err.message - 1; i++) {
+                const char *name = PyUnicode_AsUTF8AndSize(names[i], NULL);
+                if (i == 6 && n > 7) {
+                    len += (size_t)snprintf(err.message + len, sizeof err.message - len,
+                                            ", ... (%d in all)", n);
+                    break;
+                }
+                len += (size_t)snprintf(err.message + len, sizeof err.message - len, "%s'%s'",
+                                        i ? ", " : "", name ? name : "?");
+            }
+        }
         frostpy_raise(&err);
         return -1;
     }
