@@ -41,6 +41,7 @@ static PyObject *module_inspect(PyObject *module, PyObject *arg) {
     Py_DECREF(path);
     if (st != FROST_OK) {
         free(text);
+        if (err.code == FROST_OK) err.code = st;
         return frostpy_raise(&err);
     }
     if (written < 0) {

@@ -86,6 +86,20 @@ static PyObject *tensor_info_new(const frost_tensor_info *t, PyObject *name) {
     return info;
 }
 
+/* ---- errors ----------------------------------------------------------------------------------- */
+
+static void clear_error(frost_error *err) {
+    err->code = FROST_OK;
+    err->message[0] = err->node[0] = err->op[0] = 0;
+    err->file_offset = -1;
+}
+
+/* Raises what a call that returned `st` reported (its status, should it have left err unset). */
+static void raise_status(frost_status st, frost_error *err) {
+    if (err->code == FROST_OK) err->code = st;
+    frostpy_raise(err);
+}
+
 /* ---- one caller at a time ---------------------------------------------------------------------- */
 
 /* `busy` is only touched with the GIL held, so it needs no atomics; a second thread calling the
@@ -345,11 +359,10 @@ static int session_init(PyObject *obj, PyObject *args, PyObject *kwargs) {
     lo.fixed_inputs = n_fixed ? fixed : NULL;
     lo.n_fixed_inputs = n_fixed;
     frost_error err;
-    memset(&err, 0, sizeof err);
-    err.file_offset = -1;
+    clear_error(&err);
     frost_status st = load_model(source, &lo, &self->model, &err);
     if (st != FROST_OK) {
-        if (!PyErr_Occurred()) frostpy_raise(&err);
+        if (!PyErr_Occurred()) raise_status(st, &err);
         goto done;
     }
     frost_session_options so;
@@ -361,7 +374,7 @@ static int session_init(PyObject *obj, PyObject *args, PyObject *kwargs) {
     st = frost_session_create(self->model, &so, &self->session, &err);
     Py_END_ALLOW_THREADS
     if (st != FROST_OK) {
-        frostpy_raise(&err);
+        raise_status(st, &err);
         goto done;
     }
     self->n_in = frost_session_input_count(self->session);
@@ -471,11 +484,11 @@ static int find_index(SessionObject *self, PyObject *key, int inputs) {
     }
     int index = -1;
     frost_error err;
-    memset(&err, 0, sizeof err);
-    err.file_offset = -1;
+    clear_error(&err);
     frost_status st = inputs ? frost_session_input_index(self->session, s, &index, &err)
                              : frost_session_output_index(self->session, s, &index, &err);
     if (st != FROST_OK) {
+        if (err.code == FROST_OK) err.code = st;
         if (st == FROST_E_NOT_FOUND) {
             /* frost suggests names close in spelling; the ones the caller can use help as much. */
             size_t len = strlen(err.message);
@@ -558,10 +571,10 @@ static int take_inputs(SessionObject *self, PyObject *feeds) {
             stride *= v->shape[d];
         }
         frost_error err;
-        memset(&err, 0, sizeof err);
-        err.file_offset = -1;
-        if (frost_session_set_input_shape(self->session, i, v->ndim, dims, &err) != FROST_OK) {
-            frostpy_raise(&err);
+        clear_error(&err);
+        frost_status st = frost_session_set_input_shape(self->session, i, v->ndim, dims, &err);
+        if (st != FROST_OK) {
+            raise_status(st, &err);
             goto fail;
         }
     }
@@ -586,21 +599,20 @@ fail:
 /* Copies the taken buffers into the session (a strided one element by element) and releases them. */
 static int copy_inputs(SessionObject *self) {
     frost_error err;
-    memset(&err, 0, sizeof err);
-    err.file_offset = -1;
-    int rc = 0;
-    for (int i = 0; i < self->n_in && rc == 0; i++) {
+    clear_error(&err);
+    frost_status st = FROST_OK;
+    for (int i = 0; i < self->n_in && st == FROST_OK; i++) {
         Py_buffer *v = &self->in_view[i];
         if (!self->strided[i]) {
-            if (frost_session_set_input(self->session, i, v->buf, (size_t)v->len, &err) != FROST_OK)
-                rc = -1;
+            st = frost_session_set_input(self->session, i, v->buf, (size_t)v->len, &err);
         } else {
             void *dst = frost_session_input_data(self->session, i);
             if (!dst) {
-                if (frost_session_plan(self->session, &err) == FROST_OK)
+                frost_status planned = frost_session_plan(self->session, &err);
+                if (planned == FROST_OK)
                     frostpy_raise_msg(FROST_E_INTERNAL, "no buffer for input %d", i);
                 else
-                    frostpy_raise(&err);
+                    raise_status(planned, &err);
                 release_inputs(self);
                 return -1;
             }
@@ -611,18 +623,22 @@ static int copy_inputs(SessionObject *self) {
         }
     }
     release_inputs(self);
-    if (rc < 0) frostpy_raise(&err);
-    return rc;
+    if (st != FROST_OK) {
+        raise_status(st, &err);
+        return -1;
+    }
+    return 0;
 }
 
 static int run_now(SessionObject *self) {
     frost_error err;
     frost_status st;
+    clear_error(&err);
     Py_BEGIN_ALLOW_THREADS
     st = frost_session_run(self->session, &err);
     Py_END_ALLOW_THREADS
     if (st != FROST_OK) {
-        frostpy_raise(&err);
+        raise_status(st, &err);
         return -1;
     }
     return 0;
@@ -692,7 +708,9 @@ static PyObject *collect_outputs(SessionObject *self, int count) {
     for (int k = 0; k < count; k++) {
         frost_tensor_info info;
         const void *src = frost_session_output_data(self->session, self->picked[k], &info);
-        if (!src) {
+        int64_t numel = info.rank >= 0 ? 1 : -1;
+        for (int d = 0; d < info.rank; d++) numel *= info.dims[d];
+        if (!src && numel != 0) {
             Py_DECREF(list);
             return frostpy_raise_msg(FROST_E_INTERNAL, "output %d has no data", self->picked[k]);
         }
@@ -703,7 +721,7 @@ static PyObject *collect_outputs(SessionObject *self, int count) {
             Py_DECREF(list);
             return NULL;
         }
-        memcpy(dst, src, bytes);
+        if (bytes) memcpy(dst, src, bytes);
         PyList_SetItem(list, k, a);
     }
     return list;
@@ -736,10 +754,10 @@ static int bind_outputs(SessionObject *self, PyObject *outputs) {
     }
     /* Plan for the new input shapes first: the outputs' shapes follow from them. */
     frost_error err;
-    memset(&err, 0, sizeof err);
-    err.file_offset = -1;
-    if (frost_session_plan(self->session, &err) != FROST_OK) {
-        frostpy_raise(&err);
+    clear_error(&err);
+    frost_status st = frost_session_plan(self->session, &err);
+    if (st != FROST_OK) {
+        raise_status(st, &err);
         return -1;
     }
     char *want = PyMem_Calloc((size_t)self->n_out + 1, 1);
@@ -780,13 +798,17 @@ static int bind_outputs(SessionObject *self, PyObject *outputs) {
                               frostpy_dtype_name(info.dtype), desc);
             problem = "dtype";
         } else if (!shape_ok) {
-            size_t n = 0;
+            char have[160];
+            size_t n = 0, m = 0;
             for (int d = 0; d < info.rank && n < sizeof shape - 24; d++)
                 n += (size_t)snprintf(shape + n, sizeof shape - n, "%s%lld", d ? ", " : "",
                                       (long long)info.dims[d]);
-            shape[n] = 0;
+            for (int d = 0; d < v.ndim && m < sizeof have - 24; d++)
+                m += (size_t)snprintf(have + m, sizeof have - m, "%s%zd", d ? ", " : "", v.shape[d]);
+            shape[n < sizeof shape ? n : sizeof shape - 1] = 0;
+            have[m < sizeof have ? m : sizeof have - 1] = 0;
             frostpy_raise_msg(FROST_E_SHAPE, "output '%s' has shape [%s] for these inputs; the "
-                              "array has %d dimensions of another shape", name, shape, v.ndim);
+                              "array is [%s]", name, shape, have);
             problem = "shape";
         } else if (!PyBuffer_IsContiguous(&v, 'C')) {
             frostpy_raise_msg(FROST_E_INVALID_ARG, "output '%s': the array is not C-contiguous "
@@ -802,9 +824,10 @@ static int bind_outputs(SessionObject *self, PyObject *outputs) {
             PyBuffer_Release(&v);   /* the same memory: keep the binding and its plan */
             continue;
         }
-        if (frost_session_bind_output(self->session, i, v.buf, (size_t)v.len, &err) != FROST_OK) {
+        st = frost_session_bind_output(self->session, i, v.buf, (size_t)v.len, &err);
+        if (st != FROST_OK) {
             PyBuffer_Release(&v);
-            frostpy_raise(&err);
+            raise_status(st, &err);
             goto done;
         }
         if (self->is_bound[i])

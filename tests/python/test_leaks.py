@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import frost
-from conftest import MODELS
+from conftest import MODELS, SANITIZED
 
 BEGINNER = os.path.join(MODELS, "beginner.onnx")
 CALLS = 100_000
@@ -41,7 +41,10 @@ def check(step, calls=CALLS):
     grown_py, grown_rss = measure(step, calls)
     # One leaked object per call would be >= 3 MB over 100,000 calls.
     assert grown_py < 64 * 1024, f"Python memory grew {grown_py} bytes over {calls} calls"
-    assert grown_rss < 4 * 1024, f"RSS grew {grown_rss} KiB over {calls} calls"
+    # Under AddressSanitizer freed blocks wait in its quarantine (up to 256 MB), so RSS grows by
+    # design there: the Release build checks RSS, both check Python's own memory.
+    if not SANITIZED:
+        assert grown_rss < 4 * 1024, f"RSS grew {grown_rss} KiB over {calls} calls"
 
 
 def test_run_does_not_leak():
