@@ -8,6 +8,10 @@ as C computes a pointer per image); each timed call is `sess.run([output], {inpu
 result is kept and scored after the loop (an argmax in Python would cost more than the call). Prints
 ms per N predictions (mean, min, median), µs per call, and the accuracy against the labels; --json
 prints one line in bench/compare's format. NumPy is used when installed, never required.
+
+--c-bench FROST measures frost from C in the same run: before each Python loop it runs one loop of
+`FROST bench` (the C benchmark) on the same model and images, so both see the same machine load,
+and it prints both and the time the Python layer adds per call.
 """
 import argparse
 import gzip
@@ -15,6 +19,7 @@ import json
 import os
 import statistics
 import struct
+import subprocess
 import sys
 import time
 
@@ -120,6 +125,8 @@ def main(argv=None):
     b.add_argument("--output", help="the output to read (default: the model's first output)")
     b.add_argument("--precision", default="fp32", choices=["fp32", "f32", "bf16", "int8"])
     b.add_argument("--json", action="store_true", help="print one JSON line")
+    b.add_argument("--c-bench", metavar="FROST",
+                   help="also time FROST bench (C), one C loop before each Python loop")
     a = ap.parse_args(argv)
     if a.n < 1 or a.loops < 1:
         ap.error("--n and --loops must be at least 1")
@@ -146,8 +153,10 @@ def main(argv=None):
     for i in range(warmup):
         run(names, {name: xs[i % n]})
     outs = [None] * n
-    loop_ms, correct = [], []
+    loop_ms, correct, c_loop_ms = [], [], []
     for _ in range(a.loops):
+        if a.c_bench:
+            c_loop_ms.append(c_loop(a, n, warmup, layout))
         t0 = time.perf_counter()
         for c in range(n):
             outs[c] = run(names, {name: xs[c]})[0]
@@ -155,6 +164,8 @@ def main(argv=None):
         correct.append(sum(1 for c in range(n) if argmax(outs[c]) == labels[c]))
 
     stats = {"mean": statistics.mean(loop_ms), "min": min(loop_ms), "median": statistics.median(loop_ms)}
+    c_stats = ({"mean": statistics.mean(c_loop_ms), "min": min(c_loop_ms), "median": statistics.median(c_loop_ms)}
+               if c_loop_ms else None)
     if a.json:
         print(json.dumps({
             "runtime": "frost-python", "version": frost.__version__, "model": a.model, "data": a.data,
@@ -164,7 +175,9 @@ def main(argv=None):
             "ms_per_n": {k: round(v, 3) for k, v in stats.items()},
             "us_per_call": {k: round(v * 1e3 / n, 4) for k, v in stats.items()},
             "accuracy": correct[0] / n, "correct": correct[0],
-            "loops_agree": all(c == correct[0] for c in correct)}), flush=True)
+            "loops_agree": all(c == correct[0] for c in correct),
+            **({"c_loop_ms": c_loop_ms, "c_ms_per_n": {k: round(v, 3) for k, v in c_stats.items()}}
+               if c_stats else {})}), flush=True)
         return 0
     print(f"python -m frost bench {a.model} (frost {frost.__version__}, Python {sys.version.split()[0]})")
     print(f"  data      {a.data}: {n} images {h}x{w}")
@@ -179,7 +192,28 @@ def main(argv=None):
     print(f"µs per call (median loop): {stats['median'] * 1e3 / n:.3f}")
     print(f"accuracy: {100.0 * correct[0] / n:.2f}% ({correct[0]}/{n})"
           + ("" if all(c == correct[0] for c in correct) else "  (loops disagree!)"))
+    if c_stats:
+        print(f"C, same run ({a.c_bench} bench, one loop before each Python loop): "
+              + "  ".join(f"{ms:.3f}" for ms in c_loop_ms) + " ms")
+        for k in ("median", "min"):
+            print(f"  {k:6}  C {c_stats[k]:.3f} ms, Python {stats[k]:.3f} ms: {stats[k] / c_stats[k]:.2f}x, "
+                  f"Python adds {(stats[k] - c_stats[k]) * 1e3 / n:.3f} µs per call")
     return 0
+
+
+def c_loop(a, n, warmup, layout):
+    """One timed loop of the C benchmark on the same model, images and settings: its ms."""
+    cmd = [a.c_bench, "bench", a.model, "--data", a.data, "--n", str(n), "--loops", "1",
+           "--warmup", str(warmup), "--threads", str(a.threads), "--layout", layout, "--json",
+           "--precision", "f32" if a.precision == "fp32" else a.precision]
+    if a.input:
+        cmd += ["--input", a.input]
+    if a.output:
+        cmd += ["--output", a.output]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise OSError(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
+    return json.loads(done.stdout.strip().splitlines()[-1])["loop_ms"][0]
 
 
 if __name__ == "__main__":
