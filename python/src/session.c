@@ -430,8 +430,7 @@ static int ready(SessionObject *self) {
 
 typedef frost_status (*model_info_fn)(const frost_model *, int, frost_tensor_info *);
 
-static PyObject *info_list(SessionObject *self, int count, int use_inputs) {
-    if (ready(self) < 0) return NULL;
+static PyObject *info_list_locked(SessionObject *self, int count, int use_inputs) {
     PyObject *list = PyList_New(count);
     if (!list) return NULL;
     for (int i = 0; i < count; i++) {
@@ -455,6 +454,14 @@ static PyObject *info_list(SessionObject *self, int count, int use_inputs) {
         }
         PyList_SetItem(list, i, info);
     }
+    return list;
+}
+
+static PyObject *info_list(SessionObject *self, int count, int use_inputs) {
+    if (ready(self) < 0) return NULL;
+    lock_session(self);   /* the session's tables are not to be read while another thread runs */
+    PyObject *list = info_list_locked(self, count, use_inputs);
+    unlock_session(self);
     return list;
 }
 
