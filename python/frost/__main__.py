@@ -5,8 +5,9 @@ MNIST-format test set in DIR (t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyt
 [0,1] as float32, one Session.run per image, a warm-up, then --loops timed loops of --n calls. Like
 the C benchmark, everything the loop feeds is prepared before the clock starts (one view per image,
 as C computes a pointer per image); each timed call is `sess.run([output], {input: image})`, whose
-result is kept and scored after the loop (an argmax in Python would cost more than the call). Prints
-ms per N predictions (mean, min, median), µs per call, and the accuracy against the labels; --json
+result is kept and scored after the loop (an argmax in Python would cost more than the call), and
+the clock is read once per call. Prints ms per N predictions (mean, min, median), µs per prediction
+(p50, p90, p99, max) and the accuracy against the labels; --json
 prints one line in bench/compare's format. NumPy is used when installed, never required.
 
 --c-bench FROST measures frost from C in the same run: before each Python loop it runs one loop of
@@ -104,6 +105,12 @@ def images_as_views(pixels, n, shape):
     return [flat[i * item:(i + 1) * item].cast("f", list(shape)) for i in range(n)]
 
 
+def percentile(sorted_values, pct):
+    """Nearest rank, as frost bench."""
+    rank = max(1, min(len(sorted_values), -(-len(sorted_values) * pct // 100)))
+    return sorted_values[int(rank) - 1]
+
+
 def argmax(out):
     values = memoryview(out).cast("B").cast(memoryview(out).format).tolist()
     return max(range(len(values)), key=values.__getitem__)
@@ -152,20 +159,33 @@ def main(argv=None):
     run, names, name = sess.run, [output], info.name
     for i in range(warmup):
         run(names, {name: xs[i % n]})
-    outs = [None] * n
-    loop_ms, correct, c_loop_ms = [], [], []
+    outs, lat, calls_us = [None] * n, [0] * n, []
+    loop_ms, loop_p50, correct, c_loops = [], [], [], []
+    clock = time.perf_counter_ns
     for _ in range(a.loops):
         if a.c_bench:
-            c_loop_ms.append(c_loop(a, n, warmup, layout))
-        t0 = time.perf_counter()
+            c_loops.append(c_loop(a, n, warmup, layout))
+        # As frost bench: one clock read per call, a call's latency running from the previous
+        # call's end to its own (so the p50 is a typical call, whatever preempted a few others).
+        start = before = clock()
         for c in range(n):
             outs[c] = run(names, {name: xs[c]})[0]
-        loop_ms.append((time.perf_counter() - t0) * 1e3)
+            after = clock()
+            lat[c] = after - before
+            before = after
+        loop_ms.append((before - start) / 1e6)
+        us = sorted(v / 1e3 for v in lat)
+        loop_p50.append(percentile(us, 50))
+        calls_us.extend(us)
         correct.append(sum(1 for c in range(n) if argmax(outs[c]) == labels[c]))
+    calls_us.sort()
+    p = {k: percentile(calls_us, k) for k in (50, 90, 99)}
 
     stats = {"mean": statistics.mean(loop_ms), "min": min(loop_ms), "median": statistics.median(loop_ms)}
+    c_loop_ms = [c["loop_ms"][0] for c in c_loops]
+    c_p50 = [c["us_per_prediction"]["p50"] for c in c_loops]
     c_stats = ({"mean": statistics.mean(c_loop_ms), "min": min(c_loop_ms), "median": statistics.median(c_loop_ms)}
-               if c_loop_ms else None)
+               if c_loops else None)
     if a.json:
         print(json.dumps({
             "runtime": "frost-python", "version": frost.__version__, "model": a.model, "data": a.data,
@@ -173,11 +193,13 @@ def main(argv=None):
             "warmup": warmup, "threads": a.threads, "precision": a.precision,
             "load_ms": round(load_ms, 3), "loop_ms": [round(v, 3) for v in loop_ms],
             "ms_per_n": {k: round(v, 3) for k, v in stats.items()},
-            "us_per_call": {k: round(v * 1e3 / n, 4) for k, v in stats.items()},
+            "us_per_prediction": {"p50": round(p[50], 3), "p90": round(p[90], 3), "p99": round(p[99], 3),
+                                  "max": round(calls_us[-1], 3)},
+            "loop_us_p50": [round(v, 3) for v in loop_p50],
             "accuracy": correct[0] / n, "correct": correct[0],
             "loops_agree": all(c == correct[0] for c in correct),
-            **({"c_loop_ms": c_loop_ms, "c_ms_per_n": {k: round(v, 3) for k, v in c_stats.items()}}
-               if c_stats else {})}), flush=True)
+            **({"c_loop_ms": c_loop_ms, "c_ms_per_n": {k: round(v, 3) for k, v in c_stats.items()},
+                "c_loop_us_p50": c_p50} if c_stats else {})}), flush=True)
         return 0
     print(f"python -m frost bench {a.model} (frost {frost.__version__}, Python {sys.version.split()[0]})")
     print(f"  data      {a.data}: {n} images {h}x{w}")
@@ -185,11 +207,11 @@ def main(argv=None):
     print(f"  setup     load + plan {load_ms:.2f} ms, threads {a.threads}, precision {a.precision}")
     print(f"  warmup    {warmup} calls")
     for i, ms in enumerate(loop_ms):
-        print(f"  loop {i + 1:<4} {ms:.3f} ms / {n} predictions  ({ms * 1e3 / n:.3f} µs per call, "
+        print(f"  loop {i + 1:<4} {ms:.3f} ms / {n} predictions  (p50 {loop_p50[i]:.3f} µs, "
               f"accuracy {100.0 * correct[i] / n:.2f}%)")
     print(f"ms per {n} predictions:  mean {stats['mean']:.3f}  min {stats['min']:.3f}  "
           f"median {stats['median']:.3f}")
-    print(f"µs per call (median loop): {stats['median'] * 1e3 / n:.3f}")
+    print(f"µs per prediction:  p50 {p[50]:.3f}  p90 {p[90]:.3f}  p99 {p[99]:.3f}  max {calls_us[-1]:.3f}")
     print(f"accuracy: {100.0 * correct[0] / n:.2f}% ({correct[0]}/{n})"
           + ("" if all(c == correct[0] for c in correct) else "  (loops disagree!)"))
     if c_stats:
@@ -198,11 +220,14 @@ def main(argv=None):
         for k in ("median", "min"):
             print(f"  {k:6}  C {c_stats[k]:.3f} ms, Python {stats[k]:.3f} ms: {stats[k] / c_stats[k]:.2f}x, "
                   f"Python adds {(stats[k] - c_stats[k]) * 1e3 / n:.3f} µs per call")
+        c_mid, py_mid = statistics.median(c_p50), statistics.median(loop_p50)
+        print(f"  p50 per call (median over loops)  C {c_mid:.3f} µs, Python {py_mid:.3f} µs: "
+              f"Python adds {py_mid - c_mid:.3f} µs per call")
     return 0
 
 
 def c_loop(a, n, warmup, layout):
-    """One timed loop of the C benchmark on the same model, images and settings: its ms."""
+    """One timed loop of the C benchmark on the same model, images and settings: its JSON."""
     cmd = [a.c_bench, "bench", a.model, "--data", a.data, "--n", str(n), "--loops", "1",
            "--warmup", str(warmup), "--threads", str(a.threads), "--layout", layout, "--json",
            "--precision", "f32" if a.precision == "fp32" else a.precision]
@@ -213,7 +238,7 @@ def c_loop(a, n, warmup, layout):
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
         raise OSError(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
-    return json.loads(done.stdout.strip().splitlines()[-1])["loop_ms"][0]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
