@@ -22,6 +22,7 @@
  * Usage: bench_kernels [--quick] [family-or-variant-substring] */
 #include "kernels/conv.h"
 #include "kernels/eltwise.h"
+#include "kernels/select.h"
 #include "kernels/gemm.h"
 #include "kernels/layout.h"
 #include "kernels/norm.h"
@@ -30,7 +31,7 @@
 #include "kernels/softmax.h"
 #include "kernels/winograd.h"
 #include "machine_peak.h"
-#include "ops/params.h"
+#include "core/params.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -504,7 +505,7 @@ static void bench_unary(void) {
     float *x = floats((size_t)n), *y = floats((size_t)n), *want = floats((size_t)n);
     fill(x, (size_t)n, 51);
     for (int64_t i = 0; i < n; i++) x[i] *= 4;
-    const frost__f32_unary_fn picked = frost_k_f32_unary_pick(g_cpu);
+    const frost__f32_unary_fn picked = frost__f32_unary_pick(g_cpu);
     for (size_t f = 0; f < sizeof FNS / sizeof FNS[0]; f++) {
         char shape[32];
         snprintf(shape, sizeof shape, "%s 28x28x32", FNS[f].name);

@@ -1,8 +1,8 @@
 /* frost.h — the only public header of frost, a small C runtime for trained neural networks.
  *
- * frost loads a model (frozen TensorFlow GraphDef today; ONNX and Keras as their importers land),
- * cleans it for inference once at load (learning-phase branches resolved, dead nodes pruned,
- * constants folded), and runs it with zero heap allocations per call.
+ * frost loads a model (TensorFlow GraphDef, ONNX, Keras .h5/.keras, TensorFlow.js), cleans it for
+ * inference once at load (learning-phase branches resolved, dead nodes pruned, constants folded,
+ * bias and activations fused), and runs it with zero heap allocations per call.
  *
  * Life cycle:
  *
@@ -26,6 +26,14 @@
  *   once, thread-safely.
  * - Threads: a frost_model is immutable after load and may be shared by any number of threads and
  *   sessions. A frost_session must be used by one thread at a time.
+ * - Versioned option structs (frost_load_options, frost_session_options): set struct_size to
+ *   sizeof the struct. frost reads only the fields within the caller's struct_size, and every
+ *   field it does not read, or that is 0, takes the default documented beside it; struct_size 0
+ *   means the first release's struct (load options up to max_nodes, session options up to
+ *   n_outputs). A struct_size smaller than that is refused (FROST_E_INVALID_ARG).
+ * - The environment: FROST_MAX_ISA=ref|avx2|avx512 caps the kernels of the whole process (read
+ *   once; frost_load_options.max_isa caps one model); FROST_CBLAS_ROUTE=off|all is
+ *   frost_load_options.cblas_route's default. frost reads no other environment variable.
  */
 #ifndef FROST_H
 #define FROST_H
@@ -74,11 +82,18 @@ typedef enum frost_status {
 /* "FROST_E_FORMAT" etc.: static string; unknown codes give "FROST_E_?". */
 FROST_API const char *frost_status_name(frost_status s);
 
+/* Copies `src` into dst (cap bytes, always NUL-terminated when cap > 0), writing control
+ * characters and bytes that are not valid UTF-8 as \xNN: names read from a model file are data,
+ * and this makes them safe to print. frost's own messages, the report and the CLI already use it.
+ * Truncates at a character boundary. Returns the length written. */
+FROST_API size_t frost_escape_text(char *dst, size_t cap, const char *src);
+
 /* Caller-owned error details. frost never allocates to report an error, so this works at OOM. */
 typedef struct frost_error {
     frost_status code;
-    char message[512];    /* one line, no trailing newline; "" on success                        */
-    char node[128];       /* node or layer name involved, "" if none                              */
+    char message[512];    /* one line, no trailing newline; "" on success. Names from the model
+                             file appear escaped (frost_escape_text)                             */
+    char node[128];       /* node or layer name involved, "" if none (escaped)                    */
     char op[64];          /* op or layer type involved, "" if none                                */
     int64_t file_offset;  /* byte offset in the model file, -1 if not applicable                  */
 } frost_error;
@@ -193,7 +208,22 @@ typedef struct frost_load_options {
      * by their relative name. frost_model_load_file reads them from beside the file instead. */
     const frost_memory_file *files;
     int n_files;
+    /* A frost_isa: the widest instructions this model's kernels may use (0: the CPU's best). The
+     * environment's FROST_MAX_ISA=ref|avx2|avx512, read once per process, caps every model;
+     * this caps one model further (testing, reproducing a result from another machine). */
+    int max_isa;
+    /* Builds with -DFROST_CBLAS only, which f32 weights the BLAS multiplies: 0 the measured
+     * default (>= 16 columns and >= 4096 weights), 1 none, 2 all. 0 also reads the environment's
+     * FROST_CBLAS_ROUTE=off|all, its equivalent. */
+    int cblas_route;
 } frost_load_options;
+
+typedef enum frost_isa {
+    FROST_ISA_AUTO = 0,      /* the best this CPU runs                                           */
+    FROST_ISA_PORTABLE = 1,  /* the portable C kernels only (what other architectures run)       */
+    FROST_ISA_AVX2 = 2,      /* up to AVX2 + FMA                                                 */
+    FROST_ISA_AVX512 = 3     /* up to AVX-512 (with BF16 / VNNI where the CPU has them)          */
+} frost_isa;
 
 typedef enum frost_precision {
     FROST_PRECISION_F32 = 0,
@@ -205,7 +235,10 @@ typedef enum frost_precision {
  * kept open. On failure *out is NULL and `err` says why. May allocate; thread-safe. */
 FROST_API frost_status frost_model_load_file(const char *path, const frost_load_options *opts,
                                              frost_model **out, frost_error *err);
-/* Same from memory. The bytes are read during the call only; the caller keeps ownership. */
+/* Same from memory, for every format load_file reads. Models made of several files (TF.js weight
+ * shards, a Keras JSON's weights .h5) take their companions from opts->files, by the names the
+ * model uses; a missing one fails with FROST_E_IO naming it. The bytes are read during the call
+ * only; the caller keeps ownership. */
 FROST_API frost_status frost_model_load_memory(const void *data, size_t size,
                                                const frost_load_options *opts, frost_model **out,
                                                frost_error *err);
@@ -257,7 +290,8 @@ typedef struct frost_session_options {
     int n_outputs;
     /* Microseconds a worker spins waiting for work before it sleeps. <0: the default (50). */
     int spin_us;
-    int keep_denormals;           /* 0: workers flush denormals to zero (faster); 1: keep them    */
+    int keep_denormals;           /* 0: flush denormals to zero on every thread of a run, the
+                                     caller's included (faster); 1: keep them (IEEE)             */
     /* 1: outputs identical to the bit whatever n_threads is (work is split the same way for any
      * thread count; reductions keep one order). 0: the fastest split. */
     int deterministic;
@@ -296,7 +330,8 @@ FROST_API frost_status frost_session_set_input_shape(frost_session *s, int index
 FROST_API frost_status frost_session_plan(frost_session *s, frost_error *err);
 
 /* The session's own buffer for an input, sized for the current shape. Re-plans first if needed (and
- * so may allocate). Valid until the next re-plan or bind. NULL on error. */
+ * so may allocate). The pointer is valid until the next re-plan or bind; what was written there is
+ * kept across re-plans that leave this input's shape unchanged. NULL on error. */
 FROST_API void *frost_session_input_data(frost_session *s, int index);
 /* Copies `bytes` (must equal the input's size for the current shape) into the input. */
 FROST_API frost_status frost_session_set_input(frost_session *s, int index, const void *data,
@@ -304,14 +339,20 @@ FROST_API frost_status frost_session_set_input(frost_session *s, int index, cons
 /* Zero-copy: the session reads this input from / writes this output to the caller's buffer, which
  * must stay valid, hold at least the tensor's bytes for the current shape, and be aligned to its
  * element size. NULL unbinds (back to the session's own buffer). A re-plan keeps the binding but
- * checks the size again, failing the run if the buffer became too small. */
+ * checks the size again, failing the run if the buffer became too small. A bound input is only
+ * ever read (it may be in read-only memory). Swapping one bound buffer for another neither
+ * re-plans nor allocates; binding an output that was unbound (or unbinding it) re-plans at the
+ * next run, as the step that computes it then writes the buffer directly. */
 FROST_API frost_status frost_session_bind_input(frost_session *s, int index, const void *data,
                                                 size_t bytes, frost_error *err);
 FROST_API frost_status frost_session_bind_output(frost_session *s, int index, void *data,
                                                  size_t bytes, frost_error *err);
 
 /* Runs the model. Re-plans first if an input shape changed (that run may allocate); otherwise never
- * allocates, locks or does I/O. */
+ * allocates or does I/O. Locks: none with n_threads 1, nor while the workers are spinning (for
+ * spin_us after their last work); a run that finds them asleep wakes them with one
+ * pthread_cond_broadcast under the pool's mutex, held only for that call. The calling thread runs
+ * in the session's denormal mode (keep_denormals) for the call and gets its own back after. */
 FROST_API frost_status frost_session_run(frost_session *s, frost_error *err);
 
 /* An output of the last run (the session's buffer, or the bound one). `info` (optional) receives its

@@ -110,6 +110,9 @@ bool frost__tensor_bytes(frost_dtype t, const frost__shape *s, size_t *out);
 int64_t frost__read_int(frost_dtype t, const void *data, int64_t i);
 /* Reads element i of a float or integer tensor as double. */
 double frost__read_double(frost_dtype t, const void *data, int64_t i);
+/* Stores v as element i of a numeric or bool tensor. False when the dtype has no numeric value or
+ * v is not exactly representable as an integer of that dtype (fractions, out of range, NaN). */
+bool frost__write_double(frost_dtype t, void *data, int64_t i, double v);
 bool frost__dtype_is_int(frost_dtype t);
 bool frost__dtype_is_float(frost_dtype t);
 

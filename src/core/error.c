@@ -18,21 +18,16 @@ const char *frost_status_name(frost_status s) {
     return "FROST_E_?";
 }
 
-static void copy_field(char *dst, size_t cap, const char *src) {
-    if (!src) src = "";
-    size_t n = strlen(src);
-    if (n >= cap) n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = 0;
-}
-
+/* Messages interpolate names from model files: every field is escaped (core/text.c). */
 frost_status frost__vfail(frost_error *err, frost_status code, const char *node, const char *op,
                           int64_t file_offset, const char *fmt, va_list ap) {
     if (!err) return code;
     err->code = code;
-    vsnprintf(err->message, sizeof err->message, fmt, ap);
-    copy_field(err->node, sizeof err->node, node);
-    copy_field(err->op, sizeof err->op, op);
+    char raw[sizeof err->message * 2];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    frost_escape_text(err->message, sizeof err->message, raw);
+    frost_escape_text(err->node, sizeof err->node, node);
+    frost_escape_text(err->op, sizeof err->op, op);
     err->file_offset = file_offset;
     return code;
 }

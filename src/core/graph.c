@@ -295,10 +295,22 @@ int frost__graph_lookup(const frost__graph *g, const char *name) {
         if (len - 2 < sizeof buf) {
             memcpy(buf, name, len - 2);
             buf[len - 2] = 0;
-            return frost__names_get(g, buf);
+            v = frost__names_get(g, buf);
         }
     }
-    return -1;
+    return v >= 0 ? v : -1;
+}
+
+/* Whether `name` (or "name" for "name:0") was retired by fusion. */
+static bool retired(const frost__graph *g, const char *name) {
+    if (frost__names_get(g, name) == FROST__NAME_RETIRED) return true;
+    size_t len = strlen(name);
+    char buf[512];
+    if (len <= 2 || len - 2 >= sizeof buf || name[len - 2] != ':' || name[len - 1] != '0')
+        return false;
+    memcpy(buf, name, len - 2);
+    buf[len - 2] = 0;
+    return frost__names_get(g, buf) == FROST__NAME_RETIRED;
 }
 
 int frost__graph_find(const frost__graph *g, const char *name, const char *what, frost_error *err) {
@@ -308,6 +320,13 @@ int frost__graph_find(const frost__graph *g, const char *name, const char *what,
     }
     int v = frost__graph_lookup(g, name);
     if (v >= 0) return v;
+    if (retired(g, name)) {
+        frost__fail(err, FROST_E_NOT_FOUND, name, NULL, -1,
+                    "%s '%s' no longer exists after load: fusion merged it into the next op's "
+                    "output (e.g. Conv2D+BiasAdd+Relu); name it among the load's outputs "
+                    "(frost_load_options.outputs; frost run -o does) to keep it", what, name);
+        return -1;
+    }
     char sugg[300];
     frost__names_suggest(g, name, sugg, sizeof sugg);
     if (sugg[0])
@@ -434,6 +453,8 @@ void frost__graph_report(frost__graph *g, const char *fmt, ...) {
     va_end(ap);
     if (!frost__grow(&g->alloc, (void **)&g->report, &g->cap_report, g->n_report + 1, sizeof(char *)))
         return;
-    char *s = frost__strdup(&g->alloc, buf);
+    char safe[1024]; /* the line names nodes from the file: escaped (core/text.c) */
+    frost_escape_text(safe, sizeof safe, buf);
+    char *s = frost__strdup(&g->alloc, safe);
     if (s) g->report[g->n_report++] = s;
 }

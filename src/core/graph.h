@@ -14,7 +14,7 @@
 #define FROST_CORE_GRAPH_H
 
 #include "core/common.h"
-#include "ops/params.h"
+#include "core/params.h"
 
 typedef enum frost__value_kind {
     FROST__VAL_NODE = 0,   /* produced by a node                                             */
@@ -72,6 +72,10 @@ typedef struct frost__graph {
     int64_t max_attr_len;      /* entries in one attribute list (importers)                   */
     bool onnx_feedable_initializers; /* frost_load_options.onnx_feedable_initializers           */
     int weights_precision;     /* frost_precision from load options: what pack may store       */
+    /* The CPU this model packs and plans for: the probed one, capped by load options (max_isa).
+     * Opaque here (platform/cpu.h): core only carries it from the engine to the ops. */
+    const struct frost__cpu *cpu;
+    int cblas_route;           /* frost_load_options.cblas_route, the environment's if 0        */
 } frost__graph;
 
 /* The canonical op name from ops/ops.def ("Conv2D"); "?" for a bad id. */

@@ -44,7 +44,7 @@ static bool insert_raw(frost__name_entry *tab, int cap, char *name, int value, c
     }
 }
 
-/* Rebuilds the table at `cap` slots, dropping entries whose value is -1. */
+/* Rebuilds the table at `cap` slots, dropping entries whose value is -1 (retired ones stay). */
 static frost_status rehash(frost__graph *g, int cap) {
     frost__name_entry *tab = frost__calloc(&g->alloc, (size_t)cap, sizeof *tab);
     if (!tab) return FROST_E_NOMEM;
@@ -52,7 +52,7 @@ static frost_status rehash(frost__graph *g, int cap) {
     for (int i = 0; i < g->names_cap; i++) {
         char *name = g->names[i].name;
         if (!name) continue;
-        if (g->names[i].value < 0) {
+        if (g->names[i].value == -1) {
             frost__free(&g->alloc, name);
             continue;
         }
@@ -84,6 +84,11 @@ void frost__names_free(frost__graph *g) {
     g->names_cap = g->names_used = 0;
 }
 
+void frost__names_retire(frost__graph *g, int value) {
+    for (int i = 0; i < g->names_cap; i++)
+        if (g->names[i].name && g->names[i].value == value) g->names[i].value = FROST__NAME_RETIRED;
+}
+
 void frost__names_retarget(frost__graph *g, int from, int to) {
     for (int i = 0; i < g->names_cap; i++)
         if (g->names[i].name && g->names[i].value == from) g->names[i].value = to;
@@ -95,7 +100,7 @@ frost_status frost__names_remap(frost__graph *g, const int *new_id_plus1, int n_
      * keeps probe chains valid after the removals. */
     for (int i = 0; i < g->names_cap; i++) {
         frost__name_entry *e = &g->names[i];
-        if (e->name) e->value = e->value >= 0 ? new_id_plus1[e->value] - 1 : -1;
+        if (e->name && e->value >= 0) e->value = new_id_plus1[e->value] - 1;
     }
     return rehash(g, g->names_cap ? g->names_cap : 64);
 }

@@ -74,6 +74,40 @@ double frost__read_double(frost_dtype t, const void *data, int64_t i) {
     }
 }
 
+bool frost__write_double(frost_dtype t, void *data, int64_t i, double v) {
+    bool is_float = t == FROST_DTYPE_F32 || t == FROST_DTYPE_F64;
+    if (!is_float && t != FROST_DTYPE_BOOL) {
+        /* Integers take whole values within their range only: 2.5 or 300 for a u8 is a mistake. */
+        double lo = 0, hi = 0;
+        switch (t) {
+        case FROST_DTYPE_I8: lo = INT8_MIN, hi = INT8_MAX; break;
+        case FROST_DTYPE_I16: lo = INT16_MIN, hi = INT16_MAX; break;
+        case FROST_DTYPE_I32: lo = INT32_MIN, hi = INT32_MAX; break;
+        case FROST_DTYPE_I64: lo = -9223372036854775808.0, hi = 9223372036854774784.0; break;
+        case FROST_DTYPE_U8: hi = UINT8_MAX; break;
+        case FROST_DTYPE_U16: hi = UINT16_MAX; break;
+        case FROST_DTYPE_U32: hi = UINT32_MAX; break;
+        case FROST_DTYPE_U64: hi = 18446744073709549568.0; break;
+        default: return false;
+        }
+        if (!(v >= lo && v <= hi) || v != (double)(int64_t)v) return false;
+    }
+    switch (t) {
+    case FROST_DTYPE_F32: ((float *)data)[i] = (float)v; return true;
+    case FROST_DTYPE_F64: ((double *)data)[i] = v; return true;
+    case FROST_DTYPE_BOOL: ((uint8_t *)data)[i] = v != 0; return true;
+    case FROST_DTYPE_I8: ((int8_t *)data)[i] = (int8_t)v; return true;
+    case FROST_DTYPE_I16: ((int16_t *)data)[i] = (int16_t)v; return true;
+    case FROST_DTYPE_I32: ((int32_t *)data)[i] = (int32_t)v; return true;
+    case FROST_DTYPE_I64: ((int64_t *)data)[i] = (int64_t)v; return true;
+    case FROST_DTYPE_U8: ((uint8_t *)data)[i] = (uint8_t)v; return true;
+    case FROST_DTYPE_U16: ((uint16_t *)data)[i] = (uint16_t)v; return true;
+    case FROST_DTYPE_U32: ((uint32_t *)data)[i] = (uint32_t)v; return true;
+    case FROST_DTYPE_U64: ((uint64_t *)data)[i] = (uint64_t)v; return true;
+    default: return false;
+    }
+}
+
 bool frost__shape_known(const frost__shape *s) {
     if (s->rank < 0) return false;
     for (int i = 0; i < s->rank; i++)

@@ -2,24 +2,16 @@
  * the importer and the load-time passes, and introspection. A frost_model is immutable once
  * returned, so every function here that takes a const model is safe from any thread. */
 #include "engine/model.h"
+#include "engine/options.h"
+#include "platform/cpu.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "import/import.h"
 #include "passes/passes.h"
-
-static const char *format_name(frost_format f) {
-    switch (f) {
-    case FROST_FORMAT_TF_GRAPHDEF: return "TensorFlow GraphDef";
-    case FROST_FORMAT_ONNX: return "ONNX";
-    case FROST_FORMAT_KERAS_H5: return "Keras HDF5";
-    case FROST_FORMAT_KERAS_V3: return "Keras v3 (.keras)";
-    case FROST_FORMAT_TFJS_LAYERS: return "TensorFlow.js layers";
-    default: return "unknown";
-    }
-}
 
 static bool ends_with(const char *s, const char *suffix) {
     size_t a = strlen(s), b = strlen(suffix);
@@ -43,37 +35,21 @@ static frost_format detect(const unsigned char *p, size_t n, const char *path) {
     return FROST_FORMAT_AUTO;
 }
 
+/* `o` is complete (engine/options.h): every field is the caller's or its default. */
 static void apply_limits(frost__graph *g, const frost_load_options *o) {
-    if (o && o->max_tensor_bytes) g->max_tensor_bytes = o->max_tensor_bytes;
-    if (o && o->max_nodes) g->max_nodes = o->max_nodes;
-    /* Fields after max_nodes exist only in callers built against a newer frost.h. */
-#define FROST_HAS_OPT(o, f) \
-    ((o)->struct_size == 0 || (o)->struct_size >= offsetof(frost_load_options, f) + sizeof((o)->f))
-    if (o && FROST_HAS_OPT(o, max_arena_bytes) && o->max_arena_bytes)
-        g->max_arena_bytes = o->max_arena_bytes;
-    if (o && FROST_HAS_OPT(o, max_attr_len) && o->max_attr_len > 0) g->max_attr_len = o->max_attr_len;
-    if (o && FROST_HAS_OPT(o, weights_precision)) g->weights_precision = o->weights_precision;
-    if (o && FROST_HAS_OPT(o, onnx_feedable_initializers))
-        g->onnx_feedable_initializers = o->onnx_feedable_initializers != 0;
-#undef FROST_HAS_OPT
-}
-
-static frost_status options_ok(const frost_load_options *o, frost_error *err) {
-    if (o && o->struct_size != 0 && o->struct_size < offsetof(frost_load_options, max_nodes))
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
-                           "frost_load_options.struct_size is %zu: set it to sizeof(frost_load_options)",
-                           o->struct_size);
-    if (o && o->n_outputs < 0)
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs is negative");
-    if (o && o->n_outputs > 0 && !o->outputs)
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs > 0 but outputs is NULL");
-    if (o && (o->struct_size == 0 ||
-              o->struct_size >= offsetof(frost_load_options, weights_precision) + sizeof(int)) &&
-        (o->weights_precision < FROST_PRECISION_F32 || o->weights_precision > FROST_PRECISION_INT8))
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
-                           "weights_precision %d is not a frost_precision (0 f32, 1 bf16, 2 int8)",
-                           o->weights_precision);
-    return FROST_OK;
+    if (o->max_tensor_bytes) g->max_tensor_bytes = o->max_tensor_bytes;
+    if (o->max_nodes) g->max_nodes = o->max_nodes;
+    if (o->max_arena_bytes) g->max_arena_bytes = o->max_arena_bytes;
+    if (o->max_attr_len > 0) g->max_attr_len = o->max_attr_len;
+    g->weights_precision = o->weights_precision;
+    g->cpu = o->max_isa > FROST_ISA_AUTO ? frost__cpu_capped(o->max_isa - 1) : frost__cpu_get();
+    g->cblas_route = o->cblas_route;
+    if (!g->cblas_route) {
+        const char *route = getenv("FROST_CBLAS_ROUTE"); /* the option's environment equivalent */
+        if (route && strcmp(route, "off") == 0) g->cblas_route = 1;
+        if (route && strcmp(route, "all") == 0) g->cblas_route = 2;
+    }
+    g->onnx_feedable_initializers = o->onnx_feedable_initializers != 0;
 }
 
 static void count_params(frost_model *m) {
@@ -92,62 +68,60 @@ static frost_status finish(frost_model *m, frost_status st, const frost_load_opt
 
 /* A Keras architecture JSON (model.to_json(): class_name and config at the top, no TF.js
  * modelTopology) saved with its weights (save_weights) as <stem>_weights.h5, <stem>.weights.h5 or
- * <stem>.h5 beside it. True with the weights path in `out` when such a pair is there. */
-static bool keras_json_weights(const void *data, size_t size, const char *path, char *out) {
+ * <stem>.h5 beside it. True with the weights' companion name in `out` when such a pair is there. */
+static bool keras_json_weights(const void *data, size_t size, const char *path,
+                               const frost__files *files, char *out, size_t cap) {
     const char *text = data;
     bool has_topology = false, has_class = false;
     for (size_t i = 0; i + 13 <= size && !has_topology; i++)
         has_topology = memcmp(text + i, "modelTopology", 13) == 0;
     for (size_t i = 0; i + 10 <= size && !has_class; i++)
         has_class = memcmp(text + i, "class_name", 10) == 0;
-    if (has_topology || !has_class || !ends_with(path, ".json")) return false;
-    size_t stem = strlen(path) - 5;
-    if (stem > 4000) return false;
+    if (has_topology || !has_class || !path || !ends_with(path, ".json")) return false;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t stem = strlen(base) - 5;
     static const char *const suffixes[] = {"_weights.h5", ".weights.h5", ".h5"};
-    for (size_t k = 0; k < FROST_ARRAY_LEN(suffixes); k++) {
-        snprintf(out, 4096, "%.*s%s", (int)stem, path, suffixes[k]);
-        struct stat sb;
-        if (stat(out, &sb) == 0 && S_ISREG(sb.st_mode)) return true;
-    }
+    for (size_t k = 0; k < FROST_ARRAY_LEN(suffixes); k++)
+        if ((size_t)snprintf(out, cap, "%.*s%s", (int)stem, base, suffixes[k]) < cap &&
+            frost__files_exist(files, out))
+            return true;
     return false;
 }
 
 static frost_status load_keras_json_h5(const void *json, size_t json_size, const char *weights,
-                                       frost__graph *g, frost_error *err) {
-    FILE *f = fopen(weights, "rb");
-    if (!f)
-        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot open '%s': %s", weights,
-                           strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || (uint64_t)sb.st_size > g->max_tensor_bytes * 4) {
-        fclose(f);
-        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1, "'%s' is too large", weights);
-    }
-    size_t n = (size_t)sb.st_size;
-    void *buf = frost__alloc(&g->alloc, n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory reading '%s'", weights);
-    }
-    size_t got = n ? fread(buf, 1, n, f) : 0;
-    fclose(f);
-    frost_status st = got == n ? frost__import_keras_json_h5(json, json_size, buf, n, g, err)
-                               : frost__fail(err, FROST_E_IO, NULL, NULL, (int64_t)got,
-                                             "short read of '%s'", weights);
+                                       const frost__files *files, frost__graph *g,
+                                       frost_error *err) {
+    void *buf = NULL;
+    size_t n = 0;
+    FROST_TRY(frost__files_read(files, weights, &g->alloc, &buf, &n, err));
+    frost_status st = frost__import_keras_json_h5(json, json_size, buf, n, g, err);
     frost__free(&g->alloc, buf);
     return st;
 }
 
-/* Imports `data` (and, for TF.js, the files next to `path`) into a new model. */
+/* Imports `data` and its companion files (beside `path`, or opts->files) into a new model. */
 static frost_status load(const void *data, size_t size, const char *path,
                          const frost_load_options *opts, frost_model **out, frost_error *err) {
-    const frost_allocator *a = opts && opts->allocator ? opts->allocator : frost__default_allocator();
+    char dir[4096] = "";
+    frost__files files = {.dir = NULL, .mem = opts->files, .n_mem = opts->n_files,
+                          .max_bytes = opts->max_file_bytes ? opts->max_file_bytes
+                                                            : (uint64_t)2 << 30};
+    if (path) {
+        const char *slash = strrchr(path, '/');
+        size_t len = slash ? (size_t)(slash - path) + 1 : 0;
+        if (len >= sizeof dir) return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1, "path too long");
+        memcpy(dir, path, len);
+        dir[len] = 0;
+        files.dir = dir;
+    }
+    const frost_allocator *a = opts->allocator ? opts->allocator : frost__default_allocator();
     frost_model *m = frost__calloc(a, 1, sizeof *m);
     if (!m) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     m->alloc = *a;
     frost_status st = frost__graph_init(&m->g, a, err);
     apply_limits(&m->g, opts);
-    frost_format f = opts && opts->format ? opts->format : detect(data, size, path);
+    frost_format f = opts->format ? opts->format : detect(data, size, path);
     m->format = f;
     m->g.format = f;
     if (st == FROST_OK) {
@@ -160,24 +134,20 @@ static frost_status load(const void *data, size_t size, const char *path,
         default: break;
         }
         char weights[4096];
-        if (f == FROST_FORMAT_TFJS_LAYERS && path && keras_json_weights(data, size, path, weights)) {
-            st = load_keras_json_h5(data, size, weights, &m->g, err);
+        if (f == FROST_FORMAT_TFJS_LAYERS &&
+            keras_json_weights(data, size, path, &files, weights, sizeof weights)) {
+            st = load_keras_json_h5(data, size, weights, &files, &m->g, err);
             m->format = m->g.format = FROST_FORMAT_KERAS_H5;
         } else if (f == FROST_FORMAT_TFJS_LAYERS) {
-            if (!path)
-                st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
-                                 "TensorFlow.js models load from a path (their weights are in files "
-                                 "next to model.json)");
-            else
-                st = frost__import_tfjs_layers(path, &m->g, err);
+            st = frost__import_tfjs_layers(data, size, &files, &m->g, err);
         } else if (f == FROST_FORMAT_AUTO) {
             st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, 0,
                              "unrecognised model format (%zu bytes%s%s): expected a TensorFlow "
                              "GraphDef, ONNX, Keras .h5/.keras or TensorFlow.js model.json",
                              size, path ? ", file " : "", path ? path : "");
         } else if (!imp) {
-            st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
-                             "this build of frost has no %s importer", format_name(f));
+            st = frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                             "frost_load_options.format %d is not a format frost reads", (int)f);
         } else {
             st = imp(data, size, &m->g, err);
         }
@@ -189,7 +159,10 @@ static frost_status load(const void *data, size_t size, const char *path,
 static frost_status finish(frost_model *m, frost_status st, const frost_load_options *opts,
                            frost_model **out, frost_error *err) {
     if (st == FROST_OK) {
-        frost__pass_options po = {opts ? opts->outputs : NULL, opts ? opts->n_outputs : 0};
+        frost__pass_options po = {.outputs = opts->outputs,
+                                  .n_outputs = opts->n_outputs,
+                                  .fixed_inputs = opts->fixed_inputs,
+                                  .n_fixed_inputs = opts->n_fixed_inputs};
         st = frost__passes_run(&m->g, &po, err);
     }
     if (st != FROST_OK) {
@@ -203,9 +176,15 @@ static frost_status finish(frost_model *m, frost_status st, const frost_load_opt
     return FROST_OK;
 }
 
-frost_status frost__model_from_graph(frost__graph *g, const frost_load_options *opts,
+frost_status frost__model_from_graph(frost__graph *g, const frost_load_options *caller,
                                      frost_model **out, frost_error *err) {
     *out = NULL;
+    frost_load_options o, *opts = &o;
+    frost_status ost = frost__load_options_read(caller, &o, err);
+    if (ost != FROST_OK) {
+        frost__graph_free(g);
+        return ost;
+    }
     frost_model *m = frost__calloc(&g->alloc, 1, sizeof *m);
     if (!m) {
         frost__graph_free(g);
@@ -218,13 +197,14 @@ frost_status frost__model_from_graph(frost__graph *g, const frost_load_options *
     return finish(m, FROST_OK, opts, out, err);
 }
 
-frost_status frost_model_load_memory(const void *data, size_t size, const frost_load_options *opts,
+frost_status frost_model_load_memory(const void *data, size_t size, const frost_load_options *caller,
                                      frost_model **out, frost_error *err) {
+    frost_load_options o, *opts = &o;
     if (out) *out = NULL;
     if (!out) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "out is NULL");
     if (!data) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "data is NULL");
-    FROST_TRY(options_ok(opts, err));
-    uint64_t max = opts && opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
+    FROST_TRY(frost__load_options_read(caller, &o, err));
+    uint64_t max = opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
     if ((uint64_t)size > max)
         return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
                            "model is %zu bytes, over the limit of %llu (max_file_bytes)", size,
@@ -232,39 +212,18 @@ frost_status frost_model_load_memory(const void *data, size_t size, const frost_
     return load(data, size, NULL, opts, out, err);
 }
 
-frost_status frost_model_load_file(const char *path, const frost_load_options *opts,
+frost_status frost_model_load_file(const char *path, const frost_load_options *caller,
                                    frost_model **out, frost_error *err) {
+    frost_load_options o, *opts = &o;
     if (out) *out = NULL;
     if (!out) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "out is NULL");
     if (!path) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "path is NULL");
-    FROST_TRY(options_ok(opts, err));
-    const frost_allocator *a = opts && opts->allocator ? opts->allocator : frost__default_allocator();
-    uint64_t max = opts && opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
-    FILE *f = fopen(path, "rb");
-    if (!f) return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot open '%s': %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "'%s' is not a regular file", path);
-    }
-    if ((uint64_t)sb.st_size > max) {
-        fclose(f);
-        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
-                           "'%s' is %lld bytes, over the limit of %llu (max_file_bytes)", path,
-                           (long long)sb.st_size, (unsigned long long)max);
-    }
-    size_t size = (size_t)sb.st_size;
-    void *buf = frost__alloc(a, size ? size : 1);
-    if (!buf) {
-        fclose(f);
-        return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory reading '%s'", path);
-    }
-    size_t got = size ? fread(buf, 1, size, f) : 0;
-    fclose(f);
-    if (got != size) {
-        frost__free(a, buf);
-        return frost__fail(err, FROST_E_IO, NULL, NULL, (int64_t)got, "short read of '%s'", path);
-    }
+    FROST_TRY(frost__load_options_read(caller, &o, err));
+    const frost_allocator *a = opts->allocator ? opts->allocator : frost__default_allocator();
+    uint64_t max = opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
+    void *buf = NULL;
+    size_t size = 0;
+    FROST_TRY(frost__read_file(path, a, max, &buf, &size, err));
     frost_status st = load(buf, size, path, opts, out, err);
     frost__free(a, buf);
     return st;

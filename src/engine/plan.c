@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "engine/eval.h"
+#include "ops/eval.h"
 
 /* Nodes whose inputs are known are evaluated at plan time only when their outputs are this small:
  * bigger ones are real compute and belong in the run loop. */
@@ -98,6 +98,20 @@ static size_t round64(size_t x) { return (x + 63) & ~(size_t)63; }
 frost_status frost__session_plan(frost_session *s, frost_error *err) {
     const frost__graph *g = &s->m->g;
     const frost_allocator *a = &s->alloc;
+    /* What the caller put in inputs whose shape does not change survives a re-plan (binding an
+     * output, a new shape for another input): the old arena is kept until it is copied. */
+    unsigned char *old_arena = s->planned ? s->arena : NULL;
+    int64_t *old_in_offset = NULL;
+    frost__shape *old_in_shape = NULL;
+    if (old_arena && g->n_inputs > 0) {
+        old_in_offset = frost__calloc(a, (size_t)g->n_inputs, sizeof *old_in_offset);
+        old_in_shape = frost__calloc(a, (size_t)g->n_inputs, sizeof *old_in_shape);
+        for (int i = 0; old_in_offset && old_in_shape && i < g->n_inputs; i++) {
+            old_in_offset[i] = s->offset[g->inputs[i]];
+            old_in_shape[i] = s->shape[g->inputs[i]];
+        }
+    }
+    s->arena = NULL; /* unplan must not free it yet */
     frost__session_unplan(s);
     frost_status st = FROST_OK;
 
@@ -180,7 +194,7 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         }
         frost__prepare_ctx pc = {
             .node = n, .in_dtype = idt, .out_dtype = odt, .in_shape = ish, .out_shape = osh,
-            .in_data = idata, .cpu = frost__cpu_get(), .n_threads = s->n_threads, .err = err,
+            .in_data = idata, .cpu = g->cpu ? g->cpu : frost__cpu_get(), .n_threads = s->n_threads, .err = err,
         };
         frost__step *step = &s->steps[s->n_steps];
         memset(step, 0, sizeof *step);
@@ -325,10 +339,22 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         }
     }
     frost__session_resolve(s);
+    for (int i = 0; old_in_offset && old_in_shape && i < g->n_inputs; i++) {
+        int v = g->inputs[i];
+        size_t bytes = 0;
+        if (s->in_bound[i] || old_in_offset[i] < 0 || s->offset[v] < 0 ||
+            !frost__shape_equal(&old_in_shape[i], &s->shape[v]) ||
+            !frost__tensor_bytes(s->dtype[v], &s->shape[v], &bytes))
+            continue;
+        memcpy(s->arena + s->offset[v], old_arena + old_in_offset[i], bytes);
+    }
     s->planned = true;
     s->dirty = false;
 
 done:
+    frost__free(a, old_arena);
+    frost__free(a, old_in_offset);
+    frost__free(a, old_in_shape);
     frost__free(a, known);
     frost__free(a, step_of);
     if (st != FROST_OK) {

@@ -3,6 +3,8 @@
  * Anything that changes the plan (a new input shape) only marks the session dirty; the next run
  * re-plans once. */
 #include "engine/session.h"
+#include "engine/options.h"
+#include "platform/fpenv.h"
 
 #include <stdio.h>
 
@@ -29,17 +31,13 @@ static void mark_needed(frost_session *s) {
     frost__free(&s->alloc, need_val);
 }
 
-frost_status frost_session_create(const frost_model *m, const frost_session_options *opts,
+frost_status frost_session_create(const frost_model *m, const frost_session_options *caller,
                                   frost_session **out, frost_error *err) {
     if (out) *out = NULL;
     if (!m || !out)
         return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "model or out is NULL");
-    if (opts && opts->struct_size != 0 && opts->struct_size < offsetof(frost_session_options, spin_us))
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
-                           "frost_session_options.struct_size is %zu: set it to "
-                           "sizeof(frost_session_options)", opts->struct_size);
-    if (opts && opts->n_outputs > 0 && !opts->outputs)
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "n_outputs > 0 but outputs is NULL");
+    frost_session_options o, *opts = &o;
+    FROST_TRY(frost__session_options_read(caller, &o, err));
     const frost__graph *g = &m->g;
     const frost_allocator *a = &m->alloc;
     frost_session *s = frost__calloc(a, 1, sizeof *s);
@@ -48,7 +46,7 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
     s->alloc = *a;
     s->n_values = g->n_values;
     int nv = g->n_values ? g->n_values : 1, ni = g->n_inputs ? g->n_inputs : 1;
-    int n_out = opts && opts->outputs && opts->n_outputs > 0 ? opts->n_outputs : g->n_outputs;
+    int n_out = opts->n_outputs > 0 ? opts->n_outputs : g->n_outputs;
     int no = n_out ? n_out : 1;
     s->needed = frost__calloc(a, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(bool));
     s->out_vals = frost__calloc(a, (size_t)no, sizeof(int));
@@ -71,7 +69,7 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
     }
     s->n_out = n_out;
     for (int i = 0; i < n_out; i++) {
-        if (opts && opts->outputs && opts->n_outputs > 0) {
+        if (opts->n_outputs > 0) {
             int v = frost__graph_find(g, opts->outputs[i], "tensor", err);
             if (v < 0) {
                 frost_session_free(s);
@@ -91,13 +89,11 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
         s->in_shape[i] = sh;
     }
     mark_needed(s);
-    s->n_threads = opts && opts->n_threads > 1 ? opts->n_threads : 1;
+    s->n_threads = opts->n_threads > 1 ? opts->n_threads : 1;
+    s->flush_denormals = !opts->keep_denormals;
     if (s->n_threads > 1) {
-        int spin = opts && opts->struct_size >= offsetof(frost_session_options, keep_denormals) &&
-                           opts->spin_us >= 0
-                       ? opts->spin_us
-                       : 50;
-        bool flush = !(opts && opts->struct_size >= sizeof(frost_session_options) && opts->keep_denormals);
+        int spin = opts->spin_us >= 0 ? opts->spin_us : 50;
+        bool flush = s->flush_denormals;
         frost_status st = frost__pool_create(a, s->n_threads, spin, flush, &s->pool, err);
         if (st != FROST_OK) {
             frost_session_free(s);
@@ -252,12 +248,15 @@ static frost_status run_steps(const frost_session *s, frost_error *err) {
         .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,
         .err = err,
     };
-    for (int i = 0; i < s->n_steps; i++) {
+    /* The caller's thread computes in the workers' FP mode for the run, then gets its own back. */
+    frost__fpenv env = frost__fpenv_enter(s->flush_denormals);
+    frost_status r = FROST_OK;
+    for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
         const frost__step *st = &s->steps[i];
-        frost_status r = st->run(st, &ex);
-        if (FROST_UNLIKELY(r != FROST_OK)) return r;
+        r = st->run(st, &ex);
     }
-    return FROST_OK;
+    frost__fpenv_leave(env);
+    return r;
 }
 
 /* One pass of the new plan over the arena's zeros, its result discarded. Loading packed weights
@@ -352,10 +351,16 @@ frost_status frost_session_bind_output(frost_session *s, int index, void *data, 
         return frost__fail(err, FROST_E_SHAPE, s->m->g.values[v].name, NULL, -1,
                            "buffer for output '%s' holds %zu bytes; it needs %zu",
                            s->m->g.values[v].name, bytes, value_bytes(s, v));
+    /* Whether the step writes straight into a bound buffer is the planner's decision, which
+     * depends on there being a buffer, not on its address: swapping one buffer for another only
+     * re-points the value (no re-plan, no allocation); binding or unbinding re-plans lazily. */
+    bool was_bound = s->out_bound[index] != NULL;
     s->out_bound[index] = data;
     s->out_bound_bytes[index] = data ? bytes : 0;
-    /* Direct writing is decided by the planner; re-plan lazily so the step targets the buffer. */
-    s->dirty = true;
+    if (was_bound && data && s->planned && !s->dirty)
+        s->ptrs_dirty = true;
+    else
+        s->dirty = true;
     return FROST_OK;
 }
 

@@ -4,7 +4,7 @@
 #define FROST_ENGINE_SESSION_H
 
 #include "engine/model.h"
-#include "engine/pool.h"
+#include "platform/pool.h"
 #include "ops/op.h"
 
 struct frost_session {
@@ -40,6 +40,7 @@ struct frost_session {
     /* Threads. */
     frost__pool *pool;
     int n_threads;
+    bool flush_denormals;      /* the run's FP mode on every thread (platform/fpenv.h)          */
 };
 
 frost_status frost__session_plan(frost_session *s, frost_error *err);

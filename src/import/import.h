@@ -8,6 +8,7 @@
 #ifndef FROST_IMPORT_IMPORT_H
 #define FROST_IMPORT_IMPORT_H
 
+#include "core/files.h"
 #include "core/graph.h"
 
 /* Frozen TensorFlow GraphDef (.pb). */
@@ -24,10 +25,10 @@ frost_status frost__import_keras_h5(const void *data, size_t size, frost__graph 
 /* Keras 3 .keras (zip of config.json, metadata.json, model.weights.h5). Names the outputs. */
 frost_status frost__import_keras_v3(const void *data, size_t size, frost__graph *g, frost_error *err);
 
-/* TensorFlow.js layers model: model.json (format "layers-model") with its weight shards in the same
- * folder. Takes the path because the shards are separate files. Names the outputs. */
-frost_status frost__import_tfjs_layers(const char *model_json_path, frost__graph *g,
-                                       frost_error *err);
+/* TensorFlow.js layers model: model.json (format "layers-model"), its weight shards read through
+ * `files` (beside it, or the caller's buffers). Names the outputs. */
+frost_status frost__import_tfjs_layers(const void *json, size_t size, const frost__files *files,
+                                       frost__graph *g, frost_error *err);
 
 /* Keras architecture JSON (model.to_json()) plus a separate weights-only .h5 (save_weights). */
 frost_status frost__import_keras_json_h5(const void *json, size_t json_size, const void *h5,

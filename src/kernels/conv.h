@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "ops/params.h"
+#include "core/params.h"
 
 /* Geometry of one convolution, every size resolved (padding already computed).
  * Forward conv: out[oh] reads in[oh*stride - pad_top + kh*dil].

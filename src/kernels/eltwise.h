@@ -16,9 +16,7 @@ void frost_k_f32_unary__avx2(int fn, const float *x, float *y, int64_t n, float 
 void frost_k_f32_unary__avx512(int fn, const float *x, float *y, int64_t n, float alpha, float beta);
 typedef void (*frost__f32_unary_fn)(int fn, const float *x, float *y, int64_t n, float alpha,
                                     float beta);
-struct frost__cpu;
-/* The fastest f32 unary kernel the CPU allows (honours cpu->max_isa). */
-frost__f32_unary_fn frost_k_f32_unary_pick(const struct frost__cpu *cpu);
+/* (frost__f32_unary_pick in kernels/select.h chooses among them.) */
 
 /* Unary over any supported dtype: `in` is x's dtype, `out` the output dtype (BOOL for
  * ISNAN/ISINF, x's dtype otherwise). Returns false when the (fn, dtype) pair is unsupported. */

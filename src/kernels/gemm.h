@@ -15,7 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ops/op.h"
+#include "core/params.h"
+#include "platform/cpu.h"
 
 /* C[M,N] (ldc) = op(A) · op(B), op = transpose when ta/tb. A is [M,K] (or [K,M] when ta), B is [K,N]
  * (or [N,K] when tb). accumulate: C += instead of C =. */
@@ -69,10 +70,10 @@ const frost__gemm_kernel *frost__gemm_pick_cblas(void);
  * asked for, available and worth it (at least 16 columns: narrower outputs would mostly multiply
  * padding and take the fp32 dot path; K >= 64: conv1-like K = 25 ran slower in bf16 than fp32),
  * falling back int8 -> bf16 -> fp32. fp32 is the CBLAS family in a build with one, for at least
- * 16 columns and 4096 weights (FROST_CBLAS_ROUTE=off|all in the environment changes that at pack
- * time), else frost__gemm_pick. */
+ * 16 columns and 4096 weights (cblas_route, frost_load_options.cblas_route: 1 none, 2 all),
+ * else frost__gemm_pick. */
 const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
-                                                       long long K, long long N);
+                                                       int cblas_route, long long K, long long N);
 /* The variant of family k for weights whose input rows are mostly exact zeros (a dense layer after
  * a ReLU): avx512's skips the weight rows of zero inputs in batch-1 calls of big layers; other
  * families have none and return k itself. Same results either way. */

@@ -66,18 +66,17 @@ const frost__gemm_kernel *frost__gemm_pick_cblas(void) {
  *   vs 0.109 / 0.189 us, 16x16x16 0.094 vs 0.19 / 0.57 us.
  * Past that the BLAS is within 1.0-1.35x of built-in (1x256x256 1.03 / 1.10x, 196x64x800 1.19 /
  * 1.03x, 1x1024x3136 0.98 / 1.12x). M is not known at pack time (it is the batch, or the pixels
- * of a conv), so the test is on the weights alone. FROST_CBLAS_ROUTE=all in the environment
- * routes every f32 operand (for measuring), =off none; read at pack time only. */
-static bool route_to_cblas(long long K, long long N) {
+ * of a conv), so the test is on the weights alone. route 2 (all) routes every f32 operand (for
+ * measuring), 1 (off) none. */
+static bool route_to_cblas(int route, long long K, long long N) {
     if (!frost__gemm_pick_cblas()) return false;
-    const char *route = getenv("FROST_CBLAS_ROUTE");
-    if (route && strcmp(route, "off") == 0) return false;
-    if (route && strcmp(route, "all") == 0) return true;
+    if (route == 1) return false;
+    if (route == 2) return true;
     return N >= 16 && K * N >= 4096;
 }
 
 const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, int precision,
-                                                       long long K, long long N) {
+                                                       int cblas_route, long long K, long long N) {
     /* int8 sums stay exact in int32 up to K = 66,000 (127 x 255 per product). */
     if (precision == 2 && N >= 16 && K >= 64 && K <= 60000) {
         const frost__gemm_kernel *k = frost__gemm_pick_int8(cpu);
@@ -87,7 +86,7 @@ const frost__gemm_kernel *frost__gemm_pick_for_weights(const frost__cpu *cpu, in
         const frost__gemm_kernel *k = frost__gemm_pick_bf16(cpu);
         if (k) return k;
     }
-    if (route_to_cblas(K, N)) return frost__gemm_pick_cblas();
+    if (route_to_cblas(cblas_route, K, N)) return frost__gemm_pick_cblas();
     return frost__gemm_pick(cpu);
 }
 

@@ -20,6 +20,7 @@
 
 #include "kernels/conv.h"
 #include "kernels/gemm.h"
+#include "kernels/select.h"
 #include "kernels/winograd.h"
 #include "ops/op.h"
 
@@ -50,7 +51,8 @@ typedef struct conv_plan {
     size_t group_stride; /* bytes between the groups' packed filters                            */
     const frost__gemm_kernel *kernel;
     frost__act_params act;
-    void (*im2col)(const frost__conv_geom *, const float *, int, int64_t, int64_t, float *);
+    const frost__conv_kernels *kern; /* this CPU's conv kernels (kernels/select.h)            */
+    frost__im2col_fn im2col;
     /* Winograd: tiles per image, tiles per work unit, where U starts in n->packed and the bytes
      * between its 64 packed matrices, and the fp32 GEMM family they were packed for. */
     int64_t wino_tiles, wino_block;
@@ -79,11 +81,8 @@ static int or_one(int v) { return v == 0 ? 1 : v; }
  * CPUs where the AVX-512 families run. */
 static bool narrow_ok(const frost__node *n, const frost__cpu *cpu, int64_t kh, int64_t kw,
                       int64_t cin, int64_t cout) {
-#if !defined(__x86_64__)
-    return false;
-#endif
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
-    return groups == 1 && cpu && cpu->avx512f && cpu->max_isa >= 2 && kh * kw * cin <= 64 &&
+    return groups == 1 && frost__conv_kernels_pick(cpu)->narrow && kh * kw * cin <= 64 &&
            cout >= 1 && cout <= 32 && kh >= 1 && kw >= 1 && cin >= 1;
 }
 
@@ -96,10 +95,9 @@ static const frost__gemm_kernel *winograd_kernel(const frost__node *n, const fro
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
     if (groups != 1 || kh != FROST_WINO_R || kw != FROST_WINO_R || or_one(w->stride_h) != 1 ||
         or_one(w->stride_w) != 1 || or_one(w->dilation_h) != 1 || or_one(w->dilation_w) != 1 ||
-        cin < 16 || cout < 16 || !fits_int(cin) || !fits_int(cout) || !cpu)
+        cin < 16 || cout < 16 || !fits_int(cin) || !fits_int(cout))
         return NULL;
-    const frost__gemm_kernel *k = frost__gemm_pick(cpu);
-    return k && strcmp(k->name, "avx512") == 0 ? k : NULL;
+    return frost__conv_kernels_pick(cpu)->wino_gemm;
 }
 
 
@@ -445,19 +443,13 @@ static void wino_unit(const wino_task *t, int64_t unit, int worker) {
     float *V = t->ws + (size_t)worker * (size_t)(64 * p->wino_block * (g->in_c + g->out_c));
     float *M = V + (size_t)64 * (size_t)nt * (size_t)cin;
     const float *x = t->x + img * g->in_h * g->in_w * g->in_c;
-#if defined(__x86_64__)
-    frost_k_wino45_input__avx512(g, x, t0, nt, V);
-#else
-    (void)x; /* never chosen off x86-64: winograd_kernel() returns NULL there */
-#endif
+    p->kern->wino_input(g, x, t0, nt, V);
     for (int xi = 0; xi < 64; xi++)
         p->wino_kernel->run((int)nt, cout, cin, V + (size_t)xi * (size_t)nt * (size_t)cin, cin,
                             t->U + (size_t)xi * p->wino_stride, NULL,
                             M + (size_t)xi * (size_t)nt * (size_t)cout, cout, &none, 0, cout);
-#if defined(__x86_64__)
-    frost_k_wino45_output__avx512(g, M, t->bias, &p->act, t0, nt,
-                                  t->y + img * g->out_h * g->out_w * g->out_c);
-#endif
+    p->kern->wino_output(g, M, t->bias, &p->act, t0, nt,
+                         t->y + img * g->out_h * g->out_w * g->out_c);
 }
 
 static void wino_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
@@ -497,13 +489,8 @@ static void narrow_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     for (int64_t r = begin; r < end;) {
         const int64_t img = r / g->out_h, oh0 = r % g->out_h;
         const int64_t oh1 = FROST_MIN(g->out_h, oh0 + (end - r));
-#if defined(__x86_64__) /* narrow_ok() is false off x86-64 */
-        frost_k_f32_conv_narrow__avx512(g, t->xpad + (size_t)img * pad_floats, p->narrow_wp,
-                                        t->w32, t->bias, &p->act,
-                                        t->y + img * g->out_h * g->out_w * g->out_c, oh0, oh1);
-#else
-        (void)img, (void)pad_floats;
-#endif
+        p->kern->narrow(g, t->xpad + (size_t)img * pad_floats, p->narrow_wp, t->w32, t->bias,
+                        &p->act, t->y + img * g->out_h * g->out_w * g->out_c, oh0, oh1);
         r += oh1 - oh0;
     }
 }
@@ -674,6 +661,7 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     const frost__node *n = pc->node;
     conv_plan *p = (conv_plan *)st->state.bytes;
     memset(p, 0, sizeof *p);
+    p->kern = frost__conv_kernels_pick(pc->cpu);
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
     FROST_TRY(fill_forward_geom(pc, &n->p.conv.w, groups, p));
     p->act = n->p.conv.act;
@@ -754,10 +742,7 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
             }
         }
     }
-    p->im2col = frost_k_f32_im2col__ref;
-#if defined(__x86_64__)
-    if (pc->cpu && pc->cpu->avx512f) p->im2col = frost_k_f32_im2col__avx512;
-#endif
+    p->im2col = p->kern->im2col;
     p->direct_a = g->k_h == 1 && g->k_w == 1 && g->stride_h == 1 && g->stride_w == 1 &&
                   g->pad_top == 0 && g->pad_left == 0 && g->out_h == g->in_h && g->out_w == g->in_w;
     int64_t tile = CONV_TILE_FLOATS / FROST_MAX(K, (int64_t)1);
@@ -903,7 +888,7 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     /* int8 is for Dense weight streams (per-row activation scales would cost a conv per pixel):
      * a conv asked for int8 gets bf16. */
     const int precision = g->weights_precision > 1 ? 1 : g->weights_precision;
-    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, precision, K, cout_g);
+    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, precision, g->cblas_route, K, cout_g);
     if (!k) return FROST_OK;
     const size_t one = k->packed_bytes((int)K, (int)cout_g), stride = round_up64(one);
     size_t bytes;

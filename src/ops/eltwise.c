@@ -4,7 +4,7 @@
  * once (collapsed dims, per-operand strides, the inner loop for the dtype) into the step state; run
  * only walks that plan, splitting large tensors over the session's pool. run never allocates and
  * never fails on data values (see kernels/eltwise.h for the integer and cast conventions). */
-#include "kernels/eltwise.h"
+#include "kernels/select.h"
 #include "ops/op.h"
 
 /* Below this many elements a pool hand-off costs more than it saves. */
@@ -155,7 +155,7 @@ static frost_status unary_prepare(frost__step *st, const frost__prepare_ctx *pc)
     s->es_out = frost_dtype_size(pc->out_dtype[0]);
     bool f32_loop = s->in == FROST_DTYPE_F32 && s->fn != FROST__UN_ISNAN &&
                     s->fn != FROST__UN_ISINF && s->fn != FROST__UN_NOT;
-    s->f32 = f32_loop ? frost_k_f32_unary_pick(pc->cpu) : NULL;
+    s->f32 = f32_loop ? frost__f32_unary_pick(pc->cpu) : NULL;
     st->run = unary_run;
     return FROST_OK;
 }

@@ -340,7 +340,7 @@ static frost_status matmul_pack(frost__graph *g, frost__node *n, const frost__cp
     const bool tb = n->p.matmul.transpose_b;
     const int64_t K = tb ? b->shape.d[1] : b->shape.d[0], N = tb ? b->shape.d[0] : b->shape.d[1];
     if (!fits_int(K) || !fits_int(N) || K == 0 || N == 0) return FROST_OK;
-    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, g->weights_precision, K, N);
+    const frost__gemm_kernel *k = frost__gemm_pick_for_weights(cpu, g->weights_precision, g->cblas_route, K, N);
     if (!k) return FROST_OK;
     if (after_relu(g, n->in[0])) k = frost__gemm_for_zero_rich_input(k);
     size_t bytes = k->packed_bytes((int)K, (int)N);

@@ -19,7 +19,8 @@
 #define FROST_OPS_OP_H
 
 #include "core/graph.h"
-#include "engine/pool.h"
+#include "platform/cpu.h"
+#include "platform/pool.h"
 
 enum {
     FROST__OPF_VIEW = 1u << 0,
@@ -38,19 +39,6 @@ typedef struct frost__infer_ctx {
     bool planning;                   /* plan time: all shapes known; shape operands must be known */
     frost_error *err;
 } frost__infer_ctx;
-
-/* The CPU features kernels may choose from (engine/cpu.c). */
-typedef struct frost__cpu {
-    bool avx2_fma;      /* AVX2 + FMA + F16C                                                     */
-    bool avx512f;       /* AVX-512 F + BW + DQ + VL                                              */
-    bool avx512_bf16;
-    bool avx512_vnni;
-    int max_isa;        /* 0 ref, 1 avx2, 2 avx512 after FROST_MAX_ISA capping                   */
-} frost__cpu;
-
-/* The process-wide CPU description, probed once (engine/cpu.c). FROST_MAX_ISA=ref|avx2|avx512 in
- * the environment caps it (testing, reproducibility). */
-const frost__cpu *frost__cpu_get(void);
 
 struct frost__step;
 struct frost__exec;

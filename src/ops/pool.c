@@ -4,7 +4,7 @@
  * run splits across the session's threads. Never allocates. */
 #include <limits.h>
 
-#include "kernels/pool.h"
+#include "kernels/select.h"
 #include "ops/op.h"
 
 #define POOL_MIN_TASK_OPS 32768
@@ -71,11 +71,10 @@ static frost_status pool_infer(frost__infer_ctx *c) {
     return FROST_OK;
 }
 
-typedef void (*pool_kernel)(const frost__pool_geom *, const float *, float *, int64_t, int64_t);
 
 typedef struct pool_state {
     frost__pool_geom g;
-    pool_kernel kernel; /* ref, or the AVX-512 build when the CPU has it */
+    frost__pool2d_fn kernel;   /* kernels/select.h */
 } pool_state;
 
 typedef struct pool_task {
@@ -131,10 +130,7 @@ static frost_status pool_prepare(frost__step *st, const frost__prepare_ctx *pc) 
     pool_state *s = (pool_state *)st->state.bytes;
     memset(s, 0, sizeof *s);
     frost__pool_geom *g = &s->g;
-    s->kernel = frost_k_f32_pool2d__ref;
-#if defined(__x86_64__)
-    if (pc->cpu && pc->cpu->avx512f) s->kernel = frost_k_f32_pool2d__avx512;
-#endif
+    s->kernel = frost__pool2d_pick(pc->cpu);
     const frost__shape *x = &pc->in_shape[0], *o = &pc->out_shape[0];
     if (pc->in_dtype[0] != FROST_DTYPE_F32 || x->rank != 4)
         return frost__op_fail(n, pc->err, FROST_E_SHAPE, "input must be f32 NHWC");

@@ -18,7 +18,7 @@ static const frost__op_def *const op_table[FROST__OP_COUNT] = {
 
 static const char *const op_names[FROST__OP_COUNT] = {
 #define FROST_OP(id, name, file) [FROST__OP_##id] = name,
-#include "ops/ops.def"
+#include "core/ops.def"
 #undef FROST_OP
 };
 

@@ -2,7 +2,7 @@
  * over the last axis, Keras Softmax(axis), ONNX Softmax-13 with any axis), with an optional
  * temperature `beta` (0 means unset: 1). Rows are split across the session's threads. Never
  * allocates. */
-#include "kernels/softmax.h"
+#include "kernels/select.h"
 #include "ops/op.h"
 
 #define SOFTMAX_MIN_TASK_ELEMS 16384
@@ -26,13 +26,12 @@ static frost_status softmax_infer(frost__infer_ctx *c) {
     return FROST_OK;
 }
 
-typedef void (*softmax_kernel)(const float *, float *, int64_t, int64_t, int64_t, float, bool);
 
 typedef struct softmax_state {
     int64_t outer, len, inner;
     float beta;
     bool log;
-    softmax_kernel kernel; /* ref, or the AVX-512 build when the CPU has it */
+    frost__softmax_fn kernel;  /* kernels/select.h */
 } softmax_state;
 
 typedef struct softmax_task {
@@ -79,10 +78,7 @@ static frost_status softmax_prepare(frost__step *st, const frost__prepare_ctx *p
     s->len = x->d[axis];
     s->beta = n->p.softmax.beta == 0.0f ? 1.0f : n->p.softmax.beta;
     s->log = n->p.softmax.log;
-    s->kernel = frost_k_f32_softmax__ref;
-#if defined(__x86_64__)
-    if (pc->cpu && pc->cpu->avx512f) s->kernel = frost_k_f32_softmax__avx512;
-#endif
+    s->kernel = frost__softmax_pick(pc->cpu);
     st->run = softmax_run;
     return FROST_OK;
 }

@@ -39,7 +39,14 @@ frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err) {
                 continue;
             }
             if (n_live > 1) continue;
-            frost__graph_replace_uses(g, n->out[0], live_in, false);
+            /* The Merge's tensor is its live input's: its names move there, and a computed value
+             * is shown by the Merge's name, the one the graph's author gave the result. */
+            frost__graph_replace_uses(g, n->out[0], live_in, true);
+            if (g->values[live_in].kind == FROST__VAL_NODE) {
+                char *name = g->values[live_in].name;
+                g->values[live_in].name = g->values[n->out[0]].name;
+                g->values[n->out[0]].name = name;
+            }
             if (n->n_out > 1) {
                 int32_t *idx = frost__alloc(a, sizeof(int32_t));
                 if (!idx) {
@@ -70,7 +77,7 @@ frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err) {
         bool taken = frost__read_int(pred->dtype, pred->data, 0) != 0;
         int live_port = taken ? 1 : 0;
         dead_val[n->out[1 - live_port]] = true;
-        frost__graph_replace_uses(g, n->out[live_port], n->in[0], false);
+        frost__graph_replace_uses(g, n->out[live_port], n->in[0], true);
         n->dead = true;
         n_switch++;
     }

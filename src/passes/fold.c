@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "engine/eval.h"
+#include "ops/eval.h"
 
 /* Output bytes above which a constant-only node is left to run time rather than stored. */
 #define FOLD_MAX_BYTES ((size_t)64 << 20)

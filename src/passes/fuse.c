@@ -4,6 +4,7 @@
  * apply both while the result is still in registers, instead of two more passes over memory.
  * Only when the intermediate tensor has no other consumer and is not a graph output. */
 #include "passes/passes.h"
+#include "core/names.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -279,8 +280,10 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             snprintf(op, len, "%s+%s", p->src_op, c->src_op);
             frost__free(&g->alloc, p->src_op);
             p->src_op = op;
-            /* The consumer's output is now the producer's: its name and its uses move over. */
+            /* The consumer's output is now the producer's: its name and its uses move over. The
+             * producer's own names are retired: they named values that no longer exist. */
             int from = c->out[0], to = p->out[0];
+            frost__names_retire(g, to);
             frost__graph_replace_uses(g, from, to, true);
             g->values[to].shape = g->values[from].shape;
             char *name = g->values[to].name; /* the fused tensor is known by the last op's name */

@@ -1,5 +1,5 @@
 /* passes.h — load-time graph passes, run once by frost__passes_run in this order:
- *   learning phase -> outputs -> shape inference -> constant folding -> Switch/Merge ->
+ *   fixed inputs -> learning phase -> outputs -> shape inference -> constant folding -> Switch/Merge ->
  *   outputs (sinks) -> pruning -> folding again -> compaction -> supported-ops check -> packing.
  * Each pass adds a line to the graph's report for what it changed (frost inspect shows them). */
 #ifndef FROST_PASSES_PASSES_H
@@ -11,12 +11,17 @@
 typedef struct frost__pass_options {
     const char *const *outputs;   /* user-requested outputs, NULL: sinks */
     int n_outputs;
+    const frost_fixed_input *fixed_inputs; /* frost_load_options.fixed_inputs */
+    int n_fixed_inputs;
 } frost__pass_options;
 
 frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, frost_error *err);
 
 /* Individual passes (exposed for tests). */
 void frost__pass_learning_phase(frost__graph *g);
+/* Inputs fixed to scalar constants at load (--set). */
+frost_status frost__pass_fixed_inputs(frost__graph *g, const frost_fixed_input *fixed, int n,
+                                      frost_error *err);
 /* TF graphs: a top-level name scope with one tensor leaving it names that tensor (Keras layers). */
 frost_status frost__pass_scope_aliases(frost__graph *g, frost_error *err);
 frost_status frost__pass_infer(frost__graph *g, frost_error *err);
@@ -24,7 +29,12 @@ frost_status frost__pass_fold(frost__graph *g, frost_error *err);
 /* Folds small integer subgraphs (shape arithmetic) whose values don't depend on unknown dims. */
 frost_status frost__pass_fold_shapes(frost__graph *g, frost_error *err);
 frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err);
-frost_status frost__pass_sinks_as_outputs(frost__graph *g, frost_error *err);
+/* Values no node consumes (the graph's sinks), as a bool per value id; NULL on OOM. */
+bool *frost__pass_find_sinks(const frost__graph *g);
+/* Without user outputs: the sinks become the outputs; when every sink was folded into a constant,
+ * `first_sinks` (the sinks before folding, may be NULL) that are now constants. */
+frost_status frost__pass_sinks_as_outputs(frost__graph *g, const bool *first_sinks,
+                                          frost_error *err);
 void frost__pass_prune(frost__graph *g);
 /* Consumers of an Identity read its input instead (identity.c); names move along. */
 void frost__pass_bypass_identities(frost__graph *g);

@@ -90,7 +90,12 @@ frost_status frost__pass_check_supported(const frost__graph *g, frost_error *err
 }
 
 frost_status frost__pass_pack(frost__graph *g, frost_error *err) {
-    const frost__cpu *cpu = frost__cpu_get();
+    const frost__cpu *cpu = g->cpu ? g->cpu : frost__cpu_get();
+    frost__graph_report(g, "kernels: %s%s%s",
+                        cpu->max_isa >= FROST__ISA_AVX512 ? "AVX-512"
+                        : cpu->max_isa >= FROST__ISA_AVX2 ? "AVX2 + FMA"
+                                                          : "portable C",
+                        cpu->avx512_bf16 ? " + BF16" : "", cpu->avx512_vnni ? " + VNNI" : "");
     for (int i = 0; i < g->n_nodes; i++) {
         frost__node *n = &g->nodes[i];
         const frost__op_def *def = frost__op_get(n->op);
@@ -111,12 +116,17 @@ static frost_status resolve_user_outputs(frost__graph *g, const frost__pass_opti
 
 frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, frost_error *err) {
     if (g->format == FROST_FORMAT_TF_GRAPHDEF) FROST_TRY(frost__pass_scope_aliases(g, err));
+    if (o && o->n_fixed_inputs > 0)
+        FROST_TRY(frost__pass_fixed_inputs(g, o->fixed_inputs, o->n_fixed_inputs, err));
     frost__pass_learning_phase(g);
     if (o && o->outputs && o->n_outputs > 0) FROST_TRY(resolve_user_outputs(g, o, err));
-    FROST_TRY(frost__pass_infer(g, err));
-    FROST_TRY(frost__pass_fold(g, err));
-    FROST_TRY(frost__pass_switch_merge(g, err));
-    FROST_TRY(frost__pass_sinks_as_outputs(g, err));
+    bool *first_sinks = g->n_outputs ? NULL : frost__pass_find_sinks(g);
+    frost_status st = frost__pass_infer(g, err);
+    if (st == FROST_OK) st = frost__pass_fold(g, err);
+    if (st == FROST_OK) st = frost__pass_switch_merge(g, err);
+    if (st == FROST_OK) st = frost__pass_sinks_as_outputs(g, first_sinks, err);
+    frost__free(&g->alloc, first_sinks);
+    FROST_TRY(st);
     frost__pass_prune(g);
     FROST_TRY(frost__pass_fold(g, err));
     FROST_TRY(frost__pass_fold_shapes(g, err));

@@ -4,7 +4,26 @@
 
 #include <stdio.h>
 
-frost_status frost__pass_sinks_as_outputs(frost__graph *g, frost_error *err) {
+bool *frost__pass_find_sinks(const frost__graph *g) {
+    int *uses = frost__graph_use_counts(g);
+    bool *sink = frost__calloc(&g->alloc, (size_t)(g->n_values ? g->n_values : 1), sizeof(bool));
+    if (uses && sink)
+        for (int i = 0; i < g->n_nodes; i++) {
+            const frost__node *n = &g->nodes[i];
+            bool used = false;
+            for (int k = 0; k < n->n_out; k++) used |= uses[n->out[k]] > 0;
+            for (int k = 0; !n->dead && !used && k < n->n_out; k++) sink[n->out[k]] = true;
+        }
+    frost__free(&g->alloc, uses);
+    if (!uses) {
+        frost__free(&g->alloc, sink);
+        return NULL;
+    }
+    return sink;
+}
+
+frost_status frost__pass_sinks_as_outputs(frost__graph *g, const bool *first_sinks,
+                                          frost_error *err) {
     if (g->n_outputs > 0) return FROST_OK;
     int *uses = frost__graph_use_counts(g);
     if (!uses) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
@@ -19,6 +38,11 @@ frost_status frost__pass_sinks_as_outputs(frost__graph *g, frost_error *err) {
         for (int k = 0; k < n->n_out && st == FROST_OK; k++) st = frost__graph_add_output(g, n->out[k], err);
     }
     frost__free(&g->alloc, uses);
+    /* A graph computed only from constants (z = Add(x, y) with x, y Const) folds into constants:
+     * its sinks before folding are then its outputs. */
+    for (int v = 0; first_sinks && st == FROST_OK && g->n_outputs == 0 && v < g->n_values; v++)
+        if (first_sinks[v] && g->values[v].kind == FROST__VAL_CONST)
+            st = frost__graph_add_output(g, v, err);
     if (st == FROST_OK && g->n_outputs == 0)
         return frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
                            "the model has no outputs: no node produces a result nobody consumes");

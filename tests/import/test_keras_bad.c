@@ -324,10 +324,6 @@ static void test_tfjs(void) {
 }
 
 int main(void) {
-    static const void *volatile importers[] = {(const void *)frost__import_keras_h5,
-                                               (const void *)frost__import_keras_v3,
-                                               (const void *)frost__import_tfjs_layers};
-    CHECK(importers[0] && importers[1] && importers[2]);
     test_good_h5();
     test_bad_h5();
     test_keras_v3();

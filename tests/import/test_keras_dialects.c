@@ -190,9 +190,6 @@ static void test_threads(void) {
 }
 
 int main(void) {
-    static const void *volatile importers[] = {(const void *)frost__import_keras_h5,
-                                               (const void *)frost__import_keras_v3};
-    CHECK(importers[0] && importers[1]);
     test_keras1();
     test_causal_conv1d();
     test_rescale_pad_crop();

@@ -166,11 +166,6 @@ static void cross_check(const char *h5, const char *pb, const char *pb_out, cons
 int main(void) {
     if (!frost_test_shared("testdata/real"))
         frost_test_skip("../shared is absent: no third-party Keras files to test");
-    /* The engine refers to the importers weakly; strong references link them in. */
-    static const void *volatile importers[] = {(const void *)frost__import_keras_h5,
-                                               (const void *)frost__import_keras_v3,
-                                               (const void *)frost__import_tf_graphdef};
-    CHECK(importers[0] && importers[1] && importers[2]);
     test_hls4ml();
     test_moonflower();
     frost_test_seed(11);

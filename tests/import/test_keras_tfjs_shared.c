@@ -93,10 +93,6 @@ static void check_model(const char *name, int rank, const int64_t *dims100,
 }
 
 int main(void) {
-    /* The engine refers to the importers weakly; a strong reference links them from the static
-     * library. */
-    static const void *volatile importer = (const void *)frost__import_tfjs_layers;
-    CHECK(importer != NULL);
     if (!frost_test_shared("models/tfjs"))
         frost_test_skip("../shared is absent: no TF.js reference models to test against");
     const char *b_layers[] = {"dense", "softmax"};

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/eval.h"
+#include "ops/eval.h"
 #include "ops/op.h"
 #include "test.h"
 

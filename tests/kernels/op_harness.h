@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "core/graph.h"
-#include "engine/eval.h"
-#include "engine/pool.h"
+#include "ops/eval.h"
+#include "platform/pool.h"
 #include "ops/op.h"
 #include "test.h"
 

@@ -274,13 +274,14 @@ static void test_zeros(const frost__gemm_kernel *k) {
 }
 
 /* The CBLAS family (a build with -DFROST_CBLAS=...): the same cases as the built-in families, and
- * which weights frost__gemm_pick_for_weights routes to it (FROST_CBLAS_ROUTE is read per call). */
+ * which weights frost__gemm_pick_for_weights routes to it (the cblas_route argument: 0 default, 1 none, 2 all). */
 static void test_cblas(const frost__cpu *cpu) {
     const frost__gemm_kernel *blas = frost__gemm_pick_cblas();
     const frost__gemm_kernel *builtin = frost__gemm_pick(cpu);
     if (!blas) {
         printf("skip cblas: not built (configure with -DFROST_CBLAS=openblas or blis)\n");
-        CHECK(frost__gemm_pick_for_weights(cpu, 0, 3136, 1024) == builtin);
+        CHECK(frost__gemm_pick_for_weights(cpu, 0, 0, 3136, 1024) == builtin);
+        CHECK(frost__gemm_pick_for_weights(cpu, 0, 2, 3136, 1024) == builtin);
         return;
     }
     CHECK(strcmp(blas->name, "openblas") == 0 || strcmp(blas->name, "blis") == 0);
@@ -299,25 +300,20 @@ static void test_cblas(const frost__cpu *cpu) {
 
     /* Routing: f32 weights with >= 16 columns go to the BLAS; narrow heads stay built-in unless
      * FROST_CBLAS_ROUTE=all; =off keeps everything built-in; reduced precision never goes. */
-    const char *saved = getenv("FROST_CBLAS_ROUTE");
-    char *keep = saved ? strdup(saved) : NULL;
-    unsetenv("FROST_CBLAS_ROUTE");
-    CHECK(frost__gemm_pick_for_weights(cpu, 0, 3136, 1024) == blas); /* expert dense   */
-    CHECK(frost__gemm_pick_for_weights(cpu, 0, 800, 64) == blas);    /* conv2 im2col    */
-    CHECK(frost__gemm_pick_for_weights(cpu, 0, 784, 10) == builtin); /* beginner dense  */
-    CHECK(frost__gemm_pick_for_weights(cpu, 0, 25, 32) == builtin);  /* conv1: tiny     */
+    int route = 0;
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, route, 3136, 1024) == blas); /* expert dense   */
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, route, 800, 64) == blas);    /* conv2 im2col    */
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, route, 784, 10) == builtin); /* beginner dense  */
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, route, 25, 32) == builtin);  /* conv1: tiny     */
     const frost__gemm_kernel *bf16 = frost__gemm_pick_bf16(cpu);
-    if (bf16) CHECK(frost__gemm_pick_for_weights(cpu, 1, 3136, 1024) == bf16);
-    setenv("FROST_CBLAS_ROUTE", "all", 1);
-    CHECK(frost__gemm_pick_for_weights(cpu, 0, 784, 10) == blas);
-    CHECK(frost__gemm_pick_for_weights(cpu, 0, 1, 1) == blas);
-    setenv("FROST_CBLAS_ROUTE", "off", 1);
-    CHECK(frost__gemm_pick_for_weights(cpu, 0, 3136, 1024) == builtin);
-    setenv("FROST_CBLAS_ROUTE", "bogus", 1);   /* unknown: the default routing */
-    CHECK(frost__gemm_pick_for_weights(cpu, 0, 3136, 1024) == blas);
-    if (keep) setenv("FROST_CBLAS_ROUTE", keep, 1);
-    else unsetenv("FROST_CBLAS_ROUTE");
-    free(keep);
+    if (bf16) CHECK(frost__gemm_pick_for_weights(cpu, 1, route, 3136, 1024) == bf16);
+    route = 2;
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, route, 784, 10) == blas);
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, route, 1, 1) == blas);
+    route = 1;
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, route, 3136, 1024) == builtin);
+    route = 0;
+    CHECK(frost__gemm_pick_for_weights(cpu, 0, route, 3136, 1024) == blas);
 }
 
 /* Forks a child that sets FROST_MAX_ISA before its first probe and reports the cap it got. */

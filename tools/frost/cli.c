@@ -67,11 +67,85 @@ bool cli_parse_int(const char *cmd, const char *option, const char *text, long l
     return true;
 }
 
-bool cli_load_model(const char *cmd, const char *path, const frost_allocator *allocator,
+/* "1", "0.5", "true", "false" (booleans as TF and Python spell them). */
+static bool parse_scalar(const char *text, double *out) {
+    if (strcmp(text, "true") == 0 || strcmp(text, "True") == 0) return *out = 1, true;
+    if (strcmp(text, "false") == 0 || strcmp(text, "False") == 0) return *out = 0, true;
+    char *end = NULL;
+    errno = 0;
+    *out = strtod(text, &end);
+    return end != text && *end == 0 && errno == 0;
+}
+
+int cli_load_flag(const char *cmd, int argc, char **argv, int *i, cli_load_flags *f) {
+    const char *v = NULL;
+    int r;
+    if ((r = cli_option(cmd, argc, argv, i, "--set", NULL, &v)) != 0) {
+        if (r < 0) return -1;
+        const char *eq = strchr(v, '=');
+        double value;
+        if (!eq || eq == v) {
+            cli_usage_error(cmd, "--set wants NAME=VALUE, not '%s'", v);
+            return -1;
+        }
+        if (!parse_scalar(eq + 1, &value)) {
+            cli_usage_error(cmd, "--set %s: '%s' is not a number, true or false", v, eq + 1);
+            return -1;
+        }
+        if (f->n_sets == CLI_MAX_SETS) {
+            cli_usage_error(cmd, "more than %d --set", CLI_MAX_SETS);
+            return -1;
+        }
+        /* The name is argv's own text up to '=', cut there in place (argv outlives the load). */
+        *(char *)eq = 0;
+        f->sets[f->n_sets].name = v;
+        f->sets[f->n_sets].value = value;
+        f->n_sets++;
+        return 1;
+    }
+    if ((r = cli_option(cmd, argc, argv, i, "--precision", NULL, &v)) != 0) {
+        if (r < 0) return -1;
+        if (strcmp(v, "f32") == 0) f->precision = FROST_PRECISION_F32;
+        else if (strcmp(v, "bf16") == 0) f->precision = FROST_PRECISION_BF16;
+        else if (strcmp(v, "int8") == 0) f->precision = FROST_PRECISION_INT8;
+        else {
+            cli_usage_error(cmd, "--precision wants f32, bf16 or int8, not '%s'", v);
+            return -1;
+        }
+        return 1;
+    }
+    if ((r = cli_option(cmd, argc, argv, i, "--tag", NULL, &v)) != 0) {
+        if (r < 0) return -1;
+        f->tag = v;
+        return 1;
+    }
+    if ((r = cli_option(cmd, argc, argv, i, "--signature", NULL, &v)) != 0) {
+        if (r < 0) return -1;
+        f->signature = v;
+        return 1;
+    }
+    return 0;
+}
+
+void cli_load_options(const cli_load_flags *f, frost_load_options *out) {
+    memset(out, 0, sizeof *out);
+    out->struct_size = sizeof *out;
+    if (!f) return;
+    out->fixed_inputs = f->n_sets ? f->sets : NULL;
+    out->n_fixed_inputs = f->n_sets;
+    out->weights_precision = f->precision;
+    out->tag = f->tag;
+    out->signature = f->signature;
+}
+
+bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *flags,
+                    const frost_allocator *allocator, const char *const *outputs, int n_outputs,
                     frost_model **out) {
-    frost_load_options opts = {0};
-    opts.struct_size = sizeof opts;
+    frost_load_options opts;
+    cli_load_options(flags, &opts);
     opts.allocator = allocator;
+    opts.outputs = n_outputs > 0 ? outputs : NULL;
+    opts.n_outputs = n_outputs > 0 ? n_outputs : 0;
     frost_error err = {0};
     err.file_offset = -1;
     if (frost_model_load_file(path, &opts, out, &err) == FROST_OK) return true;
@@ -141,4 +215,12 @@ int64_t cli_numel(const frost_tensor_info *t) {
         if (t->dims[i] < 0 || __builtin_mul_overflow(n, t->dims[i], &n)) return -1;
     }
     return n;
+}
+
+const char *cli_text(const char *s) {
+    static char bufs[8][1024];
+    static unsigned next;
+    char *b = bufs[next++ % 8];
+    frost_escape_text(b, sizeof bufs[0], s ? s : "?");
+    return b;
 }

@@ -39,8 +39,32 @@ static inline bool cli_is_help(const char *arg) {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
-/* Loads a model, printing the error (with node / op / offset) on failure. */
-bool cli_load_model(const char *cmd, const char *path, const frost_allocator *allocator,
+/* The flags every command that loads a model accepts, parsed the same way everywhere. */
+#define CLI_MAX_SETS 64
+typedef struct cli_load_flags {
+    frost_fixed_input sets[CLI_MAX_SETS]; /* --set NAME=VALUE                                  */
+    int n_sets;
+    int precision;                         /* --precision f32|bf16|int8 (a frost_precision)      */
+    const char *tag, *signature;           /* --tag, --signature (SavedModel)                    */
+} cli_load_flags;
+/* Their lines for a command's --help. */
+#define CLI_LOAD_FLAGS_HELP                                                                       \
+    "  --set NAME=VALUE             fix an input to a scalar at load (keep_prob=1, is_train=false,\n" \
+    "                               sr=16000): branches it selects are resolved (repeatable)\n"     \
+    "  --precision P                weights precision at load: f32 (default, exact), or opt-in\n"  \
+    "                               bf16 / int8 (faster; ~1e-2 relative error)\n"                    \
+    "  --tag TAG, --signature NAME  SavedModel: the MetaGraph tag (serve) and signature\n"          \
+    "                               (serving_default) to load\n"
+/* Like cli_option, for the load flags above: 1 consumed argv[*i] (and its value), 0 not one of
+ * them, -1 bad value (usage error printed). */
+int cli_load_flag(const char *cmd, int argc, char **argv, int *i, cli_load_flags *f);
+/* The load options the flags ask for (pointers into f: keep it alive while loading). */
+void cli_load_options(const cli_load_flags *f, frost_load_options *out);
+
+/* Loads a model with the flags (NULL: none) and the outputs to compute (NULL: the model's own),
+ * printing the error (with node / op / offset) on failure. */
+bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *flags,
+                    const frost_allocator *allocator, const char *const *outputs, int n_outputs,
                     frost_model **out);
 
 /* "TensorFlow GraphDef" and "tf_graphdef" */
@@ -52,6 +76,9 @@ const char *cli_shape(const frost_tensor_info *t, char *buf, size_t cap);
 void cli_json_shape(FILE *f, const frost_tensor_info *t);
 /* A JSON string literal, quotes included. NULL prints null. */
 void cli_json_string(FILE *f, const char *s);
+/* `s` escaped for a terminal (frost_escape_text): names from a model file are data. One of 8
+ * rotating static buffers, so a printf may take several. NULL gives "?". */
+const char *cli_text(const char *s);
 /* "30.7 KiB" */
 const char *cli_bytes(int64_t bytes, char *buf, size_t cap);
 /* "1,234,567" */

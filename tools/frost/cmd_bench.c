@@ -20,7 +20,7 @@
 static const char bench_help[] =
     "usage: frost bench MODEL [--data DIR] [--n 10000] [--loops 5] [--warmup N] [--batch B]\n"
     "                   [--threads T] [--layout flat|hw|nhwc|nchw] [--input NAME]\n"
-    "                   [--output NAME] [--precision f32|bf16|int8] [--json]\n"
+    "                   [--output NAME] [--precision f32|bf16|int8] [--set NAME=VALUE] [--json]\n"
     "\n"
     "Times MODEL one prediction at a time on the MNIST-format test set in DIR\n"
     "(t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]). Images are scaled to [0,1]\n"
@@ -40,10 +40,9 @@ static const char bench_help[] =
     "  --layout L        override the layout chosen from the input's shape\n"
     "  --input NAME      the input to feed (default: the model's only input)\n"
     "  --output NAME     the tensor to read (default: the model's first output)\n"
-    "  --precision P     weights precision at load: f32 (default, exact), or opt-in bf16\n"
-    "                    (AVX512_BF16) or int8 (AVX512_VNNI, Dense layers); CPUs without\n"
-    "                    them stay f32\n"
-    "  --json            print one JSON object for scripts\n";
+    "  --json            print one JSON object for scripts\n"
+    CLI_LOAD_FLAGS_HELP
+    "                    (bf16 needs AVX512_BF16, int8 AVX512_VNNI; other CPUs stay f32)\n";
 
 typedef enum layout {
     LAYOUT_AUTO, LAYOUT_FLAT, LAYOUT_HW, LAYOUT_NHWC, LAYOUT_NCHW,
@@ -60,7 +59,7 @@ typedef struct bench_args {
     int64_t n, loops, warmup, batch, threads;
     bool n_given, warmup_given, json;
     layout layout;
-    int precision; /* frost_precision */
+    cli_load_flags load; /* --set, --precision, ... */
 } bench_args;
 
 /* Counts frost's allocations; may be called from worker threads. */
@@ -165,7 +164,7 @@ static bool choose_layout(const bench_args *a, const frost_tensor_info *in, fros
         memcpy(t.dims, want, (size_t)r * sizeof *want);
         char wanted[128];
         fprintf(stderr, "frost bench: --layout %s feeds %s but input '%s' is %s\n",
-                layout_names[a->layout], cli_shape(&t, wanted, sizeof wanted), in->name, shape);
+                layout_names[a->layout], cli_shape(&t, wanted, sizeof wanted), cli_text(in->name), shape);
         return false;
     }
     layout found[4];
@@ -199,7 +198,7 @@ static bool choose_layout(const bench_args *a, const frost_tensor_info *in, fros
         if (!listed) *out = found[0];
         fprintf(stderr, "frost bench: note: input '%s' is %s, which fits several layouts; using %s "
                         "(choose with --layout)\n",
-                in->name, shape, layout_names[*out]);
+                cli_text(in->name), shape, layout_names[*out]);
     }
     return accepts(in, *out, a->batch, h, w, rank, dims);
 }
@@ -322,13 +321,13 @@ static void print_text(const bench_args *a, const frost_model *m, const bench_re
                data->images_path, data->count, data->rows, data->cols, r->per_loop);
     else
         printf("  data      random inputs in [0,1) (no --data): accuracy not measured\n");
-    printf("  input     %s %s (%s), output %s %s %s\n", r->input_name, in_shape,
-           layout_names[r->layout], r->output_name, frost_dtype_name(r->output.dtype), out_shape);
+    printf("  input     %s %s (%s), output %s %s %s\n", cli_text(r->input_name), in_shape,
+           layout_names[r->layout], cli_text(r->output_name), frost_dtype_name(r->output.dtype), out_shape);
     printf("  setup     load %.2f ms, session %.2f ms, arena %s, threads %" PRId64 ", batch %" PRId64
            "%s%s\n",
            r->load_ms, r->session_ms, cli_bytes((int64_t)r->arena_bytes, buf1, sizeof buf1),
-           a->threads, a->batch, a->precision == FROST_PRECISION_F32 ? "" : ", weights ",
-           a->precision == FROST_PRECISION_F32 ? "" : precision_name(a->precision));
+           a->threads, a->batch, a->load.precision == FROST_PRECISION_F32 ? "" : ", weights ",
+           a->load.precision == FROST_PRECISION_F32 ? "" : precision_name(a->load.precision));
     printf("  first     %.1f µs (first call after frost_session_plan; %ld allocations)\n",
            r->first_call_ms * 1e3, r->first_call_allocs);
     printf("  warmup    %" PRId64 " calls\n", a->warmup);
@@ -413,7 +412,7 @@ static void print_json(const bench_args *a, const frost_model *m, const bench_re
     printf(", \"n\": %" PRId64 ", \"loops\": %" PRId64 ", \"warmup\": %" PRId64
            ", \"batch\": %" PRId64 ", \"threads\": %" PRId64,
            r->per_loop, a->loops, a->warmup, a->batch, a->threads);
-    printf(", \"precision\": \"%s\"", precision_name(a->precision));
+    printf(", \"precision\": \"%s\"", precision_name(a->load.precision));
     printf(", \"load_ms\": %.3f, \"session_ms\": %.3f, \"arena_bytes\": %zu", r->load_ms,
            r->session_ms, r->arena_bytes);
     printf(", \"first_call_us\": %.3f, \"first_call_allocations\": %ld", r->first_call_ms * 1e3,
@@ -530,19 +529,7 @@ static int bench(bench_args *a) {
     if (!a->warmup_given) a->warmup = r.calls < 100 ? r.calls : 100;
 
     double t0 = now_ms();
-    if (a->precision == FROST_PRECISION_F32) {
-        if (!cli_load_model(cmd, a->model, &counter.base, &m)) goto done;
-    } else {
-        frost_load_options lo = {0};
-        lo.struct_size = sizeof lo;
-        lo.allocator = &counter.base;
-        lo.weights_precision = a->precision;
-        frost_error lerr = {0};
-        if (frost_model_load_file(a->model, &lo, &m, &lerr) != FROST_OK) {
-            cli_print_error(cmd, "cannot load the model", &lerr);
-            goto done;
-        }
-    }
+    if (!cli_load_model(cmd, a->model, &a->load, &counter.base, NULL, 0, &m)) goto done;
     r.load_ms = now_ms() - t0;
 
     /* Which input and output. */
@@ -575,7 +562,7 @@ static int bench(bench_args *a) {
     frost_model_input_info(m, in_index, &in);
     r.input_name = in.name;
     if (in.dtype != FROST_DTYPE_F32) {
-        fprintf(stderr, "frost bench: input '%s' is %s; frost bench feeds f32 images\n", in.name,
+        fprintf(stderr, "frost bench: input '%s' is %s; frost bench feeds f32 images\n", cli_text(in.name),
                 frost_dtype_name(in.dtype));
         goto done;
     }
@@ -591,7 +578,7 @@ static int bench(bench_args *a) {
         if (frost_model_output_count(m) > 1 && !a->json)
             fprintf(stderr, "frost bench: note: reading output '%s' (1 of %d; choose with "
                             "--output NAME)\n",
-                    out.name, frost_model_output_count(m));
+                    cli_text(out.name), frost_model_output_count(m));
     }
 
     /* The shape to feed. */
@@ -614,7 +601,7 @@ static int bench(bench_args *a) {
     memcpy(feed.dims, r.input_dims, sizeof feed.dims);
     int64_t per_call = cli_numel(&feed);
     if (per_call <= 0) {
-        fprintf(stderr, "frost bench: input '%s' has no elements\n", in.name);
+        fprintf(stderr, "frost bench: input '%s' has no elements\n", cli_text(in.name));
         goto done;
     }
 
@@ -662,7 +649,7 @@ static int bench(bench_args *a) {
     int sin = in_index;
     if (frost_session_set_input_shape(s, sin, r.input_rank, r.input_dims, &err) != FROST_OK) {
         char what[300];
-        snprintf(what, sizeof what, "input '%s' cannot take %s images", in.name,
+        snprintf(what, sizeof what, "input '%s' cannot take %s images", cli_text(in.name),
                  layout_names[r.layout]);
         cli_print_error(cmd, what, &err);
         goto done;
@@ -692,7 +679,7 @@ static int bench(bench_args *a) {
     int64_t out_numel = cli_numel(&r.output);
     r.note = "no labels";
     if (!out) {
-        fprintf(stderr, "frost bench: output '%s' has no data\n", r.output_name);
+        fprintf(stderr, "frost bench: output '%s' has no data\n", cli_text(r.output_name));
         goto done;
     }
     if (out_numel <= 0 || out_numel % a->batch) {
@@ -846,12 +833,8 @@ int cmd_bench(int argc, char **argv) {
                 if (strcmp(v, layout_names[l]) == 0) a.layout = l;
             if (a.layout == LAYOUT_AUTO)
                 return cli_usage_error(cmd, "--layout wants flat, hw, nhwc or nchw, not '%s'", v);
-        } else if ((r = cli_option(cmd, argc, argv, &i, "--precision", NULL, &v)) != 0) {
+        } else if ((r = cli_load_flag(cmd, argc, argv, &i, &a.load)) != 0) {
             if (r < 0) return CLI_EXIT_USAGE;
-            if (strcmp(v, "f32") == 0) a.precision = FROST_PRECISION_F32;
-            else if (strcmp(v, "bf16") == 0) a.precision = FROST_PRECISION_BF16;
-            else if (strcmp(v, "int8") == 0) a.precision = FROST_PRECISION_INT8;
-            else return cli_usage_error(cmd, "--precision wants f32, bf16 or int8, not '%s'", v);
         } else if (strcmp(arg, "--json") == 0) {
             a.json = true;
         } else if (arg[0] == '-' && arg[1] != 0) {

@@ -132,7 +132,7 @@ static void add_warnings(findings *f, const frost_model *m) {
         if (frost_model_node_info(m, i, &n) != FROST_OK || !has_word(n.op, training_ops)) continue;
         char msg[600];
         snprintf(msg, sizeof msg, "node '%s' (%s) only matters in training; inference runs it as "
-                                  "an identity", n.name, n.op);
+                                  "an identity", cli_text(n.name), cli_text(n.op));
         add(f, "warning", "training-leftover", msg, n.name, n.op, -1);
     }
 }
@@ -153,6 +153,7 @@ int cmd_check(int argc, char **argv) {
     const char *path = NULL;
     bool json = false, strict = false;
     frost_load_options opts;
+    cli_load_flags load = {0};
     memset(&opts, 0, sizeof opts);
     opts.struct_size = sizeof opts;
     for (int i = 1; i < argc; i++) {
@@ -178,12 +179,25 @@ int cmd_check(int argc, char **argv) {
         LIMIT_OPTION("--max-arena-bytes", max_arena_bytes)
         LIMIT_OPTION("--max-attr-len", max_attr_len)
 #undef LIMIT_OPTION
+        if ((r = cli_load_flag("check", argc, argv, &i, &load)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1])
             return cli_usage_error("check", "unknown option '%s'", argv[i]);
         if (path) return cli_usage_error("check", "one model at a time ('%s' and '%s')", path, argv[i]);
         path = argv[i];
     }
     if (!path) return cli_usage_error("check", "no MODEL given");
+    {
+        frost_load_options limits = opts;
+        cli_load_options(&load, &opts);
+        opts.max_file_bytes = limits.max_file_bytes;
+        opts.max_tensor_bytes = limits.max_tensor_bytes;
+        opts.max_nodes = limits.max_nodes;
+        opts.max_arena_bytes = limits.max_arena_bytes;
+        opts.max_attr_len = limits.max_attr_len;
+    }
 
     findings *f = calloc(1, sizeof *f);
     if (!f) return CLI_EXIT_RUNTIME;
@@ -238,7 +252,7 @@ int cmd_check(int argc, char **argv) {
         for (int i = 0; i < f->n; i++) {
             const problem *p = &f->items[i];
             printf("  %-7s %-18s %s", p->severity, p->kind, p->message);
-            if (p->node[0] && !strstr(p->message, p->node)) printf(" [node %s]", p->node);
+            if (p->node[0] && !strstr(p->message, p->node)) printf(" [node %s]", cli_text(p->node));
             if (p->offset >= 0) printf(" [file offset %" PRId64 "]", p->offset);
             printf("\n");
         }

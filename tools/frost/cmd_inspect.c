@@ -32,7 +32,7 @@ static void text_tensors(const frost_model *m, const char *title, int count, inf
         frost_tensor_info t;
         char shape[256];
         if (info(m, i, &t) != FROST_OK) continue;
-        printf("  %-30s %-5s %s\n", t.name ? t.name : "?", frost_dtype_name(t.dtype),
+        printf("  %-30s %-5s %s\n", cli_text(t.name), frost_dtype_name(t.dtype),
                cli_shape(&t, shape, sizeof shape));
     }
 }
@@ -40,7 +40,7 @@ static void text_tensors(const frost_model *m, const char *title, int count, inf
 static void print_text(const char *path, const frost_model *m, const op_count *ops, int n_ops,
                        bool nodes) {
     char a[64], b[64];
-    printf("%-9s %s\n", "model", path);
+    printf("%-9s %s\n", "model", cli_text(path));
     printf("%-9s %s\n", "format", cli_format_title(frost_model_format(m)));
     text_tensors(m, "inputs", frost_model_input_count(m), frost_model_input_info);
     text_tensors(m, "outputs", frost_model_output_count(m), frost_model_output_info);
@@ -48,7 +48,7 @@ static void print_text(const char *path, const frost_model *m, const op_count *o
            cli_bytes(frost_model_param_bytes(m), b, sizeof b));
     int n_nodes = frost_model_node_count(m);
     printf("%-9s %d nodes, %d distinct ops\n", "ops", n_nodes, n_ops);
-    for (int i = 0; i < n_ops; i++) printf("  %-30s %d\n", ops[i].op, ops[i].count);
+    for (int i = 0; i < n_ops; i++) printf("  %-30s %d\n", cli_text(ops[i].op), ops[i].count);
     int n_report = frost_model_report_count(m);
     printf("%-9s %d line%s\n", "report", n_report, n_report == 1 ? "" : "s");
     for (int i = 0; i < n_report; i++) {
@@ -60,8 +60,8 @@ static void print_text(const char *path, const frost_model *m, const op_count *o
         for (int i = 0; i < n_nodes; i++) {
             frost_node_info info;
             if (frost_model_node_info(m, i, &info) != FROST_OK) continue;
-            printf("  %5d  %-22s %s  (%d in, %d out)\n", i, info.op ? info.op : "?",
-                   info.name ? info.name : "?", info.n_inputs, info.n_outputs);
+            printf("  %5d  %-22s %s  (%d in, %d out)\n", i, cli_text(info.op),
+                   cli_text(info.name), info.n_inputs, info.n_outputs);
         }
     }
 }
@@ -74,8 +74,10 @@ static void print_json(const char *path, const frost_model *m, const op_count *o
 int cmd_inspect(int argc, char **argv) {
     const char *cmd = "inspect", *path = NULL;
     bool nodes = false, json = false;
+    cli_load_flags load = {0};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        int r;
         if (cli_is_help(arg)) {
             fputs(inspect_help, stdout);
             return CLI_EXIT_OK;
@@ -83,6 +85,8 @@ int cmd_inspect(int argc, char **argv) {
             nodes = true;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
+        } else if ((r = cli_load_flag(cmd, argc, argv, &i, &load)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if (arg[0] == '-' && arg[1] != 0) {
             return cli_usage_error(cmd, "unknown option '%s'", arg);
         } else if (path) {
@@ -94,7 +98,7 @@ int cmd_inspect(int argc, char **argv) {
     if (!path) return cli_usage_error(cmd, "no MODEL given");
 
     frost_model *m;
-    if (!cli_load_model(cmd, path, NULL, &m)) return CLI_EXIT_RUNTIME;
+    if (!cli_load_model(cmd, path, &load, NULL, NULL, 0, &m)) return CLI_EXIT_RUNTIME;
     op_count *ops;
     int n_ops = op_histogram(m, &ops);
     if (n_ops < 0) {

@@ -11,6 +11,7 @@
 
 static const char run_help[] =
     "usage: frost run MODEL -i NAME=FILE.npy [-i ...] [-o NAME=FILE.npy ...] [--threads N]\n"
+    "                 [--set NAME=VALUE ...] [--precision P]\n"
     "\n"
     "Runs MODEL once. Each -i gives an input's data (its shape sets the input's shape; its dtype\n"
     "must be the input's dtype). Each -o names a tensor to compute (any node or tensor name, not\n"
@@ -21,7 +22,8 @@ static const char run_help[] =
     "\n"
     "  -i, --input NAME=FILE.npy    an input (repeatable)\n"
     "  -o, --output NAME=FILE.npy   an output to write (repeatable)\n"
-    "  --threads N                  worker threads (default 1: the calling thread only)\n";
+    "  --threads N                  worker threads (default 1: the calling thread only)\n"
+    CLI_LOAD_FLAGS_HELP;
 
 typedef struct binding {
     const char *name;   /* NULL: the only input / the first output */
@@ -74,7 +76,7 @@ static void print_value(const void *data, frost_dtype t, int64_t i) {
 static void print_output(const frost_tensor_info *t, const void *data) {
     char shape[256];
     int64_t n = cli_numel(t);
-    printf("%s  %s %s\n", t->name ? t->name : "?", frost_dtype_name(t->dtype),
+    printf("%s  %s %s\n", cli_text(t->name), frost_dtype_name(t->dtype),
            cli_shape(t, shape, sizeof shape));
     if (n <= 0 || !data || frost_dtype_size(t->dtype) == 0) return;
     const int64_t all_up_to = 64, head = 16;
@@ -114,6 +116,8 @@ typedef struct run_state {
     npy_array arrays[64];
     int threads;
     const char *model_path;
+    cli_load_flags load;
+    char output_name_buf[64][256]; /* names of unnamed -o outputs, found by a first load */
 } run_state;
 
 /* Loads the model, creates the session, feeds the inputs, runs, and emits the outputs. */
@@ -124,29 +128,42 @@ static int run_model(run_state *st) {
     frost_error err = {0};
     int rc = CLI_EXIT_RUNTIME;
     const char *output_names[64];
-    if (!cli_load_model(cmd, st->model_path, NULL, &m)) return CLI_EXIT_RUNTIME;
-
-    frost_session_options so = {0};
-    so.struct_size = sizeof so;
-    so.n_threads = st->threads;
-    so.spin_us = -1;
-    /* An unnamed -o FILE means the model's next output, in order. */
+    /* The -o tensors are the load's outputs, so that what folding or fusion would otherwise merge
+     * is kept as its own tensor. An unnamed -o means the model's next own output: a first load
+     * finds those names. */
     int unnamed = 0;
-    for (int i = 0; i < st->n_outputs; i++) {
-        if (!st->outputs[i].name) {
+    for (int i = 0; i < st->n_outputs; i++) unnamed += st->outputs[i].name == NULL;
+    if (unnamed > 0 || st->n_outputs == 0) {
+        if (!cli_load_model(cmd, st->model_path, &st->load, NULL, NULL, 0, &m))
+            return CLI_EXIT_RUNTIME;
+        int k = 0;
+        for (int i = 0; i < st->n_outputs; i++) {
+            if (st->outputs[i].name) continue;
             frost_tensor_info info;
-            if (frost_model_output_info(m, unnamed, &info) != FROST_OK || !info.name) {
+            if (frost_model_output_info(m, k, &info) != FROST_OK || !info.name) {
                 fprintf(stderr, "frost run: -o %s: the model has only %d output%s; name the "
                                 "tensor (-o NAME=%s)\n",
                         st->outputs[i].file, frost_model_output_count(m),
                         frost_model_output_count(m) == 1 ? "" : "s", st->outputs[i].file);
                 goto done;
             }
-            st->outputs[i].name = info.name;
-            unnamed++;
+            snprintf(st->output_name_buf[i], sizeof st->output_name_buf[i], "%s", info.name);
+            st->outputs[i].name = st->output_name_buf[i];
+            k++;
         }
-        output_names[i] = st->outputs[i].name;
+        if (st->n_outputs) {
+            frost_model_free(m);
+            m = NULL;
+        }
     }
+    for (int i = 0; i < st->n_outputs; i++) output_names[i] = st->outputs[i].name;
+    if (!m && !cli_load_model(cmd, st->model_path, &st->load, NULL, output_names, st->n_outputs, &m))
+        return CLI_EXIT_RUNTIME;
+
+    frost_session_options so = {0};
+    so.struct_size = sizeof so;
+    so.n_threads = st->threads;
+    so.spin_us = -1;
     int named_outputs = st->n_outputs;
     so.outputs = named_outputs ? output_names : NULL;
     so.n_outputs = named_outputs;
@@ -177,7 +194,7 @@ static int run_model(run_state *st) {
         frost_tensor_info info;
         frost_session_input_info(s, index, &info);
         if (index < 256 && fed[index]) {
-            fprintf(stderr, "frost run: input '%s' is given twice\n", info.name);
+            fprintf(stderr, "frost run: input '%s' is given twice\n", cli_text(info.name));
             goto done;
         }
         if (index < 256) fed[index] = true;
@@ -185,7 +202,8 @@ static int run_model(run_state *st) {
             fprintf(stderr,
                     "frost run: input '%s' is %s but %s holds %s (convert it, e.g. "
                     "a.astype(np.%s))\n",
-                    info.name, frost_dtype_name(info.dtype), b->file, frost_dtype_name(a->dtype),
+                    cli_text(info.name), frost_dtype_name(info.dtype), b->file,
+                    frost_dtype_name(a->dtype),
                     info.dtype == FROST_DTYPE_F32   ? "float32"
                     : info.dtype == FROST_DTYPE_F64 ? "float64"
                     : info.dtype == FROST_DTYPE_I64 ? "int64"
@@ -195,7 +213,7 @@ static int run_model(run_state *st) {
             goto done;
         }
         char what[512];
-        snprintf(what, sizeof what, "input '%s' from %s", info.name, b->file);
+        snprintf(what, sizeof what, "input '%s' from %s", cli_text(info.name), b->file);
         if (frost_session_set_input_shape(s, index, a->rank, a->dims, &err) != FROST_OK ||
             frost_session_set_input(s, index, a->data, a->bytes, &err) != FROST_OK) {
             cli_print_error(cmd, what, &err);
@@ -208,8 +226,8 @@ static int run_model(run_state *st) {
             char shape[256];
             frost_model_input_info(m, i, &info);   /* the model's view shows unknown dims as ? */
             fprintf(stderr, "frost run: input '%s' (%s %s) is not given: add -i %s=FILE.npy\n",
-                    info.name, frost_dtype_name(info.dtype), cli_shape(&info, shape, sizeof shape),
-                    info.name);
+                    cli_text(info.name), frost_dtype_name(info.dtype),
+                    cli_shape(&info, shape, sizeof shape), cli_text(info.name));
             goto done;
         }
 
@@ -234,12 +252,12 @@ static int run_model(run_state *st) {
         const char *file = st->outputs[i].file;
         if (npy_write_file(file, info.dtype, info.rank, info.dims, data, &err) != FROST_OK) {
             char what[512];
-            snprintf(what, sizeof what, "output '%s'", info.name);
+            snprintf(what, sizeof what, "output '%s'", cli_text(info.name));
             cli_print_error(cmd, what, &err);
             goto done;
         }
         char shape[256];
-        fprintf(stderr, "wrote %s %s %s to %s\n", info.name, frost_dtype_name(info.dtype),
+        fprintf(stderr, "wrote %s %s %s to %s\n", cli_text(info.name), frost_dtype_name(info.dtype),
                 cli_shape(&info, shape, sizeof shape), file);
     }
     rc = CLI_EXIT_OK;
@@ -268,6 +286,8 @@ int cmd_run(int argc, char **argv) {
             if (r < 0) return CLI_EXIT_USAGE;
             if (st.n_outputs == 64) return cli_usage_error(cmd, "too many -o");
             st.outputs[st.n_outputs++] = split_binding((char *)value);
+        } else if ((r = cli_load_flag(cmd, argc, argv, &i, &st.load)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if ((r = cli_option(cmd, argc, argv, &i, "--threads", NULL, &value)) != 0) {
             long long n;
             if (r < 0 || !cli_parse_int(cmd, "--threads", value, 1, 1024, &n))

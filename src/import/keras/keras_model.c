@@ -5,7 +5,7 @@
  * counts into the load report. It must never assume the config is well formed or acyclic: every
  * reference is resolved or reported by name, and nesting depth is bounded. */
 #include "import/keras/keras.h"
-#include "engine/eval.h"
+#include "ops/eval.h"
 
 #include <stdio.h>
 

@@ -4,11 +4,12 @@
  * concatenated, so a weight may straddle two shards. Weights are little-endian float32 or int32, or
  * quantized (uint8 / uint16 with scale and min, float16).
  *
- * It must never read a file outside model.json's folder (shard paths with "..", absolute paths or
- * backslashes are refused), never read past a group's bytes (every weight's extent is checked), and
- * never call cJSON itself (fmt/json.h does). */
+ * Shards come through core/files.h (beside model.json, or the caller's buffers), which refuses
+ * names leaving model.json's folder. It must never read past a group's bytes (every weight's extent
+ * is checked), and never call cJSON itself (fmt/json.h does). */
 #include "import/import.h"
 #include "import/keras/keras.h"
+#include "core/files.h"
 
 #include <errno.h>
 #include <math.h>
@@ -36,51 +37,6 @@ typedef struct tfjs_source {
     unsigned char **groups;     /* concatenated shards, one buffer per manifest group        */
     int n_groups;
 } tfjs_source;
-
-static frost_status read_file(const frost_allocator *a, const char *path, uint64_t max, void **out,
-                              size_t *size, frost_error *err) {
-    *out = NULL;
-    *size = 0;
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot open '%s': %s", path,
-                           strerror(errno));
-    frost_status st = FROST_OK;
-    long len = -1;
-    if (fseek(fp, 0, SEEK_END) == 0) len = ftell(fp);
-    if (len < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-        st = frost__fail(err, FROST_E_IO, NULL, NULL, -1, "cannot read '%s'", path);
-    } else if ((uint64_t)len > max) {
-        st = frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1, "'%s' is %ld bytes, over the %llu-byte limit",
-                         path, len, (unsigned long long)max);
-    } else {
-        unsigned char *buf = frost__alloc(a, (size_t)len + 1);
-        if (!buf) {
-            st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory reading '%s'", path);
-        } else if (len > 0 && fread(buf, 1, (size_t)len, fp) != (size_t)len) {
-            frost__free(a, buf);
-            st = frost__fail(err, FROST_E_IO, NULL, NULL, -1, "short read on '%s'", path);
-        } else {
-            buf[len] = 0;
-            *out = buf;
-            *size = (size_t)len;
-        }
-    }
-    fclose(fp);
-    return st;
-}
-
-static bool safe_relative(const char *p) {
-    if (!p || !*p || p[0] == '/' || strchr(p, '\\') || strchr(p, ':')) return false;
-    for (const char *c = p; *c;) {
-        const char *e = strchr(c, '/');
-        size_t len = e ? (size_t)(e - c) : strlen(c);
-        if ((len == 2 && c[0] == '.' && c[1] == '.') || len == 0) return false;
-        c += len + (e ? 1 : 0);
-        if (!e) break;
-    }
-    return true;
-}
 
 static float half_to_float(uint16_t h) {
     int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
@@ -115,8 +71,8 @@ static frost_status tfjs_fetch(void *ctx, const char *const *path, int npath, co
 }
 
 /* Loads every manifest group (its shards concatenated) and indexes the weights. */
-static frost_status load_manifest(tfjs_source *s, const frost__json *manifest, const char *dir,
-                                  frost_error *err) {
+static frost_status load_manifest(tfjs_source *s, const frost__json *manifest,
+                                  const frost__files *files, frost_error *err) {
     frost__graph *g = s->g;
     int n_groups = frost__json_len(manifest);
     if (!frost__json_is_array(manifest))
@@ -143,18 +99,15 @@ static frost_status load_manifest(tfjs_source *s, const frost__json *manifest, c
         size_t group_bytes = 0;
         for (int p = 0; p < np && st == FROST_OK; p++) {
             const char *rel = frost__json_str(frost__json_at(paths, p));
-            if (!safe_relative(rel)) {
+            if (!frost__files_name_ok(rel)) {
                 st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
                                  "model.json: weight shard path '%s' must be a plain relative name",
                                  rel ? rel : "(not a string)");
                 break;
             }
-            char full[4096];
-            if (snprintf(full, sizeof full, "%s%s", dir, rel) >= (int)sizeof full) {
-                st = frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1, "shard path too long");
-                break;
-            }
-            st = read_file(&g->alloc, full, budget, &parts[p], &sizes[p], err);
+            frost__files within = *files;
+            within.max_bytes = budget;
+            st = frost__files_read(&within, rel, &g->alloc, &parts[p], &sizes[p], err);
             if (st == FROST_OK) {
                 budget -= sizes[p];
                 group_bytes += sizes[p];
@@ -249,17 +202,11 @@ static void free_source(tfjs_source *s) {
     frost__free(&g->alloc, s->names);
 }
 
-frost_status frost__import_tfjs_layers(const char *model_json_path, frost__graph *g,
-                                       frost_error *err) {
-    if (!model_json_path)
-        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "no model.json path");
-    void *text = NULL;
-    size_t len = 0;
-    FROST_TRY(read_file(&g->alloc, model_json_path, TFJS_MAX_JSON, &text, &len, err));
+frost_status frost__import_tfjs_layers(const void *json, size_t size, const frost__files *files,
+                                       frost__graph *g, frost_error *err) {
     frost__json *doc = NULL;
-    frost_status st = frost__json_parse(text, len, TFJS_MAX_JSON, "model.json", &doc, err);
-    frost__free(&g->alloc, text);
-    if (st != FROST_OK) return st;
+    FROST_TRY(frost__json_parse(json, size, TFJS_MAX_JSON, "model.json", &doc, err));
+    frost_status st = FROST_OK;
     tfjs_source src;
     memset(&src, 0, sizeof src);
     src.g = g;
@@ -277,12 +224,7 @@ frost_status frost__import_tfjs_layers(const char *model_json_path, frost__graph
         st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
                          "model.json has no Keras 'modelTopology' (class_name and config)");
     } else {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", model_json_path);
-        char *slash = strrchr(dir, '/');
-        if (slash) slash[1] = 0;
-        else dir[0] = 0;
-        st = load_manifest(&src, frost__json_get(doc, "weightsManifest"), dir, err);
+        st = load_manifest(&src, frost__json_get(doc, "weightsManifest"), files, err);
         if (st == FROST_OK) {
             frost__keras_weights w = {&src, tfjs_fetch};
             g->format = FROST_FORMAT_TFJS_LAYERS;

@@ -13,21 +13,12 @@
 
 #include <math.h>
 
-#include "ops/op.h"
-#include "ops/params.h"
+#include "core/params.h"
 
 /* ==== Unary f32 ============================================================================= */
 
 #define FROST_F32_UNARY_NAME frost_k_f32_unary__ref
 #include "kernels/ref/eltwise_unary_f32.inc"
-
-frost__f32_unary_fn frost_k_f32_unary_pick(const struct frost__cpu *cpu) {
-#if defined(__x86_64__) || defined(_M_X64)
-    if (cpu && cpu->max_isa >= 2 && cpu->avx512f) return frost_k_f32_unary__avx512;
-    if (cpu && cpu->max_isa >= 1 && cpu->avx2_fma) return frost_k_f32_unary__avx2;
-#endif
-    return frost_k_f32_unary__ref;
-}
 
 /* ==== Unary, other dtypes ===================================================================== */
 

@@ -3,7 +3,7 @@
  * reads only src elements the plan addresses. */
 #include "kernels/layout.h"
 
-#include "ops/params.h"
+#include "core/params.h"
 
 void frost__copy_plan_simplify(frost__copy_plan *p) {
     int k = 0;

@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-#include "ops/params.h"
+#include "core/params.h"
 
 bool frost__reduce_plan_make(const frost__shape *in, const bool *reduce_axis,
                              frost__reduce_plan *p) {

@@ -9,7 +9,7 @@
 
 #include <math.h>
 
-#include "ops/params.h"
+#include "core/params.h"
 
 #define FROST_F32_UNARY_NAME frost_k_f32_unary__avx2
 #include "kernels/ref/eltwise_unary_f32.inc"

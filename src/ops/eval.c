@@ -1,6 +1,6 @@
 /* eval.c — one node at a time, outside the run loop (see eval.h). Allocates freely: it only runs at
  * load and plan time. */
-#include "engine/eval.h"
+#include "ops/eval.h"
 
 frost_status frost__infer_node(const frost__node *n, frost_dtype *dtype, frost__shape *shape,
                                void *const *data, bool planning, frost_error *err) {

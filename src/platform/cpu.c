@@ -10,7 +10,7 @@
  * Must never: execute an instruction it has not proven available, allocate, or fail — an unknown
  * FROST_MAX_ISA value is ignored. The probe runs once (pthread_once), so concurrent first calls
  * from several sessions are safe and cheap afterwards. */
-#include "ops/op.h"
+#include "platform/cpu.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -54,19 +54,21 @@ static void probe_x86(frost__cpu *c) {
 }
 #endif
 
-static frost__cpu g_cpu;
+static frost__cpu g_cpu, g_capped[FROST__ISA_AVX512 + 1];
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void cap_at(frost__cpu *c, int limit) {
+    if (c->max_isa > limit) c->max_isa = limit;
+    if (c->max_isa < FROST__ISA_AVX512) c->avx512f = c->avx512_bf16 = c->avx512_vnni = false;
+    if (c->max_isa < FROST__ISA_AVX2) c->avx2_fma = false;
+}
 
 static void apply_cap(frost__cpu *c, const char *cap) {
     if (!cap || !*cap) return;
-    int limit;
-    if (!strcasecmp(cap, "ref") || !strcasecmp(cap, "none") || !strcasecmp(cap, "baseline")) limit = 0;
-    else if (!strcasecmp(cap, "avx2")) limit = 1;
-    else if (!strcasecmp(cap, "avx512")) limit = 2;
-    else return;
-    if (c->max_isa > limit) c->max_isa = limit;
-    if (c->max_isa < 2) c->avx512f = c->avx512_bf16 = c->avx512_vnni = false;
-    if (c->max_isa < 1) c->avx2_fma = false;
+    if (!strcasecmp(cap, "ref") || !strcasecmp(cap, "none") || !strcasecmp(cap, "baseline"))
+        cap_at(c, FROST__ISA_REF);
+    else if (!strcasecmp(cap, "avx2")) cap_at(c, FROST__ISA_AVX2);
+    else if (!strcasecmp(cap, "avx512")) cap_at(c, FROST__ISA_AVX512);
 }
 
 static void probe(void) {
@@ -77,9 +79,20 @@ static void probe(void) {
 #endif
     apply_cap(&c, getenv("FROST_MAX_ISA"));
     g_cpu = c;
+    for (int level = FROST__ISA_REF; level <= FROST__ISA_AVX512; level++) {
+        g_capped[level] = c;
+        cap_at(&g_capped[level], level);
+    }
 }
 
 const frost__cpu *frost__cpu_get(void) {
     pthread_once(&g_once, probe);
     return &g_cpu;
+}
+
+const frost__cpu *frost__cpu_capped(int max_isa) {
+    pthread_once(&g_once, probe);
+    if (max_isa < FROST__ISA_REF) max_isa = FROST__ISA_REF;
+    if (max_isa > FROST__ISA_AVX512) max_isa = FROST__ISA_AVX512;
+    return &g_capped[max_isa];
 }

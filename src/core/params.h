@@ -11,7 +11,7 @@
 
 typedef enum frost__op_id {
 #define FROST_OP(id, name, file) FROST__OP_##id,
-#include "ops/ops.def"
+#include "core/ops.def"
 #undef FROST_OP
     FROST__OP_COUNT
 } frost__op_id;

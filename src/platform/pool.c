@@ -6,7 +6,8 @@
  * worker can never claim a chunk of the next job with the previous job's bounds.
  * Idle workers poll for at most spin_us, then sleep on a condition variable: an idle session uses
  * no CPU. Never allocates after creation. */
-#include "engine/pool.h"
+#include "platform/pool.h"
+#include "platform/fpenv.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -84,9 +85,8 @@ static void run_chunks(frost__pool *p, uint32_t gen, int worker) {
 static void *worker_main(void *argp) {
     const worker_arg *wa = argp;
     frost__pool *p = wa->p;
-#if defined(__x86_64__) || defined(__i386__)
-    if (p->flush_denormals) _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ | DAZ */
-#endif
+    /* The caller's thread computes in the same mode during a run (engine/session.c). */
+    frost__fpenv_enter(p->flush_denormals);
     uint32_t seen = 0; /* generation 0 is the idle state at creation */
     for (;;) {
         uint32_t g = JOB_GEN(atomic_load_explicit(&p->job, memory_order_acquire));

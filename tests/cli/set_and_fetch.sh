@@ -1,0 +1,55 @@
+#!/bin/sh
+# set_and_fetch.sh FROST DATA_DIR OUT_DIR: `--set` fixes a training-time input at load, and `-o`
+# fetches intermediate tensors with their own values, as a user calls the CLI:
+#   - is_train.pb (tests/data/tf): out = 3 * relu(x @ I + b) with --set is_train=false, and
+#     2 * ... with true; without --set the Switch/Merge stay and the load names them;
+#   - `-o pre=` (the BiasAdd that fusion would merge into the Relu) returns x @ I + b, negative
+#     values included; asking for it beside an unnamed -o does too (the CLI names both at load);
+#   - a name that is not an input, and a non-scalar input, are refused by name.
+# The expected values are written here by hand from the fixture's weights, not computed by frost.
+frost=$1 data=$2 out=$3
+model=$data/is_train.pb
+mkdir -p "$out"
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+py=/usr/bin/python3
+"$py" -c "import numpy" 2>/dev/null || { echo "SKIP: /usr/bin/python3 with numpy is needed"; exit 77; }
+"$py" -c "import numpy as np; np.save('$out/x.npy', np.array([[1, -1], [0.25, 0.5]], np.float32))"
+# x @ I + b with b = [-0.5, 0.25]:
+pre='[[0.5, -0.75], [-0.25, 0.75]]'
+check() { # check FILE EXPECTED_PYTHON_EXPR
+  "$py" -c "
+import numpy as np, sys
+got = np.load('$1'); want = np.array($2, np.float32)
+sys.exit(0 if got.shape == want.shape and np.allclose(got, want, atol=1e-6) else 1)" ||
+    fail "$1 is not $2"
+}
+"$frost" run "$model" -i x="$out/x.npy" --set is_train=false -o out="$out/o_false.npy" ||
+  fail "run --set is_train=false"
+check "$out/o_false.npy" "3 * np.maximum(np.array($pre), 0)"
+"$frost" run "$model" -i x="$out/x.npy" --set=is_train=true -o out="$out/o_true.npy" ||
+  fail "run --set=is_train=true"
+check "$out/o_true.npy" "2 * np.maximum(np.array($pre), 0)"
+"$frost" run "$model" -i x="$out/x.npy" --set is_train=0 -o out="$out/o.npy" -o pre="$out/pre.npy" ||
+  fail "run -o out= -o pre="
+check "$out/pre.npy" "$pre"
+"$frost" run "$model" -i x="$out/x.npy" --set is_train=0 -o "$out/o2.npy" -o pre="$out/pre2.npy" ||
+  fail "run -o FILE -o pre="
+check "$out/o2.npy" "3 * np.maximum(np.array($pre), 0)"
+check "$out/pre2.npy" "$pre"
+expect_fail() { # expect_fail NEEDLE ARGS...: frost exits 1 and prints NEEDLE
+  needle=$1; shift
+  msg=$("$frost" "$@" 2>&1); rc=$?
+  [ $rc -eq 1 ] || fail "exit $rc (want 1): frost $*"
+  case "$msg" in *"$needle"*) ;; *) fail "no '$needle' in: $msg" ;; esac
+}
+expect_fail "unsupported ops: Switch" run "$model" -i x="$out/x.npy"
+expect_fail "no input named 'is_trai'; did you mean 'is_train'?" run "$model" -i x="$out/x.npy" --set is_trai=0
+expect_fail "only inputs of one element can be fixed" run "$model" -i x="$out/x.npy" --set x=1
+"$frost" inspect "$model" --set is_train=false | grep -q "input 'is_train' fixed to 0 at load" ||
+  fail "inspect does not report the fixed input"
+msg=$("$frost" run "$model" --set is_train=maybe 2>&1); rc=$?
+[ $rc -eq 2 ] || fail "--set is_train=maybe exits $rc, want 2"
+case "$msg" in *"is not a number, true or false"*) ;; *) fail "bad --set value: $msg" ;; esac
+[ $fails -eq 0 ] || exit 1
+echo "set_and_fetch: all passed"
