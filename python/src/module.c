@@ -48,10 +48,15 @@ static PyObject *module_inspect(PyObject *module, PyObject *arg) {
         free(text);
         return PyErr_NoMemory();
     }
-    PyObject *json = PyImport_ImportModule("json");
-    PyObject *result = json ? PyObject_CallMethod(json, "loads", "s#", text, (Py_ssize_t)size) : NULL;
-    Py_XDECREF(json);
+    /* Names are the model's bytes: ones that are not UTF-8 come back as surrogates, the same str
+     * Session.inputs and .outputs give for them. */
+    PyObject *doc = PyUnicode_DecodeUTF8(text, (Py_ssize_t)size, "surrogateescape");
     free(text);
+    if (!doc) return NULL;
+    PyObject *json = PyImport_ImportModule("json");
+    PyObject *result = json ? PyObject_CallMethod(json, "loads", "O", doc) : NULL;
+    Py_XDECREF(json);
+    Py_DECREF(doc);
     return result;
 }
 

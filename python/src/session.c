@@ -154,26 +154,48 @@ static const char *type_name(PyObject *obj, char *buf, size_t cap) {
     return buf;
 }
 
-/* A borrowed UTF-8 name of a str (valid while the str lives), or NULL with frost.InvalidArgument. */
-static const char *name_of(PyObject *obj, const char *what) {
+/* The bytes of a name (str) as frost sees them: UTF-8, with the undecodable bytes of a model's
+ * names given back as they were (surrogateescape, how the module decodes them). The pointer lives as
+ * long as the bytes object appended to `keep`. NULL with frost.InvalidArgument for a non-str. */
+static const char *name_of(PyObject *obj, const char *what, PyObject *keep) {
     if (!PyUnicode_Check(obj)) {
         char tn[64];
         frostpy_raise_msg(FROST_E_INVALID_ARG, "%s must be str, not %s", what,
                           type_name(obj, tn, sizeof tn));
         return NULL;
     }
+    PyObject *bytes = PyUnicode_AsEncodedString(obj, "utf-8", "surrogateescape");
+    if (!bytes) return NULL;
+    int rc = PyList_Append(keep, bytes);
+    Py_DECREF(bytes);
+    if (rc < 0) return NULL;
+    char *text;
     Py_ssize_t len;
-    const char *s = PyUnicode_AsUTF8AndSize(obj, &len);
-    if (!s) return NULL;
-    if ((size_t)len != strlen(s)) {
+    if (PyBytes_AsStringAndSize(bytes, &text, &len) < 0) return NULL;
+    if ((size_t)len != strlen(text)) {
         frostpy_raise_msg(FROST_E_INVALID_ARG, "%s contains a NUL character", what);
         return NULL;
     }
+    return text;
+}
+
+/* A name for a message (a model's name that is not UTF-8 cannot be shown as it is). */
+static const char *shown(PyObject *name) {
+    const char *s = PyUnicode_AsUTF8AndSize(name, NULL);
+    if (!s) PyErr_Clear();
+    return s ? s : "(a name that is not UTF-8)";
+}
+
+/* A name from the model as a str: interned (so a caller's info.name is found by identity), its
+ * bytes that are not UTF-8 kept as surrogates rather than refused. */
+static PyObject *str_of_name(const char *name) {
+    PyObject *s = PyUnicode_DecodeUTF8(name, (Py_ssize_t)strlen(name), "surrogateescape");
+    if (s) PyUnicode_InternInPlace(&s);
     return s;
 }
 
 /* outputs=: a sequence of names (not one str, which would read as its letters). */
-static int parse_outputs(PyObject *arg, PyObject **seq, const char ***names, int *n) {
+static int parse_outputs(PyObject *arg, PyObject *keep, PyObject **seq, const char ***names, int *n) {
     *seq = NULL;
     *names = NULL;
     *n = 0;
@@ -195,7 +217,7 @@ static int parse_outputs(PyObject *arg, PyObject **seq, const char ***names, int
         return -1;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
-        (*names)[i] = name_of(PyTuple_GetItem(*seq, i), "each name in outputs");
+        (*names)[i] = name_of(PyTuple_GetItem(*seq, i), "each name in outputs", keep);
         if (!(*names)[i]) return -1;
     }
     *n = (int)count;
@@ -203,7 +225,8 @@ static int parse_outputs(PyObject *arg, PyObject **seq, const char ***names, int
 }
 
 /* set=: {input name: number}, fixed at load (frost_load_options.fixed_inputs). */
-static int parse_fixed(PyObject *arg, PyObject **items, frost_fixed_input **fixed, int *n) {
+static int parse_fixed(PyObject *arg, PyObject *keep, PyObject **items, frost_fixed_input **fixed,
+                       int *n) {
     *items = NULL;
     *fixed = NULL;
     *n = 0;
@@ -227,7 +250,7 @@ static int parse_fixed(PyObject *arg, PyObject **items, frost_fixed_input **fixe
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *pair = PyList_GetItem(*items, i);
         PyObject *key = PyTuple_GetItem(pair, 0), *value = PyTuple_GetItem(pair, 1);
-        (*fixed)[i].name = name_of(key, "each name in set");
+        (*fixed)[i].name = name_of(key, "each name in set", keep);
         if (!(*fixed)[i].name) return -1;
         if (!PyFloat_Check(value) && !PyLong_Check(value)) {
             frostpy_raise_msg(FROST_E_INVALID_ARG, "set['%s'] must be a number (int, float, bool)",
@@ -297,7 +320,7 @@ static int cache_names(SessionObject *self) {
             return -1;
         }
         self->in_dtype[i] = t.dtype;
-        self->in_names[i] = PyUnicode_InternFromString(t.name);
+        self->in_names[i] = str_of_name(t.name);
         if (!self->in_names[i]) return -1;
     }
     for (int i = 0; i < self->n_out; i++) {
@@ -306,7 +329,7 @@ static int cache_names(SessionObject *self) {
             frostpy_raise_msg(FROST_E_INTERNAL, "output %d has no name", i);
             return -1;
         }
-        self->out_names[i] = PyUnicode_InternFromString(t.name);
+        self->out_names[i] = str_of_name(t.name);
         if (!self->out_names[i]) return -1;
     }
     return 0;
@@ -341,13 +364,14 @@ static int session_init(PyObject *obj, PyObject *args, PyObject *kwargs) {
         return -1;
     }
     int precision;
-    PyObject *out_seq = NULL, *set_items = NULL;
+    PyObject *out_seq = NULL, *set_items = NULL, *keep = PyList_New(0);
+    if (!keep) return -1;
     const char **out_names = NULL;
     frost_fixed_input *fixed = NULL;
     int n_outputs = 0, n_fixed = 0, rc = -1;
     if (parse_precision(precision_arg, &precision) < 0 ||
-        parse_outputs(outputs_arg, &out_seq, &out_names, &n_outputs) < 0 ||
-        parse_fixed(set_arg, &set_items, &fixed, &n_fixed) < 0)
+        parse_outputs(outputs_arg, keep, &out_seq, &out_names, &n_outputs) < 0 ||
+        parse_fixed(set_arg, keep, &set_items, &fixed, &n_fixed) < 0)
         goto done;
 
     frost_load_options lo;
@@ -383,6 +407,7 @@ static int session_init(PyObject *obj, PyObject *args, PyObject *kwargs) {
 done:
     Py_XDECREF(out_seq);
     Py_XDECREF(set_items);
+    Py_DECREF(keep);
     PyMem_Free(out_names);
     PyMem_Free(fixed);
     return rc;
@@ -482,18 +507,26 @@ static int find_index(SessionObject *self, PyObject *key, int inputs) {
     int n = inputs ? self->n_in : self->n_out;
     for (int i = 0; i < n; i++)
         if (names[i] == key) return i;
-    const char *what = inputs ? "an input name" : "an output name";
-    const char *s = name_of(key, what);
-    if (!s) return -1;
-    for (int i = 0; i < n; i++) {
-        const char *cached = PyUnicode_AsUTF8AndSize(names[i], NULL);
-        if (cached && strcmp(cached, s) == 0) return i;
+    if (!PyUnicode_Check(key)) {
+        char tn[64];
+        frostpy_raise_msg(FROST_E_INVALID_ARG, "%s name must be str, not %s",
+                          inputs ? "an input" : "an output", type_name(key, tn, sizeof tn));
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (PyUnicode_Compare(names[i], key) == 0) return i;
+    PyObject *keep = PyList_New(0);
+    const char *s = keep ? name_of(key, inputs ? "an input name" : "an output name", keep) : NULL;
+    if (!s) {
+        Py_XDECREF(keep);
+        return -1;
     }
     int index = -1;
     frost_error err;
     clear_error(&err);
     frost_status st = inputs ? frost_session_input_index(self->session, s, &index, &err)
                              : frost_session_output_index(self->session, s, &index, &err);
+    Py_DECREF(keep);
     if (st != FROST_OK) {
         if (err.code == FROST_OK) err.code = st;
         if (st == FROST_E_NOT_FOUND) {
@@ -503,7 +536,7 @@ static int find_index(SessionObject *self, PyObject *key, int inputs) {
                                     "; the session's %s%s %s ", inputs ? "input" : "output",
                                     n == 1 ? "" : "s", n == 1 ? "is" : "are");
             for (int i = 0; i < n && len < sizeof err.message - 1; i++) {
-                const char *name = PyUnicode_AsUTF8AndSize(names[i], NULL);
+                const char *name = shown(names[i]);
                 if (i == 6 && n > 7) {
                     len += (size_t)snprintf(err.message + len, sizeof err.message - len,
                                             ", ... (%d in all)", n);
@@ -539,7 +572,7 @@ static int take_inputs(SessionObject *self, PyObject *feeds) {
     while (PyDict_Next(feeds, &pos, &key, &value)) {
         int i = find_index(self, key, 1);
         if (i < 0) goto fail;
-        const char *name = PyUnicode_AsUTF8AndSize(self->in_names[i], NULL);
+        const char *name = shown(self->in_names[i]);
         if (self->fed[i]) {
             frostpy_raise_msg(FROST_E_INVALID_ARG, "input '%s' is given twice", name);
             goto fail;
@@ -591,7 +624,7 @@ static int take_inputs(SessionObject *self, PyObject *feeds) {
         for (int i = 0; i < self->n_in && len < sizeof missing - 8; i++) {
             if (self->fed[i]) continue;
             len += (size_t)snprintf(missing + len, sizeof missing - len, "%s'%s'", len ? ", " : "",
-                                    PyUnicode_AsUTF8AndSize(self->in_names[i], NULL));
+                                    shown(self->in_names[i]));
         }
         frostpy_raise_msg(FROST_E_INVALID_ARG, "no value given for input%s %s",
                           self->n_in - given > 1 ? "s" : "", missing);
@@ -778,7 +811,7 @@ static int bind_outputs(SessionObject *self, PyObject *outputs) {
     while (PyDict_Next(outputs, &pos, &key, &value)) {
         int i = find_index(self, key, 0);
         if (i < 0) goto done;
-        const char *name = PyUnicode_AsUTF8AndSize(self->out_names[i], NULL);
+        const char *name = shown(self->out_names[i]);
         if (want[i]) {
             frostpy_raise_msg(FROST_E_INVALID_ARG, "output '%s' is given twice", name);
             goto done;

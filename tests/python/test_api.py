@@ -116,3 +116,20 @@ def test_path_like_and_cli_path():
     sess = frost.Session(pathlib.Path(BEGINNER))
     assert sess.inputs[0].name == "input"
     assert os.access(CLI, os.X_OK)
+
+
+def test_names_that_are_not_utf8_or_hold_escapes():
+    """hostile_names.pb: an input named with a terminal escape, a node with bytes that are not
+    UTF-8. Names come back as str (undecodable bytes as surrogates) and work as names again."""
+    path = data("tf", "hostile_names.pb")
+    relu = os.fsdecode(b"relu\x80\xff")                      # surrogateescape, as the module does
+    sess = frost.Session(path, outputs=[relu])
+    (i,), (o,) = sess.inputs, sess.outputs
+    assert i.name == "x\x1b[31m" and o.name == relu
+    x = np.array([[-1.0, 2.0]], np.float32)
+    for feed_name in (i.name, "x\x1b[31m"):
+        out = sess.run([relu], {feed_name: x})[0]
+        assert np.array_equal(np.asarray(out), np.maximum(x, 0))
+    with pytest.raises(frost.Unsupported) as e:            # the whole file has an unknown op
+        frost.inspect(path)
+    assert "\x1b" not in str(e.value)                        # frost escapes names in messages
