@@ -85,9 +85,10 @@ def test_tfjs_layers_fixture(tmp_path, name):
         want = np.fromfile(os.path.join(folder, "ref", spec["file"]), dtype=np.float32)
         np.testing.assert_allclose(got[out.name].reshape(-1), want, rtol=1e-4, atol=1e-4)
     if len(feeds) > 1:
-        # `frost run` sets each input's data before the next input's shape, so a batch other than
-        # the default re-plans after the first input was copied and loses it (tools/frost/cmd_run.c,
-        # reported): compare with it at the default batch of 1, where nothing re-plans.
+        # `frost run` feeds each input before setting the next one's shape, against frost.h's "set
+        # every shape before feeding data": at a batch other than 1 its plan sees the inputs
+        # disagree (functional_merge: Concatenate's shape error). Reported (tools/frost/cmd_run.c);
+        # until then compare with it at the default batch of 1, where the shapes never change.
         feeds = {k: np.ascontiguousarray(v[:1]) for k, v in feeds.items()}
         got = run_all(sess, feeds)
     assert_same_as_cli(tmp_path, path, sess, feeds, got)
