@@ -11,13 +11,15 @@ PACKAGES="build-essential cmake pkg-config
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libhdf5-dev libzip-dev libcjson-dev zlib1g-dev
   clang libclang-rt-14-dev valgrind
-  python3 python3-numpy
+  python3 python3-numpy python3-dev python3-setuptools python3-pytest
   dataset-fashion-mnist
   libonnx-testdata
   libmicrohttpd-dev python3-yaml curl haproxy wrk"
 # libonnx-testdata: ONNX's backend test suite, run by tests/onnx_conformance.
 # frost serve: libmicrohttpd-dev (its HTTP server); python3-yaml (tests/serve's deployment manifest
 # check), curl (docs' examples), haproxy and wrk (bench/serve's load test behind a balancer).
+# python3-dev, python3-setuptools: build the Python extension module (python/, the stable ABI);
+# python3-pytest runs its tests (tests/python). NumPy is optional for the module itself.
 # Optional, for fixture generation only (not needed to build or test): python3-torch, used by
 # scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx.
 

@@ -2,6 +2,7 @@
  * and formatting. Errors always go to stderr so stdout stays clean for --json and pipes; nothing
  * here exits the process — commands return exit codes so they can clean up. */
 #include "cli.h"
+#include "inspect_json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -154,27 +155,9 @@ bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *fla
     return false;
 }
 
-const char *cli_format_title(frost_format f) {
-    switch (f) {
-    case FROST_FORMAT_TF_GRAPHDEF: return "TensorFlow GraphDef";
-    case FROST_FORMAT_ONNX: return "ONNX";
-    case FROST_FORMAT_KERAS_H5: return "Keras HDF5";
-    case FROST_FORMAT_KERAS_V3: return "Keras v3";
-    case FROST_FORMAT_TFJS_LAYERS: return "TensorFlow.js layers";
-    default: return "unknown";
-    }
-}
+const char *cli_format_title(frost_format f) { return inspect_format_title(f); }
 
-const char *cli_format_id(frost_format f) {
-    switch (f) {
-    case FROST_FORMAT_TF_GRAPHDEF: return "tf_graphdef";
-    case FROST_FORMAT_ONNX: return "onnx";
-    case FROST_FORMAT_KERAS_H5: return "keras_h5";
-    case FROST_FORMAT_KERAS_V3: return "keras_v3";
-    case FROST_FORMAT_TFJS_LAYERS: return "tfjs_layers";
-    default: return "unknown";
-    }
-}
+const char *cli_format_id(frost_format f) { return inspect_format_id(f); }
 
 const char *cli_shape(const frost_tensor_info *t, char *buf, size_t cap) {
     if (t->rank < 0 || t->rank > FROST_MAX_RANK) {
@@ -193,44 +176,9 @@ const char *cli_shape(const frost_tensor_info *t, char *buf, size_t cap) {
     return buf;
 }
 
-void cli_json_shape(FILE *f, const frost_tensor_info *t) {
-    if (t->rank < 0 || t->rank > FROST_MAX_RANK) {
-        fputs("null", f);
-        return;
-    }
-    fputc('[', f);
-    for (int i = 0; i < t->rank; i++) {
-        if (i) fputs(", ", f);
-        if (t->dims[i] < 0)
-            fputs("null", f);
-        else
-            fprintf(f, "%" PRId64, t->dims[i]);
-    }
-    fputc(']', f);
-}
+void cli_json_shape(FILE *f, const frost_tensor_info *t) { inspect_json_shape(f, t); }
 
-void cli_json_string(FILE *f, const char *s) {
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
+void cli_json_string(FILE *f, const char *s) { inspect_json_string(f, s); }
 
 const char *cli_bytes(int64_t bytes, char *buf, size_t cap) {
     const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
