@@ -570,8 +570,10 @@ static frost_status import_model(tfl_ctx *c) {
         frost__fb_table op = frost__fb_vec_table(fb, ops, i, "SubGraph.operators[]");
         if (fb->bad) return fb_error(c);
         FROST_TRY(read_operator(c, opcodes, op, in_buf, out_buf));
-        FROST_TRY(frost__tfl_translate(c));
-        if (fb->bad) return fb_error(c);
+        frost_status st = frost__tfl_translate(c);
+        /* The reader's failures inside a builder are reported here, with their offset. */
+        if (fb->bad && (st == FROST_OK || !c->err->message[0])) return fb_error(c);
+        if (st != FROST_OK) return st;
     }
     c->op_name = NULL;
     c->n_out = 0;

@@ -22,7 +22,12 @@
         if ((v) < -1) return c->err ? c->err->code : FROST_E_FORMAT;    \
     } while (0)
 
-static frost_status failed(tfl_ctx *c) { return c->err && c->err->code ? c->err->code : FROST_E_FORMAT; }
+/* The status of a failure already reported in c->err (the reader's own failures are reported by
+ * tflite_import.c with their offset). */
+static frost_status failed(tfl_ctx *c) {
+    if (c->err->code != FROST_OK) return c->err->code;
+    return c->fb->bad ? FROST_E_FORMAT : frost__tfl_bad(c, "malformed operator");
+}
 
 /* Inputs 0..n-1 as values; *ok false on failure (required inputs must exist). */
 static bool inputs(tfl_ctx *c, int n, int *v, int required) {

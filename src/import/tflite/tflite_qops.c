@@ -18,7 +18,12 @@
 
 #define IN(k) frost__tfl_in(c, (k))
 
-static frost_status failed(tfl_ctx *c) { return c->err && c->err->code ? c->err->code : FROST_E_FORMAT; }
+/* The status of a failure already reported in c->err (the reader's own failures are reported by
+ * tflite_import.c with their offset). */
+static frost_status failed(tfl_ctx *c) {
+    if (c->err->code != FROST_OK) return c->err->code;
+    return c->fb->bad ? FROST_E_FORMAT : frost__tfl_bad(c, "malformed operator");
+}
 
 static void qrange(int type, int32_t *lo, int32_t *hi) {
     switch (type) {
