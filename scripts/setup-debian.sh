@@ -11,10 +11,12 @@ PACKAGES="build-essential cmake pkg-config
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libhdf5-dev libzip-dev libcjson-dev zlib1g-dev
   clang libclang-rt-14-dev valgrind
-  python3 python3-numpy
+  python3 python3-numpy python3-flatbuffers
   dataset-fashion-mnist
   libonnx-testdata"
 # libonnx-testdata: ONNX's backend test suite, run by tests/onnx_conformance.
+# python3-flatbuffers: writes the .tflite fixtures (scripts/gen_tflite_fixtures.py) and is the
+# oracle frost's own FlatBuffers reader is compared with (tests/import/test_tflite_parse.c).
 # Optional, for fixture generation only (not needed to build or test): python3-torch, used by
 # scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx.
 

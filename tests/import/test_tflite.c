@@ -250,10 +250,10 @@ static const void *run_model(const char *path, int n_in, const void *const *in, 
 static void check_seanet_golden(const char *dir) {
     char p0[1024], p1[1024], pg[1024], pm[1024];
     /* add0: two [1,1,5,64] inputs */
-    snprintf(p0, sizeof p0, "%s/add0_input0_int16.csv", dir);
-    snprintf(p1, sizeof p1, "%s/add0_input1_int16.csv", dir);
-    snprintf(pg, sizeof pg, "%s/add0_golden_int16.csv", dir);
-    snprintf(pm, sizeof pm, "%s/add0.tflite", dir);
+    snprintf(p0, sizeof p0, "%.900s/add0_input0_int16.csv", dir);
+    snprintf(p1, sizeof p1, "%.900s/add0_input1_int16.csv", dir);
+    snprintf(pg, sizeof pg, "%.900s/add0_golden_int16.csv", dir);
+    snprintf(pm, sizeof pm, "%.900s/add0.tflite", dir);
     int16_t *a = read_csv16(p0, 320), *b = read_csv16(p1, 320), *g = read_csv16(pg, 320);
     frost_model *m;
     frost_session *s;
@@ -269,9 +269,9 @@ static void check_seanet_golden(const char *dir) {
     free(b);
     free(g);
     /* conv0: [1,8,166,2] -> [1,2,160,8] */
-    snprintf(p0, sizeof p0, "%s/conv0_input0_int16.csv", dir);
-    snprintf(pg, sizeof pg, "%s/conv0_golden_int16.csv", dir);
-    snprintf(pm, sizeof pm, "%s/conv0.tflite", dir);
+    snprintf(p0, sizeof p0, "%.900s/conv0_input0_int16.csv", dir);
+    snprintf(pg, sizeof pg, "%.900s/conv0_golden_int16.csv", dir);
+    snprintf(pm, sizeof pm, "%.900s/conv0.tflite", dir);
     a = read_csv16(p0, 8 * 166 * 2);
     g = read_csv16(pg, 2 * 160 * 8);
     if (CHECK(a && g)) {
@@ -293,7 +293,7 @@ static void check_hello_world(const char *dir) {
     frost_session *s;
     frost_error err;
     for (int q = 0; q < 2; q++) {
-        snprintf(path, sizeof path, "%s/hello_world_%s.tflite", dir, q ? "int8" : "float");
+        snprintf(path, sizeof path, "%.900s/hello_world_%s.tflite", dir, q ? "int8" : "float");
         for (int i = 0; i < 4; i++) {
             float y;
             if (!q) {
@@ -345,10 +345,10 @@ static void check_person_and_mobilenet(const char *micro, const char *nn) {
     char path[1024], img[1024];
     frost_model *m;
     frost_session *s;
-    snprintf(path, sizeof path, "%s/person_detect.tflite", micro);
+    snprintf(path, sizeof path, "%.900s/person_detect.tflite", micro);
     for (int person = 0; person < 2; person++) {
         int8_t px[96 * 96];
-        snprintf(img, sizeof img, "%s/%s.bmp", micro, person ? "person" : "no_person");
+        snprintf(img, sizeof img, "%.900s/%s.bmp", micro, person ? "person" : "no_person");
         if (!CHECK(read_bmp96(img, px))) continue;
         const void *in[1] = {px};
         size_t bytes[1] = {sizeof px};
@@ -358,8 +358,8 @@ static void check_person_and_mobilenet(const char *micro, const char *nn) {
         frost_session_free(s);
         frost_model_free(m);
     }
-    snprintf(path, sizeof path, "%s/mobilenet_v2_1.0_224_quant.tflite", nn);
-    snprintf(img, sizeof img, "%s/orange.raw", nn);
+    snprintf(path, sizeof path, "%.900s/mobilenet_v2_1.0_224_quant.tflite", nn);
+    snprintf(img, sizeof img, "%.900s/orange.raw", nn);
     size_t n;
     void *raw = frost_test_read_file(img, &n);
     if (CHECK(raw && n == 224 * 224 * 3)) {
