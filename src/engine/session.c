@@ -29,6 +29,16 @@ static void mark_needed(frost_session *s) {
     frost__free(&s->alloc, need_val);
 }
 
+static bool has_dynamic_input(const frost__graph *g) {
+    for (int i = 0; i < g->n_inputs; i++) {
+        const frost__shape *sh = &g->values[g->inputs[i]].shape;
+        if (sh->rank < 0) return true;
+        for (int d = 0; d < sh->rank; d++)
+            if (sh->d[d] < 0) return true;
+    }
+    return false;
+}
+
 frost_status frost_session_create(const frost_model *m, const frost_session_options *opts,
                                   frost_session **out, frost_error *err) {
     if (out) *out = NULL;
@@ -105,6 +115,13 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
         }
     }
     frost_status st = frost__session_plan(s, err);
+    if (st == FROST_E_SHAPE && g->format == FROST_FORMAT_TFLITE && has_dynamic_input(g)) {
+        /* TFLite stores 1 for dims a caller resizes (ResizeInputTensor): a model that only works
+         * resized (an audio front end stored as [1,1]) plans when the caller sets its shapes. */
+        s->dirty = true;
+        frost__clear_error(err);
+        st = FROST_OK;
+    }
     if (st != FROST_OK) {
         frost_session_free(s);
         return st;

@@ -262,6 +262,10 @@ static frost_status check_const_bytes(tfl_ctx *c, tfl_tensor *t, int idx, size_t
 static int tensor_value(tfl_ctx *c, int idx) {
     tfl_tensor *t = &c->t[idx];
     if (t->value >= 0) return t->value;
+    int64_t numel;
+    if (!t->data && t->shape.rank >= 0 && frost__shape_numel_ok(&t->shape, &numel) && numel == 0 &&
+        t->dtype != FROST_DTYPE_INVALID && t->dtype != FROST_DTYPE_STRING)
+        t->data = (const unsigned char *)""; /* an empty constant (a RESHAPE to a scalar's shape) */
     if (!t->data) {
         frost__fail(c->err, FROST_E_FORMAT, t->name, c->op_name, c->op.pos,
                     "operator %d (%s) reads tensor %d ('%s'), which is no input, no constant and "
