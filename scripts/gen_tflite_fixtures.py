@@ -7,6 +7,9 @@ form, the oracle frost's own FlatBuffers reader is compared with (tests/import/t
 usage:
   /usr/bin/python3 scripts/gen_tflite_fixtures.py write tests/data/tflite
   /usr/bin/python3 scripts/gen_tflite_fixtures.py dump FILE.tflite
+  /usr/bin/python3 scripts/gen_tflite_fixtures.py float-twin QUANT.tflite OUT.tflite
+      the float model of the same network: every quantized constant dequantized, every tensor
+      float32, the same operators (for int8-vs-float speed comparisons; never committed)
 
 `write` makes, per fixture, NAME.tflite and NAME.in0.npy ... (deterministic inputs); the reference
 outputs come from TFLite itself: scripts/tflite_reference.mjs runs each model with LiteRT
@@ -711,11 +714,75 @@ def dump(path):
     print('\n'.join(out))
 
 
+def float_twin(src, dst):
+    data = bytearray(open(src, 'rb').read())
+    root = Tab(data, struct.unpack_from('<I', data, 0)[0])
+    buffers = root.vec_tables(MODEL['buffers'])
+    sg = root.vec_tables(MODEL['subgraphs'])[0]
+    m = Model('float twin of ' + os.path.basename(src))
+    for t in sg.vec_tables(SUBGRAPH['tensors']):
+        shape = t.vec(TENSOR['shape'], 'i') or []
+        ttype = t.scalar(TENSOR['type'], 'b', 0)
+        b = t.scalar(TENSOR['buffer'], 'I', 0)
+        raw = buffers[b].bytes_(BUFFER['data']) if 0 < b < len(buffers) else b''
+        q = t.table(TENSOR['quantization'])
+        scale = np.array(q.vec(QUANT['scale'], 'f') or [1.0], np.float64) if q else np.array([1.0])
+        zp = np.array(q.vec(QUANT['zero_point'], 'q') or [0] * len(scale), np.float64) if q else np.array([0.0])
+        axis = q.scalar(QUANT['quantized_dimension'], 'i', 0) if q else 0
+        quantized = q is not None and bool(q.vec(QUANT['scale'], 'f'))
+        value, out_type = None, T['FLOAT32']
+        if ttype == T['INT32'] and not quantized:
+            out_type = T['INT32']  # shapes, axes: stay integers
+        if raw:
+            v = np.frombuffer(raw, NP[ttype]).reshape(shape)
+            if quantized:
+                bshape = [1] * len(shape)
+                if len(scale) > 1:
+                    bshape[axis if len(shape) > 1 else 0] = -1
+                v = (v.astype(np.float64) - zp.reshape(bshape)) * scale.reshape(bshape)
+            value = v.astype(NP[out_type])
+        m.tensor(t.string(TENSOR['name']), out_type, shape, value)
+    codes = root.vec_tables(MODEL['operator_codes'])
+    for o in sg.vec_tables(SUBGRAPH['operators']):
+        oc = codes[o.scalar(OPERATOR['opcode_index'], 'I', 0)]
+        code = max(oc.scalar(OPCODE['builtin_code'], 'i', 0), oc.scalar(OPCODE['deprecated_builtin_code'], 'b', 0))
+        utype = o.scalar(OPERATOR['builtin_options_type'], 'B', 0)
+        opt = o.table(OPERATOR['builtin_options'])
+        # Copy the options table's scalar fields through the slots the schema gives them.
+        fields = None
+        for name, (u, slots) in OPT.items():
+            if u == utype and opt is not None:
+                fields = {}
+                for k, slot in slots.items():
+                    if k == 'squeeze_dims' or not opt.off(slot):
+                        continue
+                    fmt = 'f' if k in FLOAT_FIELDS else 'b' if (k in BOOL_FIELDS or k in BYTE_FIELDS) else 'i'
+                    fields[k] = opt.scalar(slot, fmt, 0)
+                fields = (name, fields)
+        # Old converters fold ReLU/ReLU6 into the output's quantized range ([0, 6] with act NONE):
+        # the float twin states it as the fused activation it stands for.
+        out_t = sg.vec_tables(SUBGRAPH['tensors'])[o.vec(OPERATOR['outputs'], 'i')[0]]
+        oq = out_t.table(TENSOR['quantization'])
+        if fields and 'act' in OPT[fields[0]][1] and fields[1].get('act', 0) == 0 and oq and oq.vec(QUANT['scale'], 'f'):
+            qs, qz = oq.vec(QUANT['scale'], 'f')[0], (oq.vec(QUANT['zero_point'], 'q') or [0])[0]
+            qmax = 255 if out_t.scalar(TENSOR['type'], 'b', 0) == T['UINT8'] else 127
+            lo, hi = qs * (-128 - qz if qmax == 127 else -qz), qs * (qmax - qz)
+            if abs(lo) < 1e-6:
+                fields[1]['act'] = ACT['RELU6'] if abs(hi - 6) < 0.05 else ACT['RELU']
+        m.op(code, o.vec(OPERATOR['inputs'], 'i'), o.vec(OPERATOR['outputs'], 'i'), fields, version=1)
+    m.inputs = sg.vec(SUBGRAPH['inputs'], 'i')
+    m.outputs = sg.vec(SUBGRAPH['outputs'], 'i')
+    with open(dst, 'wb') as f:
+        f.write(m.serialize())
+
+
 if __name__ == '__main__':
     if len(sys.argv) == 3 and sys.argv[1] == 'write':
         write(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == 'dump':
         dump(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == 'float-twin':
+        float_twin(sys.argv[2], sys.argv[3])
     else:
         sys.stderr.write(__doc__)
         sys.exit(2)

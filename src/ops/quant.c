@@ -208,6 +208,8 @@ typedef struct qbin_state {
     int32_t qp[FROST_QB_COUNT];
     frost_dtype t;
     int fn;
+    void (*kernel)(frost_dtype, int, const int32_t *, const void *, int64_t, const void *, int64_t,
+                   void *, int64_t);
 } qbin_state;
 
 static frost_status qbinary_infer(frost__infer_ctx *c) {
@@ -249,7 +251,7 @@ static frost_status qbinary_run(const frost__step *st, const frost__exec *ex) {
             ao += idx[d] * s->sa[d];
             bo += idx[d] * s->sb[d];
         }
-        frost_k_q_binary__ref(s->t, s->fn, s->qp, a + (size_t)ao * es, r ? s->sa[r - 1] : 0,
+        s->kernel(s->t, s->fn, s->qp, a + (size_t)ao * es, r ? s->sa[r - 1] : 0,
                               b + (size_t)bo * es, r ? s->sb[r - 1] : 0, y + (size_t)(o * inner) * es,
                               inner);
         for (int d = r - 2; d >= 0; d--) {
@@ -292,6 +294,10 @@ static frost_status qbinary_prepare(frost__step *st, const frost__prepare_ctx *p
         q[FROST_QB_OUT_SHIFT] < -31 || q[FROST_QB_OUT_SHIFT] > 30)
         return frost__op_fail(pc->node, pc->err, FROST_E_UNSUPPORTED,
                               "requantization shifts out of range");
+    s->kernel = frost_k_q_binary__ref;
+#if defined(__x86_64__)
+    if (pc->cpu && pc->cpu->avx512f) s->kernel = frost_k_q_binary__avx512;
+#endif
     st->run = qbinary_run;
     return FROST_OK;
 }

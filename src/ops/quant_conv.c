@@ -1,8 +1,11 @@
 /* quant_conv.c — QCONV2D, QDEPTHWISE_CONV2D and QFULLY_CONNECTED: convolutions and dense layers on
  * quantized integers with TFLite's layouts (OHWI filters, [1,kh,kw,cin*m] depthwise filters,
- * [units, inputs] weights) and arithmetic (kernels/ref/conv_q8.c). infer checks dtypes, shapes and
- * the qp operand (ops/quant.h); prepare resolves SAME padding from the real input size; run splits
- * output rows across the session's threads. Never allocates. */
+ * [units, inputs] weights) and arithmetic. infer checks dtypes, shapes and the qp operand
+ * (ops/quant.h); pack (at load) packs the constant 8-bit weights of ungrouped convs and fully
+ * connected layers for the byte GEMM (kernels/ref/gemm_q8.c, or VNNI where the CPU has it);
+ * prepare resolves SAME padding and picks the path: that GEMM (im2col tiles, or the input itself
+ * for 1x1 convs and dense layers) or the direct loops of kernels/ref/conv_q8.c (depthwise, grouped,
+ * int16). run splits output rows across the session's threads. Never allocates after pack. */
 #include "kernels/quant.h"
 #include "ops/op.h"
 #include "ops/quant.h"
@@ -106,10 +109,23 @@ static frost_status fc_infer(frost__infer_ctx *c) {
     return FROST_OK;
 }
 
+#define GEMM_TILE 32 /* output rows per im2col tile and int32 result tile */
+
 typedef struct qconv_state {
     frost__qconv_args a;
     int kind;     /* 0 conv, 1 depthwise, 2 fully connected */
     int64_t rows, macs_per_row;
+    /* The packed GEMM path (gemm set): rows are output pixels (conv) or input rows (dense). */
+    void (*gemm)(const frost__q8_pack *, const uint8_t *, int64_t, int64_t, int32_t *);
+    void (*requant)(const frost__qconv_args *, const frost__q8_pack *, const int32_t *,
+                    const int32_t *, int64_t, const void *, void *);
+    void (*depthwise)(const frost__qconv_args *, const void *, const void *, const void *, void *,
+                      int64_t, int64_t);
+    bool direct;  /* the input rows are the GEMM's rows (no im2col)                          */
+    const int32_t *dw_pairs; /* depthwise weights packed in tap pairs (set at run from packed) */
+    bool dw_packed;
+    int64_t gemm_rows;
+    size_t slot_bytes, a_bytes, c_bytes;
 } qconv_state;
 
 typedef struct qconv_task {
@@ -122,7 +138,15 @@ static void run_rows(const qconv_state *s, const void *x, const void *w, const v
                      int64_t r0, int64_t r1) {
     switch (s->kind) {
     case 0: frost_k_q_conv2d__ref(&s->a, x, w, b, y, r0, r1); break;
-    case 1: frost_k_q_depthwise__ref(&s->a, x, w, b, y, r0, r1); break;
+    case 1:
+#if defined(__x86_64__)
+        if (s->dw_pairs) {
+            frost_k_q_depthwise_pairs__avx512(&s->a, x, w, s->dw_pairs, b, y, r0, r1);
+            break;
+        }
+#endif
+        s->depthwise(&s->a, x, w, b, y, r0, r1);
+        break;
     default: frost_k_q_fully_connected__ref(&s->a, x, w, b, y, r0, r1); break;
     }
 }
@@ -133,12 +157,69 @@ static void task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     run_rows(t->s, t->x, t->w, t->b, t->y, begin, end);
 }
 
+typedef struct gemm_task {
+    const qconv_state *s;
+    const frost__q8_pack *p;
+    const uint8_t *x;
+    const void *bias;
+    uint8_t *y;
+    unsigned char *ws;
+} gemm_task;
+
+static void gemm_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    const gemm_task *t = arg;
+    const qconv_state *s = t->s;
+    const frost__q8_pack *p = t->p;
+    unsigned char *slot = t->ws + (size_t)worker * s->slot_bytes;
+    int32_t *c = (int32_t *)(void *)slot, *rowsum = (int32_t *)(void *)(slot + s->c_bytes);
+    uint8_t *a = slot + s->c_bytes + GEMM_TILE * sizeof(int32_t);
+    const bool x_signed = s->a.x_type == FROST_DTYPE_I8;
+    for (int64_t r0 = begin; r0 < end; r0 += GEMM_TILE) {
+        const int64_t rows = end - r0 < GEMM_TILE ? end - r0 : GEMM_TILE;
+        const uint8_t *rows_a;
+        int64_t lda;
+        if (s->direct) {
+            rows_a = t->x + r0 * p->K;
+            lda = p->K;
+            frost_k_q8_rowsum__ref(rows_a, lda, rows, p->K, x_signed, rowsum);
+        } else if (s->kind == 2) {
+            /* Dense rows whose length is no multiple of 4: copied with a zero tail. */
+            lda = p->Kq * 4;
+            for (int64_t r = 0; r < rows; r++) {
+                memcpy(a + r * lda, t->x + (r0 + r) * p->K, (size_t)p->K);
+                memset(a + r * lda + p->K, 0, (size_t)(lda - p->K));
+            }
+            rows_a = a;
+            frost_k_q8_rowsum__ref(rows_a, lda, rows, p->K, x_signed, rowsum);
+        } else {
+            frost_k_q8_im2col__ref(&s->a.g, t->x, (uint8_t)s->a.in_zp, r0, rows, p->Kq, x_signed, a,
+                                   rowsum);
+            rows_a = a;
+            lda = p->Kq * 4;
+        }
+        s->gemm(p, rows_a, lda, rows, c);
+        s->requant(&s->a, p, c, rowsum, rows, t->bias, t->y + r0 * p->N);
+    }
+}
+
 static frost_status qconv_run(const frost__step *st, const frost__exec *ex) {
     const qconv_state *s = (const qconv_state *)st->state.bytes;
     qconv_state local = *s;
+    if (s->dw_packed) local.dw_pairs = st->node->packed;
     const int32_t *qp = FROST_IN(st, ex, 3);
     local.a.mult = qp + FROST_QC_HEADER;
     local.a.shift = qp + FROST_QC_HEADER + s->a.g.out_c;
+    if (s->gemm) {
+        gemm_task g = {&local, st->node->packed, FROST_IN(st, ex, 0),
+                       frost__has_input(st->node, 2) ? FROST_IN(st, ex, 2) : NULL,
+                       FROST_OUT(st, ex, 0), FROST_WS(st, ex)};
+        if (!ex->pool) {
+            gemm_task_fn(&g, 0, s->gemm_rows, 0);
+            return FROST_OK;
+        }
+        frost__parallel_for(ex->pool, s->gemm_rows, GEMM_TILE, gemm_task_fn, &g);
+        return FROST_OK;
+    }
     qconv_task t = {&local, FROST_IN(st, ex, 0), FROST_IN(st, ex, 1),
                     frost__has_input(st->node, 2) ? FROST_IN(st, ex, 2) : NULL, FROST_OUT(st, ex, 0)};
     if (!ex->pool) {
@@ -206,13 +287,97 @@ static frost_status qconv_prepare(frost__step *st, const frost__prepare_ctx *pc)
         }
         s->rows = g->n * g->out_h;
     }
+    s->depthwise = frost_k_q_depthwise__ref;
+    s->requant = frost_k_q8_requant__ref;
+#if defined(__x86_64__)
+    if (pc->cpu && pc->cpu->avx512f) {
+        s->depthwise = frost_k_q_depthwise__avx512;
+        s->requant = frost_k_q8_requant__avx512;
+    }
+#endif
+    /* Depthwise weights packed in tap pairs (pack did it on AVX-512 CPUs, multiplier 1, 8-bit). */
+#if defined(__x86_64__)
+    if (s->kind == 1 && n->packed && pc->cpu && pc->cpu->avx512f && a->depth_multiplier == 1 &&
+        a->x_type != FROST_DTYPE_I16 &&
+        n->packed_bytes == frost__q8_dw_pack_bytes((int64_t)g->k_h * g->k_w, g->out_c))
+        s->dw_packed = true;
+#endif
+    /* The packed byte GEMM, when pack prepared the weights for this geometry. */
+    const frost__q8_pack *p = n->packed;
+    if (p && s->kind != 1 && (s->kind == 2 || g->groups == 1) && p->N == g->out_c &&
+        p->K == (s->kind == 2 ? g->in_c : (int64_t)g->k_h * g->k_w * g->in_c)) {
+        s->gemm = frost_k_q8_gemm__ref;
+#if defined(__x86_64__)
+        if (pc->cpu && pc->cpu->avx512_vnni) s->gemm = frost_k_q8_gemm__avx512vnni;
+#endif
+        s->direct = p->K % 4 == 0 &&
+                    (s->kind == 2 || (g->k_h == 1 && g->k_w == 1 && g->stride_h == 1 &&
+                                      g->stride_w == 1 && g->pad_top == 0 && g->pad_left == 0 &&
+                                      g->out_h == g->in_h && g->out_w == g->in_w));
+        s->gemm_rows = s->kind == 2 ? x->d[0] : g->n * g->out_h * g->out_w;
+        s->c_bytes = (size_t)GEMM_TILE * (size_t)p->Np * sizeof(int32_t);
+        s->a_bytes = s->direct ? 0 : (size_t)GEMM_TILE * (size_t)p->Kq * 4;
+        s->slot_bytes = (s->c_bytes + GEMM_TILE * sizeof(int32_t) + s->a_bytes + 63) & ~(size_t)63;
+        const int slots = pc->n_threads > 1 ? pc->n_threads : 1;
+        st->ws_bytes = s->slot_bytes * (size_t)slots;
+    }
     st->run = qconv_run;
     return FROST_OK;
 }
 
+/* Packs constant 8-bit weights of ungrouped convs and dense layers for the byte GEMM. */
+static frost_status qconv_pack(frost__graph *g, frost__node *n, const frost__cpu *cpu,
+                               frost_error *err) {
+    if (n->n_in < 4 || n->in[1] < 0 || n->in[3] < 0) return FROST_OK;
+    const frost__value *x = &g->values[n->in[0]], *w = &g->values[n->in[1]], *q = &g->values[n->in[3]];
+    if (w->kind != FROST__VAL_CONST || !w->data || q->kind != FROST__VAL_CONST || !q->data ||
+        (w->dtype != FROST_DTYPE_I8 && w->dtype != FROST_DTYPE_U8) || x->dtype != w->dtype)
+        return FROST_OK;
+    if (n->op == FROST__OP_QDEPTHWISE_CONV2D) {
+#if defined(__x86_64__)
+        /* Multiplier 1 only: the filter's channels are the input's. */
+        if (!cpu || !cpu->avx512f || w->shape.rank != 4 || x->shape.rank != 4 ||
+            x->shape.d[3] != w->shape.d[3] || w->shape.d[3] < 1)
+            return FROST_OK;
+        const int64_t taps = w->shape.d[1] * w->shape.d[2], C = w->shape.d[3];
+        const size_t bytes = frost__q8_dw_pack_bytes(taps, C);
+        void *packed = frost__alloc(&g->alloc, bytes ? bytes : 1);
+        if (!packed)
+            return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of weights", bytes);
+        frost__q8_dw_pack(w->data, w->dtype == FROST_DTYPE_I8, ((const int32_t *)q->data)[FROST_QC_W_ZP],
+                          taps, C, packed);
+        frost__free(&g->alloc, n->packed);
+        n->packed = packed;
+        n->packed_bytes = bytes;
+#endif
+        return FROST_OK;
+    }
+    int64_t K, N;
+    if (n->op == FROST__OP_QFULLY_CONNECTED) {
+        if (w->shape.rank != 2) return FROST_OK;
+        N = w->shape.d[0];
+        K = w->shape.d[1];
+    } else {
+        /* Ungrouped only: the input's channels must be the filter's. */
+        if (w->shape.rank != 4 || x->shape.rank != 4 || x->shape.d[3] != w->shape.d[3]) return FROST_OK;
+        N = w->shape.d[0];
+        K = w->shape.d[1] * w->shape.d[2] * w->shape.d[3];
+    }
+    size_t bytes = frost__q8_pack_bytes(K, N);
+    if (!bytes) return FROST_OK;
+    void *packed = frost__alloc(&g->alloc, bytes);
+    if (!packed)
+        return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory packing %zu bytes of weights", bytes);
+    frost__q8_pack_weights(w->data, w->dtype, ((const int32_t *)q->data)[FROST_QC_W_ZP], K, N, packed);
+    frost__free(&g->alloc, n->packed);
+    n->packed = packed;
+    n->packed_bytes = bytes;
+    return FROST_OK;
+}
+
 const frost__op_def frost__op_QCONV2D = {
-    .name = "QConv2D", .infer = conv_infer, .prepare = qconv_prepare};
+    .name = "QConv2D", .infer = conv_infer, .prepare = qconv_prepare, .pack = qconv_pack};
 const frost__op_def frost__op_QDEPTHWISE_CONV2D = {
-    .name = "QDepthwiseConv2D", .infer = conv_infer, .prepare = qconv_prepare};
+    .name = "QDepthwiseConv2D", .infer = conv_infer, .prepare = qconv_prepare, .pack = qconv_pack};
 const frost__op_def frost__op_QFULLY_CONNECTED = {
-    .name = "QFullyConnected", .infer = fc_infer, .prepare = qconv_prepare};
+    .name = "QFullyConnected", .infer = fc_infer, .prepare = qconv_prepare, .pack = qconv_pack};

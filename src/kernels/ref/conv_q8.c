@@ -8,6 +8,7 @@
 #include "kernels/quant.h"
 
 #include <math.h>
+#include <string.h>
 
 void frost__q_quantize_multiplier(double real, int32_t *multiplier, int *shift) {
     if (!(real > 0) || !isfinite(real)) {
@@ -136,17 +137,58 @@ static inline int32_t load_w(frost_dtype t, const void *p, int64_t i) {
     return t == FROST_DTYPE_U8 ? ((const uint8_t *)p)[i] : ((const int8_t *)p)[i];
 }
 
+/* Depthwise taps of one output pixel for channels [c0, c1), multiplier 1, into acc (int32, wraps
+ * like TFLite's): the loop runs along contiguous channels, which compilers vectorize. */
+#define DW_CHANNELS(XT, WT)                                                                  \
+    static void dw_taps_##XT(const frost__qconv_args *a, const XT *x, const WT *w, int64_t n, \
+                             int64_t oh, int64_t ow, int64_t c0, int64_t c1, int32_t *acc) {  \
+        const frost__conv_geom *g = &a->g;                                                    \
+        const int32_t xz = a->in_zp, wz = a->w_zp;                                            \
+        for (int kh = 0; kh < g->k_h; kh++) {                                                 \
+            const int64_t ih = oh * g->stride_h - g->pad_top + (int64_t)kh * g->dil_h;        \
+            if (ih < 0 || ih >= g->in_h) continue;                                            \
+            for (int kw = 0; kw < g->k_w; kw++) {                                             \
+                const int64_t iw = ow * g->stride_w - g->pad_left + (int64_t)kw * g->dil_w;   \
+                if (iw < 0 || iw >= g->in_w) continue;                                        \
+                const XT *xr = x + ((n * g->in_h + ih) * g->in_w + iw) * g->in_c;             \
+                const WT *wr = w + ((int64_t)kh * g->k_w + kw) * g->out_c;                    \
+                for (int64_t c = c0; c < c1; c++)                                             \
+                    acc[c - c0] = (int32_t)((uint32_t)acc[c - c0] +                           \
+                                            (uint32_t)(((int32_t)wr[c] - wz) *                \
+                                                       ((int32_t)xr[c] - xz)));               \
+            }                                                                                 \
+        }                                                                                     \
+    }
+DW_CHANNELS(int8_t, int8_t)
+DW_CHANNELS(uint8_t, uint8_t)
+#undef DW_CHANNELS
+
 void frost_k_q_depthwise__ref(const frost__qconv_args *a, const void *x, const void *w,
                               const void *bias, void *y, int64_t r0, int64_t r1) {
     const frost__conv_geom *g = &a->g;
     const int64_t m = a->depth_multiplier;
+    enum { CHUNK = 256 };
+    int32_t acc[CHUNK];
     for (int64_t r = r0; r < r1; r++) {
         const int64_t n = r / g->out_h, oh = r % g->out_h;
         for (int64_t ow = 0; ow < g->out_w; ow++) {
             const int64_t yo = ((n * g->out_h + oh) * g->out_w + ow) * g->out_c;
+            if (m == 1 && a->x_type != FROST_DTYPE_I16) {
+                for (int64_t c0 = 0; c0 < g->out_c; c0 += CHUNK) {
+                    const int64_t c1 = g->out_c - c0 < CHUNK ? g->out_c : c0 + CHUNK;
+                    memset(acc, 0, sizeof acc);
+                    if (a->x_type == FROST_DTYPE_I8)
+                        dw_taps_int8_t(a, x, w, n, oh, ow, c0, c1, acc);
+                    else
+                        dw_taps_uint8_t(a, x, w, n, oh, ow, c0, c1, acc);
+                    for (int64_t c = c0; c < c1; c++)
+                        store(a, y, yo + c, (int64_t)acc[c - c0] + bias_of(a, bias, c), c);
+                }
+                continue;
+            }
             for (int64_t oc = 0; oc < g->out_c; oc++) {
                 const int64_t ic = oc / m;
-                int64_t acc = 0;
+                int64_t acc64 = 0;
                 for (int kh = 0; kh < g->k_h; kh++) {
                     const int64_t ih = oh * g->stride_h - g->pad_top + (int64_t)kh * g->dil_h;
                     if (ih < 0 || ih >= g->in_h) continue;
@@ -156,10 +198,10 @@ void frost_k_q_depthwise__ref(const frost__qconv_args *a, const void *x, const v
                         const int64_t xv =
                             load_x(a->x_type, x, ((n * g->in_h + ih) * g->in_w + iw) * g->in_c + ic);
                         const int64_t wv = load_w(a->w_type, w, ((int64_t)kh * g->k_w + kw) * g->out_c + oc);
-                        acc += (wv - a->w_zp) * (xv - a->in_zp);
+                        acc64 += (wv - a->w_zp) * (xv - a->in_zp);
                     }
                 }
-                store(a, y, yo + oc, acc + bias_of(a, bias, oc), oc);
+                store(a, y, yo + oc, acc64 + bias_of(a, bias, oc), oc);
             }
         }
     }
