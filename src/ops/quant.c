@@ -145,7 +145,7 @@ static frost_status dequantize_run(const frost__step *st, const frost__exec *ex)
     float *y = FROST_OUT(st, ex, 0);
     for (int64_t i = 0; i < s->n; i++) {
         const int64_t ch = s->n_ch > 1 ? (i / s->inner) % s->n_ch : 0;
-        y[i] = (float)((double)scale[ch] * (double)(frost__q_load(s->in, x, i) - zp[ch]));
+        y[i] = (float)((double)scale[ch] * ((double)frost__q_load(s->in, x, i) - (double)zp[ch]));
     }
     return FROST_OK;
 }

@@ -75,7 +75,9 @@ static frost_status conv_infer(frost__infer_ctx *c) {
         return frost__op_fail(n, c->err, FROST_E_SHAPE, "bad filter shape");
     const int64_t C = x->rank == 4 ? x->d[3] : -1;
     if (C >= 0) {
-        bool ok = dw ? (C > 0 && cout % C == 0) : (f->d[3] > 0 && C % f->d[3] == 0 && cout % (C / f->d[3]) == 0);
+        bool ok = C > 0 && (dw ? cout % C == 0
+                               : (f->d[3] > 0 && C % f->d[3] == 0 && C >= f->d[3] &&
+                                  cout % (C / f->d[3]) == 0));
         if (!ok)
             return frost__op_fail(n, c->err, FROST_E_SHAPE, "filter does not fit %lld input channels",
                                   (long long)C);

@@ -119,6 +119,11 @@ static frost_status q_conv_like(tfl_ctx *c) {
         p.quant.w.dilation_w = frost__fb_i32(c->fb, o, dw ? 5 : 4, 1);
         p.quant.w.dilation_h = frost__fb_i32(c->fb, o, dw ? 6 : 5, 1);
         if (pad != 0 && pad != 1) return frost__tfl_bad(c, "padding %d", pad);
+        const frost__window *w = &p.quant.w;
+        if (w->stride_h < 1 || w->stride_w < 1 || w->dilation_h < 1 || w->dilation_w < 1 ||
+            w->stride_h > 65536 || w->stride_w > 65536 || w->dilation_h > 65536 || w->dilation_w > 65536)
+            return frost__tfl_bad(c, "stride %dx%d / dilation %dx%d", w->stride_h, w->stride_w,
+                                  w->dilation_h, w->dilation_w);
         if (wt->shape.rank != 4) return frost__tfl_bad(c, "filter has rank %d", wt->shape.rank);
         cout = wt->shape.d[dw ? 3 : 0];
         op = dw ? FROST__OP_QDEPTHWISE_CONV2D : FROST__OP_QCONV2D;
@@ -260,6 +265,11 @@ static frost_status q_pool(tfl_ctx *c) {
     p.quant.k_w = frost__fb_i32(c->fb, o, 3, 0);
     p.quant.k_h = frost__fb_i32(c->fb, o, 4, 0);
     p.quant.fn = c->op_code == TFL_MAX_POOL_2D;
+    if (p.quant.k_w < 1 || p.quant.k_h < 1 || p.quant.k_w > 65536 || p.quant.k_h > 65536 ||
+        p.quant.w.stride_w < 1 || p.quant.w.stride_h < 1 || p.quant.w.stride_w > 65536 ||
+        p.quant.w.stride_h > 65536)
+        return frost__tfl_bad(c, "filter %dx%d, stride %dx%d", p.quant.k_h, p.quant.k_w,
+                              p.quant.w.stride_h, p.quant.w.stride_w);
     int32_t qp[2];
     if (!act_range(c, frost__fb_i8(c->fb, o, 5, 0), yt, &qp[0], &qp[1]))
         return frost__tfl_unsupported(c, "fused activation TANH or SIGN_BIT on quantized tensors");

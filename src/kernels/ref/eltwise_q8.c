@@ -4,6 +4,7 @@
  * half away from zero over the taps inside the input: all as TFLite's reference kernels. Softmax
  * is computed in float from the quantized inputs and rounded once (within one step of TFLite's
  * kernels, which differ among themselves there). Never allocates. */
+#include "core/common.h"
 #include "kernels/quant.h"
 #include "ops/params.h"
 #include "ops/quant.h"
@@ -48,13 +49,15 @@ void frost_k_q_pool2d__ref(const frost__pool_geom *g, frost_dtype t, int32_t act
         for (int64_t ow = 0; ow < g->out_w; ow++) {
             const int64_t yo = ((n * g->out_h + oh) * g->out_w + ow) * g->c;
             for (int64_t ch = 0; ch < g->c; ch++) {
-                int32_t acc = g->is_max ? INT32_MIN : 0, count = 0;
-                for (int kh = 0; kh < g->k_h; kh++) {
-                    const int64_t ih = oh * g->stride_h - g->pad_top + (int64_t)kh * g->dil_h;
-                    if (ih < 0 || ih >= g->in_h) continue;
-                    for (int kw = 0; kw < g->k_w; kw++) {
-                        const int64_t iw = ow * g->stride_w - g->pad_left + (int64_t)kw * g->dil_w;
-                        if (iw < 0 || iw >= g->in_w) continue;
+                int64_t acc = g->is_max ? INT32_MIN : 0, count = 0; /* int64: no window overflows it */
+                /* Only the window's rows and columns inside the input (pooling is undilated). */
+                const int64_t ih0 = oh * g->stride_h - g->pad_top, iw0 = ow * g->stride_w - g->pad_left;
+                const int64_t kh0 = ih0 < 0 ? -ih0 : 0, kh1 = FROST_MIN((int64_t)g->k_h, g->in_h - ih0);
+                const int64_t kw0 = iw0 < 0 ? -iw0 : 0, kw1 = FROST_MIN((int64_t)g->k_w, g->in_w - iw0);
+                for (int64_t kh = kh0; kh < kh1; kh++) {
+                    const int64_t ih = ih0 + kh;
+                    for (int64_t kw = kw0; kw < kw1; kw++) {
+                        const int64_t iw = iw0 + kw;
                         const int32_t v = frost__q_load(t, x, ((n * g->in_h + ih) * g->in_w + iw) * g->c + ch);
                         if (g->is_max) acc = v > acc ? v : acc;
                         else acc += v;
@@ -64,7 +67,7 @@ void frost_k_q_pool2d__ref(const frost__pool_geom *g, frost_dtype t, int32_t act
                 if (count == 0) acc = 0;
                 else if (!g->is_max)
                     acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                frost__q_store(t, y, yo + ch, clamp(acc, act_min, act_max));
+                frost__q_store(t, y, yo + ch, clamp((int32_t)acc, act_min, act_max));
             }
         }
     }
