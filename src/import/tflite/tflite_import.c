@@ -525,47 +525,36 @@ static frost_status signature_aliases(tfl_ctx *c, frost__fb_table model) {
     return FROST_OK;
 }
 
-static frost_status import_model(tfl_ctx *c) {
+/* Subgraph `index`: its tensors read into c->t (allocated here, freed by the caller), its inputs,
+ * outputs and operators returned. */
+static frost_status read_subgraph(tfl_ctx *c, uint32_t index, frost__fb_vec *inputs,
+                                  frost__fb_vec *outputs, frost__fb_vec *ops) {
     frost__fb *fb = c->fb;
-    frost__graph *g = c->g;
-    frost__fb_table model = frost__fb_root(fb, "Model");
-    uint32_t version = frost__fb_u32(fb, model, TFL_MODEL_VERSION, 0);
-    frost__fb_vec opcodes = frost__fb_vec_field(fb, model, TFL_MODEL_OPCODES, 4, "Model.operator_codes");
-    frost__fb_vec subgraphs = frost__fb_vec_field(fb, model, TFL_MODEL_SUBGRAPHS, 4, "Model.subgraphs");
-    c->buffers = frost__fb_vec_field(fb, model, TFL_MODEL_BUFFERS, 4, "Model.buffers");
-    const char *desc = frost__fb_string(fb, model, TFL_MODEL_DESCRIPTION, NULL, "Model.description");
-    if (fb->bad) return fb_error(c);
-    if (version != 3)
-        return frost__fail(c->err, FROST_E_UNSUPPORTED, NULL, NULL, model.pos,
-                           "TFLite schema version %u; frost reads version 3 (every TFLite "
-                           "converter since 2018 writes it)", version);
-    if (subgraphs.len == 0)
-        return frost__fail(c->err, FROST_E_FORMAT, NULL, NULL, model.pos, "the model has no subgraphs");
-    frost__fb_table sg = frost__fb_vec_table(fb, subgraphs, 0, "Model.subgraphs[0]");
+    frost__fb_table sg = frost__fb_vec_table(fb, c->subgraphs, index, "Model.subgraphs[]");
     frost__fb_vec tensors = frost__fb_vec_field(fb, sg, TFL_SUBGRAPH_TENSORS, 4, "SubGraph.tensors");
-    frost__fb_vec inputs = frost__fb_vec_field(fb, sg, TFL_SUBGRAPH_INPUTS, 4, "SubGraph.inputs");
-    frost__fb_vec outputs = frost__fb_vec_field(fb, sg, TFL_SUBGRAPH_OUTPUTS, 4, "SubGraph.outputs");
-    frost__fb_vec ops = frost__fb_vec_field(fb, sg, TFL_SUBGRAPH_OPERATORS, 4, "SubGraph.operators");
+    *inputs = frost__fb_vec_field(fb, sg, TFL_SUBGRAPH_INPUTS, 4, "SubGraph.inputs");
+    *outputs = frost__fb_vec_field(fb, sg, TFL_SUBGRAPH_OUTPUTS, 4, "SubGraph.outputs");
+    *ops = frost__fb_vec_field(fb, sg, TFL_SUBGRAPH_OPERATORS, 4, "SubGraph.operators");
     if (fb->bad) return fb_error(c);
-    if ((int64_t)ops.len > g->max_nodes)
+    if ((int64_t)ops->len > c->g->max_nodes)
         return frost__fail(c->err, FROST_E_LIMIT, NULL, NULL, sg.pos,
-                           "subgraph 0 has %u operators, over the limit of %lld (max_nodes)",
-                           ops.len, (long long)g->max_nodes);
+                           "subgraph %u has %u operators, over the limit of %lld (max_nodes)", index,
+                           ops->len, (long long)c->g->max_nodes);
     if (tensors.len > (1u << 24))
-        return frost__fail(c->err, FROST_E_LIMIT, NULL, NULL, sg.pos,
-                           "subgraph 0 has %u tensors", tensors.len);
-    frost__graph_report(g, "tflite: schema v3, %u subgraph(s), %u operators in subgraph 0, "
-                        "%u tensors%s%.200s%s", subgraphs.len, ops.len, tensors.len,
-                        desc && *desc ? ", description '" : "", desc ? desc : "",
-                        desc && *desc ? "'" : "");
+        return frost__fail(c->err, FROST_E_LIMIT, NULL, NULL, sg.pos, "subgraph %u has %u tensors",
+                           index, tensors.len);
+    c->sg = (int)index;
     c->n_t = (int)tensors.len;
-    c->t = frost__calloc(&g->alloc, (size_t)(c->n_t ? c->n_t : 1), sizeof *c->t);
+    c->t = frost__calloc(&c->g->alloc, (size_t)(c->n_t ? c->n_t : 1), sizeof *c->t);
     if (!c->t) return frost__fail(c->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     for (int i = 0; i < c->n_t; i++) FROST_TRY(read_tensor(c, tensors, i));
-    FROST_TRY(tensor_index_list(c, inputs, "SubGraph.inputs", false));
-    FROST_TRY(tensor_index_list(c, outputs, "SubGraph.outputs", false));
-    for (uint32_t i = 0; i < inputs.len; i++) FROST_TRY(add_input(c, frost__fb_vec_i32(fb, inputs, i)));
+    FROST_TRY(tensor_index_list(c, *inputs, "SubGraph.inputs", false));
+    FROST_TRY(tensor_index_list(c, *outputs, "SubGraph.outputs", false));
+    return FROST_OK;
+}
 
+static frost_status translate_ops(tfl_ctx *c, frost__fb_vec ops) {
+    frost__fb *fb = c->fb;
     int32_t in_buf[1024], out_buf[1024];
     for (uint32_t i = 0; i < ops.len; i++) {
         c->op_index = (int)i;
@@ -573,7 +562,7 @@ static frost_status import_model(tfl_ctx *c) {
         c->n_out = 0;
         frost__fb_table op = frost__fb_vec_table(fb, ops, i, "SubGraph.operators[]");
         if (fb->bad) return fb_error(c);
-        FROST_TRY(read_operator(c, opcodes, op, in_buf, out_buf));
+        FROST_TRY(read_operator(c, c->opcodes, op, in_buf, out_buf));
         frost_status st = frost__tfl_translate(c);
         /* The reader's failures inside a builder are reported here, with their offset. */
         if (fb->bad && (st == FROST_OK || !c->err->message[0])) return fb_error(c);
@@ -581,14 +570,92 @@ static frost_status import_model(tfl_ctx *c) {
     }
     c->op_name = NULL;
     c->n_out = 0;
+    return FROST_OK;
+}
+
+/* The value of subgraph output i (tensor index idx). */
+static int output_value(tfl_ctx *c, frost__fb_vec outputs, uint32_t i) {
+    int idx = frost__fb_vec_i32(c->fb, outputs, i);
+    int v = c->t[idx].value;
+    if (v < 0 && c->t[idx].data) v = tensor_value(c, idx);
+    if (v == -1)
+        frost__fail(c->err, FROST_E_FORMAT, c->t[idx].name, NULL, outputs.pos,
+                    "subgraph %d output %u is tensor %d ('%s'), which nothing produces", c->sg, i,
+                    idx, c->t[idx].name);
+    return v;
+}
+
+frost_status frost__tfl_subgraph(tfl_ctx *parent, int32_t index, const int *in_values, int n_in,
+                                 int *out_values, int n_out) {
+    if (index <= 0 || (uint32_t)index >= parent->subgraphs.len || index == parent->sg)
+        return frost__tfl_bad(parent, "calls subgraph %d (the model has %u)", (int)index,
+                              parent->subgraphs.len);
+    if (parent->depth >= 4) return frost__tfl_unsupported(parent, "subgraphs nested more than 4 deep");
+    tfl_ctx c = *parent; /* the model-level fields; the subgraph's own tensors below */
+    c.depth++;
+    c.t = NULL;
+    c.n_unsupported = 0;
+    frost__fb_vec inputs, outputs, ops;
+    frost_status st = read_subgraph(&c, (uint32_t)index, &inputs, &outputs, &ops);
+    if (st == FROST_OK && (inputs.len != (uint32_t)n_in || outputs.len != (uint32_t)n_out))
+        st = frost__tfl_bad(parent, "subgraph %d takes %u inputs and gives %u outputs; the call "
+                            "has %d and %d", (int)index, inputs.len, outputs.len, n_in, n_out);
+    for (uint32_t i = 0; st == FROST_OK && i < inputs.len; i++) {
+        tfl_tensor *t = &c.t[frost__fb_vec_i32(c.fb, inputs, i)];
+        if (c.g->values[in_values[i]].dtype != FROST_DTYPE_INVALID && t->dtype != c.g->values[in_values[i]].dtype)
+            st = frost__tfl_bad(parent, "subgraph %d input %u is %s but the call passes %s",
+                                (int)index, i, frost_dtype_name(t->dtype),
+                                frost_dtype_name(c.g->values[in_values[i]].dtype));
+        t->value = in_values[i];
+    }
+    if (st == FROST_OK) st = translate_ops(&c, ops);
+    for (uint32_t i = 0; st == FROST_OK && i < outputs.len; i++) {
+        out_values[i] = output_value(&c, outputs, i);
+        if (out_values[i] < 0) st = c.err->code ? c.err->code : FROST_E_FORMAT;
+    }
+    parent->n_unsupported += c.n_unsupported;
+    frost__free(&c.g->alloc, c.t);
+    return st;
+}
+
+frost_status frost__tfl_emit_output(tfl_ctx *c, int k, int op, int n_in, const int *in,
+                                    const frost__params *p) {
+    tfl_tensor *t = &c->t[c->out[k]];
+    char name[520];
+    unique_name(c, t->name, c->out[k], name, sizeof name);
+    int node = frost__graph_add_node(c->g, name, c->op_name, op, n_in, in, 1, p, c->err);
+    if (node < 0) return c->err->code ? c->err->code : FROST_E_FORMAT;
+    t->value = c->g->nodes[node].out[0];
+    return attach_quant(c, t, t->value);
+}
+
+static frost_status import_model(tfl_ctx *c) {
+    frost__fb *fb = c->fb;
+    frost__graph *g = c->g;
+    frost__fb_table model = frost__fb_root(fb, "Model");
+    uint32_t version = frost__fb_u32(fb, model, TFL_MODEL_VERSION, 0);
+    c->opcodes = frost__fb_vec_field(fb, model, TFL_MODEL_OPCODES, 4, "Model.operator_codes");
+    c->subgraphs = frost__fb_vec_field(fb, model, TFL_MODEL_SUBGRAPHS, 4, "Model.subgraphs");
+    c->buffers = frost__fb_vec_field(fb, model, TFL_MODEL_BUFFERS, 4, "Model.buffers");
+    const char *desc = frost__fb_string(fb, model, TFL_MODEL_DESCRIPTION, NULL, "Model.description");
+    if (fb->bad) return fb_error(c);
+    if (version != 3)
+        return frost__fail(c->err, FROST_E_UNSUPPORTED, NULL, NULL, model.pos,
+                           "TFLite schema version %u; frost reads version 3 (every TFLite "
+                           "converter since 2018 writes it)", version);
+    if (c->subgraphs.len == 0)
+        return frost__fail(c->err, FROST_E_FORMAT, NULL, NULL, model.pos, "the model has no subgraphs");
+    frost__fb_vec inputs, outputs, ops;
+    FROST_TRY(read_subgraph(c, 0, &inputs, &outputs, &ops));
+    frost__graph_report(g, "tflite: schema v3, %u subgraph(s), %u operators in subgraph 0, "
+                        "%d tensors%s%.200s%s", c->subgraphs.len, ops.len, c->n_t,
+                        desc && *desc ? ", description '" : "", desc ? desc : "",
+                        desc && *desc ? "'" : "");
+    for (uint32_t i = 0; i < inputs.len; i++) FROST_TRY(add_input(c, frost__fb_vec_i32(fb, inputs, i)));
+    FROST_TRY(translate_ops(c, ops));
     for (uint32_t i = 0; i < outputs.len; i++) {
-        int idx = frost__fb_vec_i32(fb, outputs, i);
-        int v = c->t[idx].value;
-        if (v < 0 && c->t[idx].data) v = tensor_value(c, idx);
-        if (v < 0)
-            return frost__fail(c->err, FROST_E_FORMAT, c->t[idx].name, NULL, outputs.pos,
-                               "subgraph output %u is tensor %d ('%s'), which nothing produces", i,
-                               idx, c->t[idx].name);
+        int v = output_value(c, outputs, i);
+        if (v < 0) return c->err->code ? c->err->code : FROST_E_FORMAT;
         FROST_TRY(frost__graph_add_output(g, v, c->err));
     }
     FROST_TRY(signature_aliases(c, model));

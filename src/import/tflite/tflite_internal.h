@@ -106,7 +106,8 @@ typedef struct tfl_ctx {
     frost__graph *g;
     frost_error *err;
     frost__fb *fb;
-    frost__fb_vec buffers;
+    frost__fb_vec buffers, opcodes, subgraphs;
+    int depth;                 /* subgraphs called (IF branches) above this one                  */
     tfl_tensor *t;
     int n_t;
     int sg;                    /* subgraph index (0)                                            */
@@ -133,6 +134,14 @@ tfl_tensor *frost__tfl_out_tensor(tfl_ctx *c, int k);
 /* The op's final node: named after output tensor 0, its outputs bound to the op's output tensors
  * (names, quantization). Returns FROST_OK or the failure. */
 frost_status frost__tfl_emit(tfl_ctx *c, int op, int n_in, const int *in, const frost__params *p);
+/* Output k alone: a one-output node named after output k's tensor and bound to it (ops whose
+ * outputs each need their own node, as IF's selects). */
+frost_status frost__tfl_emit_output(tfl_ctx *c, int k, int op, int n_in, const int *in,
+                                    const frost__params *p);
+/* Translates subgraph `index` (an IF branch) into the graph with its inputs bound to in_values;
+ * its outputs' values in out_values. Nesting is limited; calling subgraph 0 or itself is refused. */
+frost_status frost__tfl_subgraph(tfl_ctx *parent, int32_t index, const int *in_values, int n_in,
+                                 int *out_values, int n_out);
 /* A helper node before the final one, named "<output 0>/<suffix>"; its output 0's value id, or
  * -1 with c->err filled. */
 int frost__tfl_helper(tfl_ctx *c, const char *suffix, int op, int n_in, const int *in,

@@ -756,6 +756,32 @@ static frost_status b_depth_space(tfl_ctx *c) {
     return frost__tfl_emit(c, FROST__OP_RESHAPE, 2, (int[]){t, v2}, &rp);
 }
 
+/* ---- Control flow -------------------------------------------------------------------------- */
+
+/* IF: both branch subgraphs are translated and each output selects between them by the condition.
+ * Branches have no side effects in TFLite's builtin ops, so computing both gives the same values
+ * (at the cost of running the untaken one). */
+static frost_status b_if(tfl_ctx *c) {
+    frost__fb_table o;
+    if (!frost__tfl_options(c, TFL_OPT_IF, &o)) return failed(c);
+    const int32_t then_sg = frost__fb_i32(c->fb, o, 0, -1), else_sg = frost__fb_i32(c->fb, o, 1, -1);
+    if (c->n_in > 128 || c->n_out > 128) return frost__tfl_unsupported(c, "more than 128 operands");
+    int args[128], then_out[128], else_out[128];
+    int cond = IN(0);
+    if (cond < 0) return cond < -1 ? failed(c) : frost__tfl_bad(c, "needs a condition");
+    for (int k = 1; k < c->n_in; k++) {
+        args[k - 1] = IN(k);
+        if (args[k - 1] < 0) return args[k - 1] < -1 ? failed(c) : frost__tfl_bad(c, "input %d is absent", k);
+    }
+    FROST_TRY(frost__tfl_subgraph(c, then_sg, args, c->n_in - 1, then_out, c->n_out));
+    FROST_TRY(frost__tfl_subgraph(c, else_sg, args, c->n_in - 1, else_out, c->n_out));
+    for (int k = 0; k < c->n_out; k++)
+        FROST_TRY(frost__tfl_emit_output(c, k, FROST__OP_SELECT, 3, (int[]){cond, then_out[k], else_out[k]}, NULL));
+    frost__graph_report(c->g, "tflite: operator %d (IF): both branches (subgraphs %d, %d) computed, "
+                        "outputs selected by the condition", c->op_index, (int)then_sg, (int)else_sg);
+    return FROST_OK;
+}
+
 /* ---- The table ------------------------------------------------------------------------------ */
 
 typedef frost_status (*tfl_builder)(tfl_ctx *c);
@@ -860,6 +886,7 @@ static const tfl_op_entry op_table[] = {
     {TFL_BROADCAST_TO, b_broadcast_to, 2, 2, 1, 3, false},
     {TFL_GELU, b_unary, 1, 1, 1, 2, false},
     {TFL_SIGN, b_unary, 1, 1, 1, 2, false},
+    {TFL_IF, b_if, 1, 127, -1, 1, false},
 };
 
 static bool quantized_io(tfl_ctx *c) {
