@@ -45,7 +45,7 @@ OP = dict(ADD=0, AVERAGE_POOL_2D=1, CONCATENATION=2, CONV_2D=3, DEPTHWISE_CONV_2
           RELU=19, RESHAPE=22, RESIZE_BILINEAR=23, SOFTMAX=25, SVDF=27, TANH=28, CUSTOM=32, PAD=34,
           GATHER=36, TRANSPOSE=39, MEAN=40, SUB=41, SQUEEZE=43, UNIDIRECTIONAL_SEQUENCE_LSTM=44,
           STRIDED_SLICE=45, SPLIT=49, PRELU=54, TRANSPOSE_CONV=67, RESIZE_NEAREST_NEIGHBOR=97,
-          LEAKY_RELU=98, QUANTIZE=114, HARD_SWISH=117)
+          LEAKY_RELU=98, QUANTIZE=114, HARD_SWISH=117, GREATER=61, IF=118)
 # BuiltinOptions union types and the slots of their fields
 OPT = dict(Conv2D=(1, dict(padding=0, stride_w=1, stride_h=2, act=3, dilation_w=4, dilation_h=5)),
            Depthwise=(2, dict(padding=0, stride_w=1, stride_h=2, depth_multiplier=3, act=4,
@@ -61,7 +61,8 @@ OPT = dict(Conv2D=(1, dict(padding=0, stride_w=1, stride_h=2, act=3, dilation_w=
                                   shrink_axis_mask=4)),
            Split=(35, dict(num_splits=0)), TransposeConv=(49, dict(padding=0, stride_w=1, stride_h=2, act=3)),
            ResizeNearest=(74, dict(align_corners=0, half_pixel_centers=1)),
-           LeakyRelu=(75, dict(alpha=0)), DepthToSpace=(94, dict(block_size=0)))
+           LeakyRelu=(75, dict(alpha=0)), DepthToSpace=(94, dict(block_size=0)),
+           If=(92, dict(then_subgraph=0, else_subgraph=1)))
 ACT = dict(NONE=0, RELU=1, RELU_N1_TO_1=2, RELU6=3, TANH=4)
 FLOAT_FIELDS = {'beta', 'alpha'}
 BOOL_FIELDS = {'keep_num_dims', 'keep_dims', 'align_corners', 'half_pixel_centers'}
@@ -71,11 +72,13 @@ BYTE_FIELDS = {'padding', 'act', 'weights_format'}
 class Model:
     """Collects buffers, tensors and operators of one subgraph, then serializes them."""
 
-    def __init__(self, description='frost test fixture'):
-        self.buffers = [b'']
+    def __init__(self, description='frost test fixture', parent=None):
+        # A branch subgraph (IF) shares its parent's buffers and operator codes.
+        self.buffers = parent.buffers if parent else [b'']
+        self.opcodes = parent.opcodes if parent else []
+        self.subgraphs = []  # further subgraphs after this one (the main model only)
         self.tensors = []
         self.ops = []
-        self.opcodes = []
         self.inputs, self.outputs = [], []
         self.signature = None
         self.description = description
@@ -146,6 +149,47 @@ class Model:
         b.PrependInt32Slot(QUANT['quantized_dimension'], q.get('axis', 0), -1)
         return b.EndObject()
 
+    def _subgraph(self, b, m, sg_name):
+        toffs = []
+        for t in m.tensors:
+            name = b.CreateString(t['name'])
+            shape = self._ivec(b, t['shape'])
+            sig = self._ivec(b, t['signature']) if t['signature'] is not None else None
+            qo = self._quant(b, t['q']) if t['q'] else None
+            b.StartObject(11)
+            b.PrependUOffsetTRelativeSlot(TENSOR['shape'], shape, 0)
+            b.PrependInt8Slot(TENSOR['type'], t['type'], -1)
+            b.PrependUint32Slot(TENSOR['buffer'], t['buffer'], 0)
+            b.PrependUOffsetTRelativeSlot(TENSOR['name'], name, 0)
+            if qo is not None:
+                b.PrependUOffsetTRelativeSlot(TENSOR['quantization'], qo, 0)
+            if sig is not None:
+                b.PrependUOffsetTRelativeSlot(TENSOR['shape_signature'], sig, 0)
+            toffs.append(b.EndObject())
+        ooffs = []
+        for o in m.ops:
+            ins = self._ivec(b, o['inputs'])
+            outs = self._ivec(b, o['outputs'])
+            utype, opt = self._options(b, o['opt']) if o['opt'] else (0, None)
+            b.StartObject(13)
+            b.PrependUint32Slot(OPERATOR['opcode_index'], o['opcode'], 99999)
+            b.PrependUOffsetTRelativeSlot(OPERATOR['inputs'], ins, 0)
+            b.PrependUOffsetTRelativeSlot(OPERATOR['outputs'], outs, 0)
+            if opt is not None:
+                b.PrependUint8Slot(OPERATOR['builtin_options_type'], utype, 0)
+                b.PrependUOffsetTRelativeSlot(OPERATOR['builtin_options'], opt, 0)
+            ooffs.append(b.EndObject())
+        tv, iv, ov, opv = (self._offvec(b, toffs), self._ivec(b, m.inputs),
+                           self._ivec(b, m.outputs), self._offvec(b, ooffs))
+        sgname = b.CreateString(sg_name)
+        b.StartObject(5)
+        b.PrependUOffsetTRelativeSlot(SUBGRAPH['tensors'], tv, 0)
+        b.PrependUOffsetTRelativeSlot(SUBGRAPH['inputs'], iv, 0)
+        b.PrependUOffsetTRelativeSlot(SUBGRAPH['outputs'], ov, 0)
+        b.PrependUOffsetTRelativeSlot(SUBGRAPH['operators'], opv, 0)
+        b.PrependUOffsetTRelativeSlot(SUBGRAPH['name'], sgname, 0)
+        return b.EndObject()
+
     def serialize(self):
         b = flatbuffers.Builder(1024)
         tail = bytearray()
@@ -168,45 +212,8 @@ class Model:
             if dv is not None:
                 b.PrependUOffsetTRelativeSlot(BUFFER['data'], dv, 0)
             boffs.append(b.EndObject())
-        toffs = []
-        for t in self.tensors:
-            name = b.CreateString(t['name'])
-            shape = self._ivec(b, t['shape'])
-            sig = self._ivec(b, t['signature']) if t['signature'] is not None else None
-            qo = self._quant(b, t['q']) if t['q'] else None
-            b.StartObject(11)
-            b.PrependUOffsetTRelativeSlot(TENSOR['shape'], shape, 0)
-            b.PrependInt8Slot(TENSOR['type'], t['type'], -1)
-            b.PrependUint32Slot(TENSOR['buffer'], t['buffer'], 0)
-            b.PrependUOffsetTRelativeSlot(TENSOR['name'], name, 0)
-            if qo is not None:
-                b.PrependUOffsetTRelativeSlot(TENSOR['quantization'], qo, 0)
-            if sig is not None:
-                b.PrependUOffsetTRelativeSlot(TENSOR['shape_signature'], sig, 0)
-            toffs.append(b.EndObject())
-        ooffs = []
-        for o in self.ops:
-            ins = self._ivec(b, o['inputs'])
-            outs = self._ivec(b, o['outputs'])
-            utype, opt = self._options(b, o['opt']) if o['opt'] else (0, None)
-            b.StartObject(13)
-            b.PrependUint32Slot(OPERATOR['opcode_index'], o['opcode'], 99999)
-            b.PrependUOffsetTRelativeSlot(OPERATOR['inputs'], ins, 0)
-            b.PrependUOffsetTRelativeSlot(OPERATOR['outputs'], outs, 0)
-            if opt is not None:
-                b.PrependUint8Slot(OPERATOR['builtin_options_type'], utype, 0)
-                b.PrependUOffsetTRelativeSlot(OPERATOR['builtin_options'], opt, 0)
-            ooffs.append(b.EndObject())
-        tv, iv, ov, opv = (self._offvec(b, toffs), self._ivec(b, self.inputs),
-                           self._ivec(b, self.outputs), self._offvec(b, ooffs))
-        sgname = b.CreateString('main')
-        b.StartObject(5)
-        b.PrependUOffsetTRelativeSlot(SUBGRAPH['tensors'], tv, 0)
-        b.PrependUOffsetTRelativeSlot(SUBGRAPH['inputs'], iv, 0)
-        b.PrependUOffsetTRelativeSlot(SUBGRAPH['outputs'], ov, 0)
-        b.PrependUOffsetTRelativeSlot(SUBGRAPH['operators'], opv, 0)
-        b.PrependUOffsetTRelativeSlot(SUBGRAPH['name'], sgname, 0)
-        sg = b.EndObject()
+        sgs = [self._subgraph(b, m, 'main' if i == 0 else 'branch%d' % i)
+               for i, m in enumerate([self] + self.subgraphs)]
         codes = []
         for code, custom, version in self.opcodes:
             cs = b.CreateString(custom) if custom else None
@@ -237,7 +244,7 @@ class Model:
             b.PrependUint32Slot(SIGNATURE['subgraph_index'], 0, 99999)
             sigv = self._offvec(b, [b.EndObject()])
         desc = b.CreateString(self.description)
-        cv, sv, bv = self._offvec(b, codes), self._offvec(b, [sg]), self._offvec(b, boffs)
+        cv, sv, bv = self._offvec(b, codes), self._offvec(b, sgs), self._offvec(b, boffs)
         b.StartObject(8)
         b.PrependUint32Slot(MODEL['version'], 3, 0)
         b.PrependUOffsetTRelativeSlot(MODEL['operator_codes'], cv, 0)
@@ -590,6 +597,47 @@ def fx_uint8_convnet():
     return m, {x: rng.integers(0, 256, size=(1, 7, 7, 4)).astype(np.uint8)}
 
 
+def if_model():
+    """IF with branches in subgraphs 1 and 2: y = 2x + 1 when mean(x) > 0, else tanh(x)."""
+    m = Model()
+    x = f32(m, 'x', [1, 4])
+    axes = i32(m, 'axes', [0, 1])
+    mean = f32(m, 'mean', [])
+    m.op(OP['MEAN'], [x, axes], [mean], ('Reducer', dict(keep_dims=False)))
+    zero = f32(m, 'zero', [], np.zeros((), np.float32))
+    cond = m.tensor('positive', T['BOOL'], [])
+    m.op(OP['GREATER'], [mean, zero], [cond])
+    y = f32(m, 'y', [1, 4])
+    m.op(OP['IF'], [cond, x], [y], ('If', dict(then_subgraph=1, else_subgraph=2)))
+    m.inputs, m.outputs = [x], [y]
+    then_b = Model(parent=m)
+    bx = f32(then_b, 'then_x', [1, 4])
+    two = f32(then_b, 'two', [1], np.array([2], np.float32))
+    one = f32(then_b, 'one', [1], np.array([1], np.float32))
+    t1 = f32(then_b, 'then_scaled', [1, 4])
+    then_b.op(OP['MUL'], [bx, two], [t1], ('Mul', dict(act=0)))
+    t2 = f32(then_b, 'then_y', [1, 4])
+    then_b.op(OP['ADD'], [t1, one], [t2], ('Add', dict(act=0)))
+    then_b.inputs, then_b.outputs = [bx], [t2]
+    else_b = Model(parent=m)
+    ex = f32(else_b, 'else_x', [1, 4])
+    e1 = f32(else_b, 'else_y', [1, 4])
+    else_b.op(OP['TANH'], [ex], [e1])
+    else_b.inputs, else_b.outputs = [ex], [e1]
+    m.subgraphs = [then_b, else_b]
+    return m, x
+
+
+def fx_if_then():
+    m, x = if_model()
+    return m, {x: np.array([[0.5, 1.5, -0.25, 2.0]], np.float32)}
+
+
+def fx_if_else():
+    m, x = if_model()
+    return m, {x: np.array([[-0.5, 0.25, -1.5, -2.0]], np.float32)}
+
+
 def fx_unsupported():
     """Refusals: a custom op and two builtins frost does not run, all reported at once."""
     m = Model()
@@ -609,7 +657,7 @@ FIXTURES = dict(conv_float=fx_conv_float, fc_pool_float=fx_fc_pool_float, eltwis
                 float16_weights=fx_float16_weights, external_signature=fx_external_signature,
                 int8_convnet=fx_int8_convnet, int8_eltwise=fx_int8_eltwise, int8_concat_pool=fx_int8_concat_pool,
                 quantize_roundtrip=fx_quantize_roundtrip, uint8_convnet=fx_uint8_convnet,
-                unsupported=fx_unsupported)
+                if_then=fx_if_then, if_else=fx_if_else, unsupported=fx_unsupported)
 
 
 def write(out_dir):
