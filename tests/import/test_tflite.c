@@ -29,10 +29,9 @@ static size_t numel(const npy_array *a) {
 /* One quantization step of the integer tensor a float output was dequantized from, or 0. */
 static double step_of(const frost_model *m, const char *out_name) {
     char base[512];
-    const char *suffixes[] = {"_float", NULL};
     size_t n = strlen(out_name);
     frost_quantization q;
-    if (n > 6 && strcmp(out_name + n - 6, suffixes[0]) == 0 && n - 6 < sizeof base) {
+    if (n > 6 && strcmp(out_name + n - 6, "_float") == 0 && n - 6 < sizeof base) {
         memcpy(base, out_name, n - 6);
         base[n - 6] = 0;
         if (frost_model_quantization(m, base, &q, NULL) == FROST_OK && q.count == 1) return q.scale[0];

@@ -568,8 +568,6 @@ static frost_status b_pad(tfl_ctx *c) {
         if (frost__tfl_is_quantized(xt)) {
             int64_t zp = frost__tfl_zero_point(c, xt, 0);
             unsigned char bytes[8];
-            int64_t one = 1;
-            (void)one;
             frost__shape s0 = {0};
             if (xt->dtype == FROST_DTYPE_I8) bytes[0] = (unsigned char)(int8_t)zp;
             else if (xt->dtype == FROST_DTYPE_U8) bytes[0] = (unsigned char)(uint8_t)zp;

@@ -160,9 +160,12 @@ static frost_status q_conv_like(tfl_ctx *c) {
         }
     }
     int x = IN(0), w = IN(1), b = IN(2);
-    if (x < -1 || w < -1 || b < -1 || x < 0 || w < 0) {
-        st = x < 0 || w < 0 ? (x < -1 || w < -1 ? failed(c) : frost__tfl_bad(c, "needs an input and weights"))
-                            : failed(c);
+    if (x < -1 || w < -1 || b < -1) { /* a constant could not be made: err says why */
+        st = failed(c);
+        goto done;
+    }
+    if (x < 0 || w < 0) {
+        st = frost__tfl_bad(c, "needs an input and weights");
         goto done;
     }
     int qv = qp_const(c, qp, (int)(FROST_QC_HEADER + 2 * cout));
