@@ -171,6 +171,7 @@ static frost_status read_tensor(tfl_ctx *c, frost__fb_vec tensors, int idx) {
     t->buffer = frost__fb_u32(c->fb, tt, TFL_TENSOR_BUFFER, 0);
     t->is_variable = frost__fb_bool(c->fb, tt, TFL_TENSOR_IS_VARIABLE, false);
     t->sparse = frost__fb_present(c->fb, tt, TFL_TENSOR_SPARSITY);
+    t->sparsity = frost__fb_table_field(c->fb, tt, TFL_TENSOR_SPARSITY, "Tensor.sparsity");
     if (c->fb->bad) return fb_error(c);
     if (!t->name) t->name = "";
     t->dtype = dtype_of(t->type);
@@ -275,8 +276,8 @@ static int tensor_value(tfl_ctx *c, int idx) {
     }
     if (t->sparse) {
         frost__fail(c->err, FROST_E_UNSUPPORTED, t->name, c->op_name, -1,
-                    "tensor %d ('%s') is stored sparse; frost needs dense constants (the model "
-                    "should have a DENSIFY operator for it)", idx, t->name);
+                    "tensor %d ('%s') is stored sparse and read by %s; frost densifies sparse "
+                    "constants only through DENSIFY", idx, t->name, c->op_name ? c->op_name : "?");
         return -2;
     }
     size_t bytes;
@@ -616,6 +617,17 @@ frost_status frost__tfl_subgraph(tfl_ctx *parent, int32_t index, const int *in_v
     parent->n_unsupported += c.n_unsupported;
     frost__free(&c.g->alloc, c.t);
     return st;
+}
+
+frost_status frost__tfl_bind_const(tfl_ctx *c, int k, frost_dtype dt, const frost__shape *s,
+                                  void *data, size_t nbytes) {
+    tfl_tensor *t = &c->t[c->out[k]];
+    char name[520];
+    unique_name(c, t->name, c->out[k], name, sizeof name);
+    int v = frost__graph_add_const_owned(c->g, name, dt, s, data, nbytes, c->err);
+    if (v < 0) return c->err->code ? c->err->code : FROST_E_FORMAT;
+    t->value = v;
+    return attach_quant(c, t, v);
 }
 
 frost_status frost__tfl_emit_output(tfl_ctx *c, int k, int op, int n_in, const int *in,

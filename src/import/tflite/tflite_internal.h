@@ -96,6 +96,7 @@ typedef struct tfl_tensor {
     const unsigned char *data; /* constant bytes inside the file, NULL if none                   */
     size_t nbytes;
     bool is_variable, sparse;
+    frost__fb_table sparsity;  /* SparsityParameters when sparse                                 */
     /* Quantization (n_q 0: none). */
     int n_q, q_axis;
     frost__fb_vec q_scale, q_zp;
@@ -138,6 +139,11 @@ frost_status frost__tfl_emit(tfl_ctx *c, int op, int n_in, const int *in, const 
  * outputs each need their own node, as IF's selects). */
 frost_status frost__tfl_emit_output(tfl_ctx *c, int k, int op, int n_in, const int *in,
                                     const frost__params *p);
+/* Output k is a constant (taking ownership of data): DENSIFY's result. */
+frost_status frost__tfl_bind_const(tfl_ctx *c, int k, frost_dtype dt, const frost__shape *s,
+                                  void *data, size_t nbytes);
+/* DENSIFY of a constant sparse tensor, done at load (tflite_sparse.c). */
+frost_status frost__tfl_densify(tfl_ctx *c);
 /* Translates subgraph `index` (an IF branch) into the graph with its inputs bound to in_values;
  * its outputs' values in out_values. Nesting is limited; calling subgraph 0 or itself is refused. */
 frost_status frost__tfl_subgraph(tfl_ctx *parent, int32_t index, const int *in_values, int n_in,

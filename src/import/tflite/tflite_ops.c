@@ -885,6 +885,7 @@ static const tfl_op_entry op_table[] = {
     {TFL_GELU, b_unary, 1, 1, 1, 2, false},
     {TFL_SIGN, b_unary, 1, 1, 1, 2, false},
     {TFL_IF, b_if, 1, 127, -1, 1, false},
+    {TFL_DENSIFY, frost__tfl_densify, 1, 1, 1, 1, false},
 };
 
 static bool quantized_io(tfl_ctx *c) {
@@ -899,8 +900,6 @@ static bool quantized_io(tfl_ctx *c) {
 frost_status frost__tfl_translate(tfl_ctx *c) {
     char why[160];
     if (c->op_code == TFL_CUSTOM) return frost__tfl_unsupported(c, "custom operator");
-    if (c->op_code == TFL_DENSIFY)
-        return frost__tfl_unsupported(c, "sparse weights (DENSIFY) are not supported yet");
     for (size_t i = 0; i < FROST_ARRAY_LEN(op_table); i++) {
         const tfl_op_entry *e = &op_table[i];
         if (e->code != c->op_code) continue;
