@@ -29,7 +29,7 @@ from flatbuffers import table as fbtable
 MODEL = dict(version=0, operator_codes=1, subgraphs=2, description=3, buffers=4, signature_defs=7)
 OPCODE = dict(deprecated_builtin_code=0, custom_code=1, version=2, builtin_code=3)
 SUBGRAPH = dict(tensors=0, inputs=1, outputs=2, operators=3, name=4)
-TENSOR = dict(shape=0, type=1, buffer=2, name=3, quantization=4, shape_signature=7)
+TENSOR = dict(shape=0, type=1, buffer=2, name=3, quantization=4, sparsity=6, shape_signature=7)
 QUANT = dict(scale=2, zero_point=3, quantized_dimension=6)
 OPERATOR = dict(opcode_index=0, inputs=1, outputs=2, builtin_options_type=3, builtin_options=4,
                 custom_options=5)
@@ -45,7 +45,7 @@ OP = dict(ADD=0, AVERAGE_POOL_2D=1, CONCATENATION=2, CONV_2D=3, DEPTHWISE_CONV_2
           RELU=19, RESHAPE=22, RESIZE_BILINEAR=23, SOFTMAX=25, SVDF=27, TANH=28, CUSTOM=32, PAD=34,
           GATHER=36, TRANSPOSE=39, MEAN=40, SUB=41, SQUEEZE=43, UNIDIRECTIONAL_SEQUENCE_LSTM=44,
           STRIDED_SLICE=45, SPLIT=49, PRELU=54, TRANSPOSE_CONV=67, RESIZE_NEAREST_NEIGHBOR=97,
-          LEAKY_RELU=98, QUANTIZE=114, HARD_SWISH=117, GREATER=61, IF=118)
+          LEAKY_RELU=98, QUANTIZE=114, HARD_SWISH=117, GREATER=61, IF=118, DENSIFY=124)
 # BuiltinOptions union types and the slots of their fields
 OPT = dict(Conv2D=(1, dict(padding=0, stride_w=1, stride_h=2, act=3, dilation_w=4, dilation_h=5)),
            Depthwise=(2, dict(padding=0, stride_w=1, stride_h=2, depth_multiplier=3, act=4,
@@ -88,14 +88,47 @@ class Model:
         self.buffers.append(bytes(data))
         return len(self.buffers) - 1
 
-    def tensor(self, name, ttype, shape, data=None, q=None, signature=None):
+    def tensor(self, name, ttype, shape, data=None, q=None, signature=None, sparsity=None):
         buf = 0
         if data is not None:
-            arr = np.asarray(data, dtype=NP[ttype]).reshape(shape)
-            buf = self.buffer(arr.tobytes())
+            arr = np.asarray(data, dtype=NP[ttype])
+            buf = self.buffer((arr if sparsity else arr.reshape(shape)).tobytes())
         self.tensors.append(dict(name=name, type=ttype, shape=list(shape), buffer=buf, q=q,
-                                 signature=signature))
+                                 signature=signature, sparsity=sparsity))
         return len(self.tensors) - 1
+
+    def _sparsity(self, b, sp):
+        """SparsityParameters: traversal_order, block_map, dim_metadata; each level is
+        ('dense', size) or ('csr', segments, indices) with Int32Vector indices."""
+        dms = []
+        for level in sp['levels']:
+            if level[0] == 'dense':
+                b.StartObject(6)
+                b.PrependInt8Slot(0, 0, -1)
+                b.PrependInt32Slot(1, level[1], -1)
+                dms.append(b.EndObject())
+                continue
+            vecs = []
+            for vals in level[1:]:
+                v = self._ivec(b, vals)
+                b.StartObject(1)
+                b.PrependUOffsetTRelativeSlot(0, v, 0)
+                vecs.append(b.EndObject())
+            b.StartObject(6)
+            b.PrependInt8Slot(0, 1, -1)
+            b.PrependUint8Slot(2, 1, 0)
+            b.PrependUOffsetTRelativeSlot(3, vecs[0], 0)
+            b.PrependUint8Slot(4, 1, 0)
+            b.PrependUOffsetTRelativeSlot(5, vecs[1], 0)
+            dms.append(b.EndObject())
+        tv = self._ivec(b, sp['traversal'])
+        bm = self._ivec(b, sp.get('block_map', []))
+        dv = self._offvec(b, dms)
+        b.StartObject(3)
+        b.PrependUOffsetTRelativeSlot(0, tv, 0)
+        b.PrependUOffsetTRelativeSlot(1, bm, 0)
+        b.PrependUOffsetTRelativeSlot(2, dv, 0)
+        return b.EndObject()
 
     def op(self, code, inputs, outputs, opt=None, custom=None, version=1):
         key = (code, custom, version)
@@ -156,6 +189,7 @@ class Model:
             shape = self._ivec(b, t['shape'])
             sig = self._ivec(b, t['signature']) if t['signature'] is not None else None
             qo = self._quant(b, t['q']) if t['q'] else None
+            spo = self._sparsity(b, t['sparsity']) if t.get('sparsity') else None
             b.StartObject(11)
             b.PrependUOffsetTRelativeSlot(TENSOR['shape'], shape, 0)
             b.PrependInt8Slot(TENSOR['type'], t['type'], -1)
@@ -165,6 +199,8 @@ class Model:
                 b.PrependUOffsetTRelativeSlot(TENSOR['quantization'], qo, 0)
             if sig is not None:
                 b.PrependUOffsetTRelativeSlot(TENSOR['shape_signature'], sig, 0)
+            if spo is not None:
+                b.PrependUOffsetTRelativeSlot(TENSOR['sparsity'], spo, 0)
             toffs.append(b.EndObject())
         ooffs = []
         for o in m.ops:
@@ -638,6 +674,34 @@ def fx_if_else():
     return m, {x: np.array([[-0.5, 0.25, -1.5, -2.0]], np.float32)}
 
 
+def fx_densify():
+    """Sparse weights: a [6, 8] matrix stored as CSR rows with 1x2 blocks (TFLite's block-sparse
+    layout), DENSIFY at load, then a fully connected layer."""
+    m = Model()
+    x = f32(m, 'x', [2, 8])
+    dense = rnd(6, 8)
+    keep = rng.uniform(size=(6, 4)) < 0.5  # which 1x2 blocks are stored
+    segments, indices, values = [0], [], []
+    for r in range(6):
+        for cb in range(4):
+            if keep[r, cb]:
+                indices.append(cb)
+                values += list(dense[r, 2 * cb:2 * cb + 2])
+            else:
+                dense[r, 2 * cb:2 * cb + 2] = 0
+        segments.append(len(indices))
+    sp = dict(traversal=[0, 1, 2], block_map=[1],
+              levels=[('dense', 6), ('csr', segments, indices), ('dense', 2)])
+    ws = m.tensor('fc/weights_sparse', T['FLOAT32'], [6, 8], np.array(values, np.float32), sparsity=sp)
+    w = f32(m, 'fc/weights', [6, 8])
+    m.op(OP['DENSIFY'], [ws], [w])
+    b = f32(m, 'fc/bias', [6], rnd(6))
+    y = f32(m, 'y', [2, 6])
+    m.op(OP['FULLY_CONNECTED'], [x, w, b], [y], ('FullyConnected', dict(act=0)))
+    m.inputs, m.outputs = [x], [y]
+    return m, {x: rnd(2, 8)}
+
+
 def fx_unsupported():
     """Refusals: a custom op and two builtins frost does not run, all reported at once."""
     m = Model()
@@ -657,7 +721,8 @@ FIXTURES = dict(conv_float=fx_conv_float, fc_pool_float=fx_fc_pool_float, eltwis
                 float16_weights=fx_float16_weights, external_signature=fx_external_signature,
                 int8_convnet=fx_int8_convnet, int8_eltwise=fx_int8_eltwise, int8_concat_pool=fx_int8_concat_pool,
                 quantize_roundtrip=fx_quantize_roundtrip, uint8_convnet=fx_uint8_convnet,
-                if_then=fx_if_then, if_else=fx_if_else, unsupported=fx_unsupported)
+                if_then=fx_if_then, if_else=fx_if_else, densify=fx_densify,
+                unsupported=fx_unsupported)
 
 
 def write(out_dir):
