@@ -107,7 +107,8 @@ function makeInput(dtype, shape) {
   return a;
 }
 
-const dims = (d) => Array.from({ length: Object.keys(d.shape).length }, (_, i) => d.shape[i]);
+// Dynamic dims (-1) are fed as 1, the size TFLite stores for them.
+const dims = (d) => Array.from({ length: Object.keys(d.shape).length }, (_, i) => (d.shape[i] < 0 ? 1 : d.shape[i]));
 
 async function runOne(modelFile, inputFiles, prefix) {
   const model = await loadAndCompile(new Uint8Array(fs.readFileSync(modelFile)), { accelerator: 'wasm' });
