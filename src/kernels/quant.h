@@ -46,6 +46,15 @@ static inline int32_t frost__q_mul64(int64_t x, int32_t multiplier, int shift) {
     return (int32_t)(x >> total);
 }
 
+/* A float already rounded, as int32: saturating, NaN as 0 (only a malformed model's scales make
+ * either happen; converting them directly would be undefined). */
+static inline int32_t frost__q_f2i(float f) {
+    if (!(f == f)) return 0;
+    if (f >= 2147483520.0f) return INT32_MAX;
+    if (f <= -2147483648.0f) return INT32_MIN;
+    return (int32_t)f;
+}
+
 /* TFLite's QuantizeMultiplier: real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31). */
 void frost__q_quantize_multiplier(double real, int32_t *multiplier, int *shift);
 

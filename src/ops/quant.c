@@ -75,9 +75,9 @@ static frost_status quantize_run(const frost__step *st, const frost__exec *ex) {
     if (s->in == FROST_DTYPE_F32) {
         const float *xf = x;
         for (int64_t i = 0; i < s->n; i++) {
+            /* Saturated before converting: out-of-range floats (and NaN) must not be UB. */
             const float q = roundf(xf[i] / s->scale);
-            /* Saturate before converting: out-of-range floats (and NaN) must not be UB. */
-            const int32_t v = q > 1e9f ? 1000000000 : q < -1e9f ? -1000000000 : q == q ? (int32_t)q : 0;
+            const int32_t v = frost__q_f2i(q > 1e9f ? 1e9f : q < -1e9f ? -1e9f : q);
             frost__q_store(s->out, y, i, v + s->a);
         }
     } else {
@@ -514,7 +514,7 @@ static frost_status qmean_run(const frost__step *st, const frost__exec *ex) {
         const float mean = (float)sum[i] / (float)s->count;
         float r = roundf(mean * s->scale + bias) + (float)s->out_zp;
         r = r > 1e9f ? 1e9f : r < -1e9f ? -1e9f : r;
-        frost__q_store(s->t, y, i, (int32_t)r);
+        frost__q_store(s->t, y, i, frost__q_f2i(r));
     }
     return FROST_OK;
 }

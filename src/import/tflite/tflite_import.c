@@ -380,6 +380,7 @@ frost_status frost__tfl_unsupported(tfl_ctx *c, const char *why) {
         if (t->value >= 0) in[n++] = t->value;
     }
     c->n_unsupported++;
+    c->op_refused = true;
     if (why) frost__graph_report(c->g, "tflite: operator %d (%s): %s", c->op_index, c->op_name, why);
     char name[520];
     unique_name(c, c->t[c->out[0]].name, c->out[0], name, sizeof name);
@@ -564,6 +565,7 @@ static frost_status translate_ops(tfl_ctx *c, frost__fb_vec ops) {
         frost__fb_table op = frost__fb_vec_table(fb, ops, i, "SubGraph.operators[]");
         if (fb->bad) return fb_error(c);
         FROST_TRY(read_operator(c, c->opcodes, op, in_buf, out_buf));
+        c->op_refused = false;
         frost_status st = frost__tfl_translate(c);
         /* The reader's failures inside a builder are reported here, with their offset. */
         if (fb->bad && (st == FROST_OK || !c->err->message[0])) return fb_error(c);

@@ -122,6 +122,7 @@ typedef struct tfl_ctx {
     const int32_t *in, *out;   /* tensor indices (in: -1 for an absent optional input)          */
     char op_name_buf[64];      /* "BUILTIN_<code>" for codes newer than this reader            */
     int n_unsupported;
+    bool op_refused;           /* the current operator became an UNSUPPORTED node already        */
 } tfl_ctx;
 
 /* ---- Helpers for the builders (tflite_import.c) --------------------------------------------- */

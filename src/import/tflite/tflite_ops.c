@@ -26,6 +26,7 @@
  * tflite_import.c with their offset). */
 static frost_status failed(tfl_ctx *c) {
     if (c->err->code != FROST_OK) return c->err->code;
+    if (c->op_refused) return FROST_OK; /* refused by name: the load reports it with the others */
     return c->fb->bad ? FROST_E_FORMAT : frost__tfl_bad(c, "malformed operator");
 }
 

@@ -22,6 +22,7 @@
  * tflite_import.c with their offset). */
 static frost_status failed(tfl_ctx *c) {
     if (c->err->code != FROST_OK) return c->err->code;
+    if (c->op_refused) return FROST_OK; /* refused by name: the load reports it with the others */
     return c->fb->bad ? FROST_E_FORMAT : frost__tfl_bad(c, "malformed operator");
 }
 
@@ -42,7 +43,7 @@ static bool act_range(tfl_ctx *c, int act, const tfl_tensor *out, int32_t *lo, i
     qrange(out->type, lo, hi);
     const float scale = frost__tfl_scale(c, out, 0);
     const int32_t zp = (int32_t)frost__tfl_zero_point(c, out, 0);
-#define QUANT(f) (zp + (int32_t)roundf((f) / scale))
+#define QUANT(f) ((int32_t)((uint32_t)zp + (uint32_t)frost__q_f2i(roundf((f) / scale))))
     switch (act) {
     case TFL_ACT_NONE: return true;
     case TFL_ACT_RELU: *lo = FROST_MAX(*lo, QUANT(0.0f)); return true;
@@ -348,7 +349,7 @@ static int lut_const(tfl_ctx *c, const tfl_tensor *xt, const tfl_tensor *yt,
         const float y = f(xs * (float)(v - xz), alpha);
         float r = roundf(y * inv) + (float)yz;
         r = r < (float)ylo ? (float)ylo : r > (float)yhi ? (float)yhi : r;
-        table[(uint8_t)v] = (uint8_t)(int32_t)r;
+        table[(uint8_t)v] = (uint8_t)frost__q_f2i(r); /* NaN (a malformed scale): 0 */
     }
     frost__shape s = frost__shape_make(1, (int64_t[]){256});
     return frost__tfl_const(c, "table", yt->dtype, &s, table, sizeof table);
@@ -442,7 +443,7 @@ static frost_status q_concat(tfl_ctx *c) {
         for (int32_t v = lo; v <= hi; v++) {
             float r = roundf((float)v * scale + bias) + (float)yz;
             r = r < (float)lo ? (float)lo : r > (float)hi ? (float)hi : r;
-            table[(uint8_t)v] = (uint8_t)(int32_t)r;
+            table[(uint8_t)v] = (uint8_t)frost__q_f2i(r);
         }
         frost__shape s = frost__shape_make(1, (int64_t[]){256});
         int tv = frost__tfl_const(c, "requantize_table", yt->dtype, &s, table, sizeof table);

@@ -88,8 +88,7 @@ void frost_k_q_softmax__ref(frost_dtype t, const void *x, void *y, int64_t rows,
         const float inv = 1.0f / (sum * out_scale);
         for (int64_t i = 0; i < d; i++) {
             const float p = expf(beta_scale * (float)(frost__q_load(t, x, o + i) - mx)) * inv;
-            const float q = roundf(p) + (float)out_zp;
-            frost__q_store(t, y, o + i, q > 2e9f ? INT32_MAX : q < -2e9f ? INT32_MIN : (int32_t)q);
+            frost__q_store(t, y, o + i, frost__q_f2i(roundf(p) + (float)out_zp));
         }
     }
 }
