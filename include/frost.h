@@ -258,6 +258,21 @@ FROST_API frost_status frost_model_output_info(const frost_model *m, int index, 
 FROST_API frost_status frost_model_find(const frost_model *m, const char *name,
                                         frost_tensor_info *out, frost_error *err);
 
+/* How a quantized integer tensor maps to real values, as the model file states it (TFLite):
+ * real = scale[i] * (q - zero_point[i]), with one pair for the whole tensor (count 1) or one per
+ * slice along `axis` (count > 1). count 0: the tensor is not quantized. The arrays are borrowed and
+ * live as long as the model. */
+typedef struct frost_quantization {
+    int count;
+    int axis;
+    const float *scale;
+    const int64_t *zero_point;
+} frost_quantization;
+/* The quantization of the tensor `name` (any name frost_model_find accepts). FROST_OK with
+ * count 0 for a tensor that is not quantized; FROST_E_NOT_FOUND (with suggestions) for a miss. */
+FROST_API frost_status frost_model_quantization(const frost_model *m, const char *name,
+                                                frost_quantization *out, frost_error *err);
+
 /* Nodes after load-time cleaning, in execution order: for `frost inspect --nodes`. The strings live
  * as long as the model. */
 typedef struct frost_node_info {

@@ -8,7 +8,7 @@
 #
 # usage: scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-p PARALLEL] [-b BUILD_DIR] [TARGET...]
 #   defaults: 60 s per target, 2 targets at once (each a single process), build-fuzz,
-#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run
+#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tflite fuzz_run
 # Exit 1 when a target found a new crash. scripts/test.sh (CI) runs it with -t 20 and reports a
 # new crash loudly without failing the run (fuzzing is not deterministic); the saved file becomes a
 # regression replayed by ctest corrupt_replay once committed.
@@ -30,7 +30,7 @@ while getopts "t:p:b:h" opt; do
   esac
 done
 shift $((OPTIND - 1))
-TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run}
+TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tflite fuzz_run}
 
 # ---- build ----------------------------------------------------------------------------------
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
@@ -43,9 +43,12 @@ F=$BUILD/fuzz
 # ---- seeds ----------------------------------------------------------------------------------
 SEEDS=$F/seeds
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_run}
+mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_tflite,fuzz_run}
 cp "$ROOT"/tests/data/tf/*.pb "$SEEDS/fuzz_tf/" 2>/dev/null
 cp "$ROOT"/tests/data/onnx/*.onnx "$SEEDS/fuzz_onnx/" 2>/dev/null
+# TFLite: the committed fixtures, and the real files of ../shared when present (never committed).
+cp "$ROOT"/tests/data/tflite/*.tflite "$SEEDS/fuzz_tflite/" 2>/dev/null
+find "$ROOT/../shared/testdata/real/tflite" -name '*.tflite' -size -400k -exec cp {} "$SEEDS/fuzz_tflite/" \; 2>/dev/null
 "$F/make_keras_seeds" "$ROOT/tests/data/keras/tfjs" "$SEEDS/fuzz_keras_h5" "$SEEDS/fuzz_keras_v3"
 # TF.js: model.json, a NUL byte, then the fixture's shards joined (the manifest rewritten to name
 # that single weights.bin), the layout fuzz_tfjs.c splits.
@@ -82,13 +85,15 @@ dict_from "$S"/onnx/*.c >"$DICTS/fuzz_onnx.dict"
 dict_from "$S"/keras/*.c >"$DICTS/fuzz_keras_h5.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_keras_v3.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_tfjs.dict"
+dict_from "$S"/tflite/*.c >"$DICTS/fuzz_tflite.dict"
 cat "$DICTS"/fuzz_{tf,onnx,keras_h5}.dict | sort -u >"$DICTS/fuzz_run.dict"
 
 # ---- run ------------------------------------------------------------------------------------
 format_of() {
   case $1 in
     fuzz_tf) echo tf ;; fuzz_onnx) echo onnx ;; fuzz_keras_h5) echo keras_h5 ;;
-    fuzz_keras_v3) echo keras_v3 ;; fuzz_tfjs) echo tfjs ;; fuzz_run) echo run ;;
+    fuzz_keras_v3) echo keras_v3 ;; fuzz_tfjs) echo tfjs ;; fuzz_tflite) echo tflite ;;
+    fuzz_run) echo run ;;
   esac
 }
 

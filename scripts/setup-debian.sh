@@ -11,7 +11,7 @@ PACKAGES="build-essential cmake pkg-config
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
   libhdf5-dev libzip-dev libcjson-dev zlib1g-dev
   clang libclang-rt-14-dev valgrind
-  python3 python3-numpy python3-dev python3-setuptools python3-pytest
+  python3 python3-numpy python3-dev python3-setuptools python3-pytest python3-flatbuffers
   dataset-fashion-mnist
   libonnx-testdata
   libmicrohttpd-dev python3-yaml curl haproxy wrk"
@@ -20,6 +20,8 @@ PACKAGES="build-essential cmake pkg-config
 # check), curl (docs' examples), haproxy and wrk (bench/serve's load test behind a balancer).
 # python3-dev, python3-setuptools: build the Python extension module (python/, the stable ABI);
 # python3-pytest runs its tests (tests/python). NumPy is optional for the module itself.
+# python3-flatbuffers: writes the .tflite fixtures (scripts/gen_tflite_fixtures.py) and is the
+# oracle frost's own FlatBuffers reader is compared with (tests/import/test_tflite_parse.c).
 # Optional, for fixture generation only (not needed to build or test): python3-torch, used by
 # scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx.
 

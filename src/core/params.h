@@ -174,6 +174,10 @@ typedef union frost__params {
                             * 4 tf_half_pixel_for_nn                                      */
         int nearest_mode;  /* 0 round_prefer_floor, 1 round_prefer_ceil, 2 floor, 3 ceil  */
     } resize;
+    /* Quantized ops (ops/quant.h): fn is the op's variant (QBINARY: a frost__binary_fn; QPOOL2D:
+     * 1 for max; QMEAN: 1 to keep dims); conv-like ops and QPOOL2D use the window, QPOOL2D k_h/k_w;
+     * DEQUANTIZE: axis of per-axis scales. */
+    struct { int fn; int k_h, k_w; frost__window w; int axis; } quant;
     /* CUMSUM etc. may be added here. */
     uint8_t raw[64];
 } frost__params;

@@ -23,6 +23,7 @@ static frost_format detect(const unsigned char *p, size_t n, const char *path) {
     static const unsigned char hdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     if (n >= 8 && memcmp(p, hdf5, 8) == 0) return FROST_FORMAT_KERAS_H5;
     if (n >= 4 && p[0] == 'P' && p[1] == 'K' && p[2] == 3 && p[3] == 4) return FROST_FORMAT_KERAS_V3;
+    if (n >= 8 && memcmp(p + 4, "TFL3", 4) == 0) return FROST_FORMAT_TFLITE; /* FlatBuffer id */
     size_t i = 0;
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
     if (i < n && p[i] == '{') return FROST_FORMAT_TFJS_LAYERS;
@@ -131,6 +132,7 @@ static frost_status load(const void *data, size_t size, const char *path,
         case FROST_FORMAT_ONNX: imp = frost__import_onnx; break;
         case FROST_FORMAT_KERAS_H5: imp = frost__import_keras_h5; break;
         case FROST_FORMAT_KERAS_V3: imp = frost__import_keras_v3; break;
+        case FROST_FORMAT_TFLITE: imp = frost__import_tflite; break;
         default: break;
         }
         char weights[4096];
@@ -143,7 +145,7 @@ static frost_status load(const void *data, size_t size, const char *path,
         } else if (f == FROST_FORMAT_AUTO) {
             st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, 0,
                              "unrecognised model format (%zu bytes%s%s): expected a TensorFlow "
-                             "GraphDef, ONNX, Keras .h5/.keras or TensorFlow.js model.json",
+                             "GraphDef, ONNX, Keras .h5/.keras, TensorFlow.js model.json or .tflite",
                              size, path ? ", file " : "", path ? path : "");
         } else if (!imp) {
             st = frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,

@@ -113,6 +113,15 @@ static void json_tensors(FILE *f, const frost_model *m, const char *key, int cou
         inspect_json_string(f, t.name);
         fprintf(f, ", \"dtype\": \"%s\", \"shape\": ", frost_dtype_name(t.dtype));
         inspect_json_shape(f, &t);
+        frost_quantization q;
+        if (t.name && frost_model_quantization(m, t.name, &q, NULL) == FROST_OK && q.count > 0) {
+            fprintf(f, ", \"quantization\": {\"scale\": [");
+            for (int k = 0; k < q.count; k++) fprintf(f, "%s%.9g", k ? ", " : "", (double)q.scale[k]);
+            fprintf(f, "], \"zero_point\": [");
+            for (int k = 0; k < q.count; k++)
+                fprintf(f, "%s%lld", k ? ", " : "", (long long)q.zero_point[k]);
+            fprintf(f, "], \"axis\": %d}", q.axis);
+        }
         fprintf(f, "}");
     }
     fprintf(f, "%s],\n", count ? "\n  " : "");

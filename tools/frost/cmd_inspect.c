@@ -12,7 +12,7 @@
 static const char inspect_help[] =
     "usage: frost inspect MODEL [--nodes] [--json]\n"
     "\n"
-    "Loads MODEL (TensorFlow .pb, ONNX, Keras .h5/.keras, TF.js model.json) and prints:\n"
+    "Loads MODEL (TensorFlow .pb, ONNX, Keras .h5/.keras, TF.js model.json, .tflite) and prints:\n"
     "  format, inputs and outputs (name, dtype, shape; ? marks a dimension set at run time),\n"
     "  an op histogram, the parameter count and bytes, and the load report (what the load-time\n"
     "  passes pruned, folded or fused).\n"
@@ -32,8 +32,14 @@ static void text_tensors(const frost_model *m, const char *title, int count, inf
         frost_tensor_info t;
         char shape[256];
         if (info(m, i, &t) != FROST_OK) continue;
-        printf("  %-30s %-5s %s\n", cli_text(t.name), frost_dtype_name(t.dtype),
+        printf("  %-30s %-5s %s", cli_text(t.name), frost_dtype_name(t.dtype),
                cli_shape(&t, shape, sizeof shape));
+        frost_quantization q = {0};
+        if (t.name && frost_model_quantization(m, t.name, &q, NULL) == FROST_OK && q.count == 1)
+            printf("  scale %.9g zero point %lld", (double)q.scale[0], (long long)q.zero_point[0]);
+        else if (q.count > 1)
+            printf("  %d scales along axis %d", q.count, q.axis);
+        printf("\n");
     }
 }
 
