@@ -8,7 +8,7 @@
 #
 # usage: scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-p PARALLEL] [-b BUILD_DIR] [TARGET...]
 #   defaults: 60 s per target, 2 targets at once (each a single process), build-fuzz,
-#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run
+#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run fuzz_tensor_bundle
 # CI: scripts/fuzz.sh -t 30   (any new crash makes the script exit 1)
 #
 # It never deletes anything outside the build folder; the corpora it grows stay there
@@ -28,7 +28,7 @@ while getopts "t:p:b:h" opt; do
   esac
 done
 shift $((OPTIND - 1))
-TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run}
+TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run fuzz_tensor_bundle}
 
 # ---- build ----------------------------------------------------------------------------------
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
@@ -41,7 +41,7 @@ F=$BUILD/fuzz
 # ---- seeds ----------------------------------------------------------------------------------
 SEEDS=$F/seeds
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_run}
+mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_run,fuzz_tensor_bundle}
 cp "$ROOT"/tests/data/tf/*.pb "$SEEDS/fuzz_tf/" 2>/dev/null
 cp "$ROOT"/tests/data/onnx/*.onnx "$SEEDS/fuzz_onnx/" 2>/dev/null
 "$F/make_keras_seeds" "$ROOT/tests/data/keras/tfjs" "$SEEDS/fuzz_keras_h5" "$SEEDS/fuzz_keras_v3"
@@ -63,6 +63,10 @@ for name in sorted(os.listdir(src)):
     with open(os.path.join(out, name + '.tfjs'), 'wb') as f:
         f.write(json.dumps(model).encode() + b'\0' + blob)
 PY
+# Checkpoint indexes: the committed fixtures (tests/data/savedmodel) and, when present, the real
+# SavedModels' own variables.index files from ../shared.
+find "$ROOT/tests/data/savedmodel" "$ROOT/../shared/testdata/real/savedmodel" -name '*.index' \
+  2>/dev/null | while read -r f; do cp "$f" "$SEEDS/fuzz_tensor_bundle/$(echo "$f" | sha1sum | cut -c1-12).index"; done
 # The corrupt-file suite is a good seed too (each file sits one step from a valid one).
 for pair in tf:fuzz_tf onnx:fuzz_onnx keras_h5:fuzz_keras_h5 keras_v3:fuzz_keras_v3; do
   cp "$ROOT/tests/corrupt/${pair%%:*}"/* "$SEEDS/${pair##*:}/" 2>/dev/null
@@ -81,12 +85,15 @@ dict_from "$S"/keras/*.c >"$DICTS/fuzz_keras_h5.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_keras_v3.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_tfjs.dict"
 cat "$DICTS"/fuzz_{tf,onnx,keras_h5}.dict | sort -u >"$DICTS/fuzz_run.dict"
+printf '%s\n' '"\x57\xfb\x80\x8b\x24\x75\x47\xdb"' '"/.ATTRIBUTES/VARIABLE_VALUE"' \
+  '"_CHECKPOINTABLE_OBJECT_GRAPH"' >"$DICTS/fuzz_tensor_bundle.dict"
 
 # ---- run ------------------------------------------------------------------------------------
 format_of() {
   case $1 in
     fuzz_tf) echo tf ;; fuzz_onnx) echo onnx ;; fuzz_keras_h5) echo keras_h5 ;;
     fuzz_keras_v3) echo keras_v3 ;; fuzz_tfjs) echo tfjs ;; fuzz_run) echo run ;;
+    fuzz_tensor_bundle) echo tensor_bundle ;;
   esac
 }
 

@@ -71,6 +71,7 @@ bool cli_load_model(const char *cmd, const char *path, const frost_allocator *al
     frost_load_options opts = {0};
     opts.struct_size = sizeof opts;
     opts.allocator = allocator;
+    cli_apply_model_options(&opts);
     frost_error err = {0};
     err.file_offset = -1;
     if (frost_model_load_file(path, &opts, out, &err) == FROST_OK) return true;
@@ -87,6 +88,7 @@ const char *cli_format_title(frost_format f) {
     case FROST_FORMAT_KERAS_H5: return "Keras HDF5";
     case FROST_FORMAT_KERAS_V3: return "Keras v3";
     case FROST_FORMAT_TFJS_LAYERS: return "TensorFlow.js layers";
+    case FROST_FORMAT_SAVED_MODEL: return "TensorFlow SavedModel";
     default: return "unknown";
     }
 }
@@ -98,6 +100,7 @@ const char *cli_format_id(frost_format f) {
     case FROST_FORMAT_KERAS_H5: return "keras_h5";
     case FROST_FORMAT_KERAS_V3: return "keras_v3";
     case FROST_FORMAT_TFJS_LAYERS: return "tfjs_layers";
+    case FROST_FORMAT_SAVED_MODEL: return "saved_model";
     default: return "unknown";
     }
 }

@@ -21,6 +21,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_freeze(int argc, char **argv);
 
 /* "frost CMD: <message>" and a hint to --help on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -38,6 +39,18 @@ bool cli_parse_int(const char *cmd, const char *option, const char *text, long l
 static inline bool cli_is_help(const char *arg) {
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
+
+/* --tag TAG, --signature NAME (SavedModels) and, when allow_outputs, --outputs NAME[,NAME]: returns
+ * 1 when argv[*i] was one of them (consumed), 0 when not, -1 after a usage error. The choice holds
+ * for the process; cli_apply_model_options copies it into load options (cli_load_model does). */
+int cli_model_option(const char *cmd, int argc, char **argv, int *i, bool allow_outputs);
+void cli_apply_model_options(frost_load_options *opts);
+
+/* `frost inspect` on a SavedModel (inspect_savedmodel.c): the tags, signatures and variables, as
+ * text lines or as a JSON member (",\n  \"saved_model\": {...}"). False after printing an error. */
+bool inspect_is_saved_model(const char *path);
+bool inspect_saved_model_text(const char *path);
+bool inspect_saved_model_json(const char *path);
 
 /* Loads a model, printing the error (with node / op / offset) on failure. */
 bool cli_load_model(const char *cmd, const char *path, const frost_allocator *allocator,

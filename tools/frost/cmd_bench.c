@@ -43,7 +43,8 @@ static const char bench_help[] =
     "  --precision P     weights precision at load: f32 (default, exact), or opt-in bf16\n"
     "                    (AVX512_BF16) or int8 (AVX512_VNNI, Dense layers); CPUs without\n"
     "                    them stay f32\n"
-    "  --json            print one JSON object for scripts\n";
+    "  --json            print one JSON object for scripts\n"
+    "  --signature NAME  SavedModel signature (default serving_default); --tag TAG its MetaGraph\n";
 
 typedef enum layout {
     LAYOUT_AUTO, LAYOUT_FLAT, LAYOUT_HW, LAYOUT_NHWC, LAYOUT_NCHW,
@@ -537,6 +538,7 @@ static int bench(bench_args *a) {
         lo.struct_size = sizeof lo;
         lo.allocator = &counter.base;
         lo.weights_precision = a->precision;
+        cli_apply_model_options(&lo);
         frost_error lerr = {0};
         if (frost_model_load_file(a->model, &lo, &m, &lerr) != FROST_OK) {
             cli_print_error(cmd, "cannot load the model", &lerr);
@@ -854,6 +856,8 @@ int cmd_bench(int argc, char **argv) {
             else return cli_usage_error(cmd, "--precision wants f32, bf16 or int8, not '%s'", v);
         } else if (strcmp(arg, "--json") == 0) {
             a.json = true;
+        } else if ((r = cli_model_option(cmd, argc, argv, &i, false)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if (arg[0] == '-' && arg[1] != 0) {
             return cli_usage_error(cmd, "unknown option '%s'", arg);
         } else if (a.model) {

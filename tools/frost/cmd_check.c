@@ -25,6 +25,7 @@ static const char check_help[] =
     "  --json     print one JSON object instead of text\n"
     "  --strict   warnings count as problems\n"
     "  --max-*    check against these limits (frost_load_options) instead of the defaults\n"
+    "  --signature NAME, --tag TAG, --outputs NAME[,NAME]   what of a SavedModel to load\n"
     "\n"
     "Exit codes: 0 loads and plans (warnings allowed), 1 problems found, 2 usage error.\n";
 
@@ -178,6 +179,10 @@ int cmd_check(int argc, char **argv) {
         LIMIT_OPTION("--max-arena-bytes", max_arena_bytes)
         LIMIT_OPTION("--max-attr-len", max_attr_len)
 #undef LIMIT_OPTION
+        if ((r = cli_model_option("check", argc, argv, &i, true)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1])
             return cli_usage_error("check", "unknown option '%s'", argv[i]);
         if (path) return cli_usage_error("check", "one model at a time ('%s' and '%s')", path, argv[i]);
@@ -191,6 +196,7 @@ int cmd_check(int argc, char **argv) {
     err.file_offset = -1;
     frost_model *m = NULL;
     frost_format format = FROST_FORMAT_AUTO;
+    cli_apply_model_options(&opts);
     if (frost_model_load_file(path, &opts, &m, &err) != FROST_OK) {
         add_error(f, &err);
         /* A limit tighter than frost's default hides what lies behind it: load again with the

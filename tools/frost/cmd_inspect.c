@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 static const char inspect_help[] =
-    "usage: frost inspect MODEL [--nodes] [--json]\n"
+    "usage: frost inspect MODEL [--nodes] [--json] [--signature NAME] [--tag TAG]\n"
     "\n"
     "Loads MODEL (TensorFlow .pb, ONNX, Keras .h5/.keras, TF.js model.json) and prints:\n"
     "  format, inputs and outputs (name, dtype, shape; ? marks a dimension set at run time),\n"
@@ -16,7 +16,12 @@ static const char inspect_help[] =
     "  passes pruned, folded or fused).\n"
     "\n"
     "  --nodes   also list every node (execution order) with its op\n"
-    "  --json    print one JSON object instead of text\n";
+    "  --json    print one JSON object instead of text\n"
+    "\n"
+    "A TensorFlow SavedModel directory (or TF1 .meta) also shows its MetaGraph tags, every\n"
+    "signature with its input and output keys, dtypes and shapes, and the checkpoint's variables.\n"
+    "  --signature NAME, --tag TAG   the signature and MetaGraph to load (serving_default, serve)\n"
+    "  --outputs NAME[,NAME]         the tensors to compute instead of a signature's\n";
 
 typedef struct op_count {
     const char *op;
@@ -108,7 +113,7 @@ static void print_text(const char *path, const frost_model *m, const op_count *o
 }
 
 static void print_json(const char *path, const frost_model *m, const op_count *ops, int n_ops,
-                       bool nodes) {
+                       bool nodes, bool saved_model) {
     printf("{\n  \"model\": ");
     cli_json_string(stdout, path);
     printf(",\n  \"format\": \"%s\",\n", cli_format_id(frost_model_format(m)));
@@ -143,6 +148,7 @@ static void print_json(const char *path, const frost_model *m, const op_count *o
         }
         printf("%s]", n_nodes ? "\n  " : "");
     }
+    if (saved_model) inspect_saved_model_json(path);
     printf("\n}\n");
 }
 
@@ -151,6 +157,7 @@ int cmd_inspect(int argc, char **argv) {
     bool nodes = false, json = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        int r;
         if (cli_is_help(arg)) {
             fputs(inspect_help, stdout);
             return CLI_EXIT_OK;
@@ -158,6 +165,8 @@ int cmd_inspect(int argc, char **argv) {
             nodes = true;
         } else if (strcmp(arg, "--json") == 0) {
             json = true;
+        } else if ((r = cli_model_option(cmd, argc, argv, &i, true)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if (arg[0] == '-' && arg[1] != 0) {
             return cli_usage_error(cmd, "unknown option '%s'", arg);
         } else if (path) {
@@ -169,7 +178,11 @@ int cmd_inspect(int argc, char **argv) {
     if (!path) return cli_usage_error(cmd, "no MODEL given");
 
     frost_model *m;
-    if (!cli_load_model(cmd, path, NULL, &m)) return CLI_EXIT_RUNTIME;
+    bool saved_model = inspect_is_saved_model(path);
+    if (!cli_load_model(cmd, path, NULL, &m)) {
+        if (saved_model && !json) inspect_saved_model_text(path);  /* what could be chosen instead */
+        return CLI_EXIT_RUNTIME;
+    }
     op_count *ops;
     int n_ops = op_histogram(m, &ops);
     if (n_ops < 0) {
@@ -178,9 +191,10 @@ int cmd_inspect(int argc, char **argv) {
         return CLI_EXIT_RUNTIME;
     }
     if (json)
-        print_json(path, m, ops, n_ops, nodes);
+        print_json(path, m, ops, n_ops, nodes, saved_model);
     else
         print_text(path, m, ops, n_ops, nodes);
+    if (saved_model && !json) inspect_saved_model_text(path);
     free(ops);
     frost_model_free(m);
     if (fflush(stdout) != 0) {

@@ -21,7 +21,10 @@ static const char run_help[] =
     "\n"
     "  -i, --input NAME=FILE.npy    an input (repeatable)\n"
     "  -o, --output NAME=FILE.npy   an output to write (repeatable)\n"
-    "  --threads N                  worker threads (default 1: the calling thread only)\n";
+    "  --threads N                  worker threads (default 1: the calling thread only)\n"
+    "  --signature NAME, --tag TAG  SavedModel: the signature (default serving_default) and\n"
+    "                               MetaGraph (default serve); signature keys name inputs/outputs\n"
+    "  --outputs NAME[,NAME]        compute these tensors (a TF1 .meta without signatures)\n";
 
 typedef struct binding {
     const char *name;   /* NULL: the only input / the first output */
@@ -273,6 +276,8 @@ int cmd_run(int argc, char **argv) {
             if (r < 0 || !cli_parse_int(cmd, "--threads", value, 1, 1024, &n))
                 return CLI_EXIT_USAGE;
             st.threads = (int)n;
+        } else if ((r = cli_model_option(cmd, argc, argv, &i, true)) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
         } else if (arg[0] == '-' && arg[1] != 0) {
             return cli_usage_error(cmd, "unknown option '%s'", arg);
         } else if (st.model_path) {

@@ -11,6 +11,7 @@ static const struct {
     {"run", cmd_run, "run a model on .npy inputs and write or print its outputs"},
     {"bench", cmd_bench, "time one prediction at a time on MNIST-format data"},
     {"check", cmd_check, "list every problem that keeps a model from loading or planning"},
+    {"freeze", cmd_freeze, "write a SavedModel's or checkpoint's frozen GraphDef (.pb)"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 
