@@ -1,0 +1,505 @@
+#!/usr/bin/python3
+"""gen_savedmodel_fixtures.py — writes the SavedModel / TF1 checkpoint fixtures of
+tests/data/savedmodel without TensorFlow: the checkpoint index is a LevelDB-format table written
+from its specification (LevelDB's doc/table_format.md: prefix-compressed blocks with restart
+points, 5-byte block trailers with the masked CRC-32C, an index block of block handles, the 48-byte
+footer with the magic number), its values BundleEntryProto records and the graphs MetaGraphDef /
+SavedModel protobufs encoded by hand with TensorFlow's field numbers.
+
+The writer is checked against TensorFlow's own output: when ../shared/testdata/real/savedmodel is
+present, every variables.index there is parsed by the reader below, its entries written again by
+the writer, and the bytes must come out identical (both real files hold one data block).
+
+Fixtures (each small; expected outputs computed here with numpy in float64, then float32):
+  tf1_meta/       TF1 Saver layout: model.ckpt-7.meta, checkpoint, model.ckpt-7.index and two data
+                  shards; variables restored under keys that differ from their node names
+                  (dense/W -> layer1/kernel), a training op to prune, no signatures
+  multi_signature/ a SavedModelBuilder-style SavedModel (variables/ split over 2 shards, Snappy-
+                  compressed index block) with signatures serving_default, predict_images and
+                  classify (serialized tf.Example strings: must be refused by name)
+  corrupt/        damaged copies of the tf1_meta index and data (see the list at the end)
+
+usage: /usr/bin/python3 scripts/gen_savedmodel_fixtures.py [OUT_DIR]
+"""
+import os
+import struct
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'tests', 'data', 'savedmodel')
+SHARED = os.path.join(ROOT, '..', 'shared', 'testdata', 'real', 'savedmodel')
+
+# ---- CRC-32C -----------------------------------------------------------------------------------
+_CRC_TABLE = []
+for _i in range(256):
+    _c = _i
+    for _ in range(8):
+        _c = (_c >> 1) ^ (0x82F63B78 if _c & 1 else 0)
+    _CRC_TABLE.append(_c)
+
+
+def crc32c(data, crc=0):
+    crc ^= 0xFFFFFFFF
+    for b in data:
+        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ b) & 0xFF]
+    return crc ^ 0xFFFFFFFF
+
+
+def mask(crc):
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+# ---- protobuf wire format ------------------------------------------------------------------------
+def varint(n):
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def f_varint(field, v):
+    return varint(field << 3) + varint(v)
+
+
+def f_bytes(field, b):
+    if isinstance(b, str):
+        b = b.encode()
+    return varint(field << 3 | 2) + varint(len(b)) + b
+
+
+def f_fixed32(field, v):
+    return varint(field << 3 | 5) + struct.pack('<I', v)
+
+
+def read_varint(buf, pos):
+    v, shift = 0, 0
+    while True:
+        b = buf[pos]
+        pos += 1
+        v |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return v, pos
+        shift += 7
+
+
+# ---- TensorFlow messages (field numbers from tensorflow/core/{framework,protobuf}/*.proto) -------
+DT = {'float32': 1, 'float64': 2, 'int32': 3, 'uint8': 4, 'string': 7, 'int64': 9, 'bool': 10,
+      'resource': 20}
+
+
+def shape_proto(dims):
+    if dims is None:
+        return f_varint(3, 1)
+    return b''.join(f_bytes(2, f_varint(1, d)) for d in dims)
+
+
+def tensor_proto(arr=None, strings=None):
+    if strings is not None:
+        return (f_varint(1, DT['string']) + f_bytes(2, shape_proto([len(strings)])) +
+                b''.join(f_bytes(8, s) for s in strings))
+    arr = np.ascontiguousarray(arr)
+    return (f_varint(1, DT[str(arr.dtype)]) + f_bytes(2, shape_proto(list(arr.shape))) +
+            f_bytes(4, arr.tobytes()))
+
+
+def attr(value_kind, v):
+    # AttrValue: list 1, s 2, i 3, f 4, b 5, type 6, shape 7, tensor 8, func 10
+    if value_kind == 'type':
+        return f_varint(6, v)
+    if value_kind == 'shape':
+        return f_bytes(7, shape_proto(v))
+    if value_kind == 'tensor':
+        return f_bytes(8, v)
+    if value_kind == 'types':
+        return f_bytes(1, f_bytes(6, b''.join(varint(t) for t in v)))
+    if value_kind == 's':
+        return f_bytes(2, v)
+    if value_kind == 'b':
+        return f_varint(5, 1 if v else 0)
+    if value_kind == 'i':
+        return f_varint(3, v)
+    raise ValueError(value_kind)
+
+
+def node(name, op, inputs=(), **attrs):
+    out = f_bytes(1, name) + f_bytes(2, op)
+    for i in inputs:
+        out += f_bytes(3, i)
+    for k in sorted(attrs):
+        out += f_bytes(5, f_bytes(1, k) + f_bytes(2, attr(*attrs[k])))
+    return out
+
+
+def const(name, arr=None, strings=None):
+    t = tensor_proto(arr, strings)
+    dt = DT['string'] if strings is not None else DT[str(np.asarray(arr).dtype)]
+    return node(name, 'Const', dtype=('type', dt), value=('tensor', t))
+
+
+def tensor_info(name, dtype, dims):
+    return f_bytes(1, name) + f_varint(2, DT[dtype]) + f_bytes(3, shape_proto(dims))
+
+
+def signature(inputs, outputs, method='tensorflow/serving/predict'):
+    out = b''
+    for key, info in inputs:
+        out += f_bytes(1, f_bytes(1, key) + f_bytes(2, info))
+    for key, info in outputs:
+        out += f_bytes(2, f_bytes(1, key) + f_bytes(2, info))
+    return out + f_bytes(3, method)
+
+
+def meta_graph(nodes, tags=('serve',), signatures=(), restore_op='save/restore_all'):
+    info = b''.join(f_bytes(4, t) for t in tags) + f_bytes(5, '1.15.0')
+    graph = b''.join(f_bytes(1, n) for n in nodes) + f_bytes(4, f_varint(1, 134))
+    saver = f_bytes(1, 'save/Const:0') + f_bytes(2, 'save/control_dependency:0') + f_bytes(3, restore_op)
+    out = f_bytes(1, info) + f_bytes(2, graph) + f_bytes(3, saver)
+    for key, sig in signatures:
+        out += f_bytes(5, f_bytes(1, key) + f_bytes(2, sig))
+    return out
+
+
+def saved_model(meta):
+    return f_varint(1, 1) + f_bytes(2, meta)
+
+
+# ---- tensor bundle: BundleEntryProto and the LevelDB table ---------------------------------------
+def bundle_entry(dtype, dims, shard, offset, size, crc):
+    out = f_varint(1, dtype) + f_bytes(2, shape_proto(dims))
+    if shard:
+        out += f_varint(3, shard)
+    if offset:
+        out += f_varint(4, offset)
+    out += f_varint(5, size) + f_fixed32(6, mask(crc))
+    return out
+
+
+def bundle_header(num_shards):
+    return f_varint(1, num_shards) + f_bytes(3, f_varint(1, 1))  # version { producer: 1 }
+
+
+def snappy_compress(data):
+    """A valid Snappy stream: literals, and 2-byte-offset copies for repeats found greedily."""
+    out = bytearray(varint(len(data)))
+    table, i, lit = {}, 0, 0
+
+    def literal(a, b):
+        n = b - a
+        while n > 0:
+            k = min(n, 60)
+            out.append((k - 1) << 2)
+            out.extend(data[a:a + k])
+            a += k
+            n -= k
+
+    while i + 4 <= len(data):
+        key = data[i:i + 4]
+        j = table.get(key)
+        table[key] = i
+        if j is not None and i - j < 65536:
+            n = 4
+            while i + n < len(data) and data[j + n] == data[i + n] and n < 64:
+                n += 1
+            literal(lit, i)
+            out.append(((n - 1) << 2) | 2)
+            out.extend(struct.pack('<H', i - j))
+            i += n
+            lit = i
+        else:
+            i += 1
+    literal(lit, len(data))
+    return bytes(out)
+
+
+def block(entries, restart_interval=16):
+    out, restarts, prev = bytearray(), [], b''
+    for n, (k, v) in enumerate(entries):
+        shared = 0
+        if n % restart_interval == 0:
+            restarts.append(len(out))
+        else:
+            while shared < min(len(prev), len(k)) and prev[shared] == k[shared]:
+                shared += 1
+        out += varint(shared) + varint(len(k) - shared) + varint(len(v)) + k[shared:] + v
+        prev = k
+    if not restarts:
+        restarts = [0]
+    for r in restarts:
+        out += struct.pack('<I', r)
+    return bytes(out + struct.pack('<I', len(restarts)))
+
+
+def short_successor(key):
+    for i, b in enumerate(key):
+        if b != 0xFF:
+            return key[:i] + bytes([b + 1])
+    return key
+
+
+def table(entries, compress=False, block_bytes=1 << 30):
+    """entries: sorted (key bytes, value bytes). One data block unless block_bytes splits them."""
+    out, index = bytearray(), []
+
+    def put(raw):
+        kind = 0
+        if compress:
+            raw, kind = snappy_compress(raw), 1
+        handle = varint(len(out)) + varint(len(raw))
+        out.extend(raw)
+        out.append(kind)
+        out.extend(struct.pack('<I', mask(crc32c(bytes([kind]), crc32c(raw)))))
+        return handle
+
+    pending = []
+    for k, v in entries:
+        pending.append((k, v))
+        if sum(len(a) + len(b) for a, b in pending) >= block_bytes:
+            index.append((pending[-1][0], put(block(pending))))
+            pending = []
+    if pending:
+        index.append((pending[-1][0], put(block(pending))))
+    index = [(short_successor(k), h) for k, h in index]
+    compress_data, compress = compress, False  # index and metaindex stay uncompressed
+    meta_handle = put(block([]))
+    index_handle = put(block(index))
+    compress = compress_data
+    footer = meta_handle + index_handle
+    footer += b'\0' * (40 - len(footer)) + struct.pack('<Q', 0xDB4775248B80FB57)
+    return bytes(out + footer)
+
+
+def read_table(data):
+    """(key, value) pairs of a table, checking every CRC (the reference reader for the check)."""
+    footer = data[-48:]
+    assert struct.unpack('<Q', footer[40:])[0] == 0xDB4775248B80FB57
+    _, p = read_varint(footer, 0)
+    _, p = read_varint(footer, p)
+    off, p = read_varint(footer, p)
+    size, p = read_varint(footer, p)
+
+    def blk(off, size):
+        raw, kind = data[off:off + size], data[off + size]
+        assert mask(crc32c(bytes([kind]), crc32c(raw))) == struct.unpack('<I', data[off + size + 1:off + size + 5])[0]
+        assert kind == 0, 'compressed blocks: not needed for the check'
+        n = struct.unpack('<I', raw[-4:])[0]
+        end, pos, key, out = len(raw) - 4 - 4 * n, 0, b'', []
+        while pos < end:
+            shared, pos = read_varint(raw, pos)
+            unshared, pos = read_varint(raw, pos)
+            vlen, pos = read_varint(raw, pos)
+            key = key[:shared] + raw[pos:pos + unshared]
+            pos += unshared
+            out.append((key, raw[pos:pos + vlen]))
+            pos += vlen
+        return out
+
+    entries = []
+    for _, handle in blk(off, size):
+        o, p = read_varint(handle, 0)
+        s, p = read_varint(handle, p)
+        entries += blk(o, s)
+    return entries
+
+
+def write_bundle(prefix, tensors, num_shards=1, compress=False):
+    """tensors: {key: np.ndarray}, spread round-robin over the shards in key order."""
+    os.makedirs(os.path.dirname(prefix), exist_ok=True)
+    shards = [bytearray() for _ in range(num_shards)]
+    entries = [(b'', bundle_header(num_shards))]
+    for n, key in enumerate(sorted(tensors)):
+        arr = np.ascontiguousarray(tensors[key])
+        s = n % num_shards
+        raw = arr.tobytes()
+        entries.append((key.encode(), bundle_entry(DT[str(arr.dtype)], list(arr.shape), s,
+                                                    len(shards[s]), len(raw), crc32c(raw))))
+        shards[s] += raw
+    with open(prefix + '.index', 'wb') as f:
+        f.write(table(entries, compress=compress))
+    for s in range(num_shards):
+        with open('%s.data-%05d-of-%05d' % (prefix, s, num_shards), 'wb') as f:
+            f.write(bytes(shards[s]))
+
+
+def check_against_tensorflow():
+    if not os.path.isdir(SHARED):
+        print('gen_savedmodel_fixtures: %s absent: writer not checked against TensorFlow files' % SHARED)
+        return
+    for dirpath, _, files in sorted(os.walk(SHARED)):
+        for name in files:
+            if not name.endswith('.index'):
+                continue
+            path = os.path.join(dirpath, name)
+            real = open(path, 'rb').read()
+            entries = read_table(real)
+            mine = table(entries)
+            assert mine == real, 'writer differs from TensorFlow on ' + path
+            print('gen_savedmodel_fixtures: writer reproduces %s byte for byte (%d entries)'
+                  % (os.path.relpath(path, ROOT), len(entries)))
+
+
+# ---- the fixtures --------------------------------------------------------------------------------
+def save(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.write(data)
+
+
+def tf1_graph(x_name='x'):
+    """x [-1,4] -> relu(x @ W + b) @ V + c -> softmax; W,b,V,c are VariableV2 restored by save/."""
+    keys = {'dense/W': 'layer1/kernel', 'dense/b': 'layer1/bias', 'out/V': 'layer2/kernel',
+            'out/c': 'layer2/bias'}
+    shapes = {'dense/W': [4, 5], 'dense/b': [5], 'out/V': [5, 3], 'out/c': [3]}
+    nodes = [node(x_name, 'Placeholder', dtype=('type', 1), shape=('shape', [-1, 4]))]
+    for var, dims in shapes.items():
+        nodes.append(node(var, 'VariableV2', dtype=('type', 1), shape=('shape', dims),
+                          container=('s', ''), shared_name=('s', '')))
+        nodes.append(node(var + '/read', 'Identity', [var], T=('type', 1)))
+    nodes += [
+        node('dense/MatMul', 'MatMul', [x_name, 'dense/W/read'], T=('type', 1),
+             transpose_a=('b', False), transpose_b=('b', False)),
+        node('dense/BiasAdd', 'BiasAdd', ['dense/MatMul', 'dense/b/read'], T=('type', 1)),
+        node('dense/Relu', 'Relu', ['dense/BiasAdd'], T=('type', 1)),
+        node('out/MatMul', 'MatMul', ['dense/Relu', 'out/V/read'], T=('type', 1),
+             transpose_a=('b', False), transpose_b=('b', False)),
+        node('out/add', 'Add', ['out/MatMul', 'out/c/read'], T=('type', 1)),
+        node('probs', 'Softmax', ['out/add'], T=('type', 1)),
+        # Training leftovers the freeze must prune.
+        const('lr', np.array(0.1, np.float32)),
+        node('train/ApplyGradientDescent', 'ApplyGradientDescent', ['dense/W', 'lr', 'dense/W/read'],
+             T=('type', 1), use_locking=('b', False)),
+    ]
+    names = sorted(keys)
+    nodes += [
+        node('save/Const', 'Const', dtype=('type', 7), value=('tensor', tensor_proto(strings=[b'model']))),
+        const('save/RestoreV2/tensor_names', strings=[keys[v].encode() for v in names]),
+        const('save/RestoreV2/shape_and_slices', strings=[b''] * len(names)),
+        node('save/RestoreV2', 'RestoreV2', ['save/Const', 'save/RestoreV2/tensor_names',
+                                            'save/RestoreV2/shape_and_slices'],
+             dtypes=('types', [1] * len(names))),
+    ]
+    for k, v in enumerate(names):
+        nodes.append(node('save/Assign_%d' % k, 'Assign', [v, 'save/RestoreV2:%d' % k], T=('type', 1),
+                          use_locking=('b', True), validate_shape=('b', True)))
+    nodes.append(node('save/restore_all', 'NoOp', ['^save/Assign_%d' % k for k in range(len(names))]))
+    rng = np.random.RandomState(7)
+    values = {keys[v]: rng.standard_normal(shapes[v]).astype(np.float32) for v in names}
+    return nodes, values
+
+
+def expected(values, x):
+    h = np.maximum(x.astype(np.float64) @ values['layer1/kernel'] + values['layer1/bias'], 0)
+    z = h @ values['layer2/kernel'] + values['layer2/bias']
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def main():
+    check_against_tensorflow()
+    x = np.random.RandomState(3).uniform(-1, 1, (6, 4)).astype(np.float32)
+
+    # TF1 Saver checkpoint: .meta + checkpoint + index + 2 shards.
+    d = os.path.join(OUT, 'tf1_meta')
+    nodes, values = tf1_graph()
+    save(os.path.join(d, 'model.ckpt-7.meta'), meta_graph(nodes, tags=()))
+    save(os.path.join(d, 'checkpoint'),
+         b'model_checkpoint_path: "/tmp/train/model.ckpt-7"\n'
+         b'all_model_checkpoint_paths: "/tmp/train/model.ckpt-7"\n')
+    write_bundle(os.path.join(d, 'model.ckpt-7'), values, num_shards=2)
+    np.save(os.path.join(d, 'input.npy'), x)
+    np.save(os.path.join(d, 'expected.npy'), expected(values, x))
+
+    # SavedModelBuilder-style SavedModel with three signatures, one taking tf.Example strings.
+    d = os.path.join(OUT, 'multi_signature')
+    nodes, values = tf1_graph()
+    nodes += [
+        node('tf_example', 'Placeholder', dtype=('type', 7), shape=('shape', [-1])),
+        node('ParseExample/ParseExampleV2', 'ParseExampleV2', ['tf_example'],
+             Tdense=('types', [1]), num_sparse=('i', 0)),
+        node('classify/x', 'Identity', ['ParseExample/ParseExampleV2'], T=('type', 1)),
+    ]
+    xi = tensor_info('x:0', 'float32', [-1, 4])
+    yi = tensor_info('probs:0', 'float32', [-1, 3])
+    sigs = [
+        ('classify', signature([('inputs', tensor_info('tf_example:0', 'string', [-1]))],
+                               [('scores', yi)], 'tensorflow/serving/classify')),
+        ('predict_images', signature([('images', xi)], [('scores', yi)])),
+        ('serving_default', signature([('x', xi)], [('probs', yi), ('logits', tensor_info('out/add:0', 'float32', [-1, 3]))])),
+    ]
+    save(os.path.join(d, 'saved_model.pb'), saved_model(meta_graph(nodes, signatures=sigs)))
+    write_bundle(os.path.join(d, 'variables', 'variables'), values, num_shards=2, compress=True)
+    np.save(os.path.join(d, 'input.npy'), x)
+    np.save(os.path.join(d, 'expected.npy'), expected(values, x))
+    z = x.astype(np.float64)
+    h = np.maximum(z @ values['layer1/kernel'] + values['layer1/bias'], 0)
+    np.save(os.path.join(d, 'expected_logits.npy'),
+            (h @ values['layer2/kernel'] + values['layer2/bias']).astype(np.float32))
+
+    # Damaged copies: each a checkpoint with one defect (the tests expect the named message).
+    src = os.path.join(OUT, 'tf1_meta')
+    index = open(os.path.join(src, 'model.ckpt-7.index'), 'rb').read()
+    shard0 = open(os.path.join(src, 'model.ckpt-7.data-00000-of-00002'), 'rb').read()
+    shard1 = open(os.path.join(src, 'model.ckpt-7.data-00001-of-00002'), 'rb').read()
+    meta = open(os.path.join(src, 'model.ckpt-7.meta'), 'rb').read()
+    cases = {
+        'truncated_index': {'index': index[:len(index) - 20]},
+        'bad_block_crc': {'index': index[:3] + bytes([index[3] ^ 0x40]) + index[4:]},
+        'missing_shard': {'drop': 'model.ckpt-7.data-00001-of-00002'},
+        'bad_data_crc': {'shard0': shard0[:5] + bytes([shard0[5] ^ 1]) + shard0[6:]},
+        'truncated_data': {'shard1': shard1[:len(shard1) - 8]},
+    }
+    # Mismatched shape and dtype: the same index with one entry's record changed.
+    entries = read_table(index)
+
+    def rewrite(key, fn):
+        out = []
+        for k, v in entries:
+            out.append((k, fn(v) if k == key else v))
+        return table(out)
+
+    def entry_fields(v):
+        fields, pos = [], 0
+        while pos < len(v):
+            tag, pos = read_varint(v, pos)
+            wt = tag & 7
+            if wt == 0:
+                val, pos = read_varint(v, pos)
+                fields.append((tag, varint(val)))
+            elif wt == 2:
+                n, pos = read_varint(v, pos)
+                fields.append((tag, varint(n) + v[pos:pos + n]))
+                pos += n
+            elif wt == 5:
+                fields.append((tag, v[pos:pos + 4]))
+                pos += 4
+        return fields
+
+    def set_field(v, field, payload):
+        return b''.join(varint(t) + (payload if t >> 3 == field else p) for t, p in entry_fields(v))
+
+    wrong_shape = shape_proto([5, 1])  # as many bytes as [5], so only the variable's shape disagrees
+    cases['shape_mismatch'] = {'index': rewrite(b'layer1/bias', lambda v: set_field(
+        v, 2, varint(len(wrong_shape)) + wrong_shape))}
+    cases['dtype_mismatch'] = {'index': rewrite(b'layer1/bias', lambda v: set_field(v, 1, varint(3)))}
+    for name, case in cases.items():
+        d = os.path.join(OUT, 'corrupt', name)
+        files = {'model.ckpt-7.meta': meta, 'model.ckpt-7.index': case.get('index', index),
+                 'model.ckpt-7.data-00000-of-00002': case.get('shard0', shard0),
+                 'model.ckpt-7.data-00001-of-00002': case.get('shard1', shard1)}
+        for fname, data in files.items():
+            if case.get('drop') != fname:
+                save(os.path.join(d, fname), data)
+            elif os.path.exists(os.path.join(d, fname)):
+                os.remove(os.path.join(d, fname))
+    print('gen_savedmodel_fixtures: wrote %s' % os.path.relpath(OUT, ROOT))
+
+
+if __name__ == '__main__':
+    main()
