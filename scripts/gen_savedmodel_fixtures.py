@@ -17,6 +17,9 @@ Fixtures (each small; expected outputs computed here with numpy in float64, then
   multi_signature/ a SavedModelBuilder-style SavedModel (variables/ split over 2 shards, Snappy-
                   compressed index block) with signatures serving_default, predict_images and
                   classify (serialized tf.Example strings: must be refused by name)
+  tf2_functions/  a TF2-style SavedModel: VarHandleOp variables restored by a restore function,
+                  a signature wrapper calling the model function, nested PartitionedCall,
+                  ResourceGather, StatelessIf on a constant; signature `loop` runs a While loop
   corrupt/        damaged copies of the tf1_meta index and data (see the list at the end)
 
 usage: /usr/bin/python3 scripts/gen_savedmodel_fixtures.py [OUT_DIR]
@@ -126,6 +129,10 @@ def attr(value_kind, v):
         return f_varint(5, 1 if v else 0)
     if value_kind == 'i':
         return f_varint(3, v)
+    if value_kind == 'func':
+        return f_bytes(10, f_bytes(1, v))
+    if value_kind == 'tensor_bool':
+        return f_bytes(8, f_varint(1, DT['bool']) + f_bytes(2, b'') + f_bytes(11, varint(1 if v else 0)))
     raise ValueError(value_kind)
 
 
@@ -157,9 +164,39 @@ def signature(inputs, outputs, method='tensorflow/serving/predict'):
     return out + f_bytes(3, method)
 
 
-def meta_graph(nodes, tags=('serve',), signatures=(), restore_op='save/restore_all'):
-    info = b''.join(f_bytes(4, t) for t in tags) + f_bytes(5, '1.15.0')
-    graph = b''.join(f_bytes(1, n) for n in nodes) + f_bytes(4, f_varint(1, 134))
+def arg_def(name, type_attr=None, type_list_attr=None, dtype=None):
+    out = f_bytes(1, name)
+    if dtype is not None:
+        out += f_varint(3, dtype)
+    if type_attr:
+        out += f_bytes(4, type_attr)
+    if type_list_attr:
+        out += f_bytes(6, type_list_attr)
+    return out
+
+
+def op_def(name, inputs, outputs):
+    """OpDef: inputs/outputs are ArgDef encodings."""
+    return f_bytes(1, name) + b''.join(f_bytes(2, a) for a in inputs) + b''.join(f_bytes(3, a) for a in outputs)
+
+
+def function(name, args, results, body, rets):
+    """FunctionDef: args/results (name, dtype); body NodeDefs in the function input format;
+    rets {result name: "node:out_arg:k"}."""
+    sig = op_def(name, [arg_def(a, dtype=DT[t]) for a, t in args],
+                 [arg_def(r, dtype=DT[t]) for r, t in results])
+    out = f_bytes(1, sig) + b''.join(f_bytes(3, n) for n in body)
+    for k in sorted(rets):
+        out += f_bytes(4, f_bytes(1, k) + f_bytes(2, rets[k]))
+    return out
+
+
+def meta_graph(nodes, tags=('serve',), signatures=(), restore_op='save/restore_all', functions=(),
+               op_list=()):
+    info = (b''.join(f_bytes(4, t) for t in tags) + f_bytes(5, '1.15.0') +
+            (f_bytes(2, b''.join(f_bytes(1, o) for o in op_list)) if op_list else b''))
+    library = f_bytes(2, b''.join(f_bytes(1, fn) for fn in functions)) if functions else b''
+    graph = b''.join(f_bytes(1, n) for n in nodes) + library + f_bytes(4, f_varint(1, 134))
     saver = f_bytes(1, 'save/Const:0') + f_bytes(2, 'save/control_dependency:0') + f_bytes(3, restore_op)
     out = f_bytes(1, info) + f_bytes(2, graph) + f_bytes(3, saver)
     for key, sig in signatures:
@@ -441,6 +478,112 @@ def main():
     h = np.maximum(z @ values['layer1/kernel'] + values['layer1/bias'], 0)
     np.save(os.path.join(d, 'expected_logits.npy'),
             (h @ values['layer2/kernel'] + values['layer2/bias']).astype(np.float32))
+
+    # TF2-style SavedModel: resource variables, a signature wrapper calling the model function,
+    # nested PartitionedCall, ResourceGather, a StatelessIf on a constant, a restore function; and
+    # a second signature whose path runs a While loop (must be refused naming it).
+    d = os.path.join(OUT, 'tf2_functions')
+    F, I, R, S = DT['float32'], DT['int32'], DT['resource'], DT['string']
+    rng = np.random.RandomState(11)
+    emb = rng.standard_normal((10, 3)).astype(np.float32)
+    kernel = rng.standard_normal((4, 3)).astype(np.float32)
+    keys = ['model/emb/.ATTRIBUTES/VARIABLE_VALUE', 'model/kernel/.ATTRIBUTES/VARIABLE_VALUE']
+    call = lambda name, op, inputs, f, tin, tout: node(name, op, inputs, f=('func', f),
+                                                       Tin=('types', tin), Tout=('types', tout))
+    functions = [
+        function('__inference_signature_wrapper_10', [('x', 'float32'), ('ids', 'int32'),
+                 ('emb_res', 'resource'), ('k_res', 'resource')], [('identity', 'float32')],
+                 [call('StatefulPartitionedCall', 'StatefulPartitionedCall',
+                       ['x', 'ids', 'emb_res', 'k_res'], '__inference_model_20', [F, I, R, R], [F]),
+                  node('Identity', 'Identity', ['StatefulPartitionedCall:output:0', '^NoOp'], T=('type', F)),
+                  node('NoOp', 'NoOp')],
+                 {'identity': 'Identity:output:0'}),
+        function('__inference_model_20', [('x', 'float32'), ('ids', 'int32'), ('emb_res', 'resource'),
+                 ('k_res', 'resource')], [('identity', 'float32')],
+                 [node('MatMul/ReadVariableOp', 'ReadVariableOp', ['k_res'], dtype=('type', F)),
+                  node('MatMul', 'MatMul', ['x', 'MatMul/ReadVariableOp:value:0'], T=('type', F),
+                       transpose_a=('b', False), transpose_b=('b', False)),
+                  node('embedding_lookup', 'ResourceGather', ['emb_res', 'ids'], dtype=('type', F),
+                       Tindices=('type', I), batch_dims=('i', 0), validate_indices=('b', True)),
+                  const('Sum/reduction_indices', np.array(1, np.int32)),
+                  node('Sum', 'Sum', ['embedding_lookup:output:0', 'Sum/reduction_indices:output:0'],
+                       T=('type', F), Tidx=('type', I), keep_dims=('b', False)),
+                  node('pred', 'Const', dtype=('type', DT['bool']), value=('tensor_bool', True)),
+                  node('cond', 'StatelessIf', ['pred:output:0', 'MatMul:product:0', 'Sum:output:0'],
+                       Tcond=('type', DT['bool']), Tin=('types', [F, F]), Tout=('types', [F]),
+                       then_branch=('func', '__inference_add_30'), else_branch=('func', '__inference_sub_31')),
+                  call('act', 'PartitionedCall', ['cond:output:0'], '__inference_relu_40', [F], [F]),
+                  node('Identity', 'Identity', ['act:output:0'], T=('type', F))],
+                 {'identity': 'Identity:output:0'}),
+        function('__inference_add_30', [('a', 'float32'), ('b', 'float32')], [('identity', 'float32')],
+                 [node('add', 'AddV2', ['a', 'b'], T=('type', F))], {'identity': 'add:z:0'}),
+        function('__inference_sub_31', [('a', 'float32'), ('b', 'float32')], [('identity', 'float32')],
+                 [node('sub', 'Sub', ['a', 'b'], T=('type', F))], {'identity': 'sub:z:0'}),
+        function('__inference_relu_40', [('a', 'float32')], [('identity', 'float32')],
+                 [node('Relu', 'Relu', ['a'], T=('type', F))], {'identity': 'Relu:activations:0'}),
+        function('__inference__traced_restore_50', [('file_prefix', 'string'), ('r0', 'resource'),
+                 ('r1', 'resource')], [('identity', 'string')],
+                 [const('RestoreV2/tensor_names', strings=[k.encode() for k in keys]),
+                  const('RestoreV2/shape_and_slices', strings=[b'', b'']),
+                  node('RestoreV2', 'RestoreV2', ['file_prefix', 'RestoreV2/tensor_names:output:0',
+                                                  'RestoreV2/shape_and_slices:output:0'],
+                       dtypes=('types', [F, F])),
+                  node('Identity_1', 'Identity', ['RestoreV2:tensors:0'], T=('type', F)),
+                  node('AssignVariableOp', 'AssignVariableOp', ['r0', 'Identity_1:output:0'], dtype=('type', F)),
+                  node('Identity_2', 'Identity', ['RestoreV2:tensors:1'], T=('type', F)),
+                  node('AssignVariableOp_1', 'AssignVariableOp', ['r1', 'Identity_2:output:0'], dtype=('type', F)),
+                  node('Identity_3', 'Identity', ['file_prefix', '^AssignVariableOp', '^AssignVariableOp_1'],
+                       T=('type', S))],
+                 {'identity': 'Identity_3:output:0'}),
+        function('__inference_loop_60', [('x', 'float32')], [('identity', 'float32')],
+                 [const('zero', np.array(0, np.int32)),
+                  node('while', 'StatelessWhile', ['zero:output:0', 'x'], T=('types', [I, F]),
+                       cond=('func', '__inference_while_cond_61'), body=('func', '__inference_while_body_62')),
+                  node('Identity', 'Identity', ['while:output:1'], T=('type', F))],
+                 {'identity': 'Identity:output:0'}),
+    ]
+    op_list = [
+        op_def('RestoreV2', [arg_def('prefix', dtype=S), arg_def('tensor_names', dtype=S),
+                             arg_def('shape_and_slices', dtype=S)],
+               [arg_def('tensors', type_list_attr='dtypes')]),
+        op_def('StatelessIf', [arg_def('cond', type_attr='Tcond'), arg_def('input', type_list_attr='Tin')],
+               [arg_def('output', type_list_attr='Tout')]),
+        op_def('StatelessWhile', [arg_def('input', type_list_attr='T')], [arg_def('output', type_list_attr='T')]),
+        op_def('MatMul', [arg_def('a', type_attr='T'), arg_def('b', type_attr='T')], [arg_def('product', type_attr='T')]),
+    ]
+    nodes = [
+        node('emb', 'VarHandleOp', dtype=('type', F), shape=('shape', [10, 3]), shared_name=('s', 'emb'),
+             container=('s', '')),
+        node('kernel', 'VarHandleOp', dtype=('type', F), shape=('shape', [4, 3]), shared_name=('s', 'kernel'),
+             container=('s', '')),
+        node('serving_default_x', 'Placeholder', dtype=('type', F), shape=('shape', [-1, 4])),
+        node('serving_default_ids', 'Placeholder', dtype=('type', I), shape=('shape', [-1, 2])),
+        call('StatefulPartitionedCall', 'StatefulPartitionedCall',
+             ['serving_default_x', 'serving_default_ids', 'emb', 'kernel'], '__inference_signature_wrapper_10',
+             [F, I, R, R], [F]),
+        node('loop_x', 'Placeholder', dtype=('type', F), shape=('shape', [-1, 4])),
+        call('StatefulPartitionedCall_1', 'PartitionedCall', ['loop_x'], '__inference_loop_60', [F], [F]),
+        node('saver_filename', 'Placeholder', dtype=('type', S), shape=('shape', [])),
+        call('StatefulPartitionedCall_2', 'StatefulPartitionedCall', ['saver_filename', 'emb', 'kernel'],
+             '__inference__traced_restore_50', [S, R, R], [S]),
+    ]
+    sigs = [
+        ('loop', signature([('x', tensor_info('loop_x:0', 'float32', [-1, 4]))],
+                           [('y', tensor_info('StatefulPartitionedCall_1:0', 'float32', [-1, 4]))])),
+        ('serving_default', signature([('x', tensor_info('serving_default_x:0', 'float32', [-1, 4])),
+                                       ('ids', tensor_info('serving_default_ids:0', 'int32', [-1, 2]))],
+                                      [('out', tensor_info('StatefulPartitionedCall:0', 'float32', [-1, 3]))])),
+    ]
+    save(os.path.join(d, 'saved_model.pb'),
+         saved_model(meta_graph(nodes, signatures=sigs, restore_op='StatefulPartitionedCall_2',
+                                functions=functions, op_list=op_list)))
+    write_bundle(os.path.join(d, 'variables', 'variables'), dict(zip(keys, [emb, kernel])))
+    x2 = np.random.RandomState(5).uniform(-1, 1, (6, 4)).astype(np.float32)
+    ids = np.random.RandomState(6).randint(0, 10, (6, 2)).astype(np.int32)
+    np.save(os.path.join(d, 'x.npy'), x2)
+    np.save(os.path.join(d, 'ids.npy'), ids)
+    want = np.maximum(x2.astype(np.float64) @ kernel + emb[ids].astype(np.float64).sum(axis=1), 0)
+    np.save(os.path.join(d, 'expected.npy'), want.astype(np.float32))
 
     # Damaged copies: each a checkpoint with one defect (the tests expect the named message).
     src = os.path.join(OUT, 'tf1_meta')

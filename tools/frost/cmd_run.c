@@ -160,6 +160,7 @@ static int run_model(run_state *st) {
 
     int n_model_inputs = frost_session_input_count(s);
     bool fed[256] = {0};
+    int indices[64] = {0};
     for (int i = 0; i < st->n_inputs; i++) {
         const binding *b = &st->inputs[i];
         const npy_array *a = &st->arrays[i];
@@ -199,8 +200,19 @@ static int run_model(run_state *st) {
         }
         char what[512];
         snprintf(what, sizeof what, "input '%s' from %s", info.name, b->file);
-        if (frost_session_set_input_shape(s, index, a->rank, a->dims, &err) != FROST_OK ||
-            frost_session_set_input(s, index, a->data, a->bytes, &err) != FROST_OK) {
+        if (frost_session_set_input_shape(s, index, a->rank, a->dims, &err) != FROST_OK) {
+            cli_print_error(cmd, what, &err);
+            goto done;
+        }
+        indices[i] = index;
+    }
+    /* Data only once every shape is set: a shape change re-plans, and a re-plan may move the
+     * buffers of inputs fed before it. */
+    for (int i = 0; i < st->n_inputs; i++) {
+        if (frost_session_set_input(s, indices[i], st->arrays[i].data, st->arrays[i].bytes, &err) !=
+            FROST_OK) {
+            char what[512];
+            snprintf(what, sizeof what, "input from %s", st->inputs[i].file);
             cli_print_error(cmd, what, &err);
             goto done;
         }
