@@ -646,6 +646,11 @@ static frost_status emit_graph(freezer *z, void **out, size_t *out_size) {
         if (!emitted) continue;  /* the outputs do not need this input */
         st = remember(z, z->feeds[k].key, emitted);
         if (st == FROST_OK) st = remember(z, ti->name, emitted);
+        size_t len = strlen(ti->name);
+        if (st == FROST_OK && len > 2 && strcmp(ti->name + len - 2, ":0") == 0) {
+            char *bare = sm_strndup(&z->ar, ti->name, len - 2);   /* "x:0" also answers as "x" */
+            st = bare ? remember(z, bare, emitted) : oom(z);
+        }
     }
     /* Fetches: signature outputs become Identity nodes named by their keys. */
     for (int k = 0; k < z->n_fetches && st == FROST_OK; k++) {
