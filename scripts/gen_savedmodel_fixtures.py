@@ -20,6 +20,8 @@ Fixtures (each small; expected outputs computed here with numpy in float64, then
   tf2_functions/  a TF2-style SavedModel: VarHandleOp variables restored by a restore function,
                   a signature wrapper calling the model function, nested PartitionedCall,
                   ResourceGather, StatelessIf on a constant; signature `loop` runs a While loop
+  rnn_loop/       a Keras-style recurrent layer: a while_v2 loop over TensorLists with a static
+                  trip count (unrolled), and signature `dynamic` with sequences of unknown length
   corrupt/        damaged copies of the tf1_meta index and data (see the list at the end)
 
 usage: /usr/bin/python3 scripts/gen_savedmodel_fixtures.py [OUT_DIR]
@@ -95,7 +97,7 @@ def read_varint(buf, pos):
 
 # ---- TensorFlow messages (field numbers from tensorflow/core/{framework,protobuf}/*.proto) -------
 DT = {'float32': 1, 'float64': 2, 'int32': 3, 'uint8': 4, 'string': 7, 'int64': 9, 'bool': 10,
-      'resource': 20}
+      'resource': 20, 'variant': 21}
 
 
 def shape_proto(dims):
@@ -108,7 +110,7 @@ def tensor_proto(arr=None, strings=None):
     if strings is not None:
         return (f_varint(1, DT['string']) + f_bytes(2, shape_proto([len(strings)])) +
                 b''.join(f_bytes(8, s) for s in strings))
-    arr = np.ascontiguousarray(arr)
+    arr = np.array(arr, order='C')  # (np.ascontiguousarray would make a scalar 1-D)
     return (f_varint(1, DT[str(arr.dtype)]) + f_bytes(2, shape_proto(list(arr.shape))) +
             f_bytes(4, arr.tobytes()))
 
@@ -541,6 +543,20 @@ def main():
                        cond=('func', '__inference_while_cond_61'), body=('func', '__inference_while_body_62')),
                   node('Identity', 'Identity', ['while:output:1'], T=('type', F))],
                  {'identity': 'Identity:output:0'}),
+        # A loop whose trip count is the batch size: not known at load.
+        function('__inference_while_cond_61', [('i', 'int32'), ('x', 'float32')], [('identity', 'bool')],
+                 [node('Shape', 'Shape', ['x'], T=('type', F), out_type=('type', I)),
+                  const('stack', np.array([0], np.int32)), const('stack_1', np.array([1], np.int32)),
+                  node('n', 'StridedSlice', ['Shape:output:0', 'stack:output:0', 'stack_1:output:0',
+                       'stack_1:output:0'], T=('type', I), Index=('type', I), shrink_axis_mask=('i', 1)),
+                  node('Less', 'Less', ['i', 'n:output:0'], T=('type', I))],
+                 {'identity': 'Less:z:0'}),
+        function('__inference_while_body_62', [('i', 'int32'), ('x', 'float32')],
+                 [('i_out', 'int32'), ('x_out', 'float32')],
+                 [const('one', np.array(1, np.int32)),
+                  node('add', 'AddV2', ['i', 'one:output:0'], T=('type', I)),
+                  node('double', 'AddV2', ['x', 'x'], T=('type', F))],
+                 {'i_out': 'add:z:0', 'x_out': 'double:z:0'}),
     ]
     op_list = [
         op_def('RestoreV2', [arg_def('prefix', dtype=S), arg_def('tensor_names', dtype=S),
@@ -584,6 +600,173 @@ def main():
     np.save(os.path.join(d, 'ids.npy'), ids)
     want = np.maximum(x2.astype(np.float64) @ kernel + emb[ids].astype(np.float64).sum(axis=1), 0)
     np.save(os.path.join(d, 'expected.npy'), want.astype(np.float32))
+
+    # A Keras-style recurrent layer: while_v2 loop (loop counter, maximum_iterations, time) over
+    # TensorLists (FromTensor of the time-major input, Reserve + SetItem for the outputs, Stack),
+    # a simple RNN cell h = tanh(x W + h U + b) reading its weights inside the body; signature
+    # `dynamic` feeds sequences of unknown length (must be refused: trip count not static).
+    d = os.path.join(OUT, 'rnn_loop')
+    T_, D_, U_, C_ = 5, 3, 4, 2
+    V = DT['variant']
+    i32 = lambda name, v: const(name, np.array(v, np.int32))
+    while_types = [I, I, I, V, F, I, V, R, R, R]
+    rnn_body = [
+        node('TensorArrayV2Read/TensorListGetItem', 'TensorListGetItem',
+             ['input_list', 'time', 'TensorArrayV2Read/element_shape:output:0'], element_dtype=('type', F)),
+        i32('TensorArrayV2Read/element_shape', [-1, D_]),
+        node('MatMul/ReadVariableOp', 'ReadVariableOp', ['kernel_res'], dtype=('type', F)),
+        node('MatMul', 'MatMul', ['TensorArrayV2Read/TensorListGetItem:item:0', 'MatMul/ReadVariableOp:value:0'],
+             T=('type', F), transpose_a=('b', False), transpose_b=('b', False)),
+        node('MatMul_1/ReadVariableOp', 'ReadVariableOp', ['rec_res'], dtype=('type', F)),
+        node('MatMul_1', 'MatMul', ['h', 'MatMul_1/ReadVariableOp:value:0'], T=('type', F),
+             transpose_a=('b', False), transpose_b=('b', False)),
+        node('add', 'AddV2', ['MatMul:product:0', 'MatMul_1:product:0'], T=('type', F)),
+        node('BiasAdd/ReadVariableOp', 'ReadVariableOp', ['bias_res'], dtype=('type', F)),
+        node('BiasAdd', 'BiasAdd', ['add:z:0', 'BiasAdd/ReadVariableOp:value:0'], T=('type', F)),
+        node('Tanh', 'Tanh', ['BiasAdd:output:0'], T=('type', F)),
+        node('TensorArrayV2Write/TensorListSetItem', 'TensorListSetItem', ['ta', 'time', 'Tanh:y:0'],
+             element_dtype=('type', F)),
+        i32('add_1/y', 1),
+        node('add_1', 'AddV2', ['time', 'add_1/y:output:0'], T=('type', I)),
+        i32('add_2/y', 1),
+        node('add_2', 'AddV2', ['loop_counter', 'add_2/y:output:0'], T=('type', I)),
+        node('Identity', 'Identity', ['add_2:z:0'], T=('type', I)),
+        node('Identity_1', 'Identity', ['max_iter'], T=('type', I)),
+        node('Identity_2', 'Identity', ['add_1:z:0'], T=('type', I)),
+        node('Identity_3', 'Identity', ['TensorArrayV2Write/TensorListSetItem:output_handle:0'], T=('type', V)),
+        node('Identity_4', 'Identity', ['Tanh:y:0'], T=('type', F)),
+    ]
+    loop_args = [('loop_counter', 'int32'), ('max_iter', 'int32'), ('time', 'int32'), ('ta', 'variant'),
+                 ('h', 'float32'), ('len', 'int32'), ('input_list', 'variant'), ('kernel_res', 'resource'),
+                 ('rec_res', 'resource'), ('bias_res', 'resource')]
+    loop_results = [('identity', 'int32'), ('identity_1', 'int32'), ('identity_2', 'int32'),
+                    ('identity_3', 'variant'), ('identity_4', 'float32'), ('len_out', 'int32'),
+                    ('list_out', 'variant'), ('k_out', 'resource'), ('r_out', 'resource'), ('b_out', 'resource')]
+    rnn_fn = [
+        function('__inference_while_cond_71', loop_args, [('identity', 'bool')],
+                 [node('Less', 'Less', ['time', 'len'], T=('type', I)),
+                  node('Less_1', 'Less', ['loop_counter', 'max_iter'], T=('type', I)),
+                  node('LogicalAnd', 'LogicalAnd', ['Less_1:z:0', 'Less:z:0']),
+                  node('Identity', 'Identity', ['LogicalAnd:z:0'], T=('type', DT['bool']))],
+                 {'identity': 'Identity:output:0'}),
+        function('__inference_while_body_72', loop_args, loop_results, rnn_body,
+                 {'identity': 'Identity:output:0', 'identity_1': 'Identity_1:output:0',
+                  'identity_2': 'Identity_2:output:0', 'identity_3': 'Identity_3:output:0',
+                  'identity_4': 'Identity_4:output:0', 'len_out': 'len', 'list_out': 'input_list',
+                  'k_out': 'kernel_res', 'r_out': 'rec_res', 'b_out': 'bias_res'}),
+        function('__inference_standard_rnn_70', [('inputs', 'float32'), ('kernel_res', 'resource'),
+                 ('rec_res', 'resource'), ('bias_res', 'resource')], [('h', 'float32'), ('seq', 'float32')],
+                 [i32('transpose/perm', [1, 0, 2]),
+                  node('transpose', 'Transpose', ['inputs', 'transpose/perm:output:0'], T=('type', F), Tperm=('type', I)),
+                  node('Shape', 'Shape', ['transpose:y:0'], T=('type', F), out_type=('type', I)),
+                  i32('strided_slice/stack', [0]), i32('strided_slice/stack_1', [1]), i32('strided_slice/stack_2', [1]),
+                  node('strided_slice', 'StridedSlice', ['Shape:output:0', 'strided_slice/stack:output:0',
+                       'strided_slice/stack_1:output:0', 'strided_slice/stack_2:output:0'],
+                       T=('type', I), Index=('type', I), shrink_axis_mask=('i', 1), begin_mask=('i', 0),
+                       end_mask=('i', 0), ellipsis_mask=('i', 0), new_axis_mask=('i', 0)),
+                  node('Shape_1', 'Shape', ['inputs'], T=('type', F), out_type=('type', I)),
+                  node('strided_slice_1', 'StridedSlice', ['Shape_1:output:0', 'strided_slice/stack:output:0',
+                       'strided_slice/stack_1:output:0', 'strided_slice/stack_2:output:0'],
+                       T=('type', I), Index=('type', I), shrink_axis_mask=('i', 1), begin_mask=('i', 0),
+                       end_mask=('i', 0), ellipsis_mask=('i', 0), new_axis_mask=('i', 0)),
+                  i32('zeros/packed/1', U_),
+                  node('zeros/packed', 'Pack', ['strided_slice_1:output:0', 'zeros/packed/1:output:0'],
+                       N=('i', 2), T=('type', I), axis=('i', 0)),
+                  const('zeros/Const', np.array(0, np.float32)),
+                  node('zeros', 'Fill', ['zeros/packed:output:0', 'zeros/Const:output:0'], T=('type', F),
+                       index_type=('type', I)),
+                  i32('TensorArrayV2/element_shape', [-1, U_]),
+                  node('TensorArrayV2', 'TensorListReserve', ['TensorArrayV2/element_shape:output:0',
+                       'strided_slice:output:0'], element_dtype=('type', F), shape_type=('type', I)),
+                  i32('TensorArrayUnstack/element_shape', [-1, D_]),
+                  node('TensorArrayUnstack/TensorListFromTensor', 'TensorListFromTensor',
+                       ['transpose:y:0', 'TensorArrayUnstack/element_shape:output:0'],
+                       element_dtype=('type', F), shape_type=('type', I)),
+                  i32('time', 0), i32('while/maximum_iterations', T_), i32('while/loop_counter', 0),
+                  node('while', 'StatelessWhile', ['while/loop_counter:output:0',
+                       'while/maximum_iterations:output:0', 'time:output:0', 'TensorArrayV2:handle:0',
+                       'zeros:output:0', 'strided_slice:output:0',
+                       'TensorArrayUnstack/TensorListFromTensor:output_handle:0', 'kernel_res', 'rec_res',
+                       'bias_res'], T=('types', while_types), cond=('func', '__inference_while_cond_71'),
+                       body=('func', '__inference_while_body_72'), parallel_iterations=('i', 32)),
+                  i32('TensorArrayV2Stack/element_shape', [-1, U_]),
+                  node('TensorArrayV2Stack/TensorListStack', 'TensorListStack', ['while:output:3',
+                       'TensorArrayV2Stack/element_shape:output:0'], element_dtype=('type', F),
+                       num_elements=('i', -1)),
+                  node('transpose_1', 'Transpose', ['TensorArrayV2Stack/TensorListStack:tensor:0',
+                       'transpose/perm:output:0'], T=('type', F), Tperm=('type', I))],
+                 {'h': 'while:output:4', 'seq': 'transpose_1:y:0'}),
+        function('__inference_model_80', [('x', 'float32'), ('k', 'resource'), ('r', 'resource'),
+                 ('b', 'resource'), ('dk', 'resource'), ('db', 'resource')],
+                 [('logits', 'float32'), ('seq', 'float32')],
+                 [call('rnn', 'PartitionedCall', ['x', 'k', 'r', 'b'], '__inference_standard_rnn_70',
+                       [F, R, R, R], [F, F]),
+                  node('dense/MatMul/ReadVariableOp', 'ReadVariableOp', ['dk'], dtype=('type', F)),
+                  node('dense/MatMul', 'MatMul', ['rnn:output:0', 'dense/MatMul/ReadVariableOp:value:0'],
+                       T=('type', F), transpose_a=('b', False), transpose_b=('b', False)),
+                  node('dense/BiasAdd/ReadVariableOp', 'ReadVariableOp', ['db'], dtype=('type', F)),
+                  node('dense/BiasAdd', 'BiasAdd', ['dense/MatMul:product:0',
+                       'dense/BiasAdd/ReadVariableOp:value:0'], T=('type', F))],
+                 {'logits': 'dense/BiasAdd:output:0', 'seq': 'rnn:output:1'}),
+    ]
+    rnn_keys = ['layer_with_weights-0/cell/bias/.ATTRIBUTES/VARIABLE_VALUE',
+                'layer_with_weights-0/cell/kernel/.ATTRIBUTES/VARIABLE_VALUE',
+                'layer_with_weights-0/cell/recurrent_kernel/.ATTRIBUTES/VARIABLE_VALUE',
+                'layer_with_weights-1/bias/.ATTRIBUTES/VARIABLE_VALUE',
+                'layer_with_weights-1/kernel/.ATTRIBUTES/VARIABLE_VALUE']
+    rng = np.random.RandomState(13)
+    W_ = (rng.standard_normal((D_, U_)) * 0.5).astype(np.float32)
+    Ur = (rng.standard_normal((U_, U_)) * 0.5).astype(np.float32)
+    b_ = (rng.standard_normal(U_) * 0.1).astype(np.float32)
+    dk = rng.standard_normal((U_, C_)).astype(np.float32)
+    db = rng.standard_normal(C_).astype(np.float32)
+    var_nodes = ['rnn/kernel', 'rnn/recurrent_kernel', 'rnn/bias', 'dense/kernel', 'dense/bias']
+    var_shapes = [[D_, U_], [U_, U_], [U_], [U_, C_], [C_]]
+    var_keys = [rnn_keys[1], rnn_keys[2], rnn_keys[0], rnn_keys[4], rnn_keys[3]]
+    restore = function('__inference__traced_restore_90', [('file_prefix', 'string')] +
+                       [('r%d' % i, 'resource') for i in range(5)], [('identity', 'string')],
+                       [const('RestoreV2/tensor_names', strings=[k.encode() for k in var_keys]),
+                        const('RestoreV2/shape_and_slices', strings=[b''] * 5),
+                        node('RestoreV2', 'RestoreV2', ['file_prefix', 'RestoreV2/tensor_names:output:0',
+                             'RestoreV2/shape_and_slices:output:0'], dtypes=('types', [F] * 5))] +
+                       [node('AssignVariableOp_%d' % i, 'AssignVariableOp', ['r%d' % i, 'RestoreV2:tensors:%d' % i],
+                             dtype=('type', F)) for i in range(5)] +
+                       [node('Identity', 'Identity', ['file_prefix'], T=('type', S))],
+                       {'identity': 'Identity:output:0'})
+    nodes = [node(v, 'VarHandleOp', dtype=('type', F), shape=('shape', sh), shared_name=('s', v), container=('s', ''))
+             for v, sh in zip(var_nodes, var_shapes)]
+    nodes += [
+        node('serving_default_x', 'Placeholder', dtype=('type', F), shape=('shape', [-1, T_, D_])),
+        call('StatefulPartitionedCall', 'StatefulPartitionedCall', ['serving_default_x'] + var_nodes,
+             '__inference_model_80', [F] + [R] * 5, [F, F]),
+        node('dynamic_x', 'Placeholder', dtype=('type', F), shape=('shape', [-1, -1, D_])),
+        call('StatefulPartitionedCall_1', 'StatefulPartitionedCall', ['dynamic_x'] + var_nodes,
+             '__inference_model_80', [F] + [R] * 5, [F, F]),
+        node('saver_filename', 'Placeholder', dtype=('type', S), shape=('shape', [])),
+        call('StatefulPartitionedCall_2', 'StatefulPartitionedCall', ['saver_filename'] + var_nodes,
+             '__inference__traced_restore_90', [S] + [R] * 5, [S]),
+    ]
+    sigs = [
+        ('dynamic', signature([('x', tensor_info('dynamic_x:0', 'float32', [-1, -1, D_]))],
+                              [('logits', tensor_info('StatefulPartitionedCall_1:0', 'float32', [-1, C_]))])),
+        ('serving_default', signature([('x', tensor_info('serving_default_x:0', 'float32', [-1, T_, D_]))],
+                                      [('logits', tensor_info('StatefulPartitionedCall:0', 'float32', [-1, C_])),
+                                       ('seq', tensor_info('StatefulPartitionedCall:1', 'float32', [-1, T_, U_]))])),
+    ]
+    loop_ops = [op_def('StatelessWhile', [arg_def('input', type_list_attr='T')], [arg_def('output', type_list_attr='T')])]
+    save(os.path.join(d, 'saved_model.pb'),
+         saved_model(meta_graph(nodes, signatures=sigs, restore_op='StatefulPartitionedCall_2',
+                                functions=rnn_fn + [restore], op_list=loop_ops)))
+    write_bundle(os.path.join(d, 'variables', 'variables'), dict(zip(var_keys, [W_, Ur, b_, dk, db])))
+    xs = np.random.RandomState(17).uniform(-1, 1, (2, T_, D_)).astype(np.float32)
+    h = np.zeros((2, U_))
+    seq = []
+    for t in range(T_):
+        h = np.tanh(xs[:, t].astype(np.float64) @ W_ + h @ Ur + b_)
+        seq.append(h)
+    np.save(os.path.join(d, 'x.npy'), xs)
+    np.save(os.path.join(d, 'expected_logits.npy'), (h @ dk + db).astype(np.float32))
+    np.save(os.path.join(d, 'expected_seq.npy'), np.stack(seq, axis=1).astype(np.float32))
 
     # Damaged copies: each a checkpoint with one defect (the tests expect the named message).
     src = os.path.join(OUT, 'tf1_meta')

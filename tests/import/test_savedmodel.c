@@ -6,7 +6,9 @@
  *   - multi_signature: three signatures; the tf.Example one refused by name, the others run;
  *     Snappy-compressed index, variables over two shards; from a directory and from memory;
  *   - tf2_functions: resource variables, nested calls, ResourceGather, StatelessIf; a While loop
- *     refused by name;
+ *     whose trip count depends on the batch refused by name;
+ *   - rnn_loop: a Keras-style recurrent layer (while_v2 over TensorLists) unrolled at load; the
+ *     same layer over sequences of unknown length refused;
  *   - corrupt/: every malformed-checkpoint class fails with its own status and message;
  *   - every truncation and every single-byte change of a checkpoint index fails cleanly or loads;
  *   - the frozen GraphDef of each loads back with outputs identical to the bit. */
@@ -196,11 +198,35 @@ static void test_tf2_functions(void) {
     o.signature = "loop";
     frost_error err;
     CHECK_FAILS(frost_model_load_file(frost_test_data("savedmodel/tf2_functions"), &o, &m, &err),
-                FROST_E_UNSUPPORTED, &err, "is a StatelessWhile loop (body '__inference_while_body_62')");
+                FROST_E_UNSUPPORTED, &err,
+                "StatelessWhile loop 'StatefulPartitionedCall_1/while' (body '__inference_while_body_62'): "
+                "its condition ('__inference_while_cond_61') is not known at load");
     o.signature = NULL;
     o.tag = "serve,gpu";
     CHECK_FAILS(frost_model_load_file(frost_test_data("savedmodel/tf2_functions"), &o, &m, &err),
                 FROST_E_NOT_FOUND, &err, "no MetaGraph tagged 'serve,gpu'");
+}
+
+/* A Keras-style recurrent layer: a while_v2 loop over TensorLists, unrolled at load. */
+static void test_rnn_loop(void) {
+    static const char *const x[] = {"x"}, *const in[] = {"x.npy"};
+    frost_model *m = load("savedmodel/rnn_loop", NULL, NULL, 0);
+    if (m) {
+        expect_close(m, 1, x, "rnn_loop", in, "logits", "expected_logits.npy");
+        expect_close(m, 1, x, "rnn_loop", in, "seq", "expected_seq.npy");
+        bool unrolled = false;
+        for (int i = 0; i < frost_model_report_count(m); i++)
+            unrolled |= strstr(frost_model_report_line(m, i), "unrolling 1 loop;") != NULL;
+        CHECK_MSG(unrolled, "the load report names the unrolled loop");
+    }
+    frost_model_free(m);
+    m = NULL;
+    frost_load_options o = {0};
+    o.struct_size = sizeof o;
+    o.signature = "dynamic";
+    frost_error err;
+    CHECK_FAILS(frost_model_load_file(frost_test_data("savedmodel/rnn_loop"), &o, &m, &err),
+                FROST_E_UNSUPPORTED, &err, "so the trip count is not static");
 }
 
 static void test_corrupt(void) {
@@ -312,6 +338,7 @@ int main(void) {
     test_tf1_meta();
     test_multi_signature();
     test_tf2_functions();
+    test_rnn_loop();
     test_corrupt();
     test_index_mutations();
     test_freeze_roundtrip();

@@ -6,8 +6,9 @@
  * own ops and attributes (attributes starting with '_' are dropped), no variable, save/restore or
  * function-call node: TensorFlow itself can load it.
  *
- * It must never emit a node that reads a variable in a way it did not freeze (AssignVariableOp,
- * a While loop carrying variables): those fail with the node named. Signatures taking serialized
+ * While loops with a trip count known at load are unrolled and their TensorLists become tensors
+ * (sm_loops.c). It must never emit a node that reads a variable in a way it did not freeze
+ * (AssignVariableOp, VarIsInitializedOp...): those fail with the node named. Signatures taking serialized
  * tf.Example strings are refused by name, listing the signatures that take tensors. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -214,6 +215,31 @@ static frost_status materialize(freezer *z, sm_ref r, sm_ref *out) {
             FROST_TRY(resolve_if(z, r.node));
             continue;
         }
+        if (is_op(n, "While") || is_op(n, "StatelessWhile")) {
+            FROST_TRY(sm_unroll_while(&z->f, r.node));
+            continue;
+        }
+        if (is_op(n, "TensorListGetItem") || is_op(n, "TensorListStack")) {
+            FROST_TRY(sm_rewrite_tensor_list(&z->f, r.node));
+            continue;
+        }
+        /* A variable's reads all become its constant (one copy of the weights, however many
+         * reads: an unrolled loop reads its kernels once per step). */
+        if (is_op(n, "ReadVariableOp") && n->n_in == 1) {
+            sm_ref v;
+            FROST_TRY(sm_chase(&z->f, n->in[0], &v));
+            if (is_op(&z->f.nodes[v.node], "VarHandleOp")) {
+                sm_node *rn = &z->f.nodes[r.node];
+                sm_ref *fwd = sm_alloc(&z->ar, sizeof *fwd);
+                if (!fwd) return oom(z);
+                *fwd = v;
+                rn->kind = SM_FORWARD;
+                rn->fwd = fwd;
+                rn->n_fwd = 1;
+                rn->variable_read = true;
+                continue;
+            }
+        }
         for (int i = 0; i < z->n_feeds; i++)
             if (z->feeds[i].at.node == r.node && z->feeds[i].at.port == r.port) {
                 r = (sm_ref){z->feeds[i].node, 0};
@@ -350,6 +376,17 @@ static bool reads_variables_ok(const char *op) {
     return strcmp(op, "ReadVariableOp") == 0 || strcmp(op, "ResourceGather") == 0;
 }
 
+/* Does r reach its producer through a ReadVariableOp (forwarded to the variable)? */
+static bool through_read(const sm_flat *f, sm_ref r) {
+    for (int steps = 0; steps <= f->n && r.node >= 0 && r.node < f->n; steps++) {
+        const sm_node *n = &f->nodes[r.node];
+        if (n->variable_read) return true;
+        if (n->kind != SM_FORWARD || r.port < 0 || r.port >= n->n_fwd) return false;
+        r = n->fwd[r.port];
+    }
+    return false;
+}
+
 static frost_status mark_needed(freezer *z) {
     sm_flat *f = &z->f;
     int cap = 256, top = 0;
@@ -367,30 +404,12 @@ static frost_status mark_needed(freezer *z) {
     }
     while (top > 0 && st == FROST_OK) {
         int id = stack[--top];
-        const sm_node *n = &f->nodes[id];
-        const char *name = n->name, *op = n->op;
-        if (is_op(n, "While") || is_op(n, "StatelessWhile")) {
-            const FrostTf__AttrValue *b = sm_attr(n, "body");
-            char body[200] = "?";
-            if (b && b->value_case == FROST_TF__ATTR_VALUE__VALUE_FUNC) {
-                FrostTf__FuncName *fn = frost_tf__func_name__unpack(NULL, b->func.len, b->func.data);
-                if (fn) snprintf(body, sizeof body, "%s", fn->name);
-                if (fn) frost_tf__func_name__free_unpacked(fn, NULL);
-            }
-            st = frost__fail(z->err, FROST_E_UNSUPPORTED, name, op, -1,
-                             "node '%s' is a %s loop (body '%s'): frost cannot run TensorFlow "
-                             "loops (Keras LSTM/GRU layers saved as tf.while_loop, for one)",
-                             name, op, body);
-            break;
-        }
-        if (sm_is_variable_op(op) && !is_op(n, "VarHandleOp") && n->nd) {
-            /* TF1 variables are read through their ref output: fine. */
-        }
         for (int k = 0; k < f->nodes[id].n_in && st == FROST_OK; k++) {
             sm_ref r;
             if ((st = materialize(z, f->nodes[id].in[k], &r)) != FROST_OK) break;
             sm_node *src = &f->nodes[r.node];
-            if (is_op(src, "VarHandleOp") && !reads_variables_ok(f->nodes[id].op)) {
+            if (is_op(src, "VarHandleOp") && !reads_variables_ok(f->nodes[id].op) &&
+                !through_read(f, f->nodes[id].in[k])) {
                 st = frost__fail(z->err, FROST_E_UNSUPPORTED, f->nodes[id].name, f->nodes[id].op, -1,
                                  "node '%s' (%s) uses variable '%s' directly: frozen graphs read "
                                  "variables only through ReadVariableOp and ResourceGather",
@@ -621,10 +640,24 @@ static frost_status remember(freezer *z, const char *from, const char *to) {
     return FROST_OK;
 }
 
-/* Inlined calls: the call nodes that became FORWARD nodes. */
+/* Inlined calls: the call nodes of the model that became FORWARD nodes (not loops, reads or
+ * list ops, nor the steps frost added to unroll loops). */
 static int sm_count_calls(const sm_flat *f) {
     int n = 0;
-    for (int i = 0; i < f->n; i++) n += f->nodes[i].kind == SM_FORWARD;
+    for (int i = 0; i < f->n; i++) {
+        const sm_node *s = &f->nodes[i];
+        n += s->kind == SM_FORWARD && s->nd && !s->variable_read &&
+             strncmp(s->op, "TensorList", 10) != 0 && strcmp(s->op, "While") != 0 &&
+             strcmp(s->op, "StatelessWhile") != 0;
+    }
+    return n;
+}
+
+static int sm_count_loops(const sm_flat *f) {
+    int n = 0;
+    for (int i = 0; i < f->n; i++)
+        n += f->nodes[i].kind == SM_FORWARD && (strcmp(f->nodes[i].op, "While") == 0 ||
+                                                strcmp(f->nodes[i].op, "StatelessWhile") == 0);
     return n;
 }
 
@@ -720,12 +753,13 @@ static frost_status emit_graph(freezer *z, void **out, size_t *out_size) {
         sm->fetches_are_outputs = sm->n_outputs == 0;
         sm->report = sm_printf(&sm->arena,
                                "%s: MetaGraph [%s]%s%s%s, %d nodes after inlining %d function "
-                               "call%s; froze %d variable%s (%llu bytes) from %s.index; frozen "
-                               "graph of %d nodes",
+                               "call%s and unrolling %d loop%s; froze %d variable%s (%llu bytes) "
+                               "from %s.index; frozen graph of %d nodes",
                                sm->info.kind, sm->info.n_tags ? sm->info.tags[0] : "",
                                z->sig_key ? ", signature '" : "", z->sig_key ? z->sig_key : "",
                                z->sig_key ? "'" : "", f->n, sm_count_calls(f),
-                               sm_count_calls(f) == 1 ? "" : "s", z->n_vars, z->n_vars == 1 ? "" : "s",
+                               sm_count_calls(f) == 1 ? "" : "s", sm_count_loops(f),
+                               sm_count_loops(f) == 1 ? "" : "s", z->n_vars, z->n_vars == 1 ? "" : "s",
                                (unsigned long long)z->var_bytes, sm->ckpt_prefix, em.n);
     }
     frost__free(f->arena->a, em.nodes);

@@ -56,7 +56,7 @@ typedef struct sm_node {
     /* Added nodes (nd == NULL): their attributes. */
     FrostTf__NodeDef__AttrEntry **attrs;
     int n_attrs;
-    int emitted;                      /* index + 1 in the frozen GraphDef, 0 if not emitted     */
+    bool variable_read;               /* a ReadVariableOp now forwarding to its variable        */
     bool needed;
 } sm_node;
 
@@ -127,6 +127,14 @@ frost_status sm_find_variable_keys(frost__sm *sm, sm_flat *f);
 /* The Const NodeDef attributes (dtype, value) for variable node v, read from the checkpoint. */
 frost_status sm_variable_const_attrs(frost__sm *sm, sm_flat *f, int v,
                                      FrostTf__NodeDef__AttrEntry ***attrs, int *n_attrs);
+
+/* ---- loops (sm_loops.c) ---------------------------------------------------------------------- */
+/* Unrolls While/StatelessWhile node `id` (it becomes a FORWARD node to the last step's loop
+ * variables) when its condition is known at load at every step; otherwise fails naming it. */
+frost_status sm_unroll_while(sm_flat *f, int id);
+/* TensorListGetItem / TensorListStack node `id` becomes a FORWARD node to the element read or to
+ * a Pack of the elements written. */
+frost_status sm_rewrite_tensor_list(sm_flat *f, int id);
 
 /* ---- small helpers (sm_util.c) --------------------------------------------------------------- */
 FrostTf__NodeDef__AttrEntry *sm_attr_type(sm_arena *ar, const char *key, int tf_dtype);
