@@ -38,12 +38,21 @@ int sm_add_node(sm_flat *f, const char *name, const FrostTf__NodeDef *nd, const 
     return f->n++;
 }
 
+static int by_function_name(const void *a, const void *b) {
+    const FrostTf__FunctionDef *x = *(const FrostTf__FunctionDef *const *)a;
+    const FrostTf__FunctionDef *y = *(const FrostTf__FunctionDef *const *)b;
+    return strcmp(x->signature->name, y->signature->name);
+}
+
 const FrostTf__FunctionDef *sm_find_function(const sm_flat *f, const char *name) {
-    if (!f->lib || !name) return NULL;
-    for (size_t i = 0; i < f->lib->n_function; i++) {
-        const FrostTf__FunctionDef *fn = f->lib->function[i];
-        if (fn && fn->signature && fn->signature->name && strcmp(fn->signature->name, name) == 0)
-            return fn;
+    if (!f->fn_sorted || !name) return NULL;
+    int lo = 0, hi = f->n_fn_sorted - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = strcmp(f->fn_sorted[mid]->signature->name, name);
+        if (c == 0) return f->fn_sorted[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid - 1;
     }
     return NULL;
 }
@@ -392,16 +401,60 @@ frost_status sm_inline_call(sm_flat *f, int call, const char *fname, const sm_re
 
 frost_status sm_flatten_graph(sm_flat *f, const FrostTf__GraphDefWithLibrary *gd) {
     f->lib = gd->library;
+    /* The library sorted by name (functions without a name cannot be called). */
+    size_t n_fn = f->lib ? f->lib->n_function : 0;
+    f->fn_sorted = sm_alloc(f->arena, (n_fn + 1) * sizeof *f->fn_sorted);
+    if (!f->fn_sorted) return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    f->n_fn_sorted = 0;
+    for (size_t i = 0; i < n_fn; i++) {
+        const FrostTf__FunctionDef *fn = f->lib->function[i];
+        if (fn && fn->signature && fn->signature->name && fn->signature->name[0])
+            f->fn_sorted[f->n_fn_sorted++] = fn;
+    }
+    qsort(f->fn_sorted, (size_t)f->n_fn_sorted, sizeof *f->fn_sorted, by_function_name);
+    for (int i = 1; i < f->n_fn_sorted; i++)
+        if (strcmp(f->fn_sorted[i - 1]->signature->name, f->fn_sorted[i]->signature->name) == 0)
+            return frost__fail(f->err, FROST_E_FORMAT, NULL, NULL, -1,
+                               "the function library defines '%s' twice",
+                               f->fn_sorted[i]->signature->name);
     scope sc = {.f = f, .fn = NULL, .fname = NULL, .nds = gd->node, .n_nds = gd->n_node};
     return flatten_scope(&sc, NULL);
 }
 
+/* Points every FORWARD entry on the way from `from` at `to`, so long chains (a loop's steps
+ * passing a value through) are walked once. */
+static bool same_ref(sm_ref a, sm_ref b) { return a.node == b.node && a.port == b.port; }
+
+static void compress(sm_flat *f, sm_ref from, sm_ref to) {
+    /* A ReadVariableOp turned FORWARD stays on the path: the freezer asks whether a variable is
+     * reached through one. */
+    sm_ref target = to;
+    for (sm_ref r = from; !same_ref(r, to);) {
+        const sm_node *n = &f->nodes[r.node];
+        if (n->kind != SM_FORWARD) break;
+        if (n->variable_read) {
+            target = r;
+            break;
+        }
+        r = n->fwd[r.port];
+    }
+    while (!same_ref(from, target)) {
+        sm_node *n = &f->nodes[from.node];
+        if (n->kind != SM_FORWARD) return;
+        sm_ref next = n->fwd[from.port];
+        n->fwd[from.port] = target;
+        from = next;
+    }
+}
+
 frost_status sm_chase(sm_flat *f, sm_ref r, sm_ref *out) {
+    sm_ref start = r;
     for (int steps = 0; steps <= f->n; steps++) {
         if (r.node < 0 || r.node >= f->n)
             return frost__fail(f->err, FROST_E_INTERNAL, NULL, NULL, -1, "dangling flat reference");
         const sm_node *n = &f->nodes[r.node];
         if (n->kind != SM_FORWARD) {
+            if (steps > 1) compress(f, start, r);
             *out = r;
             return FROST_OK;
         }

@@ -89,6 +89,9 @@ static const FrostTf__SignatureDef *find_signature(const FrostTf__MetaGraphDef *
     return NULL;
 }
 
+/* TF2 stores its initializer as a pseudo-signature ("__saved_model_init_op", output NoOp). */
+static bool internal_signature(const char *key) { return strncmp(key, "__saved_model_", 14) == 0; }
+
 static bool takes_strings(const FrostTf__SignatureDef *sd, const char **which) {
     for (size_t i = 0; i < sd->n_inputs; i++) {
         const FrostTf__TensorInfo *ti = sd->inputs[i]->value;
@@ -107,7 +110,7 @@ static void usable_signatures(const FrostTf__MetaGraphDef *mg, char *buf, size_t
     for (size_t i = 0; i < mg->n_signature_def && at < cap; i++) {
         const char *w;
         const FrostTf__MetaGraphDef__SignatureEntry *se = mg->signature_def[i];
-        if (!se->value || takes_strings(se->value, &w)) continue;
+        if (!se->value || internal_signature(se->key) || takes_strings(se->value, &w)) continue;
         at += (size_t)snprintf(buf + at, cap - at, "%s'%s'", at ? ", " : "", se->key);
     }
     if (!buf[0]) snprintf(buf, cap, "none");
@@ -117,7 +120,20 @@ static void all_signatures(const FrostTf__MetaGraphDef *mg, char *buf, size_t ca
     size_t at = 0;
     buf[0] = 0;
     for (size_t i = 0; i < mg->n_signature_def && at < cap; i++)
-        at += (size_t)snprintf(buf + at, cap - at, "%s'%s'", i ? ", " : "", mg->signature_def[i]->key);
+        if (!internal_signature(mg->signature_def[i]->key))
+            at += (size_t)snprintf(buf + at, cap - at, "%s'%s'", at ? ", " : "",
+                                   mg->signature_def[i]->key);
+}
+
+/* The one signature a model has besides TF2's internal ones, or NULL. */
+static const FrostTf__MetaGraphDef__SignatureEntry *only_signature(const FrostTf__MetaGraphDef *mg) {
+    const FrostTf__MetaGraphDef__SignatureEntry *one = NULL;
+    for (size_t i = 0; i < mg->n_signature_def; i++) {
+        if (internal_signature(mg->signature_def[i]->key) || !mg->signature_def[i]->value) continue;
+        if (one) return NULL;
+        one = mg->signature_def[i];
+    }
+    return one;
 }
 
 static frost_status choose_signature(freezer *z) {
@@ -131,16 +147,17 @@ static frost_status choose_signature(freezer *z) {
         if (!z->sig)
             return frost__fail(z->err, FROST_E_NOT_FOUND, NULL, NULL, -1,
                                "'%s' has no signature '%s'; its signatures: %s", sm->what,
-                               sm->signature, mg->n_signature_def ? list : "none");
+                               sm->signature, list[0] ? list : "none");
     } else {
         z->sig_key = "serving_default";
         z->sig = find_signature(mg, z->sig_key);
-        if (!z->sig && mg->n_signature_def == 1) {
-            z->sig = mg->signature_def[0]->value;
-            z->sig_key = mg->signature_def[0]->key;
+        const FrostTf__MetaGraphDef__SignatureEntry *one = z->sig ? NULL : only_signature(mg);
+        if (one) {
+            z->sig = one->value;
+            z->sig_key = one->key;
         }
         if (!z->sig && sm->n_outputs == 0) {
-            if (mg->n_signature_def == 0)
+            if (!list[0])
                 return frost__fail(z->err, FROST_E_NOT_FOUND, NULL, NULL, -1,
                                    "'%s' has no signatures: name the tensors to compute (load "
                                    "option outputs, --outputs NAME,...)",

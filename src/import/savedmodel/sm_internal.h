@@ -69,6 +69,9 @@ typedef struct sm_flat {
     int n, cap;
     int64_t max_nodes;
     int depth;
+    int64_t eval_budget;              /* steps left for the constant evaluator (sm_loops.c)     */
+    const FrostTf__FunctionDef **fn_sorted;  /* the library by name, for binary search      */
+    int n_fn_sorted;
 } sm_flat;
 
 /* Flattens the top-level graph: every node, with function calls (StatefulPartitionedCall,

@@ -16,7 +16,9 @@
 
 #include "import/savedmodel/sm_internal.h"
 
-enum { MAX_ELEMS = 16, MAX_UNROLL = 100000, MAX_EVAL_DEPTH = 200 };
+/* MAX_EVAL_STEPS bounds one evaluation: a graph of shared subexpressions (diamonds) must not make
+ * it exponential. */
+enum { MAX_ELEMS = 16, MAX_UNROLL = 100000, MAX_EVAL_DEPTH = 200, MAX_EVAL_STEPS = 20000 };
 
 typedef struct cval {
     bool known;          /* the rank and the element count are known            */
@@ -56,7 +58,8 @@ static sshape from_proto(const FrostTf__TensorShapeProto *sp) {
 
 static sshape static_shape(sm_flat *f, sm_ref r, int depth) {
     sshape unknown = {-1, {0}};
-    if (depth > MAX_EVAL_DEPTH || sm_chase(f, r, &r) != FROST_OK) return unknown;
+    if (depth > MAX_EVAL_DEPTH || --f->eval_budget < 0 || sm_chase(f, r, &r) != FROST_OK)
+        return unknown;
     const sm_node *n = &f->nodes[r.node];
     if (is_op(n, "Placeholder") || is_op(n, "PlaceholderWithDefault")) {
         const FrostTf__AttrValue *a = attr(n, "shape");
@@ -179,7 +182,8 @@ static bool is_binary(const char *op) {
 /* True when *out could be (partly) evaluated; elements may still be unknown. */
 static bool cval_eval(sm_flat *f, sm_ref r, cval *out, int depth) {
     memset(out, 0, sizeof *out);
-    if (depth > MAX_EVAL_DEPTH || sm_chase(f, r, &r) != FROST_OK) return false;
+    if (depth > MAX_EVAL_DEPTH || --f->eval_budget < 0 || sm_chase(f, r, &r) != FROST_OK)
+        return false;
     const sm_node *n = &f->nodes[r.node];
     if (n->kind != SM_NODE) return false;
     const char *op = n->op;
@@ -282,6 +286,7 @@ static bool cval_eval(sm_flat *f, sm_ref r, cval *out, int depth) {
 /* A known integer or bool scalar. */
 static bool scalar(sm_flat *f, sm_ref r, int64_t *v) {
     cval c;
+    f->eval_budget = MAX_EVAL_STEPS;
     if (!cval_eval(f, r, &c, 0) || c.n != 1 || !c.elem_known[0]) return false;
     *v = c.v[0];
     return true;
