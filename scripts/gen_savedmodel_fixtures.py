@@ -20,6 +20,7 @@ Fixtures (each small; expected outputs computed here with numpy in float64, then
   tf2_functions/  a TF2-style SavedModel: VarHandleOp variables restored by a restore function,
                   a signature wrapper calling the model function, nested PartitionedCall,
                   ResourceGather, StatelessIf on a constant; signature `loop` runs a While loop
+  tf2_object_graph/ tf2_functions without its restore function: the object graph names the keys
   rnn_loop/       a Keras-style recurrent layer: a while_v2 loop over TensorLists with a static
                   trip count (unrolled), and signature `dynamic` with sequences of unknown length
   corrupt/        damaged copies of the tf1_meta index and data (see the list at the end)
@@ -594,12 +595,25 @@ def main():
          saved_model(meta_graph(nodes, signatures=sigs, restore_op='StatefulPartitionedCall_2',
                                 functions=functions, op_list=op_list)))
     write_bundle(os.path.join(d, 'variables', 'variables'), dict(zip(keys, [emb, kernel])))
+    # The same without a restore function: the object graph (root -> model -> emb, kernel; the
+    # variables also listed as root/variables/0, 1, visited later) names the checkpoint keys.
+    d2 = os.path.join(OUT, 'tf2_object_graph')
+    ref = lambda node_id, name: f_bytes(1, f_varint(1, node_id) + f_bytes(2, name))
+    var = lambda name, dims: f_bytes(7, f_varint(1, F) + f_bytes(2, shape_proto(dims)) + f_bytes(6, name))
+    objects = [ref(1, 'model') + ref(4, 'variables'), ref(2, 'emb') + ref(3, 'kernel'),
+               var('emb', [10, 3]), var('kernel', [4, 3]), ref(2, '0') + ref(3, '1')]
+    object_graph = b''.join(f_bytes(1, o) for o in objects)
+    meta = meta_graph([n for n in nodes if b'traced_restore' not in n], signatures=sigs,
+                      functions=functions, op_list=op_list) + f_bytes(7, object_graph)
+    save(os.path.join(d2, 'saved_model.pb'), saved_model(meta))
+    write_bundle(os.path.join(d2, 'variables', 'variables'), dict(zip(keys, [emb, kernel])))
     x2 = np.random.RandomState(5).uniform(-1, 1, (6, 4)).astype(np.float32)
     ids = np.random.RandomState(6).randint(0, 10, (6, 2)).astype(np.int32)
     np.save(os.path.join(d, 'x.npy'), x2)
     np.save(os.path.join(d, 'ids.npy'), ids)
     want = np.maximum(x2.astype(np.float64) @ kernel + emb[ids].astype(np.float64).sum(axis=1), 0)
     np.save(os.path.join(d, 'expected.npy'), want.astype(np.float32))
+    np.save(os.path.join(d2, 'expected.npy'), want.astype(np.float32))
 
     # A Keras-style recurrent layer: while_v2 loop (loop counter, maximum_iterations, time) over
     # TensorLists (FromTensor of the time-major input, Reserve + SetItem for the outputs, Stack),

@@ -327,7 +327,16 @@ frost_status frost__sm_open(const char *path, const void *data, size_t size,
         for (int i = 0; i < sm->src.n_files; i++)
             has_variables |= sm->src.files[i].name &&
                              strncmp(sm->src.files[i].name, "variables/", 10) == 0;
+        /* A SavedModel starts with its schema version (field 1, varint: 0x08) or carries a
+         * variables/ folder; otherwise the bytes are tried as a .meta first, then as a SavedModel
+         * (both start with length-delimited fields). */
         tf1 = !has_variables && !(size >= 1 && ((const uint8_t *)data)[0] == 0x08);
+        if (tf1) {
+            FrostTf__MetaGraphDef *mg = frost_tf__meta_graph_def__unpack(&sm->pa, size, data);
+            bool graph = mg && mg->graph_def && mg->graph_def->n_node > 0;
+            if (mg) frost_tf__meta_graph_def__free_unpacked(mg, &sm->pa);
+            if (!graph) tf1 = false;
+        }
         sm->what = tf1 ? "model.meta" : "saved_model.pb";
     }
     if (!tf1) {

@@ -5,7 +5,9 @@
  * through Identity nodes, into Assign (TF1 VariableV2) or AssignVariableOp (resource variables,
  * TF2), RestoreV2's tensor_names being a constant. TF2 keys are object-graph paths
  * ("layer_with_weights-0/kernel/.ATTRIBUTES/VARIABLE_VALUE"); TF1 keys are usually the variable's
- * name, which is also the fallback when no restore chain names it.
+ * name. Without a restore chain, the TF2 object graph names the key (the breadth-first path from
+ * the root to the variable: on the real Keras SavedModel of ../shared it gives the restore
+ * chain's keys for all six variables), then the node's name or shared_name.
  *
  * Never trusts the checkpoint: the entry's dtype and shape must match the variable's declared
  * ones, its bytes must all exist in the named shard and match the recorded CRC-32C, and its size
@@ -57,6 +59,45 @@ frost_status sm_find_variable_keys(frost__sm *sm, sm_flat *f) {
 
 static const char *type_name(int t) { return frost__sm_tf_dtype_name(t); }
 
+/* The checkpoint key the TF2 object graph gives the variable named `name` (a VarHandleOp's
+ * shared_name): the path of its first visit in a breadth-first walk from the root, children in
+ * order (the walk TensorFlow names checkpoint entries by), then "/.ATTRIBUTES/VARIABLE_VALUE". */
+static const char *object_graph_key(frost__sm *sm, sm_arena *ar, const char *name) {
+    const FrostTf__SavedObjectGraph *og = sm->mg->object_graph_def;
+    if (!og || og->n_nodes == 0 || !name || !name[0]) return NULL;
+    size_t n = og->n_nodes;
+    const char **path = frost__calloc(ar->a, n, sizeof *path);
+    size_t *queue = frost__calloc(ar->a, n, sizeof *queue);
+    const char *key = NULL;
+    if (path && queue) {
+        size_t head = 0, tail = 0;
+        path[0] = "";
+        queue[tail++] = 0;
+        while (head < tail && !key) {
+            size_t id = queue[head++];
+            const FrostTf__SavedObject *o = og->nodes[id];
+            if (!o) continue;
+            if (o->variable && o->variable->name && strcmp(o->variable->name, name) == 0 && id != 0) {
+                key = sm_printf(ar, "%s/.ATTRIBUTES/VARIABLE_VALUE", path[id]);
+                break;
+            }
+            for (size_t c = 0; c < o->n_children; c++) {
+                const FrostTf__SavedObject__ObjectReference *ref = o->children[c];
+                if (!ref || ref->node_id < 0 || (size_t)ref->node_id >= n || path[ref->node_id] ||
+                    !ref->local_name)
+                    continue;
+                path[ref->node_id] = id == 0 ? sm_strndup(ar, ref->local_name, strlen(ref->local_name))
+                                             : sm_printf(ar, "%s/%s", path[id], ref->local_name);
+                if (!path[ref->node_id]) break;
+                queue[tail++] = (size_t)ref->node_id;
+            }
+        }
+    }
+    frost__free(ar->a, path);
+    frost__free(ar->a, queue);
+    return key;
+}
+
 frost_status sm_variable_const_attrs(frost__sm *sm, sm_flat *f, int v,
                                      FrostTf__NodeDef__AttrEntry ***attrs_out, int *n_attrs) {
     const sm_node *n = &f->nodes[v];
@@ -70,10 +111,12 @@ frost_status sm_variable_const_attrs(frost__sm *sm, sm_flat *f, int v,
     const FrostTf__AttrValue *sn = sm_attr(n, "shared_name");
     const char *shared = sn && sn->value_case == FROST_TF__ATTR_VALUE__VALUE_S && sn->s.len
                              ? sm_strndup(ar, (const char *)sn->s.data, sn->s.len) : NULL;
-    const char *candidates[3] = {n->var_key, n->var_key ? NULL : n->name,
+    /* The restore chain's key; else the object graph's, the node's name, its shared_name. */
+    const char *by_graph = n->var_key ? NULL : object_graph_key(sm, ar, shared ? shared : n->name);
+    const char *candidates[4] = {n->var_key, by_graph, n->var_key ? NULL : n->name,
                                  n->var_key ? NULL : shared};
     const frost__bundle_entry *e = NULL;
-    for (int k = 0; k < 3 && !e; k++)
+    for (int k = 0; k < 4 && !e; k++)
         if (candidates[k]) e = frost__bundle_find(sm->bundle, candidates[k]);
     if (!e) {
         if (n->var_key)
@@ -83,9 +126,13 @@ frost_status sm_variable_const_attrs(frost__sm *sm, sm_flat *f, int v,
                                n->name, n->var_key, sm->ckpt_prefix, sm->bundle->n_entries);
         return frost__fail(err, FROST_E_FORMAT, n->name, n->op, -1,
                            "variable '%s' (%s) has no value: no restore op assigns it and "
-                           "%s.index has no key '%s'%s%s%s",
-                           n->name, n->op, sm->ckpt_prefix, n->name, shared ? " or '" : "",
-                           shared ? shared : "", shared ? "'" : "");
+                           "%s.index has no key '%s'%s%s%s%s%s%s",
+                           n->name, n->op, sm->ckpt_prefix, n->name,
+                           shared && strcmp(shared, n->name) ? " or '" : "",
+                           shared && strcmp(shared, n->name) ? shared : "",
+                           shared && strcmp(shared, n->name) ? "'" : "",
+                           by_graph ? " or '" : "", by_graph ? by_graph : "",
+                           by_graph ? "' (its object-graph path)" : "");
     }
     const FrostTf__AttrValue *dt = sm_attr(n, "dtype");
     int want = dt && dt->value_case == FROST_TF__ATTR_VALUE__VALUE_TYPE ? (int)dt->type : -1;
