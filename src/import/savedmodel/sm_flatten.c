@@ -84,16 +84,7 @@ static bool is_call_op(const char *op) {
 }
 
 const char *sm_call_target(sm_flat *f, const FrostTf__NodeDef *nd) {
-    if (is_call_op(nd->op)) {
-        const FrostTf__AttrValue *a = nd_attr(nd, "f");
-        if (!a || a->value_case != FROST_TF__ATTR_VALUE__VALUE_FUNC) return NULL;
-        FrostTf__FuncName *fnm =
-            frost_tf__func_name__unpack(NULL, a->func.len, a->func.data);
-        if (!fnm) return NULL;
-        char *name = sm_strndup(f->arena, fnm->name, strlen(fnm->name));
-        frost_tf__func_name__free_unpacked(fnm, NULL);
-        return name;
-    }
+    if (is_call_op(nd->op)) return sm_func_name(f->arena, nd_attr(nd, "f"));
     return sm_find_function(f, nd->op) ? nd->op : NULL;
 }
 

@@ -215,11 +215,11 @@ static frost_status resolve_if(freezer *z, int id) {
     if (!br || br->value_case != FROST_TF__ATTR_VALUE__VALUE_FUNC)
         return frost__fail(z->err, FROST_E_FORMAT, name, op, -1, "node '%s' (%s) has no %s", name,
                            op, taken ? "then_branch" : "else_branch");
-    FrostTf__FuncName *fn = frost_tf__func_name__unpack(NULL, br->func.len, br->func.data);
-    if (!fn) return frost__fail(z->err, FROST_E_FORMAT, name, op, -1, "node '%s': bad branch", name);
-    char *fname = sm_strndup(&z->ar, fn->name, strlen(fn->name));
-    frost_tf__func_name__free_unpacked(fn, NULL);
-    if (!fname) return oom(z);
+    const char *fname = sm_func_name(&z->ar, br);
+    if (!fname)
+        return frost__fail(z->err, FROST_E_FORMAT, name, op, -1,
+                           "node '%s' (%s): its %s names no function", name, op,
+                           taken ? "then_branch" : "else_branch");
     z->n_if++;
     return sm_inline_call(f, id, fname, f->nodes[id].in + 1, f->nodes[id].n_in - 1);
 }

@@ -143,5 +143,7 @@ frost_status sm_rewrite_tensor_list(sm_flat *f, int id);
 FrostTf__NodeDef__AttrEntry *sm_attr_type(sm_arena *ar, const char *key, int tf_dtype);
 FrostTf__NodeDef__AttrEntry *sm_attr_entry(sm_arena *ar, const char *key, FrostTf__AttrValue *v);
 bool sm_is_variable_op(const char *op);
+/* The function a func attribute (NameAttrList) names, copied into the arena; NULL if none. */
+const char *sm_func_name(sm_arena *ar, const FrostTf__AttrValue *a);
 
 #endif

@@ -295,13 +295,7 @@ static bool scalar(sm_flat *f, sm_ref r, int64_t *v) {
 /* ---- While ----------------------------------------------------------------------------------- */
 
 static const char *func_attr(sm_flat *f, const sm_node *n, const char *key) {
-    const FrostTf__AttrValue *a = attr(n, key);
-    if (!a || a->value_case != FROST_TF__ATTR_VALUE__VALUE_FUNC) return NULL;
-    FrostTf__FuncName *fn = frost_tf__func_name__unpack(NULL, a->func.len, a->func.data);
-    if (!fn) return NULL;
-    char *name = sm_strndup(f->arena, fn->name, strlen(fn->name));
-    frost_tf__func_name__free_unpacked(fn, NULL);
-    return name;
+    return sm_func_name(f->arena, attr(n, key));
 }
 
 frost_status sm_unroll_while(sm_flat *f, int id) {
