@@ -90,8 +90,9 @@ static frost_model *load(const char *rel, const char *signature, const char *con
 
 static void test_tf1_meta(void) {
     static const char *const probs[] = {"probs"}, *const x[] = {"x"}, *const in[] = {"input.npy"};
-    const char *paths[] = {"savedmodel/tf1_meta", "savedmodel/tf1_meta/model.ckpt-7.meta"};
-    for (int k = 0; k < 2; k++) {
+    const char *paths[] = {"savedmodel/tf1_meta", "savedmodel/tf1_meta/model.ckpt-7.meta",
+                           "savedmodel/tf1_meta/model.ckpt-7"};
+    for (int k = 0; k < 3; k++) {
         frost_model *m = load(paths[k], NULL, probs, 1);
         if (m) {
             CHECK(frost_model_format(m) == FROST_FORMAT_SAVED_MODEL);

@@ -56,10 +56,18 @@ static const char *base_name(const char *path) {
     return slash ? slash + 1 : path;
 }
 
+/* "<prefix>.meta" names a TF1 checkpoint's graph; the prefix alone ("model.ckpt-7") means it. */
+static bool meta_beside(const char *path) {
+    char p[4096];
+    int n = snprintf(p, sizeof p, "%s.meta", path);
+    return n > 0 && (size_t)n < sizeof p && !is_file(path) && !is_dir(path) && is_file(p);
+}
+
 bool frost__sm_is_path(const char *path) {
     if (!path) return false;
     if (is_dir(path)) return dir_has(path, "saved_model.pb") || dir_has(path, "checkpoint");
-    return strcmp(base_name(path), "saved_model.pb") == 0 || ends_with(path, ".meta");
+    return strcmp(base_name(path), "saved_model.pb") == 0 || ends_with(path, ".meta") ||
+           meta_beside(path);
 }
 
 /* model_checkpoint_path: "..." of a TF1 `checkpoint` text file, as a name relative to its folder
@@ -302,8 +310,10 @@ frost_status frost__sm_open(const char *path, const void *data, size_t size,
                 sm->dir_copy = frost__strdup(a, "/");
             }
             file = b;
-            tf1 = ends_with(b, ".meta");
-            if (tf1) meta_name = b;
+            if (meta_beside(path)) file = sm_printf(&sm->arena, "%s.meta", b);
+            if (!file) goto oom;
+            tf1 = ends_with(file, ".meta");
+            if (tf1) meta_name = file;
         }
         if (!sm->dir_copy) {
             st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
