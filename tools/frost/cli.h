@@ -1,5 +1,7 @@
 /* cli.h — what the frost subcommands share: exit codes, option parsing, error printing, and
- * formatting of shapes, sizes and JSON strings. The CLI uses only the public API (frost.h). */
+ * formatting of shapes, sizes and JSON strings. The CLI uses the public API (frost.h), except
+ * `frost freeze` and the SavedModel part of `frost inspect`, which call the SavedModel reader
+ * (src/import/savedmodel/savedmodel.h) for what the public API has no words for. */
 #ifndef FROST_CLI_H
 #define FROST_CLI_H
 
