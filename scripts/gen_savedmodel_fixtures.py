@@ -723,6 +723,16 @@ def main():
                        'dense/BiasAdd/ReadVariableOp:value:0'], T=('type', F))],
                  {'logits': 'dense/BiasAdd:output:0', 'seq': 'rnn:output:1'}),
     ]
+    # An Embedding in front: the loop's length comes through a ResourceGather's static shape.
+    rnn_fn.append(function('__inference_embedded_85', [('ids', 'int32'), ('emb', 'resource'), ('k', 'resource'),
+                           ('r', 'resource'), ('b', 'resource'), ('dk', 'resource'), ('db', 'resource')],
+                           [('logits', 'float32')],
+                           [node('embedding/embedding_lookup', 'ResourceGather', ['emb', 'ids'], dtype=('type', F),
+                                 Tindices=('type', I), batch_dims=('i', 0)),
+                            node('embedding/Identity', 'Identity', ['embedding/embedding_lookup:output:0'], T=('type', F)),
+                            call('model', 'PartitionedCall', ['embedding/Identity:output:0', 'k', 'r', 'b', 'dk', 'db'],
+                                 '__inference_model_80', [F] + [R] * 5, [F, F])],
+                           {'logits': 'model:output:0'}))
     rnn_keys = ['layer_with_weights-0/cell/bias/.ATTRIBUTES/VARIABLE_VALUE',
                 'layer_with_weights-0/cell/kernel/.ATTRIBUTES/VARIABLE_VALUE',
                 'layer_with_weights-0/cell/recurrent_kernel/.ATTRIBUTES/VARIABLE_VALUE',
@@ -734,35 +744,43 @@ def main():
     b_ = (rng.standard_normal(U_) * 0.1).astype(np.float32)
     dk = rng.standard_normal((U_, C_)).astype(np.float32)
     db = rng.standard_normal(C_).astype(np.float32)
-    var_nodes = ['rnn/kernel', 'rnn/recurrent_kernel', 'rnn/bias', 'dense/kernel', 'dense/bias']
-    var_shapes = [[D_, U_], [U_, U_], [U_], [U_, C_], [C_]]
-    var_keys = [rnn_keys[1], rnn_keys[2], rnn_keys[0], rnn_keys[4], rnn_keys[3]]
+    embedding = rng.standard_normal((7, D_)).astype(np.float32)
+    var_nodes = ['rnn/kernel', 'rnn/recurrent_kernel', 'rnn/bias', 'dense/kernel', 'dense/bias', 'embedding']
+    var_shapes = [[D_, U_], [U_, U_], [U_], [U_, C_], [C_], [7, D_]]
+    var_keys = [rnn_keys[1], rnn_keys[2], rnn_keys[0], rnn_keys[4], rnn_keys[3],
+                'layer_with_weights-2/embeddings/.ATTRIBUTES/VARIABLE_VALUE']
+    nv = len(var_nodes)
     restore = function('__inference__traced_restore_90', [('file_prefix', 'string')] +
-                       [('r%d' % i, 'resource') for i in range(5)], [('identity', 'string')],
+                       [('r%d' % i, 'resource') for i in range(nv)], [('identity', 'string')],
                        [const('RestoreV2/tensor_names', strings=[k.encode() for k in var_keys]),
-                        const('RestoreV2/shape_and_slices', strings=[b''] * 5),
+                        const('RestoreV2/shape_and_slices', strings=[b''] * nv),
                         node('RestoreV2', 'RestoreV2', ['file_prefix', 'RestoreV2/tensor_names:output:0',
-                             'RestoreV2/shape_and_slices:output:0'], dtypes=('types', [F] * 5))] +
+                             'RestoreV2/shape_and_slices:output:0'], dtypes=('types', [F] * nv))] +
                        [node('AssignVariableOp_%d' % i, 'AssignVariableOp', ['r%d' % i, 'RestoreV2:tensors:%d' % i],
-                             dtype=('type', F)) for i in range(5)] +
+                             dtype=('type', F)) for i in range(nv)] +
                        [node('Identity', 'Identity', ['file_prefix'], T=('type', S))],
                        {'identity': 'Identity:output:0'})
     nodes = [node(v, 'VarHandleOp', dtype=('type', F), shape=('shape', sh), shared_name=('s', v), container=('s', ''))
              for v, sh in zip(var_nodes, var_shapes)]
     nodes += [
         node('serving_default_x', 'Placeholder', dtype=('type', F), shape=('shape', [-1, T_, D_])),
-        call('StatefulPartitionedCall', 'StatefulPartitionedCall', ['serving_default_x'] + var_nodes,
+        call('StatefulPartitionedCall', 'StatefulPartitionedCall', ['serving_default_x'] + var_nodes[:5],
              '__inference_model_80', [F] + [R] * 5, [F, F]),
         node('dynamic_x', 'Placeholder', dtype=('type', F), shape=('shape', [-1, -1, D_])),
-        call('StatefulPartitionedCall_1', 'StatefulPartitionedCall', ['dynamic_x'] + var_nodes,
+        call('StatefulPartitionedCall_1', 'StatefulPartitionedCall', ['dynamic_x'] + var_nodes[:5],
              '__inference_model_80', [F] + [R] * 5, [F, F]),
+        node('embedded_ids', 'Placeholder', dtype=('type', I), shape=('shape', [-1, T_])),
+        call('StatefulPartitionedCall_3', 'StatefulPartitionedCall', ['embedded_ids', 'embedding'] + var_nodes[:5],
+             '__inference_embedded_85', [I] + [R] * 6, [F]),
         node('saver_filename', 'Placeholder', dtype=('type', S), shape=('shape', [])),
         call('StatefulPartitionedCall_2', 'StatefulPartitionedCall', ['saver_filename'] + var_nodes,
-             '__inference__traced_restore_90', [S] + [R] * 5, [S]),
+             '__inference__traced_restore_90', [S] + [R] * nv, [S]),
     ]
     sigs = [
         ('dynamic', signature([('x', tensor_info('dynamic_x:0', 'float32', [-1, -1, D_]))],
                               [('logits', tensor_info('StatefulPartitionedCall_1:0', 'float32', [-1, C_]))])),
+        ('embedded', signature([('ids', tensor_info('embedded_ids:0', 'int32', [-1, T_]))],
+                               [('logits', tensor_info('StatefulPartitionedCall_3:0', 'float32', [-1, C_]))])),
         ('serving_default', signature([('x', tensor_info('serving_default_x:0', 'float32', [-1, T_, D_]))],
                                       [('logits', tensor_info('StatefulPartitionedCall:0', 'float32', [-1, C_])),
                                        ('seq', tensor_info('StatefulPartitionedCall:1', 'float32', [-1, T_, U_]))])),
@@ -771,7 +789,7 @@ def main():
     save(os.path.join(d, 'saved_model.pb'),
          saved_model(meta_graph(nodes, signatures=sigs, restore_op='StatefulPartitionedCall_2',
                                 functions=rnn_fn + [restore], op_list=loop_ops)))
-    write_bundle(os.path.join(d, 'variables', 'variables'), dict(zip(var_keys, [W_, Ur, b_, dk, db])))
+    write_bundle(os.path.join(d, 'variables', 'variables'), dict(zip(var_keys, [W_, Ur, b_, dk, db, embedding])))
     xs = np.random.RandomState(17).uniform(-1, 1, (2, T_, D_)).astype(np.float32)
     h = np.zeros((2, U_))
     seq = []
@@ -779,6 +797,12 @@ def main():
         h = np.tanh(xs[:, t].astype(np.float64) @ W_ + h @ Ur + b_)
         seq.append(h)
     np.save(os.path.join(d, 'x.npy'), xs)
+    ids = np.random.RandomState(19).randint(0, 7, (2, T_)).astype(np.int32)
+    he = np.zeros((2, U_))
+    for t in range(T_):
+        he = np.tanh(embedding[ids[:, t]].astype(np.float64) @ W_ + he @ Ur + b_)
+    np.save(os.path.join(d, 'ids.npy'), ids)
+    np.save(os.path.join(d, 'expected_embedded.npy'), (he @ dk + db).astype(np.float32))
     np.save(os.path.join(d, 'expected_logits.npy'), (h @ dk + db).astype(np.float32))
     np.save(os.path.join(d, 'expected_seq.npy'), np.stack(seq, axis=1).astype(np.float32))
 

@@ -226,6 +226,11 @@ static void test_rnn_loop(void) {
         CHECK_MSG(unrolled, "the load report names the unrolled loop");
     }
     frost_model_free(m);
+    /* An Embedding in front: the time dimension known through the lookup's static shape. */
+    static const char *const ids[] = {"ids"}, *const ids_file[] = {"ids.npy"};
+    m = load("savedmodel/rnn_loop", "embedded", NULL, 0);
+    if (m) expect_close(m, 1, ids, "rnn_loop", ids_file, "logits", "expected_embedded.npy");
+    frost_model_free(m);
     m = NULL;
     frost_load_options o = {0};
     o.struct_size = sizeof o;

@@ -96,6 +96,28 @@ static sshape static_shape(sm_flat *f, sm_ref r, int depth) {
         for (int i = 1; i < p.rank; i++) s.d[ix.rank + i - 1] = p.d[i];
         return s;
     }
+    if (is_op(n, "ResourceGather") && n->n_in == 2 && attr_i(n, "batch_dims", 0) == 0) {
+        /* An Embedding's lookup: the indices' shape, then the variable's without its first dim. */
+        sm_ref v;
+        sshape ix = static_shape(f, n->in[1], depth + 1);
+        if (ix.rank < 0 || sm_chase(f, n->in[0], &v) != FROST_OK) return unknown;
+        const FrostTf__AttrValue *vs = attr(&f->nodes[v.node], "shape");
+        sshape p = vs && vs->value_case == FROST_TF__ATTR_VALUE__VALUE_SHAPE ? from_proto(vs->shape)
+                                                                            : unknown;
+        if (p.rank < 1 || ix.rank + p.rank - 1 > FROST_MAX_RANK) return unknown;
+        sshape s = {ix.rank + p.rank - 1, {0}};
+        for (int i = 0; i < ix.rank; i++) s.d[i] = ix.d[i];
+        for (int i = 1; i < p.rank; i++) s.d[ix.rank + i - 1] = p.d[i];
+        return s;
+    }
+    if (is_op(n, "Reshape") && n->n_in == 2) {
+        cval shape;
+        if (!cval_eval(f, n->in[1], &shape, depth + 1) || shape.rank != 1 || shape.n > FROST_MAX_RANK)
+            return unknown;
+        sshape s = {shape.n, {0}};
+        for (int i = 0; i < shape.n; i++) s.d[i] = shape.elem_known[i] && shape.v[i] >= 0 ? shape.v[i] : -1;
+        return s;
+    }
     /* Graph-level nodes often carry their shapes. */
     const FrostTf__AttrValue *os = attr(n, "_output_shapes");
     if (os && os->value_case == FROST_TF__ATTR_VALUE__VALUE_LIST && os->list &&
