@@ -69,7 +69,7 @@ PY
 find "$ROOT/tests/data/savedmodel" "$ROOT/../shared/testdata/real/savedmodel" -name '*.index' \
   2>/dev/null | while read -r f; do cp "$f" "$SEEDS/fuzz_tensor_bundle/$(echo "$f" | sha1sum | cut -c1-12).index"; done
 # SavedModels: saved_model.pb, variables.index and the one data shard in fuzz_savedmodel.c's layout.
-python3 - "$ROOT/tests/data/savedmodel" "$SEEDS/fuzz_savedmodel" <<'PY'
+/usr/bin/python3 - "$ROOT/tests/data/savedmodel" "$SEEDS/fuzz_savedmodel" <<'PY'
 import os, struct, sys
 src, out = sys.argv[1], sys.argv[2]
 for name in sorted(os.listdir(src)):
