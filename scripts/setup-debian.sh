@@ -5,11 +5,12 @@
 set -eu
 
 # Build: compiler, CMake, pkg-config. Importers: protobuf-c (GraphDef, ONNX), libzip (.keras), cJSON
-# (Keras configs, TF.js), zlib (HDF5 deflate, gzip'd MNIST IDX files). libhdf5: tests only (Keras
+# (Keras configs, TF.js), zlib (HDF5 deflate, gzip'd MNIST IDX files), libsnappy
+# (Snappy blocks of TensorFlow checkpoint indexes). libhdf5: tests only (Keras
 # fixture writers, the oracle for frost's own HDF5 reader).
 PACKAGES="build-essential cmake pkg-config
   libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
-  libhdf5-dev libzip-dev libcjson-dev zlib1g-dev
+  libhdf5-dev libzip-dev libcjson-dev zlib1g-dev libsnappy-dev
   clang libclang-rt-14-dev valgrind
   python3 python3-numpy python3-dev python3-setuptools python3-pytest python3-flatbuffers
   dataset-fashion-mnist

@@ -32,7 +32,7 @@ static PyObject *module_inspect(PyObject *module, PyObject *arg) {
     int n_ops = st == FROST_OK ? inspect_op_histogram(m, &ops) : -1;
     FILE *f = n_ops >= 0 ? open_memstream(&text, &size) : NULL;
     if (f) {
-        inspect_json_write(f, p, m, ops, n_ops, false);
+        inspect_json_write(f, p, m, ops, n_ops, false, NULL, NULL);
         written = fclose(f) == 0 ? 0 : -1;
     }
     free(ops);

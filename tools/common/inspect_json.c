@@ -128,7 +128,7 @@ static void json_tensors(FILE *f, const frost_model *m, const char *key, int cou
 }
 
 void inspect_json_write(FILE *f, const char *path, const frost_model *m, const inspect_op_count *ops,
-                        int n_ops, bool nodes) {
+                        int n_ops, bool nodes, inspect_json_more_fn more, void *ctx) {
     fprintf(f, "{\n  \"model\": ");
     inspect_json_string(f, path);
     fprintf(f, ",\n  \"format\": \"%s\",\n", inspect_format_id(frost_model_format(m)));
@@ -163,5 +163,6 @@ void inspect_json_write(FILE *f, const char *path, const frost_model *m, const i
         }
         fprintf(f, "%s]", n_nodes ? "\n  " : "");
     }
+    if (more) more(f, path, ctx);
     fprintf(f, "\n}\n");
 }

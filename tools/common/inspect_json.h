@@ -30,7 +30,10 @@ int inspect_op_histogram(const frost_model *m, inspect_op_count **out);
 
 /* The object `frost inspect --json [--nodes]` prints, newline included: "model" is `path` as given,
  * "ops" the histogram from inspect_op_histogram. */
+/* `more` (may be NULL) writes further members (",\n  \"key\": ...") before the closing brace:
+ * `frost inspect` adds a SavedModel's signatures and variables there. */
+typedef void (*inspect_json_more_fn)(FILE *f, const char *path, void *ctx);
 void inspect_json_write(FILE *f, const char *path, const frost_model *m, const inspect_op_count *ops,
-                        int n_ops, bool nodes);
+                        int n_ops, bool nodes, inspect_json_more_fn more, void *ctx);
 
 #endif

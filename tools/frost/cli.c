@@ -124,6 +124,29 @@ int cli_load_flag(const char *cmd, int argc, char **argv, int *i, cli_load_flags
         f->signature = v;
         return 1;
     }
+    if ((r = cli_option(cmd, argc, argv, i, "--outputs", NULL, &v)) != 0) {
+        if (r < 0) return -1;
+        size_t len = strlen(v);
+        if (len == 0 || len >= sizeof f->outputs_text) {
+            cli_usage_error(cmd, "--outputs wants NAME[,NAME...]");
+            return -1;
+        }
+        memcpy(f->outputs_text, v, len + 1);
+        f->n_outputs = 0;
+        for (char *p = f->outputs_text; p && *p;) {
+            char *comma = strchr(p, ',');
+            if (comma) *comma = 0;
+            if (*p) {
+                if (f->n_outputs == 64) {
+                    cli_usage_error(cmd, "--outputs names more than 64 tensors");
+                    return -1;
+                }
+                f->outputs[f->n_outputs++] = p;
+            }
+            p = comma ? comma + 1 : NULL;
+        }
+        return 1;
+    }
     return 0;
 }
 
@@ -136,6 +159,8 @@ void cli_load_options(const cli_load_flags *f, frost_load_options *out) {
     out->weights_precision = f->precision;
     out->tag = f->tag;
     out->signature = f->signature;
+    out->outputs = f->n_outputs ? f->outputs : NULL;
+    out->n_outputs = f->n_outputs;
 }
 
 bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *flags,
@@ -144,8 +169,10 @@ bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *fla
     frost_load_options opts;
     cli_load_options(flags, &opts);
     opts.allocator = allocator;
-    opts.outputs = n_outputs > 0 ? outputs : NULL;
-    opts.n_outputs = n_outputs > 0 ? n_outputs : 0;
+    if (n_outputs > 0) {
+        opts.outputs = outputs;
+        opts.n_outputs = n_outputs;
+    }
     frost_error err = {0};
     err.file_offset = -1;
     if (frost_model_load_file(path, &opts, out, &err) == FROST_OK) return true;

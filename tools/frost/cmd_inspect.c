@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 static const char inspect_help[] =
-    "usage: frost inspect MODEL [--nodes] [--json]\n"
+    "usage: frost inspect MODEL [--nodes] [--json] [--signature NAME] [--tag TAG]\n"
     "\n"
     "Loads MODEL (TensorFlow .pb, ONNX, Keras .h5/.keras, TF.js model.json, .tflite) and prints:\n"
     "  format, inputs and outputs (name, dtype, shape; ? marks a dimension set at run time),\n"
@@ -18,7 +18,12 @@ static const char inspect_help[] =
     "  passes pruned, folded or fused).\n"
     "\n"
     "  --nodes   also list every node (execution order) with its op\n"
-    "  --json    print one JSON object instead of text\n";
+    "  --json    print one JSON object instead of text\n"
+    "\n"
+    "A TensorFlow SavedModel directory (or TF1 .meta) also shows its MetaGraph tags, every\n"
+    "signature with its input and output keys, dtypes and shapes, and the checkpoint's variables.\n"
+    "  --signature NAME, --tag TAG   the signature and MetaGraph to load (serving_default, serve)\n"
+    "  --outputs NAME[,NAME]         the tensors to compute instead of a signature's\n";
 
 typedef inspect_op_count op_count;
 
@@ -73,8 +78,9 @@ static void print_text(const char *path, const frost_model *m, const op_count *o
 }
 
 static void print_json(const char *path, const frost_model *m, const op_count *ops, int n_ops,
-                       bool nodes) {
-    inspect_json_write(stdout, path, m, ops, n_ops, nodes);
+                       bool nodes, bool saved_model, cli_load_flags *load) {
+    inspect_json_write(stdout, path, m, ops, n_ops, nodes,
+                       saved_model ? inspect_saved_model_json : NULL, load);
 }
 
 int cmd_inspect(int argc, char **argv) {
@@ -104,7 +110,11 @@ int cmd_inspect(int argc, char **argv) {
     if (!path) return cli_usage_error(cmd, "no MODEL given");
 
     frost_model *m;
-    if (!cli_load_model(cmd, path, &load, NULL, NULL, 0, &m)) return CLI_EXIT_RUNTIME;
+    bool saved_model = inspect_is_saved_model(path);
+    if (!cli_load_model(cmd, path, &load, NULL, NULL, 0, &m)) {
+        if (saved_model && !json) inspect_saved_model_text(path, &load); /* what could be chosen */
+        return CLI_EXIT_RUNTIME;
+    }
     op_count *ops;
     int n_ops = op_histogram(m, &ops);
     if (n_ops < 0) {
@@ -113,9 +123,10 @@ int cmd_inspect(int argc, char **argv) {
         return CLI_EXIT_RUNTIME;
     }
     if (json)
-        print_json(path, m, ops, n_ops, nodes);
+        print_json(path, m, ops, n_ops, nodes, saved_model, &load);
     else
         print_text(path, m, ops, n_ops, nodes);
+    if (saved_model && !json) inspect_saved_model_text(path, &load);
     free(ops);
     frost_model_free(m);
     if (fflush(stdout) != 0) {
