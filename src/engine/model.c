@@ -17,6 +17,7 @@ static const char *format_name(frost_format f) {
     case FROST_FORMAT_KERAS_H5: return "Keras HDF5";
     case FROST_FORMAT_KERAS_V3: return "Keras v3 (.keras)";
     case FROST_FORMAT_TFJS_LAYERS: return "TensorFlow.js layers";
+    case FROST_FORMAT_TFJS_GRAPH: return "TensorFlow.js graph";
     default: return "unknown";
     }
 }
@@ -33,7 +34,8 @@ static frost_format detect(const unsigned char *p, size_t n, const char *path) {
     if (n >= 4 && p[0] == 'P' && p[1] == 'K' && p[2] == 3 && p[3] == 4) return FROST_FORMAT_KERAS_V3;
     size_t i = 0;
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
-    if (i < n && p[i] == '{') return FROST_FORMAT_TFJS_LAYERS;
+    if (i < n && p[i] == '{')
+        return frost__tfjs_graph_sniff(p, n) ? FROST_FORMAT_TFJS_GRAPH : FROST_FORMAT_TFJS_LAYERS;
     if (path && ends_with(path, ".onnx")) return FROST_FORMAT_ONNX;
     if (path && (ends_with(path, ".pb") || ends_with(path, ".pbtxt"))) return FROST_FORMAT_TF_GRAPHDEF;
     /* Protobuf: ONNX's ModelProto starts with ir_version (field 1, varint: 0x08); a GraphDef with
@@ -163,6 +165,14 @@ static frost_status load(const void *data, size_t size, const char *path,
         if (f == FROST_FORMAT_TFJS_LAYERS && path && keras_json_weights(data, size, path, weights)) {
             st = load_keras_json_h5(data, size, weights, &m->g, err);
             m->format = m->g.format = FROST_FORMAT_KERAS_H5;
+        } else if (f == FROST_FORMAT_TFJS_GRAPH) {
+            /* Shards: beside the file, or the caller's in-memory files. */
+            bool has_files = opts && (opts->struct_size == 0 ||
+                                      opts->struct_size >= offsetof(frost_load_options, n_files) +
+                                                              sizeof opts->n_files);
+            uint64_t max = opts && opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
+            st = frost__import_tfjs_graph(data, size, path, has_files ? opts->files : NULL,
+                                          has_files ? opts->n_files : 0, max, &m->g, err);
         } else if (f == FROST_FORMAT_TFJS_LAYERS) {
             if (!path)
                 st = frost__fail(err, FROST_E_UNSUPPORTED, NULL, NULL, -1,

@@ -87,6 +87,7 @@ const char *cli_format_title(frost_format f) {
     case FROST_FORMAT_KERAS_H5: return "Keras HDF5";
     case FROST_FORMAT_KERAS_V3: return "Keras v3";
     case FROST_FORMAT_TFJS_LAYERS: return "TensorFlow.js layers";
+    case FROST_FORMAT_TFJS_GRAPH: return "TensorFlow.js graph";
     default: return "unknown";
     }
 }
@@ -98,6 +99,7 @@ const char *cli_format_id(frost_format f) {
     case FROST_FORMAT_KERAS_H5: return "keras_h5";
     case FROST_FORMAT_KERAS_V3: return "keras_v3";
     case FROST_FORMAT_TFJS_LAYERS: return "tfjs_layers";
+    case FROST_FORMAT_TFJS_GRAPH: return "tfjs_graph";
     default: return "unknown";
     }
 }

@@ -13,7 +13,7 @@
  * types), naming the node. */
 #include <stdio.h>
 
-#include "import/tf/tf_internal.h"
+#include "import/tf/tf_build.h"
 
 /* ==== Attributes ============================================================================= */
 
@@ -457,59 +457,6 @@ static frost_status b_deconv(frost__tf_node *c, const tf_op *e) {
     return emit_layout(c, lay, id);
 }
 
-/* The activation named by a grappler fused_ops entry, or false. */
-static bool fused_act(const frost__tf_node *c, const ProtobufCBinaryData *s,
-                      frost__act_params *act) {
-    static const struct { const char *name; frost__act act; } acts[] = {
-        {"Relu", FROST__ACT_RELU}, {"Relu6", FROST__ACT_RELU6}, {"Elu", FROST__ACT_ELU},
-        {"Tanh", FROST__ACT_TANH}, {"Sigmoid", FROST__ACT_SIGMOID},
-        {"LeakyRelu", FROST__ACT_LEAKY_RELU},
-    };
-    for (size_t i = 0; i < FROST_ARRAY_LEN(acts); i++) {
-        size_t n = strlen(acts[i].name);
-        if (s->len != n || memcmp(s->data, acts[i].name, n) != 0) continue;
-        act->act = acts[i].act;
-        if (act->act == FROST__ACT_ELU) act->alpha = 1.0f;
-        if (act->act == FROST__ACT_LEAKY_RELU) act->alpha = attr_float(c, "leakyrelu_alpha", 0.2f);
-        return true;
-    }
-    return false;
-}
-
-/* fused_ops ["BiasAdd"] or ["BiasAdd", <activation>] with exactly one extra input (the bias):
- * the forms grappler writes that frost's MatMul and Conv2D carry. */
-static bool fused_bias_act(const frost__tf_node *c, frost__act_params *act) {
-    const FrostTf__AttrValue *a = attr_of(c, "fused_ops", FROST_TF__ATTR_VALUE__VALUE_LIST);
-    size_t n = a && a->list ? a->list->n_s : 0;
-    memset(act, 0, sizeof *act);
-    if (n < 1 || n > 2 || c->n_in != 3) return false;
-    const ProtobufCBinaryData *s = a->list->s;
-    if (s[0].len != 7 || memcmp(s[0].data, "BiasAdd", 7) != 0) return false;
-    return n == 1 || fused_act(c, &s[1], act);
-}
-
-/* _FusedConv2D(x, filter, bias): Conv2D + BiasAdd [+ activation]. */
-static frost_status b_fused_conv(frost__tf_node *c, const tf_op *e) {
-    (void)e;
-    frost__act_params act;
-    if (!fused_bias_act(c, &act)) return frost__tf_unsupported(c, "fused_ops");
-    layout lay = data_format(c);
-    if (lay == LAYOUT_OTHER) return frost__tf_unsupported(c, "data_format not NHWC/NCHW");
-    frost__params p;
-    memset(&p, 0, sizeof p);
-    bool ok = true;
-    FROST_TRY(read_window(c, lay, true, &p.conv.w, &ok));
-    if (!ok) return frost__tf_unsupported(c, "stride or dilation on batch/channels");
-    p.conv.groups = 1;
-    p.conv.act = act;
-    int x = c->in[0];
-    if (lay == LAYOUT_NCHW && (x = to_nhwc(c, x)) < 0) return c->err->code;
-    int in[3] = {x, c->in[1], c->in[2]};
-    char name[600];
-    int id = add_node(c, core_name(c, lay, name, sizeof name), FROST__OP_CONV2D, 3, in, 1, &p);
-    return emit_layout(c, lay, id);
-}
-
 /* Rank = the element count of Shape(Shape(x)); Size = the product of Shape(x). */
 static frost_status b_rank_size(frost__tf_node *c, const tf_op *e) {
     frost__params p;
@@ -861,17 +808,6 @@ static frost_status b_clip(frost__tf_node *c, const tf_op *e) {
     return emit_simple(c, FROST__OP_BINARY, 2, in, 1, &p);
 }
 
-/* _FusedMatMul (grappler): MatMul + BiasAdd [+ activation] in one node. */
-static frost_status b_fused_matmul(frost__tf_node *c, const tf_op *e) {
-    (void)e;
-    frost__params p;
-    memset(&p, 0, sizeof p);
-    if (!fused_bias_act(c, &p.matmul.act)) return frost__tf_unsupported(c, "fused_ops");
-    p.matmul.transpose_a = attr_bool(c, "transpose_a", false);
-    p.matmul.transpose_b = attr_bool(c, "transpose_b", false);
-    return emit_simple(c, FROST__OP_MATMUL, 3, c->in, 1, &p);
-}
-
 /* ==== The table ============================================================================== */
 
 #define UN(tf, fn) {tf, b_unary, FROST__OP_UNARY, fn, 1, 1, 0}
@@ -929,13 +865,11 @@ static const tf_op tf_ops[] = {
     {"BatchMatMul", b_matmul, 0, 1, 2, 2, 0},
     {"BatchMatMulV2", b_matmul, 0, 1, 2, 2, 0},
     {"BatchMatMulV3", b_matmul, 0, 1, 2, 2, 0},
-    {"_FusedMatMul", b_fused_matmul, 0, 0, 2, ANY, 0},
     {"Conv2D", b_conv, 0, 0, 2, 2, 0},
     {"DepthwiseConv2dNative", b_conv, 0, 1, 2, 2, 0},
     {"Conv2DBackpropInput", b_deconv, 0, 0, 3, 3, 0},
     {"MaxPool", b_pool, 0, 1, 1, 1, 0},
     {"MaxPoolV2", b_pool, 0, 1, 3, 3, 0},
-    {"_FusedConv2D", b_fused_conv, 0, 0, 2, ANY, 0},
     {"BatchNormWithGlobalNormalization", b_batch_norm_global, 0, 0, 5, 5, 0},
     {"AvgPool", b_pool, 0, 0, 1, 1, 0},
     {"FusedBatchNorm", b_batch_norm, 0, 0, 5, 5, 5},
@@ -1010,5 +944,6 @@ frost_status frost__tf_build_node(frost__tf_node *c) {
                                c->nd->op, tf_outs, tf_outs == 1 ? "" : "s");
         return FROST_OK;
     }
-    return frost__tf_unsupported(c, NULL);
+    /* Ops of the other tables (tf_build.c): fused ops, ops of TF.js graph models. */
+    return frost__tf_build_more(c);
 }
