@@ -8,7 +8,7 @@
 #
 # usage: scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-p PARALLEL] [-b BUILD_DIR] [TARGET...]
 #   defaults: 60 s per target, 2 targets at once (each a single process), build-fuzz,
-#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run
+#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tfjs_graph fuzz_run
 # CI: scripts/fuzz.sh -t 30   (any new crash makes the script exit 1)
 #
 # It never deletes anything outside the build folder; the corpora it grows stay there
@@ -28,7 +28,7 @@ while getopts "t:p:b:h" opt; do
   esac
 done
 shift $((OPTIND - 1))
-TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run}
+TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tfjs_graph fuzz_run}
 
 # ---- build ----------------------------------------------------------------------------------
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
@@ -41,7 +41,7 @@ F=$BUILD/fuzz
 # ---- seeds ----------------------------------------------------------------------------------
 SEEDS=$F/seeds
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_run}
+mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_tfjs_graph,fuzz_run}
 cp "$ROOT"/tests/data/tf/*.pb "$SEEDS/fuzz_tf/" 2>/dev/null
 cp "$ROOT"/tests/data/onnx/*.onnx "$SEEDS/fuzz_onnx/" 2>/dev/null
 "$F/make_keras_seeds" "$ROOT/tests/data/keras/tfjs" "$SEEDS/fuzz_keras_h5" "$SEEDS/fuzz_keras_v3"
@@ -63,6 +63,26 @@ for name in sorted(os.listdir(src)):
     with open(os.path.join(out, name + '.tfjs'), 'wb') as f:
         f.write(json.dumps(model).encode() + b'\0' + blob)
 PY
+# TF.js graph models (tests/data/tfjs_graph): the same layout, once naming the joined shards
+# weights.bin and once their two halves w1.bin and w2.bin (fuzz_tfjs_graph.c writes both).
+python3 - "$ROOT/tests/data/tfjs_graph" "$SEEDS/fuzz_tfjs_graph" <<'PY'
+import json, os, sys
+src, out = sys.argv[1], sys.argv[2]
+for name in sorted(os.listdir(src)):
+    d = os.path.join(src, name)
+    models = [f for f in os.listdir(d) if f.endswith('.json')] if os.path.isdir(d) else []
+    for f in models:
+        model = json.load(open(os.path.join(d, f)))
+        blob = b''
+        for group in model.get('weightsManifest', []):
+            for p in group['paths']:
+                blob += open(os.path.join(d, p), 'rb').read()
+        for variant, paths in (('whole', ['weights.bin']), ('halves', ['w1.bin', 'w2.bin'])):
+            for group in model.get('weightsManifest', []):
+                group['paths'] = paths
+            with open(os.path.join(out, f'{name}-{variant}.tfjs'), 'wb') as fh:
+                fh.write(json.dumps(model).encode() + b'\0' + blob)
+PY
 # The corrupt-file suite is a good seed too (each file sits one step from a valid one).
 for pair in tf:fuzz_tf onnx:fuzz_onnx keras_h5:fuzz_keras_h5 keras_v3:fuzz_keras_v3; do
   cp "$ROOT/tests/corrupt/${pair%%:*}"/* "$SEEDS/${pair##*:}/" 2>/dev/null
@@ -80,13 +100,19 @@ dict_from "$S"/onnx/*.c >"$DICTS/fuzz_onnx.dict"
 dict_from "$S"/keras/*.c >"$DICTS/fuzz_keras_h5.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_keras_v3.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_tfjs.dict"
+{ dict_from "$S"/tf/*.c; printf '%s\n' '"modelTopology"' '"weightsManifest"' '"graph-model"' \
+    '"quantization"' '"tensorShape"' '"tensorContent"' '"floatVal"' '"intVal"' '"int64Val"' \
+    '"signature"' '"paths"' '"weights"' '"scale"' '"min"' '"float16"' '"uint8"' '"uint16"' \
+    '"list"' '"func"' '"unknownRank"' '"w1.bin"' '"w2.bin"' '"weights.bin"'; } | sort -u \
+  >"$DICTS/fuzz_tfjs_graph.dict"
 cat "$DICTS"/fuzz_{tf,onnx,keras_h5}.dict | sort -u >"$DICTS/fuzz_run.dict"
 
 # ---- run ------------------------------------------------------------------------------------
 format_of() {
   case $1 in
     fuzz_tf) echo tf ;; fuzz_onnx) echo onnx ;; fuzz_keras_h5) echo keras_h5 ;;
-    fuzz_keras_v3) echo keras_v3 ;; fuzz_tfjs) echo tfjs ;; fuzz_run) echo run ;;
+    fuzz_keras_v3) echo keras_v3 ;; fuzz_tfjs) echo tfjs ;; fuzz_tfjs_graph) echo tfjs_graph ;;
+    fuzz_run) echo run ;;
   esac
 }
 
@@ -134,7 +160,7 @@ for t in $TARGETS; do
     [ -f "$a" ] || continue
     kind=$(basename "$a" | cut -d- -f1)
     sum=$(sha1sum "$a" | cut -c1-12)
-    # fuzz_run inputs are any format: keep them under run/; TF.js ones keep fuzz_tfjs's layout.
+    # fuzz_run inputs are any format: keep them under run/; TF.js ones keep their target's layout.
     dest=$fmt/fuzz-$kind-$sum.bin
     [ -f "$ROOT/tests/corrupt/$dest" ] && continue
     mkdir -p "$ROOT/tests/corrupt/$fmt"

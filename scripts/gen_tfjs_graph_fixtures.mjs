@@ -332,9 +332,9 @@ async function fusedMatMul(root) {
 }
 
 // FusedBatchNorm inside _FusedConv2D / _FusedDepthwiseConv2dNative, BiasAdd + Add + Relu,
-// _FusedBatchNormEx, and the Tanh activation of the fused conv, depthwise conv and matmul:
-// TensorFlow (grappler) writes these; TF.js refuses them (its CPU backend has no fused Tanh), so
-// the reference is the TF.js ops they stand for.
+// _FusedBatchNormEx, the Tanh activation of the fused conv, depthwise conv and matmul, and
+// SpaceToDepth: TensorFlow writes these; TF.js refuses them (its CPU backend has no fused Tanh, it
+// has no SpaceToDepth), so the reference is the TF.js ops they stand for.
 async function fusedTfOnly(root) {
   const dir = path.join(root, 'fused_tf_only');
   const g = new Graph();
@@ -367,9 +367,11 @@ async function fusedTfOnly(root) {
   delete dwt.epsilon;
   g.op('dw_tanh', 'FusedDepthwiseConv2dNative', [x, 'Wd2', 'b8'], dwt);
   const x2 = g.input('x2', [5, 4]);
+  g.input('xs', [1, 4, 6, 3]);
   g.op('mm_tanh', '_FusedMatMul', [x2, 'B', 'b3'],
        { T: A.type('DT_FLOAT'), transpose_a: A.b(false), transpose_b: A.b(false),
          fused_ops: A.strs(['BiasAdd', 'Tanh']), num_args: A.i(1), epsilon: A.f(0) });
+  g.op('s2d', 'SpaceToDepth', ['xs'], { T: A.type('DT_FLOAT'), block_size: A.i(2), data_format: NHWC });
   writeModel(dir, 'model.json', g, { cuts: [1000] });
   const c = (k) => tf.tensor(vals[k], shapes[k]);
   const compute = (feeds) => {
@@ -385,14 +387,17 @@ async function fusedTfOnly(root) {
       conv_tanh: tf.tanh(tf.add(tf.conv2d(xin, c('W'), 2, 'valid'), c('b'))),
       dw_tanh: tf.tanh(tf.add(tf.depthwiseConv2d(xin, c('Wd2'), 1, 'same', 'NHWC', 2), c('b8'))),
       mm_tanh: tf.tanh(tf.add(tf.matMul(feeds.x2, c('B')), c('b3'))),
+      // SpaceToDepth, block 2: [1, 4, 6, 3] -> [1, 2, 3, 12], channel block i*2 + j from (i, j).
+      s2d: feeds.xs.reshape([1, 2, 2, 3, 2, 3]).transpose([0, 1, 3, 2, 4, 5]).reshape([1, 2, 3, 12]),
     };
   };
   await finish(dir, 'model.json', [{ name: 'x', shape: [1, 7, 7, 4], values: randValues([1, 7, 7, 4], -2, 2) },
-                                   { name: 'x2', shape: [5, 4], values: randValues([5, 4], -2, 2) }],
+                                   { name: 'x2', shape: [5, 4], values: randValues([5, 4], -2, 2) },
+                                   { name: 'xs', shape: [1, 4, 6, 3], values: randValues([1, 4, 6, 3], -2, 2) }],
                ['conv_bn', 'conv_bn_relu', 'dw_bn_relu6', 'conv_bias_add_relu', 'bn_ex', 'conv_tanh',
-                'dw_tanh', 'mm_tanh']
+                'dw_tanh', 'mm_tanh', 's2d']
                  .map((n) => ({ name: n, node: n, atol: 1e-5 })),
-               { compute, note: 'TF.js does not run these fused forms: reference from tf.conv2d/depthwiseConv2d/matMul, tf.batchNorm, tf.add and the activation' });
+               { compute, note: 'TF.js does not run these ops: reference from tf.conv2d/depthwiseConv2d/matMul, tf.batchNorm, tf.add, the activation, reshape/transpose' });
 }
 
 // Quantized weights (uint8, uint16, float16, int32 from uint8), a bool weight, three shards that
@@ -432,7 +437,73 @@ async function quantized(root) {
                 { name: 'picked', node: 'picked' }, { name: 'index_values', node: 'idx_f' }]);
 }
 
-const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized };
+// The ops of published graph models beyond the fused ones: DepthToSpace, TopKV2
+// (with ties), GatherNd, SparseToDense, Atan2 (quadrants and zeros), an int32 MatMul, Prelu,
+// ResizeBilinear / ResizeNearestNeighbor with every align_corners / half_pixel_centers setting,
+// and Conv2DBackpropInput whose input_sizes the graph computes.
+async function ops(root) {
+  const dir = path.join(root, 'ops');
+  const g = new Graph();
+  const x = g.input('x', [1, 4, 4, 8]);
+  const t = g.input('t', [2, 6]);
+  const y = g.input('y', [8]);
+  const xa = g.input('xa', [8]);
+  const ia = g.input('ia', [2, 3], 'int32');
+  const T = { T: A.type('DT_FLOAT') };
+  g.op('d2s', 'DepthToSpace', [x], { ...T, block_size: A.i(2), data_format: NHWC });
+  g.weight('k', [4], [], { dtype: 'int32' });
+  g.op('topk', 'TopKV2', [t, 'k'], { ...T, sorted: A.b(true) });
+  g.weight('nd_idx', [0, 1, 2, 0, 3, 0], [2, 3], { dtype: 'int32' });
+  g.op('gather_nd', 'GatherNd', [x, 'nd_idx'], { Tparams: A.type('DT_FLOAT'), Tindices: A.type('DT_INT32') });
+  g.weight('nd_idx1', [[0], [0]].flat(), [2, 1], { dtype: 'int32' });
+  g.op('gather_nd_rows', 'GatherNd', [t, 'nd_idx1'], { Tparams: A.type('DT_FLOAT'), Tindices: A.type('DT_INT32') });
+  g.weight('sp_idx', [0, 1, 2, 3, 1, 0], [3, 2], { dtype: 'int32' });
+  g.weight('sp_shape', [3, 4], [2], { dtype: 'int32' });
+  const sv = g.input('sv', [3]);
+  g.weight('sp_default', [0.5], []);
+  g.op('sparse', 'SparseToDense', ['sp_idx', 'sp_shape', sv, 'sp_default'],
+       { T: A.type('DT_FLOAT'), Tindices: A.type('DT_INT32'), validate_indices: A.b(true) });
+  g.op('atan2', 'Atan2', [y, xa], T);
+  g.weight('im', [1, -2, 3, 4, 0, -1], [3, 2], { dtype: 'int32' });
+  g.op('int_matmul', 'MatMul', [ia, 'im'], { T: A.type('DT_INT32'), transpose_a: A.b(false), transpose_b: A.b(false) });
+  g.weight('alpha', randValues([8], 0, 0.5), [8]);
+  g.op('prelu', 'Prelu', [x, 'alpha'], T);
+  g.weight('size', [7, 5], [2], { dtype: 'int32' });
+  const resizes = [];
+  for (const [op, tag] of [['ResizeBilinear', 'bilinear'], ['ResizeNearestNeighbor', 'nearest']])
+    for (const [align, half] of [[false, false], [true, false], [false, true]]) {
+      const name = `${tag}${align ? '_align' : ''}${half ? '_half' : ''}`;
+      g.op(name, op, [x, 'size'], { ...T, align_corners: A.b(align), half_pixel_centers: A.b(half) });
+      resizes.push(name);
+    }
+  // Conv2DBackpropInput whose input_sizes is computed: Shape(x) * [1, 2, 2, 0] + [0, 0, 0, 3].
+  g.weight('dW', randValues([3, 3, 3, 8]), [3, 3, 3, 8]);
+  g.op('x_shape', 'Shape', [x], { T: A.type('DT_FLOAT'), out_type: A.type('DT_INT32') });
+  g.weight('scale2', [1, 2, 2, 0], [4], { dtype: 'int32' });
+  g.weight('cout', [0, 0, 0, 3], [4], { dtype: 'int32' });
+  g.op('sizes0', 'Mul', ['x_shape', 'scale2'], { T: A.type('DT_INT32') });
+  g.op('sizes', 'AddV2', ['sizes0', 'cout'], { T: A.type('DT_INT32') });
+  g.op('deconv', 'Conv2DBackpropInput', ['sizes', 'dW', x],
+       { ...T, strides: A.ints([1, 2, 2, 1]), padding: A.s('SAME'), data_format: NHWC,
+         dilations: ones4, explicit_paddings: A.ints([]), use_cudnn_on_gpu: A.b(true) });
+  writeModel(dir, 'model.json', g, {});
+  const tvals = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8];
+  await finish(dir, 'model.json',
+               [{ name: 'x', shape: [1, 4, 4, 8], values: randValues([1, 4, 4, 8], -2, 2) },
+                { name: 't', shape: [2, 6], values: tvals },
+                { name: 'y', shape: [8], values: [1, -1, 0, 0, 1, -1, 2, -3] },
+                { name: 'xa', shape: [8], values: [1, 1, -1, 0, -1, -1, 0, 0.5] },
+                { name: 'ia', shape: [2, 3], values: [1, 2, 3, -4, 5, 6], dtype: 'int32' },
+                { name: 'sv', shape: [3], values: [5, 6, 7] }],
+               [{ name: 'd2s', node: 'd2s' },
+                { name: 'topk', node: 'topk' }, { name: 'topk:1', node: 'topk:1' },
+                { name: 'gather_nd', node: 'gather_nd' }, { name: 'gather_nd_rows', node: 'gather_nd_rows' },
+                { name: 'sparse', node: 'sparse' }, { name: 'atan2', node: 'atan2', atol: 1e-6 },
+                { name: 'int_matmul', node: 'int_matmul' }, { name: 'prelu', node: 'prelu' },
+                ...resizes.map((n) => ({ name: n, node: n })), { name: 'deconv', node: 'deconv' }]);
+}
+
+const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized, ops };
 
 await tf.setBackend('cpu');
 const only = process.argv.slice(3);

@@ -112,8 +112,9 @@ typedef union frost__params {
     /* CONV2D: in x NHWC, filter HWIO [kh,kw,cin/groups,cout], optional bias [cout] -> NHWC.
      * DEPTHWISE_CONV2D: filter [kh,kw,cin,multiplier], out channels cin*multiplier. */
     struct { frost__window w; int groups; frost__act_params act; } conv;
-    /* CONV2D_TRANSPOSE: in x NHWC, filter [kh,kw,cout,cin] (TF Conv2DBackpropInput), optional bias;
-     * output size from out_h/out_w when > 0, else from the window and output padding. */
+    /* CONV2D_TRANSPOSE: in x NHWC, filter [kh,kw,cout,cin] (TF Conv2DBackpropInput), optional bias,
+     * optional output size (int [4], NHWC); output size from that operand, else from out_h/out_w
+     * when > 0, else from the window and output padding. */
     struct { frost__window w; int out_h, out_w, out_pad_h, out_pad_w; frost__act_params act; } deconv;
     /* POOL2D: in x NHWC -> NHWC. */
     struct {
@@ -174,6 +175,16 @@ typedef union frost__params {
                             * 4 tf_half_pixel_for_nn                                      */
         int nearest_mode;  /* 0 round_prefer_floor, 1 round_prefer_ceil, 2 floor, 3 ceil  */
     } resize;
+    /* DEPTH_TO_SPACE: in x NHWC [n,h,w,c] -> [n,h*b,w*b,c/(b*b)], TF's order (channel block
+     * (i*b + j) goes to pixel offset (i, j)). SPACE_TO_DEPTH: the inverse. b = block. */
+    struct { int block; } space;
+    /* TOP_K: in x, k (int scalar) -> values [.., k], indices [.., k] (out_dtype) along the last
+     * axis; largest (or smallest) first, equal values by lower index (TF's and TF.js's order). */
+    struct { bool largest; int out_dtype; } top_k;
+    /* GATHER_ND: in x, indices [.., q] (int) -> indices.shape[:-1] + x.shape[q:]; an index out of
+     * range fails the run. */
+    /* SPARSE_TO_DENSE: in indices ([n, r], [n] or scalar), dense shape (int [r]), values ([n] or
+     * scalar), default (scalar) -> dense tensor; later indices overwrite earlier ones. */
     /* CUMSUM etc. may be added here. */
     uint8_t raw[64];
 } frost__params;

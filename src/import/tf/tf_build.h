@@ -54,6 +54,10 @@ frost_status frost__tf_emit_layout_value(frost__tf_node *c, frost__tf_layout lay
 frost_status frost__tf_read_window(frost__tf_node *c, frost__tf_layout lay, bool dilations,
                                    frost__window *w, bool *ok);
 
+/* An integer MatMul (T = int32...): through float32, exact while every partial sum stays within
+ * 2^24, then back to the integer dtype (tf_ops_more.c). */
+frost_status frost__tf_int_matmul(frost__tf_node *c, const frost__params *p);
+
 /* ---- Op tables ---------------------------------------------------------------------------- */
 typedef struct frost__tf_op_row frost__tf_op_row;
 struct frost__tf_op_row {

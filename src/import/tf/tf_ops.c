@@ -402,6 +402,8 @@ static frost_status b_matmul(frost__tf_node *c, const tf_op *e) {
         p.matmul.transpose_a = attr_bool(c, "adj_x", false);
         p.matmul.transpose_b = attr_bool(c, "adj_y", false);
     }
+    int t = attr_type(c, "T");
+    if (t >= 0 && frost__dtype_is_int(frost__tf_dtype(t))) return frost__tf_int_matmul(c, &p);
     return emit_simple(c, FROST__OP_MATMUL, 2, c->in, 1, &p);
 }
 
@@ -434,26 +436,41 @@ static frost_status b_deconv(frost__tf_node *c, const tf_op *e) {
     bool ok = true;
     FROST_TRY(read_window(c, lay, true, &p.deconv.w, &ok));
     if (!ok) return frost__tf_unsupported(c, "stride or dilation on batch/channels");
-    const frost__value *sizes = &c->g->values[c->in[0]];
-    if (sizes->kind == FROST__VAL_CONST && frost__dtype_is_int(sizes->dtype) &&
-        sizes->shape.rank == 1 && sizes->shape.d[0] == 4) {
+    const frost__value *size_val = &c->g->values[c->in[0]];
+    int sizes = -1; /* input_sizes computed in the graph: the op reads it at plan time (NHWC) */
+    if (size_val->kind == FROST__VAL_CONST) {
+        if (!frost__dtype_is_int(size_val->dtype) || size_val->shape.rank != 1 ||
+            size_val->shape.d[0] != 4)
+            return bad_node(c, "input_sizes is not 4 integers");
         int ih = lay == LAYOUT_NCHW ? 2 : 1;
-        int64_t h = frost__read_int(sizes->dtype, sizes->data, ih);
-        int64_t w = frost__read_int(sizes->dtype, sizes->data, ih + 1);
+        int64_t h = frost__read_int(size_val->dtype, size_val->data, ih);
+        int64_t w = frost__read_int(size_val->dtype, size_val->data, ih + 1);
         if (h < 1 || w < 1 || h > INT32_MAX || w > INT32_MAX)
             return bad_node(c, "input_sizes gives an output of %lldx%lld", (long long)h,
                             (long long)w);
         p.deconv.out_h = (int)h;
         p.deconv.out_w = (int)w;
     } else {
-        return frost__tf_unsupported(c, "input_sizes not constant");
+        sizes = c->in[0];
+    }
+    if (sizes >= 0 && lay == LAYOUT_NCHW) {
+        static const int64_t nhwc[4] = {0, 2, 3, 1}, axis0 = 0;
+        int idx = add_ints(c, "sizes_nhwc_index", FROST_DTYPE_I32, nhwc, 4, false);
+        int axis = add_ints(c, "sizes_nhwc_axis", FROST_DTYPE_I32, &axis0, 1, true);
+        if (idx < 0 || axis < 0) return c->err->code;
+        int gin[3] = {sizes, idx, axis};
+        char gname[600];
+        int gid = add_node(c, sub_name(c, "sizes_nhwc", gname, sizeof gname), FROST__OP_GATHER, 3,
+                           gin, 1, NULL);
+        if (gid < 0) return c->err->code;
+        sizes = c->g->nodes[gid].out[0];
     }
     int x = c->in[2];
     if (lay == LAYOUT_NCHW && (x = to_nhwc(c, x)) < 0) return c->err->code;
-    int in[2] = {x, c->in[1]};
+    int in[4] = {x, c->in[1], -1, sizes};
     char name[600];
-    int id = add_node(c, core_name(c, lay, name, sizeof name), FROST__OP_CONV2D_TRANSPOSE, 2, in, 1,
-                      &p);
+    int id = add_node(c, core_name(c, lay, name, sizeof name), FROST__OP_CONV2D_TRANSPOSE,
+                      sizes >= 0 ? 4 : 2, in, 1, &p);
     return emit_layout(c, lay, id);
 }
 
