@@ -503,7 +503,70 @@ async function ops(root) {
                 ...resizes.map((n) => ({ name: n, node: n })), { name: 'deconv', node: 'deconv' }]);
 }
 
-const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized, ops };
+// A function library: StatelessIf on a constant condition (both ways) and on one the graph
+// computes from a shape (known once shapes are), branches that hold their own weights and read a
+// multi-output op of their body ("split:output:1"), and an If whose condition is not a bool.
+async function functions(root) {
+  const dir = path.join(root, 'functions');
+  const g = new Graph();
+  const x = g.input('x', [2, 4]);
+  const T = { T: A.type('DT_FLOAT') };
+  const fsig = (name, ins, outs) => ({ name, inputArg: ins.map((n) => ({ name: n, type: 'DT_FLOAT' })),
+                                        outputArg: outs.map((n) => ({ name: n, type: 'DT_FLOAT' })) });
+  const tensorAttr = (shape) => ({ dtype: A.type('DT_FLOAT'),
+    value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
+  // then: relu(x * w_then) and the second half of split(x); else: x - w_else, and x again.
+  const thenFn = {
+    signature: fsig('then_fn', ['v'], ['scaled', 'half']),
+    nodeDef: [
+      { name: 'w_then', op: 'Const', attr: tensorAttr([4]) },
+      { name: 'mul', op: 'Mul', input: ['v', 'w_then:output:0'], attr: T },
+      { name: 'relu', op: 'Relu', input: ['mul:z:0'], attr: T },
+      { name: 'axis', op: 'Const', attr: { dtype: A.type('DT_INT32'),
+        value: { tensor: { dtype: 'DT_INT32', tensorShape: {} } } } },
+      { name: 'split', op: 'Split', input: ['axis:output:0', 'v'], attr: { ...T, num_split: A.i(2) } },
+    ],
+    ret: { scaled: 'relu:activations:0', half: 'split:output:1' },
+  };
+  const elseFn = {
+    signature: fsig('else_fn', ['v'], ['scaled', 'half']),
+    nodeDef: [
+      { name: 'w_else', op: 'Const', attr: tensorAttr([4]) },
+      { name: 'sub', op: 'Sub', input: ['v', 'w_else:output:0'], attr: T },
+      { name: 'axis', op: 'Const', attr: { dtype: A.type('DT_INT32'),
+        value: { tensor: { dtype: 'DT_INT32', tensorShape: {} } } } },
+      { name: 'split', op: 'Split', input: ['axis:output:0', 'v'], attr: { ...T, num_split: A.i(2) } },
+    ],
+    ret: { scaled: 'sub:z:0', half: 'split:output:0' },
+  };
+  g.weights.push({ name: 'w_then', values: randValues([4]), shape: [4], dtype: 'float32' });
+  g.weights.push({ name: 'w_else', values: randValues([4]), shape: [4], dtype: 'float32' });
+  // Both bodies have a Const named 'axis': TF.js gives each the weight of that name.
+  g.weights.push({ name: 'axis', values: [1], shape: [], dtype: 'int32' });
+  g.weight('yes', [1], [], { dtype: 'bool' });
+  g.weight('no', [0], [], { dtype: 'bool' });
+  g.weight('two', [2], [], { dtype: 'int32' });
+  const ifAttrs = (tcond) => ({ Tcond: A.type(tcond), Tin: { list: { type: ['DT_FLOAT'] } },
+    Tout: { list: { type: ['DT_FLOAT', 'DT_FLOAT'] } },
+    then_branch: { func: { name: 'then_fn' } }, else_branch: { func: { name: 'else_fn' } },
+    output_shapes: { list: {} } });
+  g.op('if_true', 'StatelessIf', ['yes', x], ifAttrs('DT_BOOL'));
+  g.op('if_false', 'StatelessIf', ['no', x], ifAttrs('DT_BOOL'));
+  // Condition from the shape: Size(x) == 8 (x is [2, 4]).
+  g.op('size', 'Size', [x], { T: A.type('DT_FLOAT'), out_type: A.type('DT_INT32') });
+  g.weight('eight', [8], [], { dtype: 'int32' });
+  g.op('is8', 'Equal', ['size', 'eight'], { T: A.type('DT_INT32') });
+  g.op('if_shape', 'If', ['is8', x], ifAttrs('DT_BOOL'));
+  g.op('if_int', 'StatelessIf', ['two', x], ifAttrs('DT_INT32'));
+  g.op('sum', 'AddV2', ['if_true:1', 'if_false:1'], T);
+  const json = writeModel(dir, 'model.json', g, {});
+  json.modelTopology.library = { function: [thenFn, elseFn] };
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
+  await finish(dir, 'model.json', [{ name: 'x', shape: [2, 4], values: randValues([2, 4], -2, 2) }],
+               ['if_true', 'if_false', 'if_shape', 'if_int', 'sum'].map((n) => ({ name: n, node: n })));
+}
+
+const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized, ops, functions };
 
 await tf.setBackend('cpu');
 const only = process.argv.slice(3);

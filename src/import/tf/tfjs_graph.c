@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "import/tf/tf_function.h"
 #include "import/tf/tf_json.h"
 #include "import/tf/tfjs_weights.h"
 
@@ -118,29 +119,36 @@ static frost_status set_value(frost__graph *g, FrostTf__NodeDef *nd, frost__tfjs
     sp->dim = dims;
     tp->tensor_shape = sp;
     tp->dtype = (FrostTf__DataType)w->tf_dtype;
-    tp->tensor_content.data = w->data; /* NULL for strings: the importer refuses those */
-    tp->tensor_content.len = w->data ? w->nbytes : 0;
-    w->data = NULL;
+    if (w->data) {
+        tp->tensor_content.data = w->data;
+        tp->tensor_content.len = w->nbytes;
+        w->data = NULL;
+        w->given = &tp->tensor_content;
+    } else if (w->given && w->given->len) {
+        /* The weight already went to another Const of this name: a copy. */
+        if (!(tp->tensor_content.data = frost__tf_json_alloc(g, w->given->len))) {
+            frost__tf_json_free(g, av);
+            frost__tf_json_free(g, tp); /* and sp, which it holds */
+            return frost__fail(err, FROST_E_NOMEM, nd->name, nd->op, -1, "out of memory");
+        }
+        memcpy(tp->tensor_content.data, w->given->data, w->given->len);
+        tp->tensor_content.len = w->given->len;
+    } /* else a string or complex weight: no data, and the importer refuses the constant */
     av->value_case = FROST_TF__ATTR_VALUE__VALUE_TENSOR;
     av->tensor = tp;
     entry->value = av;
     return FROST_OK;
 }
 
-/* Every Const takes its value from the manifest, by node name. */
-static frost_status attach_weights(frost__graph *g, FrostTf__GraphDef *gd, frost__tfjs_weights *w,
-                                   int *n_used, frost_error *err) {
-    *n_used = 0;
-    for (size_t i = 0; i < gd->n_node; i++) {
-        FrostTf__NodeDef *nd = gd->node[i];
+/* Every Const (of the graph, or of a function's body) takes its value from the manifest, by its
+ * node name. */
+static frost_status attach_weights(frost__graph *g, FrostTf__NodeDef **nodes, size_t n,
+                                   frost__tfjs_weights *w, int *n_used, frost_error *err) {
+    for (size_t i = 0; i < n; i++) {
+        FrostTf__NodeDef *nd = nodes[i];
         if (strcmp(nd->op, "Const") != 0) continue;
         frost__tfjs_weight *x = frost__tfjs_find_weight(w, nd->name);
         if (x) {
-            if (!x->data && x->tf_dtype != FROST_TF__DATA_TYPE__DT_STRING &&
-                x->tf_dtype != FROST_TF__DATA_TYPE__DT_COMPLEX64)
-                return frost__fail(err, FROST_E_FORMAT, nd->name, nd->op, -1,
-                                   "model.json: weight '%s' is the value of two Const nodes",
-                                   nd->name);
             FROST_TRY(set_value(g, nd, x, err));
             (*n_used)++;
             continue;
@@ -219,6 +227,8 @@ frost_status frost__import_tfjs_graph(const void *json, size_t size, const char 
     frost__tfjs_weights weights;
     memset(&weights, 0, sizeof weights);
     FrostTf__GraphDef *gd = NULL;
+    frost__tf_library library;
+    memset(&library, 0, sizeof library);
     frost_status st = FROST_OK;
     if (format && strcmp(format, "graph-model") != 0) {
         st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
@@ -247,7 +257,14 @@ frost_status frost__import_tfjs_graph(const void *json, size_t size, const char 
     st = frost__tfjs_read_weights(g, frost__json_get(doc, "weightsManifest"), &src, &weights, err);
     if (st != FROST_OK) goto done;
     int n_used = 0;
-    if ((st = attach_weights(g, gd, &weights, &n_used, err)) != FROST_OK) goto done;
+    if ((st = attach_weights(g, gd->node, gd->n_node, &weights, &n_used, err)) != FROST_OK)
+        goto done;
+    if ((st = frost__tf_json_library(&c, frost__json_get(topology, "library"), &library)) != FROST_OK)
+        goto done;
+    for (int i = 0; i < library.n && st == FROST_OK; i++)
+        st = attach_weights(g, library.f[i].nodes, library.f[i].n_nodes, &weights, &n_used, err);
+    if (st != FROST_OK) goto done;
+    if ((st = frost__tf_inline_functions(g, gd, &library, err)) != FROST_OK) goto done;
     if ((st = frost__tf_import_graph_def(gd, g, err)) != FROST_OK) goto done;
     g->format = FROST_FORMAT_TFJS_GRAPH;
     if ((st = apply_signature(g, frost__json_get(doc, "signature"), err)) != FROST_OK) goto done;
@@ -266,11 +283,12 @@ frost_status frost__import_tfjs_graph(const void *json, size_t size, const char 
                             weights.n_shards == 1 ? "" : "s",
                             (unsigned long long)weights.shard_bytes, quant,
                             by ? ", converted by " : "", by ? by : "");
-        if (weights.n > n_used)
-            frost__graph_report(g, "%d weights of the manifest name no Const node (unused)",
-                                weights.n - n_used);
+        if (library.n)
+            frost__graph_report(g, "TensorFlow.js graph model: %d library functions, calls inlined",
+                                library.n);
     }
 done:
+    frost__tf_library_free(g, &library);
     frost__tf_json_free(g, gd);
     frost__tfjs_weights_free(g, &weights);
     frost__json_free(doc);

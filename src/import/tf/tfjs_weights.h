@@ -20,6 +20,9 @@ typedef struct frost__tfjs_weight {
                              * caller may take it (then sets it NULL)                              */
     size_t nbytes;
     frost__tfjs_quant quant;
+    /* Once `data` is taken: the bytes where they went, for a second Const of the same name (TF.js
+     * gives every Const the weight of its name: a graph's and a function's may share one). */
+    const ProtobufCBinaryData *given;
 } frost__tfjs_weight;
 
 /* Where the shards come from: files under `dir` ("" or a path ending in '/'), or, when `files` is
