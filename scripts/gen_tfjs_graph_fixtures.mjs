@@ -566,7 +566,42 @@ async function functions(root) {
                ['if_true', 'if_false', 'if_shape', 'if_int', 'sum'].map((n) => ({ name: n, node: n })));
 }
 
-const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized, ops, functions };
+// Ops whose output size depends on values: NonMaxSuppressionV4 padded to max_output_size (a
+// shape known before running; tied scores, overlaps, a box below score_threshold), and Where on a
+// constant and on values computed from shapes, each feeding something that depends on the input.
+async function selection(root) {
+  const dir = path.join(root, 'selection');
+  const g = new Graph();
+  const boxes = g.input('boxes', [6, 4]);
+  const scores = g.input('scores', [6]);
+  const x = g.input('x', [2, 3]);
+  g.weight('max_out', [4], [], { dtype: 'int32' });
+  g.weight('iou', [0.5], []);
+  g.weight('score_min', [0.1], []);
+  g.op('nms', 'NonMaxSuppressionV4', [boxes, scores, 'max_out', 'iou', 'score_min'],
+       { T: A.type('DT_FLOAT'), T_threshold: A.type('DT_FLOAT'), pad_to_max_output_size: A.b(true) });
+  g.weight('mask', [1, 0, 1, 0, 0, 1], [2, 3], { dtype: 'bool' });
+  g.op('where_const', 'Where', ['mask'], { T: A.type('DT_BOOL') });
+  g.op('where_pick', 'GatherNd', [x, 'where_const'], { Tparams: A.type('DT_FLOAT'), Tindices: A.type('DT_INT64') });
+  g.op('x_shape', 'Shape', [x], { T: A.type('DT_FLOAT'), out_type: A.type('DT_INT32') });
+  g.weight('two', [2], [], { dtype: 'int32' });
+  g.op('big_dims', 'Greater', ['x_shape', 'two'], { T: A.type('DT_INT32') });
+  g.op('where_shape', 'Where', ['big_dims'], { T: A.type('DT_BOOL') });
+  g.weight('axes01', [0, 1], [2], { dtype: 'int32' });
+  g.op('coord_sum', 'Sum', ['where_shape', 'axes01'], { T: A.type('DT_INT64'), Tidx: A.type('DT_INT32'), keep_dims: A.b(false) });
+  g.op('coord_f', 'Cast', ['coord_sum'], { SrcT: A.type('DT_INT64'), DstT: A.type('DT_FLOAT'), Truncate: A.b(false) });
+  g.op('where_shifted', 'AddV2', [x, 'coord_f'], { T: A.type('DT_FLOAT') });
+  writeModel(dir, 'model.json', g, {});
+  await finish(dir, 'model.json',
+               [{ name: 'boxes', shape: [6, 4], values: [0, 0, 1, 1, 0, 0.1, 1, 1.1, 0, -0.1, 1, 0.9,
+                                                         0, 10, 1, 11, 0, 10.1, 1, 11.1, 0, 100, 1, 101] },
+                { name: 'scores', shape: [6], values: [0.9, 0.75, 0.6, 0.95, 0.5, 0.05] },
+                { name: 'x', shape: [2, 3], values: randValues([2, 3], -2, 2) }],
+               [{ name: 'nms', node: 'nms' }, { name: 'nms:1', node: 'nms:1' },
+                { name: 'where_pick', node: 'where_pick' }, { name: 'where_shifted', node: 'where_shifted' }]);
+}
+
+const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized, ops, functions, selection };
 
 await tf.setBackend('cpu');
 const only = process.argv.slice(3);

@@ -185,6 +185,13 @@ typedef union frost__params {
      * range fails the run. */
     /* SPARSE_TO_DENSE: in indices ([n, r], [n] or scalar), dense shape (int [r]), values ([n] or
      * scalar), default (scalar) -> dense tensor; later indices overwrite earlier ones. */
+    /* WHERE: in x (any dtype; true = non-zero) -> [count, rank(x)] coordinates (out_dtype) of its
+     * true elements in row-major order. The count must be known when planning: x's values are
+     * known then (constants, shape arithmetic). */
+    struct { int out_dtype; } where;
+    /* NON_MAX_SUPPRESSION: in boxes [n,4], scores [n], max_output_size, iou_threshold, optional
+     * score_threshold, optional soft_nms_sigma -> indices, scores (padded to max_output_size),
+     * valid count (nms.c). */
     /* CUMSUM etc. may be added here. */
     uint8_t raw[64];
 } frost__params;

@@ -268,6 +268,28 @@ static void refusals(void) {
     CHECK_FAILS(load_text(loop, NULL, 0, &m, &err), FROST_E_UNSUPPORTED, &err, "StatelessWhile");
     CHECK_MSG(strstr(err.message, "while_loop") != NULL, "message: %s", err.message);
 
+    /* Unpadded non-max suppression keeps a data-dependent number of boxes: refused by name at load.
+     * Where on values that arrive with the data: refused, saying why, when the session plans. */
+    const char *nms = HEAD X ",{\"name\":\"b\",\"op\":\"Reshape\",\"input\":[\"x\",\"s\"]},"
+        "{\"name\":\"s\",\"op\":\"Const\",\"attr\":{\"value\":{\"tensor\":{\"dtype\":\"DT_INT32\","
+        "\"tensorShape\":{\"dim\":[{\"size\":\"2\"}]},\"intVal\":[1,4]}}}},"
+        "{\"name\":\"y\",\"op\":\"NonMaxSuppressionV3\",\"input\":[\"b\",\"x\",\"k\",\"t\",\"t\"]},"
+        "{\"name\":\"k\",\"op\":\"Const\",\"attr\":{\"value\":{\"tensor\":{\"dtype\":\"DT_INT32\","
+        "\"tensorShape\":{},\"intVal\":[1]}}}},"
+        "{\"name\":\"t\",\"op\":\"Const\",\"attr\":{\"value\":{\"tensor\":{\"dtype\":\"DT_FLOAT\","
+        "\"tensorShape\":{},\"floatVal\":[0.5]}}}}]}}";
+    CHECK_FAILS(load_text(nms, NULL, 0, &m, &err), FROST_E_UNSUPPORTED, &err,
+                "NonMaxSuppressionV3 (not padded to max_output_size");
+    const char *where = HEAD X ",{\"name\":\"y\",\"op\":\"Where\",\"input\":[\"x\"]}]}}";
+    if (CHECK_OK(load_text(where, NULL, 0, &m, &err), &err)) {
+        frost_session *s = NULL;
+        CHECK_FAILS(frost_session_create(m, NULL, &s, &err), FROST_E_UNSUPPORTED, &err,
+                    "depends on the data");
+        CHECK(s == NULL);
+    }
+    frost_model_free(m);
+    m = NULL;
+
     /* The signature must name tensors of the graph. */
     const char *bad_sig = HEAD X "," CONST("c", D4) "," ADD("y", "x", "c") MANIFEST(W("c", ""))
         ",\"signature\":{\"outputs\":{\"out\":{\"name\":\"nothere:0\"}}}}";

@@ -123,6 +123,47 @@ static frost_status b_atan2(frost__tf_node *c, const frost__tf_op_row *e) {
     return frost__tf_emit(c, frost__tf_add_node(c, c->nd->name, FROST__OP_SELECT, 3, out_in, 1, NULL));
 }
 
+/* Where(x): coordinates of the true elements; int64 in TF, int32 in TF.js (which has no int64). */
+static frost_status b_where(frost__tf_node *c, const frost__tf_op_row *e) {
+    (void)e;
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.where.out_dtype = c->g->format == FROST_FORMAT_TFJS_GRAPH ? FROST_DTYPE_I32 : FROST_DTYPE_I64;
+    return frost__tf_emit(c, frost__tf_add_node(c, c->nd->name, FROST__OP_WHERE, 1, c->in, 1, &p));
+}
+
+/* NonMaxSuppressionV2..V5 (fn = version): only the padded form (V4/V5 with
+ * pad_to_max_output_size) has a shape known before running. TF's outputs: V4 selected_indices,
+ * valid_outputs; V5 selected_indices, selected_scores, valid_outputs. */
+static frost_status b_nms(frost__tf_node *c, const frost__tf_op_row *e) {
+    if (e->fn < 4 || !frost__tf_attr_bool(c, "pad_to_max_output_size", false))
+        return frost__tf_unsupported(c, "not padded to max_output_size: how many boxes it keeps "
+                                        "depends on the data, and frost plans every shape before "
+                                        "running");
+    int in[6] = {c->in[0], c->in[1], c->in[2], c->in[3], c->in[4], e->fn == 5 ? c->in[5] : -1};
+    if (e->fn == 5)
+        return frost__tf_emit(c, frost__tf_add_node(c, c->nd->name, FROST__OP_NON_MAX_SUPPRESSION,
+                                                    6, in, 3, NULL));
+    /* V4 has no scores output: its port 1 is frost's output 2, so both ports are Identities
+     * named like TF's ("<node>", and "<node>:1" as an alias). */
+    char name[600];
+    int id = frost__tf_add_node(c, frost__tf_sub_name(c, "nms", name, sizeof name),
+                                FROST__OP_NON_MAX_SUPPRESSION, 6, in, 3, NULL);
+    if (id < 0) return c->err->code;
+    int indices = c->g->nodes[id].out[0], valid = c->g->nodes[id].out[2];
+    int a = frost__tf_out0(c, frost__tf_add_node(c, c->nd->name, FROST__OP_IDENTITY, 1, &indices,
+                                                 1, NULL));
+    int b = a < 0 ? -1 : frost__tf_out0(c, frost__tf_add_node(c, frost__tf_sub_name(c, "1", name, sizeof name),
+                                                                FROST__OP_IDENTITY, 1, &valid, 1, NULL));
+    if (b < 0) return c->err->code;
+    snprintf(name, sizeof name, "%s:1", c->nd->name);
+    FROST_TRY(frost__graph_add_alias(c->g, name, b, c->err));
+    c->out[0] = a;
+    if (c->out_cap > 1) c->out[1] = b;
+    c->n_out = FROST_MIN(2, c->out_cap);
+    return FROST_OK;
+}
+
 frost_status frost__tf_int_matmul(frost__tf_node *c, const frost__params *p) {
     frost_dtype dt = frost__tf_dtype(frost__tf_attr_type(c, "T"));
     char name[600];
@@ -161,6 +202,11 @@ const frost__tf_op_row frost__tf_more_ops[] = {
     {"GatherNd", b_gather_nd, 0, 2, 2, 0},
     {"SparseToDense", b_sparse_to_dense, 0, 4, 4, 0},
     {"Atan2", b_atan2, 0, 2, 2, 0},
+    {"Where", b_where, 0, 1, 1, 0},
+    {"NonMaxSuppressionV2", b_nms, 2, 4, 4, 1},
+    {"NonMaxSuppressionV3", b_nms, 3, 5, 5, 1},
+    {"NonMaxSuppressionV4", b_nms, 4, 5, 5, 2},
+    {"NonMaxSuppressionV5", b_nms, 5, 6, 6, 3},
     REFUSE("While", 0), REFUSE("StatelessWhile", 0), REFUSE("Enter", 0), REFUSE("Exit", 0),
     REFUSE("NextIteration", 0), REFUSE("LoopCond", 0),
     REFUSE("EmptyTensorList", 1), REFUSE("TensorListReserve", 1), REFUSE("TensorListFromTensor", 1),

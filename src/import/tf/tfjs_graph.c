@@ -265,8 +265,8 @@ frost_status frost__import_tfjs_graph(const void *json, size_t size, const char 
         st = attach_weights(g, library.f[i].nodes, library.f[i].n_nodes, &weights, &n_used, err);
     if (st != FROST_OK) goto done;
     if ((st = frost__tf_inline_functions(g, gd, &library, err)) != FROST_OK) goto done;
+    g->format = FROST_FORMAT_TFJS_GRAPH; /* before: some ops read dtypes as TF.js does */
     if ((st = frost__tf_import_graph_def(gd, g, err)) != FROST_OK) goto done;
-    g->format = FROST_FORMAT_TFJS_GRAPH;
     if ((st = apply_signature(g, frost__json_get(doc, "signature"), err)) != FROST_OK) goto done;
     {
         char quant[128] = "";
