@@ -184,9 +184,9 @@ frost_status frost__tf_int_matmul(frost__tf_node *c, const frost__params *p) {
 
 /* Ops frost knows and refuses, with the reason in the report. */
 static const char *const refusals[] = {
-    "dynamic control flow: tf.while_loop runs a body a data-dependent number of times",
-    "dynamic control flow: a TensorList grows and shrinks at run time (tf.while_loop)",
-    "dynamic control flow: a TensorArray grows at run time (tf.while_loop)",
+    "tf.while_loop: dynamic control flow",
+    "TensorList of a tf.while_loop: dynamic control flow",
+    "TensorArray of a tf.while_loop: dynamic control flow",
 };
 static frost_status b_refuse(frost__tf_node *c, const frost__tf_op_row *e) {
     return frost__tf_unsupported(c, refusals[e->fn]);
