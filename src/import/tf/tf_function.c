@@ -52,6 +52,13 @@ static frost_status read_args(frost__tf_json *c, const frost__json *list, const 
     return FROST_OK;
 }
 
+/* qsort has no context argument: the function whose nodes are being sorted. One load sorts at a
+ * time per thread. */
+static _Thread_local const frost__tf_function *sorting;
+static int by_node_name(const void *a, const void *b) {
+    return strcmp(sorting->nodes[*(const size_t *)a]->name, sorting->nodes[*(const size_t *)b]->name);
+}
+
 static frost_status read_function(frost__tf_json *c, const frost__json *j, frost__tf_function *f) {
     const frost__json *sig = frost__json_get(j, "signature");
     const char *name = frost__json_get_str(sig, "name");
@@ -81,6 +88,17 @@ static frost_status read_function(frost__tf_json *c, const frost__json *j, frost
         if (nd) f->nodes[f->n_nodes++] = nd;
         FROST_TRY(st);
     }
+    if (!(f->by_name = frost__calloc(&c->g->alloc, f->n_nodes + 1, sizeof *f->by_name)))
+        return oom(c->err);
+    for (size_t k = 0; k < f->n_nodes; k++) f->by_name[k] = k;
+    sorting = f;
+    qsort(f->by_name, f->n_nodes, sizeof *f->by_name, by_node_name);
+    sorting = NULL;
+    for (size_t k = 0; k + 1 < f->n_nodes; k++)
+        if (!strcmp(f->nodes[f->by_name[k]]->name, f->nodes[f->by_name[k + 1]]->name))
+            return frost__fail(c->err, FROST_E_FORMAT, NULL, NULL, -1,
+                               "%s: function '%s' has two nodes named '%s'", c->what, name,
+                               f->nodes[f->by_name[k]]->name);
     const frost__json *ret = frost__json_get(j, "ret");
     for (int o = 0; o < f->n_out; o++) {
         const char *t = frost__json_get_str(ret, f->out_names[o]);
@@ -131,6 +149,7 @@ void frost__tf_library_free(frost__graph *g, frost__tf_library *lib) {
         free_names(g, f->ret, f->n_out);
         for (size_t k = 0; k < f->n_nodes; k++) frost__tf_json_free(g, f->nodes[k]);
         frost__free(&g->alloc, f->nodes);
+        frost__free(&g->alloc, f->by_name);
     }
     frost__free(&g->alloc, lib->f);
     memset(lib, 0, sizeof *lib);
@@ -258,6 +277,22 @@ typedef struct frame {
     const char *const *args;      /* the graph tensors feeding the function's inputs          */
 } frame;
 
+/* The body node named by the first len bytes of name, or NULL (binary search in by_name). */
+static const FrostTf__NodeDef *find_body_node(const frost__tf_function *f, const char *name,
+                                              size_t len) {
+    size_t lo = 0, hi = f->n_nodes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *nm = f->nodes[f->by_name[mid]]->name;
+        int c = strncmp(nm, name, len);
+        if (c == 0) c = nm[len] ? 1 : 0; /* nm is longer: it sorts after */
+        if (c == 0) return f->nodes[f->by_name[mid]];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
 /* A tensor reference inside the function -> the graph's name for it, into out. */
 static frost_status map_ref(inliner *s, const frame *fr, const char *ref, char *out, size_t cap) {
     const char *c1 = strchr(ref, ':');
@@ -272,10 +307,7 @@ static frost_status map_ref(inliner *s, const frame *fr, const char *ref, char *
     }
     size_t node_len = (size_t)(c1 - ref);
     const char *c2 = strchr(c1 + 1, ':');
-    const FrostTf__NodeDef *body = NULL;
-    for (size_t k = 0; k < fr->f->n_nodes && !body; k++)
-        if (strlen(fr->f->nodes[k]->name) == node_len && !strncmp(fr->f->nodes[k]->name, ref, node_len))
-            body = fr->f->nodes[k];
+    const FrostTf__NodeDef *body = find_body_node(fr->f, ref, node_len);
     long port;
     if (c2) {
         char arg[128];

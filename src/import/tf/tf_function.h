@@ -14,6 +14,7 @@ typedef struct frost__tf_function {
     char **ret;                 /* per output: the body tensor ("node:out_arg:i" or an arg)  */
     FrostTf__NodeDef **nodes;
     size_t n_nodes;
+    size_t *by_name;            /* node indices sorted by name, for lookups while inlining      */
 } frost__tf_function;
 
 typedef struct frost__tf_library {
