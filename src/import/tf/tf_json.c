@@ -306,12 +306,14 @@ static frost_status read_numbers(frost__tf_json *c, const frost__json *obj, cons
     if (!n) return FROST_OK;
     unsigned char *p = zalloc(c, n, elem);
     if (!p) return oom(c);
-    *out = p;
-    *n_out = n;
     const frost__json *v = frost__json_first(a);
     for (size_t i = 0; i < n; i++, v = frost__json_next(v))
-        if (!store(v, p + i * elem))
+        if (!store(v, p + i * elem)) {
+            frost__free(&c->g->alloc, p);
             return bad(c, where, "'%s' entry %zu is not a valid number", json_name, i);
+        }
+    *out = p;
+    *n_out = n;
     return FROST_OK;
 }
 
