@@ -73,10 +73,11 @@ static frost_status read_shard_file(frost__graph *g, const char *path, uint64_t 
 
 static const frost_memory_file *find_memory_file(const frost__tfjs_shard_source *src,
                                                  const char *rel) {
+    while (rel[0] == '.' && rel[1] == '/') rel += 2; /* "./shard" names the same file */
     for (int i = 0; i < src->n_files; i++) {
         const char *name = src->files[i].name;
         if (!name) continue;
-        if (name[0] == '.' && name[1] == '/') name += 2;
+        while (name[0] == '.' && name[1] == '/') name += 2;
         if (!strcmp(name, rel)) return &src->files[i];
     }
     return NULL;
