@@ -347,12 +347,13 @@ static frost_status inline_body(inliner *s, const frame *fr) {
         }
         frost__free(&s->g->alloc, nd->name);
         nd->name = nn;
-        size_t w = 0;
+        size_t w = 0, i = 0;
         frost_status st = FROST_OK;
-        for (size_t i = 0; i < nd->n_input && st == FROST_OK; i++) {
+        for (; i < nd->n_input && st == FROST_OK; i++) {
             char *in = nd->input[i];
             if (in[0] == '^') { /* control dependency: no data, and frost drops them anyway */
                 frost__free(&s->g->alloc, in);
+                nd->input[i] = NULL;
                 continue;
             }
             char mapped[1024];
@@ -363,7 +364,10 @@ static frost_status inline_body(inliner *s, const frame *fr) {
             if (st == FROST_OK && !m) st = oom(s->err);
             if (m) nd->input[w++] = m;
         }
-        for (size_t i = w; i < nd->n_input; i++) nd->input[i] = NULL;
+        for (; i < nd->n_input; i++) { /* not reached after a failure: still ours to free */
+            frost__free(&s->g->alloc, nd->input[i]);
+            nd->input[i] = NULL;
+        }
         nd->n_input = w;
         if (st != FROST_OK) {
             frost__tf_json_free(s->g, nd);
