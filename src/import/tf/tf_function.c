@@ -157,6 +157,9 @@ void frost__tf_library_free(frost__graph *g, frost__tf_library *lib) {
 
 /* ==== Inlining =============================================================================== */
 
+/* Longest node name of the flat graph (function inlining prefixes names with their call's). */
+#define NAME_CAP 4096
+
 typedef struct inliner {
     frost__graph *g;
     frost_error *err;
@@ -177,6 +180,21 @@ static const frost__tf_function *find_function(const frost__tf_library *lib, con
     for (int i = 0; i < lib->n; i++)
         if (!strcmp(lib->f[i].name, name)) return &lib->f[i];
     return NULL;
+}
+
+/* Formats a name of the flat graph into buf; FROST_E_LIMIT when it does not fit (names are
+ * never cut short: a cut name could collide with another one). */
+static frost_status join(inliner *s, char *buf, size_t cap, const char *fmt, ...) FROST_PRINTF(4, 5);
+static frost_status join(inliner *s, char *buf, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap)
+        return frost__fail(s->err, FROST_E_LIMIT, NULL, NULL, -1,
+                           "inlining a function makes a node name longer than %zu bytes: %.60s...",
+                           cap - 1, buf);
+    return FROST_OK;
 }
 
 static frost_status push(inliner *s, FrostTf__NodeDef *nd) {
@@ -298,12 +316,8 @@ static frost_status map_ref(inliner *s, const frame *fr, const char *ref, char *
     const char *c1 = strchr(ref, ':');
     if (!c1) {
         for (int i = 0; i < fr->f->n_in; i++)
-            if (!strcmp(fr->f->in_names[i], ref)) {
-                snprintf(out, cap, "%s", fr->args[i]);
-                return FROST_OK;
-            }
-        snprintf(out, cap, "%s/%s", fr->prefix, ref);
-        return FROST_OK;
+            if (!strcmp(fr->f->in_names[i], ref)) return join(s, out, cap, "%s", fr->args[i]);
+        return join(s, out, cap, "%s/%s", fr->prefix, ref);
     }
     size_t node_len = (size_t)(c1 - ref);
     const char *c2 = strchr(c1 + 1, ':');
@@ -329,8 +343,7 @@ static frost_status map_ref(inliner *s, const frame *fr, const char *ref, char *
         return frost__fail(s->err, FROST_E_FORMAT, NULL, NULL, -1,
                            "function '%s' reads '%s', which is not an output of one of its nodes",
                            fr->f->name, ref);
-    snprintf(out, cap, "%s/%.*s:%ld", fr->prefix, (int)node_len, ref, port);
-    return FROST_OK;
+    return join(s, out, cap, "%s/%.*s:%ld", fr->prefix, (int)node_len, ref, port);
 }
 
 /* Copies f's nodes into the graph under fr->prefix. */
@@ -338,12 +351,12 @@ static frost_status inline_body(inliner *s, const frame *fr) {
     for (size_t k = 0; k < fr->f->n_nodes; k++) {
         FrostTf__NodeDef *nd = copy_node(s, fr->f->nodes[k]);
         if (!nd) return oom(s->err);
-        char name[1024];
-        snprintf(name, sizeof name, "%s/%s", fr->prefix, nd->name);
-        char *nn = dup_str(s->g, name);
+        char name[NAME_CAP];
+        frost_status jst = join(s, name, sizeof name, "%s/%s", fr->prefix, nd->name);
+        char *nn = jst == FROST_OK ? dup_str(s->g, name) : NULL;
         if (!nn) {
             frost__tf_json_free(s->g, nd);
-            return oom(s->err);
+            return jst != FROST_OK ? jst : oom(s->err);
         }
         frost__free(&s->g->alloc, nd->name);
         nd->name = nn;
@@ -356,7 +369,7 @@ static frost_status inline_body(inliner *s, const frame *fr) {
                 nd->input[i] = NULL;
                 continue;
             }
-            char mapped[1024];
+            char mapped[NAME_CAP];
             st = map_ref(s, fr, in, mapped, sizeof mapped);
             frost__free(&s->g->alloc, in);
             nd->input[i] = NULL;
@@ -424,7 +437,7 @@ static frost_status results_of(inliner *s, const frame *fr, char ***out) {
     *out = frost__calloc(&s->g->alloc, (size_t)fr->f->n_out + 1, sizeof **out);
     if (!*out) return oom(s->err);
     for (int k = 0; k < fr->f->n_out; k++) {
-        char mapped[1024];
+        char mapped[NAME_CAP];
         FROST_TRY(map_ref(s, fr, fr->f->ret[k], mapped, sizeof mapped));
         if (!((*out)[k] = dup_str(s->g, mapped))) return oom(s->err);
     }
@@ -469,12 +482,12 @@ static frost_status inline_if(inliner *s, FrostTf__NodeDef *nd) {
         return frost__fail(s->err, FROST_E_FORMAT, nd->name, nd->op, -1,
                            "node '%s' (%s): its branches '%s' and '%s' return %d and %d results",
                            nd->name, nd->op, then_f->name, else_f->name, then_f->n_out, else_f->n_out);
-    char pred[1024], name[1100], ref[1100];
-    snprintf(pred, sizeof pred, "%s", in[0]);
+    char pred[NAME_CAP], name[NAME_CAP], ref[NAME_CAP];
+    FROST_TRY(join(s, pred, sizeof pred, "%s", in[0]));
     /* A non-bool condition is true when non-zero, as If says. */
     const FrostTf__AttrValue *tc = frost__tf_attr(nd, "Tcond");
     if (tc && tc->value_case == FROST_TF__ATTR_VALUE__VALUE_TYPE && tc->type != FROST_TF__DATA_TYPE__DT_BOOL) {
-        snprintf(name, sizeof name, "%s/cond_bool", nd->name);
+        FROST_TRY(join(s, name, sizeof name, "%s/cond_bool", nd->name));
         const char *cin[1] = {in[0]};
         FROST_TRY(push_plain(s, name, "Cast", cin, 1));
         FrostTf__NodeDef *cast = s->gd->node[s->gd->n_node - 1];
@@ -499,7 +512,7 @@ static frost_status inline_if(inliner *s, FrostTf__NodeDef *nd) {
         attr[0] = e;
         cast->attr = attr;
         cast->n_attr = 1;
-        snprintf(pred, sizeof pred, "%s", name);
+        memcpy(pred, name, sizeof pred);
     }
     /* Each argument through Switch: port 1 feeds the then branch, port 0 the else branch. */
     char **then_args = frost__calloc(&s->g->alloc, (size_t)n, sizeof *then_args);
@@ -507,17 +520,17 @@ static frost_status inline_if(inliner *s, FrostTf__NodeDef *nd) {
     char **results = NULL, **then_res = NULL, **else_res = NULL;
     if (!then_args || !else_args) st = oom(s->err);
     for (int i = 1; i < n && st == FROST_OK; i++) {
-        snprintf(name, sizeof name, "%s/switch_%d", nd->name, i - 1);
+        st = join(s, name, sizeof name, "%s/switch_%d", nd->name, i - 1);
         const char *sin[2] = {in[i], pred};
-        st = push_plain(s, name, "Switch", sin, 2);
-        snprintf(ref, sizeof ref, "%s:1", name);
+        if (st == FROST_OK) st = push_plain(s, name, "Switch", sin, 2);
+        if (st == FROST_OK) st = join(s, ref, sizeof ref, "%s:1", name);
         if (st == FROST_OK && !(then_args[i - 1] = dup_str(s->g, ref))) st = oom(s->err);
-        snprintf(ref, sizeof ref, "%s:0", name);
+        if (st == FROST_OK) st = join(s, ref, sizeof ref, "%s:0", name);
         if (st == FROST_OK && !(else_args[i - 1] = dup_str(s->g, ref))) st = oom(s->err);
     }
-    char then_prefix[1100], else_prefix[1100];
-    snprintf(then_prefix, sizeof then_prefix, "%s/then", nd->name);
-    snprintf(else_prefix, sizeof else_prefix, "%s/else", nd->name);
+    char then_prefix[NAME_CAP], else_prefix[NAME_CAP];
+    if (st == FROST_OK) st = join(s, then_prefix, sizeof then_prefix, "%s/then", nd->name);
+    if (st == FROST_OK) st = join(s, else_prefix, sizeof else_prefix, "%s/else", nd->name);
     frame tf = {then_f, then_prefix, (const char *const *)then_args};
     frame ef = {else_f, else_prefix, (const char *const *)else_args};
     if (st == FROST_OK) st = inline_body(s, &tf);
@@ -528,16 +541,15 @@ static frost_status inline_if(inliner *s, FrostTf__NodeDef *nd) {
     if (st == FROST_OK && !(results = frost__calloc(&s->g->alloc, (size_t)n_out + 1, sizeof *results)))
         st = oom(s->err);
     for (int k = 0; k < n_out && st == FROST_OK; k++) {
-        char t_sw[1100], e_sw[1100], merge[1100];
-        snprintf(t_sw, sizeof t_sw, "%s/then_out_%d", nd->name, k);
-        snprintf(e_sw, sizeof e_sw, "%s/else_out_%d", nd->name, k);
-        snprintf(merge, sizeof merge, "%s/merge_%d", nd->name, k);
+        char t_sw[NAME_CAP], e_sw[NAME_CAP], merge[NAME_CAP], a[NAME_CAP], b[NAME_CAP];
+        st = join(s, t_sw, sizeof t_sw, "%s/then_out_%d", nd->name, k);
+        if (st == FROST_OK) st = join(s, e_sw, sizeof e_sw, "%s/else_out_%d", nd->name, k);
+        if (st == FROST_OK) st = join(s, merge, sizeof merge, "%s/merge_%d", nd->name, k);
+        if (st == FROST_OK) st = join(s, a, sizeof a, "%s:1", t_sw);
+        if (st == FROST_OK) st = join(s, b, sizeof b, "%s:0", e_sw);
         const char *tin[2] = {then_res[k], pred}, *ein[2] = {else_res[k], pred};
-        st = push_plain(s, t_sw, "Switch", tin, 2);
+        if (st == FROST_OK) st = push_plain(s, t_sw, "Switch", tin, 2);
         if (st == FROST_OK) st = push_plain(s, e_sw, "Switch", ein, 2);
-        char a[1110], b[1110];
-        snprintf(a, sizeof a, "%s:1", t_sw);
-        snprintf(b, sizeof b, "%s:0", e_sw);
         const char *min[2] = {a, b};
         if (st == FROST_OK) st = push_plain(s, merge, "Merge", min, 2);
         if (st == FROST_OK && !(results[k] = dup_str(s->g, merge))) st = oom(s->err);
