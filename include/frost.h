@@ -205,7 +205,9 @@ typedef struct frost_load_options {
     const char *tag;
     const char *signature;
     /* frost_model_load_memory: the model's companion files (weight shards, variables), looked up
-     * by their relative name. frost_model_load_file reads them from beside the file instead. */
+     * by their relative name. frost_model_load_file reads them from beside the file instead.
+     * Honoured today by TensorFlow.js graph models (FROST_FORMAT_TFJS_GRAPH: the weightsManifest's
+     * shard paths); other formats ignore them. The bytes are read during the call only. */
     const frost_memory_file *files;
     int n_files;
     /* A frost_isa: the widest instructions this model's kernels may use (0: the CPU's best). The

@@ -8,8 +8,8 @@
 #
 # usage: scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-p PARALLEL] [-b BUILD_DIR] [TARGET...]
 #   defaults: 60 s per target, 2 targets at once (each a single process), build-fuzz,
-#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tflite fuzz_run
-#            fuzz_tensor_bundle fuzz_savedmodel
+#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tfjs_graph fuzz_tflite
+#            fuzz_run fuzz_tensor_bundle fuzz_savedmodel
 # Exit 1 when a target found a new crash. scripts/test.sh (CI) runs it with -t 20 and reports a
 # new crash loudly without failing the run (fuzzing is not deterministic); the saved file becomes a
 # regression replayed by ctest corrupt_replay once committed.
@@ -31,8 +31,8 @@ while getopts "t:p:b:h" opt; do
   esac
 done
 shift $((OPTIND - 1))
-TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tflite fuzz_run fuzz_tensor_bundle
-  fuzz_savedmodel}
+TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tfjs_graph fuzz_tflite fuzz_run
+  fuzz_tensor_bundle fuzz_savedmodel}
 
 # ---- build ----------------------------------------------------------------------------------
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
@@ -45,7 +45,7 @@ F=$BUILD/fuzz
 # ---- seeds ----------------------------------------------------------------------------------
 SEEDS=$F/seeds
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_tflite,fuzz_run,fuzz_tensor_bundle,fuzz_savedmodel}
+mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_tfjs_graph,fuzz_tflite,fuzz_run,fuzz_tensor_bundle,fuzz_savedmodel}
 cp "$ROOT"/tests/data/tf/*.pb "$SEEDS/fuzz_tf/" 2>/dev/null
 cp "$ROOT"/tests/data/onnx/*.onnx "$SEEDS/fuzz_onnx/" 2>/dev/null
 # TFLite: the committed fixtures, and the real files of ../shared when present (never committed).
@@ -87,6 +87,25 @@ for name in sorted(os.listdir(src)):
     index = open(os.path.join(d, 'variables', 'variables.index'), 'rb').read()
     with open(os.path.join(out, name + '.sm'), 'wb') as f:
         f.write(struct.pack('<I', len(pb)) + pb + struct.pack('<I', len(index)) + index + open(shard, 'rb').read())
+# TF.js graph models (tests/data/tfjs_graph): the same layout, once naming the joined shards
+# weights.bin and once their two halves w1.bin and w2.bin (fuzz_tfjs_graph.c writes both).
+python3 - "$ROOT/tests/data/tfjs_graph" "$SEEDS/fuzz_tfjs_graph" <<'PY'
+import json, os, sys
+src, out = sys.argv[1], sys.argv[2]
+for name in sorted(os.listdir(src)):
+    d = os.path.join(src, name)
+    models = [f for f in os.listdir(d) if f.endswith('.json')] if os.path.isdir(d) else []
+    for f in models:
+        model = json.load(open(os.path.join(d, f)))
+        blob = b''
+        for group in model.get('weightsManifest', []):
+            for p in group['paths']:
+                blob += open(os.path.join(d, p), 'rb').read()
+        for variant, paths in (('whole', ['weights.bin']), ('halves', ['w1.bin', 'w2.bin'])):
+            for group in model.get('weightsManifest', []):
+                group['paths'] = paths
+            with open(os.path.join(out, f'{name}-{variant}.tfjs'), 'wb') as fh:
+                fh.write(json.dumps(model).encode() + b'\0' + blob)
 PY
 # The corrupt-file suite is a good seed too (each file sits one step from a valid one).
 for pair in tf:fuzz_tf onnx:fuzz_onnx keras_h5:fuzz_keras_h5 keras_v3:fuzz_keras_v3; do
@@ -106,6 +125,11 @@ dict_from "$S"/keras/*.c >"$DICTS/fuzz_keras_h5.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_keras_v3.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_tfjs.dict"
 dict_from "$S"/tflite/*.c >"$DICTS/fuzz_tflite.dict"
+{ dict_from "$S"/tf/*.c; printf '%s\n' '"modelTopology"' '"weightsManifest"' '"graph-model"' \
+    '"quantization"' '"tensorShape"' '"tensorContent"' '"floatVal"' '"intVal"' '"int64Val"' \
+    '"signature"' '"paths"' '"weights"' '"scale"' '"min"' '"float16"' '"uint8"' '"uint16"' \
+    '"list"' '"func"' '"unknownRank"' '"w1.bin"' '"w2.bin"' '"weights.bin"'; } | sort -u \
+  >"$DICTS/fuzz_tfjs_graph.dict"
 cat "$DICTS"/fuzz_{tf,onnx,keras_h5}.dict | sort -u >"$DICTS/fuzz_run.dict"
 printf '%s\n' '"\x57\xfb\x80\x8b\x24\x75\x47\xdb"' '"/.ATTRIBUTES/VARIABLE_VALUE"' \
   '"_CHECKPOINTABLE_OBJECT_GRAPH"' >"$DICTS/fuzz_tensor_bundle.dict"
@@ -119,6 +143,7 @@ format_of() {
     fuzz_keras_v3) echo keras_v3 ;; fuzz_tfjs) echo tfjs ;; fuzz_tflite) echo tflite ;;
     fuzz_run) echo run ;;
     fuzz_tensor_bundle) echo tensor_bundle ;; fuzz_savedmodel) echo savedmodel ;;
+    fuzz_tfjs_graph) echo tfjs_graph ;;
   esac
 }
 
@@ -166,7 +191,7 @@ for t in $TARGETS; do
     [ -f "$a" ] || continue
     kind=$(basename "$a" | cut -d- -f1)
     sum=$(sha1sum "$a" | cut -c1-12)
-    # fuzz_run inputs are any format: keep them under run/; TF.js ones keep fuzz_tfjs's layout.
+    # fuzz_run inputs are any format: keep them under run/; TF.js ones keep their target's layout.
     dest=$fmt/fuzz-$kind-$sum.bin
     [ -f "$ROOT/tests/corrupt/$dest" ] && continue
     mkdir -p "$ROOT/tests/corrupt/$fmt"

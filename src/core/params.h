@@ -112,8 +112,9 @@ typedef union frost__params {
     /* CONV2D: in x NHWC, filter HWIO [kh,kw,cin/groups,cout], optional bias [cout] -> NHWC.
      * DEPTHWISE_CONV2D: filter [kh,kw,cin,multiplier], out channels cin*multiplier. */
     struct { frost__window w; int groups; frost__act_params act; } conv;
-    /* CONV2D_TRANSPOSE: in x NHWC, filter [kh,kw,cout,cin] (TF Conv2DBackpropInput), optional bias;
-     * output size from out_h/out_w when > 0, else from the window and output padding. */
+    /* CONV2D_TRANSPOSE: in x NHWC, filter [kh,kw,cout,cin] (TF Conv2DBackpropInput), optional bias,
+     * optional output size (int [4], NHWC); output size from that operand, else from out_h/out_w
+     * when > 0, else from the window and output padding. */
     struct { frost__window w; int out_h, out_w, out_pad_h, out_pad_w; frost__act_params act; } deconv;
     /* POOL2D: in x NHWC -> NHWC. */
     struct {
@@ -174,10 +175,27 @@ typedef union frost__params {
                             * 4 tf_half_pixel_for_nn                                      */
         int nearest_mode;  /* 0 round_prefer_floor, 1 round_prefer_ceil, 2 floor, 3 ceil  */
     } resize;
-    /* Quantized ops (ops/quant.h): fn is the op's variant (QBINARY: a frost__binary_fn; QPOOL2D:
+    /* Quantized ops (core/quant.h): fn is the op's variant (QBINARY: a frost__binary_fn; QPOOL2D:
      * 1 for max; QMEAN: 1 to keep dims); conv-like ops and QPOOL2D use the window, QPOOL2D k_h/k_w;
      * DEQUANTIZE: axis of per-axis scales. */
     struct { int fn; int k_h, k_w; frost__window w; int axis; } quant;
+    /* DEPTH_TO_SPACE: in x NHWC [n,h,w,c] -> [n,h*b,w*b,c/(b*b)], TF's order (channel block
+     * (i*b + j) goes to pixel offset (i, j)). SPACE_TO_DEPTH: the inverse. b = block. */
+    struct { int block; } space;
+    /* TOP_K: in x, k (int scalar) -> values [.., k], indices [.., k] (out_dtype) along the last
+     * axis; largest (or smallest) first, equal values by lower index (TF's and TF.js's order). */
+    struct { bool largest; int out_dtype; } top_k;
+    /* GATHER_ND: in x, indices [.., q] (int) -> indices.shape[:-1] + x.shape[q:]; an index out of
+     * range fails the run. */
+    /* SPARSE_TO_DENSE: in indices ([n, r], [n] or scalar), dense shape (int [r]), values ([n] or
+     * scalar), default (scalar) -> dense tensor; later indices overwrite earlier ones. */
+    /* WHERE: in x (any dtype; true = non-zero) -> [count, rank(x)] coordinates (out_dtype) of its
+     * true elements in row-major order. The count must be known when planning: x's values are
+     * known then (constants, shape arithmetic). */
+    struct { int out_dtype; } where;
+    /* NON_MAX_SUPPRESSION: in boxes [n,4], scores [n], max_output_size, iou_threshold, optional
+     * score_threshold, optional soft_nms_sigma -> indices, scores (padded to max_output_size),
+     * valid count (nms.c). */
     /* CUMSUM etc. may be added here. */
     uint8_t raw[64];
 } frost__params;

@@ -27,7 +27,8 @@ static frost_format detect(const unsigned char *p, size_t n, const char *path) {
     if (n >= 8 && memcmp(p + 4, "TFL3", 4) == 0) return FROST_FORMAT_TFLITE; /* FlatBuffer id */
     size_t i = 0;
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
-    if (i < n && p[i] == '{') return FROST_FORMAT_TFJS_LAYERS;
+    if (i < n && p[i] == '{')
+        return frost__tfjs_graph_sniff(p, n) ? FROST_FORMAT_TFJS_GRAPH : FROST_FORMAT_TFJS_LAYERS;
     if (path && ends_with(path, ".onnx")) return FROST_FORMAT_ONNX;
     if (path && (ends_with(path, ".pb") || ends_with(path, ".pbtxt"))) return FROST_FORMAT_TF_GRAPHDEF;
     /* Protobuf: ONNX's ModelProto starts with ir_version (field 1, varint: 0x08); a GraphDef with
@@ -141,6 +142,14 @@ static frost_status load(const void *data, size_t size, const char *path,
             keras_json_weights(data, size, path, &files, weights, sizeof weights)) {
             st = load_keras_json_h5(data, size, weights, &files, &m->g, err);
             m->format = m->g.format = FROST_FORMAT_KERAS_H5;
+        } else if (f == FROST_FORMAT_TFJS_GRAPH) {
+            /* Shards: beside the file, or the caller's in-memory files. */
+            bool has_files = opts && (opts->struct_size == 0 ||
+                                      opts->struct_size >= offsetof(frost_load_options, n_files) +
+                                                              sizeof opts->n_files);
+            uint64_t max = opts && opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
+            st = frost__import_tfjs_graph(data, size, path, has_files ? opts->files : NULL,
+                                          has_files ? opts->n_files : 0, max, &m->g, err);
         } else if (f == FROST_FORMAT_TFJS_LAYERS) {
             st = frost__import_tfjs_layers(data, size, &files, &m->g, err);
         } else if (f == FROST_FORMAT_AUTO) {

@@ -76,6 +76,15 @@ const frost__json *frost__json_at(const frost__json *v, int i) {
     return as_j(c);
 }
 
+const frost__json *frost__json_first(const frost__json *v) {
+    if (!v || !(cJSON_IsArray(as_c(v)) || cJSON_IsObject(as_c(v)))) return NULL;
+    return as_j(as_c(v)->child);
+}
+
+const frost__json *frost__json_next(const frost__json *element) {
+    return element ? as_j(as_c(element)->next) : NULL;
+}
+
 const char *frost__json_key(const frost__json *member) {
     return member ? as_c(member)->string : NULL;
 }
@@ -101,6 +110,12 @@ bool frost__json_int(const frost__json *v, int64_t *out) {
     if (!frost__json_num(v, &d)) return false;
     if (d != floor(d) || d < -4.6e18 || d > 4.6e18) return false;
     *out = (int64_t)d;
+    return true;
+}
+
+bool frost__json_bool(const frost__json *v, bool *out) {
+    if (!frost__json_is_bool(v)) return false;
+    *out = cJSON_IsTrue(as_c(v));
     return true;
 }
 

@@ -31,6 +31,10 @@ const frost__json *frost__json_get(const frost__json *obj, const char *key);
 int frost__json_len(const frost__json *v);
 /* i-th element of an array or member of an object, NULL when out of range. */
 const frost__json *frost__json_at(const frost__json *v, int i);
+/* A linear walk over an array's elements or an object's members (frost__json_at walks from the
+ * start on every call): first, then next after each; NULL at the end or for other values. */
+const frost__json *frost__json_first(const frost__json *v);
+const frost__json *frost__json_next(const frost__json *element);
 /* Key of an object member returned by frost__json_at, else NULL. */
 const char *frost__json_key(const frost__json *member);
 
@@ -42,6 +46,8 @@ const char *frost__json_get_str(const frost__json *obj, const char *key);
 bool frost__json_num(const frost__json *v, double *out);
 /* An integral number within [INT64_MIN/2, INT64_MAX/2] into *out; false otherwise. */
 bool frost__json_int(const frost__json *v, int64_t *out);
+/* true/false into *out; false when v is not a JSON bool. */
+bool frost__json_bool(const frost__json *v, bool *out);
 /* bool (true/false, also 0/1) with a default when absent or of another type. */
 bool frost__json_get_bool(const frost__json *obj, const char *key, bool dflt);
 /* Number member with a default when absent or null. Returns false (and leaves *out = dflt) only

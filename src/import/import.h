@@ -30,6 +30,18 @@ frost_status frost__import_keras_v3(const void *data, size_t size, frost__graph 
 frost_status frost__import_tfjs_layers(const void *json, size_t size, const frost__files *files,
                                        frost__graph *g, frost_error *err);
 
+/* TensorFlow.js graph model: model.json (any name; "format": "graph-model") whose modelTopology
+ * is a GraphDef in JSON, translated by the GraphDef importer's op table. Weight shards are read
+ * from the folder of `path`, or, when `path` is NULL (loading from memory), looked up in `files`
+ * by the manifest's relative names; each shard is bounded by max_shard_bytes. Names the outputs
+ * from the model's signature when it has one; the signature's keys become tensor names. */
+frost_status frost__import_tfjs_graph(const void *json, size_t size, const char *path,
+                                      const frost_memory_file *files, int n_files,
+                                      uint64_t max_shard_bytes, frost__graph *g,
+                                      frost_error *err);
+/* True when a JSON document is a TF.js graph model rather than a layers model. */
+bool frost__tfjs_graph_sniff(const void *data, size_t size);
+
 /* Keras architecture JSON (model.to_json()) plus a separate weights-only .h5 (save_weights). */
 frost_status frost__import_keras_json_h5(const void *json, size_t json_size, const void *h5,
                                          size_t h5_size, frost__graph *g, frost_error *err);

@@ -310,6 +310,14 @@ static frost_status deconv_infer(frost__infer_ctx *c) {
                         n->p.deconv.out_h, w, true);
     o.d[2] = deconv_out(iw, kw, or_one(w->stride_w), or_one(w->dilation_w), n->p.deconv.out_pad_w,
                         n->p.deconv.out_w, w, false);
+    if (has_input(n, 3)) {
+        /* The output size as an operand (TF's input_sizes computed in the graph): NHWC. */
+        int64_t size[4];
+        if (frost__read_int_operand(c->in_dtype[3], &c->in_shape[3], c->in_data[3], size, 4) != 4)
+            return frost__op_operand_unknown(c, "output size");
+        o.d[1] = size[1];
+        o.d[2] = size[2];
+    }
     if ((o.d[1] >= 0 && o.d[1] < 1) || (o.d[2] >= 0 && o.d[2] < 1))
         return frost__op_fail(n, c->err, FROST_E_SHAPE,
                               "padding leaves an empty output (%lld x %lld)", (long long)o.d[1],

@@ -130,6 +130,8 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
     frost__pass_prune(g);
     FROST_TRY(frost__pass_fold(g, err));
     FROST_TRY(frost__pass_fold_shapes(g, err));
+    /* Conditions computed from shapes (TF2 If on Size(x)) are constants only now. */
+    FROST_TRY(frost__pass_switch_merge(g, err));
     FROST_TRY(frost__pass_cancel_transposes(g, err));
     frost__pass_prune(g);
     frost__pass_bypass_identities(g);

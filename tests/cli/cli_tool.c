@@ -5,7 +5,8 @@
  *                                bad .npy files, and good and malformed MNIST-style IDX sets;
  *   cli_tool compare A.npy B.npy ATOL
  *                                exits 0 when two f32 arrays have the same shape and agree within
- *                                ATOL + 1e-4 * |b|, 1 otherwise (printing the worst element).
+ *                                ATOL + 1e-4 * |b| (two integer or bool arrays: exactly), 1
+ *                                otherwise (printing the worst element).
  *
  * It is test scaffolding only: it must never be installed or used by the library.
  */
@@ -295,7 +296,17 @@ static int compare(const char *a_path, const char *b_path, double atol) {
         return 1;
     }
     int rc = 0;
-    if (a.dtype != FROST_DTYPE_F32 || b.dtype != FROST_DTYPE_F32 || a.rank != b.rank ||
+    if (a.dtype == b.dtype && a.dtype != FROST_DTYPE_F32 && a.dtype != FROST_DTYPE_F64 &&
+        a.rank == b.rank && memcmp(a.dims, b.dims, sizeof a.dims) == 0 && a.bytes == b.bytes) {
+        /* Integers and booleans: exactly equal. */
+        size_t esize = frost_dtype_size(a.dtype), n = esize ? a.bytes / esize : 0, i = 0;
+        while (i < n && memcmp((const char *)a.data + i * esize, (const char *)b.data + i * esize,
+                               esize) == 0)
+            i++;
+        if (i < n) fprintf(stderr, "compare: %s element %zu differs\n", frost_dtype_name(a.dtype), i);
+        else printf("compare: %zu %s values equal\n", n, frost_dtype_name(a.dtype));
+        rc = i < n;
+    } else if (a.dtype != FROST_DTYPE_F32 || b.dtype != FROST_DTYPE_F32 || a.rank != b.rank ||
         memcmp(a.dims, b.dims, sizeof a.dims) != 0) {
         fprintf(stderr, "compare: %s and %s differ in dtype or shape\n", a_path, b_path);
         rc = 1;

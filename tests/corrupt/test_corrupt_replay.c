@@ -46,6 +46,7 @@ static frost_format parse_format(const char *s, bool *ok) {
     if (!strcmp(s, "keras_v3")) return FROST_FORMAT_KERAS_V3;
     if (!strcmp(s, "tfjs")) return FROST_FORMAT_TFJS_LAYERS;
     if (!strcmp(s, "tflite")) return FROST_FORMAT_TFLITE;
+    if (!strcmp(s, "tfjs_graph")) return FROST_FORMAT_TFJS_GRAPH;
     *ok = false;
     return FROST_FORMAT_AUTO;
 }
@@ -77,7 +78,8 @@ static bool parse_limits(const char *text, frost_load_options *o) {
     return true;
 }
 
-/* fuzz_tfjs.c's layout (model.json, NUL, weights.bin) split into a temporary folder. */
+/* fuzz_tfjs.c's layout (model.json, NUL, weights.bin) split into a temporary folder; for
+ * fuzz_tfjs_graph.c's also the two halves of the shard bytes, w1.bin and w2.bin. */
 static bool split_tfjs(const char *file, char *dir, size_t cap, char *json, size_t jcap) {
     size_t size;
     unsigned char *data = frost_test_read_file(file, &size);
@@ -95,7 +97,13 @@ static bool split_tfjs(const char *file, char *dir, size_t cap, char *json, size
     if (f) { fwrite(data, 1, jn, f); fclose(f); }
     snprintf(path, sizeof path, "%s/weights.bin", dir);
     f = fopen(path, "wb");
-    if (f) { if (nul) fwrite(nul + 1, 1, size - jn - 1, f); fclose(f); }
+    size_t sn = nul ? size - jn - 1 : 0;
+    if (f) { if (nul) fwrite(nul + 1, 1, sn, f); fclose(f); }
+    for (int h = 0; h < 2; h++) {
+        snprintf(path, sizeof path, "%s/w%d.bin", dir, h + 1);
+        f = fopen(path, "wb");
+        if (f) { if (nul) fwrite(nul + 1 + (h ? sn / 2 : 0), 1, h ? sn - sn / 2 : sn / 2, f); fclose(f); }
+    }
     free(data);
     return true;
 }
@@ -105,6 +113,10 @@ static void remove_split(const char *dir) {
     snprintf(path, sizeof path, "%s/model.json", dir);
     unlink(path);
     snprintf(path, sizeof path, "%s/weights.bin", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/w1.bin", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/w2.bin", dir);
     unlink(path);
     rmdir(dir);
 }
@@ -128,9 +140,10 @@ static frost_status attempt(const char *file, const char *format_name, stage unt
     char dir[256] = "", path[600];
     snprintf(path, sizeof path, "%s", file);
     struct stat sb;
-    if (o.format == FROST_FORMAT_TFJS_LAYERS && stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    bool tfjs = o.format == FROST_FORMAT_TFJS_LAYERS || o.format == FROST_FORMAT_TFJS_GRAPH;
+    if (tfjs && stat(file, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         snprintf(path, sizeof path, "%s/model.json", file);
-    } else if (o.format == FROST_FORMAT_TFJS_LAYERS &&
+    } else if (tfjs &&
                !split_tfjs(file, dir, sizeof dir, path, sizeof path)) {
         err->code = FROST_E_IO;
         snprintf(err->message, sizeof err->message, "cannot split '%s'", file);
@@ -326,7 +339,8 @@ int main(int argc, char **argv) {
     }
     fclose(idx);
     /* Every corrupt file is listed: a file without an index line would never be replayed. */
-    static const char *dirs[] = {"tf", "onnx", "keras_h5", "keras_v3", "tfjs", "tflite", "run"};
+    static const char *dirs[] = {"tf", "onnx", "keras_h5", "keras_v3", "tfjs", "tflite", "tfjs_graph",
+                                 "run"};
     for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
         DIR *dp = opendir(dirs[d]);
         if (!dp) continue;

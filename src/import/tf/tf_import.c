@@ -1,8 +1,9 @@
 /* tf_import.c — frozen TensorFlow GraphDef (.pb) -> frost__graph.
  *
- * Steps: unpack the protobuf with protobuf-c (every allocation through the graph's allocator),
- * index node names, resolve each input ("node", "node:k", "^node" control inputs, which carry no
- * data and are dropped), sort the nodes topologically (GraphDef order is arbitrary), then add
+ * Steps: unpack the protobuf with protobuf-c (every allocation through the graph's allocator);
+ * then, for a GraphDef from either encoding (the TF.js JSON loader hands its own structs to
+ * frost__tf_import_graph_def), index node names, resolve each input ("node", "node:k", "^node"
+ * control inputs, which carry no data and are dropped), sort the nodes topologically (GraphDef order is arbitrary), then add
  * constants, placeholders and nodes to the graph in that order; tf_ops.c translates the ops.
  *
  * Never trusts the file: every count, length, port and shape is checked before use, sizes are
@@ -435,7 +436,6 @@ typedef struct input_ref {
 typedef struct importer {
     frost__graph *g;
     frost_error *err;
-    ProtobufCAllocator pa;
     FrostTf__GraphDef *gd;
     int n;                 /* nodes                                    */
     int *hash;             /* open addressing: node index + 1, 0 empty  */
@@ -894,7 +894,6 @@ static frost_status build_all(importer *im) {
 
 static void importer_free(importer *im) {
     const frost_allocator *a = &im->g->alloc;
-    if (im->gd) frost_tf__graph_def__free_unpacked(im->gd, &im->pa);
     frost__free(a, im->hash);
     frost__free(a, im->in_start);
     frost__free(a, im->refs);
@@ -904,6 +903,34 @@ static void importer_free(importer *im) {
     frost__free(a, im->port_start);
     frost__free(a, im->port_val);
     frost__free(a, im->order);
+}
+
+frost_status frost__tf_import_graph_def(FrostTf__GraphDef *gd, frost__graph *g, frost_error *err) {
+    frost_error local;
+    if (!err) err = &local;
+    if (!gd || !g)
+        return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
+                           "frost__tf_import_graph_def: NULL graph");
+    if (gd->n_node == 0)
+        return frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
+                           "not a TensorFlow GraphDef: it holds no nodes");
+    int64_t max_nodes = g->max_nodes > 0 ? g->max_nodes : 1000000;
+    if ((int64_t)gd->n_node > max_nodes || gd->n_node > (size_t)INT_MAX / 4)
+        return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
+                           "the GraphDef has %zu nodes, over the limit of %lld (max_nodes)",
+                           gd->n_node, (long long)max_nodes);
+    importer im;
+    memset(&im, 0, sizeof im);
+    im.g = g;
+    im.err = err;
+    im.gd = gd;
+    im.n = (int)gd->n_node;
+    frost_status st = index_names(&im);
+    if (st == FROST_OK) st = resolve_inputs(&im);
+    if (st == FROST_OK) st = topo_sort(&im);
+    if (st == FROST_OK) st = build_all(&im);
+    importer_free(&im);
+    return st;
 }
 
 frost_status frost__import_tf_graphdef(const void *data, size_t size, frost__graph *g,
@@ -919,42 +946,23 @@ frost_status frost__import_tf_graphdef(const void *data, size_t size, frost__gra
                            "not a TensorFlow GraphDef: the file is empty");
     g->format = FROST_FORMAT_TF_GRAPHDEF;
 
-    importer im;
-    memset(&im, 0, sizeof im);
-    im.g = g;
-    im.err = err;
-    im.pa.alloc = pb_alloc;
-    im.pa.free = pb_free;
+    ProtobufCAllocator pa = {pb_alloc, pb_free, NULL};
     pb_heap heap = {&g->alloc, false};
-    im.pa.allocator_data = &heap;
-
-    im.gd = frost_tf__graph_def__unpack(&im.pa, size, data);
-    if (!im.gd) {
+    pa.allocator_data = &heap;
+    FrostTf__GraphDef *gd = frost_tf__graph_def__unpack(&pa, size, data);
+    if (!gd) {
         if (heap.failed) return oom(err, NULL);
-        return diagnose(data, size, &im.pa, err);
+        return diagnose(data, size, &pa, err);
     }
     frost_status st = FROST_OK;
-    if (im.gd->n_node == 0) {
+    if (gd->n_node == 0)
         st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, -1,
                          "not a TensorFlow GraphDef: the file (%zu bytes) holds no nodes", size);
-        goto done;
-    }
-    int64_t max_nodes = g->max_nodes > 0 ? g->max_nodes : 1000000;
-    if ((int64_t)im.gd->n_node > max_nodes || im.gd->n_node > (size_t)INT_MAX / 4) {
-        st = frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
-                         "the GraphDef has %zu nodes, over the limit of %lld (max_nodes)",
-                         im.gd->n_node, (long long)max_nodes);
-        goto done;
-    }
-    im.n = (int)im.gd->n_node;
-    if ((st = index_names(&im)) != FROST_OK) goto done;
-    if ((st = resolve_inputs(&im)) != FROST_OK) goto done;
-    if ((st = topo_sort(&im)) != FROST_OK) goto done;
-    if ((st = build_all(&im)) != FROST_OK) goto done;
-    if (im.gd->versions)
-        frost__graph_report(g, "TensorFlow GraphDef: %d nodes, producer version %d", im.n,
-                            im.gd->versions->producer);
-done:
-    importer_free(&im);
+    else
+        st = frost__tf_import_graph_def(gd, g, err);
+    if (st == FROST_OK && gd->versions)
+        frost__graph_report(g, "TensorFlow GraphDef: %zu nodes, producer version %d", gd->n_node,
+                            gd->versions->producer);
+    frost_tf__graph_def__free_unpacked(gd, &pa);
     return st;
 }

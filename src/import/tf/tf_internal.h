@@ -7,6 +7,13 @@
 #include "core/graph.h"
 #include "tf_graph.pb-c.h"
 
+/* Imports a GraphDef that is already in memory: unpacked from a .pb (tf_import.c) or built from
+ * the JSON of a TF.js graph model (tfjs_graph.c), so both encodings share one translation. The
+ * caller keeps `gd` and frees it; constants may take over tensor_content buffers that were
+ * allocated from g->alloc with 64-byte alignment (they set the field to NULL/0). Does not set
+ * g->format and does not choose outputs. */
+frost_status frost__tf_import_graph_def(FrostTf__GraphDef *gd, frost__graph *g, frost_error *err);
+
 /* One GraphDef node being translated. The reader resolves its data inputs to value ids; the op
  * builder adds whatever IR nodes it needs and says which value each TF output port is. */
 typedef struct frost__tf_node {

@@ -17,6 +17,7 @@
 #include "import/import_util.h"
 #include "import/op_table.h"
 #include "import/tf/tf_internal.h"
+#include "import/tf/tf_build.h"
 
 /* ==== Attributes ============================================================================= */
 
@@ -389,6 +390,8 @@ static frost_status b_matmul(frost__tf_node *c, const tf_op *e) {
         p.matmul.transpose_a = attr_bool(c, "adj_x", false);
         p.matmul.transpose_b = attr_bool(c, "adj_y", false);
     }
+    int t = attr_type(c, "T");
+    if (t >= 0 && frost__dtype_is_int(frost__tf_dtype(t))) return frost__tf_int_matmul(c, &p);
     return emit_simple(c, FROST__OP_MATMUL, 2, c->in, 1, &p);
 }
 
@@ -421,79 +424,41 @@ static frost_status b_deconv(frost__tf_node *c, const tf_op *e) {
     bool ok = true;
     FROST_TRY(read_window(c, lay, true, &p.deconv.w, &ok));
     if (!ok) return frost__tf_unsupported(c, "stride or dilation on batch/channels");
-    const frost__value *sizes = &c->g->values[c->in[0]];
-    if (sizes->kind == FROST__VAL_CONST && frost__dtype_is_int(sizes->dtype) &&
-        sizes->shape.rank == 1 && sizes->shape.d[0] == 4) {
+    const frost__value *size_val = &c->g->values[c->in[0]];
+    int sizes = -1; /* input_sizes computed in the graph: the op reads it at plan time (NHWC) */
+    if (size_val->kind == FROST__VAL_CONST) {
+        if (!frost__dtype_is_int(size_val->dtype) || size_val->shape.rank != 1 ||
+            size_val->shape.d[0] != 4)
+            return bad_node(c, "input_sizes is not 4 integers");
         int ih = lay == LAYOUT_NCHW ? 2 : 1;
-        int64_t h = frost__read_int(sizes->dtype, sizes->data, ih);
-        int64_t w = frost__read_int(sizes->dtype, sizes->data, ih + 1);
+        int64_t h = frost__read_int(size_val->dtype, size_val->data, ih);
+        int64_t w = frost__read_int(size_val->dtype, size_val->data, ih + 1);
         if (h < 1 || w < 1 || h > INT32_MAX || w > INT32_MAX)
             return bad_node(c, "input_sizes gives an output of %lldx%lld", (long long)h,
                             (long long)w);
         p.deconv.out_h = (int)h;
         p.deconv.out_w = (int)w;
     } else {
-        return frost__tf_unsupported(c, "input_sizes not constant");
+        sizes = c->in[0];
+    }
+    if (sizes >= 0 && lay == LAYOUT_NCHW) {
+        static const int64_t nhwc[4] = {0, 2, 3, 1}, axis0 = 0;
+        int idx = add_ints(c, "sizes_nhwc_index", FROST_DTYPE_I32, nhwc, 4, false);
+        int axis = add_ints(c, "sizes_nhwc_axis", FROST_DTYPE_I32, &axis0, 1, true);
+        if (idx < 0 || axis < 0) return c->err->code;
+        int gin[3] = {sizes, idx, axis};
+        char gname[600];
+        int gid = add_node(c, sub_name(c, "sizes_nhwc", gname, sizeof gname), FROST__OP_GATHER, 3,
+                           gin, 1, NULL);
+        if (gid < 0) return c->err->code;
+        sizes = c->g->nodes[gid].out[0];
     }
     int x = c->in[2];
     if (lay == LAYOUT_NCHW && (x = to_nhwc(c, x)) < 0) return c->err->code;
-    int in[2] = {x, c->in[1]};
+    int in[4] = {x, c->in[1], -1, sizes};
     char name[600];
-    int id = add_node(c, core_name(c, lay, name, sizeof name), FROST__OP_CONV2D_TRANSPOSE, 2, in, 1,
-                      &p);
-    return emit_layout(c, lay, id);
-}
-
-/* The activation named by a grappler fused_ops entry, or false. */
-static bool fused_act(const frost__tf_node *c, const ProtobufCBinaryData *s,
-                      frost__act_params *act) {
-    static const struct { const char *name; frost__act act; } acts[] = {
-        {"Relu", FROST__ACT_RELU}, {"Relu6", FROST__ACT_RELU6}, {"Elu", FROST__ACT_ELU},
-        {"Tanh", FROST__ACT_TANH}, {"Sigmoid", FROST__ACT_SIGMOID},
-        {"LeakyRelu", FROST__ACT_LEAKY_RELU},
-    };
-    for (size_t i = 0; i < FROST_ARRAY_LEN(acts); i++) {
-        size_t n = strlen(acts[i].name);
-        if (s->len != n || memcmp(s->data, acts[i].name, n) != 0) continue;
-        act->act = acts[i].act;
-        if (act->act == FROST__ACT_ELU) act->alpha = 1.0f;
-        if (act->act == FROST__ACT_LEAKY_RELU) act->alpha = attr_float(c, "leakyrelu_alpha", 0.2f);
-        return true;
-    }
-    return false;
-}
-
-/* fused_ops ["BiasAdd"] or ["BiasAdd", <activation>] with exactly one extra input (the bias):
- * the forms grappler writes that frost's MatMul and Conv2D carry. */
-static bool fused_bias_act(const frost__tf_node *c, frost__act_params *act) {
-    const FrostTf__AttrValue *a = attr_of(c, "fused_ops", FROST_TF__ATTR_VALUE__VALUE_LIST);
-    size_t n = a && a->list ? a->list->n_s : 0;
-    memset(act, 0, sizeof *act);
-    if (n < 1 || n > 2 || c->n_in != 3) return false;
-    const ProtobufCBinaryData *s = a->list->s;
-    if (s[0].len != 7 || memcmp(s[0].data, "BiasAdd", 7) != 0) return false;
-    return n == 1 || fused_act(c, &s[1], act);
-}
-
-/* _FusedConv2D(x, filter, bias): Conv2D + BiasAdd [+ activation]. */
-static frost_status b_fused_conv(frost__tf_node *c, const tf_op *e) {
-    (void)e;
-    frost__act_params act;
-    if (!fused_bias_act(c, &act)) return frost__tf_unsupported(c, "fused_ops");
-    layout lay = data_format(c);
-    if (lay == LAYOUT_OTHER) return frost__tf_unsupported(c, "data_format not NHWC/NCHW");
-    frost__params p;
-    memset(&p, 0, sizeof p);
-    bool ok = true;
-    FROST_TRY(read_window(c, lay, true, &p.conv.w, &ok));
-    if (!ok) return frost__tf_unsupported(c, "stride or dilation on batch/channels");
-    p.conv.groups = 1;
-    p.conv.act = act;
-    int x = c->in[0];
-    if (lay == LAYOUT_NCHW && (x = to_nhwc(c, x)) < 0) return c->err->code;
-    int in[3] = {x, c->in[1], c->in[2]};
-    char name[600];
-    int id = add_node(c, core_name(c, lay, name, sizeof name), FROST__OP_CONV2D, 3, in, 1, &p);
+    int id = add_node(c, core_name(c, lay, name, sizeof name), FROST__OP_CONV2D_TRANSPOSE,
+                      sizes >= 0 ? 4 : 2, in, 1, &p);
     return emit_layout(c, lay, id);
 }
 
@@ -848,17 +813,6 @@ static frost_status b_clip(frost__tf_node *c, const tf_op *e) {
     return emit_simple(c, FROST__OP_BINARY, 2, in, 1, &p);
 }
 
-/* _FusedMatMul (grappler): MatMul + BiasAdd [+ activation] in one node. */
-static frost_status b_fused_matmul(frost__tf_node *c, const tf_op *e) {
-    (void)e;
-    frost__params p;
-    memset(&p, 0, sizeof p);
-    if (!fused_bias_act(c, &p.matmul.act)) return frost__tf_unsupported(c, "fused_ops");
-    p.matmul.transpose_a = attr_bool(c, "transpose_a", false);
-    p.matmul.transpose_b = attr_bool(c, "transpose_b", false);
-    return emit_simple(c, FROST__OP_MATMUL, 3, c->in, 1, &p);
-}
-
 /* ==== The table ============================================================================== */
 
 _Static_assert(offsetof(tf_op, name) == 0, "op_table.h finds rows by their leading name");
@@ -918,13 +872,11 @@ static const tf_op tf_ops[] = {
     {"BatchMatMul", b_matmul, 0, 1, 2, 2, 0},
     {"BatchMatMulV2", b_matmul, 0, 1, 2, 2, 0},
     {"BatchMatMulV3", b_matmul, 0, 1, 2, 2, 0},
-    {"_FusedMatMul", b_fused_matmul, 0, 0, 2, ANY, 0},
     {"Conv2D", b_conv, 0, 0, 2, 2, 0},
     {"DepthwiseConv2dNative", b_conv, 0, 1, 2, 2, 0},
     {"Conv2DBackpropInput", b_deconv, 0, 0, 3, 3, 0},
     {"MaxPool", b_pool, 0, 1, 1, 1, 0},
     {"MaxPoolV2", b_pool, 0, 1, 3, 3, 0},
-    {"_FusedConv2D", b_fused_conv, 0, 0, 2, ANY, 0},
     {"BatchNormWithGlobalNormalization", b_batch_norm_global, 0, 0, 5, 5, 0},
     {"AvgPool", b_pool, 0, 0, 1, 1, 0},
     {"FusedBatchNorm", b_batch_norm, 0, 0, 5, 5, 5},
@@ -980,7 +932,8 @@ static const tf_op tf_ops[] = {
 
 frost_status frost__tf_build_node(frost__tf_node *c) {
     size_t i = FROST__OP_TABLE_FIND(tf_ops, 0, c->nd->op);
-    if (i == FROST_ARRAY_LEN(tf_ops)) return frost__tf_unsupported(c, NULL);
+    /* Not here: the other tables (tf_build.c: fused ops, ops of TF.js graph models). */
+    if (i == FROST_ARRAY_LEN(tf_ops)) return frost__tf_build_more(c);
     const tf_op *e = &tf_ops[i];
     if (c->n_in < e->min_in || c->n_in > e->max_in) {
         char want[32];
