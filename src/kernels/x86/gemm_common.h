@@ -105,8 +105,20 @@ static inline void frost__gemm_pack_dot_f32(int K, int N, const float *B, int ld
 
 /* ---- run ------------------------------------------------------------------------------------- */
 
+/* C[0:M, n0:n1] = act(bias), or act(0) without a bias: the product of an empty K. Rare: out of
+ * line and marked cold, away from the kernels' entry. */
+static __attribute__((noinline, cold, unused)) void
+frost__gemm_run_empty_k(int M, const float *bias, float *C, int ldc, const frost__act_params *act,
+                        int n0, int n1) {
+    for (int i = 0; i < M; i++) {
+        float *c = C + (size_t)i * (size_t)ldc + n0;
+        for (int j = 0; j < n1 - n0; j++) c[j] = bias ? bias[n0 + j] : 0.0f;
+        if (act) frost_k_f32_act__ref(c, (size_t)(n1 - n0), act);
+    }
+}
+
 /* Clips [n0, n1) to [0, N) and does the calls with nothing to multiply: true when the call is
- * done (no rows or columns, or K <= 0, where C is act(bias), or act(0) without a bias). */
+ * done (no rows or columns, or K <= 0). */
 static inline bool frost__gemm_run_trivial(int M, int N, int K, const float *bias, float *C,
                                            int ldc, const frost__act_params *act, int *n0,
                                            int *n1) {
@@ -114,11 +126,7 @@ static inline bool frost__gemm_run_trivial(int M, int N, int K, const float *bia
     if (*n1 > N) *n1 = N;
     if (M <= 0 || *n1 <= *n0) return true;
     if (K > 0) return false;
-    for (int i = 0; i < M; i++) {
-        float *c = C + (size_t)i * (size_t)ldc + *n0;
-        for (int j = 0; j < *n1 - *n0; j++) c[j] = bias ? bias[*n0 + j] : 0.0f;
-        if (act) frost_k_f32_act__ref(c, (size_t)(*n1 - *n0), act);
-    }
+    frost__gemm_run_empty_k(M, bias, C, ldc, act, *n0, *n1);
     return true;
 }
 
