@@ -1,5 +1,6 @@
 /* test_eltwise.c — CAST, UNARY, BINARY, ADD_N and SELECT against naive references written here:
- * every unary function (activations included) over its domain and at its edges, every binary
+ * every unary function (activations included) over its domain and at its edges, through the op
+ * and in each ISA build of the f32 loop, against libm in double precision; every binary
  * function for f32/f64/integers/bool over broadcasting corner cases (rank 0, size 1, size 0,
  * different ranks, per-channel, outer broadcast), integer edge values (division by zero, INT_MIN),
  * casts between every pair of numeric dtypes, shape inference with unknowns, and the threaded
@@ -12,6 +13,9 @@
 
 /* ==== Unary =================================================================================== */
 
+/* The oracle: each function from its definition, in double precision with libm. It shares no code
+ * and no formula with the kernels' shared f32 loop (src/kernels/ref/eltwise_unary_f32.inc, compiled
+ * as the ref, AVX2 and AVX-512 kernels), so a bug in that loop shows in every build of it. */
 static double ref_unary(int fn, double v, double a, double b) {
     switch (fn) {
     case FROST__ACT_NONE: case FROST__UN_IDENTITY: return v;
@@ -79,103 +83,141 @@ static void unary_domain(int fn, float *lo, float *hi) {
     }
 }
 
+/* n >= 8 inputs for fn over its domain, its ends and the points where functions turn (0, tiny
+ * values of both signs, halves for ROUND), and the alpha / beta it is tested with. */
+static void unary_inputs(int fn, float *x, int n, float *alpha, float *beta) {
+    float lo, hi;
+    *alpha = 0.3f;
+    *beta = 0.7f;
+    if (fn == FROST__ACT_CLIP) *alpha = -1.5f, *beta = 2.5f;
+    if (fn == FROST__ACT_HARD_SIGMOID) *alpha = 0.2f, *beta = 0.5f;
+    if (fn == FROST__ACT_ELU) *alpha = 1.0f;
+    unary_domain(fn, &lo, &hi);
+    frost_test_fill(x, (size_t)n, lo, hi);
+    x[0] = 0;
+    x[1] = lo;
+    x[2] = hi;
+    x[3] = 1e-6f;
+    x[4] = -1e-6f;
+    x[5] = 0.5f * (lo + hi) + 0.5f; /* a half for ROUND */
+    x[6] = 2.5f;
+    x[7] = -2.5f;
+    if (fn == FROST__UN_ASIN || fn == FROST__UN_ACOS || fn == FROST__UN_ATANH) x[6] = x[7] = 0.5f;
+    if (fn == FROST__UN_RECIPROCAL) x[0] = x[3] = x[4] = 1.5f;
+    if (fn == FROST__UN_ACOSH || fn == FROST__UN_LOG || fn == FROST__UN_SQRT || fn == FROST__UN_RSQRT)
+        x[0] = x[3] = x[4] = x[7] = 1.5f;
+    if (fn == FROST__UN_LOG1P) x[7] = 0.5f;
+}
+
+/* y against the oracle: the vectorized exp is ~1 ulp; erf-based GELU within 1.5e-7 * |x|. */
+static void check_unary(int fn, const float *x, const float *y, int n, float alpha, float beta,
+                        const char *label) {
+    float *want = malloc((size_t)n * sizeof *want);
+    for (int i = 0; i < n; i++) want[i] = (float)ref_unary(fn, x[i], alpha, beta);
+    double rtol = 2e-6, atol = 1e-6;
+    if (fn == FROST__ACT_GELU) atol = 1e-5;
+    frost_test_close(y, want, (size_t)n, atol, rtol, label);
+    free(want);
+}
+
+/* Every build of the f32 loop: ref always, avx2 / avx512 where the CPU has them. */
+typedef struct unary_variant {
+    const char *name;
+    frost__f32_unary_fn fn;
+    bool ok;
+} unary_variant;
+
+static int unary_variants(unary_variant v[3]) {
+    const frost__cpu *cpu = frost__cpu_get();
+    v[0] = (unary_variant){"ref", frost_k_f32_unary__ref, true};
+    v[1] = (unary_variant){"avx2", frost_k_f32_unary__avx2, cpu->avx2_fma};
+    v[2] = (unary_variant){"avx512", frost_k_f32_unary__avx512, cpu->avx512f};
+    for (int k = 1; k < 3; k++)
+        if (!v[k].ok) printf("note: no %s on this CPU, its unary kernel is not tested\n", v[k].name);
+    return 3;
+}
+
+/* Through the UNARY op (the kernel the CPU selects), every function over its domain. */
 static void test_unary_f32(void) {
     enum { N = 1037 };
     float *x = malloc(N * sizeof *x);
     for (int fn = 0; fn < FROST__UN_NOT; fn++) {
-        float lo, hi, alpha = 0.3f, beta = 0.7f;
-        if (fn == FROST__ACT_CLIP) alpha = -1.5f, beta = 2.5f;
-        if (fn == FROST__ACT_HARD_SIGMOID) alpha = 0.2f, beta = 0.5f;
-        if (fn == FROST__ACT_ELU) alpha = 1.0f;
-        if (fn == FROST__UN_RECIPROCAL) lo = 0.05f;
-        unary_domain(fn, &lo, &hi);
-        frost_test_fill(x, N, lo, hi);
-        x[0] = 0;
-        x[1] = lo;
-        x[2] = hi;
-        x[3] = 1e-6f;
-        x[4] = -1e-6f;
-        x[5] = 0.5f * (lo + hi) + 0.5f; /* a half for ROUND */
-        x[6] = 2.5f;
-        x[7] = -2.5f;
-        if (fn == FROST__UN_ASIN || fn == FROST__UN_ACOS || fn == FROST__UN_ATANH) x[6] = x[7] = 0.5f;
-        if (fn == FROST__UN_RECIPROCAL) x[0] = x[3] = x[4] = 1.5f;
-        if (fn == FROST__UN_ACOSH || fn == FROST__UN_LOG || fn == FROST__UN_SQRT || fn == FROST__UN_RSQRT)
-            x[0] = x[3] = x[4] = x[7] = 1.5f;
-        if (fn == FROST__UN_LOG1P) x[7] = 0.5f;
+        float alpha, beta;
+        unary_inputs(fn, x, N, &alpha, &beta);
         h_reset();
         int in = h_val(FROST_DTYPE_F32, 1, H_DIMS(N), x);
         frost__params p = {.unary = {fn, alpha, beta}};
         if (!CHECK_OK(h_run(FROST__OP_UNARY, &p, 1, &in, 1), &H.err)) continue;
-        const float *y = h_data(0);
-        float *want = malloc(N * sizeof *want);
-        for (int i = 0; i < N; i++) want[i] = (float)ref_unary(fn, x[i], alpha, beta);
-        /* the vectorized exp is ~1 ulp; erf-based GELU within 1.5e-7 * |x| */
-        double rtol = 2e-6, atol = 1e-6;
-        if (fn == FROST__ACT_GELU) atol = 1e-5;
-        frost_test_close(y, want, N, atol, rtol, frost_test_fmt("unary fn %d", fn));
-        free(want);
+        check_unary(fn, x, h_data(0), N, alpha, beta, frost_test_fmt("unary fn %d", fn));
     }
     free(x);
 }
 
-static void test_unary_edges(void) {
-    /* exp overflows to inf and underflows to 0; NaN passes through the fast functions */
-    float x[] = {100.0f, -100.0f, 88.72f, -87.3f, NAN, INFINITY, -INFINITY, 0.0f};
-    int n = (int)FROST_ARRAY_LEN(x);
-    int fns[] = {FROST__UN_EXP, FROST__ACT_SIGMOID, FROST__ACT_TANH, FROST__ACT_SWISH,
-                 FROST__ACT_RELU, FROST__ACT_ELU};
-    for (size_t k = 0; k < FROST_ARRAY_LEN(fns); k++) {
-        float y[8];
-        frost_k_f32_unary__ref(fns[k], x, y, n, 1.0f, 0.0f);
-        for (int i = 0; i < n; i++) {
-            double w = ref_unary(fns[k], x[i], 1.0, 0.0);
-            w = (float)w;
-            if (fns[k] == FROST__ACT_RELU && isnan(x[i])) continue;           /* either is fine */
-            bool ok = isnan(w) ? isnan(y[i]) : fabs(y[i] - w) <= 1e-6 * fabs(w) + 1e-30 || y[i] == w;
-            CHECK_MSG(ok, "fn %d x=%g: got %g want %g", fns[k], x[i], y[i], w);
+/* Each ISA build of the loop called directly, every function against the oracle (not against the
+ * ref build, which is the same source). 531 elements: vector bodies and a tail. */
+static void test_unary_isa_variants(void) {
+    unary_variant v[3];
+    const int nv = unary_variants(v);
+    enum { N = 531 };
+    float x[N], got[N];
+    for (int k = 0; k < nv; k++) {
+        if (!v[k].ok) continue;
+        for (int fn = 0; fn < FROST__UN_NOT; fn++) {
+            float alpha, beta;
+            unary_inputs(fn, x, N, &alpha, &beta);
+            for (int i = 0; i < N; i++) got[i] = NAN;
+            v[k].fn(fn, x, got, N, alpha, beta);
+            check_unary(fn, x, got, N, alpha, beta, frost_test_fmt("%s unary fn %d", v[k].name, fn));
         }
     }
-    /* exp accuracy over its whole finite range, densely */
-    double worst = 0;
-    for (float v = -87.3f; v < 88.72f; v += 0.00731f) {
-        float y;
-        frost_k_f32_unary__ref(FROST__UN_EXP, &v, &y, 1, 0, 0);
-        double w = exp((double)v), rel = fabs(y - w) / w;
-        if (rel > worst) worst = rel;
-    }
-    CHECK_MSG(worst < 4e-7, "exp worst relative error %g", worst);
-    /* tanh keeps relative accuracy near 0 */
-    float small[] = {1e-4f, -3e-3f, 0.1f, 0.124f, 0.126f, 0.3f};
-    float ys[6];
-    frost_k_f32_unary__ref(FROST__ACT_TANH, small, ys, 6, 0, 0);
-    for (int i = 0; i < 6; i++)
-        CHECK_MSG(fabs(ys[i] - tanh(small[i])) <= 3e-7 * fabs(tanh(small[i])), "tanh(%g) = %.9g",
-                  small[i], ys[i]);
 }
 
-/* The AVX2 / AVX-512 builds of the f32 loops agree with the ref build (up to FMA contraction). */
-static void test_unary_isa_variants(void) {
-    const frost__cpu *cpu = frost__cpu_get();
-    struct { const char *name; frost__f32_unary_fn fn; bool ok; } v[] = {
-        {"avx2", frost_k_f32_unary__avx2, cpu->avx2_fma},
-        {"avx512", frost_k_f32_unary__avx512, cpu->avx512f},
-    };
-    enum { N = 531 };
-    float x[N], want[N], got[N];
-    for (size_t k = 0; k < FROST_ARRAY_LEN(v); k++) {
-        if (!v[k].ok) {
-            printf("note: no %s on this CPU, its unary kernel is not tested\n", v[k].name);
-            continue;
+static void test_unary_edges(void) {
+    unary_variant v[3];
+    const int nv = unary_variants(v);
+    for (int vk = 0; vk < nv; vk++) {
+        if (!v[vk].ok) continue;
+        const frost__f32_unary_fn unary = v[vk].fn;
+        const char *isa = v[vk].name;
+        /* exp overflows to inf and underflows to 0; NaN passes through the fast functions */
+        float x[] = {100.0f, -100.0f, 88.72f, -87.3f, NAN, INFINITY, -INFINITY, 0.0f};
+        int n = (int)FROST_ARRAY_LEN(x);
+        int fns[] = {FROST__UN_EXP, FROST__ACT_SIGMOID, FROST__ACT_TANH, FROST__ACT_SWISH,
+                     FROST__ACT_RELU, FROST__ACT_ELU};
+        for (size_t k = 0; k < FROST_ARRAY_LEN(fns); k++) {
+            float y[8];
+            unary(fns[k], x, y, n, 1.0f, 0.0f);
+            for (int i = 0; i < n; i++) {
+                double w = ref_unary(fns[k], x[i], 1.0, 0.0);
+                w = (float)w;
+                if (fns[k] == FROST__ACT_RELU && isnan(x[i])) continue;           /* either is fine */
+                bool ok = isnan(w) ? isnan(y[i]) : fabs(y[i] - w) <= 1e-6 * fabs(w) + 1e-30 || y[i] == w;
+                CHECK_MSG(ok, "%s fn %d x=%g: got %g want %g", isa, fns[k], x[i], y[i], w);
+            }
         }
-        for (int fn = 0; fn < FROST__UN_NOT; fn++) {
-            float lo, hi;
-            unary_domain(fn, &lo, &hi);
-            frost_test_fill(x, N, lo, hi);
-            frost_k_f32_unary__ref(fn, x, want, N, 0.25f, 0.75f);
-            v[k].fn(fn, x, got, N, 0.25f, 0.75f);
-            frost_test_close(got, want, N, 1e-6, 2e-6, frost_test_fmt("%s unary fn %d", v[k].name, fn));
+        /* exp accuracy over its whole finite range, densely (in blocks, so the vector body runs) */
+        enum { B = 256 };
+        float xs[B], ys[B];
+        double worst = 0;
+        int nb = 0;
+        for (float t = -87.3f; t < 88.72f; t += 0.00731f) {
+            xs[nb++] = t;
+            if (nb < B && t + 0.00731f < 88.72f) continue;
+            unary(FROST__UN_EXP, xs, ys, nb, 0, 0);
+            for (int i = 0; i < nb; i++) {
+                double w = exp((double)xs[i]), rel = fabs(ys[i] - w) / w;
+                if (rel > worst) worst = rel;
+            }
+            nb = 0;
         }
+        CHECK_MSG(worst < 4e-7, "%s exp worst relative error %g", isa, worst);
+        /* tanh keeps relative accuracy near 0 */
+        float small[] = {1e-4f, -3e-3f, 0.1f, 0.124f, 0.126f, 0.3f};
+        float yt[6];
+        unary(FROST__ACT_TANH, small, yt, 6, 0, 0);
+        for (int i = 0; i < 6; i++)
+            CHECK_MSG(fabs(yt[i] - tanh(small[i])) <= 3e-7 * fabs(tanh(small[i])), "%s tanh(%g) = %.9g",
+                      isa, small[i], yt[i]);
     }
 }
 

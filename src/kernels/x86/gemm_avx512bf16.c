@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels/x86/gemm_avx512_common.h"
+
 #define NR 32 /* panel width: two zmm of pairs                                             */
 #define MR 10 /* rows per micro-tile: 20 accumulators + 2 B registers (as the fp32 kernel)   */
 /* Stack bytes for converted A: MR rows x KC_PAIRS_10 pairs, or 1 row x a 4x longer chunk. */
@@ -30,21 +32,11 @@
 
 /* ---- layout ---------------------------------------------------------------------------------- */
 
-static size_t panel_cols(int N) {
-    size_t full = (size_t)(N / NR) * NR;
-    int rem = N % NR;
-    return full + (rem == 0 ? 0 : rem <= 16 ? 16 : NR);
-}
-
 static size_t pairs_of(int K) { return ((size_t)K + 1) / 2; }
 
 static size_t bf16_packed_bytes(int K, int N) {
     if (K <= 0 || N <= 0) return 0;
-    size_t bytes;
-    if (__builtin_mul_overflow(pairs_of(K), panel_cols(N), &bytes) ||
-        __builtin_mul_overflow(bytes, (size_t)4, &bytes))
-        return SIZE_MAX;
-    return bytes;
+    return frost__gemm_bytes(pairs_of(K), frost__gemm_panel_cols(N, NR), 4, 0);
 }
 
 /* fp32 -> bf16, round to nearest even; NaN stays a (quiet) NaN instead of rounding to infinity. */
@@ -60,66 +52,18 @@ static void bf16_pack(int K, int N, const float *B, int ldb, bool trans_b, void 
     if (K <= 0 || N <= 0) return;
     uint16_t *P = packed;
     const size_t K2 = pairs_of(K);
-#define BAT(k, n) (trans_b ? B[(size_t)(n) * ldb + (k)] : B[(size_t)(k) * ldb + (n)])
     for (int p0 = 0; p0 < N; p0 += NR) {
-        const int w = (N - p0 >= NR || N - p0 > 16) ? NR : 16;
+        const int w = frost__gemm_panel_width(N, p0, NR);
         uint16_t *panel = P + (size_t)p0 * K2 * 2;
         for (size_t kp = 0; kp < K2; kp++)
             for (int j = 0; j < w; j++)
                 for (int h = 0; h < 2; h++) {
-                    const size_t k = 2 * kp + (size_t)h;
-                    const bool in = p0 + j < N && k < (size_t)K;
+                    const int k = 2 * (int)kp + h;
+                    const bool in = p0 + j < N && k < K;
                     panel[(kp * (size_t)w + (size_t)j) * 2 + (size_t)h] =
-                        in ? to_bf16(BAT(k, p0 + j)) : 0;
+                        in ? to_bf16(frost__gemm_b_at(B, ldb, trans_b, k, p0 + j)) : 0;
                 }
     }
-#undef BAT
-}
-
-/* ---- epilogue (as the fp32 kernel: clamps and leaky on registers, the rest through ref) ------ */
-
-enum { EPI_NONE, EPI_CLAMP, EPI_LEAKY, EPI_OTHER };
-
-typedef struct epilogue {
-    int kind;
-    __m512 lo, hi, alpha;
-} epilogue;
-
-static epilogue make_epilogue(const frost__act_params *act) {
-    epilogue e;
-    e.kind = EPI_NONE;
-    e.lo = _mm512_set1_ps(-__builtin_inff());
-    e.hi = _mm512_set1_ps(__builtin_inff());
-    e.alpha = _mm512_setzero_ps();
-    if (!act) return e;
-    switch (act->act) {
-    case FROST__ACT_NONE: case FROST__ACT_COUNT: break;
-    case FROST__ACT_RELU: e.kind = EPI_CLAMP; e.lo = _mm512_setzero_ps(); break;
-    case FROST__ACT_RELU6:
-        e.kind = EPI_CLAMP; e.lo = _mm512_setzero_ps(); e.hi = _mm512_set1_ps(6.0f); break;
-    case FROST__ACT_CLIP:
-        e.kind = EPI_CLAMP; e.lo = _mm512_set1_ps(act->alpha); e.hi = _mm512_set1_ps(act->beta);
-        break;
-    case FROST__ACT_LEAKY_RELU: e.kind = EPI_LEAKY; e.alpha = _mm512_set1_ps(act->alpha); break;
-    default: e.kind = EPI_OTHER; break;
-    }
-    return e;
-}
-
-static inline __attribute__((always_inline)) __m512 epi_apply(__m512 x, const epilogue *e) {
-    if (e->kind == EPI_CLAMP) return _mm512_min_ps(_mm512_max_ps(x, e->lo), e->hi);
-    if (e->kind == EPI_LEAKY) {
-        __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
-        return _mm512_mask_mul_ps(x, neg, x, e->alpha);
-    }
-    return x;
-}
-
-static inline __mmask16 mask16(int lo, int hi) {
-    if (lo < 0) lo = 0;
-    if (hi > 16) hi = 16;
-    if (hi <= lo) return 0;
-    return (__mmask16)((((uint32_t)1 << (hi - lo)) - 1) << lo);
 }
 
 /* ---- A conversion: rows x [k0, k0 + 2*pairs) floats -> rows x pairs bf16 pairs -------------- */
@@ -139,10 +83,10 @@ static void convert_a(int rows, const float *A, size_t lda, int K, int k0, int p
         if (p < pairs) {
             /* Masked loads: never read A past K; the missing half of a last odd pair is zero. */
             const int left = kend - k;
-            const __m512 lo = _mm512_maskz_loadu_ps(mask16(0, left), a + k);
-            const __m512 hi = _mm512_maskz_loadu_ps(mask16(0, left - 16), a + k + 16);
+            const __m512 lo = _mm512_maskz_loadu_ps(frost__mask16(0, left), a + k);
+            const __m512 hi = _mm512_maskz_loadu_ps(frost__mask16(0, left - 16), a + k + 16);
             const __m512bh v = _mm512_cvtne2ps_pbh(hi, lo);
-            _mm512_mask_storeu_epi32(d + p, mask16(0, pairs - p), (__m512i)v);
+            _mm512_mask_storeu_epi32(d + p, frost__mask16(0, pairs - p), (__m512i)v);
         }
     }
 }
@@ -153,10 +97,10 @@ static void convert_a(int rows, const float *A, size_t lda, int K, int k0, int p
  * activation (else store the partial sums). */
 static inline __attribute__((always_inline)) void
 tile(const int rows, const int nv, int pairs, const uint32_t *a, size_t lda2, const uint32_t *Bp,
-     const float *bias, float *C, size_t ldc, __mmask16 m0, __mmask16 m1, const epilogue *e,
+     const float *bias, float *C, size_t ldc, __mmask16 m0, __mmask16 m1, const frost__epi512 *e,
      bool first, bool last) {
     __m512 c0[MR], c1[MR];
-    const epilogue ep = *e;
+    const frost__epi512 ep = *e;
     if (first) {
         const __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
         const __m512 b1 = (bias && nv == 2) ? _mm512_maskz_loadu_ps(m1, bias + 16)
@@ -187,14 +131,15 @@ tile(const int rows, const int nv, int pairs, const uint32_t *a, size_t lda2, co
 #pragma GCC unroll 10
     for (int i = 0; i < rows; i++) {
         float *c = C + (size_t)i * ldc;
-        _mm512_mask_storeu_ps(c, m0, last ? epi_apply(c0[i], &ep) : c0[i]);
-        if (nv == 2) _mm512_mask_storeu_ps(c + 16, m1, last ? epi_apply(c1[i], &ep) : c1[i]);
+        _mm512_mask_storeu_ps(c, m0, last ? frost__epi512_apply(c0[i], &ep) : c0[i]);
+        if (nv == 2)
+            _mm512_mask_storeu_ps(c + 16, m1, last ? frost__epi512_apply(c1[i], &ep) : c1[i]);
     }
 }
 
-#define TILE_ARGS int pairs, const uint32_t *a, size_t lda2, const uint32_t *Bp, const float *bias, \
-                  float *C, size_t ldc, __mmask16 m0, __mmask16 m1, const epilogue *e,            \
-                  bool first, bool last
+#define TILE_ARGS int pairs, const uint32_t *a, size_t lda2, const uint32_t *Bp,        \
+                  const float *bias, float *C, size_t ldc, __mmask16 m0, __mmask16 m1, \
+                  const frost__epi512 *e, bool first, bool last
 #define TILE_PASS pairs, a, lda2, Bp, bias, C, ldc, m0, m1, e, first, last
 
 #define TILE_CASES(nv)                                   \
@@ -216,7 +161,7 @@ static __attribute__((noinline)) void tile_w16(int rows, TILE_ARGS) { TILE_CASES
 /* One row: the tile would form only nv dependency chains (vdpbf16ps latency ~6 cycles); eight
  * independent accumulators keep the weight stream, not the latency, the limit. */
 static void gemv_panel(int nv, int pairs, const uint32_t *a, const uint32_t *Bp, const float *bias,
-                       float *c, __mmask16 m0, __mmask16 m1, const epilogue *e, bool first,
+                       float *c, __mmask16 m0, __mmask16 m1, const frost__epi512 *e, bool first,
                        bool last) {
     __m512 s[8];
     for (int j = 0; j < 8; j++) s[j] = _mm512_setzero_ps();
@@ -260,25 +205,15 @@ static void gemv_panel(int nv, int pairs, const uint32_t *a, const uint32_t *Bp,
                                     (__m512bh)_mm512_loadu_si512(Bp));
         s[0] = _mm512_add_ps(_mm512_add_ps(s[0], s[2]), _mm512_add_ps(s[4], s[6]));
     }
-    _mm512_mask_storeu_ps(c, m0, last ? epi_apply(s[0], e) : s[0]);
-    if (nv == 2) _mm512_mask_storeu_ps(c + 16, m1, last ? epi_apply(s[1], e) : s[1]);
+    _mm512_mask_storeu_ps(c, m0, last ? frost__epi512_apply(s[0], e) : s[0]);
+    if (nv == 2) _mm512_mask_storeu_ps(c + 16, m1, last ? frost__epi512_apply(s[1], e) : s[1]);
 }
 
 static void bf16_run(int M, int N, int K, const float *A, int lda, const void *packed,
                      const float *bias, float *C, int ldc, const frost__act_params *act, int n0,
                      int n1) {
-    if (n0 < 0) n0 = 0;
-    if (n1 > N) n1 = N;
-    if (M <= 0 || n1 <= n0) return;
-    if (K <= 0) {
-        for (int i = 0; i < M; i++) {
-            float *c = C + (size_t)i * ldc + n0;
-            for (int j = 0; j < n1 - n0; j++) c[j] = bias ? bias[n0 + j] : 0.0f;
-            if (act) frost_k_f32_act__ref(c, (size_t)(n1 - n0), act);
-        }
-        return;
-    }
-    const epilogue e = make_epilogue(act);
+    if (frost__gemm_run_trivial(M, N, K, bias, C, ldc, act, &n0, &n1)) return;
+    const frost__epi512 e = frost__epi512_of(act);
     const int K2 = (int)pairs_of(K);
     const uint32_t *P = packed;
     uint32_t abuf[A_BUF_BYTES / 4] __attribute__((aligned(64)));
@@ -292,10 +227,10 @@ static void bf16_run(int M, int N, int K, const float *A, int lda, const void *p
             const bool first = kp0 == 0, last = kp0 + pairs == K2;
             convert_a(rows, Ai, (size_t)lda, K, 2 * kp0, pairs, abuf);
             for (int p0 = n0 - n0 % NR; p0 < n1; p0 += NR) {
-                const int nv = (N - p0 >= NR || N - p0 > 16) ? 2 : 1;
+                const int nv = frost__gemm_panel_width(N, p0, NR) / 16;
                 const uint32_t *Bp = P + (size_t)p0 * K2 + (size_t)kp0 * (size_t)(16 * nv);
                 const int lo = (n0 > p0 ? n0 : p0) - p0, hi = (n1 < p0 + NR ? n1 : p0 + NR) - p0;
-                const __mmask16 m0 = mask16(lo, hi), m1 = mask16(lo - 16, hi - 16);
+                const __mmask16 m0 = frost__mask16(lo, hi), m1 = frost__mask16(lo - 16, hi - 16);
                 const float *bp = bias ? bias + p0 : NULL;
                 float *Cp = Ci + p0;
                 if (rows == 1)
@@ -306,7 +241,7 @@ static void bf16_run(int M, int N, int K, const float *A, int lda, const void *p
                 else
                     tile_w16(rows, pairs, abuf, (size_t)pairs, Bp, bp, Cp, (size_t)ldc, m0, m1, &e,
                              first, last);
-                if (last && e.kind == EPI_OTHER)
+                if (last && e.kind == FROST__EPI_OTHER)
                     for (int r = 0; r < rows; r++)
                         frost_k_f32_act__ref(Cp + (size_t)r * ldc + lo, (size_t)(hi - lo), act);
             }

@@ -29,44 +29,36 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kernels/x86/gemm_avx512_common.h"
+
 #define NR 32
 #define A_BUF_BYTES 16384 /* quantized A of up to RB rows, per K chunk (small-stack safe) */
 #define RB 4              /* rows sharing each weight load                          */
-
-static size_t panel_cols(int N) {
-    size_t full = (size_t)(N / NR) * NR;
-    int rem = N % NR;
-    return full + (rem == 0 ? 0 : rem <= 16 ? 16 : NR);
-}
 
 static size_t quads_of(int K) { return ((size_t)K + 3) / 4; }
 
 static size_t int8_packed_bytes(int K, int N) {
     if (K <= 0 || N <= 0) return 0;
-    size_t bytes;
-    if (__builtin_mul_overflow(quads_of(K), panel_cols(N), &bytes) ||
-        __builtin_mul_overflow(bytes, (size_t)4, &bytes) ||
-        __builtin_add_overflow(bytes, panel_cols(N) * 8, &bytes))
-        return SIZE_MAX;
-    return bytes;
+    const size_t Np = frost__gemm_panel_cols(N, NR);
+    return frost__gemm_bytes(quads_of(K), Np, 4, Np * 8); /* then scales and column sums */
 }
 
 static void int8_pack(int K, int N, const float *B, int ldb, bool trans_b, void *packed) {
     if (K <= 0 || N <= 0) return;
-    const size_t K4 = quads_of(K), Np = panel_cols(N);
+    const size_t K4 = quads_of(K), Np = frost__gemm_panel_cols(N, NR);
     int8_t *P = packed;
     float *scale = (float *)(P + K4 * Np * 4);
     int32_t *colsum = (int32_t *)(scale + Np);
-#define BAT(k, n) (trans_b ? B[(size_t)(n) * ldb + (k)] : B[(size_t)(k) * ldb + (n)])
     for (size_t n = 0; n < Np; n++) {
         float mx = 0;
         if (n < (size_t)N)
-            for (int k = 0; k < K; k++) mx = fmaxf(mx, fabsf(BAT(k, n)));
+            for (int k = 0; k < K; k++)
+                mx = fmaxf(mx, fabsf(frost__gemm_b_at(B, ldb, trans_b, k, (int)n)));
         scale[n] = mx / 127.0f;
         colsum[n] = 0;
     }
     for (int p0 = 0; p0 < N; p0 += NR) {
-        const int w = (N - p0 >= NR || N - p0 > 16) ? NR : 16;
+        const int w = frost__gemm_panel_width(N, p0, NR);
         int8_t *panel = P + (size_t)p0 * K4 * 4;
         for (size_t q = 0; q < K4; q++)
             for (int j = 0; j < w; j++)
@@ -74,28 +66,21 @@ static void int8_pack(int K, int N, const float *B, int ldb, bool trans_b, void 
                     const size_t k = 4 * q + (size_t)h, n = (size_t)(p0 + j);
                     int v = 0;
                     if (n < (size_t)N && k < (size_t)K && scale[n] > 0) {
-                        v = (int)nearbyintf(BAT(k, n) / scale[n]);
+                        v = (int)nearbyintf(frost__gemm_b_at(B, ldb, trans_b, (int)k, (int)n) /
+                                            scale[n]);
                         v = v > 127 ? 127 : v < -127 ? -127 : v;
                     }
                     panel[(q * (size_t)w + (size_t)j) * 4 + (size_t)h] = (int8_t)v;
                     colsum[n] += v;
                 }
     }
-#undef BAT
-}
-
-static inline __mmask16 mask16(int lo, int hi) {
-    if (lo < 0) lo = 0;
-    if (hi > 16) hi = 16;
-    if (hi <= lo) return 0;
-    return (__mmask16)((((uint32_t)1 << (hi - lo)) - 1) << lo);
 }
 
 /* max |a[k]| over the row, vectorised. */
 static float row_absmax(const float *a, int K) {
     __m512 m = _mm512_setzero_ps();
     for (int k = 0; k < K; k += 16)
-        m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(mask16(0, K - k), a + k)));
+        m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(frost__mask16(0, K - k), a + k)));
     return _mm512_reduce_max_ps(m);
 }
 
@@ -107,11 +92,11 @@ static void quantize_row(const float *a, int K, int k0, int quads, float inv, ui
     const int kend = k0 + 4 * quads;
     for (int k = k0; k < kend; k += 16) {
         const int left = (K - k) < 16 ? (K - k) : 16;
-        const __m512 v = _mm512_maskz_loadu_ps(mask16(0, left), a + k);
+        const __m512 v = _mm512_maskz_loadu_ps(frost__mask16(0, left), a + k);
         __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(v, vinv));
         q = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(q, lo), hi), off);
         const int n = kend - k < 16 ? kend - k : 16;
-        _mm_mask_storeu_epi8(dst + (k - k0), (__mmask16)mask16(0, n), _mm512_cvtepi32_epi8(q));
+        _mm_mask_storeu_epi8(dst + (k - k0), frost__mask16(0, n), _mm512_cvtepi32_epi8(q));
     }
 }
 
@@ -164,35 +149,13 @@ rows_panel(const int rows, int nv, int quads, const uint8_t *a, size_t astride, 
     }
 }
 
-static inline __m512 act_regs(__m512 x, const frost__act_params *act, bool *other) {
-    if (!act) return x;
-    switch (act->act) {
-    case FROST__ACT_NONE: case FROST__ACT_COUNT: return x;
-    case FROST__ACT_RELU: return _mm512_max_ps(x, _mm512_setzero_ps());
-    case FROST__ACT_RELU6:
-        return _mm512_min_ps(_mm512_max_ps(x, _mm512_setzero_ps()), _mm512_set1_ps(6.0f));
-    case FROST__ACT_CLIP:
-        return _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(act->alpha)), _mm512_set1_ps(act->beta));
-    default: *other = true; return x;
-    }
-}
-
 static void int8_run(int M, int N, int K, const float *A, int lda, const void *packed,
                      const float *bias, float *C, int ldc, const frost__act_params *act, int n0,
                      int n1) {
-    if (n0 < 0) n0 = 0;
-    if (n1 > N) n1 = N;
-    if (M <= 0 || n1 <= n0) return;
-    if (K <= 0) {
-        for (int i = 0; i < M; i++) {
-            float *c = C + (size_t)i * ldc + n0;
-            for (int j = 0; j < n1 - n0; j++) c[j] = bias ? bias[n0 + j] : 0.0f;
-            if (act) frost_k_f32_act__ref(c, (size_t)(n1 - n0), act);
-        }
-        return;
-    }
+    if (frost__gemm_run_trivial(M, N, K, bias, C, ldc, act, &n0, &n1)) return;
+    const frost__epi512 e = frost__epi512_of(act);
     const int K4 = (int)quads_of(K);
-    const size_t Np = panel_cols(N);
+    const size_t Np = frost__gemm_panel_cols(N, NR);
     const int32_t *P = packed;
     const float *scale = (const float *)(P + (size_t)K4 * Np);
     const int32_t *colsum = (const int32_t *)(scale + Np);
@@ -207,7 +170,7 @@ static void int8_run(int M, int N, int K, const float *A, int lda, const void *p
             inv[r] = amax > 0 ? 127.0f / amax : 0.0f;
         }
         for (int p0 = n0 - n0 % NR; p0 < n1; p0 += NR) {
-            const int nv = (N - p0 >= NR || N - p0 > 16) ? 2 : 1;
+            const int nv = frost__gemm_panel_width(N, p0, NR) / 16;
             const int lo = (n0 > p0 ? n0 : p0) - p0, hi = (n1 < p0 + NR ? n1 : p0 + NR) - p0;
             __m512i acc[RB][2];
             for (int r = 0; r < RB; r++) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
@@ -229,10 +192,9 @@ static void int8_run(int M, int N, int K, const float *A, int lda, const void *p
             }
             for (int r = 0; r < rows; r++) {
                 float *c = C + (size_t)(i + r) * ldc;
-                bool other = false;
                 for (int v = 0; v < nv; v++) {
                     const int col = p0 + 16 * v;
-                    const __mmask16 m = mask16(lo - 16 * v, hi - 16 * v);
+                    const __mmask16 m = frost__mask16(lo - 16 * v, hi - 16 * v);
                     if (!m) continue;
                     const __m512i cs = _mm512_loadu_si512(colsum + col);
                     const __m512i exact = _mm512_sub_epi32(acc[r][v], _mm512_slli_epi32(cs, 7));
@@ -240,10 +202,11 @@ static void int8_run(int M, int N, int K, const float *A, int lda, const void *p
                                              _mm512_mul_ps(_mm512_set1_ps(sa[r]),
                                                            _mm512_loadu_ps(scale + col)));
                     if (bias) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, bias + col));
-                    x = act_regs(x, act, &other);
+                    x = frost__epi512_apply(x, &e);
                     _mm512_mask_storeu_ps(c + col, m, x);
                 }
-                if (other) frost_k_f32_act__ref(c + p0 + lo, (size_t)(hi - lo), act);
+                if (e.kind == FROST__EPI_OTHER)
+                    frost_k_f32_act__ref(c + p0 + lo, (size_t)(hi - lo), act);
             }
         }
     }
