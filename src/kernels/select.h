@@ -25,9 +25,15 @@ typedef void (*frost__wino_output_fn)(const frost__conv_geom *g, const float *M,
                                       const frost__act_params *act, int64_t t0, int64_t nt,
                                       float *y);
 
+typedef void (*frost__depthwise_fn)(const frost__conv_geom *g, const float *x,
+                                    const float *filter, const float *bias,
+                                    const frost__act_params *act, float *y, int64_t r0, int64_t r1);
+
 /* The convolution family. Optional paths are NULL where this CPU has no kernel for them. */
 typedef struct frost__conv_kernels {
+    const char *name;           /* "avx512", "avx2", "ref": for profiles                     */
     frost__im2col_fn im2col;
+    frost__depthwise_fn depthwise; /* the tiled depthwise conv (always set)                   */
     /* Narrow direct conv (conv1 of a CNN: K <= 64, cout <= 32), skipping im2col. */
     frost__conv_narrow_fn narrow;
     /* Winograd F(4x4,5x5): the input and output transforms and the GEMM family for the 64

@@ -526,16 +526,16 @@ typedef struct dw_task {
     const float *x, *filter, *bias;
     const frost__act_params *act;
     float *y;
-    bool direct;
+    frost__depthwise_fn depthwise; /* NULL: the grouped direct loops */
 } dw_task;
 
 static void dw_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const dw_task *t = arg;
-    if (t->direct)
+    if (!t->depthwise)
         frost_k_f32_conv_direct__ref(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
     else
-        frost_k_f32_depthwise__ref(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
+        t->depthwise(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
 }
 
 static void run_depthwise(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
@@ -545,7 +545,7 @@ static void run_depthwise(const frost__step *st, const frost__exec *ex, const co
                  p->has_bias ? FROST_IN(st, ex, 2) : NULL,
                  &p->act,
                  FROST_OUT(st, ex, 0),
-                 p->mode == CONV_DIRECT};
+                 p->mode == CONV_DIRECT ? NULL : p->kern->depthwise};
     const int64_t rows = p->g.n * p->g.out_h;
     const int64_t cin_per_out = p->mode == CONV_DIRECT ? p->g.in_c / p->g.groups : 1;
     const int64_t row_flops =
@@ -657,7 +657,7 @@ static frost_status fill_forward_geom(const frost__prepare_ctx *pc, const frost_
     return FROST_OK;
 }
 
-static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {
+static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc) {
     const frost__node *n = pc->node;
     conv_plan *p = (conv_plan *)st->state.bytes;
     memset(p, 0, sizeof *p);
@@ -772,6 +772,29 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     return FROST_OK;
 }
 
+/* The profile's description of the chosen path: window/stride, algorithm, kernel family. */
+static void label_step(frost__step *st, const conv_plan *p) {
+    const frost__conv_geom *g = &p->g;
+    static const char *const modes[] = {
+        [CONV_GEMM_PACKED] = "gemm", [CONV_GEMM_REF] = "gemm ref", [CONV_DEPTHWISE] = "depthwise",
+        [CONV_DIRECT] = "grouped direct", [CONV_TRANSPOSE] = "transposed",
+        [CONV_WINOGRAD] = "winograd", [CONV_NARROW] = "narrow direct",
+    };
+    const char *how = modes[p->mode];
+    if (p->mode == CONV_GEMM_PACKED) how = p->direct_a ? "gemm (no im2col)" : "im2col+gemm";
+    const frost__gemm_kernel *k = p->mode == CONV_WINOGRAD ? p->wino_kernel : p->kernel;
+    const char *isa = k ? k->name : p->mode == CONV_DEPTHWISE && p->kern ? p->kern->name : "";
+    frost__step_label(st, "%dx%d/%d %s%s%s %lldx%lldx%lld>%lld", g->k_h, g->k_w, g->stride_h, how,
+                      isa[0] ? " " : "", isa, (long long)g->out_h, (long long)g->out_w,
+                      (long long)g->in_c, (long long)g->out_c);
+}
+
+static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {
+    FROST_TRY(conv2d_choose(st, pc));
+    label_step(st, (const conv_plan *)st->state.bytes);
+    return FROST_OK;
+}
+
 static frost_status depthwise_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     const frost__node *n = pc->node;
     conv_plan *p = (conv_plan *)st->state.bytes;
@@ -782,7 +805,9 @@ static frost_status depthwise_prepare(frost__step *st, const frost__prepare_ctx 
         return frost__op_fail(n, pc->err, FROST_E_SHAPE, "channels do not match the filter");
     p->act = n->p.conv.act;
     p->mode = CONV_DEPTHWISE;
+    p->kern = frost__conv_kernels_pick(pc->cpu);
     st->run = conv_run;
+    label_step(st, p);
     return FROST_OK;
 }
 
@@ -851,6 +876,7 @@ static frost_status deconv_prepare(frost__step *st, const frost__prepare_ctx *pc
     /* The GEMM half still needs to know packed vs reference: kept in `kernel` (NULL: reference). */
     if (chosen != CONV_GEMM_PACKED) p->kernel = NULL;
     st->run = conv_run;
+    label_step(st, p);
     return FROST_OK;
 }
 

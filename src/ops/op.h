@@ -50,6 +50,9 @@ typedef struct frost__step {
     size_t ws_bytes;                 /* workspace requested by prepare                           */
     size_t ws_offset;                /* where the planner put it in the arena                    */
     size_t weight_bytes;             /* packed weights a run reads (0: all of node->packed_bytes) */
+    /* How prepare chose to compute it ("3x3/2 depthwise avx512"), for profiles; "" says nothing
+     * more than the op's name. Set with frost__step_label. */
+    char label[56];
     /* Op-private plan state, filled by prepare. 64-byte aligned, fixed size: no allocation. */
     union {
         unsigned char bytes[1024];
@@ -100,6 +103,9 @@ typedef struct frost__op_def {
 const frost__op_def *frost__op_get(int id);
 /* The canonical op name from ops.def ("Conv2D"); "?" for a bad id. */
 const char *frost__op_name(int id);
+
+/* Writes st->label (truncating): what kernel and shape a profile shows for the step. */
+void frost__step_label(frost__step *st, const char *fmt, ...) FROST_PRINTF(2, 3);
 
 /* Errors from op hooks name the node and its source op. */
 frost_status frost__op_fail(const frost__node *n, frost_error *err, frost_status code,

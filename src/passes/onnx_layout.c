@@ -342,7 +342,17 @@ static int rule_sink(layout_ctx *c, int ni) {
         break;
     }
     case FROST__OP_CONCAT: {
-        if (t0 < 0 || n->n_in < 2) return 0;
+        if (n->n_in < 2) return 0;
+        /* The transposed inputs give the perm; constants (a channel pad made of zeros, as tf2onnx
+         * writes TF's Pad of channels) are permuted to match. */
+        for (int k = 0; t0 < 0 && k < n->n_in - 1; k++) {
+            t0 = transpose_producer(c, n->in[k], true, perm, &r);
+            if (t0 >= 0) {
+                perm_value = g->nodes[t0].in[1];
+                out_shape = unpermute_shape(ys, perm, r);
+            }
+        }
+        if (t0 < 0) return 0;
         int64_t axis;
         const frost__value *av = &g->values[n->in[n->n_in - 1]];
         if (av->kind != FROST__VAL_CONST ||
@@ -353,8 +363,24 @@ static int rule_sink(layout_ctx *c, int ni) {
         for (int k = 0; k < n->n_in - 1; k++) {
             int64_t pk[FROST_MAX_RANK];
             int rk, tk = transpose_producer(c, n->in[k], true, pk, &rk);
-            if (tk < 0 || rk != r || memcmp(pk, perm, sizeof(int64_t) * (size_t)r) != 0) return 0;
-            in[k] = g->nodes[tk].in[0];
+            if (tk >= 0) {
+                if (rk != r || memcmp(pk, perm, sizeof(int64_t) * (size_t)r) != 0) return 0;
+                continue;
+            }
+            const frost__value *kv = &g->values[n->in[k]];
+            if (kv->kind != FROST__VAL_CONST || kv->shape.rank != r) return 0;
+        }
+        for (int k = 0; k < n->n_in - 1; k++) {
+            int64_t pk[FROST_MAX_RANK];
+            int rk, tk = transpose_producer(c, n->in[k], true, pk, &rk);
+            if (tk >= 0) {
+                in[k] = g->nodes[tk].in[0];
+                continue;
+            }
+            int kc = permuted_const(c, n->in[k], perm, r);
+            if (kc == -2) return 0;
+            if (kc < 0) return -1;
+            in[k] = kc;
         }
         int64_t na = perm[axis];
         int ac = add_i64_const(c, n->name, &na, 1, true);
