@@ -19,13 +19,17 @@ frost_status frost_session_profile_step(const frost_session *s, int index, frost
     out->op = n ? n->src_op : "";
     out->kernel = st->label[0] ? st->label : n ? frost__op_name(n->op) : "";
     out->runs = s->prof_runs;
+    const size_t n_nodes = (size_t)(s->m->g.n_nodes ? s->m->g.n_nodes : 1);
     out->total_us = (double)s->prof_ns[index] / 1e3;
+    out->min_us = s->prof_runs ? (double)s->prof_ns[n_nodes + (size_t)index] / 1e3 : 0;
     out->flops = n ? frost__node_flops(s, n) : 0;
     return FROST_OK;
 }
 
 void frost_session_profile_reset(frost_session *s) {
     if (!s || !s->prof_ns) return;
-    memset(s->prof_ns, 0, (size_t)(s->m->g.n_nodes ? s->m->g.n_nodes : 1) * sizeof *s->prof_ns);
+    const size_t n_nodes = (size_t)(s->m->g.n_nodes ? s->m->g.n_nodes : 1);
+    memset(s->prof_ns, 0, n_nodes * sizeof *s->prof_ns);
+    for (size_t i = 0; i < n_nodes; i++) s->prof_ns[n_nodes + i] = UINT64_MAX;
     s->prof_runs = 0;
 }

@@ -101,11 +101,12 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
     }
     mark_needed(s);
     if (opts->profile) {
-        s->prof_ns = frost__calloc(a, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(uint64_t));
+        s->prof_ns = frost__calloc(a, 2 * (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(uint64_t));
         if (!s->prof_ns) {
             frost_session_free(s);
             return oom(err);
         }
+        frost_session_profile_reset(s);
     }
     s->n_threads = opts->n_threads > 1 ? opts->n_threads : 1;
     s->flush_denormals = !opts->keep_denormals;
@@ -288,12 +289,14 @@ static frost_status run_steps(const frost_session *s, frost_error *err, bool tim
     frost__fpenv env = frost__fpenv_enter(s->flush_denormals);
     frost_status r = FROST_OK;
     if (timed) {
+        uint64_t *sum = s->prof_ns, *fastest = s->prof_ns + (s->m->g.n_nodes ? s->m->g.n_nodes : 1);
         uint64_t t0 = now_ns();
         for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
             const frost__step *st = &s->steps[i];
             r = st->run(st, &ex);
-            const uint64_t t1 = now_ns();
-            s->prof_ns[i] += t1 - t0;
+            const uint64_t t1 = now_ns(), dt = t1 - t0;
+            sum[i] += dt;
+            if (dt < fastest[i]) fastest[i] = dt;
             t0 = t1;
         }
     } else {

@@ -43,7 +43,8 @@ struct frost_session {
     bool flush_denormals;      /* the run's FP mode on every thread (platform/fpenv.h)          */
     /* Profile (frost_session_options.profile): per step, ns summed over the timed runs. NULL
      * when off: the run loop then reads no clock. */
-    uint64_t *prof_ns;         /* [graph nodes]: indexed by step                               */
+    uint64_t *prof_ns;         /* [2 x graph nodes]: per step the sum, then per step the
+                                  fastest run (UINT64_MAX before the first)                      */
     int64_t prof_runs;
 };
 
