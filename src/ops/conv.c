@@ -61,7 +61,19 @@ typedef struct conv_plan {
     /* Narrow direct conv: padded image size, where the K x 32 filter starts in n->packed. */
     int64_t narrow_hp, narrow_wp;
     size_t narrow_offset;
+    /* y = act(...) * post_scale + post_shift (params.h), applied where the output is still hot. */
+    bool post;
+    float post_scale, post_shift;
 } conv_plan;
+
+/* The post-activation scale and shift on n rows of `cols` floats, ld apart. */
+static void apply_post(const conv_plan *p, float *y, int64_t rows, int64_t cols, int64_t ld) {
+    const float a = p->post_scale, b = p->post_shift;
+    for (int64_t r = 0; r < rows; r++) {
+        float *row = y + r * ld;
+        for (int64_t j = 0; j < cols; j++) row[j] = row[j] * a + b;
+    }
+}
 _Static_assert(sizeof(conv_plan) <= sizeof(((frost__step *)0)->state), "conv plan too big");
 
 static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
@@ -361,6 +373,7 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
     if (p->mode == CONV_GEMM_PACKED) {
         const void *packed = (const unsigned char *)t->node->packed + (size_t)grp * p->group_stride;
         p->kernel->run(rows, p->cout_g, p->K, A, lda, packed, bias, C, (int)ldc, &p->act, n0, n1);
+        if (p->post) apply_post(p, C + n0, rows, n1 - n0, ldc);
         return;
     }
     /* Reference: B is the group's column slice of the HWIO filter, read in place. */
@@ -373,6 +386,7 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
             for (int j = 0; j < n1 - n0; j++) c[j] += bias[n0 + j];
         if (p->act.act != FROST__ACT_NONE) frost_k_f32_act__ref(c, (size_t)(n1 - n0), &p->act);
     }
+    if (p->post) apply_post(p, C + n0, rows, n1 - n0, ldc);
 }
 
 static void gemm_conv_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
@@ -522,6 +536,7 @@ static void run_narrow(const frost__step *st, const frost__exec *ex, const conv_
 /* ---- run: depthwise and direct -------------------------------------------------------------- */
 
 typedef struct dw_task {
+    const conv_plan *p;
     const frost__conv_geom *g;
     const float *x, *filter, *bias;
     const frost__act_params *act;
@@ -536,10 +551,15 @@ static void dw_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
         frost_k_f32_conv_direct__ref(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
     else
         t->depthwise(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
+    if (t->p->post) {
+        const int64_t row = t->g->out_w * t->g->out_c;
+        apply_post(t->p, t->y + begin * row, 1, (end - begin) * row, 0);
+    }
 }
 
 static void run_depthwise(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
-    dw_task t = {&p->g,
+    dw_task t = {p,
+                 &p->g,
                  FROST_IN(st, ex, 0),
                  FROST_IN(st, ex, 1),
                  p->has_bias ? FROST_IN(st, ex, 2) : NULL,
@@ -611,15 +631,33 @@ static void run_deconv(const frost__step *st, const frost__exec *ex, const conv_
     }
 }
 
+typedef struct post_task {
+    const conv_plan *p;
+    float *y;
+    int64_t row;
+} post_task;
+
+static void post_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const post_task *t = arg;
+    apply_post(t->p, t->y + begin * t->row, 1, (end - begin) * t->row, 0);
+}
+
 static frost_status conv_run(const frost__step *st, const frost__exec *ex) {
     const conv_plan *p = (const conv_plan *)st->state.bytes;
+    bool post_done = true;
     switch (p->mode) {
     case CONV_DEPTHWISE:
     case CONV_DIRECT: run_depthwise(st, ex, p); break;
-    case CONV_TRANSPOSE: run_deconv(st, ex, p); break;
-    case CONV_WINOGRAD: run_winograd(st, ex, p); break;
-    case CONV_NARROW: run_narrow(st, ex, p); break;
+    case CONV_TRANSPOSE: run_deconv(st, ex, p); post_done = false; break;
+    case CONV_WINOGRAD: run_winograd(st, ex, p); post_done = false; break;
+    case CONV_NARROW: run_narrow(st, ex, p); post_done = false; break;
     default: run_gemm_conv(st, ex, p); break;
+    }
+    if (p->post && !post_done) {
+        /* These kernels write scattered tiles: one more pass over the output, by rows. */
+        post_task t = {p, FROST_OUT(st, ex, 0), p->g.out_w * p->g.out_c};
+        frost__parallel_for(ex->pool, p->g.n * p->g.out_h, 16, post_task_fn, &t);
     }
     return FROST_OK;
 }
@@ -789,8 +827,15 @@ static void label_step(frost__step *st, const conv_plan *p) {
                       (long long)g->in_c, (long long)g->out_c);
 }
 
+static void set_post(conv_plan *p, const frost__node *n) {
+    p->post = n->p.conv.post_affine;
+    p->post_scale = n->p.conv.post_scale;
+    p->post_shift = n->p.conv.post_shift;
+}
+
 static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     FROST_TRY(conv2d_choose(st, pc));
+    set_post((conv_plan *)st->state.bytes, pc->node);
     label_step(st, (const conv_plan *)st->state.bytes);
     return FROST_OK;
 }
@@ -806,6 +851,7 @@ static frost_status depthwise_prepare(frost__step *st, const frost__prepare_ctx 
     p->act = n->p.conv.act;
     p->mode = CONV_DEPTHWISE;
     p->kern = frost__conv_kernels_pick(pc->cpu);
+    set_post(p, n);
     st->run = conv_run;
     label_step(st, p);
     return FROST_OK;
