@@ -38,6 +38,8 @@ const frost__conv_kernels *frost__conv_kernels_pick(const frost__cpu *cpu) {
         .narrow = frost_k_f32_conv_narrow__avx512,
         .wino_input = frost_k_wino45_input__avx512,
         .wino_output = frost_k_wino45_output__avx512,
+        .wino43_input = frost_k_wino43_input__avx512,
+        .wino43_output = frost_k_wino43_output__avx512,
         .wino_gemm = &frost__gemm_avx512,
     };
     if (avx512(cpu)) return &wide;

@@ -40,6 +40,9 @@ typedef struct frost__conv_kernels {
      * products, which must be the one the transforms' layout was written for. */
     frost__wino_input_fn wino_input;
     frost__wino_output_fn wino_output;
+    /* Winograd F(4x4,3x3): the same for 3x3 convolutions (36 products). */
+    frost__wino_input_fn wino43_input;
+    frost__wino_output_fn wino43_output;
     const frost__gemm_kernel *wino_gemm;
 } frost__conv_kernels;
 const frost__conv_kernels *frost__conv_kernels_pick(const frost__cpu *cpu);

@@ -56,6 +56,7 @@ typedef struct conv_plan {
     /* Winograd: tiles per image, tiles per work unit, where U starts in n->packed and the bytes
      * between its 64 packed matrices, and the fp32 GEMM family they were packed for. */
     int64_t wino_tiles, wino_block;
+    int wino_alpha;      /* patch size: 6 (3x3 filters) or 8 (5x5); alpha^2 GEMMs               */
     size_t wino_offset, wino_stride;
     const frost__gemm_kernel *wino_kernel;
     /* Narrow direct conv: padded image size, where the K x 32 filter starts in n->packed. */
@@ -105,12 +106,20 @@ static const frost__gemm_kernel *winograd_kernel(const frost__node *n, const fro
                                                  int64_t kh, int64_t kw, int64_t cin, int64_t cout) {
     const frost__window *w = &n->p.conv.w;
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
-    if (groups != 1 || kh != FROST_WINO_R || kw != FROST_WINO_R || or_one(w->stride_h) != 1 ||
-        or_one(w->stride_w) != 1 || or_one(w->dilation_h) != 1 || or_one(w->dilation_w) != 1 ||
-        cin < 16 || cout < 16 || !fits_int(cin) || !fits_int(cout))
+    const frost__conv_kernels *k = frost__conv_kernels_pick(cpu);
+    const bool five = kh == FROST_WINO_R && kw == FROST_WINO_R;
+    const bool three = kh == 3 && kw == 3 && k->wino43_input;
+    /* 3x3 also when dilated (prepare checks the output divides by the dilation). */
+    const bool undilated = or_one(w->dilation_h) == 1 && or_one(w->dilation_w) == 1;
+    if (groups != 1 || !(five || three) || or_one(w->stride_h) != 1 ||
+        or_one(w->stride_w) != 1 || (five && !undilated) || cin < 16 || cout < 16 ||
+        !fits_int(cin) || !fits_int(cout))
         return NULL;
-    return frost__conv_kernels_pick(cpu)->wino_gemm;
+    return k->wino_gemm;
 }
+
+/* Winograd's patch size for a k x k filter: F(4x4,3x3) 6, F(4x4,5x5) 8. */
+static int wino_alpha(int64_t k) { return k == 3 ? FROST_WINO43_ALPHA : FROST_WINO_ALPHA; }
 
 
 static frost_status check_window(const frost__node *n, const frost__window *w, frost_error *err) {
@@ -454,16 +463,18 @@ static void wino_unit(const wino_task *t, int64_t unit, int worker) {
     const int64_t nt = FROST_MIN(p->wino_block, p->wino_tiles - t0);
     if (nt <= 0) return;
     const int cin = (int)g->in_c, cout = (int)g->out_c;
-    float *V = t->ws + (size_t)worker * (size_t)(64 * p->wino_block * (g->in_c + g->out_c));
-    float *M = V + (size_t)64 * (size_t)nt * (size_t)cin;
+    const int n_xi = p->wino_alpha * p->wino_alpha;
+    float *V = t->ws + (size_t)worker * (size_t)(n_xi * p->wino_block * (g->in_c + g->out_c));
+    float *M = V + (size_t)n_xi * (size_t)nt * (size_t)cin;
     const float *x = t->x + img * g->in_h * g->in_w * g->in_c;
-    p->kern->wino_input(g, x, t0, nt, V);
-    for (int xi = 0; xi < 64; xi++)
+    const bool three = p->wino_alpha == FROST_WINO43_ALPHA;
+    (three ? p->kern->wino43_input : p->kern->wino_input)(g, x, t0, nt, V);
+    for (int xi = 0; xi < n_xi; xi++)
         p->wino_kernel->run((int)nt, cout, cin, V + (size_t)xi * (size_t)nt * (size_t)cin, cin,
                             t->U + (size_t)xi * p->wino_stride, NULL,
                             M + (size_t)xi * (size_t)nt * (size_t)cout, cout, &none, 0, cout);
-    p->kern->wino_output(g, M, t->bias, &p->act, t0, nt,
-                         t->y + img * g->out_h * g->out_w * g->out_c);
+    (three ? p->kern->wino43_output : p->kern->wino_output)(
+        g, M, t->bias, &p->act, t0, nt, t->y + img * g->out_h * g->out_w * g->out_c);
 }
 
 static void wino_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
@@ -758,21 +769,31 @@ static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc)
         /* Winograd when pack stored U after the im2col filter (same test as pack, same sizes). */
         const frost__gemm_kernel *wk =
             winograd_kernel(n, pc->cpu, g->k_h, g->k_w, g->in_c, g->out_c);
+        if (wk && g->k_h == 3 && !frost_wino43_fits(g)) wk = NULL;
         if (wk) {
+            const int alpha = wino_alpha(g->k_h), n_xi = alpha * alpha;
             const size_t off = round_up64(p->group_stride);
             const size_t stride = round_up64(wk->packed_bytes((int)g->in_c, (int)g->out_c));
-            if (n->packed_bytes == off + 64 * stride) {
+            if (n->packed_bytes == off + (size_t)n_xi * stride) {
                 p->mode = CONV_WINOGRAD;
                 p->wino_kernel = wk;
+                p->wino_alpha = alpha;
                 p->wino_offset = off;
                 p->wino_stride = stride;
-                p->wino_tiles = frost_wino45_tiles(g);
+                p->wino_tiles = alpha == FROST_WINO43_ALPHA ? frost_wino43_tiles(g) : frost_wino45_tiles(g);
                 p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
-                /* Blocks of at most 32 tiles (V and M of a block: 64 x 32 x (cin + cout) floats),
-                 * at least one per thread for a single image. */
-                p->wino_block = FROST_MIN((int64_t)32, (p->wino_tiles + p->slots - 1) / p->slots);
+                /* 5x5: blocks of at most 32 tiles (V and M of a block: 64 x 32 x (cin + cout)
+                 * floats). 3x3: as many tiles as keep V and M within ~400 KB (in L2), in tens
+                 * (the GEMM's 10-row micro-tile), 10 to 60. At least one block per thread for a
+                 * single image. */
+                int64_t most = 32;
+                if (alpha == FROST_WINO43_ALPHA) {
+                    most = (int64_t)(400 << 10) / (n_xi * (g->in_c + g->out_c) * (int64_t)sizeof(float));
+                    most = FROST_MAX((int64_t)10, FROST_MIN((int64_t)60, most / 10 * 10));
+                }
+                p->wino_block = FROST_MIN(most, (p->wino_tiles + p->slots - 1) / p->slots);
                 size_t bytes;
-                if (!frost__size_mul_ok((size_t)64 * (size_t)p->wino_block * (size_t)p->slots,
+                if (!frost__size_mul_ok((size_t)n_xi * (size_t)p->wino_block * (size_t)p->slots,
                                         (size_t)(g->in_c + g->out_c) * sizeof(float), &bytes))
                     return frost__op_fail(n, pc->err, FROST_E_LIMIT, "Winograd workspace overflows");
                 st->ws_bytes = bytes;
@@ -971,11 +992,12 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     const frost__gemm_kernel *wk =
         winograd_kernel(n, cpu, f->shape.d[0], f->shape.d[1], cin_g, cout);
     size_t wino_off = 0, wino_stride = 0, narrow_off = 0;
+    const int n_xi = wino_alpha(f->shape.d[0]) * wino_alpha(f->shape.d[0]);
     if (wk) {
         wino_off = round_up64(bytes);
         wino_stride = round_up64(wk->packed_bytes((int)cin_g, (int)cout));
-        if (wino_stride > (SIZE_MAX - wino_off) / 64) wk = NULL;
-        else bytes = wino_off + 64 * wino_stride;
+        if (wino_stride > (SIZE_MAX - wino_off) / (size_t)n_xi) wk = NULL;
+        else bytes = wino_off + (size_t)n_xi * wino_stride;
     }
     /* The narrow direct conv's K x 32 filter, likewise after the im2col one. */
     const bool narrow = !wk && narrow_ok(n, cpu, f->shape.d[0], f->shape.d[1], cin_g, cout);
@@ -992,13 +1014,14 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
                 false, (unsigned char *)packed + (size_t)grp * stride);
     if (wk) {
         const size_t plane = (size_t)cin_g * (size_t)cout;
-        float *u = frost__alloc(&g->alloc, 64 * plane * sizeof(float));
+        float *u = frost__alloc(&g->alloc, (size_t)n_xi * plane * sizeof(float));
         if (!u) {
             frost__free(&g->alloc, packed);
             return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory transforming the filter");
         }
-        frost_k_wino45_filter__ref(f->data, (int)cin_g, (int)cout, u);
-        for (int xi = 0; xi < 64; xi++)
+        if (n_xi == 36) frost_k_wino43_filter__ref(f->data, (int)cin_g, (int)cout, u);
+        else frost_k_wino45_filter__ref(f->data, (int)cin_g, (int)cout, u);
+        for (int xi = 0; xi < n_xi; xi++)
             wk->pack((int)cin_g, (int)cout, u + (size_t)xi * plane, (int)cout, false,
                      (unsigned char *)packed + wino_off + (size_t)xi * wino_stride);
         frost__free(&g->alloc, u);
