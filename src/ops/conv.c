@@ -65,14 +65,36 @@ typedef struct conv_plan {
     /* y = act(...) * post_scale + post_shift (params.h), applied where the output is still hot. */
     bool post;
     float post_scale, post_shift;
+    /* y = act(conv + bias + residual): the kernels run with `act` NONE and the tail below adds
+     * the residual (input 3) and applies tail_act, tile by tile while the output is hot. */
+    bool residual;
+    frost__act_params tail_act;
 } conv_plan;
 
-/* The post-activation scale and shift on n rows of `cols` floats, ld apart. */
-static void apply_post(const conv_plan *p, float *y, int64_t rows, int64_t cols, int64_t ld) {
+/* Whether anything runs after the kernels' own epilogue. */
+static bool has_tail(const conv_plan *p) { return p->post || p->residual; }
+
+/* The tail on rows x cols floats of y (ld apart), r the matching residual rows (same ld) or NULL:
+ * y = act(y + r) * post_scale + post_shift. */
+static void apply_tail(const conv_plan *p, float *y, const float *r, int64_t rows, int64_t cols,
+                       int64_t ld) {
     const float a = p->post_scale, b = p->post_shift;
-    for (int64_t r = 0; r < rows; r++) {
-        float *row = y + r * ld;
-        for (int64_t j = 0; j < cols; j++) row[j] = row[j] * a + b;
+    for (int64_t i = 0; i < rows; i++) {
+        float *row = y + i * ld;
+        if (p->residual) {
+            const float *rr = r + i * ld;
+            if (p->tail_act.act == FROST__ACT_RELU)
+                for (int64_t j = 0; j < cols; j++) {
+                    const float v = row[j] + rr[j];
+                    row[j] = v > 0.0f ? v : 0.0f;
+                }
+            else
+                for (int64_t j = 0; j < cols; j++) row[j] += rr[j];
+            if (p->tail_act.act != FROST__ACT_RELU && p->tail_act.act != FROST__ACT_NONE)
+                frost_k_f32_act__ref(row, (size_t)cols, &p->tail_act);
+        }
+        if (p->post)
+            for (int64_t j = 0; j < cols; j++) row[j] = row[j] * a + b;
     }
 }
 _Static_assert(sizeof(conv_plan) <= sizeof(((frost__step *)0)->state), "conv plan too big");
@@ -95,8 +117,12 @@ static int or_one(int v) { return v == 0 ? 1 : v; }
 static bool narrow_ok(const frost__node *n, const frost__cpu *cpu, int64_t kh, int64_t kw,
                       int64_t cin, int64_t cout) {
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
+    /* A 1x1 stride-1 conv needs no im2col either, and the GEMM reads its input in place, where
+     * this path would copy it (measured: blazeface's 128x128x24->24 layers, 172 -> ? us). */
+    const frost__window *w = &n->p.conv.w;
+    const bool pointwise = kh == 1 && kw == 1 && or_one(w->stride_h) == 1 && or_one(w->stride_w) == 1;
     return groups == 1 && frost__conv_kernels_pick(cpu)->narrow && kh * kw * cin <= 64 &&
-           cout >= 1 && cout <= 32 && kh >= 1 && kw >= 1 && cin >= 1;
+           cout >= 1 && cout <= 32 && kh >= 1 && kw >= 1 && cin >= 1 && !pointwise;
 }
 
 /* Winograd F(4x4,5x5) replaces im2col + GEMM for ungrouped, stride-1, undilated 5x5 convs with
@@ -246,6 +272,26 @@ static frost_status conv_infer_common(frost__infer_ctx *c, int64_t filter_cin, i
     return FROST_OK;
 }
 
+/* Input 3, when present, is a residual added before the activation (passes/fuse.c puts it there
+ * from an Add after the conv): f32, exactly the output's shape. */
+static frost_status check_residual(frost__infer_ctx *c) {
+    const frost__node *n = c->node;
+    if (!has_input(n, 3)) return FROST_OK;
+    char sr[96], so[96];
+    if (c->in_dtype[3] != FROST_DTYPE_F32 && c->in_dtype[3] != FROST_DTYPE_INVALID)
+        return frost__op_fail(n, c->err, FROST_E_DTYPE, "the residual input is %s, not f32",
+                              frost_dtype_name(c->in_dtype[3]));
+    const frost__shape *r = &c->in_shape[3], *o = &c->out_shape[0];
+    bool same = r->rank < 0 || o->rank < 0 || r->rank == o->rank;
+    for (int d = 0; same && r->rank >= 0 && o->rank >= 0 && d < r->rank; d++)
+        same = r->d[d] < 0 || o->d[d] < 0 || r->d[d] == o->d[d];
+    if (!same || (c->planning && !frost__shape_equal(r, o)))
+        return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                              "the residual input %s does not have the output's shape %s",
+                              frost__shape_str(r, sr, sizeof sr), frost__shape_str(o, so, sizeof so));
+    return FROST_OK;
+}
+
 static frost_status conv2d_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     if (c->n_in < 2 || c->n_out != 1)
@@ -263,7 +309,8 @@ static frost_status conv2d_infer(frost__infer_ctx *c) {
                               "%lld output channels do not split into %d groups", (long long)cout,
                               groups);
     if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
-    return conv_infer_common(c, cin_g, cout, groups, &n->p.conv.w, false);
+    FROST_TRY(conv_infer_common(c, cin_g, cout, groups, &n->p.conv.w, false));
+    return check_residual(c);
 }
 
 static frost_status depthwise_infer(frost__infer_ctx *c) {
@@ -279,7 +326,8 @@ static frost_status depthwise_infer(frost__infer_ctx *c) {
     int64_t cin = f->rank == 4 ? f->d[2] : -1, cout = -1;
     if (f->rank == 4 && f->d[2] >= 0 && f->d[3] >= 0) cout = f->d[2] * f->d[3];
     if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
-    return conv_infer_common(c, cin, cout, 1, &n->p.conv.w, true);
+    FROST_TRY(conv_infer_common(c, cin, cout, 1, &n->p.conv.w, true));
+    return check_residual(c);
 }
 
 /* Transposed conv output length; -1 when unknown. */
@@ -344,7 +392,7 @@ static frost_status deconv_infer(frost__infer_ctx *c) {
 typedef struct gemm_conv_task {
     const conv_plan *p;
     const frost__node *node;
-    const float *x, *filter, *bias;
+    const float *x, *filter, *bias, *res;
     float *y;
     float *ws;
     int64_t tiles, col_blocks;
@@ -382,7 +430,8 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
     if (p->mode == CONV_GEMM_PACKED) {
         const void *packed = (const unsigned char *)t->node->packed + (size_t)grp * p->group_stride;
         p->kernel->run(rows, p->cout_g, p->K, A, lda, packed, bias, C, (int)ldc, &p->act, n0, n1);
-        if (p->post) apply_post(p, C + n0, rows, n1 - n0, ldc);
+        if (has_tail(p))
+            apply_tail(p, C + n0, t->res ? t->res + (C - t->y) + n0 : NULL, rows, n1 - n0, ldc);
         return;
     }
     /* Reference: B is the group's column slice of the HWIO filter, read in place. */
@@ -395,7 +444,8 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
             for (int j = 0; j < n1 - n0; j++) c[j] += bias[n0 + j];
         if (p->act.act != FROST__ACT_NONE) frost_k_f32_act__ref(c, (size_t)(n1 - n0), &p->act);
     }
-    if (p->post) apply_post(p, C + n0, rows, n1 - n0, ldc);
+    if (has_tail(p))
+        apply_tail(p, C + n0, t->res ? t->res + (C - t->y) + n0 : NULL, rows, n1 - n0, ldc);
 }
 
 static void gemm_conv_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
@@ -416,6 +466,7 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
         .x = FROST_IN(st, ex, 0),
         .filter = FROST_IN(st, ex, 1),
         .bias = p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+        .res = p->residual ? FROST_IN(st, ex, 3) : NULL,
         .y = FROST_OUT(st, ex, 0),
         .ws = st->ws_bytes ? FROST_WS(st, ex) : NULL,
     };
@@ -501,7 +552,7 @@ static void run_winograd(const frost__step *st, const frost__exec *ex, const con
 
 typedef struct narrow_task {
     const conv_plan *p;
-    const float *w32, *xpad, *bias;
+    const float *w32, *xpad, *bias, *res;
     float *y;
 } narrow_task;
 
@@ -516,6 +567,10 @@ static void narrow_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
         const int64_t oh1 = FROST_MIN(g->out_h, oh0 + (end - r));
         p->kern->narrow(g, t->xpad + (size_t)img * pad_floats, p->narrow_wp, t->w32, t->bias,
                         &p->act, t->y + img * g->out_h * g->out_w * g->out_c, oh0, oh1);
+        if (has_tail(p)) {
+            const int64_t row = g->out_w * g->out_c;
+            apply_tail(p, t->y + r * row, t->res ? t->res + r * row : NULL, 1, (oh1 - oh0) * row, 0);
+        }
         r += oh1 - oh0;
     }
 }
@@ -537,7 +592,8 @@ static void run_narrow(const frost__step *st, const frost__exec *ex, const conv_
                        (size_t)(w_in * C) * sizeof *dst);
     }
     narrow_task t = {p, (const float *)((const unsigned char *)st->node->packed + p->narrow_offset),
-                     xpad, p->has_bias ? FROST_IN(st, ex, 2) : NULL, FROST_OUT(st, ex, 0)};
+                     xpad, p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+                     p->residual ? FROST_IN(st, ex, 3) : NULL, FROST_OUT(st, ex, 0)};
     const int64_t rows = g->n * g->out_h;
     const int64_t row_flops = FROST_MAX((int64_t)1, g->out_w * g->out_c * g->k_h * g->k_w * C);
     frost__parallel_for(ex->pool, rows, FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops),
@@ -549,7 +605,7 @@ static void run_narrow(const frost__step *st, const frost__exec *ex, const conv_
 typedef struct dw_task {
     const conv_plan *p;
     const frost__conv_geom *g;
-    const float *x, *filter, *bias;
+    const float *x, *filter, *bias, *res;
     const frost__act_params *act;
     float *y;
     frost__depthwise_fn depthwise; /* NULL: the grouped direct loops */
@@ -562,9 +618,10 @@ static void dw_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
         frost_k_f32_conv_direct__ref(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
     else
         t->depthwise(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
-    if (t->p->post) {
+    if (has_tail(t->p)) {
         const int64_t row = t->g->out_w * t->g->out_c;
-        apply_post(t->p, t->y + begin * row, 1, (end - begin) * row, 0);
+        apply_tail(t->p, t->y + begin * row, t->res ? t->res + begin * row : NULL, 1,
+                   (end - begin) * row, 0);
     }
 }
 
@@ -574,6 +631,7 @@ static void run_depthwise(const frost__step *st, const frost__exec *ex, const co
                  FROST_IN(st, ex, 0),
                  FROST_IN(st, ex, 1),
                  p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+                 p->residual ? FROST_IN(st, ex, 3) : NULL,
                  &p->act,
                  FROST_OUT(st, ex, 0),
                  p->mode == CONV_DIRECT ? NULL : p->kern->depthwise};
@@ -645,13 +703,15 @@ static void run_deconv(const frost__step *st, const frost__exec *ex, const conv_
 typedef struct post_task {
     const conv_plan *p;
     float *y;
+    const float *res;
     int64_t row;
 } post_task;
 
 static void post_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const post_task *t = arg;
-    apply_post(t->p, t->y + begin * t->row, 1, (end - begin) * t->row, 0);
+    apply_tail(t->p, t->y + begin * t->row, t->res ? t->res + begin * t->row : NULL, 1,
+               (end - begin) * t->row, 0);
 }
 
 static frost_status conv_run(const frost__step *st, const frost__exec *ex) {
@@ -662,12 +722,13 @@ static frost_status conv_run(const frost__step *st, const frost__exec *ex) {
     case CONV_DIRECT: run_depthwise(st, ex, p); break;
     case CONV_TRANSPOSE: run_deconv(st, ex, p); post_done = false; break;
     case CONV_WINOGRAD: run_winograd(st, ex, p); post_done = false; break;
-    case CONV_NARROW: run_narrow(st, ex, p); post_done = false; break;
+    case CONV_NARROW: run_narrow(st, ex, p); break;
     default: run_gemm_conv(st, ex, p); break;
     }
-    if (p->post && !post_done) {
+    if (has_tail(p) && !post_done) {
         /* These kernels write scattered tiles: one more pass over the output, by rows. */
-        post_task t = {p, FROST_OUT(st, ex, 0), p->g.out_w * p->g.out_c};
+        post_task t = {p, FROST_OUT(st, ex, 0), p->residual ? FROST_IN(st, ex, 3) : NULL,
+                       p->g.out_w * p->g.out_c};
         frost__parallel_for(ex->pool, p->g.n * p->g.out_h, 16, post_task_fn, &t);
     }
     return FROST_OK;
@@ -848,10 +909,16 @@ static void label_step(frost__step *st, const conv_plan *p) {
                       (long long)g->in_c, (long long)g->out_c);
 }
 
+/* The tail after the kernels (see conv_plan); called once the mode is chosen. */
 static void set_post(conv_plan *p, const frost__node *n) {
     p->post = n->p.conv.post_affine;
     p->post_scale = n->p.conv.post_scale;
     p->post_shift = n->p.conv.post_shift;
+    p->residual = has_input(n, 3);
+    if (p->residual) {
+        p->tail_act = p->act;
+        p->act.act = FROST__ACT_NONE;
+    }
 }
 
 static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {

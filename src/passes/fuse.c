@@ -87,6 +87,39 @@ static frost_status add_to_bias(frost__graph *g, int pi, int tv, int64_t c, bool
     return FROST_OK;
 }
 
+/* Grows a node's input list to `n` entries (new ones absent, -1). */
+static frost_status ensure_input_slots(frost__graph *g, frost__node *p, int n, frost_error *err) {
+    if (p->n_in >= n) return FROST_OK;
+    int *in = frost__calloc(&g->alloc, (size_t)n, sizeof(int));
+    if (!in) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    for (int k = 0; k < n; k++) in[k] = k < p->n_in ? p->in[k] : -1;
+    frost__free(&g->alloc, p->in);
+    p->in = in;
+    p->n_in = n;
+    return FROST_OK;
+}
+
+/* Conv pi followed by consumer ci = Add(conv, skip) where skip is another f32 tensor of exactly
+ * the conv's (fully known) shape, computed before the conv (so the conv may read it), and the
+ * conv has no residual or post-affine yet. */
+static bool residual_fusable(const frost__graph *g, int pi, int ci) {
+    const frost__node *p = &g->nodes[pi], *c = &g->nodes[ci];
+    if ((p->op != FROST__OP_CONV2D && p->op != FROST__OP_DEPTHWISE_CONV2D) ||
+        p->p.conv.post_affine || (p->n_in > 3 && p->in[3] >= 0))
+        return false;
+    if (c->op != FROST__OP_BINARY || c->p.binary.fn != FROST__BIN_ADD || c->n_in != 2 ||
+        c->in[0] == c->in[1])
+        return false;
+    const int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
+    if (other < 0) return false;
+    const frost__value *o = &g->values[other], *y = &g->values[p->out[0]];
+    if (o->kind == FROST__VAL_CONST || o->dtype != FROST_DTYPE_F32 || !frost__shape_known(&y->shape) ||
+        !frost__shape_equal(&o->shape, &y->shape) ||
+        !frost__shape_equal(&g->values[c->out[0]].shape, &y->shape))
+        return false;
+    return o->producer < pi; /* inputs (-1) and earlier nodes */
+}
+
 static bool fusable_act(int fn) {
     switch (fn) {
     case FROST__ACT_RELU: case FROST__ACT_RELU6: case FROST__ACT_CLIP: case FROST__ACT_LEAKY_RELU:
@@ -262,7 +295,7 @@ static frost_status try_fold_affine(frost__graph *g, int pi, int ci, bool *folde
 }
 
 frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
-    int n_bias = 0, n_act = 0, n_bn = 0, n_post = 0;
+    int n_bias = 0, n_act = 0, n_bn = 0, n_post = 0, n_res = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         frost__node *p = &g->nodes[i];
         if (p->dead || !is_fusable_producer(p) || p->n_out != 1) continue;
@@ -290,6 +323,15 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
                 bv->shape.rank = 1;
                 bv->shape.d[0] = cdim;
                 p->in[bias_slot(p)] = other;
+            } else if (act->act == FROST__ACT_NONE && p->op != FROST__OP_MATMUL &&
+                       residual_fusable(g, i, ci)) {
+                /* A residual connection, conv(x) + skip: the conv adds `skip` in its tail (before
+                 * any activation fused next), one pass over the output instead of two or three. */
+                const int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
+                FROST_TRY(ensure_input_slots(g, p, 4, err));
+                p->in[3] = other;
+                n_res++;
+                n_bias--; /* counted below */
             } else if (act->act == FROST__ACT_NONE && c->op == FROST__OP_BINARY &&
                        c->p.binary.fn == FROST__BIN_ADD && c->n_in == 2 && c->in[0] != c->in[1] &&
                        frost__shape_equal(&g->values[c->out[0]].shape, &g->values[p->out[0]].shape) &&
@@ -364,9 +406,9 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             c->dead = true;
         }
     }
-    if (n_bias || n_act || n_bn || n_post)
-        frost__graph_report(g, "fused %d bias adds, %d activations, %d BatchNorm/channel scales "
-                               "and %d scales/shifts after an activation into MatMul/Conv",
-                            n_bias, n_act, n_bn, n_post);
+    if (n_bias || n_act || n_bn || n_post || n_res)
+        frost__graph_report(g, "fused %d bias adds, %d activations, %d BatchNorm/channel scales, "
+                               "%d residual adds and %d scales/shifts after an activation into "
+                               "MatMul/Conv", n_bias, n_act, n_bn, n_res, n_post);
     return FROST_OK;
 }
