@@ -9,7 +9,7 @@
  * channel per group is a depthwise conv and takes that direct loop instead. On AVX-512 CPUs two
  * shapes take faster paths, their filters prepared at load after the im2col one in n->packed:
  * 5x5 stride-1 convs with >= 16 channels run as Winograd F(4x4,5x5) (6.25x fewer multiplies), and
- * narrow convs (K <= 64, <= 32 outputs: a CNN's first layer) run directly on a zero-padded copy of
+ * narrow convs (small K, <= 32 outputs: a CNN's first layer) run directly on a zero-padded copy of
  * the image, without im2col (docs/benchmarks-speed.md has the measurements).
  * CONV2D_TRANSPOSE multiplies each image by the packed filter into the workspace (one row of
  * kh*kw*cout products per input pixel), then gathers those products into output pixels (col2im).
@@ -112,16 +112,17 @@ static size_t round_up64(size_t v) { return (v + 63) & ~(size_t)63; }
 static int or_one(int v) { return v == 0 ? 1 : v; }
 
 /* The narrow direct conv (conv1 of a CNN: 5x5 over 1 channel, 32 outputs) skips im2col, whose
- * 5-float copies cost as much as the GEMM (7.8 vs 11.3 us). Ungrouped, K <= 64, cout <= 32, on
- * CPUs where the AVX-512 families run. */
+ * 5-float copies cost as much as the GEMM (7.8 vs 11.3 us). Ungrouped, K <= 64 (or K <= 128 over
+ * at most 4 channels: BlazeFace's 5x5/2 RGB stem, 660 -> 430 us, K = 75), cout <= 32, on CPUs
+ * where the AVX-512 families run. Not for 1x1 stride-1 convs: they need no im2col either, and the
+ * GEMM reads their input in place where this path would copy it. */
 static bool narrow_ok(const frost__node *n, const frost__cpu *cpu, int64_t kh, int64_t kw,
                       int64_t cin, int64_t cout) {
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
-    /* A 1x1 stride-1 conv needs no im2col either, and the GEMM reads its input in place, where
-     * this path would copy it (measured: blazeface's 128x128x24->24 layers, 172 -> ? us). */
     const frost__window *w = &n->p.conv.w;
     const bool pointwise = kh == 1 && kw == 1 && or_one(w->stride_h) == 1 && or_one(w->stride_w) == 1;
-    return groups == 1 && frost__conv_kernels_pick(cpu)->narrow && kh * kw * cin <= 64 &&
+    const int64_t K = kh * kw * cin;
+    return groups == 1 && frost__conv_kernels_pick(cpu)->narrow && (K <= 64 || (cin <= 4 && K <= 128)) &&
            cout >= 1 && cout <= 32 && kh >= 1 && kw >= 1 && cin >= 1 && !pointwise;
 }
 
