@@ -110,6 +110,7 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
     }
     s->n_threads = opts->n_threads > 1 ? opts->n_threads : 1;
     s->flush_denormals = !opts->keep_denormals;
+    s->deterministic = opts->deterministic != 0;
     if (s->n_threads > 1) {
         int spin = opts->spin_us >= 0 ? opts->spin_us : 50;
         bool flush = s->flush_denormals;

@@ -41,6 +41,7 @@ struct frost_session {
     frost__pool *pool;
     int n_threads;
     bool flush_denormals;      /* the run's FP mode on every thread (platform/fpenv.h)          */
+    bool deterministic;        /* split work the same way for any thread count (ops/op.h)       */
     /* Profile (frost_session_options.profile): per step, ns summed over the timed runs. NULL
      * when off: the run loop then reads no clock. */
     uint64_t *prof_ns;         /* [2 x graph nodes]: per step the sum, then per step the

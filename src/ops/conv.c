@@ -69,6 +69,8 @@ typedef struct conv_plan {
      * the residual (input 3) and applies tail_act, tile by tile while the output is hot. */
     bool residual;
     frost__act_params tail_act;
+    bool fixed_split;    /* deterministic: tiles, blocks and column splits never depend on the
+                            thread count (ops/op.h)                                            */
 } conv_plan;
 
 /* Whether anything runs after the kernels' own epilogue. */
@@ -476,11 +478,14 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
     t.col_width = p->cout_g;
     const int64_t units_rows = t.tiles * p->g.groups;
     const int64_t flops = p->rows * (int64_t)p->K * p->g.out_c;
-    if (threads > 1 && units_rows < threads && flops >= 2 * CONV_MIN_TASK_FLOPS) {
+    /* Deterministic: columns cut as for a fixed thread count (each output column sums the same
+     * way in any block, but the split stays independent of the pool anyway). */
+    const int split = p->fixed_split ? FROST__FIXED_UNITS : threads;
+    if (split > 1 && units_rows < split && flops >= 2 * CONV_MIN_TASK_FLOPS) {
         /* Few row tiles (a small late layer, one image): split the output channels too. */
         const int align =
             p->mode == CONV_GEMM_PACKED && p->kernel->n_align > 0 ? p->kernel->n_align : 8;
-        const int64_t want = (threads + units_rows - 1) / units_rows;
+        const int64_t want = (split + units_rows - 1) / units_rows;
         const int64_t max_blocks = (p->cout_g + align - 1) / align;
         t.col_blocks = FROST_MAX((int64_t)1, FROST_MIN(want, max_blocks));
         int64_t width = (p->cout_g + t.col_blocks - 1) / t.col_blocks;
@@ -653,9 +658,21 @@ typedef struct deconv_task {
     float *cols, *y;
 } deconv_task;
 
+static void deconv_gemm_rows(const deconv_task *t, int64_t begin, int64_t end);
+
 static void deconv_gemm_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const deconv_task *t = arg;
+    if (!t->p->fixed_split) {
+        deconv_gemm_rows(t, begin, end);
+        return;
+    }
+    /* Deterministic: items are blocks of FROST__FIXED_ROWS input pixels, one kernel call each. */
+    for (int64_t u = begin; u < end; u++)
+        deconv_gemm_rows(t, u * FROST__FIXED_ROWS, FROST_MIN((u + 1) * FROST__FIXED_ROWS, t->p->rows));
+}
+
+static void deconv_gemm_rows(const deconv_task *t, int64_t begin, int64_t end) {
     const conv_plan *p = t->p;
     const int rows = (int)(end - begin);
     const float *A = t->x + begin * p->K;
@@ -692,9 +709,13 @@ static void run_deconv(const frost__step *st, const frost__exec *ex, const conv_
     for (int64_t img = 0; img < g->n; img++) {
         t.x = x + img * g->in_h * g->in_w * g->in_c;
         t.y = y + img * g->out_h * g->out_w * g->out_c;
-        frost__parallel_for(ex->pool, p->rows,
-                            FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops), deconv_gemm_fn,
-                            &t);
+        if (p->fixed_split)
+            frost__parallel_for(ex->pool, (p->rows + FROST__FIXED_ROWS - 1) / FROST__FIXED_ROWS, 1,
+                                deconv_gemm_fn, &t);
+        else
+            frost__parallel_for(ex->pool, p->rows,
+                                FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops),
+                                deconv_gemm_fn, &t);
         frost__parallel_for(ex->pool, g->out_h,
                             FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / out_row), deconv_col2im_fn,
                             &t);
@@ -853,7 +874,11 @@ static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc)
                     most = (int64_t)(400 << 10) / (n_xi * (g->in_c + g->out_c) * (int64_t)sizeof(float));
                     most = FROST_MAX((int64_t)10, FROST_MIN((int64_t)60, most / 10 * 10));
                 }
-                p->wino_block = FROST_MIN(most, (p->wino_tiles + p->slots - 1) / p->slots);
+                /* Deterministic: the block never depends on the thread count. */
+                const int64_t split = pc->deterministic ? FROST__FIXED_UNITS : p->slots;
+                p->wino_block = FROST_MIN(most, (p->wino_tiles + split - 1) / split);
+                p->wino_block = FROST_MAX(p->wino_block, (int64_t)1);
+                p->fixed_split = pc->deterministic;
                 size_t bytes;
                 if (!frost__size_mul_ok((size_t)n_xi * (size_t)p->wino_block * (size_t)p->slots,
                                         (size_t)(g->in_c + g->out_c) * sizeof(float), &bytes))
@@ -874,7 +899,8 @@ static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc)
      * would leave one thread doing half the work again. */
     const int64_t tiles = (p->rows + p->tile_m - 1) / p->tile_m;
     const int64_t conv_flops = p->rows * K * cout_g * groups;
-    if (p->slots > 1 && tiles % p->slots &&
+    p->fixed_split = pc->deterministic;
+    if (!p->fixed_split && p->slots > 1 && tiles % p->slots &&
         (tiles >= p->slots || conv_flops >= 2 * CONV_MIN_TASK_FLOPS * p->slots)) {
         /* One tile (conv1 of a small CNN: 784 rows, K = 25) would run on one thread while the
          * other waits: cut it into a tile per thread when each gets enough work. */
@@ -1008,6 +1034,7 @@ static frost_status deconv_prepare(frost__step *st, const frost__prepare_ctx *pc
     st->ws_bytes = bytes;
     const conv_mode chosen = p->mode;
     p->mode = CONV_TRANSPOSE;
+    p->fixed_split = pc->deterministic;
     /* The GEMM half still needs to know packed vs reference: kept in `kernel` (NULL: reference). */
     if (chosen != CONV_GEMM_PACKED) p->kernel = NULL;
     st->run = conv_run;

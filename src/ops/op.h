@@ -69,8 +69,17 @@ typedef struct frost__prepare_ctx {
     const void *const *in_data;                /* known at plan time, else NULL               */
     const frost__cpu *cpu;
     int n_threads;
+    /* frost_session_options.deterministic: the work must be cut into the same kernel calls
+     * whatever n_threads is (threads only choose who runs each piece), so results are the same to
+     * the bit. n_threads then sizes per-worker workspace only. */
+    bool deterministic;
     frost_error *err;
 } frost__prepare_ctx;
+
+/* Rows per kernel call when the split must not depend on the thread count (deterministic). */
+#define FROST__FIXED_ROWS 40
+/* Work units a deterministic split aims for, whatever the thread count. */
+#define FROST__FIXED_UNITS 8
 
 typedef struct frost__exec {
     void *const *ptr;                /* data pointer per value id                                */
