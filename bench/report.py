@@ -53,16 +53,6 @@ HOW = {
                     "float32 test set, the results scored after each loop",
 }
 
-# Per-layer work of the two models (scripts/train_fashion.py): name, multiply-adds, weight bytes (f32).
-LAYERS = {
-    "beginner": [("dense 784->10", 784 * 10, (784 * 10 + 10) * 4)],
-    "expert": [
-        ("conv 5x5x1->32 @28x28", 28 * 28 * 32 * 25 * 1, (32 * 25 + 32) * 4),
-        ("conv 5x5x32->64 @14x14", 14 * 14 * 64 * 25 * 32, (64 * 32 * 25 + 64) * 4),
-        ("dense 3136->1024", 3136 * 1024, (3136 * 1024 + 1024) * 4),
-        ("dense 1024->10", 1024 * 10, (1024 * 10 + 10) * 4),
-    ],
-}
 # The founding experiment's own numbers (2013 laptop, MNIST, ms per 10,000): for scale only.
 FOUNDING = [("Python Keras", 3787, 9693), ("Python TensorFlow", 2588, 8124), ("C++ TensorFlow", 576, 5512)]
 
@@ -98,18 +88,21 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, Debian {debian}"
 
 
-def roofline(model, roof, weight_file_bytes):
-    """Lower bound in ms per prediction: each layer needs max(compute, weight reads); sum them."""
-    if not roof:
+def roofline(frost_result, roof):
+    """The bound per prediction, as `frost bench` computed it from the plan's work (frost_cost) and
+    the limits bench/compare measured once and gave it (--peak-gflops, --read-gbs): one formula on
+    one measurement, so this table and frost bench's own roofline line agree."""
+    if not roof or not frost_result:
         return None
-    peak = roof["peak_gflops"] * 1e9
-    bw = roof.get("read_gbps", {}).get(str(weight_file_bytes))
-    if not bw:
+    cost, rl, mach = (frost_result.get("cost_per_call"), frost_result.get("roofline_at_p50"),
+                      frost_result.get("machine"))
+    if not cost or not rl or not mach or not mach.get("given"):
         return None
-    bw *= 1e9
-    total_ms = sum(max(2 * macs / peak, wbytes / bw) for _, macs, wbytes in LAYERS[model]) * 1e3
-    return {"macs": sum(l[1] for l in LAYERS[model]), "weight_bytes": sum(l[2] for l in LAYERS[model]),
-            "peak_gflops": roof["peak_gflops"], "read_gbps": bw / 1e9, "ms_per_prediction": total_ms}
+    batch = frost_result.get("batch", 1) or 1
+    return {"flops": cost["flops"] / batch, "weight_bytes": cost["weight_bytes"] / batch,
+            "io_bytes": cost["io_bytes"] / batch, "peak_gflops": mach["fma_peak_gflops_1_thread"],
+            "read_gbps": mach["read_gbs_at_weights_size"], "threads": frost_result.get("threads", 1),
+            "ms_per_prediction": rl["bound_us_per_call"] / 1e3 / batch}
 
 
 def fmt_ms(v):
@@ -147,13 +140,7 @@ def main():
                 cmds[(rt, m)] = c
     roof = load_json(os.path.join(res, "roofline.json"))
     trained = {m: load_json(os.path.join(a.models, f"{m}.json")) or {} for m in models}
-    bounds = {}
-    for m in models:
-        try:
-            size = os.path.getsize(os.path.join(a.models, f"{m}.onnx"))
-        except OSError:
-            size = 0
-        bounds[m] = roofline(m, roof, size)
+    bounds = {m: roofline(results.get(("frost", m)), roof) for m in models}
     any_r = next(iter(results.values()), {})
     n = any_r.get("n", 10000)
     loops = any_r.get("loops", "?")
@@ -258,32 +245,43 @@ def main():
                    f"**{roof['peak_gflops']:.0f} GFLOP/s** fp32 ({roof['isa']} FMA), read bandwidth "
                    + ", ".join(f"{float(v):.0f} GB/s over {int(k) / 1e6:.2f} MB" for k, v in roof["read_gbps"].items())
                    + " (buffer sizes = each model's weights, re-read on every prediction).\n")
-        doc.append("| model | multiply-adds / prediction | weight bytes / prediction | bound per layer: "
-                   "max(2·MAC / peak, bytes / bandwidth), summed | lower bound, ms per 10,000 | "
-                   "fraction of the limit reached (bound / measured) |")
-        doc.append("| --- | ---: | ---: | --- | ---: | --- |")
+        doc.append("| model | work / prediction (frost_cost) | bound: max(FLOPs / (peak x threads), "
+                   "bytes / (read rate x threads)) | lower bound, ms per 10,000 | fraction of the bound "
+                   "reached (bound / measured) |")
+        doc.append("| --- | --- | --- | ---: | --- |")
+        beaten = []
         for m in models:
             b = bounds[m]
             if not b:
                 continue
-            parts = "; ".join(f"{nm}: {max(2 * mac / (b['peak_gflops'] * 1e9), wb / (b['read_gbps'] * 1e9)) * 1e6:.2f} µs"
-                              for nm, mac, wb in LAYERS[m])
+            t = b["threads"]
+            compute_us = b["flops"] / (b["peak_gflops"] * t * 1e3)
+            bytes_us = (b["weight_bytes"] + b["io_bytes"]) / (b["read_gbps"] * t * 1e3)
             reached = []
             for rt in runtimes:
                 r = results.get((rt, m))
                 if r:
                     ms = r["ms_per_n"][a.stat] * 10000.0 / r["n"]
-                    reached.append(f"{SHORT.get(rt, rt)} {100 * b['ms_per_prediction'] * 10000 / ms:.0f}%")
-            doc.append(f"| {m} | {b['macs']:,} | {b['weight_bytes'] / 1e6:.3f} MB | {parts} | "
-                       f"{b['ms_per_prediction'] * 10000:.1f} | {', '.join(reached)} |")
-        doc.append("\nEverything above the bound is overhead (per-call dispatch, memory traffic of "
-                   "activations, kernels below peak). The beginner's bound is far below a microsecond "
-                   "per prediction, so its row measures per-call overhead; the expert's is set by the "
-                   "14x14 convolution's arithmetic and the dense layer's 12.8 MB of weights. The bound "
-                   "is for the plain algorithm: a runtime that does less work can pass 100% (frost's "
-                   "Winograd F(4x4, 5x5) convolution needs 4x fewer multiplies than the direct one, and "
-                   "its batch-1 dense layer skips the weight rows of zero inputs), and reduced-precision "
-                   "weights read fewer bytes.\n")
+                    frac = b["ms_per_prediction"] * 10000 / ms
+                    reached.append(f"{SHORT.get(rt, rt)} {100 * frac:.0f}%")
+                    if frac > 1.0:
+                        beaten.append(f"{SHORT.get(rt, rt)} on {m}")
+            doc.append(f"| {m} | {b['flops'] / 1e6:.2f} MFLOP, {b['weight_bytes'] / 1e6:.3f} MB of weights "
+                       f"+ {b['io_bytes'] / 1e3:.1f} KB in/out | max({compute_us:.2f} µs, {bytes_us:.2f} µs) "
+                       f"| {b['ms_per_prediction'] * 10000:.1f} | {', '.join(reached)} |")
+        doc.append("\nOne bound, computed once: `frost bench` takes the limits measured above "
+                   "(`--peak-gflops`, `--read-gbs`), applies them to its plan's work (frost_session_cost: "
+                   "FLOPs with convolutions counted as the direct algorithm, the packed weights its "
+                   "kernels read, inputs and outputs) and prints the same bound this table shows. "
+                   "Everything above it is overhead (per-call dispatch, activations' memory traffic, "
+                   "kernels below peak); the beginner's bound is far below a microsecond, so its row "
+                   "measures per-call overhead.")
+        if beaten:
+            doc.append(f"\n**Faster than the bound: {', '.join(beaten)}.** A lower bound that a run "
+                       "beats is wrong for that run: here the run did less work than the bound "
+                       "counts (a Winograd convolution's fewer multiplies, weight rows of zero inputs "
+                       "skipped) or the limits were measured low on this busy machine.")
+        doc.append("")
     else:
         doc.append("Not measured in this run (bench/peers/roofline.c did not build or run).\n")
 

@@ -372,6 +372,10 @@ typedef struct frost_session_options {
     /* 1: outputs identical to the bit whatever n_threads is (work is split the same way for any
      * thread count; reductions keep one order). 0: the fastest split. */
     int deterministic;
+    /* 1: time every step of every run, for frost_session_profile_step (`frost bench --profile`):
+     * two clock reads per step, into a table allocated when the session plans. 0 (default): the
+     * run loop has no timing in it. */
+    int profile;
 } frost_session_options;
 
 /* Creates a session. Unknown input dimensions default to 1 until frost_session_set_input_shape.
@@ -454,6 +458,31 @@ FROST_API frost_status frost_session_cost(frost_session *s, frost_cost *out, fro
 
 /* Bytes of the session's arena (activations and workspace) for the current plan. */
 FROST_API size_t frost_session_arena_bytes(const frost_session *s);
+
+/* ==== Profiling (frost_session_options.profile = 1) ========================================== */
+
+/* Where one step of the plan spends its time. A step is a node after load-time fusion, so a
+ * Conv with its Relu fused is one step. */
+typedef struct frost_step_profile {
+    const char *node;     /* the node's name as in the model file (data: escape it to print);
+                             lives as long as the model                                          */
+    const char *op;       /* its op type as in the model file ("Conv", "Conv+Relu" after fusion)  */
+    const char *kernel;   /* how frost computes it here ("Conv2D 3x3/1 im2col+gemm avx512");
+                             valid until the next re-plan                                        */
+    int64_t runs;         /* runs timed since the last plan or frost_session_profile_reset        */
+    double total_us;      /* wall time of the step on the calling thread over those runs          */
+    double min_us;        /* its fastest run: on a busy machine, what the step costs when the
+                             thread is not interrupted (0 before the first timed run)             */
+    double flops;         /* per run, counted as frost_cost counts them                           */
+} frost_step_profile;
+/* Steps of the current plan (0 when the session was created without profile or is not planned). */
+FROST_API int frost_session_profile_count(const frost_session *s);
+/* Step `index` in execution order. FROST_E_STATE without profile; FROST_E_INVALID_ARG for a bad
+ * index. Never allocates. */
+FROST_API frost_status frost_session_profile_step(const frost_session *s, int index,
+                                                  frost_step_profile *out);
+/* Zeroes the timings (after warm-up runs, say). A re-plan zeroes them too. */
+FROST_API void frost_session_profile_reset(frost_session *s);
 
 #ifdef __cplusplus
 }

@@ -6,13 +6,27 @@
 # are installed (scripts/setup-peers.sh, or bench/compare without --no-setup); else they are skipped
 # with a note.
 #
+# ONNX Runtime (light: npm's onnxruntime-node, scripts/setup-ort.sh) is installed first when npm is
+# there, so the first table has frost and ONNX Runtime side by side; then, when the real-model
+# corpus is in its cache (scripts/fetch-corpus.sh), three networks of bench/real_models (a face
+# detector, a text-direction classifier, a speech embedding) against ONNX Runtime, one round.
+#
 # Where ../shared exists (the team's test data), it then runs the faithful MNIST version: the
 # TensorFlow tutorial's own frozen "beginner" graph (softmax regression, nnstreamer's mnist.pb) and a
 # Keras 3 MNIST convnet (.keras) on the real MNIST test set.
 set -eu
 cd "$(dirname "$0")/.."
 FROST=./build/frost
+./scripts/setup-ort.sh build-bench > /dev/null || true
 bench/compare --frost "$FROST" --no-setup --no-doc --loops 3 --stat median "$@"
+
+CORPUS="${FROST_CORPUS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/frost/corpus}"
+if [ -d "$CORPUS/pkgs" ]; then
+  echo
+  echo "== real networks (bench/real_models: 1 round, 1 thread; the full suite: docs/benchmarks-real.md) =="
+  bench/real_models --frost "$FROST" --corpus "$CORPUS" --rounds 1 --threads 1 --no-doc --seconds 0.3 \
+    --only "onnx/blazeface_front_128 onnx/ppocr_mobile_v2_cls onnx/oww_embedding" || true
+fi
 
 SHARED=../shared
 if [ -d "$SHARED/data/mnist" ]; then

@@ -54,7 +54,7 @@ find "$ROOT/../shared/testdata/real/tflite" -name '*.tflite' -size -400k -exec c
 "$F/make_keras_seeds" "$ROOT/tests/data/keras/tfjs" "$SEEDS/fuzz_keras_h5" "$SEEDS/fuzz_keras_v3"
 # TF.js: model.json, a NUL byte, then the fixture's shards joined (the manifest rewritten to name
 # that single weights.bin), the layout fuzz_tfjs.c splits.
-python3 - "$ROOT/tests/data/keras/tfjs" "$SEEDS/fuzz_tfjs" <<'PY'
+/usr/bin/python3 - "$ROOT/tests/data/keras/tfjs" "$SEEDS/fuzz_tfjs" <<'PY'
 import json, os, sys
 src, out = sys.argv[1], sys.argv[2]
 for name in sorted(os.listdir(src)):
@@ -87,9 +87,10 @@ for name in sorted(os.listdir(src)):
     index = open(os.path.join(d, 'variables', 'variables.index'), 'rb').read()
     with open(os.path.join(out, name + '.sm'), 'wb') as f:
         f.write(struct.pack('<I', len(pb)) + pb + struct.pack('<I', len(index)) + index + open(shard, 'rb').read())
+PY
 # TF.js graph models (tests/data/tfjs_graph): the same layout, once naming the joined shards
 # weights.bin and once their two halves w1.bin and w2.bin (fuzz_tfjs_graph.c writes both).
-python3 - "$ROOT/tests/data/tfjs_graph" "$SEEDS/fuzz_tfjs_graph" <<'PY'
+/usr/bin/python3 - "$ROOT/tests/data/tfjs_graph" "$SEEDS/fuzz_tfjs_graph" <<'PY'
 import json, os, sys
 src, out = sys.argv[1], sys.argv[2]
 for name in sorted(os.listdir(src)):

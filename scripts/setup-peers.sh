@@ -67,15 +67,9 @@ if [ -n "$missing" ]; then
   fi
 fi
 
-# ONNX Runtime: the npm package pinned in bench/peers/ort/package.json, installed outside the source tree.
-ORT_DIR="$BUILD/peers/ort"
-ORT_LIB="$ORT_DIR/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1"
-if [ ! -f "$ORT_LIB" ] && command -v npm >/dev/null 2>&1; then
-  mkdir -p "$ORT_DIR"
-  cp bench/peers/ort/package.json bench/peers/ort/.npmrc "$ORT_DIR/"
-  (cd "$ORT_DIR" && npm install --no-audit --no-fund --loglevel=error >&2) ||
-    echo "setup-peers: npm install onnxruntime-node failed (the ONNX Runtime peer will be skipped)" >&2
-fi
+# ONNX Runtime: the npm package pinned in bench/peers/ort/package.json, installed outside the source
+# tree by scripts/setup-ort.sh (also part of the default setup: scripts/demo.sh runs it).
+./scripts/setup-ort.sh "$BUILD" > /dev/null
 # TensorFlow.js (pure JavaScript) to derive the Keras-format copy of the expert (scripts/export_fashion_tfjs.mjs).
 TFJS_DIR="$BUILD/tfjs"
 if [ ! -d "$TFJS_DIR/node_modules/@tensorflow/tfjs" ] && command -v npm >/dev/null 2>&1; then

@@ -111,7 +111,15 @@ typedef union frost__params {
     struct { bool transpose_a, transpose_b; frost__act_params act; } matmul;
     /* CONV2D: in x NHWC, filter HWIO [kh,kw,cin/groups,cout], optional bias [cout] -> NHWC.
      * DEPTHWISE_CONV2D: filter [kh,kw,cin,multiplier], out channels cin*multiplier. */
-    struct { frost__window w; int groups; frost__act_params act; } conv;
+    struct {
+        frost__window w;
+        int groups;
+        frost__act_params act;
+        /* y = act(conv + bias) * post_scale + post_shift when post_affine: a scale and shift after
+         * the activation, folded in by passes/fuse.c (PP-LCNet's learnable affine blocks). */
+        bool post_affine;
+        float post_scale, post_shift;
+    } conv;
     /* CONV2D_TRANSPOSE: in x NHWC, filter [kh,kw,cout,cin] (TF Conv2DBackpropInput), optional bias,
      * optional output size (int [4], NHWC); output size from that operand, else from out_h/out_w
      * when > 0, else from the window and output padding. */

@@ -11,7 +11,7 @@ static double numel(const frost__shape *s) {
     return n > 0 ? (double)n : 0.0;
 }
 
-static double step_flops(const frost_session *s, const frost__node *n) {
+double frost__node_flops(const frost_session *s, const frost__node *n) {
     const frost__shape *out = &s->shape[n->out[0]];
     const frost__shape *x = n->n_in > 0 && n->in[0] >= 0 ? &s->shape[n->in[0]] : NULL;
     const frost__shape *w = n->n_in > 1 && n->in[1] >= 0 ? &s->shape[n->in[1]] : NULL;
@@ -60,7 +60,7 @@ frost_status frost_session_cost(frost_session *s, frost_cost *out, frost_error *
     for (int i = 0; i < s->n_steps; i++) {
         const frost__node *n = s->steps[i].node;
         if (!n) continue;
-        out->flops += step_flops(s, n);
+        out->flops += frost__node_flops(s, n);
         if (n->packed) { /* the kernel reads its own copy, not the constants it came from */
             const size_t read = s->steps[i].weight_bytes;
             out->weight_bytes += (double)(read ? read : n->packed_bytes);

@@ -194,7 +194,8 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         }
         frost__prepare_ctx pc = {
             .node = n, .in_dtype = idt, .out_dtype = odt, .in_shape = ish, .out_shape = osh,
-            .in_data = idata, .cpu = g->cpu ? g->cpu : frost__cpu_get(), .n_threads = s->n_threads, .err = err,
+            .in_data = idata, .cpu = g->cpu ? g->cpu : frost__cpu_get(), .n_threads = s->n_threads,
+            .deterministic = s->deterministic, .err = err,
         };
         frost__step *step = &s->steps[s->n_steps];
         memset(step, 0, sizeof *step);

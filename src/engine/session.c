@@ -7,6 +7,7 @@
 #include "platform/fpenv.h"
 
 #include <stdio.h>
+#include <time.h>
 
 static frost_status oom(frost_error *err) {
     return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory creating the session");
@@ -99,8 +100,17 @@ frost_status frost_session_create(const frost_model *m, const frost_session_opti
         s->in_shape[i] = sh;
     }
     mark_needed(s);
+    if (opts->profile) {
+        s->prof_ns = frost__calloc(a, 2 * (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(uint64_t));
+        if (!s->prof_ns) {
+            frost_session_free(s);
+            return oom(err);
+        }
+        frost_session_profile_reset(s);
+    }
     s->n_threads = opts->n_threads > 1 ? opts->n_threads : 1;
     s->flush_denormals = !opts->keep_denormals;
+    s->deterministic = opts->deterministic != 0;
     if (s->n_threads > 1) {
         int spin = opts->spin_us >= 0 ? opts->spin_us : 50;
         bool flush = s->flush_denormals;
@@ -146,6 +156,7 @@ void frost_session_free(frost_session *s) {
     frost__free(&a, s->ptr);
     frost__free(&a, s->root);
     frost__free(&a, s->offset);
+    frost__free(&a, s->prof_ns);
     frost__free(&a, s);
 }
 
@@ -255,14 +266,22 @@ frost_status frost_session_set_input_shape(frost_session *s, int index, int rank
 static frost_status ensure_planned(frost_session *s, frost_error *err) {
     if (s->dirty || !s->planned) {
         s->warm = false;
+        frost_session_profile_reset(s);
         FROST_TRY(frost__session_plan(s, err));
     }
     if (s->ptrs_dirty) frost__session_resolve(s);
     return FROST_OK;
 }
 
-/* The plan's steps in order; stops at the first failure. */
-static frost_status run_steps(const frost_session *s, frost_error *err) {
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The plan's steps in order; stops at the first failure. `timed`: add each step's wall time to
+ * the profile (only ever true when the session has one). */
+static frost_status run_steps(const frost_session *s, frost_error *err, bool timed) {
     frost__exec ex = {
         .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,
         .err = err,
@@ -270,9 +289,22 @@ static frost_status run_steps(const frost_session *s, frost_error *err) {
     /* The caller's thread computes in the workers' FP mode for the run, then gets its own back. */
     frost__fpenv env = frost__fpenv_enter(s->flush_denormals);
     frost_status r = FROST_OK;
-    for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
-        const frost__step *st = &s->steps[i];
-        r = st->run(st, &ex);
+    if (timed) {
+        uint64_t *sum = s->prof_ns, *fastest = s->prof_ns + (s->m->g.n_nodes ? s->m->g.n_nodes : 1);
+        uint64_t t0 = now_ns();
+        for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
+            const frost__step *st = &s->steps[i];
+            r = st->run(st, &ex);
+            const uint64_t t1 = now_ns(), dt = t1 - t0;
+            sum[i] += dt;
+            if (dt < fastest[i]) fastest[i] = dt;
+            t0 = t1;
+        }
+    } else {
+        for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
+            const frost__step *st = &s->steps[i];
+            r = st->run(st, &ex);
+        }
     }
     frost__fpenv_leave(env);
     return r;
@@ -290,7 +322,7 @@ static void warm_run(frost_session *s) {
     for (int i = 0; i < s->n_out; i++)
         if (s->out_bound[i]) return;
     frost_error ignored;
-    (void)run_steps(s, &ignored);
+    (void)run_steps(s, &ignored, false);
 }
 
 frost_status frost_session_plan(frost_session *s, frost_error *err) {
@@ -386,7 +418,8 @@ frost_status frost_session_bind_output(frost_session *s, int index, void *data, 
 frost_status frost_session_run(frost_session *s, frost_error *err) {
     if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
     FROST_TRY(ensure_planned(s, err));
-    FROST_TRY(run_steps(s, err));
+    FROST_TRY(run_steps(s, err, s->prof_ns != NULL));
+    if (s->prof_ns) s->prof_runs++;
     for (int i = 0; i < s->n_out; i++) {
         if (s->out_bound[i] && !s->out_direct[i]) {
             int v = s->out_vals[i];

@@ -41,9 +41,17 @@ struct frost_session {
     frost__pool *pool;
     int n_threads;
     bool flush_denormals;      /* the run's FP mode on every thread (platform/fpenv.h)          */
+    bool deterministic;        /* split work the same way for any thread count (ops/op.h)       */
+    /* Profile (frost_session_options.profile): per step, ns summed over the timed runs. NULL
+     * when off: the run loop then reads no clock. */
+    uint64_t *prof_ns;         /* [2 x graph nodes]: per step the sum, then per step the
+                                  fastest run (UINT64_MAX before the first)                      */
+    int64_t prof_runs;
 };
 
 frost_status frost__session_plan(frost_session *s, frost_error *err);
+/* FLOPs one run of node n computes at the current plan's shapes (engine/cost.c's counting). */
+double frost__node_flops(const frost_session *s, const frost__node *n);
 void frost__session_unplan(frost_session *s);
 /* Points every value at its bytes for the current plan and bindings. */
 void frost__session_resolve(frost_session *s);

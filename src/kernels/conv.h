@@ -49,6 +49,24 @@ void frost_k_f32_depthwise__ref(const frost__conv_geom *g, const float *x, const
                                 const float *bias, const frost__act_params *act, float *y,
                                 int64_t r0, int64_t r1);
 
+/* The same, tiled: channel blocks in vector registers, the window's interior columns without edge
+ * checks, 3x3 and 5x5 windows at stride 1 and 2 unrolled, bias and cheap activations in
+ * registers (kernels/ref/depthwise_f32.inc). Channel multiplier 1 and no dilation; other shapes
+ * fall back to frost_k_f32_depthwise__ref. One build per vector width; the results differ from
+ * the reference only by FMA contraction. */
+void frost_k_f32_depthwise_tiled__ref(const frost__conv_geom *g, const float *x,
+                                      const float *filter, const float *bias,
+                                      const frost__act_params *act, float *y, int64_t r0,
+                                      int64_t r1);
+void frost_k_f32_depthwise_tiled__avx2(const frost__conv_geom *g, const float *x,
+                                       const float *filter, const float *bias,
+                                       const frost__act_params *act, float *y, int64_t r0,
+                                       int64_t r1);
+void frost_k_f32_depthwise_tiled__avx512(const frost__conv_geom *g, const float *x,
+                                         const float *filter, const float *bias,
+                                         const frost__act_params *act, float *y, int64_t r0,
+                                         int64_t r1);
+
 /* Direct conv with an HWIO filter [k_h, k_w, in_c/groups, out_c], for grouped convs with few
  * channels per group, where a GEMM per group would mostly compute padding. Output rows (n, oh) in
  * [r0, r1), then bias (or NULL) and the activation. */

@@ -32,6 +32,8 @@ frost_dtype frost_k_binary_out_dtype(int fn, frost_dtype in);
 typedef void (*frost__binary_loop)(const void *a, const void *b, void *out, int64_t n, int sa,
                                    int sb);
 frost__binary_loop frost_k_binary_loop(int fn, frost_dtype in);
+/* The f32 POW loop for an exponent known to be 2: x * x (the same bits as powf). */
+frost__binary_loop frost_k_f32_pow2_loop(void);
 
 /* Broadcast plan of a binary op: dims collapsed so that the innermost dim is a contiguous row. */
 typedef struct frost__bcast {

@@ -22,16 +22,28 @@ extern const frost__gemm_kernel frost__gemm_avx512;
 #endif
 
 const frost__conv_kernels *frost__conv_kernels_pick(const frost__cpu *cpu) {
-    static const frost__conv_kernels portable = {.im2col = frost_k_f32_im2col__ref};
+    static const frost__conv_kernels portable = {
+        .name = "ref", .im2col = frost_k_f32_im2col__ref,
+        .depthwise = frost_k_f32_depthwise_tiled__ref,
+    };
 #if FROST_HAVE_X86_KERNELS
+    static const frost__conv_kernels mid = {
+        .name = "avx2", .im2col = frost_k_f32_im2col__ref,
+        .depthwise = frost_k_f32_depthwise_tiled__avx2,
+    };
     static const frost__conv_kernels wide = {
+        .name = "avx512",
         .im2col = frost_k_f32_im2col__avx512,
+        .depthwise = frost_k_f32_depthwise_tiled__avx512,
         .narrow = frost_k_f32_conv_narrow__avx512,
         .wino_input = frost_k_wino45_input__avx512,
         .wino_output = frost_k_wino45_output__avx512,
+        .wino43_input = frost_k_wino43_input__avx512,
+        .wino43_output = frost_k_wino43_output__avx512,
         .wino_gemm = &frost__gemm_avx512,
     };
     if (avx512(cpu)) return &wide;
+    if (avx2(cpu)) return &mid;
 #endif
     return &portable;
 }

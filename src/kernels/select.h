@@ -25,15 +25,24 @@ typedef void (*frost__wino_output_fn)(const frost__conv_geom *g, const float *M,
                                       const frost__act_params *act, int64_t t0, int64_t nt,
                                       float *y);
 
+typedef void (*frost__depthwise_fn)(const frost__conv_geom *g, const float *x,
+                                    const float *filter, const float *bias,
+                                    const frost__act_params *act, float *y, int64_t r0, int64_t r1);
+
 /* The convolution family. Optional paths are NULL where this CPU has no kernel for them. */
 typedef struct frost__conv_kernels {
+    const char *name;           /* "avx512", "avx2", "ref": for profiles                     */
     frost__im2col_fn im2col;
+    frost__depthwise_fn depthwise; /* the tiled depthwise conv (always set)                   */
     /* Narrow direct conv (conv1 of a CNN: K <= 64, cout <= 32), skipping im2col. */
     frost__conv_narrow_fn narrow;
     /* Winograd F(4x4,5x5): the input and output transforms and the GEMM family for the 64
      * products, which must be the one the transforms' layout was written for. */
     frost__wino_input_fn wino_input;
     frost__wino_output_fn wino_output;
+    /* Winograd F(4x4,3x3): the same for 3x3 convolutions (36 products). */
+    frost__wino_input_fn wino43_input;
+    frost__wino_output_fn wino43_output;
     const frost__gemm_kernel *wino_gemm;
 } frost__conv_kernels;
 const frost__conv_kernels *frost__conv_kernels_pick(const frost__cpu *cpu);

@@ -42,4 +42,33 @@ void frost_k_wino45_input__avx512(const frost__conv_geom *g, const float *x, int
 void frost_k_wino45_output__avx512(const frost__conv_geom *g, const float *M, const float *bias,
                                    const frost__act_params *act, int64_t t0, int64_t nt, float *y);
 
+/* ---- F(4x4, 3x3): 3x3 convolutions --------------------------------------------------------------
+ * The same scheme with the 6 points 0, 1, -1, 2, -2 and infinity: each 4x4 tile comes from a 6x6
+ * patch, and the 36 elementwise products are 36 GEMMs [tiles x cin] · [cin x cout]: 36 multiply-
+ * adds per 16 outputs instead of 9 x 16, 4x fewer. BT, G and AT are Lavin and Gray's (checked
+ * exactly against the direct correlation). U is 36 packed operands (xi = 6*i + j), V
+ * [36][tiles][cin], M [36][tiles][cout]; tiles as frost_wino45_tiles. */
+#define FROST_WINO43_ALPHA 6
+
+/* Dilated 3x3 filters (dilation d, with out_h and out_w multiples of d) run as d x d interleaved
+ * undilated convolutions: output pixels whose row is a (mod d) and column b (mod d) read only
+ * input pixels of the same residues, so each residue class is tiled on its own sub-grid. Tiles
+ * are numbered residue class by residue class, row-major within each. */
+static inline int64_t frost_wino43_tiles(const frost__conv_geom *g) {
+    const int64_t sh = g->out_h / g->dil_h, sw = g->out_w / g->dil_w;
+    return (int64_t)g->dil_h * g->dil_w * ((sh + 3) / 4) * ((sw + 3) / 4);
+}
+static inline bool frost_wino43_fits(const frost__conv_geom *g) {
+    return g->dil_h >= 1 && g->dil_w >= 1 && g->out_h % g->dil_h == 0 && g->out_w % g->dil_w == 0;
+}
+
+/* u[36][cin][cout] = G g G^T for an HWIO [3,3,cin,cout] filter, in double. */
+void frost_k_wino43_filter__ref(const float *hwio, int cin, int cout, float *u);
+/* Input transform of tiles [t0, t0+nt) of one image into V [36][nt][cin]. */
+void frost_k_wino43_input__avx512(const frost__conv_geom *g, const float *x, int64_t t0,
+                                  int64_t nt, float *V);
+/* Output transform of M [36][nt][cout]: y = act(AT M AT^T + bias), pixels inside the image. */
+void frost_k_wino43_output__avx512(const frost__conv_geom *g, const float *M, const float *bias,
+                                   const frost__act_params *act, int64_t t0, int64_t nt, float *y);
+
 #endif

@@ -9,7 +9,7 @@
  * channel per group is a depthwise conv and takes that direct loop instead. On AVX-512 CPUs two
  * shapes take faster paths, their filters prepared at load after the im2col one in n->packed:
  * 5x5 stride-1 convs with >= 16 channels run as Winograd F(4x4,5x5) (6.25x fewer multiplies), and
- * narrow convs (K <= 64, <= 32 outputs: a CNN's first layer) run directly on a zero-padded copy of
+ * narrow convs (small K, <= 32 outputs: a CNN's first layer) run directly on a zero-padded copy of
  * the image, without im2col (docs/benchmarks-speed.md has the measurements).
  * CONV2D_TRANSPOSE multiplies each image by the packed filter into the workspace (one row of
  * kh*kw*cout products per input pixel), then gathers those products into output pixels (col2im).
@@ -56,12 +56,49 @@ typedef struct conv_plan {
     /* Winograd: tiles per image, tiles per work unit, where U starts in n->packed and the bytes
      * between its 64 packed matrices, and the fp32 GEMM family they were packed for. */
     int64_t wino_tiles, wino_block;
+    int wino_alpha;      /* patch size: 6 (3x3 filters) or 8 (5x5); alpha^2 GEMMs               */
     size_t wino_offset, wino_stride;
     const frost__gemm_kernel *wino_kernel;
     /* Narrow direct conv: padded image size, where the K x 32 filter starts in n->packed. */
     int64_t narrow_hp, narrow_wp;
     size_t narrow_offset;
+    /* y = act(...) * post_scale + post_shift (params.h), applied where the output is still hot. */
+    bool post;
+    float post_scale, post_shift;
+    /* y = act(conv + bias + residual): the kernels run with `act` NONE and the tail below adds
+     * the residual (input 3) and applies tail_act, tile by tile while the output is hot. */
+    bool residual;
+    frost__act_params tail_act;
+    bool fixed_split;    /* deterministic: tiles, blocks and column splits never depend on the
+                            thread count (ops/op.h)                                            */
 } conv_plan;
+
+/* Whether anything runs after the kernels' own epilogue. */
+static bool has_tail(const conv_plan *p) { return p->post || p->residual; }
+
+/* The tail on rows x cols floats of y (ld apart), r the matching residual rows (same ld) or NULL:
+ * y = act(y + r) * post_scale + post_shift. */
+static void apply_tail(const conv_plan *p, float *y, const float *r, int64_t rows, int64_t cols,
+                       int64_t ld) {
+    const float a = p->post_scale, b = p->post_shift;
+    for (int64_t i = 0; i < rows; i++) {
+        float *row = y + i * ld;
+        if (p->residual) {
+            const float *rr = r + i * ld;
+            if (p->tail_act.act == FROST__ACT_RELU)
+                for (int64_t j = 0; j < cols; j++) {
+                    const float v = row[j] + rr[j];
+                    row[j] = v > 0.0f ? v : 0.0f;
+                }
+            else
+                for (int64_t j = 0; j < cols; j++) row[j] += rr[j];
+            if (p->tail_act.act != FROST__ACT_RELU && p->tail_act.act != FROST__ACT_NONE)
+                frost_k_f32_act__ref(row, (size_t)cols, &p->tail_act);
+        }
+        if (p->post)
+            for (int64_t j = 0; j < cols; j++) row[j] = row[j] * a + b;
+    }
+}
 _Static_assert(sizeof(conv_plan) <= sizeof(((frost__step *)0)->state), "conv plan too big");
 
 static bool has_input(const frost__node *n, int i) { return i < n->n_in && n->in[i] >= 0; }
@@ -77,13 +114,18 @@ static size_t round_up64(size_t v) { return (v + 63) & ~(size_t)63; }
 static int or_one(int v) { return v == 0 ? 1 : v; }
 
 /* The narrow direct conv (conv1 of a CNN: 5x5 over 1 channel, 32 outputs) skips im2col, whose
- * 5-float copies cost as much as the GEMM (7.8 vs 11.3 us). Ungrouped, K <= 64, cout <= 32, on
- * CPUs where the AVX-512 families run. */
+ * 5-float copies cost as much as the GEMM (7.8 vs 11.3 us). Ungrouped, K <= 64 (or K <= 128 over
+ * at most 4 channels: BlazeFace's 5x5/2 RGB stem, 660 -> 430 us, K = 75), cout <= 32, on CPUs
+ * where the AVX-512 families run. Not for 1x1 stride-1 convs: they need no im2col either, and the
+ * GEMM reads their input in place where this path would copy it. */
 static bool narrow_ok(const frost__node *n, const frost__cpu *cpu, int64_t kh, int64_t kw,
                       int64_t cin, int64_t cout) {
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
-    return groups == 1 && frost__conv_kernels_pick(cpu)->narrow && kh * kw * cin <= 64 &&
-           cout >= 1 && cout <= 32 && kh >= 1 && kw >= 1 && cin >= 1;
+    const frost__window *w = &n->p.conv.w;
+    const bool pointwise = kh == 1 && kw == 1 && or_one(w->stride_h) == 1 && or_one(w->stride_w) == 1;
+    const int64_t K = kh * kw * cin;
+    return groups == 1 && frost__conv_kernels_pick(cpu)->narrow && (K <= 64 || (cin <= 4 && K <= 128)) &&
+           cout >= 1 && cout <= 32 && kh >= 1 && kw >= 1 && cin >= 1 && !pointwise;
 }
 
 /* Winograd F(4x4,5x5) replaces im2col + GEMM for ungrouped, stride-1, undilated 5x5 convs with
@@ -93,12 +135,20 @@ static const frost__gemm_kernel *winograd_kernel(const frost__node *n, const fro
                                                  int64_t kh, int64_t kw, int64_t cin, int64_t cout) {
     const frost__window *w = &n->p.conv.w;
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
-    if (groups != 1 || kh != FROST_WINO_R || kw != FROST_WINO_R || or_one(w->stride_h) != 1 ||
-        or_one(w->stride_w) != 1 || or_one(w->dilation_h) != 1 || or_one(w->dilation_w) != 1 ||
-        cin < 16 || cout < 16 || !fits_int(cin) || !fits_int(cout))
+    const frost__conv_kernels *k = frost__conv_kernels_pick(cpu);
+    const bool five = kh == FROST_WINO_R && kw == FROST_WINO_R;
+    const bool three = kh == 3 && kw == 3 && k->wino43_input;
+    /* 3x3 also when dilated (prepare checks the output divides by the dilation). */
+    const bool undilated = or_one(w->dilation_h) == 1 && or_one(w->dilation_w) == 1;
+    if (groups != 1 || !(five || three) || or_one(w->stride_h) != 1 ||
+        or_one(w->stride_w) != 1 || (five && !undilated) || cin < 16 || cout < 16 ||
+        !fits_int(cin) || !fits_int(cout))
         return NULL;
-    return frost__conv_kernels_pick(cpu)->wino_gemm;
+    return k->wino_gemm;
 }
+
+/* Winograd's patch size for a k x k filter: F(4x4,3x3) 6, F(4x4,5x5) 8. */
+static int wino_alpha(int64_t k) { return k == 3 ? FROST_WINO43_ALPHA : FROST_WINO_ALPHA; }
 
 
 static frost_status check_window(const frost__node *n, const frost__window *w, frost_error *err) {
@@ -225,6 +275,26 @@ static frost_status conv_infer_common(frost__infer_ctx *c, int64_t filter_cin, i
     return FROST_OK;
 }
 
+/* Input 3, when present, is a residual added before the activation (passes/fuse.c puts it there
+ * from an Add after the conv): f32, exactly the output's shape. */
+static frost_status check_residual(frost__infer_ctx *c) {
+    const frost__node *n = c->node;
+    if (!has_input(n, 3)) return FROST_OK;
+    char sr[96], so[96];
+    if (c->in_dtype[3] != FROST_DTYPE_F32 && c->in_dtype[3] != FROST_DTYPE_INVALID)
+        return frost__op_fail(n, c->err, FROST_E_DTYPE, "the residual input is %s, not f32",
+                              frost_dtype_name(c->in_dtype[3]));
+    const frost__shape *r = &c->in_shape[3], *o = &c->out_shape[0];
+    bool same = r->rank < 0 || o->rank < 0 || r->rank == o->rank;
+    for (int d = 0; same && r->rank >= 0 && o->rank >= 0 && d < r->rank; d++)
+        same = r->d[d] < 0 || o->d[d] < 0 || r->d[d] == o->d[d];
+    if (!same || (c->planning && !frost__shape_equal(r, o)))
+        return frost__op_fail(n, c->err, FROST_E_SHAPE,
+                              "the residual input %s does not have the output's shape %s",
+                              frost__shape_str(r, sr, sizeof sr), frost__shape_str(o, so, sizeof so));
+    return FROST_OK;
+}
+
 static frost_status conv2d_infer(frost__infer_ctx *c) {
     const frost__node *n = c->node;
     if (c->n_in < 2 || c->n_out != 1)
@@ -242,7 +312,8 @@ static frost_status conv2d_infer(frost__infer_ctx *c) {
                               "%lld output channels do not split into %d groups", (long long)cout,
                               groups);
     if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
-    return conv_infer_common(c, cin_g, cout, groups, &n->p.conv.w, false);
+    FROST_TRY(conv_infer_common(c, cin_g, cout, groups, &n->p.conv.w, false));
+    return check_residual(c);
 }
 
 static frost_status depthwise_infer(frost__infer_ctx *c) {
@@ -258,7 +329,8 @@ static frost_status depthwise_infer(frost__infer_ctx *c) {
     int64_t cin = f->rank == 4 ? f->d[2] : -1, cout = -1;
     if (f->rank == 4 && f->d[2] >= 0 && f->d[3] >= 0) cout = f->d[2] * f->d[3];
     if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
-    return conv_infer_common(c, cin, cout, 1, &n->p.conv.w, true);
+    FROST_TRY(conv_infer_common(c, cin, cout, 1, &n->p.conv.w, true));
+    return check_residual(c);
 }
 
 /* Transposed conv output length; -1 when unknown. */
@@ -331,7 +403,7 @@ static frost_status deconv_infer(frost__infer_ctx *c) {
 typedef struct gemm_conv_task {
     const conv_plan *p;
     const frost__node *node;
-    const float *x, *filter, *bias;
+    const float *x, *filter, *bias, *res;
     float *y;
     float *ws;
     int64_t tiles, col_blocks;
@@ -369,6 +441,8 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
     if (p->mode == CONV_GEMM_PACKED) {
         const void *packed = (const unsigned char *)t->node->packed + (size_t)grp * p->group_stride;
         p->kernel->run(rows, p->cout_g, p->K, A, lda, packed, bias, C, (int)ldc, &p->act, n0, n1);
+        if (has_tail(p))
+            apply_tail(p, C + n0, t->res ? t->res + (C - t->y) + n0 : NULL, rows, n1 - n0, ldc);
         return;
     }
     /* Reference: B is the group's column slice of the HWIO filter, read in place. */
@@ -381,6 +455,8 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
             for (int j = 0; j < n1 - n0; j++) c[j] += bias[n0 + j];
         if (p->act.act != FROST__ACT_NONE) frost_k_f32_act__ref(c, (size_t)(n1 - n0), &p->act);
     }
+    if (has_tail(p))
+        apply_tail(p, C + n0, t->res ? t->res + (C - t->y) + n0 : NULL, rows, n1 - n0, ldc);
 }
 
 static void gemm_conv_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
@@ -401,6 +477,7 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
         .x = FROST_IN(st, ex, 0),
         .filter = FROST_IN(st, ex, 1),
         .bias = p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+        .res = p->residual ? FROST_IN(st, ex, 3) : NULL,
         .y = FROST_OUT(st, ex, 0),
         .ws = st->ws_bytes ? FROST_WS(st, ex) : NULL,
     };
@@ -409,11 +486,14 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
     t.col_width = p->cout_g;
     const int64_t units_rows = t.tiles * p->g.groups;
     const int64_t flops = p->rows * (int64_t)p->K * p->g.out_c;
-    if (threads > 1 && units_rows < threads && flops >= 2 * CONV_MIN_TASK_FLOPS) {
+    /* Deterministic: columns cut as for a fixed thread count (each output column sums the same
+     * way in any block, but the split stays independent of the pool anyway). */
+    const int split = p->fixed_split ? FROST__FIXED_UNITS : threads;
+    if (split > 1 && units_rows < split && flops >= 2 * CONV_MIN_TASK_FLOPS) {
         /* Few row tiles (a small late layer, one image): split the output channels too. */
         const int align =
             p->mode == CONV_GEMM_PACKED && p->kernel->n_align > 0 ? p->kernel->n_align : 8;
-        const int64_t want = (threads + units_rows - 1) / units_rows;
+        const int64_t want = (split + units_rows - 1) / units_rows;
         const int64_t max_blocks = (p->cout_g + align - 1) / align;
         t.col_blocks = FROST_MAX((int64_t)1, FROST_MIN(want, max_blocks));
         int64_t width = (p->cout_g + t.col_blocks - 1) / t.col_blocks;
@@ -448,16 +528,18 @@ static void wino_unit(const wino_task *t, int64_t unit, int worker) {
     const int64_t nt = FROST_MIN(p->wino_block, p->wino_tiles - t0);
     if (nt <= 0) return;
     const int cin = (int)g->in_c, cout = (int)g->out_c;
-    float *V = t->ws + (size_t)worker * (size_t)(64 * p->wino_block * (g->in_c + g->out_c));
-    float *M = V + (size_t)64 * (size_t)nt * (size_t)cin;
+    const int n_xi = p->wino_alpha * p->wino_alpha;
+    float *V = t->ws + (size_t)worker * (size_t)(n_xi * p->wino_block * (g->in_c + g->out_c));
+    float *M = V + (size_t)n_xi * (size_t)nt * (size_t)cin;
     const float *x = t->x + img * g->in_h * g->in_w * g->in_c;
-    p->kern->wino_input(g, x, t0, nt, V);
-    for (int xi = 0; xi < 64; xi++)
+    const bool three = p->wino_alpha == FROST_WINO43_ALPHA;
+    (three ? p->kern->wino43_input : p->kern->wino_input)(g, x, t0, nt, V);
+    for (int xi = 0; xi < n_xi; xi++)
         p->wino_kernel->run((int)nt, cout, cin, V + (size_t)xi * (size_t)nt * (size_t)cin, cin,
                             t->U + (size_t)xi * p->wino_stride, NULL,
                             M + (size_t)xi * (size_t)nt * (size_t)cout, cout, &none, 0, cout);
-    p->kern->wino_output(g, M, t->bias, &p->act, t0, nt,
-                         t->y + img * g->out_h * g->out_w * g->out_c);
+    (three ? p->kern->wino43_output : p->kern->wino_output)(
+        g, M, t->bias, &p->act, t0, nt, t->y + img * g->out_h * g->out_w * g->out_c);
 }
 
 static void wino_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
@@ -484,7 +566,7 @@ static void run_winograd(const frost__step *st, const frost__exec *ex, const con
 
 typedef struct narrow_task {
     const conv_plan *p;
-    const float *w32, *xpad, *bias;
+    const float *w32, *xpad, *bias, *res;
     float *y;
 } narrow_task;
 
@@ -499,6 +581,10 @@ static void narrow_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
         const int64_t oh1 = FROST_MIN(g->out_h, oh0 + (end - r));
         p->kern->narrow(g, t->xpad + (size_t)img * pad_floats, p->narrow_wp, t->w32, t->bias,
                         &p->act, t->y + img * g->out_h * g->out_w * g->out_c, oh0, oh1);
+        if (has_tail(p)) {
+            const int64_t row = g->out_w * g->out_c;
+            apply_tail(p, t->y + r * row, t->res ? t->res + r * row : NULL, 1, (oh1 - oh0) * row, 0);
+        }
         r += oh1 - oh0;
     }
 }
@@ -520,7 +606,8 @@ static void run_narrow(const frost__step *st, const frost__exec *ex, const conv_
                        (size_t)(w_in * C) * sizeof *dst);
     }
     narrow_task t = {p, (const float *)((const unsigned char *)st->node->packed + p->narrow_offset),
-                     xpad, p->has_bias ? FROST_IN(st, ex, 2) : NULL, FROST_OUT(st, ex, 0)};
+                     xpad, p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+                     p->residual ? FROST_IN(st, ex, 3) : NULL, FROST_OUT(st, ex, 0)};
     const int64_t rows = g->n * g->out_h;
     const int64_t row_flops = FROST_MAX((int64_t)1, g->out_w * g->out_c * g->k_h * g->k_w * C);
     frost__parallel_for(ex->pool, rows, FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops),
@@ -530,30 +617,38 @@ static void run_narrow(const frost__step *st, const frost__exec *ex, const conv_
 /* ---- run: depthwise and direct -------------------------------------------------------------- */
 
 typedef struct dw_task {
+    const conv_plan *p;
     const frost__conv_geom *g;
-    const float *x, *filter, *bias;
+    const float *x, *filter, *bias, *res;
     const frost__act_params *act;
     float *y;
-    bool direct;
+    frost__depthwise_fn depthwise; /* NULL: the grouped direct loops */
 } dw_task;
 
 static void dw_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const dw_task *t = arg;
-    if (t->direct)
+    if (!t->depthwise)
         frost_k_f32_conv_direct__ref(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
     else
-        frost_k_f32_depthwise__ref(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
+        t->depthwise(t->g, t->x, t->filter, t->bias, t->act, t->y, begin, end);
+    if (has_tail(t->p)) {
+        const int64_t row = t->g->out_w * t->g->out_c;
+        apply_tail(t->p, t->y + begin * row, t->res ? t->res + begin * row : NULL, 1,
+                   (end - begin) * row, 0);
+    }
 }
 
 static void run_depthwise(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
-    dw_task t = {&p->g,
+    dw_task t = {p,
+                 &p->g,
                  FROST_IN(st, ex, 0),
                  FROST_IN(st, ex, 1),
                  p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+                 p->residual ? FROST_IN(st, ex, 3) : NULL,
                  &p->act,
                  FROST_OUT(st, ex, 0),
-                 p->mode == CONV_DIRECT};
+                 p->mode == CONV_DIRECT ? NULL : p->kern->depthwise};
     const int64_t rows = p->g.n * p->g.out_h;
     const int64_t cin_per_out = p->mode == CONV_DIRECT ? p->g.in_c / p->g.groups : 1;
     const int64_t row_flops =
@@ -571,9 +666,21 @@ typedef struct deconv_task {
     float *cols, *y;
 } deconv_task;
 
+static void deconv_gemm_rows(const deconv_task *t, int64_t begin, int64_t end);
+
 static void deconv_gemm_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const deconv_task *t = arg;
+    if (!t->p->fixed_split) {
+        deconv_gemm_rows(t, begin, end);
+        return;
+    }
+    /* Deterministic: items are blocks of FROST__FIXED_ROWS input pixels, one kernel call each. */
+    for (int64_t u = begin; u < end; u++)
+        deconv_gemm_rows(t, u * FROST__FIXED_ROWS, FROST_MIN((u + 1) * FROST__FIXED_ROWS, t->p->rows));
+}
+
+static void deconv_gemm_rows(const deconv_task *t, int64_t begin, int64_t end) {
     const conv_plan *p = t->p;
     const int rows = (int)(end - begin);
     const float *A = t->x + begin * p->K;
@@ -610,24 +717,49 @@ static void run_deconv(const frost__step *st, const frost__exec *ex, const conv_
     for (int64_t img = 0; img < g->n; img++) {
         t.x = x + img * g->in_h * g->in_w * g->in_c;
         t.y = y + img * g->out_h * g->out_w * g->out_c;
-        frost__parallel_for(ex->pool, p->rows,
-                            FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops), deconv_gemm_fn,
-                            &t);
+        if (p->fixed_split)
+            frost__parallel_for(ex->pool, (p->rows + FROST__FIXED_ROWS - 1) / FROST__FIXED_ROWS, 1,
+                                deconv_gemm_fn, &t);
+        else
+            frost__parallel_for(ex->pool, p->rows,
+                                FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / row_flops),
+                                deconv_gemm_fn, &t);
         frost__parallel_for(ex->pool, g->out_h,
                             FROST_MAX((int64_t)1, CONV_MIN_TASK_FLOPS / out_row), deconv_col2im_fn,
                             &t);
     }
 }
 
+typedef struct post_task {
+    const conv_plan *p;
+    float *y;
+    const float *res;
+    int64_t row;
+} post_task;
+
+static void post_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    (void)worker;
+    const post_task *t = arg;
+    apply_tail(t->p, t->y + begin * t->row, t->res ? t->res + begin * t->row : NULL, 1,
+               (end - begin) * t->row, 0);
+}
+
 static frost_status conv_run(const frost__step *st, const frost__exec *ex) {
     const conv_plan *p = (const conv_plan *)st->state.bytes;
+    bool post_done = true;
     switch (p->mode) {
     case CONV_DEPTHWISE:
     case CONV_DIRECT: run_depthwise(st, ex, p); break;
-    case CONV_TRANSPOSE: run_deconv(st, ex, p); break;
-    case CONV_WINOGRAD: run_winograd(st, ex, p); break;
+    case CONV_TRANSPOSE: run_deconv(st, ex, p); post_done = false; break;
+    case CONV_WINOGRAD: run_winograd(st, ex, p); post_done = false; break;
     case CONV_NARROW: run_narrow(st, ex, p); break;
     default: run_gemm_conv(st, ex, p); break;
+    }
+    if (has_tail(p) && !post_done) {
+        /* These kernels write scattered tiles: one more pass over the output, by rows. */
+        post_task t = {p, FROST_OUT(st, ex, 0), p->residual ? FROST_IN(st, ex, 3) : NULL,
+                       p->g.out_w * p->g.out_c};
+        frost__parallel_for(ex->pool, p->g.n * p->g.out_h, 16, post_task_fn, &t);
     }
     return FROST_OK;
 }
@@ -665,7 +797,7 @@ static frost_status fill_forward_geom(const frost__prepare_ctx *pc, const frost_
     return FROST_OK;
 }
 
-static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {
+static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc) {
     const frost__node *n = pc->node;
     conv_plan *p = (conv_plan *)st->state.bytes;
     memset(p, 0, sizeof *p);
@@ -728,21 +860,35 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
         /* Winograd when pack stored U after the im2col filter (same test as pack, same sizes). */
         const frost__gemm_kernel *wk =
             winograd_kernel(n, pc->cpu, g->k_h, g->k_w, g->in_c, g->out_c);
+        if (wk && g->k_h == 3 && !frost_wino43_fits(g)) wk = NULL;
         if (wk) {
+            const int alpha = wino_alpha(g->k_h), n_xi = alpha * alpha;
             const size_t off = round_up64(p->group_stride);
             const size_t stride = round_up64(wk->packed_bytes((int)g->in_c, (int)g->out_c));
-            if (n->packed_bytes == off + 64 * stride) {
+            if (n->packed_bytes == off + (size_t)n_xi * stride) {
                 p->mode = CONV_WINOGRAD;
                 p->wino_kernel = wk;
+                p->wino_alpha = alpha;
                 p->wino_offset = off;
                 p->wino_stride = stride;
-                p->wino_tiles = frost_wino45_tiles(g);
+                p->wino_tiles = alpha == FROST_WINO43_ALPHA ? frost_wino43_tiles(g) : frost_wino45_tiles(g);
                 p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
-                /* Blocks of at most 32 tiles (V and M of a block: 64 x 32 x (cin + cout) floats),
-                 * at least one per thread for a single image. */
-                p->wino_block = FROST_MIN((int64_t)32, (p->wino_tiles + p->slots - 1) / p->slots);
+                /* 5x5: blocks of at most 32 tiles (V and M of a block: 64 x 32 x (cin + cout)
+                 * floats). 3x3: as many tiles as keep V and M within ~400 KB (in L2), in tens
+                 * (the GEMM's 10-row micro-tile), 10 to 60. At least one block per thread for a
+                 * single image. */
+                int64_t most = 32;
+                if (alpha == FROST_WINO43_ALPHA) {
+                    most = (int64_t)(400 << 10) / (n_xi * (g->in_c + g->out_c) * (int64_t)sizeof(float));
+                    most = FROST_MAX((int64_t)10, FROST_MIN((int64_t)60, most / 10 * 10));
+                }
+                /* Deterministic: the block never depends on the thread count. */
+                const int64_t split = pc->deterministic ? FROST__FIXED_UNITS : p->slots;
+                p->wino_block = FROST_MIN(most, (p->wino_tiles + split - 1) / split);
+                p->wino_block = FROST_MAX(p->wino_block, (int64_t)1);
+                p->fixed_split = pc->deterministic;
                 size_t bytes;
-                if (!frost__size_mul_ok((size_t)64 * (size_t)p->wino_block * (size_t)p->slots,
+                if (!frost__size_mul_ok((size_t)n_xi * (size_t)p->wino_block * (size_t)p->slots,
                                         (size_t)(g->in_c + g->out_c) * sizeof(float), &bytes))
                     return frost__op_fail(n, pc->err, FROST_E_LIMIT, "Winograd workspace overflows");
                 st->ws_bytes = bytes;
@@ -761,7 +907,8 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
      * would leave one thread doing half the work again. */
     const int64_t tiles = (p->rows + p->tile_m - 1) / p->tile_m;
     const int64_t conv_flops = p->rows * K * cout_g * groups;
-    if (p->slots > 1 && tiles % p->slots &&
+    p->fixed_split = pc->deterministic;
+    if (!p->fixed_split && p->slots > 1 && tiles % p->slots &&
         (tiles >= p->slots || conv_flops >= 2 * CONV_MIN_TASK_FLOPS * p->slots)) {
         /* One tile (conv1 of a small CNN: 784 rows, K = 25) would run on one thread while the
          * other waits: cut it into a tile per thread when each gets enough work. */
@@ -780,6 +927,42 @@ static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc
     return FROST_OK;
 }
 
+/* The profile's description of the chosen path: window/stride, algorithm, kernel family. */
+static void label_step(frost__step *st, const conv_plan *p) {
+    const frost__conv_geom *g = &p->g;
+    static const char *const modes[] = {
+        [CONV_GEMM_PACKED] = "gemm", [CONV_GEMM_REF] = "gemm ref", [CONV_DEPTHWISE] = "depthwise",
+        [CONV_DIRECT] = "grouped direct", [CONV_TRANSPOSE] = "transposed",
+        [CONV_WINOGRAD] = "winograd", [CONV_NARROW] = "narrow direct",
+    };
+    const char *how = modes[p->mode];
+    if (p->mode == CONV_GEMM_PACKED) how = p->direct_a ? "gemm (no im2col)" : "im2col+gemm";
+    const frost__gemm_kernel *k = p->mode == CONV_WINOGRAD ? p->wino_kernel : p->kernel;
+    const char *isa = k ? k->name : p->mode == CONV_DEPTHWISE && p->kern ? p->kern->name : "";
+    frost__step_label(st, "%dx%d/%d %s%s%s %lldx%lldx%lld>%lld", g->k_h, g->k_w, g->stride_h, how,
+                      isa[0] ? " " : "", isa, (long long)g->out_h, (long long)g->out_w,
+                      (long long)g->in_c, (long long)g->out_c);
+}
+
+/* The tail after the kernels (see conv_plan); called once the mode is chosen. */
+static void set_post(conv_plan *p, const frost__node *n) {
+    p->post = n->p.conv.post_affine;
+    p->post_scale = n->p.conv.post_scale;
+    p->post_shift = n->p.conv.post_shift;
+    p->residual = has_input(n, 3);
+    if (p->residual) {
+        p->tail_act = p->act;
+        p->act.act = FROST__ACT_NONE;
+    }
+}
+
+static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {
+    FROST_TRY(conv2d_choose(st, pc));
+    set_post((conv_plan *)st->state.bytes, pc->node);
+    label_step(st, (const conv_plan *)st->state.bytes);
+    return FROST_OK;
+}
+
 static frost_status depthwise_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     const frost__node *n = pc->node;
     conv_plan *p = (conv_plan *)st->state.bytes;
@@ -790,7 +973,10 @@ static frost_status depthwise_prepare(frost__step *st, const frost__prepare_ctx 
         return frost__op_fail(n, pc->err, FROST_E_SHAPE, "channels do not match the filter");
     p->act = n->p.conv.act;
     p->mode = CONV_DEPTHWISE;
+    p->kern = frost__conv_kernels_pick(pc->cpu);
+    set_post(p, n);
     st->run = conv_run;
+    label_step(st, p);
     return FROST_OK;
 }
 
@@ -856,9 +1042,11 @@ static frost_status deconv_prepare(frost__step *st, const frost__prepare_ctx *pc
     st->ws_bytes = bytes;
     const conv_mode chosen = p->mode;
     p->mode = CONV_TRANSPOSE;
+    p->fixed_split = pc->deterministic;
     /* The GEMM half still needs to know packed vs reference: kept in `kernel` (NULL: reference). */
     if (chosen != CONV_GEMM_PACKED) p->kernel = NULL;
     st->run = conv_run;
+    label_step(st, p);
     return FROST_OK;
 }
 
@@ -907,11 +1095,12 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
     const frost__gemm_kernel *wk =
         winograd_kernel(n, cpu, f->shape.d[0], f->shape.d[1], cin_g, cout);
     size_t wino_off = 0, wino_stride = 0, narrow_off = 0;
+    const int n_xi = wino_alpha(f->shape.d[0]) * wino_alpha(f->shape.d[0]);
     if (wk) {
         wino_off = round_up64(bytes);
         wino_stride = round_up64(wk->packed_bytes((int)cin_g, (int)cout));
-        if (wino_stride > (SIZE_MAX - wino_off) / 64) wk = NULL;
-        else bytes = wino_off + 64 * wino_stride;
+        if (wino_stride > (SIZE_MAX - wino_off) / (size_t)n_xi) wk = NULL;
+        else bytes = wino_off + (size_t)n_xi * wino_stride;
     }
     /* The narrow direct conv's K x 32 filter, likewise after the im2col one. */
     const bool narrow = !wk && narrow_ok(n, cpu, f->shape.d[0], f->shape.d[1], cin_g, cout);
@@ -928,13 +1117,14 @@ static frost_status conv2d_pack(frost__graph *g, frost__node *n, const frost__cp
                 false, (unsigned char *)packed + (size_t)grp * stride);
     if (wk) {
         const size_t plane = (size_t)cin_g * (size_t)cout;
-        float *u = frost__alloc(&g->alloc, 64 * plane * sizeof(float));
+        float *u = frost__alloc(&g->alloc, (size_t)n_xi * plane * sizeof(float));
         if (!u) {
             frost__free(&g->alloc, packed);
             return frost__op_fail(n, err, FROST_E_NOMEM, "out of memory transforming the filter");
         }
-        frost_k_wino45_filter__ref(f->data, (int)cin_g, (int)cout, u);
-        for (int xi = 0; xi < 64; xi++)
+        if (n_xi == 36) frost_k_wino43_filter__ref(f->data, (int)cin_g, (int)cout, u);
+        else frost_k_wino45_filter__ref(f->data, (int)cin_g, (int)cout, u);
+        for (int xi = 0; xi < n_xi; xi++)
             wk->pack((int)cin_g, (int)cout, u + (size_t)xi * plane, (int)cout, false,
                      (unsigned char *)packed + wino_off + (size_t)xi * wino_stride);
         frost__free(&g->alloc, u);

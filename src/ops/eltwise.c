@@ -254,6 +254,12 @@ static frost_status binary_prepare(frost__step *st, const frost__prepare_ctx *pc
                               frost_dtype_name(pc->in_dtype[0]));
     if (!frost__bcast_plan(&pc->in_shape[0], &pc->in_shape[1], &pc->out_shape[0], &s->plan))
         return broadcast_fail(n, pc->err, &pc->in_shape[0], &pc->in_shape[1]);
+    /* x ** 2 with a constant 2 (a spectrogram's power, a variance): one multiply, not powf. */
+    if (n->p.binary.fn == FROST__BIN_POW && pc->in_dtype[0] == FROST_DTYPE_F32 && pc->in_data[1] &&
+        frost__shape_numel(&pc->in_shape[1]) == 1 && *(const float *)pc->in_data[1] == 2.0f) {
+        s->loop = frost_k_f32_pow2_loop();
+        frost__step_label(st, "Binary pow(x, 2) as x*x");
+    }
     s->ea = s->eb = frost_dtype_size(pc->in_dtype[0]);
     s->eo = frost_dtype_size(pc->out_dtype[0]);
     s->inner = s->plan.dims[s->plan.rank - 1];

@@ -25,6 +25,7 @@ typedef struct matmul_plan {
     int64_t a_bstride[FROST_MAX_RANK]; /* element step of a / b per batch index; 0: broadcast     */
     int64_t b_bstride[FROST_MAX_RANK];
     bool ta, tb, has_bias, packed_path, pack_general;
+    bool fixed_split; /* deterministic: the same kernel calls for any thread count           */
     const frost__gemm_kernel *kernel; /* packed path: n->kernel; general: the kernel to pack for */
     frost__act_params act;
 } matmul_plan;
@@ -110,11 +111,21 @@ typedef struct packed_task {
     float *C;
     const frost__act_params *act;
     int col_block; /* > 0: tasks are column blocks of this width; 0: rows     */
+    int unit_rows; /* > 0: each task item is a fixed block of this many rows, one kernel call */
 } packed_task;
 
 static void packed_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
     (void)worker;
     const packed_task *t = arg;
+    if (t->unit_rows) {
+        for (int64_t u = begin; u < end; u++) {
+            const int64_t r0 = u * t->unit_rows;
+            const int rows = (int)FROST_MIN((int64_t)t->unit_rows, (int64_t)t->M - r0);
+            t->k->run(rows, t->N, t->K, t->A + r0 * t->K, t->K, t->packed, t->bias,
+                      t->C + r0 * t->N, t->N, t->act, 0, t->N);
+        }
+        return;
+    }
     if (t->col_block) {
         int n0 = (int)(begin * t->col_block);
         int n1 = (int)FROST_MIN(end * t->col_block, (int64_t)t->N);
@@ -129,9 +140,24 @@ static void packed_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
  * else by column blocks (a single prediction: M == 1). */
 static void run_packed(frost__pool *pool, const frost__gemm_kernel *k, int M, int N, int K,
                        const float *A, const void *packed, const float *bias, float *C,
-                       const frost__act_params *act) {
+                       const frost__act_params *act, bool fixed_split) {
     if (M <= 0 || N <= 0) return;
-    packed_task t = {k, M, N, K, A, packed, bias, C, act, 0};
+    packed_task t = {k, M, N, K, A, packed, bias, C, act, 0, 0};
+    if (fixed_split) {
+        /* Deterministic: blocks of FROST__FIXED_ROWS rows, or column blocks for one row, cut the
+         * same way for any thread count (the kernel's one-row path sums in another order than
+         * its tiles, so a row must never land alone in a call by chance of the split). */
+        if (M == 1) {
+            const int align = k->n_align > 0 ? k->n_align : 1;
+            int64_t width = ((int64_t)N + FROST__FIXED_UNITS - 1) / FROST__FIXED_UNITS;
+            t.col_block = (int)FROST_MAX((int64_t)align, (width + align - 1) / align * align);
+            frost__parallel_for(pool, (N + t.col_block - 1) / t.col_block, 1, packed_task_fn, &t);
+        } else {
+            t.unit_rows = FROST__FIXED_ROWS;
+            frost__parallel_for(pool, (M + t.unit_rows - 1) / t.unit_rows, 1, packed_task_fn, &t);
+        }
+        return;
+    }
     const int threads = frost__pool_threads(pool);
     const int64_t flops = (int64_t)M * N * (K > 0 ? K : 1);
     if (threads <= 1 || flops < 2 * MATMUL_MIN_TASK_FLOPS) {
@@ -201,7 +227,8 @@ static frost_status matmul_run(const frost__step *st, const frost__exec *ex) {
     const float *bias = p->has_bias ? FROST_IN(st, ex, 2) : NULL;
     float *c = FROST_OUT(st, ex, 0);
     if (p->packed_path) {
-        run_packed(ex->pool, p->kernel, p->rows, p->N, p->K, a, st->node->packed, bias, c, &p->act);
+        run_packed(ex->pool, p->kernel, p->rows, p->N, p->K, a, st->node->packed, bias, c, &p->act,
+                   p->fixed_split);
         return FROST_OK;
     }
     if (p->pack_general) {
@@ -212,7 +239,7 @@ static frost_status matmul_run(const frost__step *st, const frost__exec *ex) {
             batch_offsets(p, bi, &ao, &bo);
             p->kernel->pack(p->K, p->N, b + bo, p->tb ? p->K : p->N, p->tb, ws);
             run_packed(ex->pool, p->kernel, p->M, p->N, p->K, a + ao, ws, bias,
-                       c + bi * p->M * p->N, &p->act);
+                       c + bi * p->M * p->N, &p->act, p->fixed_split);
         }
         return FROST_OK;
     }
@@ -241,6 +268,7 @@ static frost_status matmul_prepare(frost__step *st, const frost__prepare_ctx *pc
     p->tb = sb->rank >= 2 && n->p.matmul.transpose_b;
     p->act = n->p.matmul.act;
     p->has_bias = has_input(n, 2);
+    p->fixed_split = pc->deterministic;
     const int ra = sa->rank, rb = sb->rank;
     int64_t M = ra == 1 ? 1 : (p->ta ? sa->d[ra - 1] : sa->d[ra - 2]);
     int64_t K = ra == 1 ? sa->d[0] : (p->ta ? sa->d[ra - 2] : sa->d[ra - 1]);

@@ -50,6 +50,9 @@ typedef struct frost__step {
     size_t ws_bytes;                 /* workspace requested by prepare                           */
     size_t ws_offset;                /* where the planner put it in the arena                    */
     size_t weight_bytes;             /* packed weights a run reads (0: all of node->packed_bytes) */
+    /* How prepare chose to compute it ("3x3/2 depthwise avx512"), for profiles; "" says nothing
+     * more than the op's name. Set with frost__step_label. */
+    char label[56];
     /* Op-private plan state, filled by prepare. 64-byte aligned, fixed size: no allocation. */
     union {
         unsigned char bytes[1024];
@@ -66,8 +69,17 @@ typedef struct frost__prepare_ctx {
     const void *const *in_data;                /* known at plan time, else NULL               */
     const frost__cpu *cpu;
     int n_threads;
+    /* frost_session_options.deterministic: the work must be cut into the same kernel calls
+     * whatever n_threads is (threads only choose who runs each piece), so results are the same to
+     * the bit. n_threads then sizes per-worker workspace only. */
+    bool deterministic;
     frost_error *err;
 } frost__prepare_ctx;
+
+/* Rows per kernel call when the split must not depend on the thread count (deterministic). */
+#define FROST__FIXED_ROWS 40
+/* Work units a deterministic split aims for, whatever the thread count. */
+#define FROST__FIXED_UNITS 8
 
 typedef struct frost__exec {
     void *const *ptr;                /* data pointer per value id                                */
@@ -100,6 +112,9 @@ typedef struct frost__op_def {
 const frost__op_def *frost__op_get(int id);
 /* The canonical op name from ops.def ("Conv2D"); "?" for a bad id. */
 const char *frost__op_name(int id);
+
+/* Writes st->label (truncating): what kernel and shape a profile shows for the step. */
+void frost__step_label(frost__step *st, const char *fmt, ...) FROST_PRINTF(2, 3);
 
 /* Errors from op hooks name the node and its source op. */
 frost_status frost__op_fail(const frost__node *n, frost_error *err, frost_status code,

@@ -43,6 +43,13 @@ frost_status frost__op_fail(const frost__node *n, frost_error *err, frost_status
                        n ? n->src_op : "op", n ? n->name : "?", msg);
 }
 
+void frost__step_label(frost__step *st, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->label, sizeof st->label, fmt, ap);
+    va_end(ap);
+}
+
 int frost__read_int_operand(frost_dtype t, const frost__shape *s, const void *data, int64_t *vals,
                             int cap) {
     if (!data || !frost__dtype_is_int(t) || s->rank < 0 || s->rank > 1) return -1;

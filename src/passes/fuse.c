@@ -50,6 +50,76 @@ static bool is_channel_vector(const frost__value *v, int64_t c) {
     return v->shape.d[v->shape.rank - 1] == c;
 }
 
+static const float *const_floats(const frost__graph *g, int v, int64_t n);
+static frost_status ensure_bias_slot(frost__graph *g, frost__node *p, frost_error *err);
+static void fresh_name(const frost__graph *g, const char *base, const char *what, char *out,
+                       size_t size);
+
+/* A one-element f32 constant (a scalar, or [1], [1,1], ...). */
+static bool is_scalar_const(const frost__value *v) {
+    return v->kind == FROST__VAL_CONST && v->dtype == FROST_DTYPE_F32 && v->data &&
+           v->nbytes == sizeof(float);
+}
+
+/* Adds a constant (a channel vector or a scalar) to the producer's existing bias: a new bias
+ * constant b + t, since the old one may feed other nodes. */
+static frost_status add_to_bias(frost__graph *g, int pi, int tv, int64_t c, bool *done,
+                                frost_error *err) {
+    *done = false;
+    const frost__node *p = &g->nodes[pi];
+    const bool has_bias = p->n_in > bias_slot(p) && p->in[bias_slot(p)] >= 0;
+    const float *ob = has_bias ? const_floats(g, p->in[bias_slot(p)], c) : NULL;
+    if (has_bias && !ob) return FROST_OK;
+    const bool scalar = is_scalar_const(&g->values[tv]);
+    const float *t = g->values[tv].data;
+    float *nb = frost__alloc(&g->alloc, (size_t)c * sizeof(float));
+    if (!nb) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory folding a bias");
+    for (int64_t j = 0; j < c; j++) nb[j] = (ob ? ob[j] : 0.0f) + t[scalar ? 0 : j];
+    char name[512];
+    const frost__shape bshape = frost__shape_make(1, &c);
+    fresh_name(g, p->name, "folded_bias", name, sizeof name);
+    int bv = frost__graph_add_const_owned(g, name, FROST_DTYPE_F32, &bshape, nb,
+                                          (size_t)c * sizeof(float), err);
+    if (bv < 0) return FROST_E_NOMEM;
+    FROST_TRY(ensure_bias_slot(g, &g->nodes[pi], err));
+    g->nodes[pi].in[bias_slot(&g->nodes[pi])] = bv;
+    *done = true;
+    return FROST_OK;
+}
+
+/* Grows a node's input list to `n` entries (new ones absent, -1). */
+static frost_status ensure_input_slots(frost__graph *g, frost__node *p, int n, frost_error *err) {
+    if (p->n_in >= n) return FROST_OK;
+    int *in = frost__calloc(&g->alloc, (size_t)n, sizeof(int));
+    if (!in) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    for (int k = 0; k < n; k++) in[k] = k < p->n_in ? p->in[k] : -1;
+    frost__free(&g->alloc, p->in);
+    p->in = in;
+    p->n_in = n;
+    return FROST_OK;
+}
+
+/* Conv pi followed by consumer ci = Add(conv, skip) where skip is another f32 tensor of exactly
+ * the conv's (fully known) shape, computed before the conv (so the conv may read it), and the
+ * conv has no residual or post-affine yet. */
+static bool residual_fusable(const frost__graph *g, int pi, int ci) {
+    const frost__node *p = &g->nodes[pi], *c = &g->nodes[ci];
+    if ((p->op != FROST__OP_CONV2D && p->op != FROST__OP_DEPTHWISE_CONV2D) ||
+        p->p.conv.post_affine || (p->n_in > 3 && p->in[3] >= 0))
+        return false;
+    if (c->op != FROST__OP_BINARY || c->p.binary.fn != FROST__BIN_ADD || c->n_in != 2 ||
+        c->in[0] == c->in[1])
+        return false;
+    const int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
+    if (other < 0) return false;
+    const frost__value *o = &g->values[other], *y = &g->values[p->out[0]];
+    if (o->kind == FROST__VAL_CONST || o->dtype != FROST_DTYPE_F32 || !frost__shape_known(&y->shape) ||
+        !frost__shape_equal(&o->shape, &y->shape) ||
+        !frost__shape_equal(&g->values[c->out[0]].shape, &y->shape))
+        return false;
+    return o->producer < pi; /* inputs (-1) and earlier nodes */
+}
+
 static bool fusable_act(int fn) {
     switch (fn) {
     case FROST__ACT_RELU: case FROST__ACT_RELU6: case FROST__ACT_CLIP: case FROST__ACT_LEAKY_RELU:
@@ -209,11 +279,12 @@ static frost_status try_fold_affine(frost__graph *g, int pi, int ci, bool *folde
     } else if (c->op == FROST__OP_BINARY && c->p.binary.fn == FROST__BIN_MUL && c->n_in == 2 &&
                c->in[0] != c->in[1]) {
         int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
-        const float *m = other >= 0 && is_channel_vector(&g->values[other], ch)
+        const bool scalar = other >= 0 && is_scalar_const(&g->values[other]);
+        const float *m = other >= 0 && (scalar || is_channel_vector(&g->values[other], ch))
                              ? (const float *)g->values[other].data : NULL;
         ok = m != NULL;
         for (int64_t j = 0; ok && j < ch; j++) {
-            s[j] = m[j];
+            s[j] = m[scalar ? 0 : j];
             t[j] = 0.0f;
         }
     }
@@ -224,7 +295,7 @@ static frost_status try_fold_affine(frost__graph *g, int pi, int ci, bool *folde
 }
 
 frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
-    int n_bias = 0, n_act = 0, n_bn = 0;
+    int n_bias = 0, n_act = 0, n_bn = 0, n_post = 0, n_res = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         frost__node *p = &g->nodes[i];
         if (p->dead || !is_fusable_producer(p) || p->n_out != 1) continue;
@@ -252,6 +323,49 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
                 bv->shape.rank = 1;
                 bv->shape.d[0] = cdim;
                 p->in[bias_slot(p)] = other;
+            } else if (act->act == FROST__ACT_NONE && p->op != FROST__OP_MATMUL &&
+                       residual_fusable(g, i, ci)) {
+                /* A residual connection, conv(x) + skip: the conv adds `skip` in its tail (before
+                 * any activation fused next), one pass over the output instead of two or three. */
+                const int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
+                FROST_TRY(ensure_input_slots(g, p, 4, err));
+                p->in[3] = other;
+                n_res++;
+                n_bias--; /* counted below */
+            } else if (act->act == FROST__ACT_NONE && c->op == FROST__OP_BINARY &&
+                       c->p.binary.fn == FROST__BIN_ADD && c->n_in == 2 && c->in[0] != c->in[1] &&
+                       frost__shape_equal(&g->values[c->out[0]].shape, &g->values[p->out[0]].shape) &&
+                       (is_scalar_const(&g->values[c->in[0] == p->out[0] ? c->in[1] : c->in[0]]) ||
+                        is_channel_vector(&g->values[c->in[0] == p->out[0] ? c->in[1] : c->in[0]],
+                                          channels(g, p)))) {
+                /* A constant added to a producer that has a bias already, or a scalar. */
+                bool done;
+                FROST_TRY(add_to_bias(g, i, c->in[0] == p->out[0] ? c->in[1] : c->in[0],
+                                      channels(g, p), &done, err));
+                if (!done) break;
+                p = &g->nodes[i];
+                c = &g->nodes[ci];
+            } else if (act->act != FROST__ACT_NONE && p->op != FROST__OP_MATMUL &&
+                       c->op == FROST__OP_BINARY && c->n_in == 2 && c->in[0] != c->in[1] &&
+                       (c->p.binary.fn == FROST__BIN_MUL || c->p.binary.fn == FROST__BIN_ADD) &&
+                       is_scalar_const(&g->values[c->in[0] == p->out[0] ? c->in[1] : c->in[0]]) &&
+                       frost__shape_equal(&g->values[c->out[0]].shape, &g->values[p->out[0]].shape)) {
+                /* A scalar scale or shift after the activation: kept as the conv's post-affine. */
+                const float k =
+                    *(const float *)g->values[c->in[0] == p->out[0] ? c->in[1] : c->in[0]].data;
+                if (!p->p.conv.post_affine) {
+                    p->p.conv.post_affine = true;
+                    p->p.conv.post_scale = 1.0f;
+                    p->p.conv.post_shift = 0.0f;
+                }
+                if (c->p.binary.fn == FROST__BIN_MUL) {
+                    p->p.conv.post_scale *= k;
+                    p->p.conv.post_shift *= k;
+                } else {
+                    p->p.conv.post_shift += k;
+                }
+                n_post++;
+                n_bias--; /* counted below */
             } else if (act->act == FROST__ACT_NONE &&
                        (c->op == FROST__OP_BATCH_NORM ||
                         (c->op == FROST__OP_BINARY && c->p.binary.fn == FROST__BIN_MUL))) {
@@ -292,8 +406,9 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             c->dead = true;
         }
     }
-    if (n_bias || n_act || n_bn)
-        frost__graph_report(g, "fused %d bias adds, %d activations and %d BatchNorm/channel scales "
-                               "into MatMul/Conv", n_bias, n_act, n_bn);
+    if (n_bias || n_act || n_bn || n_post || n_res)
+        frost__graph_report(g, "fused %d bias adds, %d activations, %d BatchNorm/channel scales, "
+                               "%d residual adds and %d scales/shifts after an activation into "
+                               "MatMul/Conv", n_bias, n_act, n_bn, n_res, n_post);
     return FROST_OK;
 }

@@ -22,6 +22,7 @@ typedef struct layout_ctx {
     frost_error *err;
     int *uses;
     int rewrites, to_reshape;
+    int sink_node;   /* the node rule_sink is moving transposes below, or -1 */
 } layout_ctx;
 
 static bool recount(layout_ctx *c) {
@@ -47,9 +48,13 @@ static int node_perm(const frost__graph *g, const frost__node *n, int64_t *perm)
 
 static bool is_sink_op(const frost__node *n);
 static bool region_sinkable(layout_ctx *c, int t_value);
+static bool cancels_below(layout_ctx *c, int v, const int64_t *perm, int r, int depth);
 
 /* The transpose node producing value v, or -1. With `sinkable`, only when moving it below its
- * consumers cannot add transposes: it has one use, or its uses form a closed region (below). */
+ * consumers cannot add transposes: it has one use, or its uses form a closed region (below), or
+ * the node it sinks below (c->sink_node) leads only to transposes that undo it, so that the copy
+ * sunk there cancels and the original stays for its other consumers (a squeeze-excitation block:
+ * x feeds a global pool and a multiply). */
 static int transpose_producer(layout_ctx *c, int v, bool sinkable, int64_t *perm, int *rank) {
     if (v < 0) return -1;
     int p = c->g->values[v].producer;
@@ -57,7 +62,10 @@ static int transpose_producer(layout_ctx *c, int v, bool sinkable, int64_t *perm
     const frost__node *n = &c->g->nodes[p];
     int r = node_perm(c->g, n, perm);
     if (r < 0) return -1;
-    if (sinkable && c->uses[v] != 1 && !region_sinkable(c, v)) return -1;
+    if (sinkable && c->uses[v] != 1 && !region_sinkable(c, v) &&
+        !(c->sink_node >= 0 && c->g->nodes[c->sink_node].n_out == 1 &&
+          cancels_below(c, c->g->nodes[c->sink_node].out[0], perm, r, 0)))
+        return -1;
     *rank = r;
     return p;
 }
@@ -134,6 +142,34 @@ static bool region_sinkable(layout_ctx *c, int t) {
         if (c->uses[v] > inside) exits++;
     }
     return exits <= 1;
+}
+
+/* Whether every path from value v (what a node computes once a transpose with `perm` is sunk
+ * below it) reaches a transpose that undoes perm, through layout-agnostic single-output ops (at
+ * most a few deep), so that the sunk copy cancels instead of adding one. Graph outputs do not. */
+static bool cancels_below(layout_ctx *c, int v, const int64_t *perm, int r, int depth) {
+    frost__graph *g = c->g;
+    if (depth > 6 || c->uses[v] == 0) return false;
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i] == v) return false;
+    for (int i = 0; i < g->n_nodes; i++) {
+        const frost__node *u = &g->nodes[i];
+        if (u->dead) continue;
+        bool uses_v = false;
+        for (int k = 0; k < u->n_in; k++) uses_v = uses_v || u->in[k] == v;
+        if (!uses_v) continue;
+        int64_t p2[FROST_MAX_RANK];
+        const int r2 = node_perm(g, u, p2);
+        if (r2 >= 0 && u->in[0] == v) {
+            bool ident = r2 == r;
+            for (int j = 0; ident && j < r; j++) ident = perm[p2[j]] == j;
+            if (ident) continue;
+            return false;
+        }
+        if (!is_sink_op(u) || u->n_out != 1 || !cancels_below(c, u->out[0], perm, r, depth + 1))
+            return false;
+    }
+    return true;
 }
 
 static void unique_name(frost__graph *g, const char *base, const char *suffix, char *buf, size_t cap) {
@@ -287,6 +323,7 @@ static int rule_sink(layout_ctx *c, int ni) {
     frost__node *n = &g->nodes[ni];
     if (n->dead || !is_sink_op(n) || n->n_out != 1 || n->n_in < 1 || n->n_in > 64) return 0;
     int64_t perm[FROST_MAX_RANK] = {0};
+    c->sink_node = ni;
     int r = 0, t0 = transpose_producer(c, n->in[0], true, perm, &r);
     int y = n->out[0];
     /* a copy: adding constants below may move g->values */
@@ -342,7 +379,17 @@ static int rule_sink(layout_ctx *c, int ni) {
         break;
     }
     case FROST__OP_CONCAT: {
-        if (t0 < 0 || n->n_in < 2) return 0;
+        if (n->n_in < 2) return 0;
+        /* The transposed inputs give the perm; constants (a channel pad made of zeros, as tf2onnx
+         * writes TF's Pad of channels) are permuted to match. */
+        for (int k = 0; t0 < 0 && k < n->n_in - 1; k++) {
+            t0 = transpose_producer(c, n->in[k], true, perm, &r);
+            if (t0 >= 0) {
+                perm_value = g->nodes[t0].in[1];
+                out_shape = unpermute_shape(ys, perm, r);
+            }
+        }
+        if (t0 < 0) return 0;
         int64_t axis;
         const frost__value *av = &g->values[n->in[n->n_in - 1]];
         if (av->kind != FROST__VAL_CONST ||
@@ -353,8 +400,24 @@ static int rule_sink(layout_ctx *c, int ni) {
         for (int k = 0; k < n->n_in - 1; k++) {
             int64_t pk[FROST_MAX_RANK];
             int rk, tk = transpose_producer(c, n->in[k], true, pk, &rk);
-            if (tk < 0 || rk != r || memcmp(pk, perm, sizeof(int64_t) * (size_t)r) != 0) return 0;
-            in[k] = g->nodes[tk].in[0];
+            if (tk >= 0) {
+                if (rk != r || memcmp(pk, perm, sizeof(int64_t) * (size_t)r) != 0) return 0;
+                continue;
+            }
+            const frost__value *kv = &g->values[n->in[k]];
+            if (kv->kind != FROST__VAL_CONST || kv->shape.rank != r) return 0;
+        }
+        for (int k = 0; k < n->n_in - 1; k++) {
+            int64_t pk[FROST_MAX_RANK];
+            int rk, tk = transpose_producer(c, n->in[k], true, pk, &rk);
+            if (tk >= 0) {
+                in[k] = g->nodes[tk].in[0];
+                continue;
+            }
+            int kc = permuted_const(c, n->in[k], perm, r);
+            if (kc == -2) return 0;
+            if (kc < 0) return -1;
+            in[k] = kc;
         }
         int64_t na = perm[axis];
         int ac = add_i64_const(c, n->name, &na, 1, true);
@@ -549,7 +612,7 @@ frost_status frost__pass_cancel_transposes(frost__graph *g, frost_error *err) {
     for (int i = 0; i < g->n_nodes && !any; i++)
         any = !g->nodes[i].dead && g->nodes[i].op == FROST__OP_TRANSPOSE;
     if (!any) return FROST_OK;
-    layout_ctx c = {.g = g, .err = err};
+    layout_ctx c = {.g = g, .err = err, .sink_node = -1};
     if (!recount(&c)) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     int before = 0, after = 0;
     for (int i = 0; i < g->n_nodes; i++)

@@ -1,8 +1,8 @@
 /* passes.h — load-time graph passes, run once by frost__passes_run (pipeline.c) in this order:
  *   scope aliases (TF) -> fixed inputs -> learning phase -> user outputs -> shape inference ->
  *   constant folding -> Switch/Merge -> outputs (sinks) -> pruning -> folding -> shape folding ->
- *   layout transposes -> pruning -> Identity bypass -> fusion -> compaction -> supported-ops check
- *   -> shape inference -> packing.
+ *   layout transposes -> pruning -> Identity bypass -> pointwise activations -> zero pads into
+ *   convs -> fusion -> compaction -> supported-ops check -> shape inference -> packing.
  * Each pass adds a line to the graph's report for what it changed (frost inspect shows them). */
 #ifndef FROST_PASSES_PASSES_H
 #define FROST_PASSES_PASSES_H
@@ -40,6 +40,10 @@ frost_status frost__pass_sinks_as_outputs(frost__graph *g, const bool *first_sin
 void frost__pass_prune(frost__graph *g);
 /* Consumers of an Identity read its input instead (identity.c); names move along. */
 void frost__pass_bypass_identities(frost__graph *g);
+/* Elementwise subgraphs that spell one activation (HardSwish, Swish) become that UNARY op. */
+frost_status frost__pass_pointwise(frost__graph *g, frost_error *err);
+/* A zero Pad of H and W before a conv becomes the conv's explicit padding (pad_fold.c). */
+frost_status frost__pass_fold_pads(frost__graph *g, frost_error *err);
 /* Folds bias adds and activations into the MatMul/Conv before them. */
 frost_status frost__pass_fuse(frost__graph *g, frost_error *err);
 frost_status frost__pass_check_supported(const frost__graph *g, frost_error *err);

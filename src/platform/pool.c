@@ -5,7 +5,8 @@
  * the caller nothing. Because the chunk count travels in the same word as the generation, a late
  * worker can never claim a chunk of the next job with the previous job's bounds.
  * Idle workers poll for at most spin_us, then sleep on a condition variable: an idle session uses
- * no CPU. Never allocates after creation. */
+ * no CPU. When a worker stalls mid-chunk (another process took its core), the caller runs the
+ * following jobs alone for a while instead of waiting on it again. Never allocates after creation. */
 #include "platform/pool.h"
 #include "platform/fpenv.h"
 
@@ -49,7 +50,15 @@ struct frost__pool {
     frost__task_fn fn;
     void *arg;
     int64_t n_items, chunk;
+    /* Stall guard (caller's thread only): until solo_until_us, jobs run on the caller alone. */
+    int64_t solo_until_us;
 };
+
+/* A worker holding a chunk this much longer than the caller took for all of its own (and at least
+ * STALL_MIN_US) is taken to be descheduled: another process has its core. */
+#define STALL_MIN_US 100
+/* Then the caller runs every job alone for this long, and tries the workers again after. */
+#define SOLO_US 50000
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -175,6 +184,13 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
         fn(arg, 0, n, 0);
         return;
     }
+    const int64_t t_start = now_us();
+    if (t_start < p->solo_until_us) {
+        /* A worker stalled recently (its core busy with another process): waiting for workers
+         * would make this job slower than running it here alone. */
+        fn(arg, 0, n, 0);
+        return;
+    }
     int64_t n_chunks = (n + grain - 1) / grain;
     int64_t max_chunks = (int64_t)p->n_threads * 4;
     if (n_chunks > max_chunks) n_chunks = max_chunks;
@@ -196,9 +212,21 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
     }
     run_chunks(p, gen, 0);
     /* Other threads are normally mid-chunk: spin briefly, then yield so an oversubscribed machine
-     * still schedules them. */
+     * still schedules them. A worker that keeps its chunk far longer than the caller took for its
+     * own share has lost its core: later jobs run on the caller alone for a while (SOLO_US), so
+     * two threads on a busy machine are never much slower than one. */
+    const int64_t t_own = now_us() - t_start;
+    bool stalled = false;
     for (int spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < n_chunks; spins++) {
-        if (spins < 4096) cpu_relax();
-        else sched_yield();
+        if (spins < 4096) {
+            cpu_relax();
+            continue;
+        }
+        if (!stalled && spins % 64 == 0) {
+            const int64_t waited = now_us() - t_start - t_own;
+            stalled = waited > STALL_MIN_US && waited > 2 * t_own;
+        }
+        sched_yield();
     }
+    if (stalled) p->solo_until_us = now_us() + SOLO_US;
 }

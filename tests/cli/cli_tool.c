@@ -194,6 +194,17 @@ static int write_rgb_model(void) {
     return rc;
 }
 
+/* x [?, ?, 8] -> Softmax: an input with a dimension besides the batch left open (frost bench needs
+ * --shape for it). */
+static int write_open_model(void) {
+    pb g = {0};
+    add_placeholder(&g, "x", 3, (const int64_t[]){-1, -1, 8});
+    add_op(&g, "probs", "Softmax", "x", NULL);
+    int rc = write_bytes("open.pb", g.p, g.n);
+    free(g.p);
+    return rc;
+}
+
 /* ---- .npy inputs --------------------------------------------------------------------------- */
 
 static int write_npy_files(void) {
@@ -273,7 +284,7 @@ static int fixtures(const char *dir) {
         fprintf(stderr, "cli_tool: cannot create %s: %s\n", dir, strerror(errno));
         return 1;
     }
-    int rc = write_flat_model() | write_rgb_model() | write_npy_files();
+    int rc = write_flat_model() | write_rgb_model() | write_open_model() | write_npy_files();
     rc |= write_idx_set("idx_good", 50, 50, true, false, 0);
     rc |= write_idx_set("idx_plain", 30, 30, false, false, 0);
     rc |= write_idx_set("idx_mismatch", 50, 49, true, false, 0);

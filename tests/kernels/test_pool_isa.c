@@ -2,7 +2,8 @@
  * bit (max only compares, average adds the taps in window order and scales by 1/count, as the
  * contract in kernels/pool.h says): max and average, with and without count_include_pad, windows
  * 1-3 with strides and dilations, padding on every side (windows partly or wholly in the padding),
- * channel counts around the 16-lane vector and the 64-channel register block, NaN inputs (a NaN tap
+ * channel counts around the 16-lane vector and the 64-channel register block (one channel with
+ * rows wider than a vector: the row-vectorised max), NaN inputs (a NaN tap
  * never replaces the running max; it propagates through an average), row ranges that start
  * mid-image. Skipped without AVX-512. */
 #include <math.h>
@@ -55,7 +56,7 @@ int main(void) {
                         for (int mode = 0; mode < 3; mode++) {
                             frost__pool_geom g;
                             memset(&g, 0, sizeof g);
-                            g.n = 2, g.in_h = 7, g.in_w = 6, g.c = chans[ci];
+                            g.n = 2, g.in_h = 7, g.in_w = chans[ci] == 1 ? 37 : 6, g.c = chans[ci]; /* one channel: rows wider than a vector */
                             g.k_h = k, g.k_w = k + 1 > 3 ? 3 : k + 1, g.stride_h = s, g.stride_w = s;
                             g.dil_h = d, g.dil_w = d;
                             g.pad_top = pad, g.pad_left = pad > 0 ? pad - 1 : 0;

@@ -1,6 +1,12 @@
 /* act_ref.c — the fused activations (frost__act) applied in place to a run of floats: the tail of
  * every GEMM, conv and UNARY kernel. Portable C; the per-ISA kernels must match it. Never allocates
  * and never reads past n. */
+/* No trapping math: lets the compiler compute both sides of `x < 0 ? a * x : x` and select, so the
+ * loops vectorize instead of branching per element (a leaky ReLU tail ran at 0.6 ns per float). */
+#if defined(__GNUC__) && !defined(__clang__) /* clang has no per-file optimize pragma */
+#pragma GCC optimize("no-math-errno", "no-trapping-math")
+#endif
+
 #include "kernels/gemm.h"
 
 #include <math.h>
@@ -28,8 +34,13 @@ void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act) {
     case FROST__ACT_RELU6:
         for (size_t i = 0; i < n; i++) x[i] = x[i] > 0 ? (x[i] < 6 ? x[i] : 6) : 0;
         return;
+    /* The clamps are written as comparisons, which vectorize (fminf/fmaxf are calls here), with
+     * fminf/fmaxf's answer for NaN: the other operand. */
     case FROST__ACT_CLIP:
-        for (size_t i = 0; i < n; i++) x[i] = fminf(fmaxf(x[i], a), b);
+        for (size_t i = 0; i < n; i++) {
+            const float t = x[i] > a ? x[i] : a;
+            x[i] = t < b ? t : b;
+        }
         return;
     case FROST__ACT_LEAKY_RELU:
         for (size_t i = 0; i < n; i++) x[i] = x[i] < 0 ? a * x[i] : x[i];
@@ -48,7 +59,11 @@ void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act) {
         for (size_t i = 0; i < n; i++) x[i] = tanhf(x[i]);
         return;
     case FROST__ACT_HARD_SIGMOID:
-        for (size_t i = 0; i < n; i++) x[i] = fmaxf(0.0f, fminf(1.0f, a * x[i] + b));
+        for (size_t i = 0; i < n; i++) {
+            float t = a * x[i] + b;
+            t = t < 1.0f ? t : 1.0f;
+            x[i] = t > 0.0f ? t : 0.0f;
+        }
         return;
     case FROST__ACT_SOFTPLUS:
         /* log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|. */
@@ -71,7 +86,12 @@ void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act) {
         }
         return;
     case FROST__ACT_HARD_SWISH:
-        for (size_t i = 0; i < n; i++) x[i] = x[i] * fminf(fmaxf(x[i] + 3.0f, 0.0f), 6.0f) / 6.0f;
+        for (size_t i = 0; i < n; i++) {
+            float t = x[i] + 3.0f;
+            t = t > 0.0f ? t : 0.0f;
+            t = t < 6.0f ? t : 6.0f;
+            x[i] = x[i] * t / 6.0f;
+        }
         return;
     }
 }

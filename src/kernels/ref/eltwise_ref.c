@@ -337,6 +337,11 @@ static const frost__binary_loop binary_table[FROST_DTYPE_COUNT][FROST__BIN_COUNT
 };
 #undef ROW
 
+/* pow(x, 2) as x * x: powf is correctly rounded, so its square is x * x rounded, bit for bit. */
+BIN_LOOP(pow2_f32, float, float, ((void)y, x * x))
+
+frost__binary_loop frost_k_f32_pow2_loop(void) { return pow2_f32; }
+
 frost__binary_loop frost_k_binary_loop(int fn, frost_dtype in) {
     if (fn < 0 || fn >= FROST__BIN_COUNT || (unsigned)in >= FROST_DTYPE_COUNT) return NULL;
     return binary_table[in][fn];

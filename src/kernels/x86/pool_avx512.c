@@ -56,9 +56,45 @@ pixel(const int nv, const frost__pool_geom *g, const float *img, int64_t oh, int
     return inside;
 }
 
+/* Max pooling of a one-channel map with stride 1 along the rows (a heatmap's peak test): 16
+ * output pixels of a row per vector, each tap one masked load (lanes outside the input read as
+ * -inf, which every value beats). The per-pixel loop would spend its time on bookkeeping. */
+static void max_rows_c1(const frost__pool_geom *g, const float *x, float *y, int64_t r0, int64_t r1) {
+    const __m512 ninf = _mm512_set1_ps(-__builtin_inff());
+    for (int64_t r = r0; r < r1; r++) {
+        const int64_t n = r / g->out_h, oh = r % g->out_h;
+        const float *img = x + n * g->in_h * g->in_w;
+        float *out = y + r * g->out_w;
+        for (int64_t ow = 0; ow < g->out_w; ow += 16) {
+            const __mmask16 live = lanes(g->out_w - ow);
+            __m512 acc = ninf;
+            for (int kh = 0; kh < g->k_h; kh++) {
+                const int64_t ih = oh * g->stride_h - g->pad_top + (int64_t)kh * g->dil_h;
+                if (ih < 0 || ih >= g->in_h) continue;
+                for (int kw = 0; kw < g->k_w; kw++) {
+                    const int64_t iw0 = ow - g->pad_left + (int64_t)kw * g->dil_w;
+                    /* lanes l with 0 <= iw0 + l < in_w */
+                    const int64_t lo = iw0 < 0 ? -iw0 : 0;
+                    const int64_t hi = g->in_w - iw0;
+                    if (hi <= 0 || lo >= 16) continue;
+                    __mmask16 m = live & (__mmask16)(hi >= 16 ? 0xffff : (1u << hi) - 1);
+                    m &= (__mmask16)(0xffffu << lo);
+                    const __m512 t = _mm512_mask_loadu_ps(ninf, m, img + ih * g->in_w + iw0);
+                    acc = _mm512_max_ps(t, acc);
+                }
+            }
+            _mm512_mask_storeu_ps(out + ow, live, acc);
+        }
+    }
+}
+
 void frost_k_f32_pool2d__avx512(const frost__pool_geom *g, const float *x, float *y, int64_t r0,
                                 int64_t r1) {
     const int64_t C = g->c;
+    if (C == 1 && g->is_max && g->stride_w == 1) {
+        max_rows_c1(g, x, y, r0, r1);
+        return;
+    }
     for (int64_t r = r0; r < r1; r++) {
         const int64_t n = r / g->out_h, oh = r % g->out_h;
         const float *img = x + n * g->in_h * g->in_w * C;

@@ -1,4 +1,5 @@
-/* winograd_avx512.c — the run-time transforms of Winograd F(4x4, 5x5) (see kernels/winograd.h),
+/* winograd_avx512.c — the run-time transforms of Winograd F(4x4, 5x5) and F(4x4, 3x3) (see
+ * kernels/winograd.h),
  * vectorised over 16 channels at a time (NHWC keeps channels contiguous; tails use masks).
  *
  * Each transform is two passes of a small constant matrix over an 8x8 (or 8x4) grid of channel
@@ -161,5 +162,150 @@ void frost_k_wino45_output__avx512(const frost__conv_geom *g, const float *M, co
         if (other)
             for (int i = 0; i < rows; i++)
                 frost_k_f32_act__ref(y + ((oh0 + i) * g->out_w + ow0) * C, (size_t)(cols * C), act);
+    }
+}
+
+/* ---- F(4x4, 3x3) ---------------------------------------------------------------------------- */
+
+static const float WINO43_BT[6][6] = {
+    {4.0f, 0.0f, -5.0f, 0.0f, 1.0f, 0.0f},
+    {0.0f, -4.0f, -4.0f, 1.0f, 1.0f, 0.0f},
+    {0.0f, 4.0f, -4.0f, -1.0f, 1.0f, 0.0f},
+    {0.0f, -2.0f, -1.0f, 2.0f, 1.0f, 0.0f},
+    {0.0f, 2.0f, -1.0f, -2.0f, 1.0f, 0.0f},
+    {0.0f, 4.0f, 0.0f, -5.0f, 0.0f, 1.0f},
+};
+static const float WINO43_AT[4][6] = {
+    {1.0f, 1.0f, 1.0f, 1.0f, 1.0f, 0.0f},
+    {0.0f, 1.0f, -1.0f, 2.0f, -2.0f, 0.0f},
+    {0.0f, 1.0f, 1.0f, 4.0f, 4.0f, 0.0f},
+    {0.0f, 1.0f, -1.0f, 8.0f, -8.0f, 1.0f},
+};
+
+#define LINCOMB6(out, COEF, x)                                                                    \
+    do {                                                                                          \
+        __m512 acc_ = _mm512_setzero_ps();                                                        \
+        _Pragma("GCC unroll 6") for (int k_ = 0; k_ < 6; k_++) {                                  \
+            const float c_ = (COEF)[k_];                                                          \
+            if (c_ == 0.0f) continue;                                                             \
+            if (c_ == 1.0f) acc_ = _mm512_add_ps(acc_, (x)[k_]);                                  \
+            else if (c_ == -1.0f) acc_ = _mm512_sub_ps(acc_, (x)[k_]);                            \
+            else acc_ = _mm512_fmadd_ps(_mm512_set1_ps(c_), (x)[k_], acc_);                       \
+        }                                                                                         \
+        (out) = acc_;                                                                             \
+    } while (0)
+
+/* Where tile `tile` sits (see frost_wino43_tiles): the input pixel of its patch's first row and
+ * column, its first output pixel, and how many of its 4 x 4 outputs are inside the image. */
+typedef struct wino43_tile {
+    int64_t ih0, iw0, oh0, ow0;
+    int rows, cols;
+} wino43_tile;
+
+static inline wino43_tile wino43_locate(const frost__conv_geom *g, int64_t tile) {
+    const int64_t dh = g->dil_h, dw = g->dil_w;
+    const int64_t sh = g->out_h / dh, sw = g->out_w / dw;
+    const int64_t tw = (sw + 3) / 4, per = ((sh + 3) / 4) * tw;
+    const int64_t res = tile / per, loc = tile % per;
+    const int64_t a = res / dw, b = res % dw;
+    const int64_t sy0 = (loc / tw) * 4, sx0 = (loc % tw) * 4;
+    wino43_tile t;
+    t.oh0 = a + sy0 * dh;
+    t.ow0 = b + sx0 * dw;
+    t.ih0 = t.oh0 - g->pad_top;
+    t.iw0 = t.ow0 - g->pad_left;
+    t.rows = (int)(sh - sy0 < 4 ? sh - sy0 : 4);
+    t.cols = (int)(sw - sx0 < 4 ? sw - sx0 : 4);
+    return t;
+}
+
+void frost_k_wino43_input__avx512(const frost__conv_geom *g, const float *x, int64_t t0,
+                                  int64_t nt, float *V) {
+    const int64_t C = g->in_c, dh = g->dil_h, dw = g->dil_w;
+    const size_t plane = (size_t)nt * (size_t)C;
+    for (int64_t t = 0; t < nt; t++) {
+        const wino43_tile tl = wino43_locate(g, t0 + t);
+        const int64_t ih0 = tl.ih0, iw0 = tl.iw0;
+        /* A patch wholly inside the image needs no bounds checks (most of them). */
+        const bool inside = ih0 >= 0 && iw0 >= 0 && ih0 + 5 * dh < g->in_h && iw0 + 5 * dw < g->in_w;
+        for (int64_t c = 0; c < C; c += 16) {
+            const __mmask16 m = tail_mask(C - c);
+            __m512 tmp[6][6];
+            for (int col = 0; col < 6; col++) {
+                const int64_t iw = iw0 + col * dw;
+                __m512 d[6];
+#pragma GCC unroll 6
+                for (int k = 0; k < 6; k++) {
+                    const int64_t ih = ih0 + k * dh;
+                    d[k] = (inside || (ih >= 0 && ih < g->in_h && iw >= 0 && iw < g->in_w))
+                               ? _mm512_maskz_loadu_ps(m, x + (ih * g->in_w + iw) * C + c)
+                               : _mm512_setzero_ps();
+                }
+#pragma GCC unroll 6
+                for (int i = 0; i < 6; i++) LINCOMB6(tmp[i][col], WINO43_BT[i], d);
+            }
+            float *v = V + (size_t)t * (size_t)C + (size_t)c;
+#pragma GCC unroll 1
+            for (int i = 0; i < 6; i++) {
+#pragma GCC unroll 6
+                for (int j = 0; j < 6; j++) {
+                    __m512 r;
+                    LINCOMB6(r, WINO43_BT[j], tmp[i]);
+                    store16(v + (size_t)(i * 6 + j) * plane, m, r);
+                }
+            }
+        }
+    }
+}
+
+void frost_k_wino43_output__avx512(const frost__conv_geom *g, const float *M, const float *bias,
+                                   const frost__act_params *act, int64_t t0, int64_t nt, float *y) {
+    const int64_t C = g->out_c, dh = g->dil_h, dw = g->dil_w;
+    const size_t plane = (size_t)nt * (size_t)C;
+    const bool clamp = act && (act->act == FROST__ACT_RELU || act->act == FROST__ACT_RELU6 ||
+                               act->act == FROST__ACT_CLIP);
+    const __m512 lo = !clamp ? _mm512_setzero_ps()
+                      : act->act == FROST__ACT_CLIP ? _mm512_set1_ps(act->alpha)
+                                                    : _mm512_setzero_ps();
+    const __m512 hi = !clamp ? _mm512_setzero_ps()
+                      : act->act == FROST__ACT_RELU6 ? _mm512_set1_ps(6.0f)
+                      : act->act == FROST__ACT_CLIP  ? _mm512_set1_ps(act->beta)
+                                                     : _mm512_set1_ps(__builtin_inff());
+    const bool other = act && act->act != FROST__ACT_NONE && !clamp;
+    for (int64_t t = 0; t < nt; t++) {
+        const wino43_tile tl = wino43_locate(g, t0 + t);
+        const int64_t oh0 = tl.oh0, ow0 = tl.ow0;
+        const int rows = tl.rows, cols = tl.cols;
+        for (int64_t c = 0; c < C; c += 16) {
+            const __mmask16 m = tail_mask(C - c);
+            const __m512 b = bias ? _mm512_maskz_loadu_ps(m, bias + c) : _mm512_setzero_ps();
+            const float *mp = M + (size_t)t * (size_t)C + (size_t)c;
+            __m512 tmp[4][6];
+            for (int col = 0; col < 6; col++) {
+                __m512 d[6];
+#pragma GCC unroll 6
+                for (int k = 0; k < 6; k++)
+                    d[k] = _mm512_maskz_loadu_ps(m, mp + (size_t)(k * 6 + col) * plane);
+#pragma GCC unroll 4
+                for (int i = 0; i < 4; i++) LINCOMB6(tmp[i][col], WINO43_AT[i], d);
+            }
+            for (int i = 0; i < rows; i++) {
+                float *yrow = y + ((oh0 + i * dh) * g->out_w + ow0) * C + c;
+#pragma GCC unroll 4
+                for (int j = 0; j < 4; j++) {
+                    if (j >= cols) break;
+                    __m512 r;
+                    LINCOMB6(r, WINO43_AT[j], tmp[i]);
+                    r = _mm512_add_ps(r, b);
+                    if (clamp) r = _mm512_min_ps(_mm512_max_ps(r, lo), hi);
+                    store16(yrow + (size_t)(j * dw) * C, m, r);
+                }
+            }
+        }
+        if (other)
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++)
+                    frost_k_f32_act__ref(y + ((oh0 + i * dh) * g->out_w + ow0 + j * dw) * C,
+                                         (size_t)C, act);
     }
 }

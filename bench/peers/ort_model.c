@@ -1,0 +1,356 @@
+/* ort_model.c — ONNX Runtime through its C API on any model, timed the way `frost bench` times one
+ * without --data: every input filled with the same seeded synthetic data (tools/common/synth_input.c,
+ * which frost bench uses), one Run per call, a warm-up, then --loops timed loops of --n calls. It
+ * prints one JSON line: per-call latency percentiles, the first call, each loop's total.
+ *
+ * The inputs (f32 only) and the outputs to fetch are named on the command line (bench/real_models
+ * takes them from `frost inspect --json`), so only the OrtApi slots ort_peer.c already verifies
+ * are needed, plus the tensor accessors --dump uses. The slot numbers are those of
+ * onnxruntime_c_api.h, which only ever appends to struct OrtApi; the table is checked before use
+ * (a status must round-trip through CreateStatus / GetErrorCode / GetErrorMessage) and the
+ * session's input and output counts must match the command line.
+ *
+ * Inputs are OrtValues over our own buffers, made once; each call copies the call's sample into
+ * them (as frost bench's set_input does) and lets ONNX Runtime allocate the outputs, which are
+ * released after the call: the usual way to call it. Graph optimisation ORT_ENABLE_ALL, sequential
+ * execution, --threads intra-op threads.
+ *
+ * --dump DIR writes the first sample's inputs (in_K.npy) and ONNX Runtime's outputs (out_K.npy) for
+ * bench/real_models to compare with `frost run` on the same bytes.
+ *
+ * usage: ort_model --lib libonnxruntime.so.1 --model M.onnx --input NAME=1x3x224x224 ...
+ *                  --output NAME ... [--threads 1] [--n 100] [--loops 3] [--warmup 20] [--seed 1]
+ *                  [--dump DIR]
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "synth_input.h"
+
+enum {
+    ORT_CreateStatus = 0,
+    ORT_GetErrorCode = 1,
+    ORT_GetErrorMessage = 2,
+    ORT_CreateEnv = 3,
+    ORT_CreateSession = 7,
+    ORT_Run = 9,
+    ORT_CreateSessionOptions = 10,
+    ORT_SetSessionExecutionMode = 13,
+    ORT_SetSessionGraphOptimizationLevel = 23,
+    ORT_SetIntraOpNumThreads = 24,
+    ORT_SetInterOpNumThreads = 25,
+    ORT_SessionGetInputCount = 30,
+    ORT_SessionGetOutputCount = 31,
+    ORT_CreateTensorWithDataAsOrtValue = 49,
+    ORT_GetTensorMutableData = 51,
+    ORT_GetDimensionsCount = 61,
+    ORT_GetDimensions = 62,
+    ORT_GetTensorShapeElementCount = 64,
+    ORT_GetTensorTypeAndShape = 65,
+    ORT_CreateCpuMemoryInfo = 69,
+    ORT_ReleaseEnv = 92,
+    ORT_ReleaseStatus = 93,
+    ORT_ReleaseMemoryInfo = 94,
+    ORT_ReleaseSession = 95,
+    ORT_ReleaseValue = 96,
+    ORT_ReleaseTensorTypeAndShapeInfo = 99,
+    ORT_ReleaseSessionOptions = 100,
+    ORT_SLOTS_USED = 101
+};
+enum { ORT_FAIL_CODE = 1, ORT_LOG_ERROR = 3, ORT_SEQUENTIAL = 0, ORT_ENABLE_ALL = 99,
+       ORT_ARENA_ALLOCATOR = 1, ORT_MEM_DEFAULT = 0, ORT_FLOAT = 1 };
+
+typedef void (*ort_fn)(void);
+typedef struct ort_status ort_status;
+typedef struct { const void *(*get_api)(uint32_t); const char *(*get_version_string)(void); } ort_api_base;
+#define CALL(slot, type) ((type)api[slot])
+static const ort_fn *api;
+
+#define MAX_IO 64
+#define MAX_RANK 8
+
+static void die(const char *what, const char *detail) {
+    fprintf(stderr, "ort_model: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    exit(2);
+}
+
+static void check(ort_status *st, const char *what) {
+    if (!st) return;
+    fprintf(stderr, "ort_model: %s: %s\n", what,
+            CALL(ORT_GetErrorMessage, const char *(*)(const ort_status *))(st));
+    exit(2);
+}
+
+static double now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
+}
+
+static double cpu_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double pct(const double *sorted, size_t n, double p) {
+    size_t rank = (size_t)ceil(p / 100.0 * (double)n);
+    if (rank < 1) rank = 1;
+    if (rank > n) rank = n;
+    return sorted[rank - 1];
+}
+
+typedef struct input {
+    char *name;
+    int rank;
+    int64_t dims[MAX_RANK];
+    size_t numel;
+    float *buf, *pool;
+    void *value;
+} input;
+
+static int parse_input(char *text, input *in) {
+    char *eq = strrchr(text, '=');
+    if (!eq || eq == text) return 0;
+    *eq = 0;
+    in->name = text;
+    in->rank = 0;
+    in->numel = 1;
+    if (strcmp(eq + 1, "scalar") == 0) return 1;
+    for (char *p = eq + 1; *p;) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || v < 0 || in->rank == MAX_RANK) return 0;
+        in->dims[in->rank++] = v;
+        in->numel *= (size_t)v;
+        if (*end == 'x' || *end == 'X') end++;
+        else if (*end) return 0;
+        p = end;
+    }
+    return 1;
+}
+
+static void write_npy(const char *path, const float *x, const int64_t *dims, int rank) {
+    FILE *f = fopen(path, "wb");
+    if (!f) die("cannot write", path);
+    char shape[256] = "(";
+    size_t n = 1;
+    for (int i = 0; i < rank; i++) {
+        char d[32];
+        snprintf(d, sizeof d, "%lld,%s", (long long)dims[i], rank == 1 || i < rank - 1 ? " " : "");
+        strcat(shape, d);
+        n *= (size_t)dims[i];
+    }
+    strcat(shape, ")");
+    char header[512];
+    int len = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", shape);
+    int total = 10 + len + 1;
+    int pad = (64 - total % 64) % 64;
+    fwrite("\x93NUMPY\x01\x00", 1, 8, f);
+    uint16_t hl = (uint16_t)(len + pad + 1);
+    fwrite(&hl, 2, 1, f);
+    fwrite(header, 1, (size_t)len, f);
+    for (int i = 0; i < pad; i++) fputc(' ', f);
+    fputc('\n', f);
+    fwrite(x, sizeof(float), n, f);
+    if (fclose(f) != 0) die("cannot write", path);
+}
+
+int main(int argc, char **argv) {
+    const char *lib_path = NULL, *model = NULL, *dump = NULL;
+    input inputs[MAX_IO];
+    const char *outputs[MAX_IO];
+    int n_in = 0, n_out = 0, threads = 1, n = 100, loops = 3, warmup = 20;
+    unsigned long long seed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) die("option needs a value", a);
+        i++;
+        if (!strcmp(a, "--lib")) lib_path = v;
+        else if (!strcmp(a, "--model")) model = v;
+        else if (!strcmp(a, "--dump")) dump = v;
+        else if (!strcmp(a, "--threads")) threads = atoi(v);
+        else if (!strcmp(a, "--n")) n = atoi(v);
+        else if (!strcmp(a, "--loops")) loops = atoi(v);
+        else if (!strcmp(a, "--warmup")) warmup = atoi(v);
+        else if (!strcmp(a, "--seed")) seed = strtoull(v, NULL, 10);
+        else if (!strcmp(a, "--output")) {
+            if (n_out == MAX_IO) die("too many --output", NULL);
+            outputs[n_out++] = v;
+        } else if (!strcmp(a, "--input")) {
+            if (n_in == MAX_IO) die("too many --input", NULL);
+            memset(&inputs[n_in], 0, sizeof inputs[n_in]);
+            if (!parse_input(argv[i], &inputs[n_in])) die("--input wants NAME=DIMS, not", v);
+            n_in++;
+        } else die("unknown option", a);
+    }
+    if (!lib_path || !model || n_in == 0 || n_out == 0 || threads < 1 || n < 1 || loops < 1 || warmup < 0)
+        die("usage: ort_model --lib LIB --model M --input NAME=DIMS ... --output NAME ... "
+            "[--threads T] [--n N] [--loops L] [--warmup W] [--seed S] [--dump DIR]", NULL);
+
+    void *lib = dlopen(lib_path, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) die("cannot load ONNX Runtime", dlerror());
+    const ort_api_base *(*get_base)(void);
+    *(void **)&get_base = dlsym(lib, "OrtGetApiBase");
+    if (!get_base) die("no OrtGetApiBase in", lib_path);
+    const ort_api_base *base = get_base();
+    const char *version = base ? base->get_version_string() : NULL;
+    unsigned major = 0, minor = 0;
+    if (!version || sscanf(version, "%u.%u", &major, &minor) != 2 || major != 1 || minor < 1) {
+        fprintf(stderr, "ort_model: unexpected version string '%s'\n", version ? version : "(null)");
+        return 3;
+    }
+    api = (const ort_fn *)base->get_api(minor);
+    if (!api) return 3;
+    for (int i = 0; i < ORT_SLOTS_USED; i++)
+        if (!api[i]) return 3;
+    ort_status *probe = CALL(ORT_CreateStatus, ort_status *(*)(int, const char *))(ORT_FAIL_CODE, "frost-probe");
+    if (!probe || CALL(ORT_GetErrorCode, int (*)(const ort_status *))(probe) != ORT_FAIL_CODE ||
+        strcmp(CALL(ORT_GetErrorMessage, const char *(*)(const ort_status *))(probe), "frost-probe")) {
+        fprintf(stderr, "ort_model %s: the OrtApi table does not match the declared layout\n", version);
+        return 3;
+    }
+    CALL(ORT_ReleaseStatus, void (*)(ort_status *))(probe);
+
+    void *env = NULL, *opt = NULL, *session = NULL, *mem = NULL;
+    check(CALL(ORT_CreateEnv, ort_status *(*)(int, const char *, void **))(ORT_LOG_ERROR, "frost-bench", &env), "CreateEnv");
+    check(CALL(ORT_CreateSessionOptions, ort_status *(*)(void **))(&opt), "CreateSessionOptions");
+    check(CALL(ORT_SetSessionExecutionMode, ort_status *(*)(void *, int))(opt, ORT_SEQUENTIAL), "SetSessionExecutionMode");
+    check(CALL(ORT_SetSessionGraphOptimizationLevel, ort_status *(*)(void *, int))(opt, ORT_ENABLE_ALL), "SetGraphOptimizationLevel");
+    check(CALL(ORT_SetIntraOpNumThreads, ort_status *(*)(void *, int))(opt, threads), "SetIntraOpNumThreads");
+    check(CALL(ORT_SetInterOpNumThreads, ort_status *(*)(void *, int))(opt, 1), "SetInterOpNumThreads");
+    double t0 = now_us();
+    check(CALL(ORT_CreateSession, ort_status *(*)(void *, const char *, void *, void **))(env, model, opt, &session), "CreateSession");
+    const double session_ms = (now_us() - t0) / 1e3;
+    size_t count = 0;
+    check(CALL(ORT_SessionGetInputCount, ort_status *(*)(void *, size_t *))(session, &count), "SessionGetInputCount");
+    if ((int)count != n_in) {
+        fprintf(stderr, "ort_model: the session has %zu inputs; %d given\n", count, n_in);
+        return 2;
+    }
+    check(CALL(ORT_SessionGetOutputCount, ort_status *(*)(void *, size_t *))(session, &count), "SessionGetOutputCount");
+    if ((int)count < n_out) {
+        fprintf(stderr, "ort_model: the session has %zu outputs; %d asked for\n", count, n_out);
+        return 2;
+    }
+    check(CALL(ORT_CreateCpuMemoryInfo, ort_status *(*)(int, int, void **))(ORT_ARENA_ALLOCATOR, ORT_MEM_DEFAULT, &mem), "CreateCpuMemoryInfo");
+
+    /* The same pool as frost bench: as many distinct samples as fit in 64 MiB, 1 to 64. */
+    size_t per_call = 0;
+    for (int i = 0; i < n_in; i++) per_call += inputs[i].numel * sizeof(float);
+    long pool_n = per_call ? (long)(((size_t)64 << 20) / per_call) : 64;
+    pool_n = pool_n < 1 ? 1 : pool_n > 64 ? 64 : pool_n;
+    if (pool_n > n) pool_n = n;
+    const char *in_names[MAX_IO];
+    const void *in_values[MAX_IO];
+    for (int i = 0; i < n_in; i++) {
+        input *in = &inputs[i];
+        in->buf = malloc(in->numel * sizeof(float) + 64);
+        in->pool = malloc(in->numel * sizeof(float) * (size_t)pool_n + 64);
+        if (!in->buf || !in->pool) die("out of memory", NULL);
+        for (long k = 0; k < pool_n; k++)
+            synth_fill_f32(in->pool + (size_t)k * in->numel, in->numel, in->name, seed, (uint64_t)k);
+        memcpy(in->buf, in->pool, in->numel * sizeof(float));
+        check(CALL(ORT_CreateTensorWithDataAsOrtValue,
+                   ort_status *(*)(const void *, void *, size_t, const int64_t *, size_t, int, void **))(
+                  mem, in->buf, in->numel * sizeof(float), in->dims, (size_t)in->rank, ORT_FLOAT, &in->value),
+              "CreateTensorWithDataAsOrtValue");
+        in_names[i] = in->name;
+        in_values[i] = in->value;
+    }
+    void *outs[MAX_IO];
+    typedef ort_status *(*run_fn)(void *, const void *, const char *const *, const void *const *, size_t,
+                                  const char *const *, size_t, void **);
+    const run_fn run = CALL(ORT_Run, run_fn);
+    void (*release_value)(void *) = CALL(ORT_ReleaseValue, void (*)(void *));
+
+#define ONE_CALL(sample)                                                                          \
+    do {                                                                                          \
+        for (int i_ = 0; i_ < n_in; i_++)                                                         \
+            memcpy(inputs[i_].buf, inputs[i_].pool + (size_t)((sample) % pool_n) * inputs[i_].numel, \
+                   inputs[i_].numel * sizeof(float));                                             \
+        memset(outs, 0, sizeof outs);                                                             \
+        check(run(session, NULL, in_names, in_values, (size_t)n_in, outputs, (size_t)n_out, outs), "Run"); \
+    } while (0)
+
+    t0 = now_us();
+    ONE_CALL(0);
+    const double first_us = now_us() - t0;
+    if (dump) {
+        char path[4096];
+        for (int i = 0; i < n_in; i++) {
+            snprintf(path, sizeof path, "%s/in_%d.npy", dump, i);
+            write_npy(path, inputs[i].pool, inputs[i].dims, inputs[i].rank);
+        }
+        for (int o = 0; o < n_out; o++) {
+            void *info = NULL, *data = NULL;
+            size_t rank = 0;
+            int64_t dims[MAX_RANK];
+            check(CALL(ORT_GetTensorTypeAndShape, ort_status *(*)(const void *, void **))(outs[o], &info), "GetTensorTypeAndShape");
+            check(CALL(ORT_GetDimensionsCount, ort_status *(*)(const void *, size_t *))(info, &rank), "GetDimensionsCount");
+            if (rank > MAX_RANK) die("output rank too large", outputs[o]);
+            check(CALL(ORT_GetDimensions, ort_status *(*)(const void *, int64_t *, size_t))(info, dims, rank), "GetDimensions");
+            CALL(ORT_ReleaseTensorTypeAndShapeInfo, void (*)(void *))(info);
+            check(CALL(ORT_GetTensorMutableData, ort_status *(*)(void *, void **))(outs[o], &data), "GetTensorMutableData");
+            snprintf(path, sizeof path, "%s/out_%d.npy", dump, o);
+            write_npy(path, data, dims, (int)rank);
+        }
+    }
+    for (int o = 0; o < n_out; o++) release_value(outs[o]);
+    for (int w = 0; w < warmup; w++) {
+        ONE_CALL(w);
+        for (int o = 0; o < n_out; o++) release_value(outs[o]);
+    }
+    double *lat = malloc((size_t)n * (size_t)loops * sizeof *lat), *loop_ms = malloc((size_t)loops * sizeof *loop_ms);
+    if (!lat || !loop_ms) die("out of memory", NULL);
+    const double cpu0 = cpu_us();
+    for (int l = 0; l < loops; l++) {
+        const double start = now_us();
+        double c0 = start;
+        for (int c = 0; c < n; c++) {
+            ONE_CALL(c);
+            for (int o = 0; o < n_out; o++) release_value(outs[o]);
+            const double c1 = now_us();
+            lat[(size_t)l * (size_t)n + (size_t)c] = c1 - c0;
+            c0 = c1;
+        }
+        loop_ms[l] = (c0 - start) / 1e3;
+    }
+    const size_t total = (size_t)n * (size_t)loops;
+    const double cpu_per_call = (cpu_us() - cpu0) / (double)total;
+    double mean = 0;
+    for (size_t i = 0; i < total; i++) mean += lat[i] / (double)total;
+    qsort(lat, total, sizeof *lat, cmp_double);
+    printf("{\"runtime\": \"onnxruntime\", \"version\": \"%s\", \"threads\": %d, \"n\": %d, \"loops\": %d, "
+           "\"warmup\": %d, \"session_ms\": %.3f, \"first_call_us\": %.3f, \"us_per_call\": {\"p50\": %.3f, "
+           "\"p90\": %.3f, \"p99\": %.3f, \"mean\": %.3f, \"min\": %.3f}, \"cpu_us_per_call\": %.3f, "
+           "\"loop_ms\": [",
+           version, threads, n, loops, warmup, session_ms, first_us, pct(lat, total, 50),
+           pct(lat, total, 90), pct(lat, total, 99), mean, lat[0], cpu_per_call);
+    for (int l = 0; l < loops; l++) printf("%s%.3f", l ? ", " : "", loop_ms[l]);
+    printf("]}\n");
+    for (int i = 0; i < n_in; i++) {
+        release_value(inputs[i].value);
+        free(inputs[i].buf);
+        free(inputs[i].pool);
+    }
+    free(lat);
+    free(loop_ms);
+    CALL(ORT_ReleaseMemoryInfo, void (*)(void *))(mem);
+    CALL(ORT_ReleaseSession, void (*)(void *))(session);
+    CALL(ORT_ReleaseSessionOptions, void (*)(void *))(opt);
+    CALL(ORT_ReleaseEnv, void (*)(void *))(env);
+    return 0;
+}
