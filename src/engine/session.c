@@ -261,6 +261,17 @@ static frost_status ensure_planned(frost_session *s, frost_error *err) {
     return FROST_OK;
 }
 
+/* True when every If condition guarding the step selects its side (outermost first, so an inner
+ * condition is read only once the branch that computes it has run). */
+static bool guards_open(const frost_session *s, const frost__step *st) {
+    for (int j = 0; j < st->n_guards; j++) {
+        int c = s->guard_val[st->guard_at + j];
+        bool v = frost__read_int(s->dtype[c], s->ptr[c], 0) != 0;
+        if (v != (s->guard_want[st->guard_at + j] != 0)) return false;
+    }
+    return true;
+}
+
 /* The plan's steps in order; stops at the first failure. */
 static frost_status run_steps(const frost_session *s, frost_error *err) {
     frost__exec ex = {
@@ -272,6 +283,7 @@ static frost_status run_steps(const frost_session *s, frost_error *err) {
     frost_status r = FROST_OK;
     for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
         const frost__step *st = &s->steps[i];
+        if (st->n_guards && !guards_open(s, st)) continue;
         r = st->run(st, &ex);
     }
     frost__fpenv_leave(env);

@@ -50,6 +50,9 @@ typedef struct frost__step {
     size_t ws_bytes;                 /* workspace requested by prepare                           */
     size_t ws_offset;                /* where the planner put it in the arena                    */
     size_t weight_bytes;             /* packed weights a run reads (0: all of node->packed_bytes) */
+    /* If branches (ops/branches.h): the step runs only when the n_guards conditions the planner
+     * listed from guard_at on (outermost first) all select its side. 0: it always runs. */
+    int n_guards, guard_at;
     /* Op-private plan state, filled by prepare. 64-byte aligned, fixed size: no allocation. */
     union {
         unsigned char bytes[1024];

@@ -130,6 +130,13 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
     frost__pass_prune(g);
     FROST_TRY(frost__pass_fold(g, err));
     FROST_TRY(frost__pass_fold_shapes(g, err));
+    /* Resolving an If can make a nested If's condition constant (a shape it tests is known now). */
+    for (int round = 0; round < g->n_nodes && frost__pass_resolve_ifs(g) > 0; round++) {
+        frost__pass_prune(g);
+        FROST_TRY(frost__pass_infer(g, err));
+        FROST_TRY(frost__pass_fold(g, err));
+        FROST_TRY(frost__pass_fold_shapes(g, err));
+    }
     FROST_TRY(frost__pass_cancel_transposes(g, err));
     frost__pass_prune(g);
     frost__pass_bypass_identities(g);
