@@ -19,7 +19,8 @@ PACKAGES="build-essential cmake pkg-config
 # frost serve: libmicrohttpd-dev (its HTTP server); python3-yaml (tests/serve's deployment manifest
 # check), curl (docs' examples), haproxy and wrk (bench/serve's load test behind a balancer).
 # Optional, for fixture generation only (not needed to build or test): python3-torch, used by
-# scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx.
+# scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx, and
+# python3-onnx, used by scripts/gen_onnx_control_fixtures.py (tests/data/onnx/control).
 
 missing=""
 for p in $PACKAGES; do

@@ -125,6 +125,8 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
     if (st == FROST_OK) st = frost__pass_fold(g, err);
     if (st == FROST_OK) st = frost__pass_switch_merge(g, err);
     if (st == FROST_OK) st = frost__pass_sinks_as_outputs(g, first_sinks, err);
+    /* After the outputs are chosen: the noise it frees must not become a sink. */
+    if (st == FROST_OK) st = frost__pass_dropout_noise(g, err);
     frost__free(&g->alloc, first_sinks);
     FROST_TRY(st);
     frost__pass_prune(g);
