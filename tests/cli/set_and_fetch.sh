@@ -74,5 +74,8 @@ check "$out/drop.npy" "[[2.25, 1], [0, 0.25]]"
 "$frost" inspect "$drop" --set keep_prob=1 | grep -q "RandomUniform 'dropout/random_uniform/RandomUniform' is no longer needed" ||
   fail "inspect does not report the dropout mask"
 expect_fail "unsupported op: RandomUniform x1" run "$drop" -i x="$out/x.npy" --set keep_prob=0.5
+# A batch norm left in training mode is refused by name, saying why and what to do.
+expect_fail "FusedBatchNormV3 (is_training=true: batch statistics; fix the graph's training flag with --set" \
+  run "$data/bn_training.pb" -i x="$out/img.npy"
 [ $fails -eq 0 ] || exit 1
 echo "set_and_fetch: all passed"
