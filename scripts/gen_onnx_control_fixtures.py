@@ -10,6 +10,8 @@ The models (deterministic: fixed seeds), as real exporters make them:
                   branch reads outer-scope names (x, an outer initializer) and holds a nested If on
                   a shape ("squeeze if the batch is one", here: scale if the batch is one); the
                   else branch has its own initializer.
+  if_shapes.onnx  an If whose else branch cannot run at the input's shape (a Reshape to [3, -1]
+                  of 16 values): runs must take the then branch, and a run taking the other fails.
   if_data.onnx    the openWakeWord pattern: an If on a value computed from the input (a score
                   above 0.5), so only a run can choose.
   loop.onnx       a Loop (frost refuses it by name).
@@ -87,6 +89,29 @@ def if_nested():
     np.save(os.path.join(OUT, "sr8k.npy"), np.array(8000, np.int64))
 
 
+def if_shapes():
+    # then: reshape to [4, -1]; else: reshape to [3, -1], which 16 values cannot take: a session
+    # for x [1, 16] can only run the then branch (the else branch cannot be planned).
+    then_g = helper.make_graph(
+        [const("four", np.array([4, -1], np.int64)),
+         helper.make_node("Reshape", ["x", "four"], ["by4"])], "then_branch", [],
+        [helper.make_tensor_value_info("by4", TensorProto.FLOAT, None)])
+    else_g = helper.make_graph(
+        [const("three", np.array([3, -1], np.int64)),
+         helper.make_node("Reshape", ["x", "three"], ["by3"])], "else_branch", [],
+        [helper.make_tensor_value_info("by3", TensorProto.FLOAT, None)])
+    graph = helper.make_graph(
+        [const("sr16k", np.array(16000, np.int64)),
+         helper.make_node("Equal", ["sr", "sr16k"], ["is16k"]),
+         helper.make_node("If", ["is16k"], ["y"], then_branch=then_g, else_branch=else_g)],
+        "if_shapes",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "n"]),
+         helper.make_tensor_value_info("sr", TensorProto.INT64, [])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["rows", "cols"])])
+    write("if_shapes.onnx", graph)
+    np.save(os.path.join(OUT, "x16.npy"), f32(1, 16, scale=1.0))
+
+
 def if_data():
     then_g = helper.make_graph(
         [helper.make_node("Mul", ["x", "p"], ["scaled"])], "then_branch", [],
@@ -157,6 +182,7 @@ def recurrent():
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     if_nested()
+    if_shapes()
     if_data()
     loop()
     recurrent()

@@ -20,6 +20,7 @@ const CASES = [
   ['nested_16k_b1', 'if_nested.onnx', {x: 'x1.npy', sr: 'sr16k.npy'}],
   ['nested_16k_b2', 'if_nested.onnx', {x: 'x2.npy', sr: 'sr16k.npy'}],
   ['nested_8k_b1', 'if_nested.onnx', {x: 'x1.npy', sr: 'sr8k.npy'}],
+  ['shapes_16k', 'if_shapes.onnx', {x: 'x16.npy', sr: 'sr16k.npy'}],
   ['data_pos', 'if_data.onnx', {x: 'pos.npy'}],
   ['data_neg', 'if_data.onnx', {x: 'neg.npy'}],
   ['lstm', 'lstm_dynamic.onnx', {x: 'seq.npy'}],

@@ -195,6 +195,12 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
             continue;                                                                           \
         }
         bool is_if = n->op == FROST__OP_IF && n->n_in == 1 + 2 * n->n_out;
+        if (is_if && poisoned[n->in[0]]) {
+            /* Its condition is never computed: the If is part of a side that cannot run. */
+            st = frost__op_fail(n, err, FROST_E_SHAPE, "its condition cannot be computed at these "
+                                                       "input shapes");
+            POISON_OR_BREAK()
+        }
         if (is_if && !known[n->in[0]]) {
             /* A side that cannot run lends the other side's shapes: the If checks at run time. */
             for (int k = 0; k < n->n_out && st == FROST_OK; k++) {

@@ -6,6 +6,8 @@
 #     size, outer-scope names and a branch initializer): `--set sr=16000` resolves the If at load
 #     (inspect reports it), and with sr fed at run time every path matches: 16 kHz with a batch of
 #     1 and of 2 (the nested If both ways), and 8 kHz;
+#   - if_shapes.onnx: an If whose else branch cannot run at the fed shape: the then branch runs,
+#     and a run that takes the else branch fails naming the If;
 #   - if_data.onnx (openWakeWord's pattern: If on a score computed from the input): each input
 #     takes its own branch in the same session;
 #   - lstm/gru_dynamic.onnx: recurrent layers of a sequence length known only at run time;
@@ -42,6 +44,12 @@ run nested_8k_b1 if_nested.onnx y --set sr=8000 -i x="$data/x1.npy"
 run nested_16k_b1 if_nested.onnx y -i x="$data/x1.npy" -i sr="$data/sr16k.npy"
 run nested_16k_b2 if_nested.onnx y -i x="$data/x2.npy" -i sr="$data/sr16k.npy"
 run nested_8k_b1 if_nested.onnx y -i x="$data/x1.npy" -i sr="$data/sr8k.npy"
+run shapes_16k if_shapes.onnx y -i x="$data/x16.npy" -i sr="$data/sr16k.npy"
+# The else branch of if_shapes.onnx cannot run on 16 values: a run taking it is refused by name.
+msg=$("$frost" run "$data/if_shapes.onnx" -i x="$data/x16.npy" -i sr="$data/sr8k.npy" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "if_shapes.onnx with sr 8000: exit $rc, want 1"
+case "$msg" in *"If 'y': the run takes the else branch, which cannot run"*) passes=$((passes + 1)) ;;
+  *) fail "if_shapes.onnx with sr 8000: $msg" ;; esac
 run data_pos if_data.onnx y -i x="$data/pos.npy"
 run data_neg if_data.onnx y -i x="$data/neg.npy"
 run lstm lstm_dynamic.onnx "y y_h y_c" -i x="$data/seq.npy"
