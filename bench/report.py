@@ -26,10 +26,11 @@ LABELS = {
     "opencv": "OpenCV DNN, C++",
     "libtorch": "libtorch, C++ (TorchScript)",
     "pytorch": "PyTorch, Python eager",
+    "frost-python": "frost from Python",
 }
 SHORT = {"frost": "frost", "frost-keras": "frost (Keras file)", "frost-bf16": "frost bf16",
          "frost-int8": "frost int8", "onnxruntime": "ONNX Runtime", "opencv": "OpenCV DNN", "libtorch": "libtorch",
-         "pytorch": "PyTorch (Python)"}
+         "pytorch": "PyTorch (Python)", "frost-python": "frost (Python)"}
 HOW = {
     "frost": "`frost bench --json` (tools/frost/cmd_bench.c): one `frost_session_run` per image",
     "frost-keras": "the same, on the same weights saved as Keras/TensorFlow.js layers (NHWC input; "
@@ -47,6 +48,9 @@ HOW = {
                 "`c10::InferenceMode`, `at::set_num_threads` (bench/peers/libtorch_peer.cpp)",
     "pytorch": "eager module loaded with the ONNX file's weights; `model(x)` per image under "
                "`torch.inference_mode()`, `torch.set_num_threads` (bench/peers/pytorch_peer.py)",
+    "frost-python": "`python -m frost bench` (python/frost/__main__.py): `sess.run([output], {input: image})` "
+                    "per image through the Python module, each image a prepared view of the same "
+                    "float32 test set, the results scored after each loop",
 }
 
 # Per-layer work of the two models (scripts/train_fashion.py): name, multiply-adds, weight bytes (f32).
@@ -122,7 +126,8 @@ def main():
     ap.add_argument("--stat", choices=["mean", "median", "min"], default="mean",
                     help="which of the loops' figures the table ranks by (the founding experiment: mean)")
     ap.add_argument("--runtimes",
-                    default="frost frost-keras frost-bf16 frost-int8 onnxruntime opencv libtorch pytorch")
+                    default="frost frost-keras frost-bf16 frost-int8 onnxruntime opencv libtorch pytorch "
+                            "frost-python")
     a = ap.parse_args()
     models = a.model_set.split()
     runtimes = a.runtimes.split()
@@ -199,6 +204,9 @@ def main():
                  + f" | {trained_cells} |")
     table = "\n".join(lines)
     print(table)
+    from_python = python_section(results, models, a.stat)
+    if from_python:
+        print("\n" + "\n".join(from_python))
 
     skipped = [(k, v) for k, v in sorted(notes.items()) if k not in results]
     if not a.out:
@@ -242,6 +250,7 @@ def main():
         doc.append("")
 
     doc.extend(latency_section(results, models, runtimes, a.stat, label))
+    doc.extend(from_python)
 
     doc.append("## Roofline: what the hardware allows\n")
     if roof:
@@ -303,7 +312,8 @@ def main():
 def latency_section(results, models, runtimes, stat, label):
     """frost's rows against ONNX Runtime's, with the per-call figures only frost bench reports."""
     out = []
-    frosts = [rt for rt in runtimes if rt.startswith("frost") and any((rt, m) in results for m in models)]
+    frosts = [rt for rt in runtimes if rt.startswith("frost") and rt != "frost-python"
+              and any((rt, m) in results for m in models)]
     if not frosts:
         return out
     out.append("## frost per call: speed-up over ONNX Runtime, latency spread, first call\n")
@@ -334,6 +344,38 @@ def latency_section(results, models, runtimes, stat, label):
                 return f"{v:{f}}" if isinstance(v, (int, float)) else "–"
             out.append(f"| {label(rt)} | {m} | **{vs}** | {num(p50, '.2f')} | {num(p99, '.2f')} | "
                        f"{spread} | {num(first, '.1f')} | {first_ratio} | {allocs} | {acc} |")
+    out.append("")
+    return out
+
+
+def python_section(results, models, stat):
+    """frost from Python against frost from C, from the same run: the ratio of the loops, and the
+    cost per call the Python layer adds, from the typical call (p50: a shared machine preempts a
+    few calls of a loop, which moves the loop's total but not its median call). Issue 17's bar:
+    within 1.5x for the expert, <= 1 us per call for the beginner."""
+    rows = [(m, results[("frost", m)], results[("frost-python", m)]) for m in models
+            if ("frost", m) in results and ("frost-python", m) in results]
+    if not rows:
+        return []
+    out = ["## frost from Python against frost from C\n",
+           f"From the same run: `python -m frost bench` (the Python module, `sess.run([output], {{input: "
+           f"image}})` per image) against `frost bench` (C) on the same images; loops: {stat} of the "
+           f"loops; p50: the median call over all timed calls, each timed the same way in both (one "
+           f"clock read per call). *Added per call*: Python's p50 minus C's, what the Python layer "
+           f"costs on top of the C call (argument checks, the buffer protocol, the output array, "
+           f"releasing the GIL, the loop itself).\n",
+           "| model | C: ms per 10,000 | Python: ms per 10,000 | Python / C | p50 µs C / Python | "
+           "added per call, µs | accuracy C / Python |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for m, c, py in rows:
+        c_ms = c["ms_per_n"][stat] * 10000.0 / c["n"]
+        py_ms = py["ms_per_n"][stat] * 10000.0 / py["n"]
+        c50 = c.get("us_per_prediction", {}).get("p50")
+        py50 = py.get("us_per_prediction", {}).get("p50")
+        p50s = f"{c50:.3f} / {py50:.3f}" if c50 and py50 else "–"
+        added = f"{py50 - c50:.3f}" if c50 and py50 else "–"
+        acc = " / ".join(f"{r['accuracy']:.4f}" if r.get("accuracy") is not None else "–" for r in (c, py))
+        out.append(f"| {m} | {fmt_ms(c_ms)} | {fmt_ms(py_ms)} | {py_ms / c_ms:.2f}x | {p50s} | {added} | {acc} |")
     out.append("")
     return out
 

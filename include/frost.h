@@ -258,6 +258,21 @@ FROST_API frost_status frost_model_output_info(const frost_model *m, int index, 
 FROST_API frost_status frost_model_find(const frost_model *m, const char *name,
                                         frost_tensor_info *out, frost_error *err);
 
+/* How a quantized integer tensor maps to real values, as the model file states it (TFLite):
+ * real = scale[i] * (q - zero_point[i]), with one pair for the whole tensor (count 1) or one per
+ * slice along `axis` (count > 1). count 0: the tensor is not quantized. The arrays are borrowed and
+ * live as long as the model. */
+typedef struct frost_quantization {
+    int count;
+    int axis;
+    const float *scale;
+    const int64_t *zero_point;
+} frost_quantization;
+/* The quantization of the tensor `name` (any name frost_model_find accepts). FROST_OK with
+ * count 0 for a tensor that is not quantized; FROST_E_NOT_FOUND (with suggestions) for a miss. */
+FROST_API frost_status frost_model_quantization(const frost_model *m, const char *name,
+                                                frost_quantization *out, frost_error *err);
+
 /* Nodes after load-time cleaning, in execution order: for `frost inspect --nodes`. The strings live
  * as long as the model. */
 typedef struct frost_node_info {
@@ -277,6 +292,66 @@ FROST_API const char *frost_model_report_line(const frost_model *m, int index);
 FROST_API int64_t frost_model_param_count(const frost_model *m);
 FROST_API int64_t frost_model_param_bytes(const frost_model *m);
 FROST_API frost_format frost_model_format(const frost_model *m);
+
+/* ==== TensorFlow SavedModels and TF1 checkpoints ============================================== */
+
+/* frost_model_load_file loads these directly. This part of the API reads what a SavedModel holds
+ * without choosing one signature (what `frost inspect DIR` shows) and writes the frozen GraphDef
+ * of one signature (what `frost freeze` writes). */
+typedef struct frost_saved_model frost_saved_model;
+
+typedef struct frost_saved_model_tensor {
+    const char *key;         /* signature key ("input_1")                                       */
+    const char *name;        /* TensorFlow tensor name ("serving_default_input_1:0"), "" if none */
+    frost_dtype dtype;       /* FROST_DTYPE_INVALID when frost has no such dtype                 */
+    const char *tf_dtype;    /* TensorFlow's name for it ("DT_FLOAT", "DT_STRING")               */
+    int rank;                /* -1 unknown                                                       */
+    int64_t dims[FROST_MAX_RANK]; /* -1 unknown                                                  */
+} frost_saved_model_tensor;
+
+typedef struct frost_saved_model_signature {
+    const char *key;         /* "serving_default"                                               */
+    const char *method;      /* "tensorflow/serving/predict", "" if none                         */
+    int n_inputs, n_outputs;
+    const frost_saved_model_tensor *inputs, *outputs;
+} frost_saved_model_signature;
+
+typedef struct frost_saved_model_variable {
+    const char *key;         /* checkpoint key                                                  */
+    const char *tf_dtype;
+    int rank;
+    int64_t dims[FROST_MAX_RANK];
+    uint64_t bytes;
+} frost_saved_model_variable;
+
+typedef struct frost_saved_model_info {
+    const char *kind;        /* "SavedModel" or "TF1 checkpoint"                                 */
+    const char *tf_version;  /* "2.12.0", "" if unknown                                          */
+    int n_meta_graphs;
+    const char *const *meta_graph_tags; /* per MetaGraph, its tags joined: "serve,gpu"          */
+    int n_signatures;
+    const frost_saved_model_signature *signatures;
+    int n_variables;
+    const frost_saved_model_variable *variables;
+    int n_shards, n_functions, n_graph_nodes;
+} frost_saved_model_info;
+
+/* Whether frost reads `path` as a SavedModel or TF1 checkpoint: a directory holding saved_model.pb
+ * (or a TF1 `checkpoint` file), a saved_model.pb, or a .meta file. */
+FROST_API int frost_is_saved_model(const char *path);
+/* Opens one for reading: the MetaGraph by opts->tag (default "serve"); opts->signature and
+ * opts->outputs choose what frost_saved_model_freeze writes. `opts` may be NULL. */
+FROST_API frost_status frost_saved_model_open(const char *path, const frost_load_options *opts,
+                                              frost_saved_model **out, frost_error *err);
+FROST_API void frost_saved_model_close(frost_saved_model *sm);
+/* Every signature, MetaGraph and variable. Pointers live until frost_saved_model_close. */
+FROST_API frost_status frost_saved_model_describe(frost_saved_model *sm, frost_saved_model_info *out);
+/* The frozen GraphDef of the chosen signature (or outputs): Placeholders for its inputs, variables
+ * as constants, functions inlined, only TensorFlow's own ops and attributes. *graphdef is
+ * allocated with the load options' allocator; free it with frost_saved_model_free_bytes. */
+FROST_API frost_status frost_saved_model_freeze(frost_saved_model *sm, void **graphdef,
+                                                size_t *size, frost_error *err);
+FROST_API void frost_saved_model_free_bytes(frost_saved_model *sm, void *bytes);
 
 /* ==== Sessions ================================================================================= */
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""check-layers.py — frost's layering, checked: every #include under src/ and tools/ must point to
-the including file's own layer or a layer below it (docs/ARCHITECTURE.md draws the picture), and no
-include circle may join files of different folders.
+"""check-layers.py — frost's layering, checked: every #include under src/, tools/ and python/ (the
+binding) must point to the including file's own layer or a layer below it (docs/ARCHITECTURE.md
+draws the picture), and no include circle may join files of different folders.
 
 The allowed matrix below is the architecture as data: changing the architecture is changing one
 line here, in a reviewed commit. A folder's layer is its longest prefix in LAYER_OF; system headers
@@ -29,6 +29,7 @@ LAYER_OF = {
     "src/engine": "engine",
     "tools/common": "tools_common",
     "tools": "tools",
+    "python": "bindings",
 }
 
 # Layer -> the layers its files may include (its own included). The public header is below all.
@@ -48,6 +49,7 @@ ALLOWED = {
     "engine": {"api", "core", "platform", "kernels", "ops", "passes", "fmt", "import", "engine"},
     "tools_common": {"api", "tools_common"},
     "tools": {"api", "tools_common", "tools"},
+    "bindings": {"api", "tools_common", "bindings"},
 }
 
 # Headers generated at build time, by the folder that owns what they are made from.
@@ -71,7 +73,7 @@ def main():
     root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
                            os.path.join(os.path.dirname(__file__), ".."))
     files = []
-    for top in ("src", "tools", "include"):
+    for top in ("src", "tools", "include", "python"):
         for d, _, names in os.walk(os.path.join(root, top)):
             for n in names:
                 if n.endswith((".c", ".h", ".inc", ".def")):
@@ -89,7 +91,8 @@ def main():
         """The repository path an include names, or None for a generated header."""
         here = os.path.dirname(src)
         for cand in (os.path.join(here, inc), os.path.join("src", inc), os.path.join("include", inc),
-                     os.path.join("tools/common", inc), os.path.join("tools/frost", inc)):
+                     os.path.join("tools/common", inc), os.path.join("tools/frost", inc),
+                     os.path.join("tools", inc)):
             cand = os.path.normpath(cand)
             if cand in file_set:
                 return cand

@@ -8,7 +8,8 @@
 #
 # usage: scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-p PARALLEL] [-b BUILD_DIR] [TARGET...]
 #   defaults: 60 s per target, 2 targets at once (each a single process), build-fuzz,
-#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run
+#   targets: fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tflite fuzz_run
+#            fuzz_tensor_bundle fuzz_savedmodel
 # Exit 1 when a target found a new crash. scripts/test.sh (CI) runs it with -t 20 and reports a
 # new crash loudly without failing the run (fuzzing is not deterministic); the saved file becomes a
 # regression replayed by ctest corrupt_replay once committed.
@@ -26,11 +27,12 @@ while getopts "t:p:b:h" opt; do
     t) SECONDS_EACH=$OPTARG ;;
     p) PARALLEL=$OPTARG ;;
     b) BUILD=$(realpath -m "$OPTARG") ;;
-    *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
-TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_run}
+TARGETS=${*:-fuzz_tf fuzz_onnx fuzz_keras_h5 fuzz_keras_v3 fuzz_tfjs fuzz_tflite fuzz_run fuzz_tensor_bundle
+  fuzz_savedmodel}
 
 # ---- build ----------------------------------------------------------------------------------
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
@@ -43,9 +45,12 @@ F=$BUILD/fuzz
 # ---- seeds ----------------------------------------------------------------------------------
 SEEDS=$F/seeds
 rm -rf "$SEEDS"
-mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_run}
+mkdir -p "$SEEDS"/{fuzz_tf,fuzz_onnx,fuzz_keras_h5,fuzz_keras_v3,fuzz_tfjs,fuzz_tflite,fuzz_run,fuzz_tensor_bundle,fuzz_savedmodel}
 cp "$ROOT"/tests/data/tf/*.pb "$SEEDS/fuzz_tf/" 2>/dev/null
 cp "$ROOT"/tests/data/onnx/*.onnx "$SEEDS/fuzz_onnx/" 2>/dev/null
+# TFLite: the committed fixtures, and the real files of ../shared when present (never committed).
+cp "$ROOT"/tests/data/tflite/*.tflite "$SEEDS/fuzz_tflite/" 2>/dev/null
+find "$ROOT/../shared/testdata/real/tflite" -name '*.tflite' -size -400k -exec cp {} "$SEEDS/fuzz_tflite/" \; 2>/dev/null
 "$F/make_keras_seeds" "$ROOT/tests/data/keras/tfjs" "$SEEDS/fuzz_keras_h5" "$SEEDS/fuzz_keras_v3"
 # TF.js: model.json, a NUL byte, then the fixture's shards joined (the manifest rewritten to name
 # that single weights.bin), the layout fuzz_tfjs.c splits.
@@ -65,6 +70,24 @@ for name in sorted(os.listdir(src)):
     with open(os.path.join(out, name + '.tfjs'), 'wb') as f:
         f.write(json.dumps(model).encode() + b'\0' + blob)
 PY
+# Checkpoint indexes: the committed fixtures (tests/data/savedmodel) and, when present, the real
+# SavedModels' own variables.index files from ../shared.
+find "$ROOT/tests/data/savedmodel" "$ROOT/../shared/testdata/real/savedmodel" -name '*.index' \
+  2>/dev/null | while read -r f; do cp "$f" "$SEEDS/fuzz_tensor_bundle/$(echo "$f" | sha1sum | cut -c1-12).index"; done
+# SavedModels: saved_model.pb, variables.index and the one data shard in fuzz_savedmodel.c's layout.
+/usr/bin/python3 - "$ROOT/tests/data/savedmodel" "$SEEDS/fuzz_savedmodel" <<'PY'
+import os, struct, sys
+src, out = sys.argv[1], sys.argv[2]
+for name in sorted(os.listdir(src)):
+    d = os.path.join(src, name)
+    shard = os.path.join(d, 'variables', 'variables.data-00000-of-00001')
+    if not os.path.isfile(os.path.join(d, 'saved_model.pb')) or not os.path.isfile(shard):
+        continue
+    pb = open(os.path.join(d, 'saved_model.pb'), 'rb').read()
+    index = open(os.path.join(d, 'variables', 'variables.index'), 'rb').read()
+    with open(os.path.join(out, name + '.sm'), 'wb') as f:
+        f.write(struct.pack('<I', len(pb)) + pb + struct.pack('<I', len(index)) + index + open(shard, 'rb').read())
+PY
 # The corrupt-file suite is a good seed too (each file sits one step from a valid one).
 for pair in tf:fuzz_tf onnx:fuzz_onnx keras_h5:fuzz_keras_h5 keras_v3:fuzz_keras_v3; do
   cp "$ROOT/tests/corrupt/${pair%%:*}"/* "$SEEDS/${pair##*:}/" 2>/dev/null
@@ -82,13 +105,20 @@ dict_from "$S"/onnx/*.c >"$DICTS/fuzz_onnx.dict"
 dict_from "$S"/keras/*.c >"$DICTS/fuzz_keras_h5.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_keras_v3.dict"
 cp "$DICTS/fuzz_keras_h5.dict" "$DICTS/fuzz_tfjs.dict"
+dict_from "$S"/tflite/*.c >"$DICTS/fuzz_tflite.dict"
 cat "$DICTS"/fuzz_{tf,onnx,keras_h5}.dict | sort -u >"$DICTS/fuzz_run.dict"
+printf '%s\n' '"\x57\xfb\x80\x8b\x24\x75\x47\xdb"' '"/.ATTRIBUTES/VARIABLE_VALUE"' \
+  '"_CHECKPOINTABLE_OBJECT_GRAPH"' >"$DICTS/fuzz_tensor_bundle.dict"
+{ dict_from "$S"/tf/*.c "$S"/savedmodel/*.c; cat "$DICTS/fuzz_tensor_bundle.dict"; } | sort -u \
+  >"$DICTS/fuzz_savedmodel.dict"
 
 # ---- run ------------------------------------------------------------------------------------
 format_of() {
   case $1 in
     fuzz_tf) echo tf ;; fuzz_onnx) echo onnx ;; fuzz_keras_h5) echo keras_h5 ;;
-    fuzz_keras_v3) echo keras_v3 ;; fuzz_tfjs) echo tfjs ;; fuzz_run) echo run ;;
+    fuzz_keras_v3) echo keras_v3 ;; fuzz_tfjs) echo tfjs ;; fuzz_tflite) echo tflite ;;
+    fuzz_run) echo run ;;
+    fuzz_tensor_bundle) echo tensor_bundle ;; fuzz_savedmodel) echo savedmodel ;;
   esac
 }
 

@@ -19,8 +19,10 @@ frost_status frost__graph_init(frost__graph *g, const frost_allocator *a, frost_
 static void free_value(frost__graph *g, frost__value *v) {
     frost__free(&g->alloc, v->name);
     frost__free(&g->alloc, v->data);
+    frost__free(&g->alloc, v->quant);
     v->name = NULL;
     v->data = NULL;
+    v->quant = NULL;
 }
 
 static void free_node(frost__graph *g, frost__node *n) {

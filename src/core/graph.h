@@ -22,6 +22,16 @@ typedef enum frost__value_kind {
     FROST__VAL_INPUT       /* fed by the caller (data holds a default when has_default)      */
 } frost__value_kind;
 
+/* How an integer tensor maps to reals, as the file states it (TFLite): real = scale * (q - zero_point),
+ * one pair for the whole tensor (n == 1) or one per slice along `axis`. One owned block (the arrays
+ * follow the struct), freed with the value. */
+typedef struct frost__quant {
+    int n;
+    int axis;
+    float *scale;
+    int64_t *zero_point;
+} frost__quant;
+
 typedef struct frost__value {
     char *name;            /* canonical tensor name: "node:k"; output 0 also answers to "node"   */
     frost_dtype dtype;     /* FROST_DTYPE_INVALID until inferred                              */
@@ -32,6 +42,7 @@ typedef struct frost__value {
     size_t nbytes;
     int producer;          /* node index, -1 for CONST/INPUT                                 */
     int producer_port;
+    frost__quant *quant;   /* NULL unless the file quantizes this tensor                     */
 } frost__value;
 
 typedef struct frost__node {

@@ -179,6 +179,10 @@ typedef union frost__params {
     /* RECURRENT (ops/rnn.c): kind 0 RNN, 1 GRU, 2 LSTM (ONNX's gate orders, default
      * activations); n_dirs 1 or 2 (bidirectional); reverse: the one direction runs backwards. */
     struct { int kind, n_dirs; bool reverse, linear_before_reset; int64_t hidden; } recurrent;
+    /* Quantized ops (ops/quant.h): fn is the op's variant (QBINARY: a frost__binary_fn; QPOOL2D:
+     * 1 for max; QMEAN: 1 to keep dims); conv-like ops and QPOOL2D use the window, QPOOL2D k_h/k_w;
+     * DEQUANTIZE: axis of per-axis scales. */
+    struct { int fn; int k_h, k_w; frost__window w; int axis; } quant;
     /* CUMSUM etc. may be added here. */
     uint8_t raw[64];
 } frost__params;

@@ -29,6 +29,13 @@ static double step_flops(const frost_session *s, const frost__node *n) {
         return x && w && w->rank == 4 ? 2.0 * numel(x) * (double)(w->d[0] * w->d[1] * w->d[2]) : 0;
     case FROST__OP_POOL2D:
         return numel(out) * (double)n->p.pool.k_h * (double)n->p.pool.k_w;
+    /* Quantized (TFLite layouts): integer multiply-adds count like float ones. */
+    case FROST__OP_QCONV2D: /* filter [cout, kh, kw, cin/groups] */
+        return w && w->rank == 4 ? 2.0 * numel(out) * (double)(w->d[1] * w->d[2] * w->d[3]) : 0;
+    case FROST__OP_QDEPTHWISE_CONV2D: /* filter [1, kh, kw, cin * multiplier] */
+        return w && w->rank == 4 ? 2.0 * numel(out) * (double)(w->d[1] * w->d[2]) : 0;
+    case FROST__OP_QFULLY_CONNECTED: /* weights [units, inputs] */
+        return w && w->rank == 2 ? 2.0 * numel(out) * (double)w->d[1] : 0;
     default: {
         double sum = 0;
         for (int k = 0; k < n->n_out; k++) sum += numel(&s->shape[n->out[k]]);

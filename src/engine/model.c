@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "import/import.h"
+#include "import/savedmodel/savedmodel.h"
 #include "passes/passes.h"
 
 static bool ends_with(const char *s, const char *suffix) {
@@ -23,6 +24,7 @@ static frost_format detect(const unsigned char *p, size_t n, const char *path) {
     static const unsigned char hdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     if (n >= 8 && memcmp(p, hdf5, 8) == 0) return FROST_FORMAT_KERAS_H5;
     if (n >= 4 && p[0] == 'P' && p[1] == 'K' && p[2] == 3 && p[3] == 4) return FROST_FORMAT_KERAS_V3;
+    if (n >= 8 && memcmp(p + 4, "TFL3", 4) == 0) return FROST_FORMAT_TFLITE; /* FlatBuffer id */
     size_t i = 0;
     while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
     if (i < n && p[i] == '{') return FROST_FORMAT_TFJS_LAYERS;
@@ -131,6 +133,7 @@ static frost_status load(const void *data, size_t size, const char *path,
         case FROST_FORMAT_ONNX: imp = frost__import_onnx; break;
         case FROST_FORMAT_KERAS_H5: imp = frost__import_keras_h5; break;
         case FROST_FORMAT_KERAS_V3: imp = frost__import_keras_v3; break;
+        case FROST_FORMAT_TFLITE: imp = frost__import_tflite; break;
         default: break;
         }
         char weights[4096];
@@ -143,7 +146,7 @@ static frost_status load(const void *data, size_t size, const char *path,
         } else if (f == FROST_FORMAT_AUTO) {
             st = frost__fail(err, FROST_E_FORMAT, NULL, NULL, 0,
                              "unrecognised model format (%zu bytes%s%s): expected a TensorFlow "
-                             "GraphDef, ONNX, Keras .h5/.keras or TensorFlow.js model.json",
+                             "GraphDef, ONNX, Keras .h5/.keras, TensorFlow.js model.json or .tflite",
                              size, path ? ", file " : "", path ? path : "");
         } else if (!imp) {
             st = frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1,
@@ -174,6 +177,37 @@ static frost_status finish(frost_model *m, frost_status st, const frost_load_opt
     *out = m;
     frost__clear_error(err);
     return FROST_OK;
+}
+
+/* SavedModel directories and TF1 checkpoints (import/savedmodel): several files, frozen into one
+ * GraphDef that the GraphDef importer translates. `path` NULL: from memory and opts->files. */
+static frost_status load_saved_model(const char *path, const void *data, size_t size,
+                                     const frost_load_options *opts, frost_model **out,
+                                     frost_error *err) {
+    const frost_allocator *a = opts->allocator ? opts->allocator : frost__default_allocator();
+    frost_model *m = frost__calloc(a, 1, sizeof *m);
+    if (!m) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    m->alloc = *a;
+    frost_status st = frost__graph_init(&m->g, a, err);
+    apply_limits(&m->g, opts);
+    m->format = FROST_FORMAT_SAVED_MODEL;
+    frost__sm *sm = NULL;
+    if (st == FROST_OK) st = frost__sm_open(path, data, size, opts, &sm, err);
+    if (st == FROST_OK) st = frost__sm_import(sm, &m->g, err);
+    frost__sm_close(sm);
+    return finish(m, st, opts, out, err);
+}
+
+/* load_memory: a SavedModel or TF1 checkpoint when asked for, or when the companion files are a
+ * checkpoint's (variables/..., *.index). */
+static bool saved_model_in_memory(const frost_load_options *o) {
+    if (o->format == FROST_FORMAT_SAVED_MODEL) return true;
+    if (o->format != FROST_FORMAT_AUTO) return false;
+    for (int i = 0; o->files && i < o->n_files; i++) {
+        const char *n = o->files[i].name;
+        if (n && (strncmp(n, "variables/", 10) == 0 || ends_with(n, ".index"))) return true;
+    }
+    return false;
 }
 
 frost_status frost__model_from_graph(frost__graph *g, const frost_load_options *caller,
@@ -209,6 +243,7 @@ frost_status frost_model_load_memory(const void *data, size_t size, const frost_
         return frost__fail(err, FROST_E_LIMIT, NULL, NULL, -1,
                            "model is %zu bytes, over the limit of %llu (max_file_bytes)", size,
                            (unsigned long long)max);
+    if (saved_model_in_memory(opts)) return load_saved_model(NULL, data, size, opts, out, err);
     return load(data, size, NULL, opts, out, err);
 }
 
@@ -220,6 +255,7 @@ frost_status frost_model_load_file(const char *path, const frost_load_options *c
     if (!path) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "path is NULL");
     FROST_TRY(frost__load_options_read(caller, &o, err));
     const frost_allocator *a = opts->allocator ? opts->allocator : frost__default_allocator();
+    if (frost__sm_is_path(path)) return load_saved_model(path, NULL, 0, opts, out, err);
     uint64_t max = opts->max_file_bytes ? opts->max_file_bytes : (uint64_t)2 << 30;
     void *buf = NULL;
     size_t size = 0;

@@ -34,4 +34,8 @@ frost_status frost__import_tfjs_layers(const void *json, size_t size, const fros
 frost_status frost__import_keras_json_h5(const void *json, size_t json_size, const void *h5,
                                          size_t h5_size, frost__graph *g, frost_error *err);
 
+/* TFLite FlatBuffer (.tflite, schema 3): subgraph 0; tensor names are the feed/fetch names.
+ * Names the graph's outputs (the subgraph's). */
+frost_status frost__import_tflite(const void *data, size_t size, frost__graph *g, frost_error *err);
+
 #endif /* FROST_IMPORT_IMPORT_H */

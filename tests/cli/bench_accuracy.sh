@@ -4,7 +4,7 @@
 # Exit 77 (skip) when the model or the data is not on this machine.
 frost=$1 model=$2 data=$3 want=$4 tol=$5
 shift 5
-if [ ! -f "$model" ]; then echo "SKIP: $model not found"; exit 77; fi
+if [ ! -e "$model" ]; then echo "SKIP: $model not found"; exit 77; fi
 if [ ! -d "$data" ]; then echo "SKIP: $data not found"; exit 77; fi
 json=$("$frost" bench "$model" --data "$data" --loops 1 --warmup 10 --json "$@" 2>&1)
 code=$?

@@ -77,5 +77,15 @@ expect_fail "unsupported op: RandomUniform x1" run "$drop" -i x="$out/x.npy" --s
 # A batch norm left in training mode is refused by name, saying why and what to do.
 expect_fail "FusedBatchNormV3 (is_training=true: batch statistics; fix the graph's training flag with --set" \
   run "$data/bn_training.pb" -i x="$out/img.npy"
+# Several inputs at a batch the model leaves open: every shape is set before any data is fed
+# (functional_merge concatenates two branches; batch 2 once failed with a Concatenate mismatch).
+merge=$data/../keras/tfjs/functional_merge/model.json
+"$py" -c "import numpy as np; np.save('$out/a.npy', np.ones((2, 8), np.float32)); np.save('$out/b.npy', np.full((2, 8), 0.5, np.float32))"
+"$frost" run "$merge" -i a="$out/a.npy" -i b="$out/b.npy" -o head_sigmoid="$out/hs.npy" ||
+  fail "two inputs at batch 2"
+"$py" -c "
+import numpy as np, sys
+y = np.load('$out/hs.npy'); sys.exit(0 if y.shape == (2, 3) and np.array_equal(y[0], y[1]) else 1)" ||
+  fail "batch 2 rows differ for equal inputs"
 [ $fails -eq 0 ] || exit 1
 echo "set_and_fetch: all passed"

@@ -45,6 +45,7 @@ static frost_format parse_format(const char *s, bool *ok) {
     if (!strcmp(s, "keras_h5")) return FROST_FORMAT_KERAS_H5;
     if (!strcmp(s, "keras_v3")) return FROST_FORMAT_KERAS_V3;
     if (!strcmp(s, "tfjs")) return FROST_FORMAT_TFJS_LAYERS;
+    if (!strcmp(s, "tflite")) return FROST_FORMAT_TFLITE;
     *ok = false;
     return FROST_FORMAT_AUTO;
 }
@@ -325,7 +326,7 @@ int main(int argc, char **argv) {
     }
     fclose(idx);
     /* Every corrupt file is listed: a file without an index line would never be replayed. */
-    static const char *dirs[] = {"tf", "onnx", "keras_h5", "keras_v3", "tfjs", "run"};
+    static const char *dirs[] = {"tf", "onnx", "keras_h5", "keras_v3", "tfjs", "tflite", "run"};
     for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
         DIR *dp = opendir(dirs[d]);
         if (!dp) continue;

@@ -22,9 +22,11 @@ C = Checks()
 TIME_BUDGET = 25.0
 
 
-def exchange(port, data, timeout=5.0, close_after_send=False, pause=None):
+def exchange(port, data, timeout=8.0, close_after_send=False, pause=None):
     """Sends data; returns the bytes received until the server closes or `timeout` passes with
-    nothing more, and whether it went quiet without closing."""
+    nothing more, and whether it went quiet without closing. The default timeout is longer than the
+    server's --idle-timeout (5 s), which closes a connection left with a half request: a wait of
+    the same length raced it (seen under ASan on a loaded machine)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
         if pause:

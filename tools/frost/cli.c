@@ -2,6 +2,7 @@
  * and formatting. Errors always go to stderr so stdout stays clean for --json and pipes; nothing
  * here exits the process — commands return exit codes so they can clean up. */
 #include "cli.h"
+#include "inspect_json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -123,6 +124,29 @@ int cli_load_flag(const char *cmd, int argc, char **argv, int *i, cli_load_flags
         f->signature = v;
         return 1;
     }
+    if ((r = cli_option(cmd, argc, argv, i, "--outputs", NULL, &v)) != 0) {
+        if (r < 0) return -1;
+        size_t len = strlen(v);
+        if (len == 0 || len >= sizeof f->outputs_text) {
+            cli_usage_error(cmd, "--outputs wants NAME[,NAME...]");
+            return -1;
+        }
+        memcpy(f->outputs_text, v, len + 1);
+        f->n_outputs = 0;
+        for (char *p = f->outputs_text; p && *p;) {
+            char *comma = strchr(p, ',');
+            if (comma) *comma = 0;
+            if (*p) {
+                if (f->n_outputs == 64) {
+                    cli_usage_error(cmd, "--outputs names more than 64 tensors");
+                    return -1;
+                }
+                f->outputs[f->n_outputs++] = p;
+            }
+            p = comma ? comma + 1 : NULL;
+        }
+        return 1;
+    }
     return 0;
 }
 
@@ -135,6 +159,8 @@ void cli_load_options(const cli_load_flags *f, frost_load_options *out) {
     out->weights_precision = f->precision;
     out->tag = f->tag;
     out->signature = f->signature;
+    out->outputs = f->n_outputs ? f->outputs : NULL;
+    out->n_outputs = f->n_outputs;
 }
 
 bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *flags,
@@ -143,8 +169,10 @@ bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *fla
     frost_load_options opts;
     cli_load_options(flags, &opts);
     opts.allocator = allocator;
-    opts.outputs = n_outputs > 0 ? outputs : NULL;
-    opts.n_outputs = n_outputs > 0 ? n_outputs : 0;
+    if (n_outputs > 0) {
+        opts.outputs = outputs;
+        opts.n_outputs = n_outputs;
+    }
     frost_error err = {0};
     err.file_offset = -1;
     if (frost_model_load_file(path, &opts, out, &err) == FROST_OK) return true;
@@ -154,27 +182,9 @@ bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *fla
     return false;
 }
 
-const char *cli_format_title(frost_format f) {
-    switch (f) {
-    case FROST_FORMAT_TF_GRAPHDEF: return "TensorFlow GraphDef";
-    case FROST_FORMAT_ONNX: return "ONNX";
-    case FROST_FORMAT_KERAS_H5: return "Keras HDF5";
-    case FROST_FORMAT_KERAS_V3: return "Keras v3";
-    case FROST_FORMAT_TFJS_LAYERS: return "TensorFlow.js layers";
-    default: return "unknown";
-    }
-}
+const char *cli_format_title(frost_format f) { return inspect_format_title(f); }
 
-const char *cli_format_id(frost_format f) {
-    switch (f) {
-    case FROST_FORMAT_TF_GRAPHDEF: return "tf_graphdef";
-    case FROST_FORMAT_ONNX: return "onnx";
-    case FROST_FORMAT_KERAS_H5: return "keras_h5";
-    case FROST_FORMAT_KERAS_V3: return "keras_v3";
-    case FROST_FORMAT_TFJS_LAYERS: return "tfjs_layers";
-    default: return "unknown";
-    }
-}
+const char *cli_format_id(frost_format f) { return inspect_format_id(f); }
 
 const char *cli_shape(const frost_tensor_info *t, char *buf, size_t cap) {
     if (t->rank < 0 || t->rank > FROST_MAX_RANK) {
@@ -193,44 +203,9 @@ const char *cli_shape(const frost_tensor_info *t, char *buf, size_t cap) {
     return buf;
 }
 
-void cli_json_shape(FILE *f, const frost_tensor_info *t) {
-    if (t->rank < 0 || t->rank > FROST_MAX_RANK) {
-        fputs("null", f);
-        return;
-    }
-    fputc('[', f);
-    for (int i = 0; i < t->rank; i++) {
-        if (i) fputs(", ", f);
-        if (t->dims[i] < 0)
-            fputs("null", f);
-        else
-            fprintf(f, "%" PRId64, t->dims[i]);
-    }
-    fputc(']', f);
-}
+void cli_json_shape(FILE *f, const frost_tensor_info *t) { inspect_json_shape(f, t); }
 
-void cli_json_string(FILE *f, const char *s) {
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
+void cli_json_string(FILE *f, const char *s) { inspect_json_string(f, s); }
 
 const char *cli_bytes(int64_t bytes, char *buf, size_t cap) {
     const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

@@ -1,5 +1,7 @@
 /* cli.h — what the frost subcommands share: exit codes, option parsing, error printing, and
- * formatting of shapes, sizes and JSON strings. The CLI uses only the public API (frost.h). */
+ * formatting of shapes, sizes and JSON strings. The CLI uses the public API (frost.h), except
+ * `frost freeze` and the SavedModel part of `frost inspect`, which call the SavedModel reader
+ * (src/import/savedmodel/savedmodel.h) for what the public API has no words for. */
 #ifndef FROST_CLI_H
 #define FROST_CLI_H
 
@@ -22,6 +24,7 @@ int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_serve(int argc, char **argv);   /* tools/serve/cmd_serve.c */
+int cmd_freeze(int argc, char **argv);
 
 /* "frost CMD: <message>" and a hint to --help on stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -47,6 +50,9 @@ typedef struct cli_load_flags {
     int n_sets;
     int precision;                         /* --precision f32|bf16|int8 (a frost_precision)      */
     const char *tag, *signature;           /* --tag, --signature (SavedModel)                    */
+    const char *outputs[64];               /* --outputs NAME[,NAME]: the tensors to compute      */
+    int n_outputs;
+    char outputs_text[4096];
 } cli_load_flags;
 /* Their lines for a command's --help. */
 #define CLI_LOAD_FLAGS_HELP                                                                       \
@@ -55,15 +61,22 @@ typedef struct cli_load_flags {
     "  --precision P                weights precision at load: f32 (default, exact), or opt-in\n"  \
     "                               bf16 / int8 (faster; ~1e-2 relative error)\n"                    \
     "  --tag TAG, --signature NAME  SavedModel: the MetaGraph tag (serve) and signature\n"          \
-    "                               (serving_default) to load\n"
+    "                               (serving_default) to load\n"                                  \
+    "  --outputs NAME[,NAME]        the tensors to compute (a TF1 .meta without signatures)\n"
 /* Like cli_option, for the load flags above: 1 consumed argv[*i] (and its value), 0 not one of
  * them, -1 bad value (usage error printed). */
 int cli_load_flag(const char *cmd, int argc, char **argv, int *i, cli_load_flags *f);
 /* The load options the flags ask for (pointers into f: keep it alive while loading). */
 void cli_load_options(const cli_load_flags *f, frost_load_options *out);
 
-/* Loads a model with the flags (NULL: none) and the outputs to compute (NULL: the model's own),
- * printing the error (with node / op / offset) on failure. */
+/* `frost inspect` on a SavedModel (inspect_savedmodel.c): the tags, signatures and variables, as
+ * text lines, or as JSON members for inspect_json_write (ctx: the cli_load_flags). */
+bool inspect_is_saved_model(const char *path);
+bool inspect_saved_model_text(const char *path, const cli_load_flags *flags);
+void inspect_saved_model_json(FILE *f, const char *path, void *flags);
+
+/* Loads a model with the flags (NULL: none) and the outputs to compute (NULL: the flags' --outputs,
+ * else the model's own), printing the error (with node / op / offset) on failure. */
 bool cli_load_model(const char *cmd, const char *path, const cli_load_flags *flags,
                     const frost_allocator *allocator, const char *const *outputs, int n_outputs,
                     frost_model **out);

@@ -561,8 +561,11 @@ static int bench(bench_args *a) {
     frost_tensor_info in;
     frost_model_input_info(m, in_index, &in);
     r.input_name = in.name;
-    if (in.dtype != FROST_DTYPE_F32) {
-        fprintf(stderr, "frost bench: input '%s' is %s; frost bench feeds f32 images\n", cli_text(in.name),
+    /* Integer inputs (quantized models) take random raw values: there are no images for them. */
+    const bool raw_ints = in.dtype == FROST_DTYPE_I8 || in.dtype == FROST_DTYPE_U8 || in.dtype == FROST_DTYPE_I16;
+    if (in.dtype != FROST_DTYPE_F32 && !(raw_ints && !have_data)) {
+        fprintf(stderr, "frost bench: input '%s' is %s; frost bench feeds f32 images (integer "
+                        "inputs only with random data, without --data)\n", cli_text(in.name),
                 frost_dtype_name(in.dtype));
         goto done;
     }
@@ -624,6 +627,10 @@ static int bench(bench_args *a) {
             state ^= state >> 7;
             state ^= state << 17;
             inputs[i] = (float)(state >> 40) / (float)(1 << 24);
+            if (raw_ints) {
+                const uint32_t bits = (uint32_t)(state >> 32); /* any bits are valid integers */
+                memcpy(&inputs[i], &bits, sizeof bits);
+            }
         }
     }
     r.loop_ms = calloc((size_t)a->loops, sizeof *r.loop_ms);
@@ -659,7 +666,8 @@ static int bench(bench_args *a) {
         goto done;
     }
     r.session_ms = now_ms() - t0;
-    size_t call_bytes = (size_t)per_call * sizeof(float);
+    /* Integer inputs use the first per_call * size bytes of each call's float-sized slot. */
+    size_t call_bytes = (size_t)per_call * frost_dtype_size(in.dtype);
 
     /* First call: planned already, so it should cost what a steady-state call does. */
     long before = allocs_now(&counter);

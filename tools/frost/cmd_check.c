@@ -25,6 +25,7 @@ static const char check_help[] =
     "  --json     print one JSON object instead of text\n"
     "  --strict   warnings count as problems\n"
     "  --max-*    check against these limits (frost_load_options) instead of the defaults\n"
+    "  --signature NAME, --tag TAG, --outputs NAME[,NAME]   what of a SavedModel to load\n"
     "\n"
     "Exit codes: 0 loads and plans (warnings allowed), 1 problems found, 2 usage error.\n";
 

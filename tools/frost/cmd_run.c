@@ -174,6 +174,7 @@ static int run_model(run_state *st) {
 
     int n_model_inputs = frost_session_input_count(s);
     bool fed[256] = {0};
+    int index_of[64];
     for (int i = 0; i < st->n_inputs; i++) {
         const binding *b = &st->inputs[i];
         const npy_array *a = &st->arrays[i];
@@ -214,8 +215,18 @@ static int run_model(run_state *st) {
         }
         char what[512];
         snprintf(what, sizeof what, "input '%s' from %s", cli_text(info.name), b->file);
-        if (frost_session_set_input_shape(s, index, a->rank, a->dims, &err) != FROST_OK ||
-            frost_session_set_input(s, index, a->data, a->bytes, &err) != FROST_OK) {
+        index_of[i] = index;
+        if (frost_session_set_input_shape(s, index, a->rank, a->dims, &err) != FROST_OK) {
+            cli_print_error(cmd, what, &err);
+            goto done;
+        }
+    }
+    /* Data only once every shape is set: feeding plans for the shapes known so far. */
+    for (int i = 0; i < st->n_inputs; i++) {
+        const npy_array *a = &st->arrays[i];
+        if (frost_session_set_input(s, index_of[i], a->data, a->bytes, &err) != FROST_OK) {
+            char what[512];
+            snprintf(what, sizeof what, "input from %s", st->inputs[i].file);
             cli_print_error(cmd, what, &err);
             goto done;
         }

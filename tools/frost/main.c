@@ -12,6 +12,7 @@ static const struct {
     {"bench", cmd_bench, "time one prediction at a time on MNIST-format data"},
     {"check", cmd_check, "list every problem that keeps a model from loading or planning"},
     {"serve", cmd_serve, "serve models over HTTP (KServe v2 and TF Serving REST APIs)"},
+    {"freeze", cmd_freeze, "write a SavedModel's or checkpoint's frozen GraphDef (.pb)"},
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,477 @@
+/* sm_flatten.c — one flat graph from a MetaGraph's GraphDef and its function library: every node
+ * of the top-level graph, and for every function call (StatefulPartitionedCall, PartitionedCall, a
+ * node whose op is a library function) the callee's body, inlined under the call node's name and
+ * recursively, with the call node turned into a FORWARD node whose ports lead to the callee's
+ * results. Function arguments are FORWARD nodes too, leading to the caller's inputs, so a value is
+ * found by following FORWARD nodes (sm_chase) and nothing needs a second pass.
+ *
+ * Function bodies name their inputs "arg", "node:out_arg:k" (k-th tensor of the node's output
+ * argument out_arg); ports come from the op's OpDef (the MetaGraph's stripped_op_list) or, for a
+ * call, the callee's signature. Never trusts the file: unknown names, ports past an op's outputs,
+ * recursion deeper than 64 calls and more nodes than max_nodes fail with a message naming the
+ * function and node. Control inputs ("^node") carry no data and are dropped. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "import/savedmodel/sm_internal.h"
+
+enum { MAX_CALL_DEPTH = 64 };
+
+int sm_add_node(sm_flat *f, const char *name, const FrostTf__NodeDef *nd, const char *op,
+                const char *func) {
+    if (f->n >= f->max_nodes) {
+        frost__fail(f->err, FROST_E_LIMIT, name, op, -1,
+                    "inlining the model's functions makes more than %lld nodes (max_nodes)",
+                    (long long)f->max_nodes);
+        return -1;
+    }
+    if (!frost__grow(f->arena->a, (void **)&f->nodes, &f->cap, f->n + 1, sizeof *f->nodes)) {
+        frost__fail(f->err, FROST_E_NOMEM, name, op, -1, "out of memory while inlining functions");
+        return -1;
+    }
+    sm_node *n = &f->nodes[f->n];
+    memset(n, 0, sizeof *n);
+    n->name = name;
+    n->nd = nd;
+    n->op = op;
+    n->func = func;
+    return f->n++;
+}
+
+static int by_function_name(const void *a, const void *b) {
+    const FrostTf__FunctionDef *x = *(const FrostTf__FunctionDef *const *)a;
+    const FrostTf__FunctionDef *y = *(const FrostTf__FunctionDef *const *)b;
+    return strcmp(x->signature->name, y->signature->name);
+}
+
+const FrostTf__FunctionDef *sm_find_function(const sm_flat *f, const char *name) {
+    if (!f->fn_sorted || !name) return NULL;
+    int lo = 0, hi = f->n_fn_sorted - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = strcmp(f->fn_sorted[mid]->signature->name, name);
+        if (c == 0) return f->fn_sorted[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return NULL;
+}
+
+const FrostTf__AttrValue *sm_attr(const sm_node *n, const char *key) {
+    if (n->nd) {
+        for (size_t i = 0; i < n->nd->n_attr; i++) {
+            const FrostTf__NodeDef__AttrEntry *e = n->nd->attr[i];
+            if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
+        }
+    }
+    for (int i = 0; i < n->n_attrs; i++) {
+        const FrostTf__NodeDef__AttrEntry *e = n->attrs[i];
+        if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
+    }
+    return NULL;
+}
+
+static const FrostTf__AttrValue *nd_attr(const FrostTf__NodeDef *nd, const char *key) {
+    for (size_t i = 0; i < nd->n_attr; i++) {
+        const FrostTf__NodeDef__AttrEntry *e = nd->attr[i];
+        if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
+    }
+    return NULL;
+}
+
+static bool is_call_op(const char *op) {
+    return strcmp(op, "StatefulPartitionedCall") == 0 || strcmp(op, "PartitionedCall") == 0;
+}
+
+const char *sm_call_target(sm_flat *f, const FrostTf__NodeDef *nd) {
+    if (is_call_op(nd->op)) return sm_func_name(f->arena, nd_attr(nd, "f"));
+    return sm_find_function(f, nd->op) ? nd->op : NULL;
+}
+
+static const FrostTf__OpDef *find_opdef(const sm_flat *f, const char *op) {
+    if (!f->ops) return NULL;
+    for (size_t i = 0; i < f->ops->n_op; i++)
+        if (f->ops->op[i] && f->ops->op[i]->name && strcmp(f->ops->op[i]->name, op) == 0)
+            return f->ops->op[i];
+    return NULL;
+}
+
+/* Tensors in one output argument of a node: 1, N (number_attr) or len(type_list_attr). */
+static int64_t arg_size(const FrostTf__NodeDef *nd, const FrostTf__OpDef__ArgDef *arg) {
+    if (arg->number_attr && arg->number_attr[0]) {
+        const FrostTf__AttrValue *a = nd_attr(nd, arg->number_attr);
+        return a && a->value_case == FROST_TF__ATTR_VALUE__VALUE_I ? a->i : -1;
+    }
+    if (arg->type_list_attr && arg->type_list_attr[0]) {
+        const FrostTf__AttrValue *a = nd_attr(nd, arg->type_list_attr);
+        if (!a || a->value_case != FROST_TF__ATTR_VALUE__VALUE_LIST || !a->list) return -1;
+        return (int64_t)a->list->n_type;
+    }
+    return 1;
+}
+
+/* Port of tensor k of output argument `arg` of node nd; -1 when the op has no such argument. */
+static int64_t output_port(sm_flat *f, const FrostTf__NodeDef *nd, const char *arg, int64_t k) {
+    const FrostTf__OpDef *od = NULL;
+    if (is_call_op(nd->op)) return strcmp(arg, "output") == 0 ? k : -1;
+    const FrostTf__FunctionDef *fn = sm_find_function(f, nd->op);
+    if (fn) od = fn->signature;
+    if (!od) od = find_opdef(f, nd->op);
+    if (!od) return k;  /* no OpDef: a single output argument is all we can assume */
+    int64_t base = 0;
+    for (size_t i = 0; i < od->n_output_arg; i++) {
+        const FrostTf__OpDef__ArgDef *a = od->output_arg[i];
+        int64_t size = arg_size(nd, a);
+        if (a->name && strcmp(a->name, arg) == 0) return size < 0 || k < size ? base + k : -1;
+        if (size < 0) return -1;
+        base += size;
+    }
+    return -1;
+}
+
+/* One function body (or the top-level graph) being flattened. */
+typedef struct scope {
+    sm_flat *f;
+    const FrostTf__FunctionDef *fn;   /* NULL: the top-level graph                            */
+    const char *fname;                /* for messages                                         */
+    FrostTf__NodeDef *const *nds;
+    size_t n_nds;
+    int first;                        /* index of the scope's first node in f->nodes           */
+    int *hash;                        /* local node index + 1, open addressing                 */
+    size_t mask;
+    const char *prefix;               /* the call node's name; NULL at the top level           */
+    const sm_ref *args;
+    int n_args;
+} scope;
+
+static uint64_t hash_str(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+    return h;
+}
+
+static int local_find(const scope *sc, const char *name, size_t len) {
+    size_t i = (size_t)hash_str(name, len) & sc->mask;
+    for (;;) {
+        int e = sc->hash[i];
+        if (!e) return -1;
+        const char *nm = sc->nds[e - 1]->name;
+        if (strncmp(nm, name, len) == 0 && nm[len] == 0) return e - 1;
+        i = (i + 1) & sc->mask;
+    }
+}
+
+static int arg_index(const scope *sc, const char *name, size_t len) {
+    if (!sc->fn) return -1;
+    const FrostTf__OpDef *sig = sc->fn->signature;
+    for (size_t i = 0; i < sig->n_input_arg; i++) {
+        const char *a = sig->input_arg[i]->name;
+        if (a && strncmp(a, name, len) == 0 && a[len] == 0) return (int)i;
+    }
+    return -1;
+}
+
+static bool all_digits(const char *s, size_t n) {
+    if (n == 0 || n > 9) return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+static frost_status bad_input(scope *sc, const FrostTf__NodeDef *nd, const char *s, const char *why) {
+    return frost__fail(sc->f->err, FROST_E_FORMAT, nd ? nd->name : NULL, nd ? nd->op : NULL, -1,
+                       "%s%s%s: %s%s%s'%s' %s", sc->fn ? "function '" : "the graph",
+                       sc->fn ? sc->fname : "", sc->fn ? "'" : "", nd ? "node '" : "",
+                       nd ? nd->name : "", nd ? "' reads " : "", s, why);
+}
+
+/* Resolves an input string of the scope to a ref. */
+static frost_status resolve(scope *sc, const FrostTf__NodeDef *nd, const char *s, sm_ref *out) {
+    const char *c1 = strchr(s, ':');
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    size_t n0 = c1 ? (size_t)(c1 - s) : strlen(s);
+    int64_t port = 0;
+    int local = local_find(sc, s, n0);
+    if (!c1) {
+        int a = local < 0 ? arg_index(sc, s, n0) : -1;
+        if (local < 0 && a < 0) return bad_input(sc, nd, s, "which names no node or argument");
+        if (a >= 0) {
+            *out = sc->args[a];
+            return FROST_OK;
+        }
+    } else if (!c2 && all_digits(c1 + 1, strlen(c1 + 1))) {
+        port = strtol(c1 + 1, NULL, 10);
+        if (local < 0) {
+            int a = arg_index(sc, s, n0);
+            if (a < 0) return bad_input(sc, nd, s, "which names no node or argument");
+            if (port != 0) return bad_input(sc, nd, s, "past the argument's single tensor");
+            *out = sc->args[a];
+            return FROST_OK;
+        }
+    } else {
+        if (local < 0) return bad_input(sc, nd, s, "which names no node of the function");
+        size_t alen = c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1);
+        int64_t k = 0;
+        if (c2) {
+            if (!all_digits(c2 + 1, strlen(c2 + 1)))
+                return bad_input(sc, nd, s, "with a malformed output index");
+            k = strtol(c2 + 1, NULL, 10);
+        }
+        char arg[128];
+        if (alen >= sizeof arg) return bad_input(sc, nd, s, "with an absurd output argument name");
+        memcpy(arg, c1 + 1, alen);
+        arg[alen] = 0;
+        port = output_port(sc->f, sc->nds[local], arg, k);
+        if (port < 0) {
+            char why[300];
+            snprintf(why, sizeof why, "but op %s has no output '%s' with a tensor %lld",
+                     sc->nds[local]->op, arg, (long long)k);
+            return bad_input(sc, nd, s, why);
+        }
+    }
+    if (port > 100000) return bad_input(sc, nd, s, "with an absurd output index");
+    out->node = sc->first + local;
+    out->port = (int)port;
+    return FROST_OK;
+}
+
+static frost_status scope_fail(scope *sc, const FrostTf__NodeDef *nd, frost_status code,
+                               const char *what) {
+    return frost__fail(sc->f->err, code, nd ? nd->name : NULL, nd ? nd->op : NULL, -1, "%s%s%s: %s",
+                       sc->fn ? "function '" : "the graph", sc->fn ? sc->fname : "",
+                       sc->fn ? "'" : "", what);
+}
+
+/* Flattens the scope's nodes; fills rets (one per output argument) for a function. */
+static frost_status flatten_scope(scope *sc, sm_ref *rets) {
+    sm_flat *f = sc->f;
+    const frost_allocator *a = f->arena->a;
+    frost_status st = FROST_OK;
+    size_t cap = 16;
+    while (cap < sc->n_nds * 2) cap *= 2;
+    sc->hash = frost__calloc(a, cap, sizeof(int));
+    if (!sc->hash) return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    sc->mask = cap - 1;
+    sc->first = f->n;
+    char msg[400];
+    /* Every node of the scope, named under the call, indexed by its local name. */
+    for (size_t i = 0; i < sc->n_nds; i++) {
+        const FrostTf__NodeDef *nd = sc->nds[i];
+        if (!nd || !nd->name || !nd->name[0] || !nd->op || !nd->op[0]) {
+            snprintf(msg, sizeof msg, "node #%zu has no name or no op", i);
+            st = scope_fail(sc, NULL, FROST_E_FORMAT, msg);
+            goto done;
+        }
+        size_t len = strlen(nd->name);
+        size_t h = (size_t)hash_str(nd->name, len) & sc->mask;
+        while (sc->hash[h]) {
+            if (strcmp(sc->nds[sc->hash[h] - 1]->name, nd->name) == 0) {
+                snprintf(msg, sizeof msg, "two nodes are named '%.200s'", nd->name);
+                st = scope_fail(sc, nd, FROST_E_FORMAT, msg);
+                goto done;
+            }
+            h = (h + 1) & sc->mask;
+        }
+        sc->hash[h] = (int)i + 1;
+        const char *name = sc->prefix ? sm_printf(f->arena, "%s/%s", sc->prefix, nd->name) : nd->name;
+        if (!name) {
+            st = frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+            goto done;
+        }
+        if (sm_add_node(f, name, nd, nd->op, sc->fn ? sc->fname : NULL) < 0) {
+            st = f->err->code;
+            goto done;
+        }
+    }
+    /* Data inputs. */
+    for (size_t i = 0; i < sc->n_nds; i++) {
+        const FrostTf__NodeDef *nd = sc->nds[i];
+        int n_data = 0;
+        for (size_t k = 0; k < nd->n_input; k++)
+            if (nd->input[k] && nd->input[k][0] != '^') n_data++;
+        sm_ref *in = sm_alloc(f->arena, (size_t)(n_data ? n_data : 1) * sizeof *in);
+        if (!in) {
+            st = frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+            goto done;
+        }
+        int j = 0;
+        for (size_t k = 0; k < nd->n_input; k++) {
+            const char *s = nd->input[k];
+            if (!s || !s[0]) {
+                st = scope_fail(sc, nd, FROST_E_FORMAT, "a node has an empty input");
+                goto done;
+            }
+            if (s[0] == '^') continue;
+            if ((st = resolve(sc, nd, s, &in[j++])) != FROST_OK) goto done;
+        }
+        sm_node *n = &f->nodes[sc->first + (int)i];
+        n->in = in;
+        n->n_in = n_data;
+    }
+    /* Calls: inline the callee (this may grow f->nodes: index, never hold pointers). */
+    for (size_t i = 0; i < sc->n_nds; i++) {
+        const FrostTf__NodeDef *nd = sc->nds[i];
+        int id = sc->first + (int)i;
+        const char *target = sm_call_target(f, nd);
+        if (!target) {
+            if (is_call_op(nd->op)) {
+                st = scope_fail(sc, nd, FROST_E_FORMAT,
+                                "a function call names no function of the library");
+                goto done;
+            }
+            continue;
+        }
+        if ((st = sm_inline_call(f, id, target, f->nodes[id].in, f->nodes[id].n_in)) != FROST_OK)
+            goto done;
+    }
+    /* Results. */
+    if (sc->fn) {
+        const FrostTf__OpDef *sig = sc->fn->signature;
+        for (size_t k = 0; k < sig->n_output_arg; k++) {
+            const char *arg = sig->output_arg[k]->name;
+            const char *value = NULL;
+            for (size_t r = 0; r < sc->fn->n_ret && !value; r++)
+                if (sc->fn->ret[r] && sc->fn->ret[r]->key && arg &&
+                    strcmp(sc->fn->ret[r]->key, arg) == 0)
+                    value = sc->fn->ret[r]->value;
+            if (!value || !value[0]) {
+                snprintf(msg, sizeof msg, "output '%.100s' is not returned (no ret entry)",
+                         arg ? arg : "?");
+                st = scope_fail(sc, NULL, FROST_E_FORMAT, msg);
+                goto done;
+            }
+            if ((st = resolve(sc, NULL, value, &rets[k])) != FROST_OK) goto done;
+        }
+    }
+done:
+    frost__free(a, sc->hash);
+    sc->hash = NULL;
+    return st;
+}
+
+frost_status sm_inline_call(sm_flat *f, int call, const char *fname, const sm_ref *args, int n_args) {
+    const FrostTf__FunctionDef *fn = sm_find_function(f, fname);
+    const char *cname = f->nodes[call].name, *cop = f->nodes[call].op;
+    if (!fn || !fn->signature)
+        return frost__fail(f->err, FROST_E_FORMAT, cname, cop, -1,
+                           "node '%s' (%s) calls function '%s', which the library does not define",
+                           cname, cop, fname);
+    if (f->depth >= MAX_CALL_DEPTH)
+        return frost__fail(f->err, FROST_E_LIMIT, cname, cop, -1,
+                           "node '%s' calls function '%s' more than %d calls deep (recursion?)",
+                           cname, fname, MAX_CALL_DEPTH);
+    const FrostTf__OpDef *sig = fn->signature;
+    for (size_t i = 0; i < sig->n_input_arg; i++) {
+        const FrostTf__OpDef__ArgDef *a = sig->input_arg[i];
+        if ((a->number_attr && a->number_attr[0]) || (a->type_list_attr && a->type_list_attr[0]))
+            return frost__fail(f->err, FROST_E_UNSUPPORTED, cname, cop, -1,
+                               "function '%s' takes a list argument ('%s'): only instantiated "
+                               "functions (one tensor per argument) can be inlined",
+                               fname, a->name ? a->name : "?");
+    }
+    if ((size_t)n_args != sig->n_input_arg)
+        return frost__fail(f->err, FROST_E_FORMAT, cname, cop, -1,
+                           "node '%s' (%s) passes %d inputs to function '%s', which takes %zu",
+                           cname, cop, n_args, fname, sig->n_input_arg);
+    sm_ref *rets = sm_alloc(f->arena, (sig->n_output_arg ? sig->n_output_arg : 1) * sizeof *rets);
+    if (!rets) return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    scope sc = {
+        .f = f, .fn = fn, .fname = fname, .nds = fn->node_def, .n_nds = fn->n_node_def,
+        .prefix = cname, .args = args, .n_args = n_args,
+    };
+    f->depth++;
+    frost_status st = flatten_scope(&sc, rets);
+    f->depth--;
+    if (st != FROST_OK) return st;
+    sm_node *n = &f->nodes[call];
+    n->kind = SM_FORWARD;
+    n->fwd = rets;
+    n->n_fwd = (int)sig->n_output_arg;
+    return FROST_OK;
+}
+
+frost_status sm_flatten_graph(sm_flat *f, const FrostTf__GraphDefWithLibrary *gd) {
+    f->lib = gd->library;
+    /* The library sorted by name (functions without a name cannot be called). */
+    size_t n_fn = f->lib ? f->lib->n_function : 0;
+    f->fn_sorted = sm_alloc(f->arena, (n_fn + 1) * sizeof *f->fn_sorted);
+    if (!f->fn_sorted) return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    f->n_fn_sorted = 0;
+    for (size_t i = 0; i < n_fn; i++) {
+        const FrostTf__FunctionDef *fn = f->lib->function[i];
+        if (fn && fn->signature && fn->signature->name && fn->signature->name[0])
+            f->fn_sorted[f->n_fn_sorted++] = fn;
+    }
+    qsort(f->fn_sorted, (size_t)f->n_fn_sorted, sizeof *f->fn_sorted, by_function_name);
+    for (int i = 1; i < f->n_fn_sorted; i++)
+        if (strcmp(f->fn_sorted[i - 1]->signature->name, f->fn_sorted[i]->signature->name) == 0)
+            return frost__fail(f->err, FROST_E_FORMAT, NULL, NULL, -1,
+                               "the function library defines '%s' twice",
+                               f->fn_sorted[i]->signature->name);
+    scope sc = {.f = f, .fn = NULL, .fname = NULL, .nds = gd->node, .n_nds = gd->n_node};
+    return flatten_scope(&sc, NULL);
+}
+
+/* Points every FORWARD entry on the way from `from` at `to`, so long chains (a loop's steps
+ * passing a value through) are walked once. */
+static bool same_ref(sm_ref a, sm_ref b) { return a.node == b.node && a.port == b.port; }
+
+static void compress(sm_flat *f, sm_ref from, sm_ref to) {
+    /* A ReadVariableOp turned FORWARD stays on the path: the freezer asks whether a variable is
+     * reached through one. */
+    sm_ref target = to;
+    for (sm_ref r = from; !same_ref(r, to);) {
+        const sm_node *n = &f->nodes[r.node];
+        if (n->kind != SM_FORWARD) break;
+        if (n->variable_read) {
+            target = r;
+            break;
+        }
+        r = n->fwd[r.port];
+    }
+    while (!same_ref(from, target)) {
+        sm_node *n = &f->nodes[from.node];
+        if (n->kind != SM_FORWARD) return;
+        sm_ref next = n->fwd[from.port];
+        n->fwd[from.port] = target;
+        from = next;
+    }
+}
+
+frost_status sm_chase(sm_flat *f, sm_ref r, sm_ref *out) {
+    sm_ref start = r;
+    for (int steps = 0; steps <= f->n; steps++) {
+        if (r.node < 0 || r.node >= f->n)
+            return frost__fail(f->err, FROST_E_INTERNAL, NULL, NULL, -1, "dangling flat reference");
+        const sm_node *n = &f->nodes[r.node];
+        if (n->kind != SM_FORWARD) {
+            if (steps > 1) compress(f, start, r);
+            *out = r;
+            return FROST_OK;
+        }
+        if (r.port < 0 || r.port >= n->n_fwd)
+            return frost__fail(f->err, FROST_E_FORMAT, n->name, n->op, -1,
+                               "output %d of '%s' (%s) is read, but its function returns %d "
+                               "value%s",
+                               r.port, n->name, n->op, n->n_fwd, n->n_fwd == 1 ? "" : "s");
+        r = n->fwd[r.port];
+    }
+    return frost__fail(f->err, FROST_E_FORMAT, NULL, NULL, -1,
+                       "function arguments and results form a cycle");
+}
+
+sm_ref sm_find_tensor(const sm_flat *f, const char *name) {
+    sm_ref r = {-1, 0};
+    const char *colon = strrchr(name, ':');
+    size_t len = strlen(name);
+    if (colon && all_digits(colon + 1, strlen(colon + 1))) {
+        r.port = (int)strtol(colon + 1, NULL, 10);
+        len = (size_t)(colon - name);
+    }
+    for (int i = 0; i < f->n; i++)
+        if (strncmp(f->nodes[i].name, name, len) == 0 && f->nodes[i].name[len] == 0) {
+            r.node = i;
+            break;
+        }
+    return r;
+}
