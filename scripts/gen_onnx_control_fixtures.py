@@ -14,7 +14,8 @@ The models (deterministic: fixed seeds), as real exporters make them:
                   of 16 values): runs must take the then branch, and a run taking the other fails.
   if_data.onnx    the openWakeWord pattern: an If on a value computed from the input (a score
                   above 0.5), so only a run can choose.
-  loop.onnx       a Loop (frost refuses it by name).
+  loop.onnx       a Loop of 3 iterations using its iteration number, with a scan output (frost
+                  unrolls it); loop_fed.onnx the same with its trip count fed (refused by name).
   lstm_dynamic.onnx, gru_dynamic.onnx  recurrent layers whose sequence length is open
                   (frost steps through them at run time): a bidirectional LSTM with peepholes and
                   initial states, a GRU with linear_before_reset 0.
@@ -133,21 +134,37 @@ def if_data():
 
 
 def loop():
+    # acc starts at x; each of 3 iterations adds x * i (i the iteration number); the scan output
+    # stacks acc after every iteration.
     body = helper.make_graph(
         [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
-         helper.make_node("Add", ["acc_in", "x"], ["acc_out"])],
+         helper.make_node("Cast", ["i"], ["i_f"], to=TensorProto.FLOAT),
+         helper.make_node("Mul", ["x", "i_f"], ["step"]),
+         helper.make_node("Add", ["acc_in", "step"], ["acc_out"]),
+         helper.make_node("Identity", ["acc_out"], ["acc_seen"])],
         "body",
         [helper.make_tensor_value_info("i", TensorProto.INT64, []),
          helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
          helper.make_tensor_value_info("acc_in", TensorProto.FLOAT, [1, 4])],
         [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
-         helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [1, 4])])
+         helper.make_tensor_value_info("acc_out", TensorProto.FLOAT, [1, 4]),
+         helper.make_tensor_value_info("acc_seen", TensorProto.FLOAT, [1, 4])])
     graph = helper.make_graph(
         [const("trips", np.array(3, np.int64)), const("go", np.array(True)),
-         helper.make_node("Loop", ["trips", "go", "x"], ["y"], body=body)],
+         helper.make_node("Loop", ["trips", "go", "x"], ["y", "ys"], body=body)],
         "loop", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4]),
+         helper.make_tensor_value_info("ys", TensorProto.FLOAT, [3, 1, 4])])
     write("loop.onnx", graph)
+    # The same loop with its trip count fed at run time: frost refuses it by name.
+    graph = helper.make_graph(
+        [const("go", np.array(True)),
+         helper.make_node("Loop", ["trips", "go", "x"], ["y", "ys"], body=body)],
+        "loop_fed", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4]),
+                     helper.make_tensor_value_info("trips", TensorProto.INT64, [])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4]),
+         helper.make_tensor_value_info("ys", TensorProto.FLOAT, ["n", 1, 4])])
+    write("loop_fed.onnx", graph)
 
 
 def recurrent():

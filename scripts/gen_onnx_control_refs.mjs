@@ -23,6 +23,7 @@ const CASES = [
   ['shapes_16k', 'if_shapes.onnx', {x: 'x16.npy', sr: 'sr16k.npy'}],
   ['data_pos', 'if_data.onnx', {x: 'pos.npy'}],
   ['data_neg', 'if_data.onnx', {x: 'neg.npy'}],
+  ['loop', 'loop.onnx', {x: 'pos.npy'}],
   ['lstm', 'lstm_dynamic.onnx', {x: 'seq.npy'}],
   ['gru', 'gru_dynamic.onnx', {x: 'seq.npy'}],
 ];

@@ -11,12 +11,13 @@
 #   - if_data.onnx (openWakeWord's pattern: If on a score computed from the input): each input
 #     takes its own branch in the same session;
 #   - lstm/gru_dynamic.onnx: recurrent layers of a sequence length known only at run time;
-#   - loop.onnx: refused, naming Loop.
+#   - loop.onnx: a Loop with a trip count known at load, unrolled (loop-carried and scan outputs);
+#     loop_fed.onnx, the same with its trip count fed at run time: refused, naming Loop and why.
 frost=$1 tool=$2 data=$3 out=$4
 mkdir -p "$out"
 fails=0 passes=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-for f in if_nested.onnx if_data.onnx loop.onnx ref_nested_16k_b1_y.npy; do
+for f in if_nested.onnx if_data.onnx loop.onnx loop_fed.onnx ref_nested_16k_b1_y.npy; do
   [ -f "$data/$f" ] || { echo "SKIP: $data/$f not found"; exit 77; }
 done
 # run CASE MODEL OUTPUTS ARGS...: frost run with ARGS, writing each of OUTPUTS (space-separated)
@@ -62,9 +63,10 @@ case "$rep" in *"xw2"*) fail "the else branch's MatMul is still there: $rep" ;; 
 # Without --set the If stays and both branches are there.
 rep=$("$frost" inspect "$data/if_nested.onnx" --nodes 2>&1)
 case "$rep" in *"If"*) passes=$((passes + 1)) ;; *) fail "no If without --set: $rep" ;; esac
-msg=$("$frost" run "$data/loop.onnx" 2>&1); rc=$?
-[ $rc -eq 1 ] || fail "loop.onnx: exit $rc, want 1"
-case "$msg" in *"unsupported op: Loop (loops over a subgraph are not supported)"*) passes=$((passes + 1)) ;;
-  *) fail "loop.onnx is not refused by name: $msg" ;; esac
+run loop loop.onnx "y ys" -i x="$data/pos.npy"
+msg=$("$frost" run "$data/loop_fed.onnx" -i x="$data/pos.npy" 2>&1); rc=$?
+[ $rc -eq 1 ] || fail "loop_fed.onnx: exit $rc, want 1"
+case "$msg" in *"unsupported op: Loop (trip count known only at run time)"*) passes=$((passes + 1)) ;;
+  *) fail "loop_fed.onnx is not refused by name: $msg" ;; esac
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]

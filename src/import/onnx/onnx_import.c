@@ -504,25 +504,38 @@ static frost_status translate_nodes(onnx_ctx *c, const FrostOnnx__GraphProto *gp
 
 frost_status frost__onnx_import_branch(onnx_ctx *c, const FrostOnnx__NodeProto *owner,
                                        const FrostOnnx__GraphProto *b, const char *which,
-                                       int *outs) {
+                                       const int *ins, size_t n_ins, int *outs) {
     frost__graph *g = c->g;
     const char *label = owner->name && *owner->name ? owner->name : raw_label(owner);
-    if (b->n_input)
+    if (b->n_input != n_ins)
         return frost__fail(c->err, FROST_E_FORMAT, label, owner->op_type, -1,
-                           "node '%s' (%s): its %s has %zu inputs; an If branch takes none", label,
-                           owner->op_type, which, b->n_input);
+                           "node '%s' (%s): its %s has %zu inputs; it takes %zu", label,
+                           owner->op_type, which, b->n_input, n_ins);
     if (b->n_sparse_initializer)
         return frost__fail(c->err, FROST_E_UNSUPPORTED, label, owner->op_type, -1,
                            "node '%s' (%s): its %s has sparse initializers; frost supports dense "
                            "ones only", label, owner->op_type, which);
     /* The names this branch binds, with what they were bound to outside it. */
-    size_t n_names = b->n_initializer;
+    size_t n_names = b->n_initializer + b->n_input;
     for (size_t i = 0; i < b->n_node; i++) n_names += b->node[i]->n_output;
     onnx_name_slot **slot = frost__calloc(&g->alloc, n_names ? n_names : 1, sizeof *slot);
     int *saved = frost__calloc(&g->alloc, n_names ? n_names : 1, sizeof *saved);
     frost_status st = FROST_OK;
     if (!slot || !saved) st = frost__fail(c->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     size_t at = 0;
+    for (size_t i = 0; st == FROST_OK && i < b->n_input; i++) {
+        /* A Loop body's inputs: the values this iteration starts from. */
+        onnx_name_slot *s = frost__onnx_slot(c, b->input[i]->name);
+        if (!s) {
+            st = frost__fail(c->err, FROST_E_FORMAT, label, owner->op_type, -1,
+                             "node '%s' (%s): input %zu of its %s has no name", label,
+                             owner->op_type, i, which);
+            break;
+        }
+        slot[at] = s;
+        saved[at++] = s->value;
+        s->value = ins[i];
+    }
     for (size_t i = 0; st == FROST_OK && i < b->n_initializer; i++) {
         onnx_name_slot *s = frost__onnx_slot(c, b->initializer[i]->name);
         if (!s) continue;

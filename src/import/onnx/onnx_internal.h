@@ -61,13 +61,14 @@ frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto 
 
 /* The graph of a subgraph attribute (NULL when the attribute holds none). */
 const FrostOnnx__GraphProto *frost__onnx_subgraph(onnx_ctx *c, const FrostOnnx__AttributeProto *a);
-/* Imports branch b of If node `owner` into the graph: its initializers become constants, its nodes
- * are translated (seeing every name of the scopes around them), and outs[i] receives the value of
- * its output i (b->n_output entries). `which` names the branch in errors ("then_branch"). The
- * branch's own names are unbound again afterwards. */
+/* Imports subgraph b of node `owner` (an If branch, one iteration of a Loop body) into the graph:
+ * its inputs are bound to ins (n_ins values; an If branch takes none), its initializers become
+ * constants, its nodes are translated (seeing every name of the scopes around them), and outs[i]
+ * receives the value of its output i (b->n_output entries). `which` names it in errors
+ * ("then_branch"). The subgraph's own names are unbound again afterwards. */
 frost_status frost__onnx_import_branch(onnx_ctx *c, const FrostOnnx__NodeProto *owner,
                                        const FrostOnnx__GraphProto *b, const char *which,
-                                       int *outs);
+                                       const int *ins, size_t n_ins, int *outs);
 
 
 #endif /* FROST_IMPORT_ONNX_INTERNAL_H */

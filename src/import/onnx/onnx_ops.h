@@ -184,7 +184,8 @@ onnx_build_fn frost__onnx_op_trilu;
 onnx_build_fn frost__onnx_op_depth_space;
 onnx_build_fn frost__onnx_op_resize;
 
-/* onnx_ops_control.c: If (branches imported, joined by IF), Loop and Scan (refused) */
+/* onnx_ops_control.c: If (branches imported, joined by IF), Loop (unrolled when its trip count is
+ * known at load), Scan (refused) */
 onnx_build_fn frost__onnx_op_if;
 onnx_build_fn frost__onnx_op_loop;
 
