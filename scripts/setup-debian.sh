@@ -24,7 +24,8 @@ PACKAGES="build-essential cmake pkg-config
 # python3-flatbuffers: writes the .tflite fixtures (scripts/gen_tflite_fixtures.py) and is the
 # oracle frost's own FlatBuffers reader is compared with (tests/import/test_tflite_parse.c).
 # Optional, for fixture generation only (not needed to build or test): python3-torch, used by
-# scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx.
+# scripts/gen_onnx_fixtures.py to re-export the committed ONNX fixtures in tests/data/onnx, and
+# python3-onnx, used by scripts/gen_onnx_control_fixtures.py (tests/data/onnx/control).
 
 missing=""
 for p in $PACKAGES; do

@@ -173,6 +173,8 @@ typedef union frost__params {
     /* GATHER: in x, indices (int), axis (int scalar) -> out (TF GatherV2 / ONNX Gather). */
     struct { int batch_dims; } gather;
     /* SELECT: in cond (bool), a, b (broadcast) -> out. */
+    /* IF: in cond (bool scalar), then_0..then_(n-1), else_0..else_(n-1) -> n outputs: the taken
+     * branch's values. The nodes only a branch needs run only when it is taken (ops/branches.h). */
     /* RANGE: in start, limit, delta (scalars) -> 1-D. */
     /* ONE_HOT: in indices, depth (scalar), on (scalar), off (scalar) -> out, new axis `axis`. */
     struct { int axis; } one_hot;
@@ -183,6 +185,9 @@ typedef union frost__params {
                             * 4 tf_half_pixel_for_nn                                      */
         int nearest_mode;  /* 0 round_prefer_floor, 1 round_prefer_ceil, 2 floor, 3 ceil  */
     } resize;
+    /* RECURRENT (ops/rnn.c): kind 0 RNN, 1 GRU, 2 LSTM (ONNX's gate orders, default
+     * activations); n_dirs 1 or 2 (bidirectional); reverse: the one direction runs backwards. */
+    struct { int kind, n_dirs; bool reverse, linear_before_reset; int64_t hidden; } recurrent;
     /* Quantized ops (core/quant.h): fn is the op's variant (QBINARY: a frost__binary_fn; QPOOL2D:
      * 1 for max; QMEAN: 1 to keep dims); conv-like ops and QPOOL2D use the window, QPOOL2D k_h/k_w;
      * DEQUANTIZE: axis of per-axis scales. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "ops/branches.h"
 #include "ops/eval.h"
 
 /* Nodes whose inputs are known are evaluated at plan time only when their outputs are this small:
@@ -24,6 +25,11 @@ void frost__session_unplan(frost_session *s) {
     frost__free(a, s->plan_bufs);
     frost__free(a, s->steps);
     frost__free(a, s->arena);
+    frost__free(a, s->guard_val);
+    frost__free(a, s->guard_want);
+    s->guard_val = NULL;
+    s->guard_want = NULL;
+    s->n_guard_entries = 0;
     s->plan_bufs = NULL;
     s->n_plan_bufs = 0;
     s->steps = NULL;
@@ -127,12 +133,31 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
 
     /* Known-at-plan-time data: constants and plan-evaluated values (s->ptr doubles as it). */
     bool *known = frost__calloc(a, (size_t)s->n_values, sizeof(bool));
+    /* Values of an If side that cannot be planned at these shapes (see below): never computed. */
+    bool *poisoned = frost__calloc(a, (size_t)s->n_values, sizeof(bool));
     int *step_of = frost__calloc(a, (size_t)s->n_values, sizeof(int)); /* producing step or -1 */
     s->steps = frost__calloc(a, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(frost__step));
     s->plan_bufs = frost__calloc(a, (size_t)(s->n_values ? s->n_values : 1), sizeof(void *));
-    if (!known || !step_of || !s->steps || !s->plan_bufs) {
+    frost__branches br;
+    memset(&br, 0, sizeof br);
+    if (!known || !poisoned || !step_of || !s->steps || !s->plan_bufs) {
         st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory planning the session");
         goto done;
+    }
+    /* If branches: a node only one side of an If needs is left out when the condition is known
+     * now, and guarded by it when only a run will know it. */
+    st = frost__branches_build(g, s->needed, s->out_vals, s->n_out, &br, err);
+    if (st != FROST_OK) goto done;
+    if (br.n_ifs > 0) {
+        int cap = 0;
+        for (int i = 0; i < g->n_nodes; i++)
+            if (s->needed[i]) cap += br.depth[br.node_scope[i]];
+        s->guard_val = frost__calloc(a, (size_t)(cap ? cap : 1), sizeof(int));
+        s->guard_want = frost__calloc(a, (size_t)(cap ? cap : 1), 1);
+        if (!s->guard_val || !s->guard_want) {
+            st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory planning the session");
+            goto done;
+        }
     }
     for (int v = 0; v < s->n_values; v++) {
         known[v] = g->values[v].kind == FROST__VAL_CONST;
@@ -144,10 +169,84 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         const frost__node *n = &g->nodes[i];
         if (!s->needed[i]) continue;
         const frost__op_def *def = frost__op_get(n->op);
+        /* The If conditions this node depends on, innermost first: one known now and against its
+         * side leaves it out; the unknown ones guard its step (conditions a run computes before
+         * this node: one computed later cannot guard it, and the node then always runs). */
+        int guards[FROST__MAX_IF_DEPTH], n_guards = 0;
+        bool skip = false;
+        for (int sc = br.n_ifs ? br.node_scope[i] : 0; sc > 0 && !skip; sc = br.parent[sc]) {
+            int c = g->nodes[frost__branch_if_node(sc)].in[0];
+            bool want = frost__branch_is_then(sc);
+            if (known[c]) skip = (frost__read_int(s->dtype[c], kdata[c], 0) != 0) != want;
+            else if ((step_of[c] >= 0 || s->root[c] >= 0 ||
+                      g->values[c].kind == FROST__VAL_INPUT) && n_guards < FROST__MAX_IF_DEPTH)
+                guards[n_guards++] = want ? sc : -sc;
+        }
+        if (skip) continue;
+        /* A node of a side chosen only at run time may not fit the shapes of this plan (Silero
+         * VAD's 8 kHz branch given 16 kHz audio): its values are "poisoned", never computed, and
+         * the If reports it if a run takes that side. Elsewhere a failure fails the plan. */
+#define POISON_OR_BREAK()                                                                       \
+        if (st != FROST_OK) {                                                                   \
+            if (n_guards == 0) break;                                                           \
+            for (int k = 0; k < n->n_out; k++) poisoned[n->out[k]] = true;                      \
+            frost__clear_error(err);                                                            \
+            st = FROST_OK;                                                                      \
+            continue;                                                                           \
+        }
+        bool is_if = n->op == FROST__OP_IF && n->n_in == 1 + 2 * n->n_out;
+        if (is_if && poisoned[n->in[0]]) {
+            /* Its condition is never computed: the If is part of a side that cannot run. */
+            st = frost__op_fail(n, err, FROST_E_SHAPE, "its condition cannot be computed at these "
+                                                       "input shapes");
+            POISON_OR_BREAK()
+        }
+        if (is_if && !known[n->in[0]]) {
+            /* A side that cannot run lends the other side's shapes: the If checks at run time. */
+            for (int k = 0; k < n->n_out && st == FROST_OK; k++) {
+                int t = n->in[1 + k], e = n->in[1 + n->n_out + k];
+                if (poisoned[t] && poisoned[e])
+                    st = frost__op_fail(n, err, FROST_E_SHAPE,
+                                        "neither branch can run at these input shapes");
+                else if (poisoned[t] || poisoned[e]) {
+                    int good = poisoned[t] ? e : t, bad = poisoned[t] ? t : e;
+                    s->dtype[bad] = s->dtype[good];
+                    s->shape[bad] = s->shape[good];
+                }
+            }
+            POISON_OR_BREAK()
+        } else {
+            bool any_poisoned = false;
+            for (int k = 0; k < n->n_in; k++)
+                if (n->in[k] >= 0 && poisoned[n->in[k]]) any_poisoned = true;
+            if (any_poisoned) {
+                if (n_guards == 0) {
+                    st = frost__op_fail(n, err, FROST_E_INTERNAL,
+                                        "an input comes from an If branch that was not planned");
+                    break;
+                }
+                for (int k = 0; k < n->n_out; k++) poisoned[n->out[k]] = true;
+                continue;
+            }
+        }
         /* Infer with known data only (the run-time pointers aren't known yet). */
         void *const *data_known = kdata;
         st = frost__infer_node(n, s->dtype, s->shape, data_known, true, err);
-        if (st != FROST_OK) break;
+        POISON_OR_BREAK()
+        if (n->op == FROST__OP_IF && known[n->in[0]]) {
+            /* The branch is chosen now: the outputs are the taken side's values. */
+            bool taken = frost__read_int(s->dtype[n->in[0]], kdata[n->in[0]], 0) != 0;
+            for (int k = 0; k < n->n_out; k++) {
+                int t = n->in[1 + (taken ? 0 : n->n_out) + k], o = n->out[k];
+                if (known[t]) {
+                    kdata[o] = kdata[t];
+                    known[o] = true;
+                } else {
+                    s->root[o] = t;
+                }
+            }
+            continue;
+        }
         bool inputs_known = true;
         int64_t out_elems = 0;
         for (int k = 0; k < n->n_in; k++)
@@ -157,7 +256,7 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         if ((inputs_known || shape_only) && out_elems <= PLAN_EVAL_MAX_ELEMS) {
             /* Shape-only ops read only shapes: hide unknown input data from them. */
             st = frost__eval_node(n, a, s->dtype, s->shape, kdata, NULL, err);
-            if (st != FROST_OK) break;
+            POISON_OR_BREAK()
             for (int k = 0; k < n->n_out; k++) {
                 known[n->out[k]] = true;
                 s->plan_bufs[s->n_plan_bufs++] = kdata[n->out[k]];
@@ -200,9 +299,18 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         frost__step *step = &s->steps[s->n_steps];
         memset(step, 0, sizeof *step);
         step->node = n;
+        step->guard_at = s->n_guard_entries;
+        for (int j = n_guards - 1; j >= 0; j--) { /* outermost first */
+            int sc = guards[j] > 0 ? guards[j] : -guards[j];
+            s->guard_val[s->n_guard_entries] = g->nodes[frost__branch_if_node(sc)].in[0];
+            s->guard_want[s->n_guard_entries++] = guards[j] > 0;
+            step->n_guards++;
+        }
         st = def->prepare ? def->prepare(step, &pc)
                           : frost__op_fail(n, err, FROST_E_UNSUPPORTED, "cannot run");
-        if (st != FROST_OK) break;
+        if (st != FROST_OK) s->n_guard_entries = step->guard_at;
+        POISON_OR_BREAK()
+#undef POISON_OR_BREAK
         if (!step->run) {
             st = frost__op_fail(n, err, FROST_E_INTERNAL, "prepare chose no kernel");
             break;
@@ -353,10 +461,12 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
     s->dirty = false;
 
 done:
+    frost__branches_free(g, &br);
     frost__free(a, old_arena);
     frost__free(a, old_in_offset);
     frost__free(a, old_in_shape);
     frost__free(a, known);
+    frost__free(a, poisoned);
     frost__free(a, step_of);
     if (st != FROST_OK) {
         /* Plan-evaluated buffers are tracked in plan_bufs; everything is released by unplan. */

@@ -279,8 +279,19 @@ static uint64_t now_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* The plan's steps in order; stops at the first failure. `timed`: add each step's wall time to
- * the profile (only ever true when the session has one). */
+/* True when every If condition guarding the step selects its side (outermost first, so an inner
+ * condition is read only once the branch that computes it has run). */
+static bool guards_open(const frost_session *s, const frost__step *st) {
+    for (int j = 0; j < st->n_guards; j++) {
+        int c = s->guard_val[st->guard_at + j];
+        bool v = frost__read_int(s->dtype[c], s->ptr[c], 0) != 0;
+        if (v != (s->guard_want[st->guard_at + j] != 0)) return false;
+    }
+    return true;
+}
+
+/* The plan's steps in order, skipping those on an If's untaken side; stops at the first failure.
+ * `timed`: add each step's wall time to the profile (only ever true when the session has one). */
 static frost_status run_steps(const frost_session *s, frost_error *err, bool timed) {
     frost__exec ex = {
         .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,

@@ -33,6 +33,9 @@ struct frost_session {
     int n_steps;
     unsigned char *arena;
     size_t arena_bytes;
+    int *guard_val;            /* steps' If conditions (value ids), see frost__step.guard_at   */
+    unsigned char *guard_want; /* the value each condition must have (1 then, 0 else)          */
+    int n_guard_entries;
     void **plan_bufs;          /* values computed at plan time                                */
     int n_plan_bufs;
     bool planned;

@@ -53,6 +53,9 @@ typedef struct frost__step {
     /* How prepare chose to compute it ("3x3/2 depthwise avx512"), for profiles; "" says nothing
      * more than the op's name. Set with frost__step_label. */
     char label[56];
+    /* If branches (ops/branches.h): the step runs only when the n_guards conditions the planner
+     * listed from guard_at on (outermost first) all select its side. 0: it always runs. */
+    int n_guards, guard_at;
     /* Op-private plan state, filled by prepare. 64-byte aligned, fixed size: no allocation. */
     union {
         unsigned char bytes[1024];

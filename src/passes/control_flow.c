@@ -1,7 +1,9 @@
-/* control_flow.c — resolves TF1 control flow (Switch/Merge from tf.cond) whose predicate is a
- * constant, as Keras' learning phase makes it. The untaken branch dies: a node with a dead input is
- * dead, except Merge, which forwards its one live input. Loops (Enter/Exit/NextIteration) are not
- * supported and stay for the supported-ops check to report. */
+/* control_flow.c — resolves control flow whose condition is a constant at load. TF1's Switch/Merge
+ * (tf.cond), as Keras' learning phase makes it: the untaken branch dies (a node with a dead input is
+ * dead, except Merge, which forwards its one live input). ONNX If (ops/control.c's IF), once its
+ * condition folds to a constant (a --set input, a shape known at load): its outputs become the
+ * taken side's values and pruning removes what only the other side needed. Loops
+ * (Enter/Exit/NextIteration) are not supported and stay for the supported-ops check to report. */
 #include "passes/passes.h"
 
 #include <stdio.h>
@@ -92,4 +94,27 @@ frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err) {
     frost__free(a, dead_val);
     frost__free(a, removed);
     return st;
+}
+
+int frost__pass_resolve_ifs(frost__graph *g) {
+    int n_resolved = 0, n_then = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        frost__node *n = &g->nodes[i];
+        if (n->dead || n->op != FROST__OP_IF || n->n_in != 1 + 2 * n->n_out) continue;
+        const frost__value *cond = &g->values[n->in[0]];
+        if (cond->kind != FROST__VAL_CONST || cond->nbytes == 0) continue;
+        bool taken = frost__read_int(cond->dtype, cond->data, 0) != 0;
+        for (int k = 0; k < n->n_out; k++) {
+            int t = n->in[1 + (taken ? 0 : n->n_out) + k];
+            /* The If's output names (what the model calls the result) answer for the value. */
+            frost__graph_replace_uses(g, n->out[k], t, true);
+        }
+        n->dead = true;
+        n_resolved++;
+        n_then += taken;
+    }
+    if (n_resolved)
+        frost__graph_report(g, "resolved %d If with constant conditions (%d then, %d else); their "
+                            "untaken branches are pruned", n_resolved, n_then, n_resolved - n_then);
+    return n_resolved;
 }

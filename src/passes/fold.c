@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "ops/branches.h"
 #include "ops/eval.h"
 
 /* Output bytes above which a constant-only node is left to run time rather than stored. */
@@ -50,14 +51,33 @@ static bool runnable(const frost__node *n) {
     return def && def->infer;
 }
 
+/* A node that only one side of an If needs may fail on shapes the other side gets (Squeeze of an
+ * axis the taken side does not have): at load that is no error, since the side may never run. */
+static bool only_in_branch(frost__graph *g, int node, frost__branches *br, bool *built) {
+    if (!*built) {
+        frost_error scratch;
+        if (frost__branches_build(g, NULL, g->outputs, g->n_outputs, br, &scratch) != FROST_OK)
+            return false;
+        *built = true;
+    }
+    return br->n_ifs > 0 && br->node_scope[node] != 0;
+}
+
 frost_status frost__pass_infer(frost__graph *g, frost_error *err) {
     infer_arrays ar;
     memset(&ar, 0, sizeof ar);
     frost_status st = arrays_init(g, &ar, err);
+    frost__branches br;
+    bool br_built = false;
     for (int i = 0; i < g->n_nodes && st == FROST_OK; i++) {
         frost__node *n = &g->nodes[i];
         if (!runnable(n)) continue;
         st = frost__infer_node(n, ar.dtype, ar.shape, ar.data, false, err);
+        if (st != FROST_OK && only_in_branch(g, i, &br, &br_built)) {
+            frost__clear_error(err);
+            st = FROST_OK;
+            continue;
+        }
         if (st != FROST_OK) break;
         for (int k = 0; k < n->n_out; k++) {
             frost__value *v = &g->values[n->out[k]];
@@ -66,6 +86,7 @@ frost_status frost__pass_infer(frost__graph *g, frost_error *err) {
         }
     }
     arrays_free(g, &ar);
+    if (br_built) frost__branches_free(g, &br);
     return st;
 }
 
@@ -76,6 +97,8 @@ frost_status frost__pass_fold(frost__graph *g, frost_error *err) {
     bool *folded = frost__calloc(&g->alloc, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(bool));
     if (!folded && st == FROST_OK) st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     int n_folded = 0;
+    frost__branches br;
+    bool br_built = false;
     for (int i = 0; i < g->n_nodes && st == FROST_OK; i++) {
         frost__node *n = &g->nodes[i];
         if (!runnable(n)) continue;
@@ -87,6 +110,11 @@ frost_status frost__pass_fold(frost__graph *g, frost_error *err) {
         if (!all_const) continue;
         /* Only fold when the result is small enough to store with the model. */
         st = frost__infer_node(n, ar.dtype, ar.shape, ar.data, false, err);
+        if (st != FROST_OK && only_in_branch(g, i, &br, &br_built)) {
+            frost__clear_error(err);
+            st = FROST_OK;
+            continue;
+        }
         if (st != FROST_OK) break;
         bool small = true;
         for (int k = 0; k < n->n_out; k++) {
@@ -97,6 +125,11 @@ frost_status frost__pass_fold(frost__graph *g, frost_error *err) {
         }
         if (!small) continue;
         st = frost__eval_node(n, &g->alloc, ar.dtype, ar.shape, ar.data, ar.nbytes, err);
+        if (st != FROST_OK && only_in_branch(g, i, &br, &br_built)) {
+            frost__clear_error(err);
+            st = FROST_OK;
+            continue;
+        }
         if (st != FROST_OK) break;
         for (int k = 0; k < n->n_out; k++) {
             int v = n->out[k];
@@ -114,6 +147,7 @@ frost_status frost__pass_fold(frost__graph *g, frost_error *err) {
     }
     frost__free(&g->alloc, folded);
     arrays_free(g, &ar);
+    if (br_built) frost__branches_free(g, &br);
     return st;
 }
 
@@ -122,7 +156,8 @@ frost_status frost__pass_fold(frost__graph *g, frost_error *err) {
  * Pack(-1, ·). With the batch unknown, Shape(x) is not a constant, yet everything after the slice
  * is. We evaluate such small integer subgraphs twice, with every unknown dim replaced by two
  * different stand-ins (an odd prime and an even number); a value that comes out the same both
- * times doesn't depend on the unknown dims and becomes a constant. */
+ * times doesn't depend on the unknown dims and becomes a constant. Comparisons (bool results) of
+ * such values are never folded: two stand-ins cannot tell "dim == 1" from "false". */
 
 #define SPEC_MAX_ELEMS 64
 static const int64_t SPEC_A = 7919, SPEC_B = 10240;
@@ -176,7 +211,6 @@ frost_status frost__pass_fold_shapes(frost__graph *g, frost_error *err) {
         } else if (!all_known) {
             continue; /* needs a value only a run can give */
         }
-        (void)any_spec;
         bool small = true;
         for (int k = 0; k < nd->n_out; k++) {
             int64_t e = frost__shape_numel(&g->values[nd->out[k]].shape);
@@ -200,6 +234,10 @@ frost_status frost__pass_fold_shapes(frost__graph *g, frost_error *err) {
         for (int k = 0; k < nd->n_out; k++) {
             int v = nd->out[k];
             if (!frost__shape_equal(&sa[v], &sb[v]) || memcmp(da[v], db[v], nb[v]) != 0) same = false;
+            /* A comparison of unknown dims (Equal(batch, 1), which guards ONNX's "squeeze if the
+             * batch is one") answers the same for both stand-ins and differently for the real
+             * size: it is decided when the session plans. */
+            if (any_spec && dt[v] == FROST_DTYPE_BOOL) same = false;
         }
         for (int k = 0; k < nd->n_out; k++) {
             int v = nd->out[k];

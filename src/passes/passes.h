@@ -1,8 +1,10 @@
 /* passes.h — load-time graph passes, run once by frost__passes_run (pipeline.c) in this order:
  *   scope aliases (TF) -> fixed inputs -> learning phase -> user outputs -> shape inference ->
- *   constant folding -> Switch/Merge -> outputs (sinks) -> pruning -> folding -> shape folding ->
- *   layout transposes -> pruning -> Identity bypass -> pointwise activations -> zero pads into
- *   convs -> fusion -> compaction -> supported-ops check -> shape inference -> packing.
+ *   constant folding -> Switch/Merge -> outputs (sinks) -> dropout masks -> pruning -> folding ->
+ *   shape folding -> Switch/Merge -> (If with constant conditions -> pruning -> folding -> shape
+ *   folding, until none is left) -> layout transposes -> pruning -> Identity bypass -> pointwise
+ *   activations -> zero pads into convs -> fusion -> compaction -> supported-ops check -> shape
+ *   inference -> packing.
  * Each pass adds a line to the graph's report for what it changed (frost inspect shows them). */
 #ifndef FROST_PASSES_PASSES_H
 #define FROST_PASSES_PASSES_H
@@ -31,6 +33,12 @@ frost_status frost__pass_fold(frost__graph *g, frost_error *err);
 /* Folds small integer subgraphs (shape arithmetic) whose values don't depend on unknown dims. */
 frost_status frost__pass_fold_shapes(frost__graph *g, frost_error *err);
 frost_status frost__pass_switch_merge(frost__graph *g, frost_error *err);
+/* Floor(keep_prob + uniform noise) that is one integer whatever the noise (keep_prob fixed to 1
+ * by --set) becomes a Fill of the noise's shape (dropout_noise.c). */
+frost_status frost__pass_dropout_noise(frost__graph *g, frost_error *err);
+/* ONNX If nodes whose condition is a constant now: their outputs become the taken side's values.
+ * Returns how many were resolved (the caller prunes, and folds again for nested conditions). */
+int frost__pass_resolve_ifs(frost__graph *g);
 /* Values no node consumes (the graph's sinks), as a bool per value id; NULL on OOM. */
 bool *frost__pass_find_sinks(const frost__graph *g);
 /* Without user outputs: the sinks become the outputs; when every sink was folded into a constant,

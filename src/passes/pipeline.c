@@ -125,6 +125,8 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
     if (st == FROST_OK) st = frost__pass_fold(g, err);
     if (st == FROST_OK) st = frost__pass_switch_merge(g, err);
     if (st == FROST_OK) st = frost__pass_sinks_as_outputs(g, first_sinks, err);
+    /* After the outputs are chosen: the noise it frees must not become a sink. */
+    if (st == FROST_OK) st = frost__pass_dropout_noise(g, err);
     frost__free(&g->alloc, first_sinks);
     FROST_TRY(st);
     frost__pass_prune(g);
@@ -132,6 +134,13 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
     FROST_TRY(frost__pass_fold_shapes(g, err));
     /* Conditions computed from shapes (TF2 If on Size(x)) are constants only now. */
     FROST_TRY(frost__pass_switch_merge(g, err));
+    /* Resolving an If can make a nested If's condition constant (a shape it tests is known now). */
+    for (int round = 0; round < g->n_nodes && frost__pass_resolve_ifs(g) > 0; round++) {
+        frost__pass_prune(g);
+        FROST_TRY(frost__pass_infer(g, err));
+        FROST_TRY(frost__pass_fold(g, err));
+        FROST_TRY(frost__pass_fold_shapes(g, err));
+    }
     FROST_TRY(frost__pass_cancel_transposes(g, err));
     frost__pass_prune(g);
     frost__pass_bypass_identities(g);

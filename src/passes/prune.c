@@ -7,13 +7,18 @@
 bool *frost__pass_find_sinks(const frost__graph *g) {
     int *uses = frost__graph_use_counts(g);
     bool *sink = frost__calloc(&g->alloc, (size_t)(g->n_values ? g->n_values : 1), sizeof(bool));
-    if (uses && sink)
+    if (uses && sink) {
         for (int i = 0; i < g->n_nodes; i++) {
             const frost__node *n = &g->nodes[i];
             bool used = false;
             for (int k = 0; k < n->n_out; k++) used |= uses[n->out[k]] > 0;
             for (int k = 0; !n->dead && !used && k < n->n_out; k++) sink[n->out[k]] = true;
         }
+        /* A constant nobody reads (a graph that is one Const) is a result too, if nothing else is
+         * (see frost__pass_sinks_as_outputs). */
+        for (int v = 0; v < g->n_values; v++)
+            if (g->values[v].kind == FROST__VAL_CONST && uses[v] == 0) sink[v] = true;
+    }
     frost__free(&g->alloc, uses);
     if (!uses) {
         frost__free(&g->alloc, sink);

@@ -7,7 +7,9 @@
 #     values included; asking for it beside an unnamed -o does too (the CLI names both at load);
 #   - a name that is not an input, and a non-scalar input, are refused by name;
 #   - valid_conv.pb (a 3x3 VALID conv over an image of unknown size) runs at a real size although
-#     the stand-in size 1 cannot, and `frost check` warns instead of calling it broken.
+#     the stand-in size 1 cannot, and `frost check` warns instead of calling it broken;
+#   - dropout.pb (tf.nn.dropout in a producer-21 GraphDef): `shape {}` means any shape there, and
+#     --set keep_prob=1 lets the load drop the RandomUniform of the mask.
 # The expected values are written here by hand from the fixture's weights, not computed by frost.
 frost=$1 data=$2 out=$3
 model=$data/is_train.pb
@@ -61,6 +63,20 @@ conv=$data/valid_conv.pb
 check "$out/conv.npy" "[[[[45], [54]], [[81], [90]]]]"
 msg=$("$frost" check "$conv" 2>&1) || fail "check calls valid_conv broken: $msg"
 case "$msg" in *"needs-input-shapes"*) ;; *) fail "check does not warn about input shapes: $msg" ;; esac
+# tf.nn.dropout in an old GraphDef (dropout.pb, producer 21): `shape {}` placeholders take any
+# shape there (x is fed as a matrix), and with keep_prob fixed to 1 the RandomUniform of the mask
+# no longer blocks the load: out = relu(x @ w + b) with w = [[1, 2], [-1, 0.5]], b = [0.25, -0.5].
+# With keep_prob 0.5 the mask is random and the load names the RandomUniform.
+drop=$data/dropout.pb
+"$frost" run "$drop" -i x="$out/x.npy" --set keep_prob=1 -o out="$out/drop.npy" ||
+  fail "run dropout.pb --set keep_prob=1"
+check "$out/drop.npy" "[[2.25, 1], [0, 0.25]]"
+"$frost" inspect "$drop" --set keep_prob=1 | grep -q "RandomUniform 'dropout/random_uniform/RandomUniform' is no longer needed" ||
+  fail "inspect does not report the dropout mask"
+expect_fail "unsupported op: RandomUniform x1" run "$drop" -i x="$out/x.npy" --set keep_prob=0.5
+# A batch norm left in training mode is refused by name, saying why and what to do.
+expect_fail "FusedBatchNormV3 (is_training=true: batch statistics; fix the graph's training flag with --set" \
+  run "$data/bn_training.pb" -i x="$out/img.npy"
 # Several inputs at a batch the model leaves open: every shape is set before any data is fed
 # (functional_merge concatenates two branches; batch 2 once failed with a Concatenate mismatch).
 merge=$data/../keras/tfjs/functional_merge/model.json

@@ -1,7 +1,8 @@
 /* test_keras_dialects.c — Keras configs that the TF.js fixtures cannot produce, built in memory
  * (keras_builder.h) and checked against naive references computed here: Keras 1 field and weight
  * names, a causal dilated Conv1D (Keras 2 .h5), and a Sequential model nested in a functional one
- * inside a Keras 3 .keras archive (weights at layers/<model>/layers/<layer>/vars/<i>). */
+ * inside a Keras 3 .keras archive (weights at layers/<model class>/layers/<layer class>/vars/<i>),
+ * and Keras 3's weight groups named by class and creation order, not by layer name. */
 #include "test.h"
 #include "import/import.h"
 #include "keras_builder.h"
@@ -128,7 +129,9 @@ static void test_causal_conv1d(void) {
 
 static void test_keras3_nested(void) {
     float w[6] = {1, -2, 0.5f, 0.25f, 3, -1}, b[3] = {0.5f, 0, -0.5f};
-    kb_weight ws[] = {{"inner/layers/d", "kernel", 2, {2, 3}, w}, {"inner/layers/d", "bias", 1, {3}, b}};
+    /* Keras names the nested model's group after its class, not its name "inner". */
+    kb_weight ws[] = {{"sequential/layers/dense", "kernel", 2, {2, 3}, w},
+                      {"sequential/layers/dense", "bias", 1, {3}, b}};
     const char *config =
         "{\"module\": \"keras\", \"class_name\": \"Functional\", \"config\": {\"name\": \"outer\", \"layers\": ["
         "{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 2], \"dtype\": \"float32\", \"name\": \"x\"}, \"name\": \"x\", \"inbound_nodes\": []},"
@@ -156,6 +159,63 @@ static void test_keras3_nested(void) {
     free(z);
 }
 
+/* A notebook that built several models names its layers dense_20, sequential_4, ...; Keras 3
+ * stores their weights by class and creation order within each layer list (layers/dense,
+ * layers/dense_1, layers/sequential/layers/dense), never by name. Here the last layer is even
+ * named "dense", the group of the first: looking weights up by name would swap them silently
+ * (all kernels are 2x2). */
+static void test_keras3_class_paths(void) {
+    float w1[4] = {1, -2, 0.5f, 0.25f}, b1[2] = {0.5f, -0.5f};
+    float w2[4] = {-1, 0.75f, 2, 0.5f}, b2[2] = {0.25f, 1};
+    float w3[4] = {0.5f, -1.5f, 1, 2}, b3[2] = {-0.25f, 0.125f};
+    kb_weight ws[] = {{"dense", "kernel", 2, {2, 2}, w1}, {"dense", "bias", 1, {2}, b1},
+                      {"sequential/layers/dense", "kernel", 2, {2, 2}, w2},
+                      {"sequential/layers/dense", "bias", 1, {2}, b2},
+                      {"dense_1", "kernel", 2, {2, 2}, w3}, {"dense_1", "bias", 1, {2}, b3}};
+#define KT(src) "[{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": [\"" src "\", 0, 0]}}], \"kwargs\": {}}]"
+    const char *config =
+        "{\"module\": \"keras\", \"class_name\": \"Functional\", \"config\": {\"name\": \"functional_3\", \"layers\": ["
+        "{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 2], \"dtype\": \"float32\", \"name\": \"input_layer_7\"}, \"name\": \"input_layer_7\", \"inbound_nodes\": []},"
+        "{\"module\": \"keras.layers\", \"class_name\": \"Dense\", \"config\": {\"name\": \"dense_20\", \"units\": 2, \"activation\": \"linear\"}, \"name\": \"dense_20\", \"inbound_nodes\": " KT("input_layer_7") "},"
+        "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential_4\", \"layers\": ["
+        "  {\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 2], \"name\": \"input_layer_8\"}},"
+        "  {\"module\": \"keras.layers\", \"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 2, \"activation\": \"linear\"}}]},"
+        " \"name\": \"sequential_4\", \"inbound_nodes\": " KT("dense_20") "},"
+        "{\"module\": \"keras.layers\", \"class_name\": \"Dense\", \"config\": {\"name\": \"dense\", \"units\": 2, \"activation\": \"relu\"}, \"name\": \"dense\", \"inbound_nodes\": " KT("sequential_4") "}],"
+        "\"input_layers\": [\"input_layer_7\", 0, 0], \"output_layers\": [\"dense\", 0, 0]}}";
+#undef KT
+    size_t size;
+    void *z = kb_keras(config, ws, 6, &size);
+    frost_model *m = NULL;
+    frost_error err;
+    if (CHECK_OK(frost_model_load_memory(z, size, NULL, &m, &err), &err)) {
+        float x[4] = {0.3f, -0.7f, 1.1f, 0.2f}, y[4], want[4];
+        for (int r = 0; r < 2; r++) {
+            float h1[2], h2[2];
+            for (int o = 0; o < 2; o++) h1[o] = b1[o] + x[r * 2] * w1[o] + x[r * 2 + 1] * w1[2 + o];
+            for (int o = 0; o < 2; o++) h2[o] = b2[o] + h1[0] * w2[o] + h1[1] * w2[2 + o];
+            for (int o = 0; o < 2; o++)
+                want[r * 2 + o] = fmaxf(0.0f, b3[o] + h2[0] * w3[o] + h2[1] * w3[2 + o]);
+        }
+        if (run(m, 2, (int64_t[]){2, 2}, x, y, 4))
+            frost_test_close(y, want, 4, 1e-6, 1e-5, "keras3 weights by class and order");
+    }
+    frost_model_free(m);
+    free(z);
+    /* Weights at the layers' names (what a name-based reader expects) are not Keras' layout: the
+     * load names the missing group instead of guessing. */
+    kb_weight by_name[] = {{"dense_20", "kernel", 2, {2, 2}, w1}, {"dense_20", "bias", 1, {2}, b1}};
+    const char *one =
+        "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential_9\", \"layers\": ["
+        "{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 2], \"name\": \"input_layer_9\"}},"
+        "{\"module\": \"keras.layers\", \"class_name\": \"Dense\", \"config\": {\"name\": \"dense_20\", \"units\": 2, \"activation\": \"linear\"}}]}}";
+    z = kb_keras(one, by_name, 2, &size);
+    m = NULL;
+    CHECK_FAILS(frost_model_load_memory(z, size, NULL, &m, &err), FROST_E_FORMAT, &err, "dense_20");
+    frost_model_free(m);
+    free(z);
+}
+
 /* libhdf5 (serial build) is not thread-safe: frost serializes it. Several threads loading .h5
  * and .keras files at once must all succeed. */
 typedef struct load_job { const void *data; size_t size; int ok; } load_job;
@@ -179,7 +239,8 @@ static void test_threads(void) {
                          "\"batch_input_shape\": [null, 2]}}]}}";
     size_t hn, zn;
     void *h5 = kb_h5(config, ws, 2, &hn);
-    void *z = kb_keras(config, ws, 2, &zn);
+    kb_weight ws3[] = {{"dense", "kernel", 2, {2, 3}, w}, {"dense", "bias", 1, {3}, b}};
+    void *z = kb_keras(config, ws3, 2, &zn);
     load_job jobs[4] = {{h5, hn, 0}, {z, zn, 0}, {h5, hn, 0}, {z, zn, 0}};
     pthread_t t[4];
     for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, load_many, &jobs[i]);
@@ -194,6 +255,7 @@ int main(void) {
     test_causal_conv1d();
     test_rescale_pad_crop();
     test_keras3_nested();
+    test_keras3_class_paths();
     test_threads();
     return frost_test_finish();
 }

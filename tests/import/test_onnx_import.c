@@ -624,6 +624,150 @@ static void test_truncation_and_corruption(void) {
     free(orig);
 }
 
+
+/* ---- If subgraphs from hostile files -------------------------------------------------------- */
+
+/* One branch graph: out = Identity(src), packed into bytes (freed by the caller). */
+typedef struct branch {
+    FrostOnnx__GraphProto g;
+    FrostOnnx__NodeProto n, *np[1];
+    FrostOnnx__ValueInfoProto o, *op[1];
+    char *in[1], *out[1];
+} branch;
+
+static uint8_t *pack_branch(branch *br, const char *src, const char *out, int n_outputs,
+                            size_t *len) {
+    frost_onnx__graph_proto__init(&br->g);
+    frost_onnx__node_proto__init(&br->n);
+    frost_onnx__value_info_proto__init(&br->o);
+    br->in[0] = (char *)src;
+    br->out[0] = (char *)out;
+    br->n.op_type = "Identity";
+    br->n.input = br->in;
+    br->n.n_input = 1;
+    br->n.output = br->out;
+    br->n.n_output = 1;
+    br->np[0] = &br->n;
+    br->g.node = br->np;
+    br->g.n_node = 1;
+    br->o.name = (char *)out;
+    br->op[0] = &br->o;
+    br->g.output = br->op;
+    br->g.n_output = (size_t)n_outputs;
+    *len = frost_onnx__graph_proto__get_packed_size(&br->g);
+    uint8_t *buf = malloc(*len ? *len : 1);
+    frost_onnx__graph_proto__pack(&br->g, buf);
+    return buf;
+}
+
+/* x, c (bool input) -> If(c) with the given branch bytes -> y. */
+static frost_status import_if(const uint8_t *then_b, size_t then_n, const uint8_t *else_b,
+                              size_t else_n, frost_error *err) {
+    mb b;
+    mb_init(&b, 8, 13);
+    int64_t xd[1] = {2};
+    mb_input(&b, "x", 1, xd);
+    mb_input(&b, "c", 0, NULL);
+    b.ins[1].type->tensor_type->elem_type = 9; /* bool */
+    FrostOnnx__NodeProto *n = mb_node(&b, "If", "c", NULL, "y");
+    FrostOnnx__AttributeProto at[2], *ap[2];
+    const char *names[2] = {"then_branch", "else_branch"};
+    const uint8_t *bytes[2] = {then_b, else_b};
+    size_t lens[2] = {then_n, else_n};
+    int na = 0;
+    for (int k = 0; k < 2; k++) {
+        if (!bytes[k]) continue;
+        frost_onnx__attribute_proto__init(&at[na]);
+        at[na].name = (char *)names[k];
+        at[na].has_g = 1;
+        at[na].g.data = (uint8_t *)bytes[k];
+        at[na].g.len = lens[k];
+        ap[na] = &at[na];
+        na++;
+    }
+    n->attribute = ap;
+    n->n_attribute = (size_t)na;
+    mb_output(&b, "y");
+    size_t size;
+    uint8_t *buf = mb_pack(&b, &size);
+    frost__graph g;
+    frost_status st = import(buf, size, &g, err, false);
+    free(buf);
+    return st;
+}
+
+static void test_if_subgraphs(void) {
+    frost_error err;
+    branch t, e;
+    size_t tn, en;
+    uint8_t *tb = pack_branch(&t, "x", "t_out", 1, &tn), *eb = pack_branch(&e, "x", "e_out", 1, &en);
+    CHECK_OK(import_if(tb, tn, eb, en, &err), &err);
+    CHECK_FAILS(import_if(tb, tn, NULL, 0, &err), FROST_E_FORMAT, &err,
+                "needs graph attributes then_branch and else_branch");
+    static const uint8_t garbage[] = {0xff, 0xff, 0xff, 0x07};
+    CHECK_FAILS(import_if(tb, tn, garbage, sizeof garbage, &err), FROST_E_FORMAT, &err,
+                "attribute 'else_branch' is not a valid GraphProto");
+    /* A branch output nothing produces; a branch reading the If's own output (a cycle). */
+    branch bad;
+    size_t bn;
+    uint8_t *bb = pack_branch(&bad, "x", "e_out", 1, &bn);
+    bad.o.name = "nowhere";
+    free(bb);
+    bn = frost_onnx__graph_proto__get_packed_size(&bad.g);
+    bb = malloc(bn);
+    frost_onnx__graph_proto__pack(&bad.g, bb);
+    CHECK_FAILS(import_if(tb, tn, bb, bn, &err), FROST_E_FORMAT, &err, "'nowhere' of its else_branch");
+    free(bb);
+    bb = pack_branch(&bad, "y", "e_out", 1, &bn);
+    CHECK_FAILS(import_if(tb, tn, bb, bn, &err), FROST_E_FORMAT, &err, "input 0 'y'");
+    free(bb);
+    bb = pack_branch(&bad, "x", "e_out", 0, &bn);
+    CHECK_FAILS(import_if(tb, tn, bb, bn, &err), FROST_E_FORMAT, &err, "its else_branch 0");
+    free(bb);
+    /* Subgraphs nested 20 deep: refused by the depth limit, never by the stack. */
+    uint8_t *inner = pack_branch(&bad, "x", "o", 1, &bn);
+    for (int level = 0; level < 20; level++) {
+        FrostOnnx__GraphProto g;
+        FrostOnnx__NodeProto n, *np[1] = {&n};
+        FrostOnnx__AttributeProto a[2], *ap[2] = {&a[0], &a[1]};
+        FrostOnnx__ValueInfoProto o, *op[1] = {&o};
+        char *in[1] = {"c"}, *out[1] = {"o"};
+        frost_onnx__graph_proto__init(&g);
+        frost_onnx__node_proto__init(&n);
+        frost_onnx__value_info_proto__init(&o);
+        n.op_type = "If";
+        n.input = in;
+        n.n_input = 1;
+        n.output = out;
+        n.n_output = 1;
+        for (int k = 0; k < 2; k++) {
+            frost_onnx__attribute_proto__init(&a[k]);
+            a[k].name = k ? "else_branch" : "then_branch";
+            a[k].has_g = 1;
+            a[k].g.data = inner;
+            a[k].g.len = bn;
+        }
+        n.attribute = ap;
+        n.n_attribute = 2;
+        g.node = np;
+        g.n_node = 1;
+        o.name = "o";
+        g.output = op;
+        g.n_output = 1;
+        size_t len = frost_onnx__graph_proto__get_packed_size(&g);
+        uint8_t *outer = malloc(len);
+        frost_onnx__graph_proto__pack(&g, outer);
+        free(inner);
+        inner = outer;
+        bn = len;
+    }
+    CHECK_FAILS(import_if(inner, bn, inner, bn, &err), FROST_E_LIMIT, &err,
+                "subgraphs nest deeper than 16 levels");
+    free(inner);
+    free(tb);
+    free(eb);
+}
+
 int main(void) {
     test_valid();
     test_initializer_inputs();
@@ -633,5 +777,6 @@ int main(void) {
     test_opset_translations();
     test_op_table();
     test_truncation_and_corruption();
+    test_if_subgraphs();
     return frost_test_finish();
 }

@@ -2,6 +2,9 @@
  * (or defaulted inputs), graph inputs become inputs with symbolic dims as -1, every node of the
  * default domain is handed to the op table (onnx_ops.c), nodes of other domains become
  * UNSUPPORTED nodes named "domain:op_type", and the graph's outputs are named from the model.
+ * Subgraphs (If's branches) are unpacked here, up front and to a bounded depth; their names share
+ * the one name table (a branch sees the names of the scopes around it), and a branch is imported
+ * into the same frost graph when its If asks (frost__onnx_import_branch).
  *
  * It must never trust the file: every count, dim, name and byte length is checked before use,
  * errors name the node and field, and a malformed model returns FROST_E_FORMAT, never a crash.
@@ -328,10 +331,77 @@ static frost_status check_node_shape(const FrostOnnx__NodeProto *n, size_t index
     return n->op_type && *n->op_type && n->n_output > 0 ? FROST_OK : FROST_E_FORMAT;
 }
 
-static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
+/* ---- Subgraphs ------------------------------------------------------------------------------ */
+
+/* A node's name for messages: its own, else its first named output. */
+static const char *raw_label(const FrostOnnx__NodeProto *n) {
+    if (n->name && *n->name) return n->name;
+    for (size_t k = 0; k < n->n_output; k++)
+        if (n->output[k] && *n->output[k]) return n->output[k];
+    return n->op_type ? n->op_type : "?";
+}
+
+/* Deepest nesting of subgraphs frost reads (Silero VAD nests If four deep). */
+#define MAX_SUBGRAPH_DEPTH 16
+
+static int by_attr(const void *pa, const void *pb) {
+    uintptr_t a = (uintptr_t)((const onnx_subgraph *)pa)->attr;
+    uintptr_t b = (uintptr_t)((const onnx_subgraph *)pb)->attr;
+    return a < b ? -1 : a > b;
+}
+
+const FrostOnnx__GraphProto *frost__onnx_subgraph(onnx_ctx *c, const FrostOnnx__AttributeProto *a) {
+    if (!a || !a->has_g || !c->n_subgraphs) return NULL;
+    onnx_subgraph key = {.attr = a, .g = NULL};
+    const onnx_subgraph *hit = bsearch(&key, c->subgraphs, (size_t)c->n_subgraphs,
+                                       sizeof *c->subgraphs, by_attr);
+    return hit ? hit->g : NULL;
+}
+
+/* Unpacks every subgraph attribute under gp (depth: gp's own nesting), each as its own
+ * non-recursive protobuf message. */
+static frost_status unpack_subgraphs(onnx_ctx *c, const FrostOnnx__GraphProto *gp, int depth,
+                                     ProtobufCAllocator *pa) {
+    for (size_t i = 0; i < gp->n_node; i++) {
+        const FrostOnnx__NodeProto *n = gp->node[i];
+        for (size_t k = 0; k < n->n_attribute; k++) {
+            const FrostOnnx__AttributeProto *a = n->attribute[k];
+            if (!a->has_g) continue;
+            const char *label = n->name && *n->name ? n->name : n->op_type ? n->op_type : "?";
+            if (depth + 1 > MAX_SUBGRAPH_DEPTH)
+                return frost__fail(c->err, FROST_E_LIMIT, label, n->op_type, -1,
+                                   "node '%s' (%s): subgraphs nest deeper than %d levels", label,
+                                   n->op_type ? n->op_type : "?", MAX_SUBGRAPH_DEPTH);
+            FrostOnnx__GraphProto *sg = frost_onnx__graph_proto__unpack(pa, a->g.len, a->g.data);
+            if (!sg)
+                return frost__fail(c->err, FROST_E_FORMAT, label, n->op_type, -1,
+                                   "node '%s' (%s): attribute '%s' is not a valid GraphProto", label,
+                                   n->op_type ? n->op_type : "?", a->name ? a->name : "?");
+            if (c->n_subgraphs == c->cap_subgraphs) {
+                int cap = c->cap_subgraphs ? 2 * c->cap_subgraphs : 16;
+                onnx_subgraph *grown = frost__alloc(&c->g->alloc, (size_t)cap * sizeof *grown);
+                if (!grown) {
+                    frost_onnx__graph_proto__free_unpacked(sg, pa);
+                    return frost__fail(c->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+                }
+                if (c->n_subgraphs) memcpy(grown, c->subgraphs, (size_t)c->n_subgraphs * sizeof *grown);
+                frost__free(&c->g->alloc, c->subgraphs);
+                c->subgraphs = grown;
+                c->cap_subgraphs = cap;
+            }
+            c->subgraphs[c->n_subgraphs].attr = a;
+            c->subgraphs[c->n_subgraphs++].g = sg;
+            FROST_TRY(unpack_subgraphs(c, sg, depth + 1, pa));
+        }
+    }
+    return FROST_OK;
+}
+
+/* Checks every node of gp and its subgraphs (op_type, outputs, attribute list lengths) and adds
+ * the names they declare to *total. */
+static frost_status check_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp, size_t *total) {
     frost__graph *g = c->g;
-    /* Every name the model declares, so generated names never collide with a later one. */
-    size_t total = gp->n_input + gp->n_initializer + gp->n_output;
+    *total += gp->n_input + gp->n_initializer + gp->n_output;
     for (size_t i = 0; i < gp->n_node; i++) {
         const FrostOnnx__NodeProto *n = gp->node[i];
         if (check_node_shape(n, i) != FROST_OK)
@@ -348,9 +418,187 @@ static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
                                    "node '%s' (%s): attribute '%s' lists %zu entries, over the "
                                    "limit of %lld (max_attr_len)", n->name ? n->name : "",
                                    n->op_type, a->name ? a->name : "?", len, (long long)max_list);
+            const FrostOnnx__GraphProto *sg = frost__onnx_subgraph(c, a);
+            if (sg) FROST_TRY(check_graph(c, sg, total));
         }
-        total += n->n_output + n->n_input;
+        *total += n->n_output + n->n_input;
     }
+    return FROST_OK;
+}
+
+/* Declares the names of gp's subgraphs (recursively). Sibling branches may reuse a name: each is
+ * its own scope, and frost__onnx_import_branch binds and unbinds a branch's names. */
+static frost_status declare_subgraph_names(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
+    bool fresh;
+    for (size_t i = 0; i < gp->n_node; i++) {
+        const FrostOnnx__NodeProto *n = gp->node[i];
+        for (size_t k = 0; k < n->n_attribute; k++) {
+            const FrostOnnx__GraphProto *sg = frost__onnx_subgraph(c, n->attribute[k]);
+            if (!sg) continue;
+            for (size_t j = 0; j < sg->n_initializer; j++) {
+                const char *nm = sg->initializer[j]->name;
+                if (!nm || !*nm)
+                    return frost__fail(c->err, FROST_E_FORMAT, NULL, NULL, -1,
+                                       "an initializer of node '%s' (%s)'s subgraph has no name",
+                                       raw_label(n), n->op_type);
+                declare(c, nm, &fresh);
+            }
+            for (size_t j = 0; j < sg->n_input; j++)
+                if (sg->input[j]->name && *sg->input[j]->name) declare(c, sg->input[j]->name, &fresh);
+            for (size_t j = 0; j < sg->n_node; j++)
+                for (size_t o = 0; o < sg->node[j]->n_output; o++)
+                    if (sg->node[j]->output[o] && *sg->node[j]->output[o])
+                        declare(c, sg->node[j]->output[o], &fresh);
+            FROST_TRY(declare_subgraph_names(c, sg));
+        }
+    }
+    return FROST_OK;
+}
+
+/* Counts the uses of every name by gp's nodes and outputs, subgraphs included. */
+static void count_uses(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
+    for (size_t i = 0; i < gp->n_node; i++) {
+        const FrostOnnx__NodeProto *n = gp->node[i];
+        for (size_t k = 0; k < n->n_input; k++) {
+            onnx_name_slot *s = frost__onnx_slot(c, n->input[k]);
+            if (s) s->uses++;
+        }
+        for (size_t k = 0; k < n->n_attribute; k++) {
+            const FrostOnnx__GraphProto *sg = frost__onnx_subgraph(c, n->attribute[k]);
+            if (sg) count_uses(c, sg);
+        }
+    }
+    for (size_t i = 0; i < gp->n_output; i++) {
+        onnx_name_slot *s = frost__onnx_slot(c, gp->output[i]->name);
+        if (s) s->uses++;
+    }
+}
+
+/* Translates gp's nodes in order, after checking that each input is bound by now. */
+static frost_status translate_nodes(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
+    for (size_t i = 0; i < gp->n_node; i++) {
+        const FrostOnnx__NodeProto *n = gp->node[i];
+        for (size_t k = 0; k < n->n_input; k++) {
+            const char *nm = n->input[k];
+            if (!nm || !*nm) continue;
+            onnx_name_slot *s = frost__onnx_slot(c, nm);
+            if (!s || s->value < 0)
+                return frost__fail(c->err, FROST_E_FORMAT, n->name, n->op_type, -1,
+                                   "node '%s' (%s) input %zu '%s' is %s",
+                                   n->name && *n->name ? n->name : "", n->op_type, k, nm,
+                                   s ? "produced only by a later node (the graph is not "
+                                       "topologically sorted, or has a cycle), or by a subgraph "
+                                       "this node cannot see"
+                                     : "not a graph input, an initializer or any node's output");
+        }
+        bool any_output = false;
+        for (size_t k = 0; k < n->n_output; k++) any_output = any_output || (n->output[k] && *n->output[k]);
+        if (!any_output) continue;
+        if (is_default_domain(n->domain))
+            FROST_TRY(frost__onnx_translate_node(c, n));
+        else
+            FROST_TRY(add_foreign_node(c, n));
+    }
+    return FROST_OK;
+}
+
+frost_status frost__onnx_import_branch(onnx_ctx *c, const FrostOnnx__NodeProto *owner,
+                                       const FrostOnnx__GraphProto *b, const char *which,
+                                       const int *ins, size_t n_ins, int *outs) {
+    frost__graph *g = c->g;
+    const char *label = owner->name && *owner->name ? owner->name : raw_label(owner);
+    if (b->n_input != n_ins)
+        return frost__fail(c->err, FROST_E_FORMAT, label, owner->op_type, -1,
+                           "node '%s' (%s): its %s has %zu inputs; it takes %zu", label,
+                           owner->op_type, which, b->n_input, n_ins);
+    if (b->n_sparse_initializer)
+        return frost__fail(c->err, FROST_E_UNSUPPORTED, label, owner->op_type, -1,
+                           "node '%s' (%s): its %s has sparse initializers; frost supports dense "
+                           "ones only", label, owner->op_type, which);
+    /* The names this branch binds, with what they were bound to outside it. */
+    size_t n_names = b->n_initializer + b->n_input;
+    for (size_t i = 0; i < b->n_node; i++) n_names += b->node[i]->n_output;
+    onnx_name_slot **slot = frost__calloc(&g->alloc, n_names ? n_names : 1, sizeof *slot);
+    int *saved = frost__calloc(&g->alloc, n_names ? n_names : 1, sizeof *saved);
+    frost_status st = FROST_OK;
+    if (!slot || !saved) st = frost__fail(c->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+    size_t at = 0;
+    for (size_t i = 0; st == FROST_OK && i < b->n_input; i++) {
+        /* A Loop body's inputs: the values this iteration starts from. */
+        onnx_name_slot *s = frost__onnx_slot(c, b->input[i]->name);
+        if (!s) {
+            st = frost__fail(c->err, FROST_E_FORMAT, label, owner->op_type, -1,
+                             "node '%s' (%s): input %zu of its %s has no name", label,
+                             owner->op_type, i, which);
+            break;
+        }
+        slot[at] = s;
+        saved[at++] = s->value;
+        s->value = ins[i];
+    }
+    for (size_t i = 0; st == FROST_OK && i < b->n_initializer; i++) {
+        onnx_name_slot *s = frost__onnx_slot(c, b->initializer[i]->name);
+        if (!s) continue;
+        slot[at] = s;
+        saved[at++] = s->value;
+    }
+    for (size_t i = 0; st == FROST_OK && i < b->n_node; i++)
+        for (size_t k = 0; k < b->node[i]->n_output; k++) {
+            onnx_name_slot *s = frost__onnx_slot(c, b->node[i]->output[k]);
+            if (!s) continue;
+            slot[at] = s;
+            saved[at++] = s->value;
+            s->value = -1; /* not produced yet in this scope */
+        }
+    /* Initializers: weights of the branch. */
+    for (size_t i = 0; st == FROST_OK && i < b->n_initializer; i++) {
+        const FrostOnnx__TensorProto *t = b->initializer[i];
+        onnx_name_slot *s = frost__onnx_slot(c, t->name);
+        frost_dtype dt;
+        frost__shape sh;
+        void *data;
+        size_t nbytes;
+        st = frost__onnx_decode_tensor(t, &g->alloc, g->max_tensor_bytes, t->name, &dt, &sh, &data,
+                                       &nbytes, c->err);
+        if (st != FROST_OK) break;
+        char nm[512];
+        snprintf(nm, sizeof nm, "%s", t->name);
+        for (int k = 2; frost__graph_lookup(g, nm) >= 0; k++)
+            snprintf(nm, sizeof nm, "%s_%d", t->name, k);
+        int v = frost__graph_add_const_owned(g, nm, dt, &sh, data, nbytes, c->err);
+        if (v < 0) {
+            st = (c->err && c->err->code != FROST_OK ? c->err->code : FROST_E_INTERNAL);
+            break;
+        }
+        if (s) s->value = v;
+    }
+    if (st == FROST_OK) st = translate_nodes(c, b);
+    for (size_t i = 0; st == FROST_OK && i < b->n_output; i++) {
+        const char *nm = b->output[i]->name;
+        onnx_name_slot *s = frost__onnx_slot(c, nm);
+        if (!s || s->value < 0)
+            st = frost__fail(c->err, FROST_E_FORMAT, label, owner->op_type, -1,
+                             "node '%s' (%s): output %zu '%s' of its %s is produced by no node, "
+                             "initializer or outer name", label, owner->op_type, i, nm ? nm : "",
+                             which);
+        else
+            outs[i] = s->value;
+    }
+    /* Outside the branch its names mean what they meant before (in reverse, for names bound
+     * twice). */
+    for (size_t j = at; j-- > 0;) slot[j]->value = saved[j];
+    frost__free(&g->alloc, slot);
+    frost__free(&g->alloc, saved);
+    return st;
+}
+
+/* ---- The graph ------------------------------------------------------------------------------ */
+
+static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
+    frost__graph *g = c->g;
+    /* Every name the model declares, so generated names never collide with a later one. */
+    size_t total = 0;
+    FROST_TRY(check_graph(c, gp, &total));
     if (total > (size_t)1 << 26)
         return frost__fail(c->err, FROST_E_LIMIT, NULL, NULL, -1, "the graph declares %zu names",
                            total);
@@ -391,17 +639,8 @@ static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
             (void)s;
         }
     }
-    for (size_t i = 0; i < gp->n_node; i++) {
-        const FrostOnnx__NodeProto *n = gp->node[i];
-        for (size_t k = 0; k < n->n_input; k++) {
-            onnx_name_slot *s = frost__onnx_slot(c, n->input[k]);
-            if (s) s->uses++;
-        }
-    }
-    for (size_t i = 0; i < gp->n_output; i++) {
-        onnx_name_slot *s = frost__onnx_slot(c, gp->output[i]->name);
-        if (s) s->uses++;
-    }
+    FROST_TRY(declare_subgraph_names(c, gp));
+    count_uses(c, gp);
 
     if (gp->n_sparse_initializer)
         return frost__fail(c->err, FROST_E_UNSUPPORTED, NULL, NULL, -1,
@@ -411,28 +650,7 @@ static frost_status import_graph(onnx_ctx *c, const FrostOnnx__GraphProto *gp) {
         FROST_TRY(add_initializer(c, gp, gp->initializer[i]));
     for (size_t i = 0; i < gp->n_input; i++) FROST_TRY(add_graph_input(c, gp->input[i]));
 
-    for (size_t i = 0; i < gp->n_node; i++) {
-        const FrostOnnx__NodeProto *n = gp->node[i];
-        for (size_t k = 0; k < n->n_input; k++) {
-            const char *nm = n->input[k];
-            if (!nm || !*nm) continue;
-            onnx_name_slot *s = frost__onnx_slot(c, nm);
-            if (!s || s->value < 0)
-                return frost__fail(c->err, FROST_E_FORMAT, n->name, n->op_type, -1,
-                                   "node '%s' (%s) input %zu '%s' is %s",
-                                   n->name && *n->name ? n->name : "", n->op_type, k, nm,
-                                   s ? "produced only by a later node (the graph is not "
-                                       "topologically sorted, or has a cycle)"
-                                     : "not a graph input, an initializer or any node's output");
-        }
-        bool any_output = false;
-        for (size_t k = 0; k < n->n_output; k++) any_output = any_output || (n->output[k] && *n->output[k]);
-        if (!any_output) continue;
-        if (is_default_domain(n->domain))
-            FROST_TRY(frost__onnx_translate_node(c, n));
-        else
-            FROST_TRY(add_foreign_node(c, n));
-    }
+    FROST_TRY(translate_nodes(c, gp));
 
     /* value_info and output types fill in what the exporter knew about intermediate tensors. */
     for (int pass = 0; pass < 2; pass++) {
@@ -516,8 +734,14 @@ frost_status frost__import_onnx(const void *data, size_t size, frost__graph *g, 
         frost__graph_report(g, "onnx: ir_version %d, opset %d, producer '%s %s'", c.ir_version,
                             c.opset, m->producer_name ? m->producer_name : "",
                             m->producer_version ? m->producer_version : "");
-        st = import_graph(&c, m->graph);
+        st = unpack_subgraphs(&c, m->graph, 0, &pa);
+        if (st == FROST_OK && c.n_subgraphs)
+            qsort(c.subgraphs, (size_t)c.n_subgraphs, sizeof *c.subgraphs, by_attr);
+        if (st == FROST_OK) st = import_graph(&c, m->graph);
     }
+    for (int i = 0; i < c.n_subgraphs; i++)
+        frost_onnx__graph_proto__free_unpacked(c.subgraphs[i].g, &pa);
+    frost__free(&g->alloc, c.subgraphs);
     frost__free(&g->alloc, c.slots);
     frost_onnx__model_proto__free_unpacked(m, &pa);
     return st;

@@ -31,6 +31,12 @@ typedef struct onnx_name_slot {
     int uses;              /* consumers in the graph, graph outputs counted                  */
 } onnx_name_slot;
 
+/* A subgraph attribute (If's then_branch/else_branch, Loop's body) and its unpacked graph. */
+typedef struct onnx_subgraph {
+    const FrostOnnx__AttributeProto *attr;
+    FrostOnnx__GraphProto *g;
+} onnx_subgraph;
+
 typedef struct onnx_ctx {
     frost__graph *g;
     frost_error *err;
@@ -41,6 +47,8 @@ typedef struct onnx_ctx {
     int perm_to_nhwc, perm_to_nchw; /* shared constants, -1 until first needed                  */
     int fresh;                      /* counter for generated names                              */
     int n_unsupported;
+    onnx_subgraph *subgraphs;       /* every subgraph of the model, sorted by attr             */
+    int n_subgraphs, cap_subgraphs;
 } onnx_ctx;
 
 /* The slot for an ONNX tensor name (NULL if the model never declares it). */
@@ -50,6 +58,17 @@ onnx_name_slot *frost__onnx_slot(onnx_ctx *c, const char *name);
  * binding its outputs' slots. Unknown ops, ops at opsets the table does not cover and unsupported
  * uses become UNSUPPORTED nodes; only malformed input returns an error. */
 frost_status frost__onnx_translate_node(onnx_ctx *c, const FrostOnnx__NodeProto *n);
+
+/* The graph of a subgraph attribute (NULL when the attribute holds none). */
+const FrostOnnx__GraphProto *frost__onnx_subgraph(onnx_ctx *c, const FrostOnnx__AttributeProto *a);
+/* Imports subgraph b of node `owner` (an If branch, one iteration of a Loop body) into the graph:
+ * its inputs are bound to ins (n_ins values; an If branch takes none), its initializers become
+ * constants, its nodes are translated (seeing every name of the scopes around them), and outs[i]
+ * receives the value of its output i (b->n_output entries). `which` names it in errors
+ * ("then_branch"). The subgraph's own names are unbound again afterwards. */
+frost_status frost__onnx_import_branch(onnx_ctx *c, const FrostOnnx__NodeProto *owner,
+                                       const FrostOnnx__GraphProto *b, const char *which,
+                                       const int *ins, size_t n_ins, int *outs);
 
 
 #endif /* FROST_IMPORT_ONNX_INTERNAL_H */

@@ -142,6 +142,10 @@ static const onnx_op onnx_ops[] = {
     {"Upsample", frost__onnx_op_resize, 0, 1, 2, 2, 1, 9, 0},
     {"Resize", frost__onnx_op_resize, 0, 0, 2, 2, 1, 10, 10},
     {"Resize", frost__onnx_op_resize, 0, 0, 1, 4, 1, 11, 0},
+    /* Control flow (If's branches are subgraphs: onnx_ops_control.c) */
+    {"If", frost__onnx_op_if, 0, 0, 1, 1, ANY, 1, 0},
+    {"Loop", frost__onnx_op_loop, 0, 0, 2, ANY, ANY, 1, 0},
+    {"Scan", frost__onnx_op_loop, 0, 0, 1, ANY, ANY, 8, 0},
     /* Recurrent layers, unrolled */
     {"RNN", frost__onnx_op_recurrent, 0, 0, 3, 6, 2, 1, 0},
     {"GRU", frost__onnx_op_recurrent, 0, 1, 3, 6, 2, 1, 0},

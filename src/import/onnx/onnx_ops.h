@@ -1,7 +1,7 @@
 /* onnx_ops.h — what the ONNX op translations share: the op table's row type, the toolkit every
  * builder uses to read a node and add frost nodes for it (onnx_build.c), and the builders of each
- * op family (onnx_ops_math.c, onnx_ops_nn.c, onnx_ops_tensor.c, onnx_ops_rnn.c), which the table in
- * onnx_ops.c lists. Private to src/import/onnx.
+ * op family (onnx_ops_math.c, onnx_ops_nn.c, onnx_ops_tensor.c, onnx_ops_rnn.c,
+ * onnx_ops_control.c), which the table in onnx_ops.c lists. Private to src/import/onnx.
  *
  * A builder may assume what the table row promises: the model's opset lies in the row's range and
  * the node lists between min_in and max_in inputs ("" placeholders included) and at most max_out
@@ -183,6 +183,11 @@ onnx_build_fn frost__onnx_op_one_hot;
 onnx_build_fn frost__onnx_op_trilu;
 onnx_build_fn frost__onnx_op_depth_space;
 onnx_build_fn frost__onnx_op_resize;
+
+/* onnx_ops_control.c: If (branches imported, joined by IF), Loop (unrolled when its trip count is
+ * known at load), Scan (refused) */
+onnx_build_fn frost__onnx_op_if;
+onnx_build_fn frost__onnx_op_loop;
 
 /* onnx_ops_rnn.c: RNN, GRU, LSTM unrolled */
 onnx_build_fn frost__onnx_op_recurrent;

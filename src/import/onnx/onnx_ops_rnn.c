@@ -3,9 +3,12 @@
  * sequence length known at load into frost's canonical ops: one batched matmul for the input
  * projection of every step, then per step a matmul with R, the gates and the state update.
  *
+ * A sequence length known only when the session plans (it follows the input's length) goes to
+ * frost's RECURRENT op instead (ops/rnn.c), which steps through the sequence at run time.
+ *
  * It must never run something other than ONNX's definition: custom activations, clip,
- * input_forget, partial sequence_lens and unknown sequence lengths become UNSUPPORTED nodes
- * naming the reason. The unrolled length is bounded (RNN_MAX_STEPS). */
+ * input_forget, partial sequence_lens and batch-major layers of unknown length become UNSUPPORTED
+ * nodes naming the reason. The unrolled length is bounded (RNN_MAX_STEPS). */
 #include "import/onnx/onnx_ops.h"
 
 #include <stdio.h>
@@ -321,6 +324,33 @@ static frost_status rnn_outputs(onnx_ctx *c, onnx_node *n, int kind, const rnn_d
     return FROST_OK;
 }
 
+/* A layer whose sequence length is known only when the session plans: frost's RECURRENT op
+ * (ops/rnn.c) steps through it at run time. */
+static frost_status stepped(onnx_ctx *c, onnx_node *n, int kind, int x, int w, int r, int b,
+                            int seq_lens, int h0, int c0, int peep, int n_dirs, bool reverse,
+                            int64_t layout) {
+    if (layout != 0)
+        return frost__onnx_unsupported(c, n, "sequence length unknown at load, with layout 1");
+    if (seq_lens >= 0)
+        return frost__onnx_unsupported(c, n, "sequence_lens with a length unknown at load");
+    int64_t H = frost__onnx_attr_i(n, "hidden_size", -1);
+    if (H < 0 && frost__onnx_vrank(c, r) == 3) H = frost__onnx_val(c, r)->shape.d[2];
+    if (H < 1) return frost__onnx_unsupported(c, n, "hidden size unknown at load");
+    frost__params p;
+    memset(&p, 0, sizeof p);
+    p.recurrent.kind = kind;
+    p.recurrent.n_dirs = n_dirs;
+    p.recurrent.reverse = reverse;
+    p.recurrent.linear_before_reset = kind == 1 && frost__onnx_attr_i(n, "linear_before_reset", 0);
+    p.recurrent.hidden = H;
+    int in[7] = {x, w, r, b, h0, c0, peep};
+    int node = frost__onnx_emit(c, n, NULL, FROST__OP_RECURRENT, 7, in, kind == 2 ? 3 : 2, &p);
+    if (node < 0) return frost__onnx_failed(c);
+    for (int k = 0; k < (kind == 2 ? 3 : 2); k++)
+        FROST_TRY(frost__onnx_bind(c, n, (size_t)k, c->g->nodes[node].out[k]));
+    return FROST_OK;
+}
+
 /* RNN (fn 0), GRU (fn 1), LSTM (fn 2). */
 frost_status frost__onnx_op_recurrent(onnx_ctx *c, onnx_node *n, const onnx_op *e) {
     int kind = e->fn;
@@ -349,7 +379,7 @@ frost_status frost__onnx_op_recurrent(onnx_ctx *c, onnx_node *n, const onnx_op *
     const frost__shape xs_copy = frost__onnx_val(c, x)->shape,
                        *xs = &xs_copy; /* values may move below */
     if (xs->rank != 3 || xs->d[layout] < 1)
-        return frost__onnx_unsupported(c, n, "sequence length unknown at load");
+        return stepped(c, n, kind, x, w, r, b, seq_lens, h0, c0, peep, n_dirs, reverse, layout);
     int64_t T = xs->d[layout];
     if (seq_lens >= 0) {
         /* Only lengths that are all the full sequence are the same computation. */

@@ -744,6 +744,10 @@ static frost_status add_placeholder(importer *im, const FrostTf__NodeDef *nd, in
     int tf_dtype;
     frost__shape shape;
     FROST_TRY(placeholder_type(im, nd, &tf_dtype, &shape));
+    /* Up to GraphDef version 21, `shape {}` is what TF1 wrote for a placeholder given no shape, and
+     * TensorFlow reads it as "any shape" there (only later versions mean a scalar). */
+    int producer = im->gd->versions ? (int)im->gd->versions->producer : 0;
+    if (shape.rank == 0 && producer <= 21) shape = frost__shape_unknown();
     frost_dtype dt = frost__tf_dtype(tf_dtype);
     if (dt == FROST_DTYPE_INVALID || dt == FROST_DTYPE_STRING)
         return unsupported_dtype(im, nd, tf_dtype, out_val);

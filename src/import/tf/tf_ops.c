@@ -541,7 +541,10 @@ static frost_status b_pool(frost__tf_node *c, const tf_op *e) {
  * is produced; the batch statistics outputs exist for training. */
 static frost_status b_batch_norm(frost__tf_node *c, const tf_op *e) {
     (void)e;
-    if (attr_bool(c, "is_training", true)) return frost__tf_unsupported(c, "is_training=true");
+    /* Training mode normalizes by each batch's own statistics: not what inference computes. */
+    if (attr_bool(c, "is_training", true))
+        return frost__tf_unsupported(c, "is_training=true: batch statistics; fix the graph's "
+                                        "training flag with --set or freeze it for inference");
     layout lay = data_format(c);
     if (lay == LAYOUT_OTHER) return frost__tf_unsupported(c, "data_format not NHWC/NCHW");
     frost__params p;
