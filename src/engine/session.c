@@ -305,6 +305,7 @@ static frost_status run_steps(const frost_session *s, frost_error *err, bool tim
         uint64_t t0 = now_ns();
         for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
             const frost__step *st = &s->steps[i];
+            if (st->n_guards && !guards_open(s, st)) continue;
             r = st->run(st, &ex);
             const uint64_t t1 = now_ns(), dt = t1 - t0;
             sum[i] += dt;
@@ -314,6 +315,7 @@ static frost_status run_steps(const frost_session *s, frost_error *err, bool tim
     } else {
         for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
             const frost__step *st = &s->steps[i];
+            if (st->n_guards && !guards_open(s, st)) continue;
             r = st->run(st, &ex);
         }
     }
