@@ -472,7 +472,8 @@ typedef struct frost_step_profile {
     int64_t runs;         /* runs timed since the last plan or frost_session_profile_reset        */
     double total_us;      /* wall time of the step on the calling thread over those runs          */
     double min_us;        /* its fastest run: on a busy machine, what the step costs when the
-                             thread is not interrupted (0 before the first timed run)             */
+                             thread is not interrupted (0 before the first timed run, and for a
+                             step on an If's side that no timed run took)                        */
     double flops;         /* per run, counted as frost_cost counts them                           */
 } frost_step_profile;
 /* Steps of the current plan (0 when the session was created without profile or is not planned). */

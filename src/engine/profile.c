@@ -21,7 +21,9 @@ frost_status frost_session_profile_step(const frost_session *s, int index, frost
     out->runs = s->prof_runs;
     const size_t n_nodes = (size_t)(s->m->g.n_nodes ? s->m->g.n_nodes : 1);
     out->total_us = (double)s->prof_ns[index] / 1e3;
-    out->min_us = s->prof_runs ? (double)s->prof_ns[n_nodes + (size_t)index] / 1e3 : 0;
+    /* A step on an If's untaken side keeps its "never ran" fastest time. */
+    const uint64_t fastest = s->prof_ns[n_nodes + (size_t)index];
+    out->min_us = s->prof_runs && fastest != UINT64_MAX ? (double)fastest / 1e3 : 0;
     out->flops = n ? frost__node_flops(s, n) : 0;
     return FROST_OK;
 }

@@ -68,5 +68,13 @@ msg=$("$frost" run "$data/loop_fed.onnx" -i x="$data/pos.npy" 2>&1); rc=$?
 [ $rc -eq 1 ] || fail "loop_fed.onnx: exit $rc, want 1"
 case "$msg" in *"unsupported op: Loop (trip count known only at run time)"*) passes=$((passes + 1)) ;;
   *) fail "loop_fed.onnx is not refused by name: $msg" ;; esac
+# The profile of a model with an If: synthetic inputs in [0, 1) always take the then side, so the
+# else side's step never runs and reports no time (not a "never ran" sentinel).
+prof=$("$frost" bench "$data/if_data.onnx" --profile --json --n 20 --loops 1 2>&1)
+case "$prof" in
+  *'"node": "negated", "op": "Neg", "kernel": "Unary", "us_per_call": 0.000, "fastest_us": 0.000,'*)
+    passes=$((passes + 1)) ;;
+  *) fail "profile of if_data.onnx: the untaken Neg step does not report 0: $prof" ;;
+esac
 echo "$passes passed, $fails failed"
 [ $fails -eq 0 ]
