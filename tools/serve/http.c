@@ -24,7 +24,12 @@ typedef struct serve_http {
     size_t max_body;
     atomic_int in_flight;
     bool quiet;
+    bool timing_header;
 } serve_http;
+
+/* --timing-header: when this worker got the current request's headers and its whole body
+ * (CLOCK_MONOTONIC ns). A worker handles one request at a time, so thread-locals suffice. */
+static _Thread_local uint64_t request_received_ns, body_received_ns;
 
 typedef struct request_state {
     serve_buf body;
@@ -51,6 +56,14 @@ static enum MHD_Result send_response(serve_http *h, struct MHD_Connection *c, se
         MHD_add_response_header(resp, "Inference-Header-Content-Length", n);
     }
     if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (h->timing_header) {
+        /* received, body, run start, run end, reply: where a request's time went, from outside */
+        char t[160];
+        snprintf(t, sizeof t, "received=%" PRIu64 ",body=%" PRIu64 ",run=%" PRIu64 ",ran=%" PRIu64 ",reply=%" PRIu64,
+                 request_received_ns, body_received_ns, serve_last_run_start_ns,
+                 serve_last_run_start_ns + serve_last_run_ns, serve_now_ns());
+        MHD_add_response_header(resp, "Frost-Timing", t);
+    }
     if (atomic_load(&h->ctx->draining)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -97,6 +110,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     serve_http *h = cls;
     request_state *st = *con_cls;
     if (!st) {
+        if (h->timing_header) request_received_ns = serve_now_ns();
         st = calloc(1, sizeof *st);
         if (!st) return MHD_NO;
         *con_cls = st;
@@ -132,6 +146,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_error(h, c, 413, "the body is over %zu bytes (--max-body-bytes)", h->max_body);
     if (st->body.oom) return send_error(h, c, 500, "out of memory reading the body");
 
+    if (h->timing_header) {
+        body_received_ns = serve_now_ns();
+        serve_last_run_start_ns = serve_last_run_ns = 0;   /* nonzero below only if this request ran a model */
+    }
     serve_http_request rq = {.method = method, .path = url, .body = st->body.data ? st->body.data : "",
                              .body_len = st->body.len, .inference_header_len = -1};
     const char *ih = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Inference-Header-Content-Length");
@@ -207,6 +225,7 @@ struct serve_http *serve_http_start(serve_context *ctx, const serve_options *o, 
     h->ctx = ctx;
     h->max_body = o->max_body_bytes;
     h->quiet = o->quiet;
+    h->timing_header = o->timing_header;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
     struct MHD_OptionItem opts[] = {
