@@ -9,8 +9,9 @@
 #    binary tensors; the server's own time per request from /metrics.
 # 2. in-process: the same 32 clients as threads calling frost directly through a pool of 2
 #    sessions (bench/serve/serve_overhead inprocess): the baseline for the server's overhead.
-# 3. one client, one keep-alive connection: HTTP round trip vs the in-process call
-#    (serve_overhead single).
+# 3. one client, one keep-alive connection: HTTP round trip vs the in-process call (tight loop, and
+#    after one system call), with each request's time split by the server's --timing-header
+#    stamps (serve_overhead single).
 # 4. balancer: 2 replicas (--threads 1 each) behind haproxy with health checks on
 #    /v2/health/ready and retries; wrk with 32 connections for SECONDS; one replica is killed
 #    (SIGKILL) a third of the way in and restarted on the same port 3 s later. Every request
@@ -45,17 +46,19 @@ trap cleanup EXIT INT TERM
 mkdir -p "$WORK/repo/expert/1"
 ln -s "$PWD/$MODEL" "$WORK/repo/expert/1/model.onnx"
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-start_server() {   # start_server PORT THREADS LOG -> sets SERVER_PID
-  "$FROST" serve --model-repository "$WORK/repo" --host 127.0.0.1 --port "$1" --threads "$2" \
-    --poll-seconds 0 >"$3.out" 2>"$3" &
+start_server() {   # start_server PORT THREADS LOG [EXTRA OPTION...] -> sets SERVER_PID
+  local port=$1 threads=$2 log=$3
+  shift 3
+  "$FROST" serve --model-repository "$WORK/repo" --host 127.0.0.1 --port "$port" --threads "$threads" \
+    --poll-seconds 0 "$@" >"$log.out" 2>"$log" &
   SERVER_PID=$!
   PIDS="$PIDS $SERVER_PID"
   for _ in $(seq 1 600); do
-    curl -sf "http://127.0.0.1:$1/v2/health/ready" >/dev/null 2>&1 && return 0
+    curl -sf "http://127.0.0.1:$port/v2/health/ready" >/dev/null 2>&1 && return 0
     sleep 0.05
   done
-  echo "run.sh: the server on port $1 did not become ready" >&2
-  cat "$3" >&2
+  echo "run.sh: the server on port $port did not become ready" >&2
+  cat "$log" >&2
   return 1
 }
 
@@ -81,7 +84,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "== 1. direct: one frost serve --threads 2, wrk -t2 -c32 -d${SECONDS_RUN}s"
 P=$(free_port)
-start_server "$P" 2 "$WORK/direct.log"
+start_server "$P" 2 "$WORK/direct.log" --timing-header   # stamps for section 3's breakdown
 DIRECT=$SERVER_PID
 URL="http://127.0.0.1:$P/v2/models/expert/infer"
 wrk -t1 -c4 -d2s -s bench/serve/post.lua "$URL" >/dev/null 2>&1 || true   # warm-up

@@ -3,10 +3,14 @@
  *
  *   serve_overhead single --model M --port P --name NAME --images IDX.gz [--n N]
  *     One client on one keep-alive TCP connection to a running `frost serve` on 127.0.0.1:P.
- *     Each iteration times, back to back (so load on the machine hits all three alike): the
- *     in-process call (copy the image in, frost_session_run, read the output), a v2 JSON request and
- *     a v2 binary request of the same image. Prints p50/p90/p99 of each and the p50 differences,
- *     and checks every HTTP answer's top class against the in-process one.
+ *     Takes turns, in blocks of 50 rounds (so load on the machine hits all alike), between: the
+ *     in-process call (copy the image in, frost_session_run, read the output) in a tight loop, the
+ *     same call after one system call (getppid: what any caller that gets its input by I/O does
+ *     between runs), a v2 JSON request, a v2 binary request of the same image, and GET
+ *     /v2/health/live. Prints p50/p90/p99 of each and the p50 differences, and checks every HTTP
+ *     answer's top class against the in-process one. With --only KIND (inprocess, syscall, json,
+ *     binary, live) it does that one alone. When the server runs with --timing-header, it also
+ *     splits each request's time by the server's stamps (same host, same clock).
  *
  *   serve_overhead inprocess --model M --images IDX.gz --clients C --sessions S --seconds T
  *     The in-process equivalent of C concurrent clients of a server with S sessions: C threads
@@ -29,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -45,6 +50,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 static double pct(double *v, size_t n, double p) {
+    if (n == 0) return 0.0 / 0.0;   /* a kind left out with --only */
     qsort(v, n, sizeof *v, cmp_double);
     size_t i = (size_t)(p * (double)(n - 1) + 0.5);
     return v[i];
@@ -94,6 +100,10 @@ typedef struct client {
     int fd;
     char *buf;
     size_t cap;
+    /* the last request: when it was sent and its answer read (us), and the server's Frost-Timing
+     * stamps (us; received 0 when the server sent none) */
+    double sent, answered;
+    double received, body, run, ran, reply;
 } client;
 
 static void client_connect(client *c, int port) {
@@ -124,6 +134,7 @@ static int http_post(client *c, const char *head, size_t head_len, const char *b
     char *req = c->buf + c->cap / 2;
     memcpy(req, head, head_len);
     memcpy(req + head_len, body, body_len);
+    c->sent = now_us();
     send_all(c->fd, req, head_len + body_len);
     size_t got = 0;
     char *end = NULL;
@@ -139,23 +150,57 @@ static int http_post(client *c, const char *head, size_t head_len, const char *b
     size_t len = cl ? strtoul(cl + 17, NULL, 10) : 0;
     const char *ih = strcasestr(c->buf, "\r\nInference-Header-Content-Length:");
     *header_len = ih && ih < end ? strtol(ih + 34, NULL, 10) : -1;
+    const char *ft = strcasestr(c->buf, "\r\nFrost-Timing:");
+    unsigned long long st[5];
+    c->received = 0;
+    if (ft && ft < end && sscanf(ft + 15, " received=%llu,body=%llu,run=%llu,ran=%llu,reply=%llu", &st[0], &st[1],
+                                 &st[2], &st[3], &st[4]) == 5) {
+        c->received = (double)st[0] / 1e3, c->body = (double)st[1] / 1e3, c->reply = (double)st[4] / 1e3;
+        c->run = st[2] ? (double)st[2] / 1e3 : c->body;   /* no model ran: a zero-length run */
+        c->ran = st[2] ? (double)st[3] / 1e3 : c->body;
+    }
     size_t head_bytes = (size_t)(end + 4 - c->buf);
     while (got < head_bytes + len) {
         ssize_t k = recv(c->fd, c->buf + got, c->cap / 2 - got - 1, 0);
         if (k <= 0) die("short body%s", "");
         got += (size_t)k;
     }
+    c->answered = now_us();
     *out = c->buf + head_bytes;
     *out_len = len;
     return status;
 }
 
 static void print_row(const char *what, double *v, size_t n) {
+    if (n == 0) return;
     double p50 = pct(v, n, 0.5), p90 = pct(v, n, 0.9), p99 = pct(v, n, 0.99);
     printf("%-28s p50 %8.1f us   p90 %8.1f us   p99 %8.1f us\n", what, p50, p90, p99);
 }
 
-static int single(const char *model, int port, const char *name, const char *images, int n) {
+/* Where one kind of request's time went, by the server's stamps: p50 of each stretch. */
+enum { SPLIT_SEND, SPLIT_BODY, SPLIT_DECODE, SPLIT_RUN, SPLIT_ENCODE, SPLIT_ANSWER, SPLIT_N };
+typedef struct split {
+    double *v[SPLIT_N];
+    size_t n;
+} split;
+
+static void split_add(split *sp, const client *c) {
+    if (c->received <= 0) return;
+    double at[] = {c->sent, c->received, c->body, c->run, c->ran, c->reply, c->answered};
+    for (int k = 0; k < SPLIT_N; k++) sp->v[k][sp->n] = at[k + 1] - at[k];
+    sp->n++;
+}
+
+static void split_print(const char *what, split *sp) {
+    static const char *const names[SPLIT_N] = {
+        "client send -> server has the headers", "headers -> whole body", "body -> model run starts (decode)",
+        "model run", "run ends -> response queued (encode)", "queued -> client has the answer"};
+    if (sp->n == 0) return;
+    printf("%s, by the server's stamps (p50 of each stretch, %zu requests):\n", what, sp->n);
+    for (int k = 0; k < SPLIT_N; k++) printf("   %-40s %8.1f us\n", names[k], pct(sp->v[k], sp->n, 0.5));
+}
+
+static int single(const char *model, int port, const char *name, const char *images, int n, int only) {
     frost_model *m;
     frost_error err;
     if (frost_model_load_file(model, NULL, &m, &err)) die("load: %s", err.message);
@@ -186,9 +231,13 @@ static int single(const char *model, int port, const char *name, const char *ima
     client c;
     client_connect(&c, port);
     double *t_in = malloc(sizeof(double) * (size_t)n), *t_json = malloc(sizeof(double) * (size_t)n),
-           *t_bin = malloc(sizeof(double) * (size_t)n);
+           *t_bin = malloc(sizeof(double) * (size_t)n), *t_sys = malloc(sizeof(double) * (size_t)n);
+    split sp_json = {0}, sp_bin = {0}, sp_live = {0};
+    for (int k = 0; k < SPLIT_N; k++)
+        sp_json.v[k] = malloc(sizeof(double) * (size_t)n), sp_bin.v[k] = malloc(sizeof(double) * (size_t)n),
+        sp_live.v[k] = malloc(sizeof(double) * (size_t)n);
     int wrong = 0;
-    size_t n_in = 0, n_json = 0, n_bin = 0, n_live = 0;
+    size_t n_in = 0, n_json = 0, n_bin = 0, n_live = 0, n_sys = 0;
     double *t_live = malloc(sizeof(double) * (size_t)n);
     float *in = frost_session_input_data(s, 0);
     int reference[100];   /* the in-process top class of each image */
@@ -199,19 +248,23 @@ static int single(const char *model, int port, const char *name, const char *ima
     }
     for (int it = -200; it < n; it++) {   /* 200 warm-up rounds */
         int i = (it + 200) % n_img, top_json = -1, top_bin = -1;
-        /* the three measurements take turns in blocks of 50 rounds: back to back enough that a
+        /* the kinds take turns in blocks of 50 rounds: back to back enough that a
          * change of load on the machine hits all three, and in blocks because a client that has
          * just run a model on its own CPU is woken later by the scheduler on a busy machine */
-        double ti = 0, tj = 0, tb = 0, tl = 0;
+        double ti = 0, tj = 0, tb = 0, tl = 0, ts = 0;
         int want = reference[i];
         {
-            int which = ((it + 200) / 50) % 4;
-            if (which == 0) {
+            int which = only >= 0 ? only : ((it + 200) / 50) % 5;
+            if (which == 0 || which == 4) {
+                /* 4: a system call first. On some machines (this project's VM: no PCID, PTI on, a
+                 * 3 us null syscall) any kernel entry makes the next run of a big model slower;
+                 * a server cannot avoid making one per request */
+                if (which == 4) syscall(SYS_getppid);
                 double t0 = now_us();
                 memcpy(in, x + i * 784, 3136);
                 if (frost_session_run(s, &err)) die("run: %s", err.message);
                 int top = argmax(frost_session_output_data(s, 0, NULL), 10);
-                ti = now_us() - t0;
+                *(which == 0 ? &ti : &ts) = now_us() - t0;
                 if (top != want) wrong++;
             } else if (which == 1) {
                 char head[512];
@@ -223,6 +276,7 @@ static int single(const char *model, int port, const char *name, const char *ima
                 long ihl;
                 int st = http_post(&c, head, hl, json[i], json_len[i], &body, &blen, &ihl);
                 tj = now_us() - t0;
+                if (it >= 0) split_add(&sp_json, &c);
                 const char *data = st == 200 ? strstr(body, "\"data\":[") : NULL;
                 float probs[10] = {0};
                 if (data) {
@@ -243,6 +297,7 @@ static int single(const char *model, int port, const char *name, const char *ima
                 double t0 = now_us();
                 int st = http_post(&c, live, sizeof live - 1, "", 0, &body, &blen, &ihl);
                 tl = now_us() - t0;
+                if (it >= 0) split_add(&sp_live, &c);
                 if (st != 200) wrong++;
             } else {
                 char head[512];
@@ -255,6 +310,7 @@ static int single(const char *model, int port, const char *name, const char *ima
                 long ihl;
                 int st = http_post(&c, head, hl, bin[i], bin_hdr_len + 3136, &body, &blen, &ihl);
                 tb = now_us() - t0;
+                if (it >= 0) split_add(&sp_bin, &c);
                 float probs[10];
                 top_bin = -2;
                 if (st == 200 && ihl >= 0 && blen == (size_t)ihl + 40) {
@@ -266,6 +322,7 @@ static int single(const char *model, int port, const char *name, const char *ima
         if ((top_json != -1 && top_json != want) || (top_bin != -1 && top_bin != want)) wrong++;
         if (it >= 0) {
             if (ti > 0) t_in[n_in++] = ti;
+            if (ts > 0) t_sys[n_sys++] = ts;
             if (tj > 0) t_json[n_json++] = tj;
             if (tb > 0) t_bin[n_bin++] = tb;
             if (tl > 0) t_live[n_live++] = tl;
@@ -273,16 +330,23 @@ static int single(const char *model, int port, const char *name, const char *ima
     }
     close(c.fd);
     printf("model %s, %d rounds after 200 warm-up (blocks of 50 per kind), one keep-alive connection, 127.0.0.1\n", model, n);
-    double in50 = pct(t_in, n_in, 0.5), j50 = pct(t_json, n_json, 0.5), b50 = pct(t_bin, n_bin, 0.5);
+    double in50 = pct(t_in, n_in, 0.5), j50 = pct(t_json, n_json, 0.5), b50 = pct(t_bin, n_bin, 0.5),
+           s50 = pct(t_sys, n_sys, 0.5);
     print_row("in-process call", t_in, n_in);
+    print_row("in-process after a syscall", t_sys, n_sys);
     print_row("HTTP v2 JSON (784 floats)", t_json, n_json);
     print_row("HTTP v2 binary", t_bin, n_bin);
     print_row("HTTP GET /v2/health/live", t_live, n_live);
     printf("p50 overhead over in-process: JSON %.1f us, binary %.1f us (a request that runs no model: p50 %.1f us)\n",
            j50 - in50, b50 - in50, pct(t_live, n_live, 0.5));
+    printf("p50 overhead over the in-process call after a syscall: JSON %.1f us, binary %.1f us\n", j50 - s50, b50 - s50);
+    split_print("HTTP v2 JSON", &sp_json);
+    split_print("HTTP v2 binary", &sp_bin);
+    split_print("HTTP GET /v2/health/live", &sp_live);
     printf("answers whose top class differs from in-process (or failed): %d\n", wrong);
     for (int i = 0; i < n_img; i++) free(json[i]), free(bin[i]);
-    free(json), free(bin), free(json_len), free(t_in), free(t_json), free(t_bin), free(t_live), free(x), free(c.buf);
+    free(json), free(bin), free(json_len), free(t_in), free(t_json), free(t_bin), free(t_live), free(t_sys), free(x), free(c.buf);
+    for (int k = 0; k < SPLIT_N; k++) free(sp_json.v[k]), free(sp_bin.v[k]), free(sp_live.v[k]);
     frost_session_free(s);
     frost_model_free(m);
     return wrong ? 1 : 0;
@@ -378,7 +442,7 @@ static int inprocess(const char *model, const char *images, int clients, int ses
 
 int main(int argc, char **argv) {
     const char *model = NULL, *name = "expert", *images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
-    int port = 0, n = 2000, clients = 32, sessions = 2;
+    int port = 0, n = 2000, clients = 32, sessions = 2, only = -1;
     double seconds = 20;
     if (argc < 2) die("usage: serve_overhead single|inprocess --model M ... (see the top of serve_overhead.c)%s", "");
     for (int i = 2; i + 1 < argc; i += 2) {
@@ -391,12 +455,19 @@ int main(int argc, char **argv) {
         else if (!strcmp(k, "--clients")) clients = atoi(v);
         else if (!strcmp(k, "--sessions")) sessions = atoi(v);
         else if (!strcmp(k, "--seconds")) seconds = atof(v);
+        else if (!strcmp(k, "--only")) {
+            static const char *const kinds[] = {"inprocess", "json", "binary", "live", "syscall"};
+            static const int which[] = {0, 1, 2, 3, 4};   /* as single() numbers them */
+            for (int q = 0; q < 5; q++)
+                if (!strcmp(v, kinds[q])) only = which[q];
+            if (only < 0) die("--only takes inprocess, syscall, json, binary or live, not %s", v);
+        }
         else die("unknown option %s", k);
     }
     if (!model) die("--model is required%s", "");
     if (!strcmp(argv[1], "single")) {
         if (port <= 0 || n <= 0) die("single needs --port and --n > 0%s", "");
-        return single(model, port, name, images, n);
+        return single(model, port, name, images, n, only);
     }
     if (!strcmp(argv[1], "inprocess")) {
         if (clients <= 0 || sessions <= 0 || seconds <= 0 || seconds > 600) die("bad --clients/--sessions/--seconds%s", "");

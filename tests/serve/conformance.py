@@ -452,6 +452,29 @@ def test_drain(frost, repo, work, images):
     C.check(code == 0 and "SIGTERM received: draining" in log, "exit code %r after the drain" % code)
 
 
+def timing_stamps(headers):
+    """--timing-header's stamps as a dict of ints, or None when the header is absent or malformed."""
+    m = re.fullmatch(r"received=(\d+),body=(\d+),run=(\d+),ran=(\d+),reply=(\d+)", headers.get("frost-timing", ""))
+    return dict(zip(("received", "body", "run", "ran", "reply"), map(int, m.groups()))) if m else None
+
+
+def test_timing_header(one):
+    before = time.monotonic_ns()
+    st, headers, _ = one.request("POST", "/v2/models/tiny/infer", {"inputs": [
+        {"name": "input", "shape": [1, 16], "datatype": "FP32", "data": [1.0] * 16}]})
+    after = time.monotonic_ns()
+    t = timing_stamps(headers)
+    C.check(st == 200 and t is not None, "Frost-Timing on an inference: %d %r" % (st, headers))
+    if t:
+        # the server's clock is this process's CLOCK_MONOTONIC: every stamp falls inside the request
+        C.check(before <= t["received"] <= t["body"] <= t["run"] <= t["ran"] <= t["reply"] <= after,
+                "Frost-Timing stamps in order within the request: %r (%d..%d)" % (t, before, after))
+    st, headers, _ = one.request("GET", "/v2/health/live")
+    t = timing_stamps(headers)
+    C.check(st == 200 and t is not None and t["run"] == 0 and t["ran"] == 0 and t["received"] <= t["reply"],
+            "Frost-Timing without a model run: run=ran=0: %r" % headers)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--frost", required=True)
@@ -474,6 +497,8 @@ def main():
                          "--max-body-bytes", "2000000"], os.path.join(a.work, "server.log"))
     try:
         test_health_and_metadata(s)
+        st, headers, _ = s.request("GET", "/v2/health/live")
+        C.check(st == 200 and "frost-timing" not in headers, "Frost-Timing only with --timing-header: %r" % headers)
         if images is None:
             print("skipping the Fashion-MNIST checks: %s is absent (Debian: dataset-fashion-mnist)" % FASHION)
         else:
@@ -490,7 +515,8 @@ def main():
         test_drain(a.frost, repo, a.work, images)
     # one model from the command line, named by --name
     with Server(a.frost, [os.path.join(src, "tests/data/onnx/mlp_dynamic_op13.onnx"), "--name", "tiny",
-                          "--threads", "1"], os.path.join(a.work, "single.log")) as one:
+                          "--threads", "1", "--timing-header"], os.path.join(a.work, "single.log")) as one:
+        test_timing_header(one)
         st, body = one.json("GET", "/v2/models/tiny")
         C.check(st == 200 and body["versions"] == ["1"], "single-model mode: %d %r" % (st, body))
         st, body = one.json("POST", "/v1/models/tiny:predict", {"instances": [[1.0] * 16]})

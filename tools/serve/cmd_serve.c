@@ -28,6 +28,9 @@ static const char serve_help[] =
     "  --drain-seconds S        on SIGTERM, how long in-flight requests may take (default 30)\n"
     "  --idle-timeout S         close keep-alive connections idle this long (default 60)\n"
     "  --quiet                  no log lines on stderr\n"
+    "  --timing-header          add a Frost-Timing header to each response: when the server got the\n"
+    "                           request, its body, started and ended the model run, and replied\n"
+    "                           (CLOCK_MONOTONIC ns; for latency breakdowns on the same host)\n"
     "\n"
     "Endpoints: GET /v2/health/live, /v2/health/ready, /v2, /v2/models/NAME[/versions/V][/ready],\n"
     "POST /v2/models/NAME[/versions/V]/infer; GET /v1/models/NAME[/versions/V][/metadata],\n"
@@ -108,6 +111,8 @@ int cmd_serve(int argc, char **argv) {
             o.idle_timeout_seconds = (int)n;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o.quiet = true;
+        } else if (strcmp(a, "--timing-header") == 0) {
+            o.timing_header = true;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("serve", "unknown option '%s'", a);
         } else if (o.single_model) {

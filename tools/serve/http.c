@@ -24,9 +24,14 @@ typedef struct serve_http {
     size_t max_body;
     atomic_int in_flight;
     bool quiet;
+    bool timing_header;
 } serve_http;
 
+
 typedef struct request_state {
+    /* --timing-header: when the headers and the whole body were in (CLOCK_MONOTONIC ns; 0: not
+     * yet). Per request, not per thread: a worker reads several connections' bodies interleaved. */
+    uint64_t received_ns, body_ns;
     serve_buf body;
     bool too_big;
     size_t discarded;
@@ -35,7 +40,10 @@ typedef struct request_state {
 /* A chunked body this far past the limit is not worth reading to the end: close the connection. */
 #define DISCARD_LIMIT ((size_t)64 << 20)
 
-static enum MHD_Result send_response(serve_http *h, struct MHD_Connection *c, serve_http_response *r) {
+/* `st` gives --timing-header its stamps; the run's are this thread's last run when `ran` (the
+ * handler just ran on this thread), else 0. */
+static enum MHD_Result send_response(serve_http *h, struct MHD_Connection *c, serve_http_response *r,
+                                     const request_state *st, bool ran) {
     size_t len;
     char *data = serve_buf_take(&r->body, &len);
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, data ? data : "",
@@ -51,6 +59,14 @@ static enum MHD_Result send_response(serve_http *h, struct MHD_Connection *c, se
         MHD_add_response_header(resp, "Inference-Header-Content-Length", n);
     }
     if (r->allow) MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (h->timing_header) {
+        /* received, body, run start, run end, reply: where a request's time went, from outside */
+        char t[160];
+        uint64_t run0 = ran ? serve_last_run_start_ns : 0, run1 = run0 ? run0 + serve_last_run_ns : 0;
+        snprintf(t, sizeof t, "received=%" PRIu64 ",body=%" PRIu64 ",run=%" PRIu64 ",ran=%" PRIu64 ",reply=%" PRIu64,
+                 st->received_ns, st->body_ns, run0, run1, serve_now_ns());
+        MHD_add_response_header(resp, "Frost-Timing", t);
+    }
     if (atomic_load(&h->ctx->draining)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
@@ -58,7 +74,8 @@ static enum MHD_Result send_response(serve_http *h, struct MHD_Connection *c, se
     return ok;
 }
 
-static enum MHD_Result send_error(serve_http *h, struct MHD_Connection *c, int status, const char *fmt, ...) {
+static enum MHD_Result send_error(serve_http *h, struct MHD_Connection *c, const request_state *st, int status,
+                                  const char *fmt, ...) {
     serve_http_response r = {.status = status, .content_type = "application/json", .inference_header_len = -1};
     serve_error e = {.status = status};
     va_list ap;
@@ -66,7 +83,7 @@ static enum MHD_Result send_error(serve_http *h, struct MHD_Connection *c, int s
     vsnprintf(e.message, sizeof e.message, fmt, ap);
     va_end(ap);
     serve_reply_error(&r, &e);
-    enum MHD_Result ok = send_response(h, c, &r);
+    enum MHD_Result ok = send_response(h, c, &r, st, false);
     serve_http_response_free(&r);
     return ok;
 }
@@ -99,6 +116,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!st) {
         st = calloc(1, sizeof *st);
         if (!st) return MHD_NO;
+        if (h->timing_header) st->received_ns = serve_now_ns();
         *con_cls = st;
         atomic_fetch_add(&h->in_flight, 1);
         serve_metrics_in_flight(1);
@@ -107,7 +125,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (cl && parse_size(cl, &declared)) {
             if (declared > h->max_body) {
                 st->too_big = true;
-                return send_error(h, c, 413, "the body is %" PRIu64 " bytes; this server takes at most %zu "
+                return send_error(h, c, st, 413, "the body is %" PRIu64 " bytes; this server takes at most %zu "
                                   "(--max-body-bytes)", declared, h->max_body);
             }
             if (declared) serve_buf_reserve(&st->body, (size_t)declared);
@@ -129,9 +147,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (st->too_big)
-        return send_error(h, c, 413, "the body is over %zu bytes (--max-body-bytes)", h->max_body);
-    if (st->body.oom) return send_error(h, c, 500, "out of memory reading the body");
+        return send_error(h, c, st, 413, "the body is over %zu bytes (--max-body-bytes)", h->max_body);
+    if (st->body.oom) return send_error(h, c, st, 500, "out of memory reading the body");
 
+    if (h->timing_header) {
+        st->body_ns = serve_now_ns();
+        serve_last_run_start_ns = 0;   /* nonzero after serve_handle only if this request ran a model */
+    }
     serve_http_request rq = {.method = method, .path = url, .body = st->body.data ? st->body.data : "",
                              .body_len = st->body.len, .inference_header_len = -1};
     const char *ih = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Inference-Header-Content-Length");
@@ -142,7 +164,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     serve_http_response resp;
     serve_handle(h->ctx, &rq, &resp);
-    enum MHD_Result ok = send_response(h, c, &resp);
+    enum MHD_Result ok = send_response(h, c, &resp, st, true);
     serve_http_response_free(&resp);
     return ok;
 }
@@ -207,6 +229,7 @@ struct serve_http *serve_http_start(serve_context *ctx, const serve_options *o, 
     h->ctx = ctx;
     h->max_body = o->max_body_bytes;
     h->quiet = o->quiet;
+    h->timing_header = o->timing_header;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6) flags |= MHD_USE_IPv6;
     struct MHD_OptionItem opts[] = {

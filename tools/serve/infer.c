@@ -13,6 +13,7 @@
 #include <string.h>
 
 _Thread_local uint64_t serve_last_run_ns;
+_Thread_local uint64_t serve_last_run_start_ns;
 
 int64_t serve_numel(int rank, const int64_t *dims) {
     int64_t n = 1;
@@ -198,6 +199,7 @@ bool serve_infer(serve_request *rq, serve_emit_fn emit, void *ctx, serve_model_m
     }
     uint64_t t0 = serve_now_ns();
     frost_status st = frost_session_run(s, &err);
+    serve_last_run_start_ns = t0;
     serve_last_run_ns = serve_now_ns() - t0;
     if (mm) serve_histogram_observe(&mm->inference_seconds, serve_last_run_ns);
     if (st != FROST_OK) {

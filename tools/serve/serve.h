@@ -185,6 +185,8 @@ void serve_histogram_observe(serve_histogram *h, uint64_t ns);
 void serve_overhead_observe(serve_overhead_histogram *h, uint64_t ns);
 /* frost_session_run time of the last inference on this thread (infer.c sets it). */
 extern _Thread_local uint64_t serve_last_run_ns;
+/* When that run started (CLOCK_MONOTONIC ns); 0 until a model runs on this thread. */
+extern _Thread_local uint64_t serve_last_run_start_ns;
 /* HTTP responses by status code, for every route. */
 void serve_metrics_count_response(int status);
 void serve_metrics_in_flight(int delta);
@@ -396,6 +398,7 @@ typedef struct serve_options {
     double drain_seconds;
     int idle_timeout_seconds;
     bool quiet;
+    bool timing_header;                   /* --timing-header: stamps in each response (http.c) */
 } serve_options;
 
 struct serve_http;
