@@ -15,7 +15,7 @@ Only the layers of the networks it is used for are translated (Conv2D, Activatio
 Add, UpSampling2D nearest, InputLayer); anything else is refused by name. Debian's python3-onnx
 and python3-numpy; Node for the check.
 
-usage: scripts/export-onnx-twins.py [--corpus DIR] [--build build-bench] [ID ...]
+usage: scripts/export-onnx-twins.py [--corpus DIR] [--build build-bench | --ort-node DIR] [ID ...]
   (default IDs: the TF.js layers networks bench/real_models times)
 """
 import argparse
@@ -187,15 +187,17 @@ const fs = require('fs');
 """
 
 
-def check_twin(corpus, mid, path, build):
+def check_twin(corpus, mid, path, ort_js):
     """ONNX Runtime on the twin vs the TF.js reference output; returns the max error (scaled)."""
     ref_dir = os.path.join(corpus, "refs", mid)
+    if not os.path.exists(os.path.join(ref_dir, "manifest.json")):
+        raise SystemExit("export-onnx-twins: no TF.js reference for %s in %s to check the twin against "
+                         "(node scripts/corpus-references.mjs)" % (mid, ref_dir))
     manifest = json.load(open(os.path.join(ref_dir, "manifest.json")))
     x = np.load(os.path.join(ref_dir, "in_0.npy")).astype("<f4")
     ref = np.load(os.path.join(ref_dir, "out_0.npy")).astype(np.float64)
-    ort_js = os.path.join(ROOT, build, "peers", "ort", "node_modules", "onnxruntime-node")
     if not os.path.isdir(ort_js):
-        raise SystemExit("export-onnx-twins: no onnxruntime-node in %s (scripts/setup-ort.sh %s)" % (ort_js, build))
+        raise SystemExit("export-onnx-twins: no onnxruntime-node in %s (scripts/setup-ort.sh)" % ort_js)
     with tempfile.TemporaryDirectory() as d:
         open(os.path.join(d, "check.js"), "w").write(CHECK_JS)
         x.tofile(os.path.join(d, "in.f32"))
@@ -218,6 +220,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", default=os.environ.get("FROST_CORPUS_DIR", os.path.expanduser("~/.cache/frost/corpus")))
     ap.add_argument("--build", default="build-bench", help="where scripts/setup-ort.sh installed ONNX Runtime")
+    ap.add_argument("--ort-node", help="onnxruntime-node's folder (default: BUILD/peers/ort/node_modules/...)")
     ap.add_argument("ids", nargs="*", default=DEFAULT_IDS)
     a = ap.parse_args()
     for mid in a.ids:
@@ -230,7 +233,8 @@ def main():
         os.makedirs(os.path.dirname(out), exist_ok=True)
         tmp = out + ".tmp"
         onnx.save(export_layers_model(src), tmp)
-        err, n_bad = check_twin(a.corpus, mid, tmp, a.build)
+        ort_js = a.ort_node or os.path.join(ROOT, a.build, "peers", "ort", "node_modules", "onnxruntime-node")
+        err, n_bad = check_twin(a.corpus, mid, tmp, os.path.abspath(ort_js))
         if n_bad:
             os.unlink(tmp)
             raise SystemExit("export-onnx-twins: %s: the twin differs from TF.js's reference at %d elements "
