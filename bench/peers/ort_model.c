@@ -144,7 +144,8 @@ typedef struct input {
     void *value;
 } input;
 
-/* Fills x[0..n) of dtype d: one sample of frost bench's synthetic data, or the fixed value. */
+/* Fills x with one sample of the input (its dtype, numel elements): frost bench's synthetic data, or
+ * the --value. */
 static void fill_input(const input *in, unsigned char *x, unsigned long long seed, uint64_t sample) {
     const size_t n = in->numel;
     if (in->has_value) {
