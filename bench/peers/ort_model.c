@@ -3,9 +3,12 @@
  * which frost bench uses), one Run per call, a warm-up, then --loops timed loops of --n calls. It
  * prints one JSON line: per-call latency percentiles, the first call, each loop's total.
  *
- * The inputs (f32 only) and the outputs to fetch are named on the command line (bench/real_models
- * takes them from `frost inspect --json`), so only the OrtApi slots ort_peer.c already verifies
- * are needed, plus the tensor accessors --dump uses. The slot numbers are those of
+ * The inputs and the outputs to fetch are named on the command line (bench/real_models takes them
+ * from `frost inspect --json`), so only the OrtApi slots ort_peer.c already verifies are needed,
+ * plus the tensor accessors --dump uses. Inputs are f32 unless --dtype says otherwise; they are
+ * filled as frost bench fills them (floats from synth_input.c, 8-bit integers random bytes, wider
+ * integers and bools zero), or with one value everywhere (--value: what frost's --set fixes, such
+ * as a sample rate). The slot numbers are those of
  * onnxruntime_c_api.h, which only ever appends to struct OrtApi; the table is checked before use
  * (a status must round-trip through CreateStatus / GetErrorCode / GetErrorMessage) and the
  * session's input and output counts must match the command line.
@@ -19,8 +22,8 @@
  * bench/real_models to compare with `frost run` on the same bytes.
  *
  * usage: ort_model --lib libonnxruntime.so.1 --model M.onnx --input NAME=1x3x224x224 ...
- *                  --output NAME ... [--threads 1] [--n 100] [--loops 3] [--warmup 20] [--seed 1]
- *                  [--dump DIR]
+ *                  --output NAME ... [--dtype NAME=int64 ...] [--value NAME=16000 ...]
+ *                  [--threads 1] [--n 100] [--loops 3] [--warmup 20] [--seed 1] [--dump DIR]
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -49,6 +52,7 @@ enum {
     ORT_SessionGetOutputCount = 31,
     ORT_CreateTensorWithDataAsOrtValue = 49,
     ORT_GetTensorMutableData = 51,
+    ORT_GetTensorElementType = 60,
     ORT_GetDimensionsCount = 61,
     ORT_GetDimensions = 62,
     ORT_GetTensorShapeElementCount = 64,
@@ -64,7 +68,24 @@ enum {
     ORT_SLOTS_USED = 101
 };
 enum { ORT_FAIL_CODE = 1, ORT_LOG_ERROR = 3, ORT_SEQUENTIAL = 0, ORT_ENABLE_ALL = 99,
-       ORT_ARENA_ALLOCATOR = 1, ORT_MEM_DEFAULT = 0, ORT_FLOAT = 1 };
+       ORT_ARENA_ALLOCATOR = 1, ORT_MEM_DEFAULT = 0 };
+
+/* ONNX element types this peer feeds and dumps: the number, its size and its numpy descr. */
+typedef struct { const char *name; int onnx; size_t size; const char *descr; } dtype_info;
+static const dtype_info DTYPES[] = {
+    {"float32", 1, 4, "<f4"}, {"uint8", 2, 1, "|u1"}, {"int8", 3, 1, "|i1"}, {"int16", 5, 2, "<i2"},
+    {"int32", 6, 4, "<i4"}, {"int64", 7, 8, "<i8"}, {"bool", 9, 1, "|b1"}, {"float64", 11, 8, "<f8"},
+};
+static const dtype_info *dtype_by_name(const char *name) {
+    for (size_t i = 0; i < sizeof DTYPES / sizeof DTYPES[0]; i++)
+        if (!strcmp(DTYPES[i].name, name)) return &DTYPES[i];
+    return NULL;
+}
+static const dtype_info *dtype_by_onnx(int onnx) {
+    for (size_t i = 0; i < sizeof DTYPES / sizeof DTYPES[0]; i++)
+        if (DTYPES[i].onnx == onnx) return &DTYPES[i];
+    return NULL;
+}
 
 typedef void (*ort_fn)(void);
 typedef struct ort_status ort_status;
@@ -116,9 +137,41 @@ typedef struct input {
     int rank;
     int64_t dims[MAX_RANK];
     size_t numel;
-    float *buf, *pool;
+    const dtype_info *dtype;
+    int has_value;
+    double fixed; /* --value: every element */
+    unsigned char *buf, *pool;
     void *value;
 } input;
+
+/* Fills x with one sample of the input (its dtype, numel elements): frost bench's synthetic data, or
+ * the --value. */
+static void fill_input(const input *in, unsigned char *x, unsigned long long seed, uint64_t sample) {
+    const size_t n = in->numel;
+    if (in->has_value) {
+        for (size_t i = 0; i < n; i++) {
+            switch (in->dtype->onnx) {
+            case 1: ((float *)x)[i] = (float)in->fixed; break;
+            case 11: ((double *)x)[i] = in->fixed; break;
+            case 2: case 9: x[i] = (unsigned char)(int)in->fixed; break;
+            case 3: ((int8_t *)x)[i] = (int8_t)in->fixed; break;
+            case 5: ((int16_t *)x)[i] = (int16_t)in->fixed; break;
+            case 6: ((int32_t *)x)[i] = (int32_t)in->fixed; break;
+            default: ((int64_t *)x)[i] = (int64_t)in->fixed; break;
+            }
+        }
+        return;
+    }
+    switch (in->dtype->onnx) {
+    case 1: synth_fill_f32((float *)x, n, in->name, seed, sample); return;
+    case 11:
+        synth_fill_f32((float *)x, n, in->name, seed, sample); /* in place, widened from the end */
+        for (size_t i = n; i-- > 0;) ((double *)x)[i] = ((float *)x)[i];
+        return;
+    case 2: case 3: case 5: synth_fill_bytes(x, n * in->dtype->size, in->name, seed, sample); return;
+    default: memset(x, 0, n * in->dtype->size); return;
+    }
+}
 
 static int parse_input(char *text, input *in) {
     char *eq = strrchr(text, '=');
@@ -141,7 +194,7 @@ static int parse_input(char *text, input *in) {
     return 1;
 }
 
-static void write_npy(const char *path, const float *x, const int64_t *dims, int rank) {
+static void write_npy(const char *path, const void *x, const dtype_info *d, const int64_t *dims, int rank) {
     FILE *f = fopen(path, "wb");
     if (!f) die("cannot write", path);
     char shape[256] = "(";
@@ -154,7 +207,7 @@ static void write_npy(const char *path, const float *x, const int64_t *dims, int
     }
     strcat(shape, ")");
     char header[512];
-    int len = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", shape);
+    int len = snprintf(header, sizeof header, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", d->descr, shape);
     int total = 10 + len + 1;
     int pad = (64 - total % 64) % 64;
     fwrite("\x93NUMPY\x01\x00", 1, 8, f);
@@ -163,7 +216,7 @@ static void write_npy(const char *path, const float *x, const int64_t *dims, int
     fwrite(header, 1, (size_t)len, f);
     for (int i = 0; i < pad; i++) fputc(' ', f);
     fputc('\n', f);
-    fwrite(x, sizeof(float), n, f);
+    fwrite(x, d->size, n, f);
     if (fclose(f) != 0) die("cannot write", path);
 }
 
@@ -171,6 +224,8 @@ int main(int argc, char **argv) {
     const char *lib_path = NULL, *model = NULL, *dump = NULL;
     input inputs[MAX_IO];
     const char *outputs[MAX_IO];
+    char *dtype_args[MAX_IO], *value_args[MAX_IO];
+    int n_dtype = 0, n_value = 0;
     int n_in = 0, n_out = 0, threads = 1, n = 100, loops = 3, warmup = 20;
     unsigned long long seed = 1;
     for (int i = 1; i < argc; i++) {
@@ -189,12 +244,35 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--output")) {
             if (n_out == MAX_IO) die("too many --output", NULL);
             outputs[n_out++] = v;
+        } else if (!strcmp(a, "--dtype") || !strcmp(a, "--value")) {
+            if (n_dtype == MAX_IO || n_value == MAX_IO) die("too many --dtype/--value", NULL);
+            if (!strcmp(a, "--dtype")) dtype_args[n_dtype++] = argv[i];
+            else value_args[n_value++] = argv[i];
         } else if (!strcmp(a, "--input")) {
             if (n_in == MAX_IO) die("too many --input", NULL);
             memset(&inputs[n_in], 0, sizeof inputs[n_in]);
             if (!parse_input(argv[i], &inputs[n_in])) die("--input wants NAME=DIMS, not", v);
+            inputs[n_in].dtype = &DTYPES[0];
             n_in++;
         } else die("unknown option", a);
+    }
+    for (int k = 0; k < n_dtype + n_value; k++) {
+        char *arg = k < n_dtype ? dtype_args[k] : value_args[k - n_dtype];
+        char *eq = strchr(arg, '=');
+        if (!eq) die(k < n_dtype ? "--dtype wants NAME=TYPE, not" : "--value wants NAME=NUMBER, not", arg);
+        *eq = 0;
+        input *in = NULL;
+        for (int j = 0; j < n_in; j++)
+            if (!strcmp(inputs[j].name, arg)) in = &inputs[j];
+        if (!in) die("--dtype/--value names no --input", arg);
+        if (k < n_dtype) {
+            if (!(in->dtype = dtype_by_name(eq + 1))) die("unknown --dtype (float32 uint8 int8 int16 int32 int64 bool float64)", eq + 1);
+        } else {
+            char *end;
+            in->fixed = strtod(eq + 1, &end);
+            if (end == eq + 1 || *end) die("--value is not a number", eq + 1);
+            in->has_value = 1;
+        }
     }
     if (!lib_path || !model || n_in == 0 || n_out == 0 || threads < 1 || n < 1 || loops < 1 || warmup < 0)
         die("usage: ort_model --lib LIB --model M --input NAME=DIMS ... --output NAME ... "
@@ -249,7 +327,7 @@ int main(int argc, char **argv) {
 
     /* The same pool as frost bench: as many distinct samples as fit in 64 MiB, 1 to 64. */
     size_t per_call = 0;
-    for (int i = 0; i < n_in; i++) per_call += inputs[i].numel * sizeof(float);
+    for (int i = 0; i < n_in; i++) per_call += inputs[i].numel * inputs[i].dtype->size;
     long pool_n = per_call ? (long)(((size_t)64 << 20) / per_call) : 64;
     pool_n = pool_n < 1 ? 1 : pool_n > 64 ? 64 : pool_n;
     if (pool_n > n) pool_n = n;
@@ -257,15 +335,15 @@ int main(int argc, char **argv) {
     const void *in_values[MAX_IO];
     for (int i = 0; i < n_in; i++) {
         input *in = &inputs[i];
-        in->buf = malloc(in->numel * sizeof(float) + 64);
-        in->pool = malloc(in->numel * sizeof(float) * (size_t)pool_n + 64);
+        const size_t bytes = in->numel * in->dtype->size;
+        in->buf = malloc(bytes + 64);
+        in->pool = malloc(bytes * (size_t)pool_n + 64);
         if (!in->buf || !in->pool) die("out of memory", NULL);
-        for (long k = 0; k < pool_n; k++)
-            synth_fill_f32(in->pool + (size_t)k * in->numel, in->numel, in->name, seed, (uint64_t)k);
-        memcpy(in->buf, in->pool, in->numel * sizeof(float));
+        for (long k = 0; k < pool_n; k++) fill_input(in, in->pool + (size_t)k * bytes, seed, (uint64_t)k);
+        memcpy(in->buf, in->pool, bytes);
         check(CALL(ORT_CreateTensorWithDataAsOrtValue,
                    ort_status *(*)(const void *, void *, size_t, const int64_t *, size_t, int, void **))(
-                  mem, in->buf, in->numel * sizeof(float), in->dims, (size_t)in->rank, ORT_FLOAT, &in->value),
+                  mem, in->buf, bytes, in->dims, (size_t)in->rank, in->dtype->onnx, &in->value),
               "CreateTensorWithDataAsOrtValue");
         in_names[i] = in->name;
         in_values[i] = in->value;
@@ -279,8 +357,9 @@ int main(int argc, char **argv) {
 #define ONE_CALL(sample)                                                                          \
     do {                                                                                          \
         for (int i_ = 0; i_ < n_in; i_++)                                                         \
-            memcpy(inputs[i_].buf, inputs[i_].pool + (size_t)((sample) % pool_n) * inputs[i_].numel, \
-                   inputs[i_].numel * sizeof(float));                                             \
+            memcpy(inputs[i_].buf,                                                                \
+                   inputs[i_].pool + (size_t)((sample) % pool_n) * inputs[i_].numel * inputs[i_].dtype->size, \
+                   inputs[i_].numel * inputs[i_].dtype->size);                                    \
         memset(outs, 0, sizeof outs);                                                             \
         check(run(session, NULL, in_names, in_values, (size_t)n_in, outputs, (size_t)n_out, outs), "Run"); \
     } while (0)
@@ -292,20 +371,24 @@ int main(int argc, char **argv) {
         char path[4096];
         for (int i = 0; i < n_in; i++) {
             snprintf(path, sizeof path, "%s/in_%d.npy", dump, i);
-            write_npy(path, inputs[i].pool, inputs[i].dims, inputs[i].rank);
+            write_npy(path, inputs[i].pool, inputs[i].dtype, inputs[i].dims, inputs[i].rank);
         }
         for (int o = 0; o < n_out; o++) {
             void *info = NULL, *data = NULL;
             size_t rank = 0;
+            int type = 0;
             int64_t dims[MAX_RANK];
             check(CALL(ORT_GetTensorTypeAndShape, ort_status *(*)(const void *, void **))(outs[o], &info), "GetTensorTypeAndShape");
+            check(CALL(ORT_GetTensorElementType, ort_status *(*)(const void *, int *))(info, &type), "GetTensorElementType");
             check(CALL(ORT_GetDimensionsCount, ort_status *(*)(const void *, size_t *))(info, &rank), "GetDimensionsCount");
             if (rank > MAX_RANK) die("output rank too large", outputs[o]);
             check(CALL(ORT_GetDimensions, ort_status *(*)(const void *, int64_t *, size_t))(info, dims, rank), "GetDimensions");
             CALL(ORT_ReleaseTensorTypeAndShapeInfo, void (*)(void *))(info);
             check(CALL(ORT_GetTensorMutableData, ort_status *(*)(void *, void **))(outs[o], &data), "GetTensorMutableData");
             snprintf(path, sizeof path, "%s/out_%d.npy", dump, o);
-            write_npy(path, data, dims, (int)rank);
+            const dtype_info *d = dtype_by_onnx(type);
+            if (!d) die("output of an element type --dump does not write", outputs[o]);
+            write_npy(path, data, d, dims, (int)rank);
         }
     }
     for (int o = 0; o < n_out; o++) release_value(outs[o]);
