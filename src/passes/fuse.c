@@ -294,6 +294,85 @@ static frost_status try_fold_affine(frost__graph *g, int pi, int ci, bool *folde
     return st;
 }
 
+/* ---- Depthwise then 1x1: one step ------------------------------------------------------------
+ * MobileNet-style blocks run a depthwise conv and then a 1x1 conv on its output. Fused, the 1x1
+ * conv computes the depthwise output a few rows at a time into a workspace and multiplies it while
+ * it is in cache (ops/conv.c, CONV_DWPW): the depthwise output never makes a round trip through
+ * memory. The depthwise conv (DEPTHWISE_CONV2D with multiplier 1, or CONV2D with one input channel
+ * per group) must have constant weights, no residual, and the 1x1 conv (stride 1, no padding,
+ * ungrouped, constant weights) as the only consumer of its output. */
+
+/* The [kh, kw, C, 1] depthwise filter value of node d, or -1 when d is not a foldable depthwise. */
+static int depthwise_filter(const frost__graph *g, const frost__node *d) {
+    if (d->dead || d->n_out != 1 || d->n_in < 2 || d->in[1] < 0 || (d->n_in > 3 && d->in[3] >= 0))
+        return -1;
+    const frost__value *f = &g->values[d->in[1]], *x = &g->values[d->in[0]];
+    if (f->kind != FROST__VAL_CONST || f->dtype != FROST_DTYPE_F32 || f->shape.rank != 4 ||
+        x->shape.rank != 4 || x->shape.d[3] < 1)
+        return -1;
+    if (d->op == FROST__OP_DEPTHWISE_CONV2D && f->shape.d[3] == 1) return d->in[1];
+    /* HWIO [kh, kw, 1, C] with C groups is byte for byte the depthwise [kh, kw, C, 1]. */
+    if (d->op == FROST__OP_CONV2D && d->p.conv.groups == x->shape.d[3] && f->shape.d[2] == 1 &&
+        f->shape.d[3] == x->shape.d[3] && !d->p.conv.dw)
+        return d->in[1];
+    return -1;
+}
+
+static bool pointwise_conv(const frost__graph *g, const frost__node *p) {
+    if (p->dead || p->op != FROST__OP_CONV2D || p->p.conv.dw || p->n_in < 2 || p->in[1] < 0 ||
+        (p->p.conv.groups > 1))
+        return false;
+    const frost__window *w = &p->p.conv.w;
+    const frost__value *f = &g->values[p->in[1]];
+    const bool no_pad = w->padding != FROST__PAD_EXPLICIT ||
+                        (w->pad_top == 0 && w->pad_bottom == 0 && w->pad_left == 0 && w->pad_right == 0);
+    return f->kind == FROST__VAL_CONST && f->shape.rank == 4 && f->shape.d[0] == 1 &&
+           f->shape.d[1] == 1 && (w->stride_h <= 1) && (w->stride_w <= 1) && no_pad;
+}
+
+static frost_status fuse_depthwise_pointwise(frost__graph *g, frost_error *err) {
+    int fused = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        frost__node *d = &g->nodes[i];
+        const int df = depthwise_filter(g, d);
+        if (df < 0) continue;
+        int *uses = frost__graph_use_counts(g);
+        if (!uses) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        const int pi = sole_consumer(g, uses, d->out[0]);
+        frost__free(&g->alloc, uses);
+        if (pi < 0) continue;
+        frost__node *p = &g->nodes[pi];
+        d = &g->nodes[i];
+        if (!pointwise_conv(g, p) || p->in[0] != d->out[0] || (p->n_in > 3 && p->in[3] == d->out[0]))
+            continue;
+        FROST_TRY(ensure_input_slots(g, p, 6, err));
+        d = &g->nodes[i];
+        p->in[0] = d->in[0];
+        p->in[4] = df;
+        p->in[5] = d->n_in > 2 ? d->in[2] : -1;
+        p->p.conv.dw = true;
+        p->p.conv.dw_w = d->p.conv.w;
+        p->p.conv.dw_act = d->p.conv.act;
+        p->p.conv.dw_post = d->p.conv.post_affine;
+        p->p.conv.dw_post_scale = d->p.conv.post_scale;
+        p->p.conv.dw_post_shift = d->p.conv.post_shift;
+        /* Reads "Conv+Relu > Conv+Add+Relu" in frost inspect: the depthwise part first. */
+        size_t len = strlen(d->src_op) + strlen(p->src_op) + 4;
+        char *op = frost__alloc(&g->alloc, len);
+        if (!op) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        snprintf(op, len, "%s > %s", d->src_op, p->src_op);
+        frost__free(&g->alloc, p->src_op);
+        p->src_op = op;
+        frost__names_retire(g, d->out[0]);
+        d->dead = true;
+        fused++;
+    }
+    if (fused)
+        frost__graph_report(g, "fused %d depthwise convs into the 1x1 convs after them (computed "
+                               "tile by tile)", fused);
+    return FROST_OK;
+}
+
 frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
     int n_bias = 0, n_act = 0, n_bn = 0, n_post = 0, n_res = 0;
     for (int i = 0; i < g->n_nodes; i++) {
@@ -406,6 +485,7 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             c->dead = true;
         }
     }
+    FROST_TRY(fuse_depthwise_pointwise(g, err));
     if (n_bias || n_act || n_bn || n_post || n_res)
         frost__graph_report(g, "fused %d bias adds, %d activations, %d BatchNorm/channel scales, "
                                "%d residual adds and %d scales/shifts after an activation into "
