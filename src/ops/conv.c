@@ -70,6 +70,7 @@ typedef struct conv_plan {
      * the residual (input 3) and applies tail_act, tile by tile while the output is hot. */
     bool residual;
     frost__act_params tail_act;
+    frost__f32_residual_fn residual_fn; /* this CPU's loop for it (kernels/select.h)         */
     bool fixed_split;    /* deterministic: tiles, blocks and column splits never depend on the
                             thread count (ops/op.h)                                            */
     /* CONV_DWPW: the depthwise conv's geometry (its output is this conv's input), activation and
@@ -85,24 +86,18 @@ typedef struct conv_plan {
 static bool has_tail(const conv_plan *p) { return p->post || p->residual; }
 
 /* The tail on rows x cols floats of y (ld apart), r the matching residual rows (same ld) or NULL:
- * y = act(y + r) * post_scale + post_shift. */
+ * y = act(y + r) * post_scale + post_shift. The residual add runs in this CPU's vector loop
+ * (kernels/eltwise.h), over whole tiles at once when their rows are contiguous. */
 static void apply_tail(const conv_plan *p, float *y, const float *r, int64_t rows, int64_t cols,
                        int64_t ld) {
+    if (rows == 1 || cols == ld) {
+        cols *= rows;
+        rows = 1;
+    }
     const float a = p->post_scale, b = p->post_shift;
     for (int64_t i = 0; i < rows; i++) {
         float *row = y + i * ld;
-        if (p->residual) {
-            const float *rr = r + i * ld;
-            if (p->tail_act.act == FROST__ACT_RELU)
-                for (int64_t j = 0; j < cols; j++) {
-                    const float v = row[j] + rr[j];
-                    row[j] = v > 0.0f ? v : 0.0f;
-                }
-            else
-                for (int64_t j = 0; j < cols; j++) row[j] += rr[j];
-            if (p->tail_act.act != FROST__ACT_RELU && p->tail_act.act != FROST__ACT_NONE)
-                frost_k_f32_act__ref(row, (size_t)cols, &p->tail_act);
-        }
+        if (p->residual) p->residual_fn(row, r + i * ld, cols, &p->tail_act);
         if (p->post)
             for (int64_t j = 0; j < cols; j++) row[j] = row[j] * a + b;
     }
@@ -1110,7 +1105,8 @@ static void label_step(frost__step *st, const conv_plan *p) {
 }
 
 /* The tail after the kernels (see conv_plan); called once the mode is chosen. */
-static void set_post(conv_plan *p, const frost__node *n) {
+static void set_post(conv_plan *p, const frost__node *n, const frost__cpu *cpu) {
+    p->residual_fn = frost__f32_residual_pick(cpu);
     p->post = n->p.conv.post_affine;
     p->post_scale = n->p.conv.post_scale;
     p->post_shift = n->p.conv.post_shift;
@@ -1123,7 +1119,7 @@ static void set_post(conv_plan *p, const frost__node *n) {
 
 static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     FROST_TRY(conv2d_choose(st, pc));
-    set_post((conv_plan *)st->state.bytes, pc->node);
+    set_post((conv_plan *)st->state.bytes, pc->node, pc->cpu);
     label_step(st, (const conv_plan *)st->state.bytes);
     return FROST_OK;
 }
@@ -1139,7 +1135,7 @@ static frost_status depthwise_prepare(frost__step *st, const frost__prepare_ctx 
     p->act = n->p.conv.act;
     p->mode = CONV_DEPTHWISE;
     p->kern = frost__conv_kernels_pick(pc->cpu);
-    set_post(p, n);
+    set_post(p, n, pc->cpu);
     st->run = conv_run;
     label_step(st, p);
     return FROST_OK;

@@ -1,0 +1,7 @@
+/* residual_ref.c — the residual tail y = act(y + r) (kernels/ref/residual_f32.inc) at the build's
+ * baseline vector width; what CPUs without a wider version run. Never allocates. */
+#include "kernels/eltwise.h"
+#include "kernels/gemm.h"
+
+#define RESIDUAL_NAME frost_k_f32_residual__ref
+#include "kernels/ref/residual_f32.inc"
