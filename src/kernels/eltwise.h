@@ -26,7 +26,13 @@ void frost_k_f32_residual__avx2(float *y, const float *r, int64_t n, const frost
 void frost_k_f32_residual__avx512(float *y, const float *r, int64_t n, const frost__act_params *act);
 typedef void (*frost__f32_residual_fn)(float *y, const float *r, int64_t n,
                                        const frost__act_params *act);
-/* (frost__f32_residual_pick in kernels/select.h chooses among them.) */
+/* y[i] = y[i] * s + t for n floats (a scale and shift after an activation); the wider builds may
+ * use FMA. */
+void frost_k_f32_scale_shift__ref(float *y, int64_t n, float s, float t);
+void frost_k_f32_scale_shift__avx2(float *y, int64_t n, float s, float t);
+void frost_k_f32_scale_shift__avx512(float *y, int64_t n, float s, float t);
+typedef void (*frost__f32_scale_shift_fn)(float *y, int64_t n, float s, float t);
+/* (frost__f32_residual_pick and frost__f32_scale_shift_pick in kernels/select.h choose.) */
 
 /* Unary over any supported dtype: `in` is x's dtype, `out` the output dtype (BOOL for
  * ISNAN/ISINF, x's dtype otherwise). Returns false when the (fn, dtype) pair is unsupported. */

@@ -57,5 +57,6 @@ frost__softmax_fn frost__softmax_pick(const frost__cpu *cpu);
 
 frost__f32_unary_fn frost__f32_unary_pick(const frost__cpu *cpu);
 frost__f32_residual_fn frost__f32_residual_pick(const frost__cpu *cpu);
+frost__f32_scale_shift_fn frost__f32_scale_shift_pick(const frost__cpu *cpu);
 
 #endif

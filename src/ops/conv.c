@@ -70,7 +70,8 @@ typedef struct conv_plan {
      * the residual (input 3) and applies tail_act, tile by tile while the output is hot. */
     bool residual;
     frost__act_params tail_act;
-    frost__f32_residual_fn residual_fn; /* this CPU's loop for it (kernels/select.h)         */
+    frost__f32_residual_fn residual_fn; /* this CPU's loops for the tails (kernels/select.h) */
+    frost__f32_scale_shift_fn scale_shift_fn;
     bool fixed_split;    /* deterministic: tiles, blocks and column splits never depend on the
                             thread count (ops/op.h)                                            */
     /* CONV_DWPW: the depthwise conv's geometry (its output is this conv's input), activation and
@@ -98,8 +99,7 @@ static void apply_tail(const conv_plan *p, float *y, const float *r, int64_t row
     for (int64_t i = 0; i < rows; i++) {
         float *row = y + i * ld;
         if (p->residual) p->residual_fn(row, r + i * ld, cols, &p->tail_act);
-        if (p->post)
-            for (int64_t j = 0; j < cols; j++) row[j] = row[j] * a + b;
+        if (p->post) p->scale_shift_fn(row, cols, a, b);
     }
 }
 _Static_assert(sizeof(conv_plan) <= sizeof(((frost__step *)0)->state), "conv plan too big");
@@ -778,8 +778,7 @@ static void dwpw_unit(const dwpw_task *t, int64_t unit, int worker) {
     p->kern->depthwise(&dg, t->x + img * d->in_h * d->in_w * d->in_c, t->dw_filter, t->dw_bias,
                        &p->dw_act, tmp, 0, r1 - r0);
     const int64_t n_floats = (r1 - r0) * row;
-    if (p->dw_post)
-        for (int64_t i = 0; i < n_floats; i++) tmp[i] = tmp[i] * p->dw_post_scale + p->dw_post_shift;
+    if (p->dw_post) p->scale_shift_fn(tmp, n_floats, p->dw_post_scale, p->dw_post_shift);
     const int rows = (int)((r1 - r0) * g->out_w);
     const int64_t first = (img * g->out_h + r0) * g->out_w; /* output pixel of the tile's start */
     float *C = t->y + first * g->out_c;
@@ -1107,6 +1106,7 @@ static void label_step(frost__step *st, const conv_plan *p) {
 /* The tail after the kernels (see conv_plan); called once the mode is chosen. */
 static void set_post(conv_plan *p, const frost__node *n, const frost__cpu *cpu) {
     p->residual_fn = frost__f32_residual_pick(cpu);
+    p->scale_shift_fn = frost__f32_scale_shift_pick(cpu);
     p->post = n->p.conv.post_affine;
     p->post_scale = n->p.conv.post_scale;
     p->post_shift = n->p.conv.post_shift;

@@ -3,7 +3,8 @@
  * around every vector width (0 to 70, and a long one), every activation (the four applied in the
  * add loop and the rest through the portable activation pass), no activation at all (NULL),
  * inputs with exact zeros, negatives, values past 6, infinities and NaN. No FMA is involved, so
- * the results must be the same bits as the reference (NaN where it gives NaN). */
+ * the results must be the same bits as the reference (NaN where it gives NaN). Also the scale and
+ * shift after an activation, y = y * s + t, within FMA contraction of the plain loop. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,17 +66,47 @@ static int run_cases(const char *isa, residual_fn fn) {
     return cases;
 }
 
+typedef void (*scale_shift_fn)(float *, int64_t, float, float);
+
+static int run_scale_shift(const char *isa, scale_shift_fn fn) {
+    int cases = 0;
+    for (int64_t n = 0; n <= 71; n++) {
+        const int64_t len = n == 71 ? 4099 : n;
+        float *y = malloc((size_t)(len + 1) * sizeof *y), *want = malloc((size_t)(len + 1) * sizeof *want);
+        frost_test_fill(y, (size_t)len + 1, -8, 8);
+        const float s = n % 3 ? 0.75f : -1.5f, t = n % 2 ? 0.25f : -3.0f, sentinel = y[len];
+        for (int64_t i = 0; i < len; i++) want[i] = y[i] * s + t;
+        fn(y, len, s, t);
+        int64_t bad = -1;
+        for (int64_t i = 0; i < len && bad < 0; i++)
+            if (!(fabsf(y[i] - want[i]) <= 1e-6f * (1.0f + fabsf(want[i])))) bad = i;
+        CHECK_MSG(bad < 0, "%s scale-shift: n %lld: [%lld] %g vs %g", isa, (long long)len,
+                  (long long)bad, bad >= 0 ? y[bad] : 0.0, bad >= 0 ? want[bad] : 0.0);
+        CHECK_MSG(memcmp(&y[len], &sentinel, sizeof sentinel) == 0,
+                  "%s scale-shift: n %lld wrote past the end", isa, (long long)len);
+        cases++;
+        free(y), free(want);
+    }
+    return cases;
+}
+
 int main(void) {
     frost_test_seed(37);
     const frost__cpu *cpu = frost__cpu_get();
     int cases = run_cases("portable", frost_k_f32_residual__ref);
+    int ss = run_scale_shift("portable", frost_k_f32_scale_shift__ref);
 #if defined(__x86_64__)
-    if (cpu->max_isa >= FROST__ISA_AVX2 && cpu->avx2_fma)
+    if (cpu->max_isa >= FROST__ISA_AVX2 && cpu->avx2_fma) {
         cases += run_cases("avx2", frost_k_f32_residual__avx2);
-    if (cpu->max_isa >= FROST__ISA_AVX512 && cpu->avx512f)
+        ss += run_scale_shift("avx2", frost_k_f32_scale_shift__avx2);
+    }
+    if (cpu->max_isa >= FROST__ISA_AVX512 && cpu->avx512f) {
         cases += run_cases("avx512", frost_k_f32_residual__avx512);
+        ss += run_scale_shift("avx512", frost_k_f32_scale_shift__avx512);
+    }
 #endif
     (void)cpu;
     CHECK(cases >= 72 * 9);
+    CHECK(ss >= 72);
     return frost_test_finish();
 }
