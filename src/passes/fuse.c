@@ -99,10 +99,36 @@ static frost_status ensure_input_slots(frost__graph *g, frost__node *p, int n, f
     return FROST_OK;
 }
 
+/* Whether value v is computed from the output of node pi (the node list is in topological order:
+ * only producers after pi can). work: 2 * n_nodes ints (visited flags, then a stack). */
+static bool depends_on(const frost__graph *g, int v, int pi, int *work) {
+    int *visited = work, *stack = work + g->n_nodes, sp = 0;
+    const int q0 = v >= 0 ? g->values[v].producer : -1;
+    if (q0 < pi) return false;
+    stack[sp++] = q0;
+    visited[q0] = 1;
+    while (sp) {
+        const int q = stack[--sp];
+        if (q == pi) return true;
+        const frost__node *n = &g->nodes[q];
+        for (int k = 0; k < n->n_in; k++) {
+            const int r = n->in[k] >= 0 ? g->values[n->in[k]].producer : -1;
+            if (r >= pi && !visited[r]) {
+                visited[r] = 1;
+                stack[sp++] = r;
+            }
+        }
+    }
+    return false;
+}
+
 /* Conv pi followed by consumer ci = Add(conv, skip) where skip is another f32 tensor of exactly
- * the conv's (fully known) shape, computed before the conv (so the conv may read it), and the
- * conv has no residual or post-affine yet. */
-static bool residual_fusable(const frost__graph *g, int pi, int ci) {
+ * the conv's (fully known) shape, not computed from the conv's output, and the conv has no
+ * residual or post-affine yet. When skip is computed after the conv (BlazeFace pads its skip
+ * branch after the conv branch), *move says the fused conv must take the Add's place in the node
+ * list, where skip is ready (its own inputs are all earlier still). */
+static bool residual_fusable(const frost__graph *g, int pi, int ci, bool *move) {
+    *move = false;
     const frost__node *p = &g->nodes[pi], *c = &g->nodes[ci];
     if ((p->op != FROST__OP_CONV2D && p->op != FROST__OP_DEPTHWISE_CONV2D) ||
         p->p.conv.post_affine || (p->n_in > 3 && p->in[3] >= 0))
@@ -117,7 +143,25 @@ static bool residual_fusable(const frost__graph *g, int pi, int ci) {
         !frost__shape_equal(&o->shape, &y->shape) ||
         !frost__shape_equal(&g->values[c->out[0]].shape, &y->shape))
         return false;
-    return o->producer < pi; /* inputs (-1) and earlier nodes */
+    if (o->producer < pi) return true; /* inputs (-1) and earlier nodes */
+    int *work = frost__calloc(&g->alloc, 2 * (size_t)g->n_nodes, sizeof(int));
+    if (!work) return false; /* out of memory: just no fusion */
+    const bool dep = depends_on(g, other, pi, work);
+    frost__free(&g->alloc, work);
+    *move = !dep;
+    return !dep;
+}
+
+/* Puts fused node i in the place of (dead) node j > i, keeping the producer indices right. */
+static void move_node(frost__graph *g, int i, int j) {
+    frost__node t = g->nodes[i];
+    g->nodes[i] = g->nodes[j];
+    g->nodes[j] = t;
+    for (int k = 0; k < g->nodes[j].n_out; k++)
+        if (g->nodes[j].out[k] >= 0) g->values[g->nodes[j].out[k]].producer = j;
+    for (int k = 0; k < g->nodes[i].n_out; k++)
+        if (g->nodes[i].out[k] >= 0 && g->values[g->nodes[i].out[k]].producer == j)
+            g->values[g->nodes[i].out[k]].producer = i;
 }
 
 static bool fusable_act(int fn) {
@@ -378,6 +422,7 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
     for (int i = 0; i < g->n_nodes; i++) {
         frost__node *p = &g->nodes[i];
         if (p->dead || !is_fusable_producer(p) || p->n_out != 1) continue;
+        int move_to = -1; /* a residual computed after the conv: the conv moves there */
         for (;;) {
             int *uses = frost__graph_use_counts(g);
             if (!uses) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
@@ -386,7 +431,7 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             if (ci < 0) break;
             frost__node *c = &g->nodes[ci];
             frost__act_params *act = act_of(p);
-            bool has_bias = p->n_in > bias_slot(p) && p->in[bias_slot(p)] >= 0;
+            bool has_bias = p->n_in > bias_slot(p) && p->in[bias_slot(p)] >= 0, move = false;
             if (act->act == FROST__ACT_NONE && !has_bias && c->op == FROST__OP_BINARY &&
                 c->p.binary.fn == FROST__BIN_ADD && c->n_in == 2) {
                 int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
@@ -403,7 +448,8 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
                 bv->shape.d[0] = cdim;
                 p->in[bias_slot(p)] = other;
             } else if (act->act == FROST__ACT_NONE && p->op != FROST__OP_MATMUL &&
-                       residual_fusable(g, i, ci)) {
+                       residual_fusable(g, i, ci, &move)) {
+                if (move) move_to = ci;
                 /* A residual connection, conv(x) + skip: the conv adds `skip` in its tail (before
                  * any activation fused next), one pass over the output instead of two or three. */
                 const int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
@@ -484,6 +530,7 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             g->values[from].name = name;
             c->dead = true;
         }
+        if (move_to > i) move_node(g, i, move_to);
     }
     FROST_TRY(fuse_depthwise_pointwise(g, err));
     if (n_bias || n_act || n_bn || n_post || n_res)
