@@ -939,6 +939,10 @@ static frost_status dwpw_choose(frost__step *st, const frost__prepare_ctx *pc) {
     p->dw_tile_rows = FROST_MAX((int64_t)1, FROST_MIN(d->out_h, (int64_t)24576 / FROST_MAX(row, (int64_t)1)));
     p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
     p->fixed_split = pc->deterministic;
+    /* One image with more threads than tiles: smaller tiles, so each thread gets one (what the
+     * unfused 1x1 conv's row split gave them). Deterministic runs keep tiles thread-independent. */
+    if (!p->fixed_split && p->slots > 1 && d->n == 1)
+        p->dw_tile_rows = FROST_MIN(p->dw_tile_rows, (d->out_h + p->slots - 1) / p->slots);
     size_t bytes;
     if (!frost__size_mul_ok((size_t)p->slots, ((size_t)(p->dw_tile_rows * row) + 16) * sizeof(float),
                             &bytes))
