@@ -119,6 +119,15 @@ typedef union frost__params {
          * the activation, folded in by passes/fuse.c (PP-LCNet's learnable affine blocks). */
         bool post_affine;
         float post_scale, post_shift;
+        /* A depthwise conv fused in front of this 1x1 conv (passes/fuse.c), computed tile by tile
+         * into a workspace the GEMM reads while it is in cache: input 0 is then the depthwise
+         * conv's input, input 4 its [kh,kw,C,1] filter, input 5 its bias (or absent); its window,
+         * activation and post-activation scale/shift are these. */
+        bool dw;
+        frost__window dw_w;
+        frost__act_params dw_act;
+        bool dw_post;
+        float dw_post_scale, dw_post_shift;
     } conv;
     /* CONV2D_TRANSPOSE: in x NHWC, filter [kh,kw,cout,cin] (TF Conv2DBackpropInput), optional bias,
      * optional output size (int [4], NHWC); output size from that operand, else from out_h/out_w

@@ -21,8 +21,15 @@ double frost__node_flops(const frost_session *s, const frost__node *n) {
         const int64_t k = n->p.matmul.transpose_a ? x->d[x->rank - 2] : x->d[x->rank - 1];
         return 2.0 * numel(out) * (double)k;
     }
-    case FROST__OP_CONV2D: /* filter [kh, kw, cin/groups, cout] */
-        return w && w->rank == 4 ? 2.0 * numel(out) * (double)(w->d[0] * w->d[1] * w->d[2]) : 0;
+    case FROST__OP_CONV2D: { /* filter [kh, kw, cin/groups, cout] */
+        double f = w && w->rank == 4 ? 2.0 * numel(out) * (double)(w->d[0] * w->d[1] * w->d[2]) : 0;
+        /* A fused depthwise conv in front (filter [kh, kw, C, 1], input 4): its output has this
+         * conv's pixels and C channels. */
+        const frost__shape *dw = n->p.conv.dw && n->n_in > 4 && n->in[4] >= 0 ? &s->shape[n->in[4]] : NULL;
+        if (dw && dw->rank == 4 && w && w->rank == 4 && w->d[3] > 0)
+            f += 2.0 * numel(out) / (double)w->d[3] * (double)dw->d[2] * (double)(dw->d[0] * dw->d[1]);
+        return f;
+    }
     case FROST__OP_DEPTHWISE_CONV2D: /* filter [kh, kw, cin, multiplier] */
         return w && w->rank == 4 ? 2.0 * numel(out) * (double)(w->d[0] * w->d[1]) : 0;
     case FROST__OP_CONV2D_TRANSPOSE: /* every input pixel scatters kh x kw x cout products */
@@ -64,6 +71,10 @@ frost_status frost_session_cost(frost_session *s, frost_cost *out, frost_error *
         if (n->packed) { /* the kernel reads its own copy, not the constants it came from */
             const size_t read = s->steps[i].weight_bytes;
             out->weight_bytes += (double)(read ? read : n->packed_bytes);
+            /* ... and a fused depthwise conv's filter and bias, read as they are */
+            for (int k = 4; n->op == FROST__OP_CONV2D && n->p.conv.dw && k < n->n_in && k < 6; k++)
+                if (n->in[k] >= 0 && g->values[n->in[k]].kind == FROST__VAL_CONST)
+                    out->weight_bytes += (double)g->values[n->in[k]].nbytes;
             continue;
         }
         for (int k = 0; k < n->n_in; k++) {

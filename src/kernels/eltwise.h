@@ -6,6 +6,7 @@
 #define FROST_KERNELS_ELTWISE_H
 
 #include "core/common.h"
+#include "core/params.h"
 
 /* y[i] = fn(x[i]) for the f32 unary functions of params.h (activations included; alpha/beta as
  * documented there). ISNAN/ISINF/NOT are not f32 -> f32 and are handled by frost_k_unary__ref.
@@ -17,6 +18,21 @@ void frost_k_f32_unary__avx512(int fn, const float *x, float *y, int64_t n, floa
 typedef void (*frost__f32_unary_fn)(int fn, const float *x, float *y, int64_t n, float alpha,
                                     float beta);
 /* (frost__f32_unary_pick in kernels/select.h chooses among them.) */
+
+/* The residual tail of a fused conv: y[i] = act(y[i] + r[i]) for n floats (act NULL: no
+ * activation). One loop per build width (kernels/ref/residual_f32.inc); all give the same bits. */
+void frost_k_f32_residual__ref(float *y, const float *r, int64_t n, const frost__act_params *act);
+void frost_k_f32_residual__avx2(float *y, const float *r, int64_t n, const frost__act_params *act);
+void frost_k_f32_residual__avx512(float *y, const float *r, int64_t n, const frost__act_params *act);
+typedef void (*frost__f32_residual_fn)(float *y, const float *r, int64_t n,
+                                       const frost__act_params *act);
+/* y[i] = y[i] * s + t for n floats (a scale and shift after an activation); the wider builds may
+ * use FMA. */
+void frost_k_f32_scale_shift__ref(float *y, int64_t n, float s, float t);
+void frost_k_f32_scale_shift__avx2(float *y, int64_t n, float s, float t);
+void frost_k_f32_scale_shift__avx512(float *y, int64_t n, float s, float t);
+typedef void (*frost__f32_scale_shift_fn)(float *y, int64_t n, float s, float t);
+/* (frost__f32_residual_pick and frost__f32_scale_shift_pick in kernels/select.h choose.) */
 
 /* Unary over any supported dtype: `in` is x's dtype, `out` the output dtype (BOOL for
  * ISNAN/ISINF, x's dtype otherwise). Returns false when the (fn, dtype) pair is unsupported. */

@@ -70,3 +70,19 @@ frost__f32_unary_fn frost__f32_unary_pick(const frost__cpu *cpu) {
 #endif
     return frost_k_f32_unary__ref;
 }
+
+frost__f32_residual_fn frost__f32_residual_pick(const frost__cpu *cpu) {
+#if FROST_HAVE_X86_KERNELS
+    if (avx512(cpu)) return frost_k_f32_residual__avx512;
+    if (avx2(cpu)) return frost_k_f32_residual__avx2;
+#endif
+    return frost_k_f32_residual__ref;
+}
+
+frost__f32_scale_shift_fn frost__f32_scale_shift_pick(const frost__cpu *cpu) {
+#if FROST_HAVE_X86_KERNELS
+    if (avx512(cpu)) return frost_k_f32_scale_shift__avx512;
+    if (avx2(cpu)) return frost_k_f32_scale_shift__avx2;
+#endif
+    return frost_k_f32_scale_shift__ref;
+}

@@ -56,5 +56,7 @@ typedef void (*frost__softmax_fn)(const float *x, float *y, int64_t outer, int64
 frost__softmax_fn frost__softmax_pick(const frost__cpu *cpu);
 
 frost__f32_unary_fn frost__f32_unary_pick(const frost__cpu *cpu);
+frost__f32_residual_fn frost__f32_residual_pick(const frost__cpu *cpu);
+frost__f32_scale_shift_fn frost__f32_scale_shift_pick(const frost__cpu *cpu);
 
 #endif

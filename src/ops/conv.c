@@ -37,6 +37,7 @@ typedef enum conv_mode {
     CONV_TRANSPOSE,
     CONV_WINOGRAD,    /* 5x5 stride 1: Winograd F(4x4,5x5), filter transformed at load       */
     CONV_NARROW,      /* small K, <= 32 outputs: direct on a padded copy of the image        */
+    CONV_DWPW,        /* a fused depthwise conv, then this 1x1 conv, tile by tile            */
 } conv_mode;
 
 typedef struct conv_plan {
@@ -69,34 +70,36 @@ typedef struct conv_plan {
      * the residual (input 3) and applies tail_act, tile by tile while the output is hot. */
     bool residual;
     frost__act_params tail_act;
+    frost__f32_residual_fn residual_fn; /* this CPU's loops for the tails (kernels/select.h) */
+    frost__f32_scale_shift_fn scale_shift_fn;
     bool fixed_split;    /* deterministic: tiles, blocks and column splits never depend on the
                             thread count (ops/op.h)                                            */
+    /* CONV_DWPW: the depthwise conv's geometry (its output is this conv's input), activation and
+     * post-affine, and how many of its output rows one tile holds. */
+    frost__conv_geom dw_g;
+    frost__act_params dw_act;
+    bool dw_post;
+    float dw_post_scale, dw_post_shift;
+    int64_t dw_tile_rows;
 } conv_plan;
 
 /* Whether anything runs after the kernels' own epilogue. */
 static bool has_tail(const conv_plan *p) { return p->post || p->residual; }
 
 /* The tail on rows x cols floats of y (ld apart), r the matching residual rows (same ld) or NULL:
- * y = act(y + r) * post_scale + post_shift. */
+ * y = act(y + r) * post_scale + post_shift. The residual add runs in this CPU's vector loop
+ * (kernels/eltwise.h), over whole tiles at once when their rows are contiguous. */
 static void apply_tail(const conv_plan *p, float *y, const float *r, int64_t rows, int64_t cols,
                        int64_t ld) {
+    if (rows == 1 || cols == ld) {
+        cols *= rows;
+        rows = 1;
+    }
     const float a = p->post_scale, b = p->post_shift;
     for (int64_t i = 0; i < rows; i++) {
         float *row = y + i * ld;
-        if (p->residual) {
-            const float *rr = r + i * ld;
-            if (p->tail_act.act == FROST__ACT_RELU)
-                for (int64_t j = 0; j < cols; j++) {
-                    const float v = row[j] + rr[j];
-                    row[j] = v > 0.0f ? v : 0.0f;
-                }
-            else
-                for (int64_t j = 0; j < cols; j++) row[j] += rr[j];
-            if (p->tail_act.act != FROST__ACT_RELU && p->tail_act.act != FROST__ACT_NONE)
-                frost_k_f32_act__ref(row, (size_t)cols, &p->tail_act);
-        }
-        if (p->post)
-            for (int64_t j = 0; j < cols; j++) row[j] = row[j] * a + b;
+        if (p->residual) p->residual_fn(row, r + i * ld, cols, &p->tail_act);
+        if (p->post) p->scale_shift_fn(row, cols, a, b);
     }
 }
 _Static_assert(sizeof(conv_plan) <= sizeof(((frost__step *)0)->state), "conv plan too big");
@@ -312,6 +315,23 @@ static frost_status conv2d_infer(frost__infer_ctx *c) {
                               "%lld output channels do not split into %d groups", (long long)cout,
                               groups);
     if (has_input(n, 2)) FROST_TRY(check_bias(n, &c->in_shape[2], cout, c->err));
+    if (n->p.conv.dw) {
+        /* A fused depthwise conv first: its output t, then this 1x1 conv on t. */
+        if (!has_input(n, 4))
+            return frost__op_fail(n, c->err, FROST_E_FORMAT, "fused depthwise conv without a filter");
+        FROST_TRY(check_window(n, &n->p.conv.dw_w, c->err));
+        FROST_TRY(check_rank4(n, &c->in_shape[4], "depthwise filter [kh,kw,cin,1]", c->err));
+        const frost__shape *df = &c->in_shape[4];
+        const int64_t dc = df->rank == 4 ? df->d[2] : -1;
+        frost__shape shapes[2] = {c->in_shape[0], *df};
+        frost__infer_ctx d = *c;
+        d.in_shape = shapes;
+        FROST_TRY(conv_infer_common(&d, dc, dc, 1, &n->p.conv.dw_w, true));
+        shapes[0] = c->out_shape[0];
+        shapes[1] = *f;
+        FROST_TRY(conv_infer_common(&d, cin_g, cout, groups, &n->p.conv.w, false));
+        return check_residual(c);
+    }
     FROST_TRY(conv_infer_common(c, cin_g, cout, groups, &n->p.conv.w, false));
     return check_residual(c);
 }
@@ -730,6 +750,81 @@ static void run_deconv(const frost__step *st, const frost__exec *ex, const conv_
     }
 }
 
+/* ---- run: depthwise then 1x1, tile by tile ---------------------------------------------------- */
+
+typedef struct dwpw_task {
+    const conv_plan *p;
+    const frost__node *node;
+    const float *x, *dw_filter, *dw_bias, *filter, *bias, *res;
+    float *y, *ws;
+    int64_t tiles_per_image;
+} dwpw_task;
+
+/* One unit: rows [t0, t1) of the depthwise output of one image, into the worker's workspace slice,
+ * then the 1x1 conv of those rows (whole output rows: the GEMM's M), then the tail. */
+static void dwpw_unit(const dwpw_task *t, int64_t unit, int worker) {
+    const conv_plan *p = t->p;
+    const frost__conv_geom *d = &p->dw_g, *g = &p->g;
+    const int64_t img = unit / t->tiles_per_image, tile = unit % t->tiles_per_image;
+    const int64_t r0 = tile * p->dw_tile_rows, r1 = FROST_MIN(r0 + p->dw_tile_rows, d->out_h);
+    if (r1 <= r0) return;
+    const int64_t row = d->out_w * d->out_c;
+    float *tmp = t->ws + (size_t)worker * (size_t)(p->dw_tile_rows * row + 16);
+    /* The depthwise rows [r0, r1) as rows [0, r1 - r0) of a one-image geometry shifted up. */
+    frost__conv_geom dg = *d;
+    dg.n = 1;
+    dg.out_h = r1 - r0;
+    dg.pad_top = (int)(d->pad_top - r0 * d->stride_h);
+    p->kern->depthwise(&dg, t->x + img * d->in_h * d->in_w * d->in_c, t->dw_filter, t->dw_bias,
+                       &p->dw_act, tmp, 0, r1 - r0);
+    const int64_t n_floats = (r1 - r0) * row;
+    if (p->dw_post) p->scale_shift_fn(tmp, n_floats, p->dw_post_scale, p->dw_post_shift);
+    const int rows = (int)((r1 - r0) * g->out_w);
+    const int64_t first = (img * g->out_h + r0) * g->out_w; /* output pixel of the tile's start */
+    float *C = t->y + first * g->out_c;
+    const int ldc = (int)g->out_c;
+    if (p->kernel) {
+        p->kernel->run(rows, p->cout_g, p->K, tmp, p->K, t->node->packed, t->bias, C, ldc, &p->act,
+                       0, p->cout_g);
+    } else {
+        frost_k_f32_gemm__ref(rows, p->cout_g, p->K, tmp, p->K, false, t->filter, p->cout_g, false, C,
+                              ldc, false);
+        for (int i = 0; i < rows; i++) {
+            float *c = C + (int64_t)i * ldc;
+            if (t->bias)
+                for (int j = 0; j < p->cout_g; j++) c[j] += t->bias[j];
+            if (p->act.act != FROST__ACT_NONE) frost_k_f32_act__ref(c, (size_t)p->cout_g, &p->act);
+        }
+    }
+    if (has_tail(p)) apply_tail(p, C, t->res ? t->res + first * g->out_c : NULL, rows, g->out_c, ldc);
+}
+
+static void dwpw_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
+    for (int64_t u = begin; u < end; u++) dwpw_unit(arg, u, worker);
+}
+
+static void run_dwpw(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
+    frost__pool *pool = usable_pool(p, ex->pool);
+    dwpw_task t = {
+        .p = p,
+        .node = st->node,
+        .x = FROST_IN(st, ex, 0),
+        .filter = FROST_IN(st, ex, 1),
+        .bias = p->has_bias ? FROST_IN(st, ex, 2) : NULL,
+        .res = p->residual ? FROST_IN(st, ex, 3) : NULL,
+        .dw_filter = FROST_IN(st, ex, 4),
+        .dw_bias = has_input(st->node, 5) ? FROST_IN(st, ex, 5) : NULL,
+        .y = FROST_OUT(st, ex, 0),
+        .ws = FROST_WS(st, ex),
+        .tiles_per_image = (p->dw_g.out_h + p->dw_tile_rows - 1) / p->dw_tile_rows,
+    };
+    const int64_t units = p->g.n * t.tiles_per_image;
+    if (frost__pool_threads(pool) <= 1 || units == 1)
+        dwpw_task_fn(&t, 0, units, 0);
+    else
+        frost__parallel_for(pool, units, 1, dwpw_task_fn, &t);
+}
+
 typedef struct post_task {
     const conv_plan *p;
     float *y;
@@ -753,6 +848,7 @@ static frost_status conv_run(const frost__step *st, const frost__exec *ex) {
     case CONV_TRANSPOSE: run_deconv(st, ex, p); post_done = false; break;
     case CONV_WINOGRAD: run_winograd(st, ex, p); post_done = false; break;
     case CONV_NARROW: run_narrow(st, ex, p); break;
+    case CONV_DWPW: run_dwpw(st, ex, p); break;
     default: run_gemm_conv(st, ex, p); break;
     }
     if (has_tail(p) && !post_done) {
@@ -797,11 +893,71 @@ static frost_status fill_forward_geom(const frost__prepare_ctx *pc, const frost_
     return FROST_OK;
 }
 
+/* A depthwise conv fused in front of this 1x1 conv (params.h conv.dw): its geometry from input 0
+ * and the depthwise filter (input 4), this conv's from that output; tiles of whole depthwise output
+ * rows sized to stay in L2 with their GEMM output. */
+static frost_status dwpw_choose(frost__step *st, const frost__prepare_ctx *pc) {
+    const frost__node *n = pc->node;
+    conv_plan *p = (conv_plan *)st->state.bytes;
+    const frost__shape *x = &pc->in_shape[0], *df = &pc->in_shape[4], *f = &pc->in_shape[1];
+    const frost__shape *o = &pc->out_shape[0];
+    frost__conv_geom *d = &p->dw_g, *g = &p->g;
+    if (df->rank != 4 || df->d[3] != 1 || df->d[2] != x->d[3] || f->rank != 4 || f->d[0] != 1 ||
+        f->d[1] != 1 || f->d[2] != x->d[3] || !fits_int(df->d[0]) || !fits_int(df->d[1]))
+        return frost__op_fail(n, pc->err, FROST_E_SHAPE, "fused depthwise and 1x1 filters do not fit");
+    const frost__window *w = &n->p.conv.dw_w;
+    d->n = x->d[0], d->in_h = x->d[1], d->in_w = x->d[2], d->in_c = x->d[3], d->out_c = x->d[3];
+    d->k_h = (int)df->d[0], d->k_w = (int)df->d[1];
+    d->stride_h = or_one(w->stride_h), d->stride_w = or_one(w->stride_w);
+    d->dil_h = or_one(w->dilation_h), d->dil_w = or_one(w->dilation_w);
+    d->out_h = o->d[1], d->out_w = o->d[2], d->groups = (int)x->d[3];
+    d->pad_top = window_pad_begin(d->in_h, d->out_h, d->k_h, d->stride_h, d->dil_h, w->padding, w->pad_top);
+    d->pad_left = window_pad_begin(d->in_w, d->out_w, d->k_w, d->stride_w, d->dil_w, w->padding, w->pad_left);
+    g->n = d->n, g->in_h = d->out_h, g->in_w = d->out_w, g->in_c = d->out_c;
+    g->out_h = o->d[1], g->out_w = o->d[2], g->out_c = o->d[3];
+    g->k_h = g->k_w = 1, g->stride_h = g->stride_w = g->dil_h = g->dil_w = 1, g->groups = 1;
+    if (!fits_int(g->in_c) || !fits_int(g->out_c) || !fits_int(g->out_h * g->out_w) ||
+        g->out_h <= 0 || g->out_w <= 0)
+        return frost__op_fail(n, pc->err, FROST_E_LIMIT, "conv sizes exceed the kernels' range");
+    p->dw_act = n->p.conv.dw_act;
+    p->dw_post = n->p.conv.dw_post;
+    p->dw_post_scale = n->p.conv.dw_post_scale;
+    p->dw_post_shift = n->p.conv.dw_post_shift;
+    p->act = n->p.conv.act;
+    p->has_bias = has_input(n, 2);
+    p->K = (int)g->in_c;
+    p->cout_g = (int)g->out_c;
+    p->rows = g->n * g->out_h * g->out_w;
+    p->mode = CONV_DWPW;
+    if (n->packed && n->kernel &&
+        n->packed_bytes >= ((const frost__gemm_kernel *)n->kernel)->packed_bytes(p->K, p->cout_g)) {
+        p->kernel = n->kernel;
+        frost__cache_warm(n->packed, n->packed_bytes);
+    }
+    /* ~96 KB of depthwise output per tile (and its GEMM output beside it in L2), at least a row. */
+    const int64_t row = d->out_w * d->out_c;
+    p->dw_tile_rows = FROST_MAX((int64_t)1, FROST_MIN(d->out_h, (int64_t)24576 / FROST_MAX(row, (int64_t)1)));
+    p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
+    p->fixed_split = pc->deterministic;
+    /* One image with more threads than tiles: smaller tiles, so each thread gets one (what the
+     * unfused 1x1 conv's row split gave them). Deterministic runs keep tiles thread-independent. */
+    if (!p->fixed_split && p->slots > 1 && d->n == 1)
+        p->dw_tile_rows = FROST_MIN(p->dw_tile_rows, (d->out_h + p->slots - 1) / p->slots);
+    size_t bytes;
+    if (!frost__size_mul_ok((size_t)p->slots, ((size_t)(p->dw_tile_rows * row) + 16) * sizeof(float),
+                            &bytes))
+        return frost__op_fail(n, pc->err, FROST_E_LIMIT, "workspace overflows");
+    st->ws_bytes = bytes;
+    st->run = conv_run;
+    return FROST_OK;
+}
+
 static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc) {
     const frost__node *n = pc->node;
     conv_plan *p = (conv_plan *)st->state.bytes;
     memset(p, 0, sizeof *p);
     p->kern = frost__conv_kernels_pick(pc->cpu);
+    if (n->p.conv.dw) return dwpw_choose(st, pc);
     const int groups = n->p.conv.groups <= 0 ? 1 : n->p.conv.groups;
     FROST_TRY(fill_forward_geom(pc, &n->p.conv.w, groups, p));
     p->act = n->p.conv.act;
@@ -933,9 +1089,16 @@ static void label_step(frost__step *st, const conv_plan *p) {
     static const char *const modes[] = {
         [CONV_GEMM_PACKED] = "gemm", [CONV_GEMM_REF] = "gemm ref", [CONV_DEPTHWISE] = "depthwise",
         [CONV_DIRECT] = "grouped direct", [CONV_TRANSPOSE] = "transposed",
-        [CONV_WINOGRAD] = "winograd", [CONV_NARROW] = "narrow direct",
+        [CONV_WINOGRAD] = "winograd", [CONV_NARROW] = "narrow direct", [CONV_DWPW] = "dw+1x1",
     };
     const char *how = modes[p->mode];
+    if (p->mode == CONV_DWPW) {
+        const frost__conv_geom *d = &p->dw_g;
+        frost__step_label(st, "dw %dx%d/%d + 1x1 gemm %s %lldx%lldx%lld>%lld", d->k_h, d->k_w,
+                          d->stride_h, p->kernel ? p->kernel->name : "ref", (long long)g->out_h,
+                          (long long)g->out_w, (long long)g->in_c, (long long)g->out_c);
+        return;
+    }
     if (p->mode == CONV_GEMM_PACKED) how = p->direct_a ? "gemm (no im2col)" : "im2col+gemm";
     const frost__gemm_kernel *k = p->mode == CONV_WINOGRAD ? p->wino_kernel : p->kernel;
     const char *isa = k ? k->name : p->mode == CONV_DEPTHWISE && p->kern ? p->kern->name : "";
@@ -945,7 +1108,9 @@ static void label_step(frost__step *st, const conv_plan *p) {
 }
 
 /* The tail after the kernels (see conv_plan); called once the mode is chosen. */
-static void set_post(conv_plan *p, const frost__node *n) {
+static void set_post(conv_plan *p, const frost__node *n, const frost__cpu *cpu) {
+    p->residual_fn = frost__f32_residual_pick(cpu);
+    p->scale_shift_fn = frost__f32_scale_shift_pick(cpu);
     p->post = n->p.conv.post_affine;
     p->post_scale = n->p.conv.post_scale;
     p->post_shift = n->p.conv.post_shift;
@@ -958,7 +1123,7 @@ static void set_post(conv_plan *p, const frost__node *n) {
 
 static frost_status conv2d_prepare(frost__step *st, const frost__prepare_ctx *pc) {
     FROST_TRY(conv2d_choose(st, pc));
-    set_post((conv_plan *)st->state.bytes, pc->node);
+    set_post((conv_plan *)st->state.bytes, pc->node, pc->cpu);
     label_step(st, (const conv_plan *)st->state.bytes);
     return FROST_OK;
 }
@@ -974,7 +1139,7 @@ static frost_status depthwise_prepare(frost__step *st, const frost__prepare_ctx 
     p->act = n->p.conv.act;
     p->mode = CONV_DEPTHWISE;
     p->kern = frost__conv_kernels_pick(pc->cpu);
-    set_post(p, n);
+    set_post(p, n, pc->cpu);
     st->run = conv_run;
     label_step(st, p);
     return FROST_OK;

@@ -99,10 +99,36 @@ static frost_status ensure_input_slots(frost__graph *g, frost__node *p, int n, f
     return FROST_OK;
 }
 
+/* Whether value v is computed from the output of node pi (the node list is in topological order:
+ * only producers after pi can). work: 2 * n_nodes ints (visited flags, then a stack). */
+static bool depends_on(const frost__graph *g, int v, int pi, int *work) {
+    int *visited = work, *stack = work + g->n_nodes, sp = 0;
+    const int q0 = v >= 0 ? g->values[v].producer : -1;
+    if (q0 < pi) return false;
+    stack[sp++] = q0;
+    visited[q0] = 1;
+    while (sp) {
+        const int q = stack[--sp];
+        if (q == pi) return true;
+        const frost__node *n = &g->nodes[q];
+        for (int k = 0; k < n->n_in; k++) {
+            const int r = n->in[k] >= 0 ? g->values[n->in[k]].producer : -1;
+            if (r >= pi && !visited[r]) {
+                visited[r] = 1;
+                stack[sp++] = r;
+            }
+        }
+    }
+    return false;
+}
+
 /* Conv pi followed by consumer ci = Add(conv, skip) where skip is another f32 tensor of exactly
- * the conv's (fully known) shape, computed before the conv (so the conv may read it), and the
- * conv has no residual or post-affine yet. */
-static bool residual_fusable(const frost__graph *g, int pi, int ci) {
+ * the conv's (fully known) shape, not computed from the conv's output, and the conv has no
+ * residual or post-affine yet. When skip is computed after the conv (BlazeFace pads its skip
+ * branch after the conv branch), *move says the fused conv must take the Add's place in the node
+ * list, where skip is ready (its own inputs are all earlier still). */
+static bool residual_fusable(const frost__graph *g, int pi, int ci, bool *move) {
+    *move = false;
     const frost__node *p = &g->nodes[pi], *c = &g->nodes[ci];
     if ((p->op != FROST__OP_CONV2D && p->op != FROST__OP_DEPTHWISE_CONV2D) ||
         p->p.conv.post_affine || (p->n_in > 3 && p->in[3] >= 0))
@@ -117,7 +143,25 @@ static bool residual_fusable(const frost__graph *g, int pi, int ci) {
         !frost__shape_equal(&o->shape, &y->shape) ||
         !frost__shape_equal(&g->values[c->out[0]].shape, &y->shape))
         return false;
-    return o->producer < pi; /* inputs (-1) and earlier nodes */
+    if (o->producer < pi) return true; /* inputs (-1) and earlier nodes */
+    int *work = frost__calloc(&g->alloc, 2 * (size_t)g->n_nodes, sizeof(int));
+    if (!work) return false; /* out of memory: just no fusion */
+    const bool dep = depends_on(g, other, pi, work);
+    frost__free(&g->alloc, work);
+    *move = !dep;
+    return !dep;
+}
+
+/* Puts fused node i in the place of (dead) node j > i, keeping the producer indices right. */
+static void move_node(frost__graph *g, int i, int j) {
+    frost__node t = g->nodes[i];
+    g->nodes[i] = g->nodes[j];
+    g->nodes[j] = t;
+    for (int k = 0; k < g->nodes[j].n_out; k++)
+        if (g->nodes[j].out[k] >= 0) g->values[g->nodes[j].out[k]].producer = j;
+    for (int k = 0; k < g->nodes[i].n_out; k++)
+        if (g->nodes[i].out[k] >= 0 && g->values[g->nodes[i].out[k]].producer == j)
+            g->values[g->nodes[i].out[k]].producer = i;
 }
 
 static bool fusable_act(int fn) {
@@ -294,11 +338,91 @@ static frost_status try_fold_affine(frost__graph *g, int pi, int ci, bool *folde
     return st;
 }
 
+/* ---- Depthwise then 1x1: one step ------------------------------------------------------------
+ * MobileNet-style blocks run a depthwise conv and then a 1x1 conv on its output. Fused, the 1x1
+ * conv computes the depthwise output a few rows at a time into a workspace and multiplies it while
+ * it is in cache (ops/conv.c, CONV_DWPW): the depthwise output never makes a round trip through
+ * memory. The depthwise conv (DEPTHWISE_CONV2D with multiplier 1, or CONV2D with one input channel
+ * per group) must have constant weights, no residual, and the 1x1 conv (stride 1, no padding,
+ * ungrouped, constant weights) as the only consumer of its output. */
+
+/* The [kh, kw, C, 1] depthwise filter value of node d, or -1 when d is not a foldable depthwise. */
+static int depthwise_filter(const frost__graph *g, const frost__node *d) {
+    if (d->dead || d->n_out != 1 || d->n_in < 2 || d->in[1] < 0 || (d->n_in > 3 && d->in[3] >= 0))
+        return -1;
+    const frost__value *f = &g->values[d->in[1]], *x = &g->values[d->in[0]];
+    if (f->kind != FROST__VAL_CONST || f->dtype != FROST_DTYPE_F32 || f->shape.rank != 4 ||
+        x->shape.rank != 4 || x->shape.d[3] < 1)
+        return -1;
+    if (d->op == FROST__OP_DEPTHWISE_CONV2D && f->shape.d[3] == 1) return d->in[1];
+    /* HWIO [kh, kw, 1, C] with C groups is byte for byte the depthwise [kh, kw, C, 1]. */
+    if (d->op == FROST__OP_CONV2D && d->p.conv.groups == x->shape.d[3] && f->shape.d[2] == 1 &&
+        f->shape.d[3] == x->shape.d[3] && !d->p.conv.dw)
+        return d->in[1];
+    return -1;
+}
+
+static bool pointwise_conv(const frost__graph *g, const frost__node *p) {
+    if (p->dead || p->op != FROST__OP_CONV2D || p->p.conv.dw || p->n_in < 2 || p->in[1] < 0 ||
+        (p->p.conv.groups > 1))
+        return false;
+    const frost__window *w = &p->p.conv.w;
+    const frost__value *f = &g->values[p->in[1]];
+    const bool no_pad = w->padding != FROST__PAD_EXPLICIT ||
+                        (w->pad_top == 0 && w->pad_bottom == 0 && w->pad_left == 0 && w->pad_right == 0);
+    return f->kind == FROST__VAL_CONST && f->shape.rank == 4 && f->shape.d[0] == 1 &&
+           f->shape.d[1] == 1 && (w->stride_h <= 1) && (w->stride_w <= 1) && no_pad;
+}
+
+static frost_status fuse_depthwise_pointwise(frost__graph *g, frost_error *err) {
+    int fused = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        frost__node *d = &g->nodes[i];
+        const int df = depthwise_filter(g, d);
+        if (df < 0) continue;
+        int *uses = frost__graph_use_counts(g);
+        if (!uses) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        const int pi = sole_consumer(g, uses, d->out[0]);
+        frost__free(&g->alloc, uses);
+        if (pi < 0) continue;
+        frost__node *p = &g->nodes[pi];
+        d = &g->nodes[i];
+        if (!pointwise_conv(g, p) || p->in[0] != d->out[0] || (p->n_in > 3 && p->in[3] == d->out[0]))
+            continue;
+        FROST_TRY(ensure_input_slots(g, p, 6, err));
+        d = &g->nodes[i];
+        p->in[0] = d->in[0];
+        p->in[4] = df;
+        p->in[5] = d->n_in > 2 ? d->in[2] : -1;
+        p->p.conv.dw = true;
+        p->p.conv.dw_w = d->p.conv.w;
+        p->p.conv.dw_act = d->p.conv.act;
+        p->p.conv.dw_post = d->p.conv.post_affine;
+        p->p.conv.dw_post_scale = d->p.conv.post_scale;
+        p->p.conv.dw_post_shift = d->p.conv.post_shift;
+        /* Reads "Conv+Relu > Conv+Add+Relu" in frost inspect: the depthwise part first. */
+        size_t len = strlen(d->src_op) + strlen(p->src_op) + 4;
+        char *op = frost__alloc(&g->alloc, len);
+        if (!op) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        snprintf(op, len, "%s > %s", d->src_op, p->src_op);
+        frost__free(&g->alloc, p->src_op);
+        p->src_op = op;
+        frost__names_retire(g, d->out[0]);
+        d->dead = true;
+        fused++;
+    }
+    if (fused)
+        frost__graph_report(g, "fused %d depthwise convs into the 1x1 convs after them (computed "
+                               "tile by tile)", fused);
+    return FROST_OK;
+}
+
 frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
     int n_bias = 0, n_act = 0, n_bn = 0, n_post = 0, n_res = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         frost__node *p = &g->nodes[i];
         if (p->dead || !is_fusable_producer(p) || p->n_out != 1) continue;
+        int move_to = -1; /* a residual computed after the conv: the conv moves there */
         for (;;) {
             int *uses = frost__graph_use_counts(g);
             if (!uses) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
@@ -307,7 +431,7 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             if (ci < 0) break;
             frost__node *c = &g->nodes[ci];
             frost__act_params *act = act_of(p);
-            bool has_bias = p->n_in > bias_slot(p) && p->in[bias_slot(p)] >= 0;
+            bool has_bias = p->n_in > bias_slot(p) && p->in[bias_slot(p)] >= 0, move = false;
             if (act->act == FROST__ACT_NONE && !has_bias && c->op == FROST__OP_BINARY &&
                 c->p.binary.fn == FROST__BIN_ADD && c->n_in == 2) {
                 int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
@@ -324,7 +448,8 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
                 bv->shape.d[0] = cdim;
                 p->in[bias_slot(p)] = other;
             } else if (act->act == FROST__ACT_NONE && p->op != FROST__OP_MATMUL &&
-                       residual_fusable(g, i, ci)) {
+                       residual_fusable(g, i, ci, &move)) {
+                if (move) move_to = ci;
                 /* A residual connection, conv(x) + skip: the conv adds `skip` in its tail (before
                  * any activation fused next), one pass over the output instead of two or three. */
                 const int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
@@ -405,7 +530,9 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
             g->values[from].name = name;
             c->dead = true;
         }
+        if (move_to > i) move_node(g, i, move_to);
     }
+    FROST_TRY(fuse_depthwise_pointwise(g, err));
     if (n_bias || n_act || n_bn || n_post || n_res)
         frost__graph_report(g, "fused %d bias adds, %d activations, %d BatchNorm/channel scales, "
                                "%d residual adds and %d scales/shifts after an activation into "

@@ -156,6 +156,32 @@ void frost_k_f32_col2im__ref(const frost__conv_geom *g, const float *cols, const
                              int64_t oh1) {
     const int64_t OC = g->out_c;
     const int64_t row_len = (int64_t)g->k_h * g->k_w * OC;
+    if (g->k_h == g->stride_h && g->k_w == g->stride_w && g->dil_h == 1 && g->dil_w == 1 &&
+        g->pad_top >= 0 && g->pad_left >= 0) {
+        /* Windows that tile the output without overlap (a 2x2/2 upsampling deconv): every output
+         * pixel takes at most one tap, found without a division per tap; the same sums. */
+        for (int64_t oh = oh0; oh < oh1; oh++) {
+            float *row = y_image + oh * g->out_w * OC;
+            const int64_t th = oh + g->pad_top, ih = th / g->stride_h;
+            const int kh = (int)(th % g->stride_h);
+            int64_t iw = g->pad_left / g->stride_w;
+            int kw = g->pad_left % g->stride_w;
+            for (int64_t ow = 0; ow < g->out_w; ow++) {
+                float *out = row + ow * OC;
+                if (ih < g->in_h && iw < g->in_w) {
+                    const float *src = cols + (ih * g->in_w + iw) * row_len + ((int64_t)kh * g->k_w + kw) * OC;
+                    for (int64_t c = 0; c < OC; c++) out[c] = (bias ? bias[c] : 0.0f) + src[c];
+                } else if (bias) {
+                    memcpy(out, bias, (size_t)OC * sizeof *out);
+                } else {
+                    memset(out, 0, (size_t)OC * sizeof *out);
+                }
+                if (++kw == g->stride_w) kw = 0, iw++;
+            }
+            if (act && act->act != FROST__ACT_NONE) frost_k_f32_act__ref(row, (size_t)(g->out_w * OC), act);
+        }
+        return;
+    }
     for (int64_t oh = oh0; oh < oh1; oh++) {
         for (int64_t ow = 0; ow < g->out_w; ow++) {
             float *out = y_image + (oh * g->out_w + ow) * OC;
