@@ -322,7 +322,11 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         s->n_steps++;
     }
     if (st != FROST_OK) goto done;
-    for (int i = 0; i < s->n_steps; i++) s->step_split[i] = s->pool && frost__step_worth_splitting(s, i);
+    s->any_split = false;
+    for (int i = 0; i < s->n_steps; i++) {
+        s->step_split[i] = s->pool && frost__step_worth_splitting(s, i);
+        s->any_split |= s->step_split[i];
+    }
     frost__pool_forget_runs(s->pool);
 
     /* Lifetimes of arena blocks: runtime outputs, inputs, workspaces. */

@@ -433,9 +433,11 @@ frost_status frost_session_bind_output(frost_session *s, int index, void *data, 
 frost_status frost_session_run(frost_session *s, frost_error *err) {
     if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
     FROST_TRY(ensure_planned(s, err));
-    if (s->pool) frost__pool_run_begin(s->pool);
+    /* Two clock reads per run for the pool's split-or-alone choice, only when it has one. */
+    const bool timed_for_pool = s->pool && s->any_split;
+    if (timed_for_pool) frost__pool_run_begin(s->pool);
     const frost_status r = run_steps(s, err, s->prof_ns != NULL);
-    if (s->pool) frost__pool_run_end(s->pool);
+    if (timed_for_pool) frost__pool_run_end(s->pool);
     FROST_TRY(r);
     if (s->prof_ns) s->prof_runs++;
     for (int i = 0; i < s->n_out; i++) {

@@ -33,6 +33,7 @@ struct frost_session {
     int n_steps;
     bool *step_split;          /* per step: the step gets the pool (its work pays for the
                                   hand-off, engine/cost.c); else it runs on the caller alone  */
+    bool any_split;            /* some step gets the pool: runs are timed for the pool's choice */
     unsigned char *arena;
     size_t arena_bytes;
     int *guard_val;            /* steps' If conditions (value ids), see frost__step.guard_at   */
