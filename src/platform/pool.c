@@ -323,5 +323,3 @@ void frost__pool_run_end(frost__pool *p) {
         p->next_probe = p->runs + PROBE_EVERY_MIN;
     }
 }
-
-bool frost__pool_prefers_split(const frost__pool *p) { return p && p->prefer_split; }

@@ -29,7 +29,5 @@ void frost__pool_run_begin(frost__pool *p);
 void frost__pool_run_end(frost__pool *p);
 /* Forgets the run times (the plan changed: the old times say nothing about the new one). */
 void frost__pool_forget_runs(frost__pool *p);
-/* The current choice, for tests and profiles: true while splitting has been no slower. */
-bool frost__pool_prefers_split(const frost__pool *p);
 
 #endif /* FROST_ENGINE_POOL_H */
