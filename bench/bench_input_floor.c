@@ -10,8 +10,13 @@
  *                   softmax), the library as a caller uses it
  * each over all 10,000 images ("cold": the images, 31 MB, stream from memory) and over the first
  * 64 ("hot": they stay in L2, as an input a program has just written would be).
- * Median of --loops loops of 10,000 calls, ms per 10,000 and ns per call; run it pinned
- * (`taskset -c 0`). Compare the rows with ONNX Runtime's beginner time in docs/benchmarks.md.
+ * --loops rounds; each round runs every variant once, cold and hot, in turn (interleaved, so a
+ * change in the machine's load hits all of them alike). Per variant the median over the rounds
+ * of each loop's wall time and of its thread CPU time (CLOCK_THREAD_CPUTIME_ID: on a shared
+ * machine the wall time also counts the slices other processes took), ms per 10,000 and ns per
+ * call, then frost's call over the floor (frost session / copy + kernel) for both clocks.
+ * Run it pinned (`taskset -c 0`). Compare the rows with ONNX Runtime's beginner time in
+ * docs/benchmarks.md.
  * Usage: bench_input_floor [--data DIR] [--model FILE] [--loops L] */
 #include "idx.h"
 #include "kernels/gemm.h"
@@ -24,9 +29,9 @@
 
 enum { CALLS = 10000, HOT_IMAGES = 64, MAX_LOOPS = 64 };
 
-static double now_ms(void) {
+static double clock_ms(clockid_t id) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec * 1e3 + 1e-6 * (double)ts.tv_nsec;
 }
 
@@ -50,11 +55,11 @@ typedef struct floor_ctx {
 enum { V_COPY, V_KERNEL, V_SESSION, N_VARIANTS };
 static const char *VARIANT_NAMES[N_VARIANTS] = {"copy", "copy + kernel", "frost session"};
 
-/* One loop of CALLS calls of `variant` over `span` images; ms. */
-static double one_loop(floor_ctx *c, int variant, int64_t span) {
+/* One loop of CALLS calls of `variant` over `span` images: wall ms, and thread CPU ms in *cpu. */
+static double one_loop(floor_ctx *c, int variant, int64_t span, double *cpu) {
     const size_t bytes = (size_t)c->features * sizeof(float);
     float acc = 0;
-    const double t0 = now_ms();
+    const double c0 = clock_ms(CLOCK_THREAD_CPUTIME_ID), t0 = clock_ms(CLOCK_MONOTONIC);
     for (int64_t i = 0; i < CALLS; i++) {
         const float *x = c->images + (size_t)(i % span) * (size_t)c->features;
         switch (variant) {
@@ -75,7 +80,8 @@ static double one_loop(floor_ctx *c, int variant, int64_t span) {
             break;
         }
     }
-    const double ms = now_ms() - t0;
+    const double ms = clock_ms(CLOCK_MONOTONIC) - t0;
+    *cpu = clock_ms(CLOCK_THREAD_CPUTIME_ID) - c0;
     c->sink = acc;
     return ms;
 }
@@ -136,22 +142,37 @@ int main(int argc, char **argv) {
     }
     c.session = s;
 
-    printf("%s: %lld images of %lld features, kernel %s, %d loops of %d calls (median)\n", model,
+    printf("%s: %lld images of %lld features, kernel %s, %d interleaved rounds of %d calls (median)\n", model,
            (long long)c.count, (long long)c.features, c.kernel->name, loops, CALLS);
-    printf("  %-15s %22s %22s\n", "", "cold: ms/10k (ns/call)", "hot: ms/10k (ns/call)");
+    /* t[variant][hot][clock: 0 wall, 1 cpu][round] */
+    static double t[N_VARIANTS][2][2][MAX_LOOPS];
+    double ignored;
+    for (int v = 0; v < N_VARIANTS; v++)
+        for (int h = 0; h < 2; h++) one_loop(&c, v, h ? HOT_IMAGES : CALLS, &ignored); /* warm-up */
+    for (int l = 0; l < loops; l++)
+        for (int v = 0; v < N_VARIANTS; v++)
+            for (int h = 0; h < 2; h++)
+                t[v][h][0][l] = one_loop(&c, v, h ? HOT_IMAGES : CALLS, &t[v][h][1][l]);
+    double med[N_VARIANTS][2][2];
+    for (int v = 0; v < N_VARIANTS; v++)
+        for (int h = 0; h < 2; h++)
+            for (int k = 0; k < 2; k++) {
+                qsort(t[v][h][k], (size_t)loops, sizeof(double), cmp_double);
+                med[v][h][k] = t[v][h][k][loops / 2];
+            }
+    printf("  %-15s %22s %22s %22s %22s\n", "", "cold wall: ms (ns/call)", "cold cpu: ms (ns/call)",
+           "hot wall: ms (ns/call)", "hot cpu: ms (ns/call)");
     for (int v = 0; v < N_VARIANTS; v++) {
-        double med[2];
-        for (int h = 0; h < 2; h++) {
-            const int64_t span = h ? HOT_IMAGES : CALLS;
-            double t[MAX_LOOPS];
-            one_loop(&c, v, span); /* warm-up */
-            for (int l = 0; l < loops; l++) t[l] = one_loop(&c, v, span);
-            qsort(t, (size_t)loops, sizeof t[0], cmp_double);
-            med[h] = t[loops / 2];
-        }
-        printf("  %-15s %12.2f (%5.0f) %14.2f (%5.0f)\n", VARIANT_NAMES[v], med[0],
-               med[0] * 1e6 / CALLS, med[1], med[1] * 1e6 / CALLS);
+        printf("  %-15s", VARIANT_NAMES[v]);
+        for (int h = 0; h < 2; h++)
+            for (int k = 0; k < 2; k++)
+                printf(" %14.2f (%5.0f)", med[v][h][k], med[v][h][k] * 1e6 / CALLS);
+        printf("\n");
     }
+    printf("  %-15s", "session/floor");
+    for (int h = 0; h < 2; h++)
+        for (int k = 0; k < 2; k++) printf(" %21.3fx", med[V_SESSION][h][k] / med[V_KERNEL][h][k]);
+    printf("\n");
 
     frost_session_free(s);
     frost_model_free(m);

@@ -89,3 +89,48 @@ frost_status frost_session_cost(frost_session *s, frost_cost *out, frost_error *
     for (int i = 0; i < s->n_out; i++) out->io_bytes += value_bytes(s, s->out_vals[i]);
     return FROST_OK;
 }
+
+/* ---- which steps get the thread pool ---------------------------------------------------------
+ * Handing a step to the workers costs about a microsecond on a quiet machine (publish the job,
+ * a worker sees it, the caller waits for the last chunk) and much more when a worker's core is
+ * shared with another process. A step split over the pool only when its estimated time on one
+ * thread is several times that (SPLIT_MIN_NS): the estimate is the larger of its arithmetic and its traffic at
+ * rates a little above what the small layers of the real-model suite reach on one Zen 5 core
+ * (1x1 convs ~180 FLOP/ns, depthwise ~40, element-wise and copies 50-110 B/ns), so that on a
+ * slower core the estimate errs towards running the step alone. */
+#define SPLIT_GEMM_FLOPS_PER_NS 200.0
+#define SPLIT_DEPTHWISE_FLOPS_PER_NS 60.0
+#define SPLIT_BYTES_PER_NS 100.0
+#define SPLIT_MIN_NS 4000.0
+
+static bool is_depthwise(const frost_session *s, const frost__node *n) {
+    if (n->op == FROST__OP_DEPTHWISE_CONV2D || n->op == FROST__OP_QDEPTHWISE_CONV2D) return true;
+    if (n->op != FROST__OP_CONV2D || n->n_in < 2 || n->in[1] < 0) return false;
+    const frost__shape *w = &s->shape[n->in[1]];
+    return w->rank == 4 && w->d[2] == 1; /* one input channel per group */
+}
+
+bool frost__step_worth_splitting(const frost_session *s, int i) {
+    const frost__node *n = s->steps[i].node;
+    if (!n) return false;
+    double bytes = 0, flops_ns = 0;
+    for (int k = 0; k < n->n_in; k++)
+        if (n->in[k] >= 0) bytes += value_bytes(s, n->in[k]);
+    for (int k = 0; k < n->n_out; k++)
+        if (n->out[k] >= 0) bytes += value_bytes(s, n->out[k]);
+    switch (n->op) {
+    case FROST__OP_MATMUL:
+    case FROST__OP_CONV2D:
+    case FROST__OP_DEPTHWISE_CONV2D:
+    case FROST__OP_CONV2D_TRANSPOSE:
+    case FROST__OP_QCONV2D:
+    case FROST__OP_QDEPTHWISE_CONV2D:
+    case FROST__OP_QFULLY_CONNECTED:
+        flops_ns = frost__node_flops(s, n) /
+                   (is_depthwise(s, n) ? SPLIT_DEPTHWISE_FLOPS_PER_NS : SPLIT_GEMM_FLOPS_PER_NS);
+        break;
+    default: break;
+    }
+    const double ns = flops_ns > bytes / SPLIT_BYTES_PER_NS ? flops_ns : bytes / SPLIT_BYTES_PER_NS;
+    return ns >= SPLIT_MIN_NS;
+}

@@ -24,6 +24,7 @@ void frost__session_unplan(frost_session *s) {
     for (int i = 0; i < s->n_plan_bufs; i++) frost__free(a, s->plan_bufs[i]);
     frost__free(a, s->plan_bufs);
     frost__free(a, s->steps);
+    frost__free(a, s->step_split);
     frost__free(a, s->arena);
     frost__free(a, s->guard_val);
     frost__free(a, s->guard_want);
@@ -33,6 +34,7 @@ void frost__session_unplan(frost_session *s) {
     s->plan_bufs = NULL;
     s->n_plan_bufs = 0;
     s->steps = NULL;
+    s->step_split = NULL;
     s->n_steps = 0;
     s->arena = NULL;
     s->arena_bytes = 0;
@@ -137,10 +139,11 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
     bool *poisoned = frost__calloc(a, (size_t)s->n_values, sizeof(bool));
     int *step_of = frost__calloc(a, (size_t)s->n_values, sizeof(int)); /* producing step or -1 */
     s->steps = frost__calloc(a, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(frost__step));
+    s->step_split = frost__calloc(a, (size_t)(g->n_nodes ? g->n_nodes : 1), sizeof(bool));
     s->plan_bufs = frost__calloc(a, (size_t)(s->n_values ? s->n_values : 1), sizeof(void *));
     frost__branches br;
     memset(&br, 0, sizeof br);
-    if (!known || !poisoned || !step_of || !s->steps || !s->plan_bufs) {
+    if (!known || !poisoned || !step_of || !s->steps || !s->step_split || !s->plan_bufs) {
         st = frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory planning the session");
         goto done;
     }
@@ -319,6 +322,12 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         s->n_steps++;
     }
     if (st != FROST_OK) goto done;
+    s->any_split = false;
+    for (int i = 0; i < s->n_steps; i++) {
+        s->step_split[i] = s->pool && frost__step_worth_splitting(s, i);
+        s->any_split |= s->step_split[i];
+    }
+    frost__pool_forget_runs(s->pool);
 
     /* Lifetimes of arena blocks: runtime outputs, inputs, workspaces. */
     {

@@ -306,6 +306,7 @@ static frost_status run_steps(const frost_session *s, frost_error *err, bool tim
         for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
             const frost__step *st = &s->steps[i];
             if (st->n_guards && !guards_open(s, st)) continue;
+            ex.pool = s->step_split[i] ? s->pool : NULL;
             r = st->run(st, &ex);
             const uint64_t t1 = now_ns(), dt = t1 - t0;
             sum[i] += dt;
@@ -316,6 +317,7 @@ static frost_status run_steps(const frost_session *s, frost_error *err, bool tim
         for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
             const frost__step *st = &s->steps[i];
             if (st->n_guards && !guards_open(s, st)) continue;
+            ex.pool = s->step_split[i] ? s->pool : NULL;
             r = st->run(st, &ex);
         }
     }
@@ -431,7 +433,12 @@ frost_status frost_session_bind_output(frost_session *s, int index, void *data, 
 frost_status frost_session_run(frost_session *s, frost_error *err) {
     if (!s) return frost__fail(err, FROST_E_INVALID_ARG, NULL, NULL, -1, "session is NULL");
     FROST_TRY(ensure_planned(s, err));
-    FROST_TRY(run_steps(s, err, s->prof_ns != NULL));
+    /* Two clock reads per run for the pool's split-or-alone choice, only when it has one. */
+    const bool timed_for_pool = s->pool && s->any_split;
+    if (timed_for_pool) frost__pool_run_begin(s->pool);
+    const frost_status r = run_steps(s, err, s->prof_ns != NULL);
+    if (timed_for_pool) frost__pool_run_end(s->pool);
+    FROST_TRY(r);
     if (s->prof_ns) s->prof_runs++;
     for (int i = 0; i < s->n_out; i++) {
         if (s->out_bound[i] && !s->out_direct[i]) {

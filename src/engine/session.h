@@ -31,6 +31,9 @@ struct frost_session {
     int64_t *offset;           /* per value: arena offset, -1 if not in the arena             */
     frost__step *steps;
     int n_steps;
+    bool *step_split;          /* per step: the step gets the pool (its work pays for the
+                                  hand-off, engine/cost.c); else it runs on the caller alone  */
+    bool any_split;            /* some step gets the pool: runs are timed for the pool's choice */
     unsigned char *arena;
     size_t arena_bytes;
     int *guard_val;            /* steps' If conditions (value ids), see frost__step.guard_at   */
@@ -55,6 +58,8 @@ struct frost_session {
 frost_status frost__session_plan(frost_session *s, frost_error *err);
 /* FLOPs one run of node n computes at the current plan's shapes (engine/cost.c's counting). */
 double frost__node_flops(const frost_session *s, const frost__node *n);
+/* Whether splitting step i over the session's threads pays for the hand-off (engine/cost.c). */
+bool frost__step_worth_splitting(const frost_session *s, int i);
 void frost__session_unplan(frost_session *s);
 /* Points every value at its bytes for the current plan and bindings. */
 void frost__session_resolve(frost_session *s);

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -25,6 +26,12 @@
 #define JOB_WORD(gen, count, next) \
     (((uint64_t)(gen) << 32) | ((uint64_t)(count) << 16) | (uint64_t)(next))
 #define MAX_CHUNKS 0xffff
+
+/* Run times kept per mode, and the probing interval's bounds (in runs). */
+#define RUN_SAMPLES 8
+#define RUN_MIN_SAMPLES 3
+#define PROBE_EVERY_MIN 4
+#define PROBE_EVERY_MAX 64
 
 typedef struct worker_arg {
     struct frost__pool *p;
@@ -52,6 +59,13 @@ struct frost__pool {
     int64_t n_items, chunk;
     /* Stall guard (caller's thread only): until solo_until_us, jobs run on the caller alone. */
     int64_t solo_until_us;
+    /* Per-run choice (caller's thread only, see frost__pool_run_begin): recent run times with
+     * the jobs split (mode 1) and on the caller alone (mode 0). */
+    int64_t run_ns[2][RUN_SAMPLES];
+    int n_run_ns[2], next_run_ns[2];
+    int64_t run_t0_ns;
+    int64_t runs, next_probe, probe_every;
+    bool prefer_split, run_solo, in_run;
 };
 
 /* A worker holding a chunk this much longer than the caller took for all of its own (and at least
@@ -68,11 +82,13 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-static int64_t now_us(void) {
+static int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+static int64_t now_us(void) { return now_ns() / 1000; }
 
 /* Claims and runs chunks of job generation `gen` until none is left. */
 static void run_chunks(frost__pool *p, uint32_t gen, int worker) {
@@ -141,6 +157,7 @@ frost_status frost__pool_create(const frost_allocator *a, int n_threads, int spi
     atomic_init(&p->done, 0);
     atomic_init(&p->stop, 0);
     atomic_init(&p->sleepers, 0);
+    frost__pool_forget_runs(p);
     p->threads = frost__calloc(a, (size_t)n_threads, sizeof(pthread_t));
     p->args = frost__calloc(a, (size_t)n_threads, sizeof(worker_arg));
     if (!p->threads || !p->args) {
@@ -185,7 +202,7 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
         return;
     }
     const int64_t t_start = now_us();
-    if (t_start < p->solo_until_us) {
+    if (p->run_solo || t_start < p->solo_until_us) {
         /* A worker stalled recently (its core busy with another process): waiting for workers
          * would make this job slower than running it here alone. */
         fn(arg, 0, n, 0);
@@ -229,4 +246,80 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
         sched_yield();
     }
     if (stalled) p->solo_until_us = now_us() + SOLO_US;
+}
+
+/* ---- per-run choice: split or alone ----------------------------------------------------------
+ * Whether the workers help depends on more than the work: on a quiet machine two threads win,
+ * but when other processes (a game, a video pipeline, a build) share the cores, a worker is often
+ * descheduled mid-job or its core is shared with the caller, and the caller waits on it. So the
+ * pool times whole runs in both modes and keeps the faster: the preferred mode for most runs,
+ * the other now and then (every PROBE_EVERY_MIN runs after a change of mind, backing off to every
+ * PROBE_EVERY_MAX while the choice holds). Split is kept only while it is no slower than alone
+ * in both the median and the mean of the last RUN_SAMPLES runs of each. With a deterministic
+ * plan the outputs do not depend on the mode: the ops cut their work the same way either way. */
+
+void frost__pool_forget_runs(frost__pool *p) {
+    if (!p) return;
+    memset(p->run_ns, 0, sizeof p->run_ns);
+    memset(p->n_run_ns, 0, sizeof p->n_run_ns);
+    memset(p->next_run_ns, 0, sizeof p->next_run_ns);
+    p->runs = 0;
+    p->probe_every = PROBE_EVERY_MIN;
+    p->next_probe = PROBE_EVERY_MIN;
+    p->prefer_split = true;
+    p->run_solo = false;
+    p->in_run = false;
+}
+
+void frost__pool_run_begin(frost__pool *p) {
+    if (!p) return;
+    p->runs++;
+    bool split = p->prefer_split;
+    if (p->runs >= p->next_probe) {
+        split = !split;
+        p->next_probe = p->runs + p->probe_every;
+        if (p->probe_every < PROBE_EVERY_MAX) p->probe_every *= 2;
+    }
+    p->run_solo = !split;
+    p->in_run = true;
+    p->run_t0_ns = now_ns();
+}
+
+static void sort_small(int64_t *v, int n) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            const int64_t t = v[j - 1];
+            v[j - 1] = v[j];
+            v[j] = t;
+        }
+}
+
+/* Median and mean of one mode's recent runs. */
+static void run_stats(const frost__pool *p, int mode, int64_t *median, int64_t *mean) {
+    int64_t v[RUN_SAMPLES], sum = 0;
+    const int n = p->n_run_ns[mode];
+    for (int i = 0; i < n; i++) sum += v[i] = p->run_ns[mode][i];
+    sort_small(v, n);
+    *median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    *mean = sum / n;
+}
+
+void frost__pool_run_end(frost__pool *p) {
+    if (!p || !p->in_run) return;
+    p->in_run = false;
+    const int mode = p->run_solo ? 0 : 1;
+    p->run_solo = false;
+    p->run_ns[mode][p->next_run_ns[mode]] = now_ns() - p->run_t0_ns;
+    p->next_run_ns[mode] = (p->next_run_ns[mode] + 1) % RUN_SAMPLES;
+    if (p->n_run_ns[mode] < RUN_SAMPLES) p->n_run_ns[mode]++;
+    if (p->n_run_ns[0] < RUN_MIN_SAMPLES || p->n_run_ns[1] < RUN_MIN_SAMPLES) return;
+    int64_t med_solo, mean_solo, med_split, mean_split;
+    run_stats(p, 0, &med_solo, &mean_solo);
+    run_stats(p, 1, &med_split, &mean_split);
+    const bool split = med_split <= med_solo && mean_split <= mean_solo;
+    if (split != p->prefer_split) {
+        p->prefer_split = split;
+        p->probe_every = PROBE_EVERY_MIN;
+        p->next_probe = p->runs + PROBE_EVERY_MIN;
+    }
 }

@@ -22,4 +22,12 @@ int frost__pool_threads(const frost__pool *p);   /* 1 for NULL */
  * Never allocates. */
 void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_fn fn, void *arg);
 
+/* Brackets one run of a plan (caller's thread). The pool times runs and decides per run whether
+ * its jobs are split over the workers or run on the caller alone, keeping whichever has lately
+ * been faster and trying the other now and then (pool.c). NULL is a no-op. */
+void frost__pool_run_begin(frost__pool *p);
+void frost__pool_run_end(frost__pool *p);
+/* Forgets the run times (the plan changed: the old times say nothing about the new one). */
+void frost__pool_forget_runs(frost__pool *p);
+
 #endif /* FROST_ENGINE_POOL_H */
