@@ -207,6 +207,15 @@ void frost_k_pad__ref(int rank, const int64_t *in_dims, const int64_t *before,
         }
         if (outside) {
             fill_elems(o, value, w, es);
+        } else if (mode == FROST__PADMODE_CONSTANT) {
+            /* Everything left of mid0 and right of mid1 is the value: two fills, not one call
+             * per element (a channel pad of an NHWC image pads every pixel's short row). */
+            const unsigned char *in_row = s + (size_t)off * es;
+            fill_elems(o, value, mid0, es);
+            if (mid1 > mid0)
+                memcpy(o + (size_t)mid0 * es, in_row + (size_t)(mid0 - b) * es,
+                       (size_t)(mid1 - mid0) * es);
+            fill_elems(o + (size_t)mid1 * es, value, w - mid1, es);
         } else {
             const unsigned char *in_row = s + (size_t)off * es;
             for (int64_t x = 0; x < mid0; x++) {
