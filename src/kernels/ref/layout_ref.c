@@ -168,6 +168,17 @@ static void fill_elems(unsigned char *dst, const void *value, int64_t n, size_t 
     }
 }
 
+/* Output elements [x0, x1) of a row padded by `before` = b from an input row of n_in elements,
+ * one at a time (reflect, symmetric and edge modes read the input at mirrored places). */
+static void pad_row_span(unsigned char *o, const unsigned char *in_row, int64_t x0, int64_t x1,
+                         int64_t b, int64_t n_in, int mode, const void *value, size_t es) {
+    for (int64_t x = x0; x < x1; x++) {
+        int64_t j = pad_source(x, b, n_in, mode);
+        if (j < 0) fill_elems(o + (size_t)x * es, value, 1, es);
+        else memcpy(o + (size_t)x * es, in_row + (size_t)j * es, es);
+    }
+}
+
 void frost_k_pad__ref(int rank, const int64_t *in_dims, const int64_t *before,
                       const int64_t *out_dims, int mode, const void *value, const void *src,
                       void *dst, size_t es) {
@@ -207,30 +218,20 @@ void frost_k_pad__ref(int rank, const int64_t *in_dims, const int64_t *before,
         }
         if (outside) {
             fill_elems(o, value, w, es);
-        } else if (mode == FROST__PADMODE_CONSTANT) {
-            /* Everything left of mid0 and right of mid1 is the value: two fills, not one call
-             * per element (a channel pad of an NHWC image pads every pixel's short row). */
-            const unsigned char *in_row = s + (size_t)off * es;
-            fill_elems(o, value, mid0, es);
-            if (mid1 > mid0)
-                memcpy(o + (size_t)mid0 * es, in_row + (size_t)(mid0 - b) * es,
-                       (size_t)(mid1 - mid0) * es);
-            fill_elems(o + (size_t)mid1 * es, value, w - mid1, es);
         } else {
             const unsigned char *in_row = s + (size_t)off * es;
-            for (int64_t x = 0; x < mid0; x++) {
-                int64_t j = pad_source(x, b, n_in, mode);
-                if (j < 0) fill_elems(o + (size_t)x * es, value, 1, es);
-                else memcpy(o + (size_t)x * es, in_row + (size_t)j * es, es);
+            if (mode == FROST__PADMODE_CONSTANT) {
+                /* Left of mid0 and right of mid1 is all the value: two fills, not one call per
+                 * element (a channel pad of an NHWC image pads every pixel's short row). */
+                fill_elems(o, value, mid0, es);
+                fill_elems(o + (size_t)mid1 * es, value, w - mid1, es);
+            } else {
+                pad_row_span(o, in_row, 0, mid0, b, n_in, mode, value, es);
+                pad_row_span(o, in_row, mid1, w, b, n_in, mode, value, es);
             }
             if (mid1 > mid0)
                 memcpy(o + (size_t)mid0 * es, in_row + (size_t)(mid0 - b) * es,
                        (size_t)(mid1 - mid0) * es);
-            for (int64_t x = mid1; x < w; x++) {
-                int64_t j = pad_source(x, b, n_in, mode);
-                if (j < 0) fill_elems(o + (size_t)x * es, value, 1, es);
-                else memcpy(o + (size_t)x * es, in_row + (size_t)j * es, es);
-            }
         }
         for (int i = last - 1; i >= 0; i--) {
             if (++idx[i] < out_dims[i]) break;
