@@ -707,7 +707,7 @@ def fx_unsupported():
     m = Model()
     x = f32(m, 'x', [1, 4, 4, 2])
     y1 = f32(m, 'upsampled', [1, 8, 8, 2])
-    m.op(OP['CUSTOM'], [x], [y1], custom='Convolution2DTransposeBias')
+    m.op(OP['CUSTOM'], [x], [y1], custom='MaxUnpooling2D')
     y2 = f32(m, 'svdf', [1, 8, 8, 2])
     m.op(OP['SVDF'], [y1], [y2])
     y3 = f32(m, 'lstm', [1, 8, 8, 2])

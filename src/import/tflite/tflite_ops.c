@@ -230,6 +230,19 @@ static frost_status b_fully_connected(tfl_ctx *c) {
     return frost__tfl_emit(c, FROST__OP_RESHAPE, 2, oin, &rp);
 }
 
+/* The transposed conv of input x with TFLite's OHWI weights w (moved to frost's HW O I) and
+ * bias b (-1: none). */
+static frost_status emit_deconv(tfl_ctx *c, int x, int w, int b, const frost__params *p) {
+    int32_t perm[4] = {1, 2, 0, 3}; /* OHWI -> HW O I */
+    int pv = frost__tfl_const_i32(c, "ohwi_to_hwoi", perm, 4, 1);
+    if (pv < 0) return failed(c);
+    int tin[2] = {w, pv};
+    int f = frost__tfl_helper(c, "filter_hwoi", FROST__OP_TRANSPOSE, 2, tin, NULL);
+    if (f < 0) return failed(c);
+    int in[3] = {x, f, b};
+    return frost__tfl_emit(c, FROST__OP_CONV2D_TRANSPOSE, 3, in, p);
+}
+
 static frost_status b_transpose_conv(tfl_ctx *c) {
     frost__fb_table o;
     if (!frost__tfl_options(c, TFL_OPT_TRANSPOSE_CONV, &o)) return failed(c);
@@ -252,14 +265,36 @@ static frost_status b_transpose_conv(tfl_ctx *c) {
     TRY_V(x);
     TRY_V(b);
     if (x < 0 || w < 0) return frost__tfl_bad(c, "needs an input and weights");
-    int32_t perm[4] = {1, 2, 0, 3}; /* OHWI -> HW O I */
-    int pv = frost__tfl_const_i32(c, "ohwi_to_hwoi", perm, 4, 1);
-    if (pv < 0) return failed(c);
-    int tin[2] = {w, pv};
-    int f = frost__tfl_helper(c, "filter_hwoi", FROST__OP_TRANSPOSE, 2, tin, NULL);
-    if (f < 0) return failed(c);
-    int in[3] = {x, f, b};
-    return frost__tfl_emit(c, FROST__OP_CONV2D_TRANSPOSE, 3, in, &p);
+    return emit_deconv(c, x, w, b, &p);
+}
+
+/* MediaPipe's Convolution2DTransposeBias (a custom op of its segmentation models): TRANSPOSE_CONV
+ * with the operands in the usual order (input, OHWI weights, bias) and no output_shape operand.
+ * Its custom options are the raw bytes of TFLite's C struct TfLiteTransposeConvParams: three
+ * little-endian int32, padding (TfLitePadding: 1 SAME, 2 VALID), stride width, stride height. */
+static frost_status c_conv2d_transpose_bias(tfl_ctx *c) {
+    frost__fb_vec o = frost__fb_vec_field(c->fb, c->op, TFL_OP_CUSTOM_OPTIONS, 1,
+                                          "Operator.custom_options");
+    if (c->fb->bad) return failed(c);
+    if (o.len < 12)
+        return frost__tfl_bad(c, "custom options have %u bytes; expected 12 (padding, stride "
+                              "width, stride height)", o.len);
+    int32_t opt[3];
+    for (int k = 0; k < 3; k++) {
+        uint32_t v = 0;
+        for (int b = 3; b >= 0; b--) v = v << 8 | frost__fb_vec_u8(c->fb, o, (uint32_t)(4 * k + b));
+        opt[k] = (int32_t)v;
+    }
+    if (opt[0] != 1 && opt[0] != 2)
+        return frost__tfl_bad(c, "padding %d is neither SAME (1) nor VALID (2)", opt[0]);
+    frost__params p = {0};
+    if (!window_of(c, (int8_t)(opt[0] - 1), opt[1], opt[2], 1, 1, &p.deconv.w)) return failed(c);
+    int x = IN(0), w = float_weight(c, 1), b = IN(2);
+    TRY_V(x);
+    TRY_V(w);
+    TRY_V(b);
+    if (x < 0 || w < 0) return frost__tfl_bad(c, "needs an input and weights");
+    return emit_deconv(c, x, w, b, &p);
 }
 
 /* ---- Pooling, softmax, elementwise ---------------------------------------------------------- */
@@ -900,7 +935,13 @@ static bool quantized_io(tfl_ctx *c) {
 
 frost_status frost__tfl_translate(tfl_ctx *c) {
     char why[160];
-    if (c->op_code == TFL_CUSTOM) return frost__tfl_unsupported(c, "custom operator");
+    if (c->op_code == TFL_CUSTOM) {
+        /* Custom ops frost knows by their custom code; float only. */
+        if (strcmp(c->op_name, "Convolution2DTransposeBias") == 0 && c->n_in == 3 &&
+            c->n_out == 1 && !quantized_io(c))
+            return c_conv2d_transpose_bias(c);
+        return frost__tfl_unsupported(c, "custom operator");
+    }
     for (size_t i = 0; i < FROST_ARRAY_LEN(op_table); i++) {
         const tfl_op_entry *e = &op_table[i];
         if (e->code != c->op_code) continue;
