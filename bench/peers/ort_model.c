@@ -4,14 +4,11 @@
  * prints one JSON line: per-call latency percentiles, the first call, each loop's total.
  *
  * The inputs and the outputs to fetch are named on the command line (bench/real_models takes them
- * from `frost inspect --json`), so only the OrtApi slots ort_peer.c already verifies are needed,
- * plus the tensor accessors --dump uses. Inputs are f32 unless --dtype says otherwise; they are
- * filled as frost bench fills them (floats from synth_input.c, 8-bit integers random bytes, wider
- * integers and bools zero), or with one value everywhere (--value: what frost's --set fixes, such
- * as a sample rate). The slot numbers are those of
- * onnxruntime_c_api.h, which only ever appends to struct OrtApi; the table is checked before use
- * (a status must round-trip through CreateStatus / GetErrorCode / GetErrorMessage) and the
- * session's input and output counts must match the command line.
+ * from `frost inspect --json`); the session's input and output counts must match it. Inputs are f32
+ * unless --dtype says otherwise; they are filled as frost bench fills them (floats from
+ * synth_input.c, 8-bit integers random bytes, wider integers and bools zero), or with one value
+ * everywhere (--value: what frost's --set fixes, such as a sample rate). The library, its verified
+ * OrtApi table and the session come from ort_api.c.
  *
  * Inputs are OrtValues over our own buffers, made once; each call copies the call's sample into
  * them (as frost bench's set_input does) and lets ONNX Runtime allocate the outputs, which are
@@ -25,7 +22,6 @@
  *                  --output NAME ... [--dtype NAME=int64 ...] [--value NAME=16000 ...]
  *                  [--threads 1] [--n 100] [--loops 3] [--warmup 20] [--seed 1] [--dump DIR]
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -34,41 +30,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "ort_api.h"
 #include "synth_input.h"
-
-enum {
-    ORT_CreateStatus = 0,
-    ORT_GetErrorCode = 1,
-    ORT_GetErrorMessage = 2,
-    ORT_CreateEnv = 3,
-    ORT_CreateSession = 7,
-    ORT_Run = 9,
-    ORT_CreateSessionOptions = 10,
-    ORT_SetSessionExecutionMode = 13,
-    ORT_SetSessionGraphOptimizationLevel = 23,
-    ORT_SetIntraOpNumThreads = 24,
-    ORT_SetInterOpNumThreads = 25,
-    ORT_SessionGetInputCount = 30,
-    ORT_SessionGetOutputCount = 31,
-    ORT_CreateTensorWithDataAsOrtValue = 49,
-    ORT_GetTensorMutableData = 51,
-    ORT_GetTensorElementType = 60,
-    ORT_GetDimensionsCount = 61,
-    ORT_GetDimensions = 62,
-    ORT_GetTensorShapeElementCount = 64,
-    ORT_GetTensorTypeAndShape = 65,
-    ORT_CreateCpuMemoryInfo = 69,
-    ORT_ReleaseEnv = 92,
-    ORT_ReleaseStatus = 93,
-    ORT_ReleaseMemoryInfo = 94,
-    ORT_ReleaseSession = 95,
-    ORT_ReleaseValue = 96,
-    ORT_ReleaseTensorTypeAndShapeInfo = 99,
-    ORT_ReleaseSessionOptions = 100,
-    ORT_SLOTS_USED = 101
-};
-enum { ORT_FAIL_CODE = 1, ORT_LOG_ERROR = 3, ORT_SEQUENTIAL = 0, ORT_ENABLE_ALL = 99,
-       ORT_ARENA_ALLOCATOR = 1, ORT_MEM_DEFAULT = 0 };
 
 /* ONNX element types this peer feeds and dumps: the number, its size and its numpy descr. */
 typedef struct { const char *name; int onnx; size_t size; const char *descr; } dtype_info;
@@ -87,11 +50,8 @@ static const dtype_info *dtype_by_onnx(int onnx) {
     return NULL;
 }
 
-typedef void (*ort_fn)(void);
-typedef struct ort_status ort_status;
-typedef struct { const void *(*get_api)(uint32_t); const char *(*get_version_string)(void); } ort_api_base;
-#define CALL(slot, type) ((type)api[slot])
-static const ort_fn *api;
+static ort_runtime rt;
+#define CALL(slot, type) ORT_CALL(rt.api, slot, type)
 
 #define MAX_IO 64
 #define MAX_RANK 8
@@ -101,12 +61,7 @@ static void die(const char *what, const char *detail) {
     exit(2);
 }
 
-static void check(ort_status *st, const char *what) {
-    if (!st) return;
-    fprintf(stderr, "ort_model: %s: %s\n", what,
-            CALL(ORT_GetErrorMessage, const char *(*)(const ort_status *))(st));
-    exit(2);
-}
+static void check(ort_status *st, const char *what) { ort_check(&rt, st, what); }
 
 static double now_us(void) {
     struct timespec ts;
@@ -278,52 +233,18 @@ int main(int argc, char **argv) {
         die("usage: ort_model --lib LIB --model M --input NAME=DIMS ... --output NAME ... "
             "[--threads T] [--n N] [--loops L] [--warmup W] [--seed S] [--dump DIR]", NULL);
 
-    void *lib = dlopen(lib_path, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) die("cannot load ONNX Runtime", dlerror());
-    const ort_api_base *(*get_base)(void);
-    *(void **)&get_base = dlsym(lib, "OrtGetApiBase");
-    if (!get_base) die("no OrtGetApiBase in", lib_path);
-    const ort_api_base *base = get_base();
-    const char *version = base ? base->get_version_string() : NULL;
-    unsigned major = 0, minor = 0;
-    if (!version || sscanf(version, "%u.%u", &major, &minor) != 2 || major != 1 || minor < 1) {
-        fprintf(stderr, "ort_model: unexpected version string '%s'\n", version ? version : "(null)");
-        return 3;
-    }
-    api = (const ort_fn *)base->get_api(minor);
-    if (!api) return 3;
-    for (int i = 0; i < ORT_SLOTS_USED; i++)
-        if (!api[i]) return 3;
-    ort_status *probe = CALL(ORT_CreateStatus, ort_status *(*)(int, const char *))(ORT_FAIL_CODE, "frost-probe");
-    if (!probe || CALL(ORT_GetErrorCode, int (*)(const ort_status *))(probe) != ORT_FAIL_CODE ||
-        strcmp(CALL(ORT_GetErrorMessage, const char *(*)(const ort_status *))(probe), "frost-probe")) {
-        fprintf(stderr, "ort_model %s: the OrtApi table does not match the declared layout\n", version);
-        return 3;
-    }
-    CALL(ORT_ReleaseStatus, void (*)(ort_status *))(probe);
-
-    void *env = NULL, *opt = NULL, *session = NULL, *mem = NULL;
-    check(CALL(ORT_CreateEnv, ort_status *(*)(int, const char *, void **))(ORT_LOG_ERROR, "frost-bench", &env), "CreateEnv");
-    check(CALL(ORT_CreateSessionOptions, ort_status *(*)(void **))(&opt), "CreateSessionOptions");
-    check(CALL(ORT_SetSessionExecutionMode, ort_status *(*)(void *, int))(opt, ORT_SEQUENTIAL), "SetSessionExecutionMode");
-    check(CALL(ORT_SetSessionGraphOptimizationLevel, ort_status *(*)(void *, int))(opt, ORT_ENABLE_ALL), "SetGraphOptimizationLevel");
-    check(CALL(ORT_SetIntraOpNumThreads, ort_status *(*)(void *, int))(opt, threads), "SetIntraOpNumThreads");
-    check(CALL(ORT_SetInterOpNumThreads, ort_status *(*)(void *, int))(opt, 1), "SetInterOpNumThreads");
-    double t0 = now_us();
-    check(CALL(ORT_CreateSession, ort_status *(*)(void *, const char *, void *, void **))(env, model, opt, &session), "CreateSession");
-    const double session_ms = (now_us() - t0) / 1e3;
-    size_t count = 0;
-    check(CALL(ORT_SessionGetInputCount, ort_status *(*)(void *, size_t *))(session, &count), "SessionGetInputCount");
-    if ((int)count != n_in) {
-        fprintf(stderr, "ort_model: the session has %zu inputs; %d given\n", count, n_in);
+    ort_open(&rt, "ort_model", lib_path, model, threads);
+    const char *version = rt.version;
+    void *session = rt.session;
+    const double session_ms = rt.session_ms;
+    if ((int)rt.n_inputs != n_in) {
+        fprintf(stderr, "ort_model: the session has %zu inputs; %d given\n", rt.n_inputs, n_in);
         return 2;
     }
-    check(CALL(ORT_SessionGetOutputCount, ort_status *(*)(void *, size_t *))(session, &count), "SessionGetOutputCount");
-    if ((int)count < n_out) {
-        fprintf(stderr, "ort_model: the session has %zu outputs; %d asked for\n", count, n_out);
+    if ((int)rt.n_outputs < n_out) {
+        fprintf(stderr, "ort_model: the session has %zu outputs; %d asked for\n", rt.n_outputs, n_out);
         return 2;
     }
-    check(CALL(ORT_CreateCpuMemoryInfo, ort_status *(*)(int, int, void **))(ORT_ARENA_ALLOCATOR, ORT_MEM_DEFAULT, &mem), "CreateCpuMemoryInfo");
 
     /* The same pool as frost bench: as many distinct samples as fit in 64 MiB, 1 to 64. */
     size_t per_call = 0;
@@ -341,10 +262,8 @@ int main(int argc, char **argv) {
         if (!in->buf || !in->pool) die("out of memory", NULL);
         for (long k = 0; k < pool_n; k++) fill_input(in, in->pool + (size_t)k * bytes, seed, (uint64_t)k);
         memcpy(in->buf, in->pool, bytes);
-        check(CALL(ORT_CreateTensorWithDataAsOrtValue,
-                   ort_status *(*)(const void *, void *, size_t, const int64_t *, size_t, int, void **))(
-                  mem, in->buf, bytes, in->dims, (size_t)in->rank, in->dtype->onnx, &in->value),
-              "CreateTensorWithDataAsOrtValue");
+        in->value = ort_tensor(&rt, in->buf, bytes, in->dims, (size_t)in->rank, in->dtype->onnx,
+                               "CreateTensorWithDataAsOrtValue");
         in_names[i] = in->name;
         in_values[i] = in->value;
     }
@@ -364,7 +283,7 @@ int main(int argc, char **argv) {
         check(run(session, NULL, in_names, in_values, (size_t)n_in, outputs, (size_t)n_out, outs), "Run"); \
     } while (0)
 
-    t0 = now_us();
+    double t0 = now_us();
     ONE_CALL(0);
     const double first_us = now_us() - t0;
     if (dump) {
@@ -431,9 +350,6 @@ int main(int argc, char **argv) {
     }
     free(lat);
     free(loop_ms);
-    CALL(ORT_ReleaseMemoryInfo, void (*)(void *))(mem);
-    CALL(ORT_ReleaseSession, void (*)(void *))(session);
-    CALL(ORT_ReleaseSessionOptions, void (*)(void *))(opt);
-    CALL(ORT_ReleaseEnv, void (*)(void *))(env);
+    ort_close(&rt);
     return 0;
 }
