@@ -175,6 +175,56 @@ static void check_refusals(void) {
     CHECK(m == NULL);
 }
 
+/* MediaPipe's custom Convolution2DTransposeBias, read from the corpus' selfie segmentation model
+ * (its output is checked against LiteRT's by real_corpus): its 12 bytes of custom options
+ * (TfLiteTransposeConvParams: padding 1, stride 2x2) are patched in memory, and each bad value must
+ * be refused naming the operator and what is wrong. */
+static void check_custom_transpose_conv(void) {
+    const char *path = frost_test_corpus(
+        "@mediapipe+selfie_segmentation@0.1.1675465747/selfie_segmentation.tflite");
+    if (!path) {
+        printf("note: the corpus cache has no selfie_segmentation.tflite (scripts/fetch-corpus.sh): "
+               "Convolution2DTransposeBias checks skipped\n");
+        return;
+    }
+    size_t n;
+    unsigned char *bytes = frost_test_read_file(path, &n);
+    if (!CHECK(bytes != NULL)) return;
+    static const unsigned char options[16] = {12, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0};
+    size_t at = 0;
+    while (at + sizeof options <= n && memcmp(bytes + at, options, sizeof options) != 0) at++;
+    if (!CHECK_MSG(at + sizeof options <= n, "no custom options {1, 2, 2} in %s", path)) {
+        free(bytes);
+        return;
+    }
+    static const struct { int at; unsigned char value; const char *why; } bad[] = {
+        {4, 7, "padding 7 is neither SAME (1) nor VALID (2)"},
+        {8, 0, "stride 2x0"},
+        {0, 8, "custom options have 8 bytes; expected 12"},
+    };
+    frost_load_options o = {.struct_size = sizeof o, .format = FROST_FORMAT_TFLITE};
+    for (size_t k = 0; k <= sizeof bad / sizeof bad[0]; k++) {
+        unsigned char saved = 0;
+        if (k < sizeof bad / sizeof bad[0]) {
+            saved = bytes[at + (size_t)bad[k].at];
+            bytes[at + (size_t)bad[k].at] = bad[k].value;
+        }
+        frost_error err;
+        frost_model *m = NULL;
+        frost_status st = frost_model_load_memory(bytes, n, &o, &m, &err);
+        if (k == sizeof bad / sizeof bad[0]) {
+            CHECK_MSG(st == FROST_OK, "selfie_segmentation: %s", err.message);
+        } else {
+            CHECK_FAILS(st, FROST_E_FORMAT, &err, bad[k].why);
+            CHECK_MSG(strstr(err.message, "Convolution2DTransposeBias") != NULL, "op not named: %s",
+                      err.message);
+            bytes[at + (size_t)bad[k].at] = saved;
+        }
+        frost_model_free(m);
+    }
+    free(bytes);
+}
+
 /* Truncations and byte flips of every fixture: a clear error or a model, never a crash. */
 static void check_corrupt(void) {
     frost_test_seed(7);
@@ -379,6 +429,7 @@ int main(void) {
     check_signature_and_resize();
     check_quantization_api();
     check_refusals();
+    check_custom_transpose_conv();
     check_corrupt();
     const char *seanet = frost_test_shared("testdata/real/tflite/tflite_micro_seanet");
     if (seanet) {

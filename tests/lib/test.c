@@ -109,6 +109,15 @@ const char *frost_test_shared(const char *rel) {
     return buf;
 }
 
+const char *frost_test_corpus(const char *rel) {
+    static char buf[4096];
+    const char *env = getenv("FROST_CORPUS_DIR"), *home = getenv("HOME");
+    if (env && *env) snprintf(buf, sizeof buf, "%s/pkgs/%s", env, rel);
+    else snprintf(buf, sizeof buf, "%s/.cache/frost/corpus/pkgs/%s", home && *home ? home : ".", rel);
+    struct stat st;
+    return stat(buf, &st) == 0 && S_ISREG(st.st_mode) ? buf : NULL;
+}
+
 const char *frost_test_data(const char *rel) {
     static char buf[4096];
     snprintf(buf, sizeof buf, "%s/%s", FROST_TEST_DATA, rel);

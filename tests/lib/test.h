@@ -47,6 +47,9 @@ void frost_test_fill(float *x, size_t n, float lo, float hi);
 const char *frost_test_shared(const char *rel);
 /* Path under tests/data. Static buffer. */
 const char *frost_test_data(const char *rel);
+/* A file of the real-model corpus cache (FROST_CORPUS_DIR, else ~/.cache/frost/corpus): the path of
+ * pkgs/<rel>, or NULL when it is absent (the caller skips, saying so). Static buffer. */
+const char *frost_test_corpus(const char *rel);
 /* Reads a whole file (malloc'd, caller frees); NULL when missing. */
 void *frost_test_read_file(const char *path, size_t *size);
 

@@ -127,17 +127,6 @@ static void check_model(const char *label, const char *path, int rank, const int
     free_result(&base);
 }
 
-static const char *corpus_file(const char *rel) {
-    static char buf[4096];
-    const char *env = getenv("FROST_CORPUS_DIR"), *home = getenv("HOME");
-    if (env && *env) snprintf(buf, sizeof buf, "%s/pkgs/%s", env, rel);
-    else snprintf(buf, sizeof buf, "%s/.cache/frost/corpus/pkgs/%s", home && *home ? home : ".", rel);
-    FILE *f = fopen(buf, "rb");
-    if (!f) return NULL;
-    fclose(f);
-    return buf;
-}
-
 int main(void) {
     static const int64_t cnn37[4] = {37, 3, 16, 16}, mlp101[2] = {101, 16};
     check_model("cnn_dynamic b37", frost_test_data("onnx/cnn_dynamic_op13.onnx"), 4, cnn37);
@@ -146,10 +135,10 @@ int main(void) {
     static const int64_t mlp1[2] = {1, 16};
     check_model("mlp_dynamic b1", frost_test_data("onnx/mlp_dynamic_op13.onnx"), 2, mlp1);
     static const int64_t det[4] = {1, 3, 96, 160};
-    const char *p = corpus_file("@gutenye+ocr-models@1.4.2/assets/ch_PP-OCRv4_det_infer.onnx");
+    const char *p = frost_test_corpus("@gutenye+ocr-models@1.4.2/assets/ch_PP-OCRv4_det_infer.onnx");
     if (p) check_model("ppocr_v4_det", p, 4, det);
     else printf("note: PP-OCRv4 detector not in the corpus cache: skipped\n");
-    p = corpus_file("jp.keijiro.mlsd@1.0.0/ONNX/mlsd_320x320_tiny.onnx");
+    p = frost_test_corpus("jp.keijiro.mlsd@1.0.0/ONNX/mlsd_320x320_tiny.onnx");
     if (p) check_model("mlsd_tiny_320", p, 0, NULL);
     else printf("note: M-LSD not in the corpus cache: skipped\n");
     return frost_test_finish();
