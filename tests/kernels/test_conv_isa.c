@@ -3,9 +3,10 @@
  *   a 16-lane vector, strides, dilations, groups, and padding on every side (windows hanging over
  *   the edges, and windows wholly outside the image on one axis), with the column buffer
  *   pre-filled with NaN so an unwritten entry shows. Row ranges start mid-image.
- * - the narrow direct conv (K <= 64, cout <= 32) on a padded image built here, against a naive conv
- *   in double: windows 1-5, 1-3 channels, cout around 16 and 32, strides, dilations, paddings,
- *   output widths around its 10-pixel tile, bias or none, relu (registers) and sigmoid (ref tail),
+ * - the narrow direct conv (K <= 128 over 1-4 channels, cout <= 32) on a padded image built here,
+ *   against a naive conv in double: windows 1-5, cout around 16 and 32 and the k-pair form's 17-24
+ *   (odd and even taps per window row), strides, dilations, paddings, output widths around its
+ *   10- and 8-pixel tiles, bias or none, relu (registers) and sigmoid (ref tail),
  *   row ranges that start mid-image, outputs pre-filled with NaN.
  * Skipped without AVX-512. */
 #include <math.h>
@@ -42,14 +43,14 @@ static double act_of(double v, frost__act a) {
 
 static int narrow_cases(void) {
     int cases = 0;
-    static const int couts[] = {1, 15, 16, 17, 32};
+    static const int couts[] = {1, 15, 16, 17, 20, 24, 32};
     for (int k = 1; k <= 5; k += 2)
-        for (int cin = 1; cin <= 3; cin++)
+        for (int cin = 1; cin <= 4; cin++)
             for (size_t co = 0; co < FROST_ARRAY_LEN(couts); co++)
                 for (int s = 1; s <= 2; s++)
                     for (int d = 1; d <= 2; d++)
                         for (int pad = 0; pad <= 2; pad++) {
-                            if (k * k * cin > 64) continue;
+                            if (k * k * cin > 128) continue; /* conv.c: K <= 64, or <= 128 over <= 4 channels */
                             frost__conv_geom g;
                             memset(&g, 0, sizeof g);
                             g.n = 1, g.in_h = 9, g.in_w = 11 + k + s, g.in_c = cin, g.out_c = couts[co];

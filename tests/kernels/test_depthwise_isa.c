@@ -2,7 +2,9 @@
  * the CPU runs them) against the reference kernel frost_k_f32_depthwise__ref: windows 3x3 and 5x5
  * (the unrolled interiors) and 1x1, 2x2, 7x7 (the checked loop), strides 1 and 2, padding on every
  * side (windows hanging over each edge, rows wholly in the padding), images narrower than the
- * 4-column block, channel counts around every block width (16, 8, 4 and the scalar rest), bias or
+ * 4-column block, rows wide enough for whole chunks of the stride-1 stream (40-odd columns),
+ * channel counts around every block width (16, 8, 4 and the scalar rest) and the stream's
+ * narrow ones (24, 28, 36, 40, 42: 3 to 21 weight patterns), bias or
  * none, every activation the kernels apply in registers plus sigmoid (the portable tail), a
  * channel multiplier and a dilation (both handed to the reference kernel), row ranges that start
  * mid-image, outputs pre-filled with NaN. Results may differ from the reference by FMA
@@ -24,19 +26,19 @@ static const frost__act acts[] = {FROST__ACT_NONE,       FROST__ACT_RELU,       
 
 static int run_cases(const char *isa, dw_fn fn) {
     static const int ks[] = {3, 5, 1, 2, 7};
-    static const int chans[] = {1, 3, 4, 7, 8, 12, 16, 20, 24, 31, 33, 48};
+    static const int chans[] = {1, 3, 4, 7, 8, 12, 16, 20, 24, 28, 31, 33, 36, 40, 42, 48};
     int cases = 0;
     for (size_t ki = 0; ki < FROST_ARRAY_LEN(ks); ki++)
         for (int s = 1; s <= 2; s++)
             for (size_t ci = 0; ci < FROST_ARRAY_LEN(chans); ci++)
-                for (int shape = 0; shape < 4; shape++) {
+                for (int shape = 0; shape < 5; shape++) {
                     const int k = ks[ki], C = chans[ci], i = cases;
                     const int mult = shape == 3 && C <= 8 ? 2 : 1, dil = shape == 2 && k == 3 ? 2 : 1;
                     frost__conv_geom g;
                     memset(&g, 0, sizeof g);
                     g.n = 1 + i % 2;
-                    g.in_h = shape == 1 ? 3 : 9 + i % 3;
-                    g.in_w = shape == 1 ? 2 : 11 + i % 7;
+                    g.in_h = shape == 1 ? 3 : shape == 4 ? 4 : 9 + i % 3;
+                    g.in_w = shape == 1 ? 2 : shape == 4 ? 37 + i % 11 : 11 + i % 7;
                     g.in_c = C, g.out_c = C * mult;
                     g.k_h = g.k_w = k, g.stride_h = g.stride_w = s, g.dil_h = g.dil_w = dil;
                     g.groups = C;

@@ -167,7 +167,7 @@ static void run_case(const frost__gemm_kernel *k, int M, int N, int K, bool tran
 
 static void test_kernel(const frost__gemm_kernel *k) {
     static const int Ms[] = {1, 2, 3, 5, 6, 7, 10, 11, 13, 14, 15, 16, 17, 20, 21, 28, 29, 33, 64, 100};
-    static const int Ns[] = {1, 2, 3, 7, 8, 9, 10, 15, 16, 17, 24, 31, 32, 33, 48, 64, 100};
+    static const int Ns[] = {1, 2, 3, 7, 8, 9, 10, 15, 16, 17, 20, 24, 31, 32, 33, 36, 40, 48, 64, 100};
     static const int Ks[] = {1, 2, 3, 4, 5, 16, 17, 25, 33, 64, 100, 127, 129, 200, 784};
     int counter = 0;
     for (size_t mi = 0; mi < FROST_ARRAY_LEN(Ms); mi++)

@@ -17,6 +17,12 @@
  *   cuts the bytes read (skipping 128-byte rows of the panels saved nothing: the hardware
  *   prefetchers fetch them anyway). Batches read a second copy, in the panel layout: the micro-
  *   kernel on 32-column strips of 1 KB rows was 15-25% slower (docs/kernels.md).
+ * - k-pairs (17-24 and 33-40 columns, e.g. BlazeFace's 24- and 36-channel 1x1 convs): panels of
+ *   32 would leave a quarter of their lanes idle (24 of 32, 36 of 48). Instead each zmm covers 8
+ *   columns for two consecutive k: lane 2m holds column m's sum over even k, lane 2m+1 over odd k.
+ *   B is stored per pair of k as 3 (or 5) such vectors, and one 64-bit broadcast of A's two
+ *   adjacent values (a[k], a[k+1]) feeds all of a row's vectors: every lane does useful work, and
+ *   a row's A costs one load per two k. The two halves are added once per tile, in the epilogue.
  * - dot (narrow outputs, e.g. Dense ...->10): N < 16 columns in a panel would leave lanes idle, so B
  *   is stored transposed (one K-vector per output column, padded to 16) and each output is a dot
  *   product: all lanes busy, one FMA per 16 multiply-adds, and a transposing reduction tree.
@@ -52,6 +58,10 @@ static bool use_dot(int K, int N) {
     return N < DOT_MAX_N && K >= 64 && (long)K * (DOT_MAX_N - N) >= 64L * DOT_MAX_N;
 }
 
+/* k-pair layout: 3 or 5 vectors of 8 columns (17-24 or 33-40 columns), 48 or 80 floats per pair
+ * of k. 0: not this layout. */
+static int kpair_vecs(int N) { return N > 16 && N <= 24 ? 3 : N > 32 && N <= 40 ? 5 : 0; }
+
 /* Wide layout (plus the panels), in the zero-skipping variant only, up to 64 MB: the second copy
  * costs memory, never cache, as each call reads one of them (switching copies per call by the
  * input's zero count was slower than either: both copies then compete for L3). Measured with 30%
@@ -75,7 +85,20 @@ static size_t packed_bytes_for(bool sparse, int K, int N) {
      * (<= 64 MB) */
     const size_t wide = use_wide(sparse, K, N) ? wide_floats(K, N) * sizeof(float) : 0;
     if (use_dot(K, N)) return frost__gemm_bytes((size_t)N, frost__gemm_dot_stride(K, VL), 4, wide);
+    if (kpair_vecs(N))
+        return frost__gemm_bytes((size_t)(K + 1) / 2, (size_t)kpair_vecs(N) * VL, 4, wide);
     return frost__gemm_bytes((size_t)K, frost__gemm_panel_cols(N, NR), 4, wide);
+}
+
+/* Pair j of k, vector v, lane 2m + h: B[2j + h][8v + m], zero past K and N. */
+static void pack_kpair(int K, int N, const float *B, int ldb, bool trans_b, float *P) {
+    const int nv = kpair_vecs(N);
+    for (int j = 0; j < (K + 1) / 2; j++)
+        for (int v = 0; v < nv; v++)
+            for (int l = 0; l < VL; l++) {
+                const int k = 2 * j + l % 2, n = 8 * v + l / 2;
+                *P++ = k < K && n < N ? frost__gemm_b_at(B, ldb, trans_b, k, n) : 0.0f;
+            }
 }
 
 static void pack_for(bool sparse, int K, int N, const float *B, int ldb, bool trans_b,
@@ -100,6 +123,8 @@ static void pack_for(bool sparse, int K, int N, const float *B, int ldb, bool tr
     }
     if (use_dot(K, N))
         frost__gemm_pack_dot_f32(K, N, B, ldb, trans_b, frost__gemm_dot_stride(K, VL), P);
+    else if (kpair_vecs(N))
+        pack_kpair(K, N, B, ldb, trans_b, P);
     else
         frost__gemm_pack_panels_f32(K, N, B, ldb, trans_b, NR, P);
 }
@@ -164,6 +189,107 @@ static inline dot_sums dot_reduce(const int nc, const __m512 acc[16]) {
 }
 
 #include "kernels/x86/gemm_f32_loops.inc"
+
+/* ---- k-pair layout ---------------------------------------------------------------------------- */
+
+#define KPAIR_MAX_ACC 24 /* accumulators per tile: 8 rows x 3 vectors or 4 rows x 5 (+ 3 B, A, 2 idx) */
+
+/* rows x (8 * NV) block of C. rows and NV are constants after inlining. init[v]: the bias in the
+ * even lanes (zero in the odd ones, so it counts once). */
+static inline __attribute__((always_inline)) void
+kpair_tile(const int rows, const int NV, int K, const float *A, size_t lda, const float *P,
+           const __m512 *init, float *C, size_t ldc, const __mmask16 *store_m, const epi_regs *e) {
+    __m512 acc[KPAIR_MAX_ACC];
+#pragma GCC unroll 24
+    for (int i = 0; i < rows * NV; i++) acc[i] = init[i % NV];
+    int k = 0;
+    for (; k + 2 <= K; k += 2, P += NV * VL) {
+        __m512 b[5];
+#pragma GCC unroll 5
+        for (int v = 0; v < NV; v++) b[v] = _mm512_loadu_ps(P + v * VL);
+#pragma GCC unroll 8
+        for (int r = 0; r < rows; r++) {
+            double two; /* a[k], a[k + 1] as one 64-bit value: lanes alternate them */
+            memcpy(&two, A + (size_t)r * lda + k, sizeof two);
+            const __m512 x = _mm512_castpd_ps(_mm512_set1_pd(two));
+#pragma GCC unroll 5
+            for (int v = 0; v < NV; v++) acc[r * NV + v] = _mm512_fmadd_ps(x, b[v], acc[r * NV + v]);
+        }
+    }
+    if (k < K) { /* odd K: the last k alone; its pair's odd lanes of B are zero */
+#pragma GCC unroll 8
+        for (int r = 0; r < rows; r++) {
+            const __m512 x = _mm512_set1_ps(A[(size_t)r * lda + k]);
+#pragma GCC unroll 5
+            for (int v = 0; v < NV; v++)
+                acc[r * NV + v] = _mm512_fmadd_ps(x, _mm512_loadu_ps(P + v * VL), acc[r * NV + v]);
+        }
+    }
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+#pragma GCC unroll 8
+    for (int r = 0; r < rows; r++) {
+        float *c = C + (size_t)r * ldc;
+        /* Columns 16u..16u+15 from vectors 2u and 2u+1: even lanes plus odd lanes. */
+#pragma GCC unroll 3
+        for (int u = 0; 2 * u < NV; u++) {
+            const __m512 lo = acc[r * NV + 2 * u];
+            const __m512 hi = 2 * u + 1 < NV ? acc[r * NV + 2 * u + 1] : lo;
+            const __m512 sum = _mm512_add_ps(_mm512_permutex2var_ps(lo, even, hi),
+                                             _mm512_permutex2var_ps(lo, odd, hi));
+            _mm512_mask_storeu_ps(c + 16 * u, store_m[u], epi_apply(sum, e));
+        }
+    }
+}
+
+#define KPAIR_ARGS int K, const float *A, size_t lda, const float *P, const __m512 *init, float *C, \
+                   size_t ldc, const __mmask16 *store_m, const epi_regs *e
+#define KPAIR_PASS K, A, lda, P, init, C, ldc, store_m, e
+#define KPAIR_CASE(r, nv) case r: kpair_tile(r, nv, KPAIR_PASS); return;
+static __attribute__((noinline)) void kpair_tile_3(int rows, KPAIR_ARGS) {
+    switch (rows) {
+    KPAIR_CASE(1, 3) KPAIR_CASE(2, 3) KPAIR_CASE(3, 3) KPAIR_CASE(4, 3) KPAIR_CASE(5, 3)
+    KPAIR_CASE(6, 3) KPAIR_CASE(7, 3) default: KPAIR_CASE(8, 3)
+    }
+}
+static __attribute__((noinline)) void kpair_tile_5(int rows, KPAIR_ARGS) {
+    switch (rows) {
+    KPAIR_CASE(1, 5) KPAIR_CASE(2, 5) KPAIR_CASE(3, 5) default: KPAIR_CASE(4, 5)
+    }
+}
+#undef KPAIR_CASE
+#undef KPAIR_ARGS
+#undef KPAIR_PASS
+
+static void run_kpair(int M, int N, int K, const float *A, size_t lda, const float *P,
+                      const float *bias, float *C, size_t ldc, const frost__act_params *act, int n0,
+                      int n1) {
+    const int nv = kpair_vecs(N), tile_rows = KPAIR_MAX_ACC / nv;
+    const epi_regs e = epi_regs_of(act);
+    const __mmask16 store_m[3] = {v_lanes(n0, n1), v_lanes(n0 - 16, n1 - 16),
+                                  v_lanes(n0 - 32, n1 - 32)};
+    __m512 init[5];
+    for (int v = 0; v < nv; v++) {
+        /* Only the requested columns are read: a bias may be exactly n1 floats long. */
+        float b[VL];
+        for (int l = 0; l < VL; l++) {
+            const int n = 8 * v + l / 2;
+            b[l] = bias && l % 2 == 0 && n >= n0 && n < n1 ? bias[n] : 0.0f;
+        }
+        init[v] = _mm512_loadu_ps(b);
+    }
+    for (int i = 0; i < M; i += tile_rows) {
+        const int rows = M - i < tile_rows ? M - i : tile_rows;
+        float *Ci = C + (size_t)i * ldc;
+        if (nv == 3)
+            kpair_tile_3(rows, K, A + (size_t)i * lda, lda, P, init, Ci, ldc, store_m, &e);
+        else
+            kpair_tile_5(rows, K, A + (size_t)i * lda, lda, P, init, Ci, ldc, store_m, &e);
+        if (e.kind == FROST__EPI_OTHER)
+            for (int r = 0; r < rows; r++)
+                frost_k_f32_act__ref(Ci + (size_t)r * ldc + n0, (size_t)(n1 - n0), act);
+    }
+}
 
 /* ---- wide layout ----------------------------------------------------------------------------- */
 
@@ -262,6 +388,8 @@ static void run_for(bool sparse, int M, int N, int K, const float *A, int lda, c
         run_wide(M, N, K, A, (size_t)lda, packed, bias, C, (size_t)ldc, act, n0, n1);
     else if (use_dot(K, N))
         run_dot(M, K, A, (size_t)lda, packed, bias, C, (size_t)ldc, act, n0, n1);
+    else if (kpair_vecs(N))
+        run_kpair(M, N, K, A, (size_t)lda, packed, bias, C, (size_t)ldc, act, n0, n1);
     else
         run_panels(M, N, K, A, (size_t)lda, packed, bias, C, (size_t)ldc, act, n0, n1);
 }
