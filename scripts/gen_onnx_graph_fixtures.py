@@ -12,6 +12,10 @@ The models (deterministic: fixed seeds):
                 33 channels) reading it, each output unsqueezed and transposed to frames x bins,
                 squared, added and multiplied by a filterbank; the layout pass must leave no
                 transpose, and the convs read their overlapping windows in place (no im2col).
+  dft.onnx      the same front end with a real windowed DFT basis (periodic Hann, 256-point frames,
+                hop 64, bins 0..128, real part w cos and imaginary part -w sin as torch.stft's
+                exporters write them): frost computes both convs as one real FFT (inspect reports
+                it); fed 2000 samples (28 frames) and 600 (6 frames).
   conv1d.onnx   a Conv1d over 8 channels (kernel 9, stride 2, 40 outputs, bias) that reads in place the same way.
   pools.onnx    GlobalAveragePool and ReduceMax over H and W of NCHW maps of 40 channels after
                 1x1 convs (both reductions run as pool windows in NHWC), and a squeeze-excitation
@@ -83,6 +87,32 @@ def stft():
     np.save(os.path.join(OUT, "sig3.npy"), f32(1, 8, 60, scale=1.0))
 
 
+def dft():
+    k, hop = 256, 64
+    n = np.arange(k)
+    f = np.arange(k // 2 + 1)[:, None]
+    w = 0.5 - 0.5 * np.cos(2 * np.pi * n / k)
+    re = (w * np.cos(2 * np.pi * f * n / k)).astype(np.float32)[:, None, :]
+    im = (-w * np.sin(2 * np.pi * f * n / k)).astype(np.float32)[:, None, :]
+    nodes = [
+        helper.make_node("Unsqueeze", ["audio", "ax1"], ["a3"]),
+        helper.make_node("Conv", ["a3", "w_re"], ["re"], kernel_shape=[k], strides=[hop]),
+        helper.make_node("Conv", ["a3", "w_im"], ["im"], kernel_shape=[k], strides=[hop]),
+        helper.make_node("Mul", ["re", "re"], ["re2"]),
+        helper.make_node("Mul", ["im", "im"], ["im2"]),
+        helper.make_node("Add", ["re2", "im2"], ["power"]),
+    ]
+    g = helper.make_graph(
+        nodes, "dft", [helper.make_tensor_value_info("audio", TensorProto.FLOAT, [1, "samples"])],
+        [helper.make_tensor_value_info("power", TensorProto.FLOAT, [1, k // 2 + 1, "frames"]),
+         helper.make_tensor_value_info("im", TensorProto.FLOAT, [1, k // 2 + 1, "frames"])],
+        initializer=[numpy_helper.from_array(re, "w_re"), numpy_helper.from_array(im, "w_im"),
+                     numpy_helper.from_array(i64(1), "ax1")])
+    write("dft.onnx", g)
+    np.save(os.path.join(OUT, "audio2000.npy"), f32(1, 2000, scale=1.0))
+    np.save(os.path.join(OUT, "audio600.npy"), f32(1, 600, scale=1.0))
+
+
 def pools():
     c = 40
     inits = [numpy_helper.from_array(f32(c, c, 1, 1), "w"),
@@ -139,6 +169,7 @@ def recurrent():
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     stft()
+    dft()
     pools()
     recurrent()
     print("wrote", sorted(os.listdir(OUT)))

@@ -18,6 +18,8 @@ const ort = require('onnxruntime-node');
 // case name, model, {input name: .npy file}
 const CASES = [
   ['stft', 'stft.onnx', {audio: 'audio.npy'}],
+  ['dft28', 'dft.onnx', {audio: 'audio2000.npy'}],
+  ['dft6', 'dft.onnx', {audio: 'audio600.npy'}],
   ['conv1d', 'conv1d.onnx', {sig3: 'sig3.npy'}],
   ['pools', 'pools.onnx', {x: 'map.npy'}],
   ['rnn', 'rnn_dynamic.onnx', {x: 'seq.npy'}],

@@ -10,12 +10,14 @@
 #     squeeze-excitation product;
 #   - rnn_dynamic.onnx, gru_lbr_dynamic.onnx: recurrent layers of a sequence length known only at
 #     run time (packed weights).
+#   - dft.onnx: the same with a windowed DFT basis (Hann, 256-point frames): both convs become one
+#     real FFT (inspect reports it), at 28 frames (16 per batch) and 6 (4 per batch);
 # Every case runs at the portable ISA level too (FROST_MAX_ISA=ref), whose kernels differ.
 frost=$1 tool=$2 data=$3 out=$4
 mkdir -p "$out"
 fails=0 passes=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-for f in stft.onnx conv1d.onnx pools.onnx rnn_dynamic.onnx gru_lbr_dynamic.onnx ref_stft_mel.npy ref_gru_lbr_y.npy; do
+for f in stft.onnx dft.onnx conv1d.onnx pools.onnx rnn_dynamic.onnx gru_lbr_dynamic.onnx ref_stft_mel.npy ref_gru_lbr_y.npy; do
   [ -f "$data/$f" ] || { echo "SKIP: $data/$f not found"; exit 77; }
 done
 # run CASE MODEL OUTPUTS ARGS...: frost run with ARGS, each of OUTPUTS compared with
@@ -41,6 +43,8 @@ run() {
   done
 }
 run stft stft.onnx mel -i audio="$data/audio.npy"
+run dft28 dft.onnx "power im" -i audio="$data/audio2000.npy"
+run dft6 dft.onnx "power im" -i audio="$data/audio600.npy"
 run conv1d conv1d.onnx feat -i sig3="$data/sig3.npy"
 run pools pools.onnx "y gmax" -i x="$data/map.npy"
 run rnn rnn_dynamic.onnx "y y_h" -i x="$data/seq.npy"
@@ -49,5 +53,11 @@ run gru_lbr gru_lbr_dynamic.onnx "y y_h" -i x="$data/seq.npy"
 rep=$("$frost" inspect "$data/stft.onnx" 2>&1)
 case "$rep" in *"layout: "*" transposes -> 0 "*) passes=$((passes + 1)) ;;
   *) fail "stft.onnx: transposes left after the layout pass: $(echo "$rep" | grep layout)" ;; esac
+rep=$("$frost" inspect "$data/dft.onnx" 2>&1)
+case "$rep" in *"stft: 2 strided Conv1d with a windowed DFT basis -> 1 real-FFT node"*) passes=$((passes + 1)) ;;
+  *) fail "dft.onnx: the DFT convs were not computed by FFT: $(echo "$rep" | grep -i stft)" ;; esac
+rep=$("$frost" inspect "$data/stft.onnx" 2>&1)
+case "$rep" in *"stft:"*) fail "stft.onnx (random filters) taken for a DFT: $(echo "$rep" | grep stft)" ;;
+  *) passes=$((passes + 1)) ;; esac
 echo "onnx_graph: $passes passed, $fails failed"
 [ $fails -eq 0 ]
