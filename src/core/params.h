@@ -129,6 +129,10 @@ typedef union frost__params {
         bool dw_post;
         float dw_post_scale, dw_post_shift;
     } conv;
+    /* STFT (passes/stft_conv.c): in x NHWC [N, 1, W, 1], window [frame], channel codes int32
+     * [sum of out_ch] (ops/spectral.c) -> n_outs outputs [N, 1, frames, out_ch[i]]: the strided
+     * Conv1d(s) whose filters are a windowed DFT basis, computed by a real FFT per frame. */
+    struct { int frame, hop, n_outs, out_ch[4]; } stft;
     /* CONV2D_TRANSPOSE: in x NHWC, filter [kh,kw,cout,cin] (TF Conv2DBackpropInput), optional bias,
      * optional output size (int [4], NHWC); output size from that operand, else from out_h/out_w
      * when > 0, else from the window and output padding. */

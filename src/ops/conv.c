@@ -43,7 +43,9 @@ typedef enum conv_mode {
 typedef struct conv_plan {
     frost__conv_geom g;
     conv_mode mode;
-    bool direct_a; /* 1x1, stride 1, no padding: A is the input itself                    */
+    bool direct_a; /* A is the input itself, rows a_stride floats apart: 1x1 stride 1 unpadded,
+                      or one output row of 1-high windows (a 1-D conv: an STFT's frames) */
+    int64_t a_stride;
     bool has_bias;
     int K, cout_g;       /* GEMM sizes per group (transpose: K = cin, cout_g = kh*kw*cout)       */
     int64_t rows;        /* output pixels (transpose: input pixels per image)                   */
@@ -447,8 +449,8 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
     const float *A;
     int lda;
     if (p->direct_a) {
-        A = t->x + r0 * g->in_c + (int64_t)grp * cin_g;
-        lda = (int)g->in_c;
+        A = t->x + r0 * p->a_stride + (int64_t)grp * cin_g;
+        lda = (int)p->a_stride;
     } else {
         float *col = t->ws + (size_t)worker * ((size_t)p->tile_m * (size_t)p->K + FROST_IM2COL_SLACK);
         p->im2col(g, t->x, grp, r0, rows, col);
@@ -1055,6 +1057,17 @@ static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc)
     p->im2col = p->kern->im2col;
     p->direct_a = g->k_h == 1 && g->k_w == 1 && g->stride_h == 1 && g->stride_w == 1 &&
                   g->pad_top == 0 && g->pad_left == 0 && g->out_h == g->in_h && g->out_w == g->in_w;
+    p->a_stride = g->in_c;
+    /* One output row of unpadded 1-high windows: window ow is the K = k_w * in_c floats from
+     * pixel ow * stride_w on, so row ow of A starts stride_w * in_c floats after row ow - 1 (the
+     * rows overlap when the windows do; the GEMM only reads A). */
+    if (!p->direct_a && groups == 1 && g->n * g->out_h == 1 && g->k_h == 1 &&
+        (g->dil_w == 1 || g->k_w == 1) && g->pad_top == 0 && g->pad_left == 0 &&
+        (g->out_w - 1) * g->stride_w + g->k_w <= g->in_w && K == (int64_t)g->k_w * g->in_c &&
+        fits_int((int64_t)g->stride_w * g->in_c)) {
+        p->direct_a = true;
+        p->a_stride = (int64_t)g->stride_w * g->in_c;
+    }
     int64_t tile = CONV_TILE_FLOATS / FROST_MAX(K, (int64_t)1);
     tile = FROST_MAX((int64_t)32, FROST_MIN((int64_t)1024, tile));
     p->tile_m = FROST_MIN(tile, FROST_MAX(p->rows, (int64_t)1));

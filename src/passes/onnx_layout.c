@@ -8,6 +8,9 @@
  *     constant (the constant is permuted) or with another transpose of the same perm, batch norm
  *     (its channel axis follows), concat (its axis follows), reduce (its axes follow), pad (its
  *     paddings follow);
+ *   - a single-use transpose sinks below a squeeze or expand-dims of constant axes, whose axes and
+ *     the transpose's perm are renumbered (an ONNX Conv1d's NCW output, squeezed and unsqueezed
+ *     around a rank change, then transposed back to channels-last, as STFT front ends do);
  *   - a transpose that only moves size-1 dims becomes a RESHAPE, a free view.
  * New nodes are appended, then the node list is put back in topological order.
  *
@@ -498,6 +501,82 @@ static int rule_sink(layout_ctx *c, int ni) {
     return rebuild_then_transpose(c, ni, n->n_in, in, &p, &out_shape, perm_value) == FROST_OK ? 1 : -1;
 }
 
+/* SQUEEZE/EXPAND_DIMS(T(x, perm), axes) -> T(SQUEEZE/EXPAND_DIMS(x, axes'), perm'): the same
+ * axes named in x's order, the perm renumbered for the new rank. 1 rewritten, 0 n/a, -1 error. */
+static int rule_sink_unit_dims(layout_ctx *c, int ni) {
+    frost__graph *g = c->g;
+    const frost__node *n = &g->nodes[ni];
+    if (n->dead || (n->op != FROST__OP_SQUEEZE && n->op != FROST__OP_EXPAND_DIMS) || n->n_in != 2 ||
+        n->in[1] < 0 || n->n_out != 1)
+        return 0;
+    int64_t perm[FROST_MAX_RANK];
+    int r, t = transpose_producer(c, n->in[0], false, perm, &r);
+    if (t < 0 || c->uses[n->in[0]] != 1) return 0;
+    for (int i = 0; i < g->n_outputs; i++)
+        if (g->outputs[i] == n->in[0]) return 0;
+    const frost__value *av = &g->values[n->in[1]];
+    int64_t axes[FROST_MAX_RANK];
+    if (av->kind != FROST__VAL_CONST) return 0;
+    int na = frost__read_int_operand(av->dtype, &av->shape, av->data, axes, FROST_MAX_RANK);
+    const int x = g->nodes[t].in[0];
+    const frost__shape xs = g->values[x].shape;
+    if (na < 1 || xs.rank != r) return 0;
+    int64_t q[FROST_MAX_RANK], new_axes[FROST_MAX_RANK], pos[FROST_MAX_RANK];
+    frost__shape os = frost__shape_unknown();
+    int rq;
+    if (n->op == FROST__OP_SQUEEZE) {
+        bool drop[FROST_MAX_RANK] = {false}, xdrop[FROST_MAX_RANK] = {false};
+        for (int k = 0; k < na; k++) {
+            int a;
+            if (!frost__norm_axis(axes[k], r, &a) || drop[a]) return 0;
+            drop[a] = true;
+            xdrop[perm[a]] = true;
+            new_axes[k] = perm[a];
+        }
+        os.rank = 0;
+        for (int a = 0; a < r; a++) {
+            pos[a] = os.rank;
+            if (!xdrop[a]) os.d[os.rank++] = xs.d[a];
+        }
+        rq = 0;
+        for (int i = 0; i < r; i++)
+            if (!drop[i]) q[rq++] = pos[perm[i]];
+    } else {
+        rq = r + na;
+        if (rq > FROST_MAX_RANK) return 0;
+        bool is_new[FROST_MAX_RANK] = {false};
+        for (int k = 0; k < na; k++) {
+            int a;
+            if (!frost__norm_axis(axes[k], rq, &a) || is_new[a]) return 0;
+            is_new[a] = true;
+            new_axes[k] = a;
+        }
+        /* x' keeps x's dims in order at the positions that are not new. */
+        os.rank = rq;
+        for (int j = 0, a = 0; j < rq; j++) {
+            if (is_new[j]) {
+                os.d[j] = 1;
+                continue;
+            }
+            pos[a] = j;
+            os.d[j] = xs.d[a++];
+        }
+        for (int j = 0, i = 0; j < rq; j++) q[j] = is_new[j] ? j : pos[perm[i++]];
+    }
+    bool ident = true;
+    for (int j = 0; j < rq; j++) ident = ident && q[j] == j;
+    int pv = -1;
+    if (!ident) {
+        pv = add_i64_const(c, g->nodes[ni].name, q, rq, false);
+        if (pv < 0) return -1;
+    }
+    int ac = add_i64_const(c, g->nodes[ni].name, new_axes, na, false);
+    if (ac < 0) return -1;
+    int in[2] = {x, ac};
+    frost__params p = g->nodes[ni].p;
+    return rebuild_then_transpose(c, ni, 2, in, &p, &os, pv) == FROST_OK ? 1 : -1;
+}
+
 /* A transpose that keeps every non-1 dim in order is a reshape (a view). */
 static int rule_to_reshape(layout_ctx *c, int ni) {
     frost__graph *g = c->g;
@@ -512,7 +591,7 @@ static int rule_to_reshape(layout_ctx *c, int ni) {
     for (int i = 0; i < r; i++) {
         int64_t d = xs->d[perm[i]];
         if (d == 0) return 0;
-        if (d < 0) unknown++;
+        if (d < 0 && perm[i] != i) unknown++; /* an unknown dim in place is copied (0) */
         if (d != 1) {
             if (perm[i] < last) return 0;
             last = perm[i];
@@ -626,6 +705,7 @@ frost_status frost__pass_cancel_transposes(frost__graph *g, frost_error *err) {
             if (g->nodes[i].dead) continue;
             int r = rule_cancel(&c, i);
             if (r == 0) r = rule_sink(&c, i);
+            if (r == 0) r = rule_sink_unit_dims(&c, i);
             if (r < 0) {
                 st = err->code ? err->code : FROST_E_INTERNAL;
                 goto out;

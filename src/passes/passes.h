@@ -49,6 +49,8 @@ void frost__pass_prune(frost__graph *g);
 /* Consumers of an Identity read its input instead (identity.c); names move along. */
 void frost__pass_bypass_identities(frost__graph *g);
 /* Elementwise subgraphs that spell one activation (HardSwish, Swish) become that UNARY op. */
+/* Strided Conv1d(s) with a windowed DFT basis as filters -> one STFT node (stft_conv.c). */
+frost_status frost__pass_stft_convs(frost__graph *g, frost_error *err);
 frost_status frost__pass_pointwise(frost__graph *g, frost_error *err);
 /* A zero Pad of H and W before a conv becomes the conv's explicit padding (pad_fold.c). */
 frost_status frost__pass_fold_pads(frost__graph *g, frost_error *err);

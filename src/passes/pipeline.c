@@ -144,6 +144,7 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
     FROST_TRY(frost__pass_cancel_transposes(g, err));
     frost__pass_prune(g);
     frost__pass_bypass_identities(g);
+    FROST_TRY(frost__pass_stft_convs(g, err));
     FROST_TRY(frost__pass_pointwise(g, err));
     FROST_TRY(frost__pass_fold_pads(g, err));
     FROST_TRY(frost__pass_fuse(g, err));
