@@ -1,10 +1,13 @@
 /* cost.c — what one run of a session's plan computes and reads (frost_session_cost), for the
  * rooflines `frost bench` prints. FLOPs count a multiply-add as 2 and convolutions as the direct
  * algorithm does them (Winograd does fewer, so its "effective" rate can pass the FMA peak); the
+ * recurrent op counts its steps' matrix products, the STFT its FFTs; the other
  * ops that are not matrix products count one FLOP per output element (pooling: one per window
  * element). Bytes are the least one run must move: every constant operand once (as packed for its
  * kernel), the inputs read and the outputs written; activations are assumed to stay in cache. */
 #include "engine/session.h"
+
+#include <math.h>
 
 static double numel(const frost__shape *s) {
     const int64_t n = frost__shape_numel(s);
@@ -43,6 +46,18 @@ double frost__node_flops(const frost_session *s, const frost__node *n) {
         return w && w->rank == 4 ? 2.0 * numel(out) * (double)(w->d[1] * w->d[2]) : 0;
     case FROST__OP_QFULLY_CONNECTED: /* weights [units, inputs] */
         return w && w->rank == 2 ? 2.0 * numel(out) * (double)w->d[1] : 0;
+    case FROST__OP_RECURRENT: { /* x [T, B, I], w [D, G*H, I], r [D, G*H, H]: every step's products */
+        const frost__shape *r = n->n_in > 2 && n->in[2] >= 0 ? &s->shape[n->in[2]] : NULL;
+        if (!x || x->rank != 3 || !w || !r) return 0;
+        return 2.0 * (double)x->d[0] * (double)x->d[1] * (numel(w) + numel(r));
+    }
+    case FROST__OP_STFT: { /* per frame: the window, a radix-2 FFT of K/2 complex points (5 M log2 M
+                            * FLOPs), the split into K/2 + 1 real-transform bins */
+        const int K = n->p.stft.frame;
+        const double M = K / 2.0, frames = out->rank > 0 && n->p.stft.out_ch[0] > 0
+                                                ? numel(out) / (double)n->p.stft.out_ch[0] : 0;
+        return frames * ((double)K + 5.0 * M * log2(M > 1 ? M : 2) + 8.0 * (M + 1));
+    }
     default: {
         double sum = 0;
         for (int k = 0; k < n->n_out; k++) sum += numel(&s->shape[n->out[k]]);
