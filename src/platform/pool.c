@@ -37,9 +37,15 @@
  * runs keeps that out of the 99th percentile. */
 #define RUN_SAMPLES 8
 #define RUN_MIN_SAMPLES 3
-#define PROBE_EVERY_MIN 4
+#define PROBE_SOLO_MIN 4
 #define PROBE_SOLO_MAX 64
+#define PROBE_SPLIT_MIN 16
 #define PROBE_SPLIT_MAX 256
+/* Split must beat alone by this share (median and mean) to be taken up, and is dropped as soon as
+ * it is slower at all: a wrong "alone" costs a gain, a wrong "split" makes two threads slower than
+ * one, and between close times the pool should not flip-flop (every flip means probes). */
+#define SPLIT_WIN_NUM 97
+#define SPLIT_WIN_DEN 100
 
 typedef struct worker_arg {
     struct frost__pool *p;
@@ -56,18 +62,21 @@ struct frost__pool {
     int n_started;
     pthread_mutex_t mu;
     pthread_cond_t wake;
-    atomic_uint_fast64_t job;
-    atomic_int done;          /* chunks of the current job finished */
-    atomic_int stop;
-    atomic_int sleepers;
-    atomic_int keep_polling;  /* a split run is under way: idle workers poll without sleeping */
-    /* The current job's body, written before the job word is stored (release), read by a thread
-     * only after it claimed a chunk of that job (acquire on the word). */
+    /* Three cache lines apart: the job word and its body (written by the caller per job, claimed
+     * by everyone), the count of chunks done (written at the end of each chunk) and the flags
+     * idle workers poll, so that polling and finishing never pull each other's line away. The
+     * job's body is written before the job word is stored (release), read by a thread only after
+     * it claimed a chunk of that job (acquire on the word). */
+    _Alignas(64) atomic_uint_fast64_t job;
     frost__task_fn fn;
     void *arg;
     int64_t n_items, chunk;
+    _Alignas(64) atomic_int done; /* chunks of the current job finished */
+    _Alignas(64) atomic_int stop;
+    atomic_int sleepers;
+    atomic_int keep_polling;  /* a split run is under way: idle workers poll without sleeping */
     /* Stall guard (caller's thread only): until solo_until_us, jobs run on the caller alone. */
-    int64_t solo_until_us;
+    _Alignas(64) int64_t solo_until_us;
     /* Per-run choice (caller's thread only, see frost__pool_run_begin): recent run times with
      * the jobs split (mode 1) and on the caller alone (mode 0). */
     int64_t run_ns[2][RUN_SAMPLES];
@@ -284,11 +293,12 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
  * descheduled mid-job or its core is shared with the caller, and the caller waits on it. So the
  * pool times whole runs in both modes and keeps the faster. The first runs alternate the modes
  * until each has RUN_MIN_SAMPLES times (a benchmark of a hundred calls must not spend half of them
- * learning); then the preferred mode runs, and the other is probed every PROBE_EVERY_MIN runs
- * after a change of mind, backing off while the choice holds (PROBE_SOLO_MAX, PROBE_SPLIT_MAX).
- * Split is kept only while it is no slower than alone in both the median and the mean of the last
- * RUN_SAMPLES runs of each. A run alone gets no pool at all (frost__pool_run_begin returns false):
- * the session then runs every step as a one-thread session would. With a deterministic plan the
+ * learning); then the preferred mode runs, and the other is probed now and then: soon after a
+ * change of mind, backing off while the choice holds (PROBE_SOLO_*, PROBE_SPLIT_*). Split is taken
+ * up when it beats alone by SPLIT_WIN in both the median and the mean of the last RUN_SAMPLES runs
+ * of each, and kept only while it is no slower in both. A run alone gets no pool at all
+ * (frost__pool_run_begin returns false): the session then runs every step as a one-thread session
+ * would. With a deterministic plan the
  * outputs do not depend on the mode: the ops cut their work the same way either way. */
 
 void frost__pool_forget_runs(frost__pool *p) {
@@ -297,9 +307,10 @@ void frost__pool_forget_runs(frost__pool *p) {
     memset(p->n_run_ns, 0, sizeof p->n_run_ns);
     memset(p->next_run_ns, 0, sizeof p->next_run_ns);
     p->runs = 0;
-    p->probe_every = PROBE_EVERY_MIN;
-    p->next_probe = PROBE_EVERY_MIN;
-    p->prefer_split = true;
+    /* Until the learning runs show split winning, alone is the choice to beat. */
+    p->probe_every = PROBE_SPLIT_MIN;
+    p->next_probe = PROBE_SPLIT_MIN;
+    p->prefer_split = false;
     p->run_solo = false;
     p->in_run = false;
 }
@@ -330,6 +341,7 @@ bool frost__pool_run_begin(frost__pool *p) {
     p->run_t0_ns = now_ns();
     return split;
 }
+
 static void sort_small(int64_t *v, int n) {
     for (int i = 1; i < n; i++)
         for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
@@ -362,11 +374,14 @@ void frost__pool_run_end(frost__pool *p) {
     int64_t med_solo, mean_solo, med_split, mean_split;
     run_stats(p, 0, &med_solo, &mean_solo);
     run_stats(p, 1, &med_split, &mean_split);
-    const bool split = med_split <= med_solo && mean_split <= mean_solo;
+    const bool split =
+        p->prefer_split ? med_split <= med_solo && mean_split <= mean_solo
+                        : med_split * SPLIT_WIN_DEN <= med_solo * SPLIT_WIN_NUM &&
+                              mean_split * SPLIT_WIN_DEN <= mean_solo * SPLIT_WIN_NUM;
     if (split != p->prefer_split) {
         p->prefer_split = split;
-        p->probe_every = PROBE_EVERY_MIN;
-        p->next_probe = p->runs + PROBE_EVERY_MIN;
+        p->probe_every = split ? PROBE_SOLO_MIN : PROBE_SPLIT_MIN;
+        p->next_probe = p->runs + p->probe_every;
     } else if (p->next_probe <= p->runs) {
         p->next_probe = p->runs + p->probe_every; /* the learning runs just ended */
     }
