@@ -292,9 +292,12 @@ static bool guards_open(const frost_session *s, const frost__step *st) {
 
 /* The plan's steps in order, skipping those on an If's untaken side; stops at the first failure.
  * `timed`: add each step's wall time to the profile (only ever true when the session has one). */
-static frost_status run_steps(const frost_session *s, frost_error *err, bool timed) {
+/* split: the pool goes to the steps worth splitting; false: every step runs on the caller alone,
+ * as in a one-thread session (the pool chose that for this run, or there is none). */
+static frost_status run_steps(const frost_session *s, frost_error *err, bool timed, bool split) {
+    frost__pool *const pool = split ? s->pool : NULL;
     frost__exec ex = {
-        .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = s->pool,
+        .ptr = s->ptr, .shape = s->shape, .dtype = s->dtype, .arena = s->arena, .pool = pool,
         .err = err,
     };
     /* The caller's thread computes in the workers' FP mode for the run, then gets its own back. */
@@ -306,7 +309,7 @@ static frost_status run_steps(const frost_session *s, frost_error *err, bool tim
         for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
             const frost__step *st = &s->steps[i];
             if (st->n_guards && !guards_open(s, st)) continue;
-            ex.pool = s->step_split[i] ? s->pool : NULL;
+            ex.pool = s->step_split[i] ? pool : NULL;
             r = st->run(st, &ex);
             const uint64_t t1 = now_ns(), dt = t1 - t0;
             sum[i] += dt;
@@ -317,7 +320,7 @@ static frost_status run_steps(const frost_session *s, frost_error *err, bool tim
         for (int i = 0; i < s->n_steps && r == FROST_OK; i++) {
             const frost__step *st = &s->steps[i];
             if (st->n_guards && !guards_open(s, st)) continue;
-            ex.pool = s->step_split[i] ? s->pool : NULL;
+            ex.pool = s->step_split[i] ? pool : NULL;
             r = st->run(st, &ex);
         }
     }
@@ -337,7 +340,7 @@ static void warm_run(frost_session *s) {
     for (int i = 0; i < s->n_out; i++)
         if (s->out_bound[i]) return;
     frost_error ignored;
-    (void)run_steps(s, &ignored, false);
+    (void)run_steps(s, &ignored, false, true);
 }
 
 frost_status frost_session_plan(frost_session *s, frost_error *err) {
@@ -435,8 +438,8 @@ frost_status frost_session_run(frost_session *s, frost_error *err) {
     FROST_TRY(ensure_planned(s, err));
     /* Two clock reads per run for the pool's split-or-alone choice, only when it has one. */
     const bool timed_for_pool = s->pool && s->any_split;
-    if (timed_for_pool) frost__pool_run_begin(s->pool);
-    const frost_status r = run_steps(s, err, s->prof_ns != NULL);
+    const bool split = timed_for_pool && frost__pool_run_begin(s->pool);
+    const frost_status r = run_steps(s, err, s->prof_ns != NULL, split);
     if (timed_for_pool) frost__pool_run_end(s->pool);
     FROST_TRY(r);
     if (s->prof_ns) s->prof_runs++;

@@ -49,7 +49,8 @@ typedef struct conv_plan {
     bool has_bias;
     int K, cout_g;       /* GEMM sizes per group (transpose: K = cin, cout_g = kh*kw*cout)       */
     int64_t rows;        /* output pixels (transpose: input pixels per image)                   */
-    int64_t tile_m;      /* rows per im2col tile                                                */
+    int64_t tile_m;      /* rows per im2col tile when the step gets the pool                    */
+    int64_t tile_m_one;  /* ... and when it runs on one thread (no pool: the one-thread plan's)  */
     int slots;           /* workspace slices: one per worker                                    */
     size_t group_stride; /* bytes between the groups' packed filters                            */
     const frost__gemm_kernel *kernel;
@@ -82,7 +83,8 @@ typedef struct conv_plan {
     frost__act_params dw_act;
     bool dw_post;
     float dw_post_scale, dw_post_shift;
-    int64_t dw_tile_rows;
+    int64_t dw_tile_rows, dw_tile_rows_one; /* with the pool, on one thread                   */
+    int64_t wino_block_one;                 /* Winograd tiles per unit on one thread           */
 } conv_plan;
 
 /* Whether anything runs after the kernels' own epilogue. */
@@ -428,7 +430,7 @@ typedef struct gemm_conv_task {
     const float *x, *filter, *bias, *res;
     float *y;
     float *ws;
-    int64_t tiles, col_blocks;
+    int64_t tile_m, tiles, col_blocks;
     int col_width;
 } gemm_conv_task;
 
@@ -439,8 +441,8 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
     const int64_t cb = unit % t->col_blocks;
     const int64_t tile = (unit / t->col_blocks) % t->tiles;
     const int grp = (int)(unit / (t->col_blocks * t->tiles));
-    const int64_t r0 = tile * p->tile_m;
-    const int rows = (int)FROST_MIN(p->tile_m, p->rows - r0);
+    const int64_t r0 = tile * t->tile_m;
+    const int rows = (int)FROST_MIN(t->tile_m, p->rows - r0);
     const int cin_g = (int)(g->in_c / g->groups);
     const int n0 = (int)(cb * t->col_width);
     const int n1 = (int)FROST_MIN((int64_t)n0 + t->col_width, (int64_t)p->cout_g);
@@ -452,7 +454,7 @@ static void gemm_conv_unit(const gemm_conv_task *t, int64_t unit, int worker) {
         A = t->x + r0 * p->a_stride + (int64_t)grp * cin_g;
         lda = (int)p->a_stride;
     } else {
-        float *col = t->ws + (size_t)worker * ((size_t)p->tile_m * (size_t)p->K + FROST_IM2COL_SLACK);
+        float *col = t->ws + (size_t)worker * ((size_t)t->tile_m * (size_t)p->K + FROST_IM2COL_SLACK);
         p->im2col(g, t->x, grp, r0, rows, col);
         A = col;
         lda = p->K;
@@ -503,7 +505,10 @@ static void run_gemm_conv(const frost__step *st, const frost__exec *ex, const co
         .y = FROST_OUT(st, ex, 0),
         .ws = st->ws_bytes ? FROST_WS(st, ex) : NULL,
     };
-    t.tiles = (p->rows + p->tile_m - 1) / p->tile_m;
+    /* Tiles cut for the pool's threads only when they share the work: alone, the one-thread
+     * plan's (a run the pool gives to the caller must be a one-thread run). */
+    t.tile_m = threads > 1 ? p->tile_m : p->tile_m_one;
+    t.tiles = (p->rows + t.tile_m - 1) / t.tile_m;
     t.col_blocks = 1;
     t.col_width = p->cout_g;
     const int64_t units_rows = t.tiles * p->g.groups;
@@ -537,7 +542,7 @@ typedef struct wino_task {
     const unsigned char *U;
     const float *x, *bias;
     float *y, *ws;
-    int64_t blocks;
+    int64_t block, blocks; /* tiles per unit, units per image */
 } wino_task;
 
 /* One unit: a block of tiles of one image, start to finish in the worker's workspace slice, so the
@@ -546,12 +551,12 @@ static void wino_unit(const wino_task *t, int64_t unit, int worker) {
     static const frost__act_params none = {FROST__ACT_NONE, 0, 0};
     const conv_plan *p = t->p;
     const frost__conv_geom *g = &p->g;
-    const int64_t img = unit / t->blocks, t0 = (unit % t->blocks) * p->wino_block;
-    const int64_t nt = FROST_MIN(p->wino_block, p->wino_tiles - t0);
+    const int64_t img = unit / t->blocks, t0 = (unit % t->blocks) * t->block;
+    const int64_t nt = FROST_MIN(t->block, p->wino_tiles - t0);
     if (nt <= 0) return;
     const int cin = (int)g->in_c, cout = (int)g->out_c;
     const int n_xi = p->wino_alpha * p->wino_alpha;
-    float *V = t->ws + (size_t)worker * (size_t)(n_xi * p->wino_block * (g->in_c + g->out_c));
+    float *V = t->ws + (size_t)worker * (size_t)(n_xi * t->block * (g->in_c + g->out_c));
     float *M = V + (size_t)n_xi * (size_t)nt * (size_t)cin;
     const float *x = t->x + img * g->in_h * g->in_w * g->in_c;
     const bool three = p->wino_alpha == FROST_WINO43_ALPHA;
@@ -570,13 +575,15 @@ static void wino_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
 
 static void run_winograd(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
     frost__pool *pool = usable_pool(p, ex->pool);
+    const int64_t block = frost__pool_threads(pool) > 1 ? p->wino_block : p->wino_block_one;
     wino_task t = {p,
                    (const unsigned char *)st->node->packed + p->wino_offset,
                    FROST_IN(st, ex, 0),
                    p->has_bias ? FROST_IN(st, ex, 2) : NULL,
                    FROST_OUT(st, ex, 0),
                    FROST_WS(st, ex),
-                   (p->wino_tiles + p->wino_block - 1) / p->wino_block};
+                   block,
+                   (p->wino_tiles + block - 1) / block};
     const int64_t units = p->g.n * t.blocks;
     if (frost__pool_threads(pool) <= 1 || units == 1)
         wino_task_fn(&t, 0, units, 0);
@@ -759,7 +766,7 @@ typedef struct dwpw_task {
     const frost__node *node;
     const float *x, *dw_filter, *dw_bias, *filter, *bias, *res;
     float *y, *ws;
-    int64_t tiles_per_image;
+    int64_t tile_rows, tiles_per_image;
 } dwpw_task;
 
 /* One unit: rows [t0, t1) of the depthwise output of one image, into the worker's workspace slice,
@@ -768,10 +775,10 @@ static void dwpw_unit(const dwpw_task *t, int64_t unit, int worker) {
     const conv_plan *p = t->p;
     const frost__conv_geom *d = &p->dw_g, *g = &p->g;
     const int64_t img = unit / t->tiles_per_image, tile = unit % t->tiles_per_image;
-    const int64_t r0 = tile * p->dw_tile_rows, r1 = FROST_MIN(r0 + p->dw_tile_rows, d->out_h);
+    const int64_t r0 = tile * t->tile_rows, r1 = FROST_MIN(r0 + t->tile_rows, d->out_h);
     if (r1 <= r0) return;
     const int64_t row = d->out_w * d->out_c;
-    float *tmp = t->ws + (size_t)worker * (size_t)(p->dw_tile_rows * row + 16);
+    float *tmp = t->ws + (size_t)worker * (size_t)(t->tile_rows * row + 16);
     /* The depthwise rows [r0, r1) as rows [0, r1 - r0) of a one-image geometry shifted up. */
     frost__conv_geom dg = *d;
     dg.n = 1;
@@ -807,6 +814,7 @@ static void dwpw_task_fn(void *arg, int64_t begin, int64_t end, int worker) {
 
 static void run_dwpw(const frost__step *st, const frost__exec *ex, const conv_plan *p) {
     frost__pool *pool = usable_pool(p, ex->pool);
+    const int64_t tile_rows = frost__pool_threads(pool) > 1 ? p->dw_tile_rows : p->dw_tile_rows_one;
     dwpw_task t = {
         .p = p,
         .node = st->node,
@@ -818,7 +826,8 @@ static void run_dwpw(const frost__step *st, const frost__exec *ex, const conv_pl
         .dw_bias = has_input(st->node, 5) ? FROST_IN(st, ex, 5) : NULL,
         .y = FROST_OUT(st, ex, 0),
         .ws = FROST_WS(st, ex),
-        .tiles_per_image = (p->dw_g.out_h + p->dw_tile_rows - 1) / p->dw_tile_rows,
+        .tile_rows = tile_rows,
+        .tiles_per_image = (p->dw_g.out_h + tile_rows - 1) / tile_rows,
     };
     const int64_t units = p->g.n * t.tiles_per_image;
     if (frost__pool_threads(pool) <= 1 || units == 1)
@@ -939,6 +948,7 @@ static frost_status dwpw_choose(frost__step *st, const frost__prepare_ctx *pc) {
     /* ~96 KB of depthwise output per tile (and its GEMM output beside it in L2), at least a row. */
     const int64_t row = d->out_w * d->out_c;
     p->dw_tile_rows = FROST_MAX((int64_t)1, FROST_MIN(d->out_h, (int64_t)24576 / FROST_MAX(row, (int64_t)1)));
+    p->dw_tile_rows_one = p->dw_tile_rows;
     p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
     p->fixed_split = pc->deterministic;
     /* One image with more threads than tiles: smaller tiles, so each thread gets one (what the
@@ -949,7 +959,8 @@ static frost_status dwpw_choose(frost__step *st, const frost__prepare_ctx *pc) {
     if (!frost__size_mul_ok((size_t)p->slots, ((size_t)(p->dw_tile_rows * row) + 16) * sizeof(float),
                             &bytes))
         return frost__op_fail(n, pc->err, FROST_E_LIMIT, "workspace overflows");
-    st->ws_bytes = bytes;
+    /* A run on one thread uses one slice of the one-thread tile. */
+    st->ws_bytes = FROST_MAX(bytes, ((size_t)(p->dw_tile_rows_one * row) + 16) * sizeof(float));
     st->run = conv_run;
     return FROST_OK;
 }
@@ -1044,9 +1055,12 @@ static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc)
                 const int64_t split = pc->deterministic ? FROST__FIXED_UNITS : p->slots;
                 p->wino_block = FROST_MIN(most, (p->wino_tiles + split - 1) / split);
                 p->wino_block = FROST_MAX(p->wino_block, (int64_t)1);
+                p->wino_block_one = pc->deterministic ? p->wino_block
+                                                      : FROST_MAX(FROST_MIN(most, p->wino_tiles), (int64_t)1);
                 p->fixed_split = pc->deterministic;
                 size_t bytes;
-                if (!frost__size_mul_ok((size_t)n_xi * (size_t)p->wino_block * (size_t)p->slots,
+                const int64_t held = FROST_MAX(p->wino_block * p->slots, p->wino_block_one); /* tiles in flight */
+                if (!frost__size_mul_ok((size_t)n_xi * (size_t)held,
                                         (size_t)(g->in_c + g->out_c) * sizeof(float), &bytes))
                     return frost__op_fail(n, pc->err, FROST_E_LIMIT, "Winograd workspace overflows");
                 st->ws_bytes = bytes;
@@ -1071,6 +1085,7 @@ static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc)
     int64_t tile = CONV_TILE_FLOATS / FROST_MAX(K, (int64_t)1);
     tile = FROST_MAX((int64_t)32, FROST_MIN((int64_t)1024, tile));
     p->tile_m = FROST_MIN(tile, FROST_MAX(p->rows, (int64_t)1));
+    p->tile_m_one = p->tile_m;
     p->slots = pc->n_threads > 1 ? pc->n_threads : 1;
     /* Balance the threads: a whole number of equal tiles per thread, 4 tiles over 3 threads
      * would leave one thread doing half the work again. */
@@ -1091,7 +1106,9 @@ static frost_status conv2d_choose(frost__step *st, const frost__prepare_ctx *pc)
                                 ((size_t)p->tile_m * (size_t)K + FROST_IM2COL_SLACK) * sizeof(float),
                                 &bytes))
             return frost__op_fail(n, pc->err, FROST_E_LIMIT, "im2col workspace overflows");
-        st->ws_bytes = bytes;
+        /* A run on one thread uses one slice of the one-thread tile. */
+        st->ws_bytes = FROST_MAX(bytes, ((size_t)p->tile_m_one * (size_t)K + FROST_IM2COL_SLACK) *
+                                            sizeof(float));
     }
     return FROST_OK;
 }

@@ -4,9 +4,12 @@
  * done, not for the workers: a worker that was asleep and wakes late finds nothing left and costs
  * the caller nothing. Because the chunk count travels in the same word as the generation, a late
  * worker can never claim a chunk of the next job with the previous job's bounds.
- * Idle workers poll for at most spin_us, then sleep on a condition variable: an idle session uses
- * no CPU. When a worker stalls mid-chunk (another process took its core), the caller runs the
- * following jobs alone for a while instead of waiting on it again. Never allocates after creation. */
+ * During a run whose jobs are split the workers poll for the next job without sleeping (a sleeping
+ * worker wakes too late to help a step of a few microseconds, and the wake-up costs the caller a
+ * system call); outside such runs they poll for at most spin_us, then sleep on a condition
+ * variable: an idle session, or one whose runs go on the caller alone, uses no CPU. When a worker
+ * stalls mid-chunk (another process took its core), the caller runs the following jobs alone for
+ * a while instead of waiting on it again. Never allocates after creation. */
 #include "platform/pool.h"
 #include "platform/fpenv.h"
 
@@ -27,11 +30,23 @@
     (((uint64_t)(gen) << 32) | ((uint64_t)(count) << 16) | (uint64_t)(next))
 #define MAX_CHUNKS 0xffff
 
-/* Run times kept per mode, and the probing interval's bounds (in runs). */
+/* Run times kept per mode, and the probing intervals (in runs). Runs on the caller alone are
+ * probed every 4 to PROBE_SOLO_MAX runs while split is preferred (they cost at most the one-thread
+ * time); split runs every PROBE_SPLIT_MIN to PROBE_SPLIT_MAX while alone is preferred: on a busy
+ * machine a split run can wait on a descheduled worker, and probing it in fewer than 1% of the
+ * runs from the start keeps that out of the 99th percentile (16 runs apart, a benchmark of 150
+ * calls had 4 slow split probes: its p99 at 2 threads was 2.9x its p99 at 1). */
 #define RUN_SAMPLES 8
 #define RUN_MIN_SAMPLES 3
-#define PROBE_EVERY_MIN 4
-#define PROBE_EVERY_MAX 64
+#define PROBE_SOLO_MIN 4
+#define PROBE_SOLO_MAX 64
+#define PROBE_SPLIT_MIN 128
+#define PROBE_SPLIT_MAX 256
+/* Split must beat alone by this share (median and mean) to be taken up, and is dropped as soon as
+ * it is slower at all: a wrong "alone" costs a gain, a wrong "split" makes two threads slower than
+ * one, and between close times the pool should not flip-flop (every flip means probes). */
+#define SPLIT_WIN_NUM 97
+#define SPLIT_WIN_DEN 100
 
 typedef struct worker_arg {
     struct frost__pool *p;
@@ -48,17 +63,21 @@ struct frost__pool {
     int n_started;
     pthread_mutex_t mu;
     pthread_cond_t wake;
-    atomic_uint_fast64_t job;
-    atomic_int done;          /* chunks of the current job finished */
-    atomic_int stop;
-    atomic_int sleepers;
-    /* The current job's body, written before the job word is stored (release), read by a thread
-     * only after it claimed a chunk of that job (acquire on the word). */
+    /* Three cache lines apart: the job word and its body (written by the caller per job, claimed
+     * by everyone), the count of chunks done (written at the end of each chunk) and the flags
+     * idle workers poll, so that polling and finishing never pull each other's line away. The
+     * job's body is written before the job word is stored (release), read by a thread only after
+     * it claimed a chunk of that job (acquire on the word). */
+    _Alignas(64) atomic_uint_fast64_t job;
     frost__task_fn fn;
     void *arg;
     int64_t n_items, chunk;
+    _Alignas(64) atomic_int done; /* chunks of the current job finished */
+    _Alignas(64) atomic_int stop;
+    atomic_int sleepers;
+    atomic_int keep_polling;  /* a split run is under way: idle workers poll without sleeping */
     /* Stall guard (caller's thread only): until solo_until_us, jobs run on the caller alone. */
-    int64_t solo_until_us;
+    _Alignas(64) int64_t solo_until_us;
     /* Per-run choice (caller's thread only, see frost__pool_run_begin): recent run times with
      * the jobs split (mode 1) and on the caller alone (mode 0). */
     int64_t run_ns[2][RUN_SAMPLES];
@@ -121,18 +140,26 @@ static void *worker_main(void *argp) {
             while ((g = JOB_GEN(atomic_load_explicit(&p->job, memory_order_acquire))) == seen &&
                    !atomic_load_explicit(&p->stop, memory_order_relaxed)) {
                 cpu_relax();
-                if (++polls % 64 == 0 && now_us() - t0 >= p->spin_us) break;
+                if (++polls % 64 == 0) {
+                    if (atomic_load_explicit(&p->keep_polling, memory_order_relaxed)) {
+                        t0 = now_us(); /* spin_us counts from the end of the run */
+                        continue;
+                    }
+                    if (now_us() - t0 >= p->spin_us) break;
+                }
             }
             if (g == seen) {
                 pthread_mutex_lock(&p->mu);
                 atomic_fetch_add(&p->sleepers, 1);
-                while ((g = JOB_GEN(atomic_load(&p->job))) == seen && !atomic_load(&p->stop))
+                while ((g = JOB_GEN(atomic_load(&p->job))) == seen && !atomic_load(&p->stop) &&
+                       !atomic_load(&p->keep_polling))
                     pthread_cond_wait(&p->wake, &p->mu);
                 atomic_fetch_sub(&p->sleepers, 1);
                 pthread_mutex_unlock(&p->mu);
             }
         }
         if (atomic_load(&p->stop)) break;
+        if (g == seen) continue; /* woken for a split run: poll for its first job */
         seen = g;
         run_chunks(p, g, wa->index);
     }
@@ -157,6 +184,7 @@ frost_status frost__pool_create(const frost_allocator *a, int n_threads, int spi
     atomic_init(&p->done, 0);
     atomic_init(&p->stop, 0);
     atomic_init(&p->sleepers, 0);
+    atomic_init(&p->keep_polling, 0);
     frost__pool_forget_runs(p);
     p->threads = frost__calloc(a, (size_t)n_threads, sizeof(pthread_t));
     p->args = frost__calloc(a, (size_t)n_threads, sizeof(worker_arg));
@@ -194,6 +222,16 @@ void frost__pool_free(frost__pool *p) {
 
 int frost__pool_threads(const frost__pool *p) { return p ? p->n_threads : 1; }
 
+/* Wakes sleeping workers (after a job word or keep_polling was stored, seq_cst: ordered before the
+ * sleepers check, so a worker either sees the store before sleeping or is counted here). */
+static void wake_sleepers(frost__pool *p) {
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->wake);
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
 void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_fn fn, void *arg) {
     if (n <= 0 || !fn) return;
     if (grain < 1) grain = 1;
@@ -222,11 +260,7 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
     if (gen == 0) gen = 1; /* 0 is the idle state workers start from */
     /* seq_cst: the store is ordered before the sleepers check below. */
     atomic_store(&p->job, JOB_WORD(gen, n_chunks, 0));
-    if (atomic_load(&p->sleepers) > 0) {
-        pthread_mutex_lock(&p->mu);
-        pthread_cond_broadcast(&p->wake);
-        pthread_mutex_unlock(&p->mu);
-    }
+    wake_sleepers(p);
     run_chunks(p, gen, 0);
     /* Other threads are normally mid-chunk: spin briefly, then yield so an oversubscribed machine
      * still schedules them. A worker that keeps its chunk far longer than the caller took for its
@@ -245,18 +279,28 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
         }
         sched_yield();
     }
-    if (stalled) p->solo_until_us = now_us() + SOLO_US;
+    if (stalled) {
+        p->solo_until_us = now_us() + SOLO_US;
+        /* The worker's core is contended: its polling would only take time from the caller's
+         * other jobs or from the process it shares the core with. */
+        atomic_store_explicit(&p->keep_polling, 0, memory_order_relaxed);
+    }
 }
+
 
 /* ---- per-run choice: split or alone ----------------------------------------------------------
  * Whether the workers help depends on more than the work: on a quiet machine two threads win,
  * but when other processes (a game, a video pipeline, a build) share the cores, a worker is often
  * descheduled mid-job or its core is shared with the caller, and the caller waits on it. So the
- * pool times whole runs in both modes and keeps the faster: the preferred mode for most runs,
- * the other now and then (every PROBE_EVERY_MIN runs after a change of mind, backing off to every
- * PROBE_EVERY_MAX while the choice holds). Split is kept only while it is no slower than alone
- * in both the median and the mean of the last RUN_SAMPLES runs of each. With a deterministic
- * plan the outputs do not depend on the mode: the ops cut their work the same way either way. */
+ * pool times whole runs in both modes and keeps the faster. The first runs alternate the modes
+ * until each has RUN_MIN_SAMPLES times (a benchmark of a hundred calls must not spend half of them
+ * learning); then the preferred mode runs, and the other is probed now and then: soon after a
+ * change of mind, backing off while the choice holds (PROBE_SOLO_*, PROBE_SPLIT_*). Split is taken
+ * up when it beats alone by SPLIT_WIN in both the median and the mean of the last RUN_SAMPLES runs
+ * of each, and kept only while it is no slower in both. A run alone gets no pool at all
+ * (frost__pool_run_begin returns false): the session then runs every step as a one-thread session
+ * would. With a deterministic plan the
+ * outputs do not depend on the mode: the ops cut their work the same way either way. */
 
 void frost__pool_forget_runs(frost__pool *p) {
     if (!p) return;
@@ -264,25 +308,39 @@ void frost__pool_forget_runs(frost__pool *p) {
     memset(p->n_run_ns, 0, sizeof p->n_run_ns);
     memset(p->next_run_ns, 0, sizeof p->next_run_ns);
     p->runs = 0;
-    p->probe_every = PROBE_EVERY_MIN;
-    p->next_probe = PROBE_EVERY_MIN;
-    p->prefer_split = true;
+    /* Until the learning runs show split winning, alone is the choice to beat. */
+    p->probe_every = PROBE_SPLIT_MIN;
+    p->next_probe = PROBE_SPLIT_MIN;
+    p->prefer_split = false;
     p->run_solo = false;
     p->in_run = false;
 }
 
-void frost__pool_run_begin(frost__pool *p) {
-    if (!p) return;
+bool frost__pool_run_begin(frost__pool *p) {
+    if (!p) return false;
     p->runs++;
-    bool split = p->prefer_split;
-    if (p->runs >= p->next_probe) {
-        split = !split;
-        p->next_probe = p->runs + p->probe_every;
-        if (p->probe_every < PROBE_EVERY_MAX) p->probe_every *= 2;
+    bool split;
+    if (p->n_run_ns[0] < RUN_MIN_SAMPLES || p->n_run_ns[1] < RUN_MIN_SAMPLES) {
+        split = p->runs % 2 == 1;
+    } else {
+        split = p->prefer_split;
+        if (p->runs >= p->next_probe) {
+            split = !split;
+            p->next_probe = p->runs + p->probe_every;
+            const int64_t most = p->prefer_split ? PROBE_SOLO_MAX : PROBE_SPLIT_MAX;
+            if (p->probe_every < most) p->probe_every *= 2;
+        }
     }
     p->run_solo = !split;
     p->in_run = true;
+    if (split && now_us() >= p->solo_until_us) {
+        /* Workers poll through the run; the ones asleep start waking now, while the caller does
+         * the run's first steps, instead of at the first split step. */
+        atomic_store(&p->keep_polling, 1);
+        wake_sleepers(p);
+    }
     p->run_t0_ns = now_ns();
+    return split;
 }
 
 static void sort_small(int64_t *v, int n) {
@@ -307,6 +365,7 @@ static void run_stats(const frost__pool *p, int mode, int64_t *median, int64_t *
 void frost__pool_run_end(frost__pool *p) {
     if (!p || !p->in_run) return;
     p->in_run = false;
+    atomic_store_explicit(&p->keep_polling, 0, memory_order_relaxed);
     const int mode = p->run_solo ? 0 : 1;
     p->run_solo = false;
     p->run_ns[mode][p->next_run_ns[mode]] = now_ns() - p->run_t0_ns;
@@ -316,10 +375,15 @@ void frost__pool_run_end(frost__pool *p) {
     int64_t med_solo, mean_solo, med_split, mean_split;
     run_stats(p, 0, &med_solo, &mean_solo);
     run_stats(p, 1, &med_split, &mean_split);
-    const bool split = med_split <= med_solo && mean_split <= mean_solo;
+    const bool split =
+        p->prefer_split ? med_split <= med_solo && mean_split <= mean_solo
+                        : med_split * SPLIT_WIN_DEN <= med_solo * SPLIT_WIN_NUM &&
+                              mean_split * SPLIT_WIN_DEN <= mean_solo * SPLIT_WIN_NUM;
     if (split != p->prefer_split) {
         p->prefer_split = split;
-        p->probe_every = PROBE_EVERY_MIN;
-        p->next_probe = p->runs + PROBE_EVERY_MIN;
+        p->probe_every = split ? PROBE_SOLO_MIN : PROBE_SPLIT_MIN;
+        p->next_probe = p->runs + p->probe_every;
+    } else if (p->next_probe <= p->runs) {
+        p->next_probe = p->runs + p->probe_every; /* the learning runs just ended */
     }
 }
