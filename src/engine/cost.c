@@ -117,6 +117,12 @@ frost_status frost_session_cost(frost_session *s, frost_cost *out, frost_error *
 #define SPLIT_DEPTHWISE_FLOPS_PER_NS 60.0
 #define SPLIT_BYTES_PER_NS 100.0
 #define SPLIT_MIN_NS 4000.0
+/* And a run splits only when its steps worth splitting add up to this: a split run can save at most
+ * about half of that, while between split steps the worker polls a core (with another process on
+ * the cores, the caller's own thread then shares one) and a worker descheduled mid-step holds the
+ * caller up for a scheduler slice. Measured with a spinner on one of 2 cores: the openWakeWord
+ * head (7 µs a run) had a 2-thread mean 1.5x its 1-thread mean, Silero VAD (25 µs) 1.45x. */
+#define SPLIT_RUN_MIN_NS 50000.0
 
 static bool is_depthwise(const frost_session *s, const frost__node *n) {
     if (n->op == FROST__OP_DEPTHWISE_CONV2D || n->op == FROST__OP_QDEPTHWISE_CONV2D) return true;
@@ -125,9 +131,9 @@ static bool is_depthwise(const frost_session *s, const frost__node *n) {
     return w->rank == 4 && w->d[2] == 1; /* one input channel per group */
 }
 
-bool frost__step_worth_splitting(const frost_session *s, int i) {
+double frost__step_split_ns(const frost_session *s, int i) {
     const frost__node *n = s->steps[i].node;
-    if (!n) return false;
+    if (!n) return 0;
     double bytes = 0, flops_ns = 0;
     for (int k = 0; k < n->n_in; k++)
         if (n->in[k] >= 0) bytes += value_bytes(s, n->in[k]);
@@ -147,5 +153,8 @@ bool frost__step_worth_splitting(const frost_session *s, int i) {
     default: break;
     }
     const double ns = flops_ns > bytes / SPLIT_BYTES_PER_NS ? flops_ns : bytes / SPLIT_BYTES_PER_NS;
-    return ns >= SPLIT_MIN_NS;
+    return ns >= SPLIT_MIN_NS ? ns : 0;
+}
+
+bool frost__run_worth_splitting(double split_ns) { return split_ns >= SPLIT_RUN_MIN_NS;
 }

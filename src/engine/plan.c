@@ -322,11 +322,15 @@ frost_status frost__session_plan(frost_session *s, frost_error *err) {
         s->n_steps++;
     }
     if (st != FROST_OK) goto done;
-    s->any_split = false;
+    double split_ns = 0;
     for (int i = 0; i < s->n_steps; i++) {
-        s->step_split[i] = s->pool && frost__step_worth_splitting(s, i);
-        s->any_split |= s->step_split[i];
+        const double ns = s->pool ? frost__step_split_ns(s, i) : 0;
+        s->step_split[i] = ns > 0;
+        split_ns += ns;
     }
+    s->any_split = s->pool && frost__run_worth_splitting(split_ns);
+    if (!s->any_split)
+        for (int i = 0; i < s->n_steps; i++) s->step_split[i] = false;
     frost__pool_forget_runs(s->pool);
 
     /* Lifetimes of arena blocks: runtime outputs, inputs, workspaces. */

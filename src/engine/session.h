@@ -58,8 +58,11 @@ struct frost_session {
 frost_status frost__session_plan(frost_session *s, frost_error *err);
 /* FLOPs one run of node n computes at the current plan's shapes (engine/cost.c's counting). */
 double frost__node_flops(const frost_session *s, const frost__node *n);
-/* Whether splitting step i over the session's threads pays for the hand-off (engine/cost.c). */
-bool frost__step_worth_splitting(const frost_session *s, int i);
+/* Step i's estimated one-thread time (ns) when splitting it over the session's threads pays for
+ * the hand-off, else 0; and whether steps adding up to split_ns make split runs worth having
+ * (engine/cost.c). */
+double frost__step_split_ns(const frost_session *s, int i);
+bool frost__run_worth_splitting(double split_ns);
 void frost__session_unplan(frost_session *s);
 /* Points every value at its bytes for the current plan and bindings. */
 void frost__session_resolve(frost_session *s);
