@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """gen_onnx_control_fixtures.py — writes the ONNX control-flow fixtures of tests/data/onnx/control/
 with Debian's python3-onnx (onnx.helper), and their inputs as .npy. Their reference outputs come
-from onnxruntime-node, not from here: run scripts/gen_onnx_control_refs.mjs afterwards.
+from onnxruntime-node, not from here: run scripts/gen_onnx_refs.mjs afterwards.
 
-    /usr/bin/python3 scripts/gen_onnx_control_fixtures.py && node scripts/gen_onnx_control_refs.mjs
+    /usr/bin/python3 scripts/gen_onnx_control_fixtures.py && node scripts/gen_onnx_refs.mjs control
 
 The models (deterministic: fixed seeds), as real exporters make them:
   if_nested.onnx  the Silero VAD pattern: a top-level If on a sample-rate input `sr`, whose then

@@ -2,9 +2,9 @@
 """gen_onnx_graph_fixtures.py — writes the fixtures of tests/data/onnx/graph/ (the graph passes and
 op paths that the real-model suite's slow rows needed) with Debian's python3-onnx, and their inputs
 as .npy. Reference outputs come from onnxruntime-node, not from here: run
-scripts/gen_onnx_graph_refs.mjs afterwards.
+scripts/gen_onnx_refs.mjs afterwards.
 
-    /usr/bin/python3 scripts/gen_onnx_graph_fixtures.py && node scripts/gen_onnx_graph_refs.mjs
+    /usr/bin/python3 scripts/gen_onnx_graph_fixtures.py && node scripts/gen_onnx_refs.mjs graph
 
 The models (deterministic: fixed seeds):
   stft.onnx     an STFT front end as PyTorch exports it (openWakeWord's melspectrogram): audio

@@ -1,7 +1,7 @@
 #!/bin/sh
 # onnx_control.sh FROST CLI_TOOL DATA_DIR OUT_DIR: ONNX control flow through `frost run`, against
 # onnxruntime-node's outputs (tests/data/onnx/control: models by scripts/gen_onnx_control_fixtures.py,
-# references by scripts/gen_onnx_control_refs.mjs):
+# references by scripts/gen_onnx_refs.mjs):
 #   - if_nested.onnx (Silero VAD's pattern: If on a sample rate `sr`, a nested If on the batch
 #     size, outer-scope names and a branch initializer): `--set sr=16000` resolves the If at load
 #     (inspect reports it), and with sr fed at run time every path matches: 16 kHz with a batch of

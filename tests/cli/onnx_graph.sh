@@ -2,7 +2,7 @@
 # onnx_graph.sh FROST CLI_TOOL DATA_DIR OUT_DIR: the graph passes and op paths the real-model suite's
 # slow rows needed, through `frost run` and `frost inspect`, against onnxruntime-node's outputs
 # (tests/data/onnx/graph: models by scripts/gen_onnx_graph_fixtures.py, references by
-# scripts/gen_onnx_graph_refs.mjs):
+# scripts/gen_onnx_refs.mjs):
 #   - stft.onnx: a PyTorch STFT front end (Conv1d outputs squeezed, unsqueezed and transposed to
 #     frames x bins): the layout pass leaves no transpose, and the strided 1-D convs read their
 #     windows in place; conv1d.onnx: an 8-channel strided Conv1d the same way;
