@@ -9,9 +9,12 @@
  * system call); outside such runs they poll for at most spin_us, then sleep on a condition
  * variable: an idle session, or one whose runs go on the caller alone, uses no CPU. When a worker
  * stalls mid-chunk (another process took its core), the caller runs the following jobs alone for
- * a while instead of waiting on it again. Never allocates after creation. */
+ * a while instead of waiting on it again; and while runs go alone, split runs are not probed when
+ * other processes hold the cores the workers would need (platform/load.c). Never allocates after
+ * creation. */
 #include "platform/pool.h"
 #include "platform/fpenv.h"
+#include "platform/load.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -330,10 +333,15 @@ bool frost__pool_run_begin(frost__pool *p) {
     } else {
         split = p->prefer_split;
         if (p->runs >= p->next_probe) {
-            split = !split;
             p->next_probe = p->runs + p->probe_every;
-            const int64_t most = p->prefer_split ? PROBE_SOLO_MAX : PROBE_SPLIT_MAX;
-            if (p->probe_every < most) p->probe_every *= 2;
+            /* A split probe while other processes hold the cores the workers need would wait on
+             * a descheduled worker (a slow call that sets the 99th percentile): probe later. */
+            const int free_cpus = split ? -1 : frost__cpus_free_now();
+            if (free_cpus < 0 || free_cpus >= p->n_threads - 1) {
+                split = !split;
+                const int64_t most = p->prefer_split ? PROBE_SOLO_MAX : PROBE_SPLIT_MAX;
+                if (p->probe_every < most) p->probe_every *= 2;
+            }
         }
     }
     p->run_solo = !split;
