@@ -1,9 +1,8 @@
 /* cost.c — what one run of a session's plan computes and reads (frost_session_cost), for the
  * rooflines `frost bench` prints. FLOPs count a multiply-add as 2 and convolutions as the direct
  * algorithm does them (Winograd does fewer, so its "effective" rate can pass the FMA peak); the
- * recurrent op counts its steps' matrix products, the STFT its FFTs; the other
- * ops that are not matrix products count one FLOP per output element (pooling: one per window
- * element). Bytes are the least one run must move: every constant operand once (as packed for its
+ * recurrent op counts its steps' matrix products, the STFT its FFTs; the other ops that are not
+ * matrix products count one FLOP per output element (pooling: one per window element). Bytes are the least one run must move: every constant operand once (as packed for its
  * kernel), the inputs read and the outputs written; activations are assumed to stay in cache. */
 #include "engine/session.h"
 
@@ -156,5 +155,4 @@ double frost__step_split_ns(const frost_session *s, int i) {
     return ns >= SPLIT_MIN_NS ? ns : 0;
 }
 
-bool frost__run_worth_splitting(double split_ns) { return split_ns >= SPLIT_RUN_MIN_NS;
-}
+bool frost__run_worth_splitting(double split_ns) { return split_ns >= SPLIT_RUN_MIN_NS; }

@@ -295,7 +295,6 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
     }
 }
 
-
 /* ---- per-run choice: split or alone ----------------------------------------------------------
  * Whether the workers help depends on more than the work: on a quiet machine two threads win,
  * but when other processes (a game, a video pipeline, a build) share the cores, a worker is often
@@ -307,8 +306,8 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
  * up when it beats alone by SPLIT_WIN in both the median and the mean of the last RUN_SAMPLES runs
  * of each, and kept only while it is no slower in both. A run alone gets no pool at all
  * (frost__pool_run_begin returns false): the session then runs every step as a one-thread session
- * would. With a deterministic plan the
- * outputs do not depend on the mode: the ops cut their work the same way either way. */
+ * would. With a deterministic plan the outputs do not depend on the mode: the ops cut their work
+ * the same way either way. */
 
 void frost__pool_forget_runs(frost__pool *p) {
     if (!p) return;
@@ -381,7 +380,8 @@ void frost__pool_run_end(frost__pool *p) {
     atomic_store_explicit(&p->keep_polling, 0, memory_order_relaxed);
     const int mode = p->run_solo ? 0 : 1;
     p->run_solo = false;
-    p->run_ns[mode][p->next_run_ns[mode]] = now_ns() - p->run_t0_ns;
+    const int64_t took = now_ns() - p->run_t0_ns;
+    p->run_ns[mode][p->next_run_ns[mode]] = took;
     p->next_run_ns[mode] = (p->next_run_ns[mode] + 1) % RUN_SAMPLES;
     if (p->n_run_ns[mode] < RUN_SAMPLES) p->n_run_ns[mode]++;
     if (p->n_run_ns[0] < RUN_MIN_SAMPLES || p->n_run_ns[1] < RUN_MIN_SAMPLES) return;
@@ -399,11 +399,8 @@ void frost__pool_run_end(frost__pool *p) {
     } else if (p->next_probe <= p->runs) {
         p->next_probe = p->runs + p->probe_every; /* the learning runs just ended */
     }
-    if (!split && mode == 1 && med_solo > 0) {
-        const int64_t excess = p->run_ns[1][(p->next_run_ns[1] + RUN_SAMPLES - 1) % RUN_SAMPLES] - med_solo;
-        if (excess > 0) {
-            const int64_t wait = excess * PROBE_COST_SHARE / med_solo;
-            if (p->next_probe < p->runs + wait) p->next_probe = p->runs + wait;
-        }
+    if (!split && mode == 1 && med_solo > 0 && took > med_solo) {
+        const int64_t wait = (took - med_solo) * PROBE_COST_SHARE / med_solo;
+        if (p->next_probe < p->runs + wait) p->next_probe = p->runs + wait;
     }
 }
