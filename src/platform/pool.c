@@ -15,6 +15,7 @@
 #include "platform/pool.h"
 #include "platform/fpenv.h"
 #include "platform/load.h"
+#include "platform/run_choice.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -32,29 +33,6 @@
 #define JOB_WORD(gen, count, next) \
     (((uint64_t)(gen) << 32) | ((uint64_t)(count) << 16) | (uint64_t)(next))
 #define MAX_CHUNKS 0xffff
-
-/* Run times kept per mode, and the probing intervals (in runs). Runs on the caller alone are
- * probed every 4 to PROBE_SOLO_MAX runs while split is preferred (they cost at most the one-thread
- * time); split runs every PROBE_SPLIT_MIN to PROBE_SPLIT_MAX while alone is preferred: on a busy
- * machine a split run can wait on a descheduled worker, and probing it in fewer than 1% of the
- * runs from the start keeps that out of the 99th percentile (16 runs apart, a benchmark of 150
- * calls had 4 slow split probes: its p99 at 2 threads was 2.9x its p99 at 1). */
-#define RUN_SAMPLES 8
-#define RUN_MIN_SAMPLES 3
-#define PROBE_SOLO_MIN 4
-#define PROBE_SOLO_MAX 64
-#define PROBE_SPLIT_MIN 128
-#define PROBE_SPLIT_MAX 256
-/* Split must beat alone by this share (median and mean) to be taken up, and is dropped as soon as
- * it is slower at all: a wrong "alone" costs a gain, a wrong "split" makes two threads slower than
- * one, and between close times the pool should not flip-flop (every flip means probes). */
-#define SPLIT_WIN_NUM 97
-#define SPLIT_WIN_DEN 100
-/* A split probe that lost cost its excess over the median run alone; the next one waits until the
- * runs alone since have taken PROBE_COST_SHARE times that excess, so losing probes cost at most
- * about 1% of the time. With another process on a core, a probe can wait a scheduler slice on a
- * descheduled worker (milliseconds): every 256 runs, that doubled the mean of a 7 µs network. */
-#define PROBE_COST_SHARE 100
 
 typedef struct worker_arg {
     struct frost__pool *p;
@@ -86,13 +64,10 @@ struct frost__pool {
     atomic_int keep_polling;  /* a split run is under way: idle workers poll without sleeping */
     /* Stall guard (caller's thread only): until solo_until_us, jobs run on the caller alone. */
     _Alignas(64) int64_t solo_until_us;
-    /* Per-run choice (caller's thread only, see frost__pool_run_begin): recent run times with
-     * the jobs split (mode 1) and on the caller alone (mode 0). */
-    int64_t run_ns[2][RUN_SAMPLES];
-    int n_run_ns[2], next_run_ns[2];
+    /* Per-run choice (caller's thread only, see frost__pool_run_begin). */
+    frost__run_choice choice;
     int64_t run_t0_ns;
-    int64_t runs, next_probe, probe_every;
-    bool prefer_split, run_solo, in_run;
+    bool run_solo, in_run;
 };
 
 /* A worker holding a chunk this much longer than the caller took for all of its own (and at least
@@ -295,54 +270,28 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
     }
 }
 
-/* ---- per-run choice: split or alone ----------------------------------------------------------
- * Whether the workers help depends on more than the work: on a quiet machine two threads win,
- * but when other processes (a game, a video pipeline, a build) share the cores, a worker is often
- * descheduled mid-job or its core is shared with the caller, and the caller waits on it. So the
- * pool times whole runs in both modes and keeps the faster. The first runs alternate the modes
- * until each has RUN_MIN_SAMPLES times (a benchmark of a hundred calls must not spend half of them
- * learning); then the preferred mode runs, and the other is probed now and then: soon after a
- * change of mind, backing off while the choice holds (PROBE_SOLO_*, PROBE_SPLIT_*). Split is taken
- * up when it beats alone by SPLIT_WIN in both the median and the mean of the last RUN_SAMPLES runs
- * of each, and kept only while it is no slower in both. A run alone gets no pool at all
- * (frost__pool_run_begin returns false): the session then runs every step as a one-thread session
- * would. With a deterministic plan the outputs do not depend on the mode: the ops cut their work
- * the same way either way. */
+/* ---- per-run choice: split or alone (the policy is run_choice.c) ----------------------------
+ * A run alone gets no pool (frost__pool_run_begin returns false): the session runs every step as a
+ * one-thread session would. With a deterministic plan the outputs do not depend on the mode: the
+ * ops cut their work the same way either way. */
 
 void frost__pool_forget_runs(frost__pool *p) {
     if (!p) return;
-    memset(p->run_ns, 0, sizeof p->run_ns);
-    memset(p->n_run_ns, 0, sizeof p->n_run_ns);
-    memset(p->next_run_ns, 0, sizeof p->next_run_ns);
-    p->runs = 0;
-    /* Until the learning runs show split winning, alone is the choice to beat. */
-    p->probe_every = PROBE_SPLIT_MIN;
-    p->next_probe = PROBE_SPLIT_MIN;
-    p->prefer_split = false;
+    frost__run_choice_reset(&p->choice);
     p->run_solo = false;
     p->in_run = false;
 }
 
+/* Whether the cores the workers need are free of other processes' work right now. */
+static bool workers_free(void *ctx) {
+    const frost__pool *p = ctx;
+    const int free_cpus = frost__cpus_free_now();
+    return free_cpus < 0 || free_cpus >= p->n_threads - 1;
+}
+
 bool frost__pool_run_begin(frost__pool *p) {
     if (!p) return false;
-    p->runs++;
-    bool split;
-    if (p->n_run_ns[0] < RUN_MIN_SAMPLES || p->n_run_ns[1] < RUN_MIN_SAMPLES) {
-        split = p->runs % 2 == 1;
-    } else {
-        split = p->prefer_split;
-        if (p->runs >= p->next_probe) {
-            p->next_probe = p->runs + p->probe_every;
-            /* A split probe while other processes hold the cores the workers need would wait on
-             * a descheduled worker (a slow call that sets the 99th percentile): probe later. */
-            const int free_cpus = split ? -1 : frost__cpus_free_now();
-            if (free_cpus < 0 || free_cpus >= p->n_threads - 1) {
-                split = !split;
-                const int64_t most = p->prefer_split ? PROBE_SOLO_MAX : PROBE_SPLIT_MAX;
-                if (p->probe_every < most) p->probe_every *= 2;
-            }
-        }
-    }
+    const bool split = frost__run_choice_next(&p->choice, workers_free, p);
     p->run_solo = !split;
     p->in_run = true;
     if (split && now_us() >= p->solo_until_us) {
@@ -355,52 +304,10 @@ bool frost__pool_run_begin(frost__pool *p) {
     return split;
 }
 
-static void sort_small(int64_t *v, int n) {
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            const int64_t t = v[j - 1];
-            v[j - 1] = v[j];
-            v[j] = t;
-        }
-}
-
-/* Median and mean of one mode's recent runs. */
-static void run_stats(const frost__pool *p, int mode, int64_t *median, int64_t *mean) {
-    int64_t v[RUN_SAMPLES], sum = 0;
-    const int n = p->n_run_ns[mode];
-    for (int i = 0; i < n; i++) sum += v[i] = p->run_ns[mode][i];
-    sort_small(v, n);
-    *median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-    *mean = sum / n;
-}
-
 void frost__pool_run_end(frost__pool *p) {
     if (!p || !p->in_run) return;
     p->in_run = false;
     atomic_store_explicit(&p->keep_polling, 0, memory_order_relaxed);
-    const int mode = p->run_solo ? 0 : 1;
     p->run_solo = false;
-    const int64_t took = now_ns() - p->run_t0_ns;
-    p->run_ns[mode][p->next_run_ns[mode]] = took;
-    p->next_run_ns[mode] = (p->next_run_ns[mode] + 1) % RUN_SAMPLES;
-    if (p->n_run_ns[mode] < RUN_SAMPLES) p->n_run_ns[mode]++;
-    if (p->n_run_ns[0] < RUN_MIN_SAMPLES || p->n_run_ns[1] < RUN_MIN_SAMPLES) return;
-    int64_t med_solo, mean_solo, med_split, mean_split;
-    run_stats(p, 0, &med_solo, &mean_solo);
-    run_stats(p, 1, &med_split, &mean_split);
-    const bool split =
-        p->prefer_split ? med_split <= med_solo && mean_split <= mean_solo
-                        : med_split * SPLIT_WIN_DEN <= med_solo * SPLIT_WIN_NUM &&
-                              mean_split * SPLIT_WIN_DEN <= mean_solo * SPLIT_WIN_NUM;
-    if (split != p->prefer_split) {
-        p->prefer_split = split;
-        p->probe_every = split ? PROBE_SOLO_MIN : PROBE_SPLIT_MIN;
-        p->next_probe = p->runs + p->probe_every;
-    } else if (p->next_probe <= p->runs) {
-        p->next_probe = p->runs + p->probe_every; /* the learning runs just ended */
-    }
-    if (!split && mode == 1 && med_solo > 0 && took > med_solo) {
-        const int64_t wait = (took - med_solo) * PROBE_COST_SHARE / med_solo;
-        if (p->next_probe < p->runs + wait) p->next_probe = p->runs + wait;
-    }
+    frost__run_choice_done(&p->choice, now_ns() - p->run_t0_ns);
 }

@@ -1,8 +1,8 @@
 /* test_thread_modes.c — a 2-thread session runs some calls split over its pool and some on the
- * caller alone (the pool's per-run choice, platform/pool.c: its first runs alternate the two), and
- * a run alone uses the convolutions' one-thread tiles inside workspaces sized for the pool's. Every
- * run must give the 1-thread session's outputs (within float rounding: the tiles differ), whichever
- * mode it ran in. Through the public API, on the committed CNN (batch 37: odd remainders in any
+ * caller alone (the pool's per-run choice, platform/run_choice.c: of its first 8 runs, 4 split,
+ * then 4 alone), and a run alone uses the convolutions' one-thread tiles inside workspaces sized
+ * for the pool's. Every run must give the 1-thread session's outputs (within float rounding: the
+ * tiles differ), whichever mode it ran in. Through the public API, on the committed CNN (batch 37: odd remainders in any
  * split) and residual block and, when the real-model corpus is in its cache (FROST_CORPUS_DIR or
  * ~/.cache/frost/corpus), PP-OCRv4's detector (dw+1x1, Winograd, transposed convs). Not timed. */
 #include <math.h>
@@ -96,23 +96,12 @@ done:
     frost_model_free(m2);
 }
 
-static const char *corpus_file(const char *rel) {
-    static char buf[4096];
-    const char *env = getenv("FROST_CORPUS_DIR"), *home = getenv("HOME");
-    if (env && *env) snprintf(buf, sizeof buf, "%s/pkgs/%s", env, rel);
-    else snprintf(buf, sizeof buf, "%s/.cache/frost/corpus/pkgs/%s", home && *home ? home : ".", rel);
-    FILE *f = fopen(buf, "rb");
-    if (!f) return NULL;
-    fclose(f);
-    return buf;
-}
-
 int main(void) {
     static const int64_t cnn37[4] = {37, 3, 16, 16};
     check_model("cnn_dynamic b37", frost_test_data("onnx/cnn_dynamic_op13.onnx"), 4, cnn37);
     check_model("block", frost_test_data("onnx/block_op17.onnx"), 0, NULL);
     static const int64_t det[4] = {1, 3, 96, 160};
-    const char *p = corpus_file("@gutenye+ocr-models@1.4.2/assets/ch_PP-OCRv4_det_infer.onnx");
+    const char *p = frost_test_corpus("@gutenye+ocr-models@1.4.2/assets/ch_PP-OCRv4_det_infer.onnx");
     if (p) check_model("ppocr_v4_det", p, 4, det);
     else printf("note: PP-OCRv4 detector not in the corpus cache: skipped\n");
     return frost_test_finish();
