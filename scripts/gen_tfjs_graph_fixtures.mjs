@@ -607,7 +607,8 @@ async function selection(root) {
 // tf.required_space_to_batch_paddings gives for SAME or VALID; input sizes that are not multiples
 // of the block; blocks 2, 4 and (4, 2); depthwise; Identities, a fused bias + activation inside
 // and a bias + activation after; one whose batched conv output is fetched too. Then the two ops on their own, where nothing folds: 2-D and 1-D
-// blocks, a rank-3 input, and a max pool between them. The graph runs in TF.js, and each dilated
+// blocks, a rank-3 input, and a max pool between them; paddings and crops computed from the shape
+// of an input of open size. The graph runs in TF.js, and each dilated
 // conv is also checked here against tf.conv2d / tf.depthwiseConv2d with dilations.
 async function dilated(root) {
   const dir = path.join(root, 'dilated');
@@ -701,19 +702,58 @@ async function dilated(root) {
                                           strides: ones4, padding: A.s('VALID') });
   I32('mp/crops', [0, 1, 1, 0], [2, 2]);
   g.op('pool_between', 'BatchToSpaceND', ['mp/pool', 'mp/block', 'mp/crops'], b2sAttrs);
+  // As RVM's encoder: an input of open size, so the paddings and crops are computed from its shape
+  // (tf.required_space_to_batch_paddings, SAME for a 3x3 kernel at dilation 2) and known only when
+  // planning; and a Slice whose size the graph computes (crop_to_bounding_box), -1 for "to the end".
+  const xd = g.input('xd', [-1, -1, -1, 3]);
+  vals['dyn/W'] = randValues([3, 3, 3, 1]);
+  g.weight('dyn/W', vals['dyn/W'], [3, 3, 3, 1]);
+  const I32T = { T: A.type('DT_INT32') };
+  g.op('dyn/shape', 'Shape', [xd], { T: A.type('DT_FLOAT'), out_type: A.type('DT_INT32') });
+  I32('dyn/hw_begin', [1], [1]);
+  I32('dyn/hw_end', [3], [1]);
+  I32('dyn/one', [1], [1]);
+  g.op('dyn/hw', 'StridedSlice', ['dyn/shape', 'dyn/hw_begin', 'dyn/hw_end', 'dyn/one'],
+       { T: A.type('DT_INT32'), Index: A.type('DT_INT32'), begin_mask: A.i(0), end_mask: A.i(0),
+         ellipsis_mask: A.i(0), new_axis_mask: A.i(0), shrink_axis_mask: A.i(0) });
+  I32('dyn/block', [2, 2], [2]);
+  I32('dyn/base_start', [2, 2], [2]);
+  I32('dyn/base_total', [4, 4], [2]);
+  I32('dyn/base_end', [2, 2], [2]);
+  g.op('dyn/full', 'AddV2', ['dyn/hw', 'dyn/base_total'], I32T);
+  g.op('dyn/rem', 'FloorMod', ['dyn/full', 'dyn/block'], I32T);
+  g.op('dyn/short', 'Sub', ['dyn/block', 'dyn/rem'], I32T);
+  g.op('dyn/extra', 'FloorMod', ['dyn/short', 'dyn/block'], I32T);
+  g.op('dyn/end', 'AddV2', ['dyn/base_end', 'dyn/extra'], I32T);
+  g.op('dyn/paddings', 'Pack', ['dyn/base_start', 'dyn/end'], { T: A.type('DT_INT32'), N: A.i(2), axis: A.i(1) });
+  g.op('dyn/zeros', 'ZerosLike', ['dyn/extra'], I32T);
+  g.op('dyn/crops', 'Pack', ['dyn/zeros', 'dyn/extra'], { T: A.type('DT_INT32'), N: A.i(2), axis: A.i(1) });
+  g.op('dyn/s2b', 'SpaceToBatchND', [xd, 'dyn/block', 'dyn/paddings'], s2bAttrs);
+  g.op('dyn/conv', 'DepthwiseConv2dNative', ['dyn/s2b', 'dyn/W'],
+       { ...T, data_format: NHWC, strides: ones4, padding: A.s('VALID'), dilations: ones4, explicit_paddings: A.ints([]) });
+  g.op('dyn_dilated', 'BatchToSpaceND', ['dyn/conv', 'dyn/block', 'dyn/crops'], b2sAttrs);
+  I32('dyn/keep', [1, 0, 0, 1], [4]);
+  I32('dyn/size_add', [0, 3, 4, -4], [4]);
+  g.op('dyn/kept', 'Mul', ['dyn/shape', 'dyn/keep'], I32T);
+  g.op('dyn/size', 'AddV2', ['dyn/kept', 'dyn/size_add'], I32T);  // [n, 3, 4, -1]
+  I32('dyn/begin', [0, 2, 1, 1], [4]);
+  g.op('dyn_slice', 'Slice', [xd, 'dyn/begin', 'dyn/size'], { T: A.type('DT_FLOAT'), Index: A.type('DT_INT32') });
   writeModel(dir, 'model.json', g, {});
   const feedVals = {
     x: randValues([1, 9, 11, 3], -2, 2), xb: randValues([2, 7, 10, 4], -2, 2),
     so: randValues([2, 5, 6, 3], -2, 2), bo: randValues([8, 3, 2, 2], -2, 2), r3: randValues([1, 7, 4], -2, 2),
+    xd: randValues([1, 9, 11, 3], -2, 2),
   };
-  const shapes = { x: inputs.x, xb: inputs.xb, so: [2, 5, 6, 3], bo: [8, 3, 2, 2], r3: [1, 7, 4] };
+  const shapes = { x: inputs.x, xb: inputs.xb, so: [2, 5, 6, 3], bo: [8, 3, 2, 2], r3: [1, 7, 4], xd: [1, 9, 11, 3] };
+  checks.push({ name: 'dyn', out: 'dyn_dilated', inp: 'xd', k: [3, 3, 3, 1], block: [2, 2], same: true, dw: true, variant: 'plain' });
   // The TF.js graph executor against TF.js's own dilated conv ops: the fixture's paddings and
   // crops must spell the convolution they stand for.
   const model = await loadWritten(dir, 'model.json');
   const feeds = Object.fromEntries(Object.keys(feedVals).map((n) => [n, tf.tensor(feedVals[n], shapes[n])]));
   for (const c of checks) {
     const got = await model.executeAsync(feeds, c.out);
-    const xin = feeds[c.inp], W = tf.tensor(vals[`${c.name}/W`], c.k), b = tf.tensor(vals[`${c.name}/b`]);
+    const xin = feeds[c.inp], W = tf.tensor(vals[`${c.name}/W`], c.k);
+    const b = vals[`${c.name}/b`] ? tf.tensor(vals[`${c.name}/b`]) : null;
     const dil = c.block.length === 2 ? c.block : [c.block[0], 1];
     const pad = c.same ? 'same' : 'valid';
     let want = c.dw ? tf.depthwiseConv2d(xin, W, 1, pad, 'NHWC', dil) : tf.conv2d(xin, W, 1, pad, 'NHWC', dil);
@@ -727,7 +767,8 @@ async function dilated(root) {
                Object.keys(feedVals).map((n) => ({ name: n, shape: shapes[n], values: feedVals[n] })),
                [...checks.map((c) => ({ name: c.out, node: c.out })),
                 { name: 'd2_unfolded/conv', node: 'd2_unfolded/conv' },
-                ...['s2b_alone', 'b2s_alone', 's2b_rank3', 'b2s_rank3', 'pool_between'].map((n) => ({ name: n, node: n }))]);
+                ...['s2b_alone', 'b2s_alone', 's2b_rank3', 'b2s_rank3', 'pool_between', 'dyn_slice']
+                  .map((n) => ({ name: n, node: n }))]);
 }
 
 // Malformed SpaceToBatchND / BatchToSpaceND, one small model each in tests/data/tfjs_graph_bad
