@@ -612,6 +612,7 @@ async function selection(root) {
 // conv is also checked here against tf.conv2d / tf.depthwiseConv2d with dilations.
 async function dilated(root) {
   const dir = path.join(root, 'dilated');
+  rngState = 20251208;  // its own numbers, whichever fixtures are made before it
   const g = new Graph();
   const T = { T: A.type('DT_FLOAT') };
   const I32 = (name, values, shape) => g.weight(name, values, shape, { dtype: 'int32' });
@@ -771,6 +772,30 @@ async function dilated(root) {
                   .map((n) => ({ name: n, node: n }))]);
 }
 
+// TF1's SpaceToBatch(input, paddings) / BatchToSpace(input, crops) with a block_size attribute
+// (both spatial dims): TF.js has no kernel for them, so the reference is tf.spaceToBatchND /
+// tf.batchToSpaceND with block [b, b].
+async function spaceBatchV1(root) {
+  const dir = path.join(root, 'space_batch_v1');
+  rngState = 20251209;
+  const g = new Graph();
+  g.input('x', [1, 5, 7, 2]);
+  g.input('y', [8, 2, 3, 1]);
+  g.weight('pads', [1, 0, 0, 1], [2, 2], { dtype: 'int32' });
+  g.weight('crops', [0, 1, 1, 1], [2, 2], { dtype: 'int32' });
+  g.op('s2b', 'SpaceToBatch', ['x', 'pads'], { T: A.type('DT_FLOAT'), Tpaddings: A.type('DT_INT32'), block_size: A.i(2) });
+  g.op('b2s', 'BatchToSpace', ['y', 'crops'], { T: A.type('DT_FLOAT'), Tidx: A.type('DT_INT32'), block_size: A.i(2) });
+  writeModel(dir, 'model.json', g, {});
+  const compute = (feeds) => ({
+    s2b: tf.spaceToBatchND(feeds.x, [2, 2], [[1, 0], [0, 1]]),
+    b2s: tf.batchToSpaceND(feeds.y, [2, 2], [[0, 1], [1, 1]]),
+  });
+  await finish(dir, 'model.json', [{ name: 'x', shape: [1, 5, 7, 2], values: randValues([1, 5, 7, 2], -2, 2) },
+                                   { name: 'y', shape: [8, 2, 3, 1], values: randValues([8, 2, 3, 1], -2, 2) }],
+               [{ name: 's2b', node: 's2b' }, { name: 'b2s', node: 'b2s' }],
+               { compute, note: 'TF.js does not run SpaceToBatch / BatchToSpace: reference from tf.spaceToBatchND / tf.batchToSpaceND' });
+}
+
 // Malformed SpaceToBatchND / BatchToSpaceND, one small model each in tests/data/tfjs_graph_bad
 // (no references: tests/cli checks that `frost check` names the node and the problem).
 async function spaceBatchBad(root) {
@@ -803,7 +828,7 @@ async function spaceBatchBad(root) {
 }
 
 const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized, ops, functions, selection,
-              dilated, spaceBatchBad };
+              dilated, spaceBatchV1, spaceBatchBad };
 
 await tf.setBackend('cpu');
 const only = process.argv.slice(3);
