@@ -191,12 +191,10 @@ static frost_status space_batch_run(const frost__step *st, const frost__exec *ex
         } else if (inside) {
             memcpy(dst + (size_t)space_off * s->run, src + (size_t)row * s->run, s->run);
         }
-        for (int i = m - 1; i >= 0; i--) {
-            if (++idx[i] < s->grid[i]) goto next;
-            idx[i] = 0;
-        }
-        batch_n++;
-    next:;
+        /* Next grid position; past the last one, the next batch. */
+        int i = m - 1;
+        while (i >= 0 && ++idx[i] == s->grid[i]) idx[i--] = 0;
+        if (i < 0) batch_n++;
     }
     return FROST_OK;
 }
