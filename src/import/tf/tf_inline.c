@@ -1,8 +1,8 @@
 /* tf_inline.c — the one inliner of TensorFlow functions: a graph's nodes flattened with every
  * function call (StatefulPartitionedCall, PartitionedCall, a node whose op is a library function)
  * replaced by the callee's body, inlined under the call node's name and recursively, with the call
- * node turned into a FORWARD node whose ports lead to the callee's results. Function arguments are
- * FORWARD nodes too, leading to the caller's inputs, so a value is found by following FORWARD nodes
+ * node turned into a FORWARD node whose ports lead to the callee's results. A function's arguments
+ * resolve straight to the caller's inputs, so a value is found by following FORWARD nodes
  * (frost__tf_chase) and nothing needs a second pass. The SavedModel freezer and TF.js graph models
  * with a library both flatten here; what they do with If / While is theirs.
  *
@@ -16,6 +16,8 @@
 #include <stdlib.h>
 
 #include "import/tf/tf_inline.h"
+#include "import/tf/tf_internal.h"
+#include "import/tf/tf_names.h"
 
 enum { MAX_CALL_DEPTH = 64 };
 
@@ -60,25 +62,12 @@ const FrostTf__FunctionDef *frost__tf_find_function(const frost__tf_flat *f, con
 }
 
 const FrostTf__AttrValue *frost__tf_node_attr(const frost__tf_fnode *n, const char *key) {
-    if (n->nd) {
-        for (size_t i = 0; i < n->nd->n_attr; i++) {
-            const FrostTf__NodeDef__AttrEntry *e = n->nd->attr[i];
-            if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
-        }
-    }
-    for (int i = 0; i < n->n_attrs; i++) {
-        const FrostTf__NodeDef__AttrEntry *e = n->attrs[i];
-        if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
-    }
-    return NULL;
-}
-
-static const FrostTf__AttrValue *nd_attr(const FrostTf__NodeDef *nd, const char *key) {
-    for (size_t i = 0; i < nd->n_attr; i++) {
-        const FrostTf__NodeDef__AttrEntry *e = nd->attr[i];
-        if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
-    }
-    return NULL;
+    const FrostTf__AttrValue *v = n->nd ? frost__tf_attr(n->nd, key) : NULL;
+    if (v || !n->n_attrs) return v;
+    FrostTf__NodeDef added = FROST_TF__NODE_DEF__INIT;
+    added.attr = n->attrs;
+    added.n_attr = (size_t)n->n_attrs;
+    return frost__tf_attr(&added, key);
 }
 
 static bool is_call_op(const char *op) {
@@ -86,7 +75,7 @@ static bool is_call_op(const char *op) {
 }
 
 const char *frost__tf_call_target(frost__tf_flat *f, const FrostTf__NodeDef *nd) {
-    if (is_call_op(nd->op)) return frost__tf_func_attr_name(f->arena, nd_attr(nd, "f"));
+    if (is_call_op(nd->op)) return frost__tf_func_attr_name(f->arena, frost__tf_attr(nd, "f"));
     return frost__tf_find_function(f, nd->op) ? nd->op : NULL;
 }
 
@@ -162,11 +151,11 @@ static const FrostTf__OpDef *find_opdef(const frost__tf_flat *f, const char *op)
 /* Tensors in one output argument of a node: 1, N (number_attr) or len(type_list_attr). */
 static int64_t arg_size(const FrostTf__NodeDef *nd, const FrostTf__OpDef__ArgDef *arg) {
     if (arg->number_attr && arg->number_attr[0]) {
-        const FrostTf__AttrValue *a = nd_attr(nd, arg->number_attr);
+        const FrostTf__AttrValue *a = frost__tf_attr(nd, arg->number_attr);
         return a && a->value_case == FROST_TF__ATTR_VALUE__VALUE_I ? a->i : -1;
     }
     if (arg->type_list_attr && arg->type_list_attr[0]) {
-        const FrostTf__AttrValue *a = nd_attr(nd, arg->type_list_attr);
+        const FrostTf__AttrValue *a = frost__tf_attr(nd, arg->type_list_attr);
         if (!a || a->value_case != FROST_TF__ATTR_VALUE__VALUE_LIST || !a->list) return -1;
         return (int64_t)a->list->n_type;
     }
@@ -236,29 +225,11 @@ typedef struct scope {
     FrostTf__NodeDef *const *nds;
     size_t n_nds;
     int first;                        /* index of the scope's first node in f->nodes           */
-    int *hash;                        /* local node index + 1, open addressing                 */
-    size_t mask;
+    frost__tf_names names;            /* the scope's nodes by their local names                */
     const char *prefix;               /* the call node's name; NULL at the top level           */
     const frost__tf_ref *args;
     int n_args;
 } scope;
-
-static uint64_t hash_str(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-    return h;
-}
-
-static int local_find(const scope *sc, const char *name, size_t len) {
-    size_t i = (size_t)hash_str(name, len) & sc->mask;
-    for (;;) {
-        int e = sc->hash[i];
-        if (!e) return -1;
-        const char *nm = sc->nds[e - 1]->name;
-        if (strncmp(nm, name, len) == 0 && nm[len] == 0) return e - 1;
-        i = (i + 1) & sc->mask;
-    }
-}
 
 static int arg_index(const scope *sc, const char *name, size_t len) {
     if (!sc->fn) return -1;
@@ -292,7 +263,7 @@ static frost_status resolve(scope *sc, const FrostTf__NodeDef *nd, const char *s
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     size_t n0 = c1 ? (size_t)(c1 - s) : strlen(s);
     int64_t port = 0;
-    int local = local_find(sc, s, n0);
+    int local = frost__tf_names_find(&sc->names, s, n0);
     if (!c1) {
         int a = local < 0 ? arg_index(sc, s, n0) : -1;
         if (local < 0 && a < 0) return bad_input(sc, nd, s, "which names no node or argument");
@@ -348,32 +319,30 @@ static frost_status flatten_scope(scope *sc, frost__tf_ref *rets) {
     frost__tf_flat *f = sc->f;
     const frost_allocator *a = f->arena->a;
     frost_status st = FROST_OK;
-    size_t cap = 16;
-    while (cap < sc->n_nds * 2) cap *= 2;
-    sc->hash = frost__calloc(a, cap, sizeof(int));
-    if (!sc->hash) return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
-    sc->mask = cap - 1;
     sc->first = f->n;
     char msg[400];
-    /* Every node of the scope, named under the call, indexed by its local name. */
     for (size_t i = 0; i < sc->n_nds; i++) {
         const FrostTf__NodeDef *nd = sc->nds[i];
         if (!nd || !nd->name || !nd->name[0] || !nd->op || !nd->op[0]) {
             snprintf(msg, sizeof msg, "node #%zu has no name or no op", i);
-            st = scope_fail(sc, NULL, FROST_E_FORMAT, msg);
-            goto done;
+            return scope_fail(sc, NULL, FROST_E_FORMAT, msg);
         }
-        size_t len = strlen(nd->name);
-        size_t h = (size_t)hash_str(nd->name, len) & sc->mask;
-        while (sc->hash[h]) {
-            if (strcmp(sc->nds[sc->hash[h] - 1]->name, nd->name) == 0) {
-                snprintf(msg, sizeof msg, "two nodes are named '%.200s'", nd->name);
-                st = scope_fail(sc, nd, FROST_E_FORMAT, msg);
-                goto done;
-            }
-            h = (h + 1) & sc->mask;
-        }
-        sc->hash[h] = (int)i + 1;
+    }
+    int dup_first = 0, dup_second = 0;
+    st = frost__tf_names_build(&sc->names, a, sc->nds, sc->n_nds, &dup_first, &dup_second);
+    if (st == FROST_E_NOMEM) {
+        st = frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        goto done;
+    }
+    if (st != FROST_OK) {
+        const FrostTf__NodeDef *nd = sc->nds[dup_second];
+        snprintf(msg, sizeof msg, "two nodes are named '%.200s'", nd->name);
+        st = scope_fail(sc, nd, FROST_E_FORMAT, msg);
+        goto done;
+    }
+    /* Every node of the scope, named under the call. */
+    for (size_t i = 0; i < sc->n_nds; i++) {
+        const FrostTf__NodeDef *nd = sc->nds[i];
         const char *name =
             sc->prefix ? frost__tf_printf(f->arena, "%s/%s", sc->prefix, nd->name) : nd->name;
         if (!name) {
@@ -447,8 +416,7 @@ static frost_status flatten_scope(scope *sc, frost__tf_ref *rets) {
         }
     }
 done:
-    frost__free(a, sc->hash);
-    sc->hash = NULL;
+    frost__tf_names_free(&sc->names, a);
     return st;
 }
 
