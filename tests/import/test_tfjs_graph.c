@@ -320,7 +320,9 @@ static void refusals(void) {
 
 /* Calls inlined through two levels: y = c + outer(x) where outer calls pass_neg with
  * PartitionedCall and returns its second result, the Neg of its argument read as "a:0"; and the
- * inliner's refusals, each naming the function or the call. */
+ * inliner's refusals (recursion through calls and through If branches, a missing function, a
+ * wrong number of arguments, a body reading a node it does not have), each naming the function
+ * or the call. */
 static void libraries(void) {
     const float four[4] = {1, 2, 3, 4};
     frost_model *m = NULL;
@@ -350,6 +352,16 @@ static void libraries(void) {
         "}}";
     snprintf(buf, sizeof buf, recursive, rec);
     CHECK_FAILS(load_text(buf, NULL, 0, &m, &err), FROST_E_LIMIT, &err, "function 'rec'");
+    /* An If whose branch holds the same If: bounded by call depth, not by memory. */
+#define IF(name, in, fn) "{\"name\":\"" name "\",\"op\":\"StatelessIf\",\"input\":[" in "]," \
+          "\"attr\":{\"Tcond\":{\"type\":\"DT_FLOAT\"},\"then_branch\":{\"func\":{\"name\":\"" fn \
+          "\"}},\"else_branch\":{\"func\":{\"name\":\"leaf\"}}}}"
+    const char *rec_if = FN("branch", ARG("a"), ARG("o"), IF("again", "\"a\",\"a\"", "branch"),
+                            "\"o\":\"again:output:0\"");
+    const char *leaf = FN("leaf", ARG("a"), ARG("o"), "", "\"o\":\"a\"");
+    const char *if_in_if = HEAD X "," IF("y", "\"x\",\"x\"", "branch") LIBRARY("%s,%s") "}}";
+    snprintf(buf, sizeof buf, if_in_if, rec_if, leaf);
+    CHECK_FAILS(load_text(buf, NULL, 0, &m, &err), FROST_E_LIMIT, &err, "recursion");
     const char *missing = HEAD X "," CALL("y", "PartitionedCall", "nope", "\"x\"") LIBRARY("%s")
         "}}";
     snprintf(buf, sizeof buf, missing, rec);

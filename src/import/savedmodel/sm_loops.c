@@ -339,6 +339,7 @@ frost_status sm_unroll_while(frost__tf_flat *f, int id) {
         char *cname = frost__tf_printf(f->arena, "%s/cond_%d", name, iter);
         int c = cname ? frost__tf_flat_add(f, cname, NULL, "StatefulPartitionedCall", NULL) : -1;
         if (c < 0) return cname ? f->err->code : frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        f->nodes[c].depth = f->nodes[id].depth; /* a loop in its own body stays bounded */
         FROST_TRY(frost__tf_inline_call(f, c, cond, vars, n_vars));
         int64_t go;
         if (f->nodes[c].n_fwd != 1 || !scalar(f, (frost__tf_ref){c, 0}, &go))
@@ -351,6 +352,7 @@ frost_status sm_unroll_while(frost__tf_flat *f, int id) {
         char *bname = frost__tf_printf(f->arena, "%s/step_%d", name, iter);
         int b = bname ? frost__tf_flat_add(f, bname, NULL, "StatefulPartitionedCall", NULL) : -1;
         if (b < 0) return bname ? f->err->code : frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        f->nodes[b].depth = f->nodes[id].depth;
         FROST_TRY(frost__tf_inline_call(f, b, body, vars, n_vars));
         if (f->nodes[b].n_fwd != n_vars)
             return frost__fail(f->err, FROST_E_FORMAT, name, op, -1,

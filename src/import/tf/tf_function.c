@@ -229,6 +229,7 @@ static frost_status lower_if(frost__tf_flat *f, int id) {
     int t = add_plain(f, then_call, op, func, NULL, 0);
     int e = t >= 0 ? add_plain(f, else_call, op, func, NULL, 0) : -1;
     if (t < 0 || e < 0) return f->err->code;
+    f->nodes[t].depth = f->nodes[e].depth = f->nodes[id].depth; /* recursion stays bounded */
     FROST_TRY(frost__tf_inline_call(f, t, then_name, then_args, n - 1));
     FROST_TRY(frost__tf_inline_call(f, e, else_name, else_args, n - 1));
     for (size_t k = 0; k < n_out; k++) {

@@ -39,6 +39,7 @@ int frost__tf_flat_add(frost__tf_flat *f, const char *name, const FrostTf__NodeD
     n->nd = nd;
     n->op = op;
     n->func = func;
+    n->depth = f->depth;
     return f->n++;
 }
 
@@ -428,10 +429,13 @@ frost_status frost__tf_inline_call(frost__tf_flat *f, int call, const char *fnam
         return frost__fail(f->err, FROST_E_FORMAT, cname, cop, -1,
                            "node '%s' (%s) calls function '%s', which the library does not define",
                            cname, cop, fname);
-    if (f->depth >= MAX_CALL_DEPTH)
+    /* A call inlined later (an If's branch, a loop's step) counts the calls around it too. */
+    int depth = f->nodes[call].depth;
+    if (depth >= MAX_CALL_DEPTH)
         return frost__fail(f->err, FROST_E_LIMIT, cname, cop, -1,
-                           "node '%s' calls function '%s' more than %d calls deep (recursion?)",
-                           cname, fname, MAX_CALL_DEPTH);
+                           "function '%s' is called inside %d calls already (recursion?), by node "
+                           "'%.200s%s'",
+                           fname, MAX_CALL_DEPTH, cname, strlen(cname) > 200 ? "..." : "");
     const FrostTf__OpDef *sig = fn->signature;
     for (size_t i = 0; i < sig->n_input_arg; i++) {
         const FrostTf__OpDef__ArgDef *a = sig->input_arg[i];
@@ -452,9 +456,10 @@ frost_status frost__tf_inline_call(frost__tf_flat *f, int call, const char *fnam
         .f = f, .fn = fn, .fname = fname, .nds = fn->node_def, .n_nds = fn->n_node_def,
         .prefix = cname, .args = args, .n_args = n_args,
     };
-    f->depth++;
+    int outer = f->depth;
+    f->depth = depth + 1;
     frost_status st = flatten_scope(&sc, rets);
-    f->depth--;
+    f->depth = outer;
     if (st != FROST_OK) return st;
     frost__tf_fnode *n = &f->nodes[call];
     n->kind = FROST__TF_FORWARD;

@@ -21,6 +21,7 @@ typedef struct frost__tf_fnode {
     const FrostTf__NodeDef *nd;       /* the node as written; NULL for nodes frost adds         */
     const char *op;                   /* nd->op, or the op of an added node                     */
     const char *func;                 /* the function this node was written in, NULL top level */
+    int depth;                        /* calls inlined around it (bounded: recursion)          */
     int kind;                         /* FROST__TF_NODE, or FROST__TF_FORWARD: port k is fwd[k] */
     int n_in;
     frost__tf_ref *in;                /* data inputs, unchased (may point at FORWARD nodes)     */
@@ -43,7 +44,7 @@ typedef struct frost__tf_flat {
     frost__tf_fnode *nodes;
     int n, cap;
     int64_t max_nodes;
-    int depth;
+    int depth;                        /* calls around the scope being inlined now              */
     int64_t eval_budget;              /* steps left for the SavedModel constant evaluator       */
     const FrostTf__FunctionDef **fn_sorted;  /* the library by name, for binary search      */
     int n_fn_sorted;
@@ -55,7 +56,9 @@ typedef struct frost__tf_flat {
 frost_status frost__tf_flatten(frost__tf_flat *f, FrostTf__NodeDef *const *nodes, size_t n_nodes,
                                const FrostTf__FunctionDefLibrary *lib);
 /* Inlines function `fname` for the node `call` (which becomes a FORWARD node to its results),
- * reading its inputs as arguments; the body's nodes are named "<call's name>/<node>". */
+ * reading its inputs as arguments; the body's nodes are named "<call's name>/<node>". Fails with
+ * FROST_E_LIMIT when the call sits inside 64 calls already (a node added to stand for a call
+ * takes the depth of the node it comes from: set its `depth`). */
 frost_status frost__tf_inline_call(frost__tf_flat *f, int call, const char *fname,
                                    const frost__tf_ref *args, int n_args);
 /* Follows FORWARD nodes to the node and port that produce a value. */
