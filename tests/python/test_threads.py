@@ -38,21 +38,24 @@ def test_two_sessions_in_two_threads_give_the_single_thread_results():
 
 def test_the_gil_is_released_while_running():
     """With a switch interval of 10 s, a thread gives the GIL up only when it blocks or a C call
-    releases it. The main thread counts in Python, yielding (time.sleep(0)) every 1,000 counts,
-    while another thread makes 20 long runs. If run() held the GIL, the main thread could count only
-    before the runner starts and after it ends (about one yield: ~1,000 counts); with the GIL released
-    it counts through every run, tens of thousands of times, however busy the machine."""
+    releases it. Another thread makes runs until the main thread has counted to 50,000 in Python
+    (or 10,000 runs, ~3 s, have passed). If run() held the GIL, the main thread could count only
+    once the runner is done: all 10,000 runs would be made. With the GIL released it reaches 50,000
+    (milliseconds of Python) during the first runs; on a busy machine it may wait for a core, but
+    not for seconds. (The earlier form of this test required the main thread to count 20,000 times
+    during 20 fixed runs, which a loaded machine could deny it.)"""
     x = np.random.default_rng(12).random((2048, 784), dtype=np.float32)
     sess = frost.Session(BEGINNER)
     sess.run(None, {"input": x})
-    runs = 20
-    started, done = threading.Event(), threading.Event()
+    max_runs, target = 10_000, 50_000
+    started, enough = threading.Event(), threading.Event()
+    made = [0]
 
     def runner():
         started.set()
-        for _ in range(runs):
+        while not enough.is_set() and made[0] < max_runs:
             sess.run(None, {"input": x})
-        done.set()
+            made[0] += 1
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(10.0)
@@ -61,11 +64,12 @@ def test_the_gil_is_released_while_running():
         t.start()
         started.wait()
         counted = 0
-        while not done.is_set():
+        while counted < target:
             counted += 1
             if counted % 1000 == 0:
                 time.sleep(0)
+        enough.set()
         t.join()
     finally:
         sys.setswitchinterval(interval)
-    assert counted > 20 * 1000, f"the main thread counted only {counted} times during {runs} runs"
+    assert made[0] < max_runs, f"the main thread counted to {target} only after all {max_runs} runs"
