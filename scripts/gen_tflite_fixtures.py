@@ -43,7 +43,7 @@ NP = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 6: np
 OP = dict(ADD=0, AVERAGE_POOL_2D=1, CONCATENATION=2, CONV_2D=3, DEPTHWISE_CONV_2D=4,
           DEPTH_TO_SPACE=5, DEQUANTIZE=6, FULLY_CONNECTED=9, LOGISTIC=14, MAX_POOL_2D=17, MUL=18,
           RELU=19, RESHAPE=22, RESIZE_BILINEAR=23, SOFTMAX=25, SVDF=27, TANH=28, CUSTOM=32, PAD=34,
-          GATHER=36, TRANSPOSE=39, MEAN=40, SUB=41, SQUEEZE=43, UNIDIRECTIONAL_SEQUENCE_LSTM=44,
+          GATHER=36, BATCH_TO_SPACE_ND=37, SPACE_TO_BATCH_ND=38, TRANSPOSE=39, MEAN=40, SUB=41, SQUEEZE=43, UNIDIRECTIONAL_SEQUENCE_LSTM=44,
           STRIDED_SLICE=45, SPLIT=49, PRELU=54, TRANSPOSE_CONV=67, RESIZE_NEAREST_NEIGHBOR=97,
           LEAKY_RELU=98, QUANTIZE=114, HARD_SWISH=117, GREATER=61, IF=118, DENSIFY=124)
 # BuiltinOptions union types and the slots of their fields
@@ -55,6 +55,7 @@ OPT = dict(Conv2D=(1, dict(padding=0, stride_w=1, stride_h=2, act=3, dilation_w=
            Softmax=(9, dict(beta=0)), Concatenation=(10, dict(axis=0, act=1)),
            Add=(11, dict(act=0)), ResizeBilinear=(15, dict(align_corners=2, half_pixel_centers=3)),
            Reshape=(17, dict()), Mul=(21, dict(act=0)), Pad=(22, dict()), Gather=(23, dict(axis=0)),
+           BatchToSpaceND=(24, dict()), SpaceToBatchND=(25, dict()),
            Transpose=(26, dict()), Reducer=(27, dict(keep_dims=0)), Sub=(28, dict(act=0)),
            Squeeze=(30, dict(squeeze_dims=1000)),
            StridedSlice=(32, dict(begin_mask=0, end_mask=1, ellipsis_mask=2, new_axis_mask=3,
@@ -702,6 +703,49 @@ def fx_densify():
     return m, {x: rnd(2, 8)}
 
 
+def fx_space_batch_float():
+    """TensorFlow's dilated convolutions as older converters wrote them: SPACE_TO_BATCH_ND -> conv
+    (VALID) -> BATCH_TO_SPACE_ND, for a 3x3 conv at dilation 2 with SAME padding on a 9x11 image
+    (paddings [2, 3] so the padded size is a multiple of the block, crops [0, 1]) and a depthwise
+    3x3 at dilations (2, 3); and the two ops alone on a block (2, 3) whose padded input is cropped
+    back (an identity on the interior)."""
+    m = Model()
+    x = f32(m, 'x', [1, 9, 11, 3])
+    block = i32(m, 'block', [2, 2])
+    pads = m.tensor('paddings', T['INT32'], [2, 2], [2, 3, 2, 3])
+    xs = f32(m, 's2b', [4, 7, 8, 3])
+    m.op(OP['SPACE_TO_BATCH_ND'], [x, block, pads], [xs], ('SpaceToBatchND', {}))
+    w = f32(m, 'conv/filter', [4, 3, 3, 3], rnd(4, 3, 3, 3))
+    b = f32(m, 'conv/bias', [4], rnd(4))
+    yc = f32(m, 'conv', [4, 5, 6, 4])
+    m.op(OP['CONV_2D'], [xs, w, b], [yc], ('Conv2D', dict(padding=1, stride_w=1, stride_h=1, act=ACT['RELU'],
+                                                          dilation_w=1, dilation_h=1)))
+    crops = m.tensor('crops', T['INT32'], [2, 2], [0, 1, 0, 1])
+    y = f32(m, 'dilated_conv', [1, 9, 11, 4])
+    m.op(OP['BATCH_TO_SPACE_ND'], [yc, block, crops], [y], ('BatchToSpaceND', {}))
+    # depthwise at dilations (2, 3), VALID: 9 -> 9 - 4 = 5 rows, 11 -> 11 - 6 = 5 columns
+    block23 = i32(m, 'block23', [2, 3])
+    pads_dw = m.tensor('paddings_dw', T['INT32'], [2, 2], [0, 1, 0, 1])
+    xd = f32(m, 's2b_dw', [6, 5, 4, 3])
+    m.op(OP['SPACE_TO_BATCH_ND'], [x, block23, pads_dw], [xd], ('SpaceToBatchND', {}))
+    wd = f32(m, 'dw/filter', [1, 3, 3, 3], rnd(1, 3, 3, 3))
+    bd = f32(m, 'dw/bias', [3], rnd(3))
+    ydw = f32(m, 'dw', [6, 3, 2, 3])
+    m.op(OP['DEPTHWISE_CONV_2D'], [xd, wd, bd], [ydw], ('Depthwise', dict(padding=1, stride_w=1, stride_h=1,
+                                                                         depth_multiplier=1, act=0)))
+    crops_dw = m.tensor('crops_dw', T['INT32'], [2, 2], [0, 1, 0, 1])
+    yd = f32(m, 'dilated_dw', [1, 5, 5, 3])
+    m.op(OP['BATCH_TO_SPACE_ND'], [ydw, block23, crops_dw], [yd], ('BatchToSpaceND', {}))
+    # the two ops alone: x padded by [[1, 0], [0, 1]] into blocks (2, 3), then back, cropped
+    pads_rt = m.tensor('paddings_rt', T['INT32'], [2, 2], [1, 0, 0, 1])
+    xr = f32(m, 'blocks', [6, 5, 4, 3])
+    m.op(OP['SPACE_TO_BATCH_ND'], [x, block23, pads_rt], [xr], ('SpaceToBatchND', {}))
+    yr = f32(m, 'round_trip', [1, 9, 11, 3])
+    m.op(OP['BATCH_TO_SPACE_ND'], [xr, block23, pads_rt], [yr], ('BatchToSpaceND', {}))
+    m.inputs, m.outputs = [x], [y, yd, xr, yr]
+    return m, {x: rnd(1, 9, 11, 3)}
+
+
 def fx_unsupported():
     """Refusals: a custom op and two builtins frost does not run, all reported at once."""
     m = Model()
@@ -722,7 +766,7 @@ FIXTURES = dict(conv_float=fx_conv_float, fc_pool_float=fx_fc_pool_float, eltwis
                 int8_convnet=fx_int8_convnet, int8_eltwise=fx_int8_eltwise, int8_concat_pool=fx_int8_concat_pool,
                 quantize_roundtrip=fx_quantize_roundtrip, uint8_convnet=fx_uint8_convnet,
                 if_then=fx_if_then, if_else=fx_if_else, densify=fx_densify,
-                unsupported=fx_unsupported)
+                unsupported=fx_unsupported, space_batch_float=fx_space_batch_float)
 
 
 def write(out_dir):

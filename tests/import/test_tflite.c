@@ -18,7 +18,7 @@
 static const char *const fixtures[] = {"conv_float", "fc_pool_float", "eltwise_float", "layout_float",
                                        "transpose_conv_float", "float16_weights", "external_signature",
                                        "int8_convnet", "int8_eltwise", "int8_concat_pool", "quantize_roundtrip",
-                                       "uint8_convnet", "if_then", "if_else", "densify"};
+                                       "uint8_convnet", "if_then", "if_else", "densify", "space_batch_float"};
 
 static size_t numel(const npy_array *a) {
     size_t n = 1;

@@ -790,6 +790,19 @@ static frost_status b_depth_space(tfl_ctx *c) {
     return frost__tfl_emit(c, FROST__OP_RESHAPE, 2, (int[]){t, v2}, &rp);
 }
 
+/* SPACE_TO_BATCH_ND(input, block_shape, paddings) and BATCH_TO_SPACE_ND(input, block_shape, crops),
+ * as TensorFlow's ops of the same names (the ops check their operands: ops/space_batch.c). A
+ * dilated convolution's pair is folded into the conv by passes/dilated_conv.c. The padding of a
+ * quantized SPACE_TO_BATCH_ND is the real value 0, i.e. the zero point, which the op (it pads with
+ * 0) cannot write: refused unless the zero point is 0. */
+static frost_status b_space_batch(tfl_ctx *c) {
+    const bool s2b = c->op_code == TFL_SPACE_TO_BATCH_ND;
+    tfl_tensor *xt = frost__tfl_in_tensor(c, 0);
+    if (s2b && xt && frost__tfl_is_quantized(xt) && frost__tfl_zero_point(c, xt, 0) != 0)
+        return frost__tfl_unsupported(c, "quantized input with a zero point other than 0");
+    return plain(c, s2b ? FROST__OP_SPACE_TO_BATCH : FROST__OP_BATCH_TO_SPACE, 3, NULL);
+}
+
 /* ---- Control flow -------------------------------------------------------------------------- */
 
 /* IF: both branch subgraphs are translated and each output selects between them by the condition.
@@ -852,6 +865,8 @@ static const tfl_op_entry op_table[] = {
     {TFL_TANH, b_unary, 1, 1, 1, 3, true},
     {TFL_PAD, b_pad, 2, 2, 1, 4, false},
     {TFL_GATHER, b_gather, 2, 2, 1, 7, false},
+    {TFL_BATCH_TO_SPACE_ND, b_space_batch, 3, 3, 1, 4, false},
+    {TFL_SPACE_TO_BATCH_ND, b_space_batch, 3, 3, 1, 4, false},
     {TFL_TRANSPOSE, b_transpose, 2, 2, 1, 6, false},
     {TFL_MEAN, b_reduce, 2, 2, 1, 3, true},
     {TFL_SUB, b_binary, 2, 2, 1, 5, true},
