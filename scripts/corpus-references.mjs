@@ -274,7 +274,7 @@ function makeInput(meta, recipes) {
     const lo = Number(args[0]), hi = Number(args[1]), rnd = prng(`${r.recipe}@${shape.join('x')}`);
     v = new Float64Array(n).map(() => lo + (hi - lo) * rnd());
     source.push('seeded uniform');
-  } else if (kind === 'fill') { v = new Float64Array(n).fill(Number(args[0])); source.push('constant'); }
+  } else if (kind === 'fill' || kind === 'set') { v = new Float64Array(n).fill(Number(args[0])); source.push('constant'); }
   else throw new Error(`unknown recipe '${r.recipe}'`);
   return {name: meta.name, dtype: meta.dtype, shape, data: toTyped(meta.dtype, v), recipe: r.recipe, source: source.join(', ')};
 }

@@ -601,7 +601,234 @@ async function selection(root) {
                 { name: 'where_pick', node: 'where_pick' }, { name: 'where_shifted', node: 'where_shifted' }]);
 }
 
-const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized, ops, functions, selection };
+// TF's spelling of a dilated convolution, as tf.nn.convolution and Keras (dilation_rate > 1) write
+// it into frozen graphs and TF.js graph models: SpaceToBatchND(x, block, paddings) -> conv (VALID,
+// dilation 1) -> BatchToSpaceND(., block, crops), with the paddings and crops that
+// tf.required_space_to_batch_paddings gives for SAME or VALID; input sizes that are not multiples
+// of the block; blocks 2, 4 and (4, 2); depthwise; Identities, a fused bias + activation inside
+// and a bias + activation after; one whose batched conv output is fetched too. Then the two ops on their own, where nothing folds: 2-D and 1-D
+// blocks, a rank-3 input, and a max pool between them; paddings and crops computed from the shape
+// of an input of open size. The graph runs in TF.js, and each dilated
+// conv is also checked here against tf.conv2d / tf.depthwiseConv2d with dilations.
+async function dilated(root) {
+  const dir = path.join(root, 'dilated');
+  rngState = 20251208;  // its own numbers, whichever fixtures are made before it
+  const g = new Graph();
+  const T = { T: A.type('DT_FLOAT') };
+  const I32 = (name, values, shape) => g.weight(name, values, shape, { dtype: 'int32' });
+  const s2bAttrs = { T: A.type('DT_FLOAT'), Tblock_shape: A.type('DT_INT32'), Tpaddings: A.type('DT_INT32') };
+  const b2sAttrs = { T: A.type('DT_FLOAT'), Tblock_shape: A.type('DT_INT32'), Tcrops: A.type('DT_INT32') };
+  const x = g.input('x', [1, 9, 11, 3]);
+  const xb = g.input('xb', [2, 7, 10, 4]);
+  const inputs = { x: [1, 9, 11, 3], xb: [2, 7, 10, 4] };
+  // tf.required_space_to_batch_paddings: base paddings (SAME: the dilated kernel's), then extra at
+  // the end up to a multiple of the block; the crops remove the extra again.
+  function spaceToBatchPads(size, block, kernel, same) {
+    const pads = [], crops = [];
+    for (let i = 0; i < block.length; i++) {
+      const eff = (kernel[i] - 1) * block[i] + 1;
+      const total = same ? Math.max(eff - 1, 0) : 0;
+      const start = Math.floor(total / 2), end = total - start;
+      const extra = (block[i] - ((size[i] + total) % block[i])) % block[i];
+      pads.push(start, end + extra);
+      crops.push(0, extra);
+    }
+    return [pads, crops];
+  }
+  const vals = {}, checks = [];
+  // name: [input, kernel [kh, kw, cin, cout or multiplier], block, SAME?, depthwise?, variant]
+  const cases = [
+    ['d2_same', 'x', [3, 3, 3, 5], [2, 2], true, false, 'bias_after'],
+    ['d4_valid', 'x', [3, 3, 3, 4], [4, 4], false, false, 'plain'],
+    ['d2_valid_batch', 'xb', [2, 3, 4, 3], [2, 2], false, false, 'identity'],
+    ['dw_d2_same', 'x', [3, 3, 3, 2], [2, 2], true, true, 'bias_relu_after'],
+    ['dw_d42_same', 'xb', [3, 3, 4, 1], [4, 2], true, true, 'identity'],
+    ['d4_same_fused', 'xb', [3, 3, 4, 6], [4, 4], true, false, 'fused_inside'],
+    ['d2_rows_same', 'x', [3, 1, 3, 4], [2], true, false, 'plain'],
+    // The conv's batched output is fetched too: nothing folds, the two ops run as they are.
+    ['d2_unfolded', 'x', [2, 2, 3, 3], [2, 2], true, false, 'conv_also_output'],
+  ];
+  for (const [name, inp, k, block, same, dw, variant] of cases) {
+    const xs = inputs[inp];
+    const kernel = [k[0], k[1]].slice(0, block.length);
+    const [pads, crops] = spaceToBatchPads(xs.slice(1, 1 + block.length), block, kernel, same);
+    vals[`${name}/W`] = randValues(k);
+    g.weight(`${name}/W`, vals[`${name}/W`], k);
+    const cout = dw ? k[2] * k[3] : k[3];
+    vals[`${name}/b`] = randValues([cout]);
+    g.weight(`${name}/b`, vals[`${name}/b`], [cout]);
+    I32(`${name}/block_shape`, block, [block.length]);
+    I32(`${name}/paddings`, pads, [block.length, 2]);
+    I32(`${name}/crops`, crops, [block.length, 2]);
+    g.op(`${name}/s2b`, 'SpaceToBatchND', [inp, `${name}/block_shape`, `${name}/paddings`], s2bAttrs);
+    let convIn = `${name}/s2b`;
+    if (variant === 'identity') convIn = g.op(`${name}/id`, 'Identity', [convIn], T);
+    const conv = `${name}/conv`;
+    if (variant === 'fused_inside') {
+      g.op(conv, '_FusedConv2D', [convIn, `${name}/W`, `${name}/b`],
+           convAttrs({ padding: 'VALID', fused: ['BiasAdd', 'Relu'], numArgs: 1 }));
+    } else {
+      g.op(conv, dw ? 'DepthwiseConv2dNative' : 'Conv2D', [convIn, `${name}/W`],
+           { ...T, data_format: NHWC, strides: ones4, padding: A.s('VALID'), dilations: ones4,
+             explicit_paddings: A.ints([]), ...(dw ? {} : { use_cudnn_on_gpu: A.b(true) }) });
+    }
+    let convOut = conv;
+    if (variant === 'identity') convOut = g.op(`${name}/id2`, 'Identity', [conv], T);
+    let out = g.op(`${name}/b2s`, 'BatchToSpaceND', [convOut, `${name}/block_shape`, `${name}/crops`], b2sAttrs);
+    if (variant === 'bias_after' || variant === 'bias_relu_after')
+      out = g.op(`${name}/bias`, 'BiasAdd', [out, `${name}/b`], { ...T, data_format: NHWC });
+    if (variant === 'bias_relu_after') out = g.op(`${name}/relu`, 'Relu', [out], T);
+    checks.push({ name, out, inp, k, block, same, dw, variant });
+  }
+  // The ops on their own: S2B with a (2, 3) block and a (1, 4) block row padding; B2S with crops;
+  // a 1-D block on a rank-3 tensor (conv1d's layout); a max pool between S2B and B2S (no fold).
+  const so = g.input('so', [2, 5, 6, 3]);
+  I32('so/block', [2, 3], [2]);
+  I32('so/pads', [1, 2, 0, 3], [2, 2]);
+  g.op('s2b_alone', 'SpaceToBatchND', [so, 'so/block', 'so/pads'], s2bAttrs);
+  const bo = g.input('bo', [8, 3, 2, 2]);
+  I32('bo/block', [2, 2], [2]);
+  I32('bo/crops', [1, 0, 0, 3], [2, 2]);
+  g.op('b2s_alone', 'BatchToSpaceND', [bo, 'bo/block', 'bo/crops'], b2sAttrs);
+  const r3 = g.input('r3', [1, 7, 4]);
+  I32('r3/block', [3], [1]);
+  I32('r3/pads', [2, 0], [1, 2]);
+  g.op('s2b_rank3', 'SpaceToBatchND', [r3, 'r3/block', 'r3/pads'], s2bAttrs);
+  I32('r3/crops', [1, 1], [1, 2]);
+  g.op('b2s_rank3', 'BatchToSpaceND', ['s2b_rank3', 'r3/block', 'r3/crops'], b2sAttrs);
+  I32('mp/block', [2, 2], [2]);
+  I32('mp/pads', [0, 1, 2, 1], [2, 2]);
+  g.op('mp/s2b', 'SpaceToBatchND', [x, 'mp/block', 'mp/pads'], s2bAttrs);
+  g.op('mp/pool', 'MaxPool', ['mp/s2b'], { ...T, data_format: NHWC, ksize: A.ints([1, 2, 2, 1]),
+                                          strides: ones4, padding: A.s('VALID') });
+  I32('mp/crops', [0, 1, 1, 0], [2, 2]);
+  g.op('pool_between', 'BatchToSpaceND', ['mp/pool', 'mp/block', 'mp/crops'], b2sAttrs);
+  // As RVM's encoder: an input of open size, so the paddings and crops are computed from its shape
+  // (tf.required_space_to_batch_paddings, SAME for a 3x3 kernel at dilation 2) and known only when
+  // planning; and a Slice whose size the graph computes (crop_to_bounding_box), -1 for "to the end".
+  const xd = g.input('xd', [-1, -1, -1, 3]);
+  vals['dyn/W'] = randValues([3, 3, 3, 1]);
+  g.weight('dyn/W', vals['dyn/W'], [3, 3, 3, 1]);
+  const I32T = { T: A.type('DT_INT32') };
+  g.op('dyn/shape', 'Shape', [xd], { T: A.type('DT_FLOAT'), out_type: A.type('DT_INT32') });
+  I32('dyn/hw_begin', [1], [1]);
+  I32('dyn/hw_end', [3], [1]);
+  I32('dyn/one', [1], [1]);
+  g.op('dyn/hw', 'StridedSlice', ['dyn/shape', 'dyn/hw_begin', 'dyn/hw_end', 'dyn/one'],
+       { T: A.type('DT_INT32'), Index: A.type('DT_INT32'), begin_mask: A.i(0), end_mask: A.i(0),
+         ellipsis_mask: A.i(0), new_axis_mask: A.i(0), shrink_axis_mask: A.i(0) });
+  I32('dyn/block', [2, 2], [2]);
+  I32('dyn/base_start', [2, 2], [2]);
+  I32('dyn/base_total', [4, 4], [2]);
+  I32('dyn/base_end', [2, 2], [2]);
+  g.op('dyn/full', 'AddV2', ['dyn/hw', 'dyn/base_total'], I32T);
+  g.op('dyn/rem', 'FloorMod', ['dyn/full', 'dyn/block'], I32T);
+  g.op('dyn/short', 'Sub', ['dyn/block', 'dyn/rem'], I32T);
+  g.op('dyn/extra', 'FloorMod', ['dyn/short', 'dyn/block'], I32T);
+  g.op('dyn/end', 'AddV2', ['dyn/base_end', 'dyn/extra'], I32T);
+  g.op('dyn/paddings', 'Pack', ['dyn/base_start', 'dyn/end'], { T: A.type('DT_INT32'), N: A.i(2), axis: A.i(1) });
+  g.op('dyn/zeros', 'ZerosLike', ['dyn/extra'], I32T);
+  g.op('dyn/crops', 'Pack', ['dyn/zeros', 'dyn/extra'], { T: A.type('DT_INT32'), N: A.i(2), axis: A.i(1) });
+  g.op('dyn/s2b', 'SpaceToBatchND', [xd, 'dyn/block', 'dyn/paddings'], s2bAttrs);
+  g.op('dyn/conv', 'DepthwiseConv2dNative', ['dyn/s2b', 'dyn/W'],
+       { ...T, data_format: NHWC, strides: ones4, padding: A.s('VALID'), dilations: ones4, explicit_paddings: A.ints([]) });
+  g.op('dyn_dilated', 'BatchToSpaceND', ['dyn/conv', 'dyn/block', 'dyn/crops'], b2sAttrs);
+  I32('dyn/keep', [1, 0, 0, 1], [4]);
+  I32('dyn/size_add', [0, 3, 4, -4], [4]);
+  g.op('dyn/kept', 'Mul', ['dyn/shape', 'dyn/keep'], I32T);
+  g.op('dyn/size', 'AddV2', ['dyn/kept', 'dyn/size_add'], I32T);  // [n, 3, 4, -1]
+  I32('dyn/begin', [0, 2, 1, 1], [4]);
+  g.op('dyn_slice', 'Slice', [xd, 'dyn/begin', 'dyn/size'], { T: A.type('DT_FLOAT'), Index: A.type('DT_INT32') });
+  writeModel(dir, 'model.json', g, {});
+  const feedVals = {
+    x: randValues([1, 9, 11, 3], -2, 2), xb: randValues([2, 7, 10, 4], -2, 2),
+    so: randValues([2, 5, 6, 3], -2, 2), bo: randValues([8, 3, 2, 2], -2, 2), r3: randValues([1, 7, 4], -2, 2),
+    xd: randValues([1, 9, 11, 3], -2, 2),
+  };
+  const shapes = { x: inputs.x, xb: inputs.xb, so: [2, 5, 6, 3], bo: [8, 3, 2, 2], r3: [1, 7, 4], xd: [1, 9, 11, 3] };
+  checks.push({ name: 'dyn', out: 'dyn_dilated', inp: 'xd', k: [3, 3, 3, 1], block: [2, 2], same: true, dw: true, variant: 'plain' });
+  // The TF.js graph executor against TF.js's own dilated conv ops: the fixture's paddings and
+  // crops must spell the convolution they stand for.
+  const model = await loadWritten(dir, 'model.json');
+  const feeds = Object.fromEntries(Object.keys(feedVals).map((n) => [n, tf.tensor(feedVals[n], shapes[n])]));
+  for (const c of checks) {
+    const got = await model.executeAsync(feeds, c.out);
+    const xin = feeds[c.inp], W = tf.tensor(vals[`${c.name}/W`], c.k);
+    const b = vals[`${c.name}/b`] ? tf.tensor(vals[`${c.name}/b`]) : null;
+    const dil = c.block.length === 2 ? c.block : [c.block[0], 1];
+    const pad = c.same ? 'same' : 'valid';
+    let want = c.dw ? tf.depthwiseConv2d(xin, W, 1, pad, 'NHWC', dil) : tf.conv2d(xin, W, 1, pad, 'NHWC', dil);
+    if (c.variant.endsWith('after') || c.variant === 'fused_inside') want = tf.add(want, b);
+    if (c.variant === 'bias_relu_after' || c.variant === 'fused_inside') want = tf.relu(want);
+    const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0];
+    if (!(diff < 1e-5) || got.shape.join() !== want.shape.join())
+      throw new Error(`${c.name}: graph ${got.shape} vs tf.conv2d ${want.shape}, max diff ${diff}`);
+  }
+  await finish(dir, 'model.json',
+               Object.keys(feedVals).map((n) => ({ name: n, shape: shapes[n], values: feedVals[n] })),
+               [...checks.map((c) => ({ name: c.out, node: c.out })),
+                { name: 'd2_unfolded/conv', node: 'd2_unfolded/conv' },
+                ...['s2b_alone', 'b2s_alone', 's2b_rank3', 'b2s_rank3', 'pool_between', 'dyn_slice']
+                  .map((n) => ({ name: n, node: n }))]);
+}
+
+// TF1's SpaceToBatch(input, paddings) / BatchToSpace(input, crops) with a block_size attribute
+// (both spatial dims): TF.js has no kernel for them, so the reference is tf.spaceToBatchND /
+// tf.batchToSpaceND with block [b, b].
+async function spaceBatchV1(root) {
+  const dir = path.join(root, 'space_batch_v1');
+  rngState = 20251209;
+  const g = new Graph();
+  g.input('x', [1, 5, 7, 2]);
+  g.input('y', [8, 2, 3, 1]);
+  g.weight('pads', [1, 0, 0, 1], [2, 2], { dtype: 'int32' });
+  g.weight('crops', [0, 1, 1, 1], [2, 2], { dtype: 'int32' });
+  g.op('s2b', 'SpaceToBatch', ['x', 'pads'], { T: A.type('DT_FLOAT'), Tpaddings: A.type('DT_INT32'), block_size: A.i(2) });
+  g.op('b2s', 'BatchToSpace', ['y', 'crops'], { T: A.type('DT_FLOAT'), Tidx: A.type('DT_INT32'), block_size: A.i(2) });
+  writeModel(dir, 'model.json', g, {});
+  const compute = (feeds) => ({
+    s2b: tf.spaceToBatchND(feeds.x, [2, 2], [[1, 0], [0, 1]]),
+    b2s: tf.batchToSpaceND(feeds.y, [2, 2], [[0, 1], [1, 1]]),
+  });
+  await finish(dir, 'model.json', [{ name: 'x', shape: [1, 5, 7, 2], values: randValues([1, 5, 7, 2], -2, 2) },
+                                   { name: 'y', shape: [8, 2, 3, 1], values: randValues([8, 2, 3, 1], -2, 2) }],
+               [{ name: 's2b', node: 's2b' }, { name: 'b2s', node: 'b2s' }],
+               { compute, note: 'TF.js does not run SpaceToBatch / BatchToSpace: reference from tf.spaceToBatchND / tf.batchToSpaceND' });
+}
+
+// Malformed SpaceToBatchND / BatchToSpaceND, one small model each in tests/data/tfjs_graph_bad
+// (no references: tests/cli checks that `frost check` names the node and the problem).
+async function spaceBatchBad(root) {
+  const dir = path.join(root, '..', 'tfjs_graph_bad');
+  const cases = [
+    // name, op, input shape, block values / shape, pads values / shape
+    ['s2b_negative_block', 'SpaceToBatchND', [1, 6, 6, 2], [-2, 2], [2], [0, 0, 0, 0], [2, 2]],
+    ['s2b_block_rank', 'SpaceToBatchND', [1, 6, 6, 2], [2, 2], [2, 1], [0, 0, 0, 0], [2, 2]],
+    ['s2b_negative_paddings', 'SpaceToBatchND', [1, 6, 6, 2], [2, 2], [2], [0, -1, 0, 0], [2, 2]],
+    ['s2b_rows', 'SpaceToBatchND', [1, 6, 6, 2], [2, 2], [2], [0, 0, 0, 0, 0, 0], [3, 2]],
+    ['s2b_not_multiple', 'SpaceToBatchND', [1, 6, 6, 2], [2, 2], [2], [0, 1, 0, 0], [2, 2]],
+    ['s2b_block_input', 'SpaceToBatchND', [1, 6, 6, 2], null, [2], [0, 0, 0, 0], [2, 2]],
+    ['b2s_crops_shape', 'BatchToSpaceND', [4, 3, 3, 2], [2, 2], [2], [0, 0, 0, 0, 0, 0], [2, 3]],
+    ['b2s_batch', 'BatchToSpaceND', [2, 3, 3, 2], [2, 2], [2], [0, 0, 0, 0], [2, 2]],
+    ['b2s_crops_too_big', 'BatchToSpaceND', [4, 2, 2, 2], [2, 2], [2], [3, 2, 0, 0], [2, 2]],
+  ];
+  for (const [name, op, xs, block, blockShape, pads, padShape] of cases) {
+    const g = new Graph();
+    g.input('x', xs);
+    if (block) g.weight('block_shape', block, blockShape, { dtype: 'int32' });
+    else g.input('block_shape', blockShape, 'int32');
+    g.weight('pads', pads, padShape, { dtype: 'int32' });
+    const third = op === 'SpaceToBatchND' ? 'Tpaddings' : 'Tcrops';
+    g.op('space_batch', op, ['x', 'block_shape', 'pads'],
+         { T: A.type('DT_FLOAT'), Tblock_shape: A.type('DT_INT32'), [third]: A.type('DT_INT32') });
+    writeModel(dir, `${name}.json`, g, { shardPrefix: `${name}-` });
+    fs.rmSync(path.join(dir, 'ref'), { recursive: true, force: true });
+  }
+  console.log(`${dir}: ${cases.length} malformed models`);
+}
+
+const all = { fusedConv, fusedDepthwise, fusedMatMul, fusedTfOnly, quantized, ops, functions, selection,
+              dilated, spaceBatchV1, spaceBatchBad };
 
 await tf.setBackend('cpu');
 const only = process.argv.slice(3);

@@ -2,9 +2,9 @@
  *   scope aliases (TF) -> fixed inputs -> learning phase -> user outputs -> shape inference ->
  *   constant folding -> Switch/Merge -> outputs (sinks) -> dropout masks -> pruning -> folding ->
  *   shape folding -> Switch/Merge -> (If with constant conditions -> pruning -> folding -> shape
- *   folding, until none is left) -> layout transposes -> pruning -> Identity bypass -> pointwise
- *   activations -> zero pads into convs -> fusion -> compaction -> supported-ops check -> shape
- *   inference -> packing.
+ *   folding, until none is left) -> layout transposes -> pruning -> dilated convs -> Identity
+ *   bypass -> pointwise activations -> zero pads into convs -> fusion -> compaction ->
+ *   supported-ops check -> shape inference -> packing.
  * Each pass adds a line to the graph's report for what it changed (frost inspect shows them). */
 #ifndef FROST_PASSES_PASSES_H
 #define FROST_PASSES_PASSES_H
@@ -46,6 +46,8 @@ bool *frost__pass_find_sinks(const frost__graph *g);
 frost_status frost__pass_sinks_as_outputs(frost__graph *g, const bool *first_sinks,
                                           frost_error *err);
 void frost__pass_prune(frost__graph *g);
+/* SpaceToBatch -> conv -> BatchToSpace (TF's dilated conv) -> one dilated conv (dilated_conv.c). */
+frost_status frost__pass_dilated_convs(frost__graph *g, frost_error *err);
 /* Consumers of an Identity read its input instead (identity.c); names move along. */
 void frost__pass_bypass_identities(frost__graph *g);
 /* Elementwise subgraphs that spell one activation (HardSwish, Swish) become that UNARY op. */

@@ -143,6 +143,7 @@ frost_status frost__passes_run(frost__graph *g, const frost__pass_options *o, fr
     }
     FROST_TRY(frost__pass_cancel_transposes(g, err));
     frost__pass_prune(g);
+    FROST_TRY(frost__pass_dilated_convs(g, err));
     frost__pass_bypass_identities(g);
     FROST_TRY(frost__pass_stft_convs(g, err));
     FROST_TRY(frost__pass_pointwise(g, err));

@@ -3,7 +3,8 @@
  * tests/data/tfjs_graph/quantized, and against loading the same files from disk), format detection
  * whatever the file is called, and every refusal the loader owes a user: missing or hostile
  * shards, truncated weights, Const nodes without values, unknown quantization, string tensors,
- * malformed fused ops, dynamic control flow, bad signatures. Each refusal must name what is wrong.
+ * malformed fused ops, dynamic control flow, bad signatures, function libraries that cannot be
+ * inlined. Each refusal must name what is wrong.
  * Writes its small models into its own temporary folder, removed at exit. */
 #include "test.h"
 #include "npy.h"
@@ -307,11 +308,86 @@ static void refusals(void) {
     CHECK(m == NULL);
 }
 
+/* ---- function libraries --------------------------------------------------------------------- */
+
+#define LIBRARY(fns) "],\"library\":{\"function\":[" fns "]}"
+#define WEIGHTS(w) "},\"weightsManifest\":[{\"paths\":[\"w.bin\"],\"weights\":[" w "]}]}"
+#define FN(name, in, outs, nodes, ret) "{\"signature\":{\"name\":\"" name "\",\"inputArg\":[" in \
+          "],\"outputArg\":[" outs "]},\"nodeDef\":[" nodes "],\"ret\":{" ret "}}"
+#define ARG(name) "{\"name\":\"" name "\",\"type\":\"DT_FLOAT\"}"
+#define CALL(name, op, fn, in) "{\"name\":\"" name "\",\"op\":\"" op "\",\"input\":[" in "]," \
+          "\"attr\":{\"f\":{\"func\":{\"name\":\"" fn "\"}}}}"
+
+/* Calls inlined through two levels: y = c + outer(x) where outer calls pass_neg with
+ * PartitionedCall and returns its second result, the Neg of its argument read as "a:0"; and the
+ * inliner's refusals (recursion through calls and through If branches, a missing function, a
+ * wrong number of arguments, a body reading a node it does not have), each naming the function
+ * or the call. */
+static void libraries(void) {
+    const float four[4] = {1, 2, 3, 4};
+    frost_model *m = NULL;
+    frost_error err;
+    const char *pass_neg = FN("pass_neg", ARG("a"), ARG("same") "," ARG("neg"),
+        "{\"name\":\"n\",\"op\":\"Neg\",\"input\":[\"a:0\",\"^a\"],\"attr\":{\"T\":{\"type\":\"DT_FLOAT\"}}}",
+        "\"same\":\"a\",\"neg\":\"n:y:0\"");
+    const char *outer = FN("outer", ARG("v"), ARG("r"),
+        CALL("inner", "PartitionedCall", "pass_neg", "\"v\""), "\"r\":\"inner:output:1\"");
+    const char *good = HEAD X "," CONST("c", D4) "," CALL("call", "StatefulPartitionedCall", "outer",
+        "\"x\"") "," ADD("y", "call", "c") LIBRARY("%s,%s") WEIGHTS(W("c", ""));
+    char buf[8192];
+    snprintf(buf, sizeof buf, good, pass_neg, outer);
+    if (CHECK_OK(load_text(buf, four, sizeof four, &m, &err), &err)) {
+        size_t ny = 0;
+        const float x[4] = {10, 20, 30, 40};
+        float *y = run_one(m, "x", x, 4, "y", &ny);
+        CHECK(y && ny == 4 && y[0] == -9 && y[1] == -18 && y[2] == -27 && y[3] == -36);
+        free(y);
+    }
+    frost_model_free(m);
+    m = NULL;
+
+    const char *rec = FN("rec", ARG("a"), ARG("o"), CALL("again", "PartitionedCall", "rec", "\"a\""),
+                         "\"o\":\"again:output:0\"");
+    const char *recursive = HEAD X "," CALL("y", "PartitionedCall", "rec", "\"x\"") LIBRARY("%s")
+        "}}";
+    snprintf(buf, sizeof buf, recursive, rec);
+    CHECK_FAILS(load_text(buf, NULL, 0, &m, &err), FROST_E_LIMIT, &err, "function 'rec'");
+    /* An If whose branch holds the same If: bounded by call depth, not by memory. */
+#define IF(name, in, fn) "{\"name\":\"" name "\",\"op\":\"StatelessIf\",\"input\":[" in "]," \
+          "\"attr\":{\"Tcond\":{\"type\":\"DT_FLOAT\"},\"then_branch\":{\"func\":{\"name\":\"" fn \
+          "\"}},\"else_branch\":{\"func\":{\"name\":\"leaf\"}}}}"
+    const char *rec_if = FN("branch", ARG("a"), ARG("o"), IF("again", "\"a\",\"a\"", "branch"),
+                            "\"o\":\"again:output:0\"");
+    const char *leaf = FN("leaf", ARG("a"), ARG("o"), "", "\"o\":\"a\"");
+    const char *if_in_if = HEAD X "," IF("y", "\"x\",\"x\"", "branch") LIBRARY("%s,%s") "}}";
+    snprintf(buf, sizeof buf, if_in_if, rec_if, leaf);
+    CHECK_FAILS(load_text(buf, NULL, 0, &m, &err), FROST_E_LIMIT, &err, "recursion");
+    const char *missing = HEAD X "," CALL("y", "PartitionedCall", "nope", "\"x\"") LIBRARY("%s")
+        "}}";
+    snprintf(buf, sizeof buf, missing, rec);
+    CHECK_FAILS(load_text(buf, NULL, 0, &m, &err), FROST_E_FORMAT, &err,
+                "calls function 'nope', which the library does not define");
+    const char *arity = HEAD X "," CALL("y", "PartitionedCall", "pass_neg", "\"x\",\"x\"")
+        LIBRARY("%s") "}}";
+    snprintf(buf, sizeof buf, arity, pass_neg);
+    CHECK_FAILS(load_text(buf, NULL, 0, &m, &err), FROST_E_FORMAT, &err,
+                "passes 2 inputs to function 'pass_neg', which takes 1");
+    const char *ghost = FN("ghost", ARG("a"), ARG("o"),
+        "{\"name\":\"n\",\"op\":\"Neg\",\"input\":[\"gone:y:0\"]}", "\"o\":\"n:y:0\"");
+    const char *reads_ghost = HEAD X "," CALL("y", "PartitionedCall", "ghost", "\"x\"")
+        LIBRARY("%s") "}}";
+    snprintf(buf, sizeof buf, reads_ghost, ghost);
+    CHECK_FAILS(load_text(buf, NULL, 0, &m, &err), FROST_E_FORMAT, &err, "'gone:y:0'");
+    CHECK_MSG(strstr(err.message, "function 'ghost'") != NULL, "message: %s", err.message);
+    CHECK(m == NULL);
+}
+
 int main(void) {
     snprintf(tmp_dir, sizeof tmp_dir, "/tmp/frost-tfjs-graph-XXXXXX");
     if (!mkdtemp(tmp_dir)) frost_test_skip("cannot make a temporary folder");
     atexit(cleanup);
     from_memory();
     refusals();
+    libraries();
     return frost_test_finish();
 }

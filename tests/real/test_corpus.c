@@ -120,6 +120,44 @@ static expect *find_expectation(const char *id) {
     return NULL;
 }
 
+/* ---- inputs fixed at load: "NAME=set:V" recipes of a models.tsv row ---- */
+enum { MAX_FIXED = 8 };
+typedef struct fixed_inputs { int n; char arg[MAX_FIXED][256]; /* "NAME=V" for --set */ } fixed_inputs;
+
+/* Reads the inputs column (the fifth) of a models.tsv row. Such an input is given to frost as
+ * `--set NAME=V` (fixed at load, its branches resolved) instead of `-i`; its reference was made
+ * with V fed as an ordinary input. */
+static void read_fixed_inputs(const char *row, fixed_inputs *f) {
+    f->n = 0;
+    const char *col = row;
+    for (int k = 0; k < 4 && col; k++) {
+        col = strchr(col, '\t');
+        if (col) col++;
+    }
+    if (!col) return;
+    size_t len = strcspn(col, "\t");
+    for (const char *part = col; part < col + len && f->n < MAX_FIXED;) {
+        size_t plen = strcspn(part, ";\t");
+        if (plen > (size_t)(col + len - part)) plen = (size_t)(col + len - part);
+        const char *eq = memchr(part, '=', plen);
+        if (eq && (size_t)(part + plen - eq) > 5 && !strncmp(eq + 1, "set:", 4)) {
+            const char *v = eq + 5;
+            size_t vlen = strcspn(v, "@;\t");
+            if (vlen > (size_t)(part + plen - v)) vlen = (size_t)(part + plen - v);
+            fmt(f->arg[f->n++], sizeof f->arg[0], "%.*s=%.*s", (int)(eq - part), part, (int)vlen, v);
+        }
+        part += plen + 1;
+    }
+}
+
+/* The "NAME=V" of input `name` when the row fixes it at load, else NULL. */
+static const char *fixed_value(const fixed_inputs *f, const char *name) {
+    size_t n = strlen(name);
+    for (int i = 0; i < f->n; i++)
+        if (!strncmp(f->arg[i], name, n) && f->arg[i][n] == '=') return f->arg[i];
+    return NULL;
+}
+
 /* ---- running the CLI ---- */
 
 /* Runs argv with stdout+stderr into `log`, killing it after `limit` seconds. Returns O_CRASH (a
@@ -287,7 +325,8 @@ done:
 }
 
 /* ---- one model ---- */
-static void run_model(const char *id, const char *cache, const char *out_dir, double limit, result *r) {
+static void run_model(const char *id, const char *cache, const char *out_dir, double limit,
+                      const fixed_inputs *fixed, result *r) {
     char path[4096], model[4096], log[4096];
     memset(r, 0, sizeof *r);
     fmt(path, sizeof path, "%s/refs/%s/manifest.json", cache, id);
@@ -309,7 +348,7 @@ static void run_model(const char *id, const char *cache, const char *out_dir, do
     if (isnan(atol)) atol = 1e-4;
     if (isnan(rtol)) rtol = 1e-3;
 
-    /* argv: frost run MODEL (-i NAME=FILE)... (-o NAME=FILE)... */
+    /* argv: frost run MODEL (-i NAME=FILE | --set NAME=V)... (-o NAME=FILE)... */
     int n_in = cJSON_GetArraySize(inputs), n_out = cJSON_GetArraySize(outputs);
     int argc = 0, cap = 4 + 2 * (n_in + n_out);
     char **argv = calloc((size_t)cap, sizeof *argv);
@@ -324,6 +363,12 @@ static void run_model(const char *id, const char *cache, const char *out_dir, do
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "name"));
         const char *file = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "file"));
         if (!name || !file) continue;
+        const char *set = k < n_in ? fixed_value(fixed, name) : NULL;
+        if (set) {
+            argv[argc++] = "--set";
+            argv[argc++] = (char *)set;
+            continue;
+        }
         size_t len = strlen(name) + strlen(cache) + strlen(id) + strlen(out_dir) + strlen(file) + 32;
         char *b = malloc(len);
         if (k < n_in) fmt(b, len, "%s=%s/refs/%s/%s", name, cache, id, file);
@@ -415,6 +460,8 @@ int main(void) {
     for (char *save = NULL, *line = list ? strtok_r(list, "\n", &save) : NULL; line;
          line = strtok_r(NULL, "\n", &save)) {
         if (line[0] == '#' || !line[0]) continue;
+        fixed_inputs fixed;
+        read_fixed_inputs(line, &fixed);
         line[strcspn(line, "\t")] = 0;
         const char *id = line;
         if (only && !strstr(id, only)) continue;
@@ -439,7 +486,7 @@ int main(void) {
         cJSON_Delete(mj);
 
         result r;
-        run_model(id, cache, out_dir, limit, &r);
+        run_model(id, cache, out_dir, limit, &fixed, &r);
         counts[r.outcome]++;
         expect *e = find_expectation(id);
         if (e) e->seen = true;

@@ -1,5 +1,5 @@
 /* sm_freeze.c — the frozen GraphDef of one signature (or of the caller's outputs): the flat graph
- * (sm_flatten.c) walked back from the outputs, variables replaced by their checkpoint values
+ * (frost__tf_flatten.c) walked back from the outputs, variables replaced by their checkpoint values
  * (sm_variables.c), ReadVariableOp by Identity and ResourceGather by GatherV2, If nodes with a
  * constant predicate replaced by the taken branch, the signature's inputs as Placeholders named by
  * their keys and its outputs as Identity nodes named by theirs. The result holds only TensorFlow's
@@ -18,21 +18,21 @@
 #include "import/tf/tf_internal.h"
 
 typedef struct feed {
-    sm_ref at;        /* the tensor the signature feeds                          */
+    frost__tf_ref at;        /* the tensor the signature feeds                          */
     int node;         /* the Placeholder that stands for it                      */
     const char *key;
 } feed;
 
 typedef struct fetch {
-    sm_ref at;
+    frost__tf_ref at;
     const char *key;      /* signature key; NULL for a caller's output name     */
     const char *asked;    /* the name as given (TensorFlow tensor name or key)  */
 } fetch;
 
 typedef struct freezer {
     frost__sm *sm;
-    sm_arena ar;
-    sm_flat f;
+    frost__tf_arena ar;
+    frost__tf_flat f;
     frost_error *err;
     const FrostTf__SignatureDef *sig;
     const char *sig_key;
@@ -52,8 +52,8 @@ static frost_status oom(freezer *z) {
     return frost__fail(z->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory while freezing");
 }
 
-static bool is_op(const sm_node *n, const char *op) {
-    return n->kind == SM_NODE && strcmp(n->op, op) == 0;
+static bool is_op(const frost__tf_fnode *n, const char *op) {
+    return n->kind == FROST__TF_NODE && strcmp(n->op, op) == 0;
 }
 
 /* ---- the emitted-name set -------------------------------------------------------------------- */
@@ -184,20 +184,20 @@ static frost_status choose_signature(freezer *z) {
 
 /* ---- values: chase, resolve If, substitute feeds ---------------------------------------------- */
 
-static frost_status materialize(freezer *z, sm_ref r, sm_ref *out);
+static frost_status materialize(freezer *z, frost__tf_ref r, frost__tf_ref *out);
 
 /* An If/StatelessIf whose predicate is a constant becomes the taken branch. */
 static frost_status resolve_if(freezer *z, int id) {
-    sm_flat *f = &z->f;
-    sm_node *n = &f->nodes[id];
+    frost__tf_flat *f = &z->f;
+    frost__tf_fnode *n = &f->nodes[id];
     const char *name = n->name, *op = n->op;
     if (n->n_in < 1)
         return frost__fail(z->err, FROST_E_FORMAT, name, op, -1, "node '%s' (%s) has no predicate",
                            name, op);
-    sm_ref pr;
+    frost__tf_ref pr;
     FROST_TRY(materialize(z, n->in[0], &pr));
-    const sm_node *p = &f->nodes[pr.node];
-    const FrostTf__AttrValue *v = is_op(p, "Const") ? sm_attr(p, "value") : NULL;
+    const frost__tf_fnode *p = &f->nodes[pr.node];
+    const FrostTf__AttrValue *v = is_op(p, "Const") ? frost__tf_node_attr(p, "value") : NULL;
     const FrostTf__TensorProto *t =
         v && v->value_case == FROST_TF__ATTR_VALUE__VALUE_TENSOR ? v->tensor : NULL;
     int taken = -1;
@@ -211,23 +211,24 @@ static frost_status resolve_if(freezer *z, int id) {
                            "node '%s' (%s) branches on '%s', which is not a constant: frost runs "
                            "conditionals only when the branch is known at load",
                            name, op, p->name);
-    const FrostTf__AttrValue *br = sm_attr(&f->nodes[id], taken ? "then_branch" : "else_branch");
+    const FrostTf__AttrValue *br =
+        frost__tf_node_attr(&f->nodes[id], taken ? "then_branch" : "else_branch");
     if (!br || br->value_case != FROST_TF__ATTR_VALUE__VALUE_FUNC)
         return frost__fail(z->err, FROST_E_FORMAT, name, op, -1, "node '%s' (%s) has no %s", name,
                            op, taken ? "then_branch" : "else_branch");
-    const char *fname = sm_func_name(&z->ar, br);
+    const char *fname = frost__tf_func_attr_name(&z->ar, br);
     if (!fname)
         return frost__fail(z->err, FROST_E_FORMAT, name, op, -1,
                            "node '%s' (%s): its %s names no function", name, op,
                            taken ? "then_branch" : "else_branch");
     z->n_if++;
-    return sm_inline_call(f, id, fname, f->nodes[id].in + 1, f->nodes[id].n_in - 1);
+    return frost__tf_inline_call(f, id, fname, f->nodes[id].in + 1, f->nodes[id].n_in - 1);
 }
 
-static frost_status materialize(freezer *z, sm_ref r, sm_ref *out) {
+static frost_status materialize(freezer *z, frost__tf_ref r, frost__tf_ref *out) {
     for (int guard = 0; guard < 1000; guard++) {
-        FROST_TRY(sm_chase(&z->f, r, &r));
-        const sm_node *n = &z->f.nodes[r.node];
+        FROST_TRY(frost__tf_chase(&z->f, r, &r));
+        const frost__tf_fnode *n = &z->f.nodes[r.node];
         if (is_op(n, "If") || is_op(n, "StatelessIf")) {
             FROST_TRY(resolve_if(z, r.node));
             continue;
@@ -243,14 +244,14 @@ static frost_status materialize(freezer *z, sm_ref r, sm_ref *out) {
         /* A variable's reads all become its constant (one copy of the weights, however many
          * reads: an unrolled loop reads its kernels once per step). */
         if (is_op(n, "ReadVariableOp") && n->n_in == 1) {
-            sm_ref v;
-            FROST_TRY(sm_chase(&z->f, n->in[0], &v));
+            frost__tf_ref v;
+            FROST_TRY(frost__tf_chase(&z->f, n->in[0], &v));
             if (is_op(&z->f.nodes[v.node], "VarHandleOp")) {
-                sm_node *rn = &z->f.nodes[r.node];
-                sm_ref *fwd = sm_alloc(&z->ar, sizeof *fwd);
+                frost__tf_fnode *rn = &z->f.nodes[r.node];
+                frost__tf_ref *fwd = frost__tf_alloc(&z->ar, sizeof *fwd);
                 if (!fwd) return oom(z);
                 *fwd = v;
-                rn->kind = SM_FORWARD;
+                rn->kind = FROST__TF_FORWARD;
                 rn->fwd = fwd;
                 rn->n_fwd = 1;
                 rn->variable_read = true;
@@ -259,7 +260,7 @@ static frost_status materialize(freezer *z, sm_ref r, sm_ref *out) {
         }
         for (int i = 0; i < z->n_feeds; i++)
             if (z->feeds[i].at.node == r.node && z->feeds[i].at.port == r.port) {
-                r = (sm_ref){z->feeds[i].node, 0};
+                r = (frost__tf_ref){z->feeds[i].node, 0};
                 break;
             }
         *out = r;
@@ -270,17 +271,19 @@ static frost_status materialize(freezer *z, sm_ref r, sm_ref *out) {
 
 /* ---- feeds and fetches ------------------------------------------------------------------------ */
 
-static sm_ref find_tensor(freezer *z, const char *name, const char *what) {
-    sm_ref r = sm_find_tensor(&z->f, name);
+static frost__tf_ref find_tensor(freezer *z, const char *name, const char *what) {
+    frost__tf_ref r = frost__tf_find_tensor(&z->f, name);
     if (r.node < 0)
         frost__fail(z->err, FROST_E_FORMAT, NULL, NULL, -1,
                     "%s names tensor '%s', which is not in the graph", what, name);
     return r;
 }
 
-static frost_status add_attr(sm_arena *ar, sm_node *n, FrostTf__NodeDef__AttrEntry *e) {
+static frost_status add_attr(frost__tf_arena *ar, frost__tf_fnode *n,
+                             FrostTf__NodeDef__AttrEntry *e) {
     if (!e) return FROST_E_NOMEM;
-    FrostTf__NodeDef__AttrEntry **grown = sm_alloc(ar, (size_t)(n->n_attrs + 1) * sizeof *grown);
+    FrostTf__NodeDef__AttrEntry **grown =
+        frost__tf_alloc(ar, (size_t)(n->n_attrs + 1) * sizeof *grown);
     if (!grown) return FROST_E_NOMEM;
     if (n->n_attrs) memcpy(grown, n->attrs, (size_t)n->n_attrs * sizeof *grown);
     grown[n->n_attrs++] = e;
@@ -291,7 +294,7 @@ static frost_status add_attr(sm_arena *ar, sm_node *n, FrostTf__NodeDef__AttrEnt
 static frost_status setup_feeds(freezer *z) {
     const FrostTf__SignatureDef *sd = z->sig;
     if (!sd) return FROST_OK;
-    z->feeds = sm_alloc(&z->ar, (sd->n_inputs + 1) * sizeof *z->feeds);
+    z->feeds = frost__tf_alloc(&z->ar, (sd->n_inputs + 1) * sizeof *z->feeds);
     if (!z->feeds) return oom(z);
     char what[300];
     for (size_t i = 0; i < sd->n_inputs; i++) {
@@ -304,29 +307,30 @@ static frost_status setup_feeds(freezer *z) {
         if (frost__tf_dtype((int)ti->dtype) == FROST_DTYPE_INVALID)
             return frost__fail(z->err, FROST_E_UNSUPPORTED, NULL, NULL, -1, "%s is %s", what,
                                frost__sm_tf_dtype_name((int)ti->dtype));
-        sm_ref r = find_tensor(z, ti->name, what);
+        frost__tf_ref r = find_tensor(z, ti->name, what);
         if (r.node < 0) return z->err->code;
-        FROST_TRY(sm_chase(&z->f, r, &r));
+        FROST_TRY(frost__tf_chase(&z->f, r, &r));
         feed *fd = &z->feeds[z->n_feeds];
         fd->key = te->key;
         fd->at = r;
-        const sm_node *n = &z->f.nodes[r.node];
+        const frost__tf_fnode *n = &z->f.nodes[r.node];
         if ((is_op(n, "Placeholder") || is_op(n, "PlaceholderWithDefault")) && r.port == 0) {
             fd->node = r.node;
         } else {
             /* Any tensor can be fed in TensorFlow: a Placeholder stands for it here. */
-            int id = sm_add_node(&z->f, te->key, NULL, "Placeholder", NULL);
+            int id = frost__tf_flat_add(&z->f, te->key, NULL, "Placeholder", NULL);
             if (id < 0) return z->err->code;
-            sm_node *p = &z->f.nodes[id];
-            if (add_attr(&z->ar, p, sm_attr_type(&z->ar, "dtype", (int)ti->dtype)) != FROST_OK)
+            frost__tf_fnode *p = &z->f.nodes[id];
+            if (add_attr(&z->ar, p, frost__tf_flat_attr_type(&z->ar, "dtype", (int)ti->dtype)) !=
+                FROST_OK)
                 return oom(z);
             if (ti->tensor_shape) {
-                FrostTf__AttrValue *sv = sm_alloc(&z->ar, sizeof *sv);
+                FrostTf__AttrValue *sv = frost__tf_alloc(&z->ar, sizeof *sv);
                 if (!sv) return oom(z);
                 frost_tf__attr_value__init(sv);
                 sv->value_case = FROST_TF__ATTR_VALUE__VALUE_SHAPE;
                 sv->shape = ti->tensor_shape;
-                if (add_attr(&z->ar, p, sm_attr_entry(&z->ar, "shape", sv)) != FROST_OK)
+                if (add_attr(&z->ar, p, frost__tf_flat_attr_entry(&z->ar, "shape", sv)) != FROST_OK)
                     return oom(z);
             }
             fd->node = id;
@@ -340,7 +344,7 @@ static frost_status setup_fetches(freezer *z) {
     frost__sm *sm = z->sm;
     const FrostTf__SignatureDef *sd = z->sig;
     size_t n = sm->n_outputs > 0 ? (size_t)sm->n_outputs : sd->n_outputs;
-    z->fetches = sm_alloc(&z->ar, (n + 1) * sizeof *z->fetches);
+    z->fetches = frost__tf_alloc(&z->ar, (n + 1) * sizeof *z->fetches);
     if (!z->fetches) return oom(z);
     char what[300];
     for (size_t i = 0; i < n; i++) {
@@ -367,7 +371,7 @@ static frost_status setup_fetches(freezer *z) {
             tensor = te->value->name;
             snprintf(what, sizeof what, "signature '%s' output '%s'", z->sig_key, te->key);
         }
-        sm_ref r = sm_find_tensor(&z->f, tensor);
+        frost__tf_ref r = frost__tf_find_tensor(&z->f, tensor);
         if (r.node < 0) {
             char sigs[400] = "";
             size_t at = 0;
@@ -394,18 +398,18 @@ static bool reads_variables_ok(const char *op) {
 }
 
 /* Does r reach its producer through a ReadVariableOp (forwarded to the variable)? */
-static bool through_read(const sm_flat *f, sm_ref r) {
+static bool through_read(const frost__tf_flat *f, frost__tf_ref r) {
     for (int steps = 0; steps <= f->n && r.node >= 0 && r.node < f->n; steps++) {
-        const sm_node *n = &f->nodes[r.node];
+        const frost__tf_fnode *n = &f->nodes[r.node];
         if (n->variable_read) return true;
-        if (n->kind != SM_FORWARD || r.port < 0 || r.port >= n->n_fwd) return false;
+        if (n->kind != FROST__TF_FORWARD || r.port < 0 || r.port >= n->n_fwd) return false;
         r = n->fwd[r.port];
     }
     return false;
 }
 
 static frost_status mark_needed(freezer *z) {
-    sm_flat *f = &z->f;
+    frost__tf_flat *f = &z->f;
     int cap = 256, top = 0;
     int *stack = frost__alloc(f->arena->a, (size_t)cap * sizeof *stack);
     if (!stack) return oom(z);
@@ -422,9 +426,9 @@ static frost_status mark_needed(freezer *z) {
     while (top > 0 && st == FROST_OK) {
         int id = stack[--top];
         for (int k = 0; k < f->nodes[id].n_in && st == FROST_OK; k++) {
-            sm_ref r;
+            frost__tf_ref r;
             if ((st = materialize(z, f->nodes[id].in[k], &r)) != FROST_OK) break;
-            sm_node *src = &f->nodes[r.node];
+            frost__tf_fnode *src = &f->nodes[r.node];
             if (is_op(src, "VarHandleOp") && !reads_variables_ok(f->nodes[id].op) &&
                 !through_read(f, f->nodes[id].in[k])) {
                 st = frost__fail(z->err, FROST_E_UNSUPPORTED, f->nodes[id].name, f->nodes[id].op, -1,
@@ -456,7 +460,7 @@ typedef struct emitter {
 static FrostTf__NodeDef *new_node(freezer *z, emitter *em, const char *name, const char *op) {
     if (!frost__grow(z->f.arena->a, (void **)&em->nodes, &em->cap, em->n + 1, sizeof *em->nodes))
         return NULL;
-    FrostTf__NodeDef *nd = sm_alloc(&z->ar, sizeof *nd);
+    FrostTf__NodeDef *nd = frost__tf_alloc(&z->ar, sizeof *nd);
     if (!nd) return NULL;
     frost_tf__node_def__init(nd);
     nd->name = (char *)name;
@@ -465,19 +469,19 @@ static FrostTf__NodeDef *new_node(freezer *z, emitter *em, const char *name, con
     return nd;
 }
 
-static const char *tensor_name(freezer *z, sm_ref r) {
+static const char *tensor_name(freezer *z, frost__tf_ref r) {
     const char *nm = z->emit_name[r.node];
-    return r.port == 0 ? nm : sm_printf(&z->ar, "%s:%d", nm, r.port);
+    return r.port == 0 ? nm : frost__tf_printf(&z->ar, "%s:%d", nm, r.port);
 }
 
 /* The node's data inputs as frozen-graph names. */
 static frost_status emit_inputs(freezer *z, int id, FrostTf__NodeDef *nd) {
-    const sm_node *n = &z->f.nodes[id];
+    const frost__tf_fnode *n = &z->f.nodes[id];
     nd->n_input = (size_t)n->n_in;
-    nd->input = sm_alloc(&z->ar, (size_t)(n->n_in ? n->n_in : 1) * sizeof *nd->input);
+    nd->input = frost__tf_alloc(&z->ar, (size_t)(n->n_in ? n->n_in : 1) * sizeof *nd->input);
     if (!nd->input) return oom(z);
     for (int k = 0; k < n->n_in; k++) {
-        sm_ref r;
+        frost__tf_ref r;
         FROST_TRY(materialize(z, z->f.nodes[id].in[k], &r));
         nd->input[k] = (char *)tensor_name(z, r);
         if (!nd->input[k]) return oom(z);
@@ -486,9 +490,9 @@ static frost_status emit_inputs(freezer *z, int id, FrostTf__NodeDef *nd) {
 }
 
 /* The node's attributes, without frost's and TensorFlow's internal ones ('_' prefix). */
-static frost_status copy_attrs(freezer *z, const sm_node *n, FrostTf__NodeDef *nd) {
+static frost_status copy_attrs(freezer *z, const frost__tf_fnode *n, FrostTf__NodeDef *nd) {
     size_t total = (n->nd ? n->nd->n_attr : 0) + (size_t)n->n_attrs;
-    nd->attr = sm_alloc(&z->ar, (total ? total : 1) * sizeof *nd->attr);
+    nd->attr = frost__tf_alloc(&z->ar, (total ? total : 1) * sizeof *nd->attr);
     if (!nd->attr) return oom(z);
     size_t k = 0;
     for (size_t i = 0; n->nd && i < n->nd->n_attr; i++) {
@@ -503,7 +507,7 @@ static frost_status copy_attrs(freezer *z, const sm_node *n, FrostTf__NodeDef *n
 static frost_status set_attrs(freezer *z, FrostTf__NodeDef *nd, int count, ...) {
     va_list ap;
     va_start(ap, count);
-    nd->attr = sm_alloc(&z->ar, (size_t)count * sizeof *nd->attr);
+    nd->attr = frost__tf_alloc(&z->ar, (size_t)count * sizeof *nd->attr);
     for (int i = 0; i < count; i++) {
         FrostTf__NodeDef__AttrEntry *e = va_arg(ap, FrostTf__NodeDef__AttrEntry *);
         if (nd->attr) nd->attr[i] = e;
@@ -515,16 +519,18 @@ static frost_status set_attrs(freezer *z, FrostTf__NodeDef *nd, int count, ...) 
     return FROST_OK;
 }
 
-static const FrostTf__AttrValue *attr_of(const sm_node *n, const char *key) { return sm_attr(n, key); }
+static const FrostTf__AttrValue *attr_of(const frost__tf_fnode *n, const char *key) {
+    return frost__tf_node_attr(n, key);
+}
 
-static int type_attr(const sm_node *n, const char *key, int dflt) {
+static int type_attr(const frost__tf_fnode *n, const char *key, int dflt) {
     const FrostTf__AttrValue *a = attr_of(n, key);
     return a && a->value_case == FROST_TF__ATTR_VALUE__VALUE_TYPE ? (int)a->type : dflt;
 }
 
 static frost_status emit_node(freezer *z, emitter *em, int id) {
-    sm_flat *f = &z->f;
-    const sm_node *n = &f->nodes[id];
+    frost__tf_flat *f = &z->f;
+    const frost__tf_fnode *n = &f->nodes[id];
     const char *name = z->emit_name[id];
     if (sm_is_variable_op(n->op)) {
         FrostTf__NodeDef *nd = new_node(z, em, name, "Const");
@@ -542,7 +548,7 @@ static frost_status emit_node(freezer *z, emitter *em, int id) {
         FrostTf__NodeDef *nd = new_node(z, em, name, "Identity");
         if (!nd) return oom(z);
         FROST_TRY(emit_inputs(z, id, nd));
-        return set_attrs(z, nd, 1, sm_attr_type(&z->ar, "T", type_attr(n, "dtype", 1)));
+        return set_attrs(z, nd, 1, frost__tf_flat_attr_type(&z->ar, "T", type_attr(n, "dtype", 1)));
     }
     if (is_op(n, "ResourceGather")) {
         const FrostTf__AttrValue *bd = attr_of(n, "batch_dims");
@@ -550,17 +556,17 @@ static frost_status emit_node(freezer *z, emitter *em, int id) {
             return frost__fail(z->err, FROST_E_UNSUPPORTED, n->name, n->op, -1,
                                "node '%s' (ResourceGather) has batch_dims %lld", n->name,
                                (long long)bd->i);
-        const char *axis_name = sm_printf(&z->ar, "%s/axis", name);
+        const char *axis_name = frost__tf_printf(&z->ar, "%s/axis", name);
         if (!axis_name) return oom(z);
         if (name_taken(z, axis_name))
             return frost__fail(z->err, FROST_E_FORMAT, axis_name, NULL, -1,
                                "cannot add '%s': the name is taken", axis_name);
         name_add(z, axis_name);
         FrostTf__NodeDef *ax = new_node(z, em, axis_name, "Const");
-        FrostTf__TensorProto *tp = sm_alloc(&z->ar, sizeof *tp);
-        FrostTf__TensorShapeProto *sp = sm_alloc(&z->ar, sizeof *sp);
-        FrostTf__AttrValue *val = sm_alloc(&z->ar, sizeof *val);
-        int32_t *zero = sm_alloc(&z->ar, sizeof *zero);
+        FrostTf__TensorProto *tp = frost__tf_alloc(&z->ar, sizeof *tp);
+        FrostTf__TensorShapeProto *sp = frost__tf_alloc(&z->ar, sizeof *sp);
+        FrostTf__AttrValue *val = frost__tf_alloc(&z->ar, sizeof *val);
+        int32_t *zero = frost__tf_alloc(&z->ar, sizeof *zero);
         if (!ax || !tp || !sp || !val || !zero) return oom(z);
         frost_tf__tensor_shape_proto__init(sp);
         frost_tf__tensor_proto__init(tp);
@@ -571,30 +577,32 @@ static frost_status emit_node(freezer *z, emitter *em, int id) {
         frost_tf__attr_value__init(val);
         val->value_case = FROST_TF__ATTR_VALUE__VALUE_TENSOR;
         val->tensor = tp;
-        FROST_TRY(set_attrs(z, ax, 2, sm_attr_type(&z->ar, "dtype", FROST_TF__DATA_TYPE__DT_INT32),
-                            sm_attr_entry(&z->ar, "value", val)));
+        FROST_TRY(set_attrs(
+            z, ax, 2, frost__tf_flat_attr_type(&z->ar, "dtype", FROST_TF__DATA_TYPE__DT_INT32),
+            frost__tf_flat_attr_entry(&z->ar, "value", val)));
         FrostTf__NodeDef *nd = new_node(z, em, name, "GatherV2");
         if (!nd) return oom(z);
         FROST_TRY(emit_inputs(z, id, nd));
         if (nd->n_input != 2)
             return frost__fail(z->err, FROST_E_FORMAT, n->name, n->op, -1,
                                "node '%s' (ResourceGather) has %zu inputs", n->name, nd->n_input);
-        char **in3 = sm_alloc(&z->ar, 3 * sizeof *in3);
+        char **in3 = frost__tf_alloc(&z->ar, 3 * sizeof *in3);
         if (!in3) return oom(z);
         in3[0] = nd->input[0];
         in3[1] = nd->input[1];
         in3[2] = (char *)axis_name;
         nd->input = in3;
         nd->n_input = 3;
-        FrostTf__AttrValue *bdv = sm_alloc(&z->ar, sizeof *bdv);
+        FrostTf__AttrValue *bdv = frost__tf_alloc(&z->ar, sizeof *bdv);
         if (!bdv) return oom(z);
         frost_tf__attr_value__init(bdv);
         bdv->value_case = FROST_TF__ATTR_VALUE__VALUE_I;
         bdv->i = 0;
-        return set_attrs(z, nd, 4, sm_attr_type(&z->ar, "Tparams", type_attr(n, "dtype", 1)),
-                         sm_attr_type(&z->ar, "Tindices", type_attr(n, "Tindices", 3)),
-                         sm_attr_type(&z->ar, "Taxis", FROST_TF__DATA_TYPE__DT_INT32),
-                         sm_attr_entry(&z->ar, "batch_dims", bdv));
+        return set_attrs(z, nd, 4,
+                         frost__tf_flat_attr_type(&z->ar, "Tparams", type_attr(n, "dtype", 1)),
+                         frost__tf_flat_attr_type(&z->ar, "Tindices", type_attr(n, "Tindices", 3)),
+                         frost__tf_flat_attr_type(&z->ar, "Taxis", FROST_TF__DATA_TYPE__DT_INT32),
+                         frost__tf_flat_attr_entry(&z->ar, "batch_dims", bdv));
     }
     FrostTf__NodeDef *nd = new_node(z, em, name, n->op);
     if (!nd) return oom(z);
@@ -604,11 +612,11 @@ static frost_status emit_node(freezer *z, emitter *em, int id) {
 
 /* Names: every needed node keeps its flat name, feeds take their signature keys. */
 static frost_status assign_names(freezer *z) {
-    sm_flat *f = &z->f;
+    frost__tf_flat *f = &z->f;
     size_t cap = 64;
     while (cap < (size_t)f->n * 2 + 64) cap *= 2;
-    z->names = sm_alloc(&z->ar, cap * sizeof *z->names);
-    z->emit_name = sm_alloc(&z->ar, (size_t)f->n * sizeof *z->emit_name + 1);
+    z->names = frost__tf_alloc(&z->ar, cap * sizeof *z->names);
+    z->emit_name = frost__tf_alloc(&z->ar, (size_t)f->n * sizeof *z->emit_name + 1);
     if (!z->names || !z->emit_name) return oom(z);
     z->names_mask = cap - 1;
     for (int i = 0; i < f->n; i++) {
@@ -628,7 +636,7 @@ static frost_status assign_names(freezer *z) {
         if (!f->nodes[i].needed || z->emit_name[i]) continue;
         const char *want = z->feeds[k].key;
         const char *nm = name_taken(z, want) ? f->nodes[i].name : want;
-        if (name_taken(z, nm)) nm = sm_printf(&z->ar, "%s/feed", want);
+        if (name_taken(z, nm)) nm = frost__tf_printf(&z->ar, "%s/feed", want);
         if (!nm) return oom(z);
         name_add(z, nm);
         z->emit_name[i] = nm;
@@ -640,10 +648,10 @@ static frost_status remember(freezer *z, const char *from, const char *to) {
     frost__sm *sm = z->sm;
     if (!from || !to || strcmp(from, to) == 0) return FROST_OK;
     int n = sm->n_aliases;
-    const char **a = sm_alloc(&sm->arena, (size_t)(n + 1) * sizeof *a);
-    const char **b = sm_alloc(&sm->arena, (size_t)(n + 1) * sizeof *b);
-    char *fc = sm_strndup(&sm->arena, from, strlen(from));
-    char *tc = sm_strndup(&sm->arena, to, strlen(to));
+    const char **a = frost__tf_alloc(&sm->arena, (size_t)(n + 1) * sizeof *a);
+    const char **b = frost__tf_alloc(&sm->arena, (size_t)(n + 1) * sizeof *b);
+    char *fc = frost__tf_strndup(&sm->arena, from, strlen(from));
+    char *tc = frost__tf_strndup(&sm->arena, to, strlen(to));
     if (!a || !b || !fc || !tc) return oom(z);
     if (n) {
         memcpy(a, sm->alias_from, (size_t)n * sizeof *a);
@@ -659,33 +667,34 @@ static frost_status remember(freezer *z, const char *from, const char *to) {
 
 /* Inlined calls: the call nodes of the model that became FORWARD nodes (not loops, reads or
  * list ops, nor the steps frost added to unroll loops). */
-static int sm_count_calls(const sm_flat *f) {
+static int sm_count_calls(const frost__tf_flat *f) {
     int n = 0;
     for (int i = 0; i < f->n; i++) {
-        const sm_node *s = &f->nodes[i];
-        n += s->kind == SM_FORWARD && s->nd && !s->variable_read &&
+        const frost__tf_fnode *s = &f->nodes[i];
+        n += s->kind == FROST__TF_FORWARD && s->nd && !s->variable_read &&
              strncmp(s->op, "TensorList", 10) != 0 && strcmp(s->op, "While") != 0 &&
              strcmp(s->op, "StatelessWhile") != 0;
     }
     return n;
 }
 
-static int sm_count_loops(const sm_flat *f) {
+static int sm_count_loops(const frost__tf_flat *f) {
     int n = 0;
     for (int i = 0; i < f->n; i++)
-        n += f->nodes[i].kind == SM_FORWARD && (strcmp(f->nodes[i].op, "While") == 0 ||
+        n += f->nodes[i].kind == FROST__TF_FORWARD && (strcmp(f->nodes[i].op, "While") == 0 ||
                                                 strcmp(f->nodes[i].op, "StatelessWhile") == 0);
     return n;
 }
 
 static frost_status emit_graph(freezer *z, void **out, size_t *out_size) {
-    sm_flat *f = &z->f;
+    frost__tf_flat *f = &z->f;
     frost__sm *sm = z->sm;
     emitter em = {0};
     frost_status st = FROST_OK;
     sm->n_aliases = 0;
     sm->n_fetch_names = 0;
-    sm->fetch_names = sm_alloc(&sm->arena, (size_t)(z->n_fetches + 1) * sizeof *sm->fetch_names);
+    sm->fetch_names =
+        frost__tf_alloc(&sm->arena, (size_t)(z->n_fetches + 1) * sizeof *sm->fetch_names);
     if (!sm->fetch_names) return oom(z);
     for (int i = 0; i < f->n && st == FROST_OK; i++)
         if (f->nodes[i].needed) st = emit_node(z, &em, i);
@@ -698,7 +707,8 @@ static frost_status emit_graph(freezer *z, void **out, size_t *out_size) {
         if (st == FROST_OK) st = remember(z, ti->name, emitted);
         size_t len = strlen(ti->name);
         if (st == FROST_OK && len > 2 && strcmp(ti->name + len - 2, ":0") == 0) {
-            char *bare = sm_strndup(&z->ar, ti->name, len - 2);   /* "x:0" also answers as "x" */
+            char *bare =
+                frost__tf_strndup(&z->ar, ti->name, len - 2); /* "x:0" also answers as "x" */
             st = bare ? remember(z, bare, emitted) : oom(z);
         }
     }
@@ -713,7 +723,7 @@ static frost_status emit_graph(freezer *z, void **out, size_t *out_size) {
         const char *result = target;
         if (ft->key && !name_taken(z, ft->key)) {
             FrostTf__NodeDef *nd = new_node(z, &em, ft->key, "Identity");
-            char **in = sm_alloc(&z->ar, sizeof *in);
+            char **in = frost__tf_alloc(&z->ar, sizeof *in);
             if (!nd || !in) {
                 st = oom(z);
                 break;
@@ -724,14 +734,15 @@ static frost_status emit_graph(freezer *z, void **out, size_t *out_size) {
             nd->n_input = 1;
             /* The Identity's T is the fetched tensor's dtype, from the signature. */
             const FrostTf__TensorInfo *ti = z->sig->outputs[k]->value;
-            st = set_attrs(z, nd, 1, sm_attr_type(&z->ar, "T", (int)ti->dtype));
+            st = set_attrs(z, nd, 1, frost__tf_flat_attr_type(&z->ar, "T", (int)ti->dtype));
             result = ft->key;
         } else if (ft->key) {
             st = remember(z, ft->key, target);
         }
         if (st == FROST_OK) st = remember(z, ft->asked, result);
         if (st == FROST_OK) {
-            sm->fetch_names[sm->n_fetch_names] = sm_strndup(&sm->arena, result, strlen(result));
+            sm->fetch_names[sm->n_fetch_names] =
+                frost__tf_strndup(&sm->arena, result, strlen(result));
             if (!sm->fetch_names[sm->n_fetch_names]) st = oom(z);
             sm->n_fetch_names++;
         }
@@ -739,7 +750,7 @@ static frost_status emit_graph(freezer *z, void **out, size_t *out_size) {
         if (st == FROST_OK && ft->asked) {
             size_t len = strlen(ft->asked);
             if (len > 2 && strcmp(ft->asked + len - 2, ":0") == 0) {
-                char *bare = sm_strndup(&z->ar, ft->asked, len - 2);
+                char *bare = frost__tf_strndup(&z->ar, ft->asked, len - 2);
                 st = bare ? remember(z, bare, result) : oom(z);
             }
         }
@@ -768,7 +779,7 @@ static frost_status emit_graph(freezer *z, void **out, size_t *out_size) {
     }
     if (st == FROST_OK) {
         sm->fetches_are_outputs = sm->n_outputs == 0;
-        sm->report = sm_printf(&sm->arena,
+        sm->report = frost__tf_printf(&sm->arena,
                                "%s: MetaGraph [%s]%s%s%s, %d nodes after inlining %d function "
                                "call%s and unrolling %d loop%s; froze %d variable%s (%llu bytes) "
                                "from %s.index; frozen graph of %d nodes",
@@ -796,7 +807,8 @@ frost_status frost__sm_freeze(frost__sm *sm, void **out, size_t *out_size, frost
     z.f.ops = sm->mg->meta_info_def ? sm->mg->meta_info_def->stripped_op_list : NULL;
     z.f.max_nodes = sm->max_nodes > 0 ? sm->max_nodes : 1000000;
     frost_status st = choose_signature(&z);
-    if (st == FROST_OK) st = sm_flatten_graph(&z.f, sm->mg->graph_def);
+    const FrostTf__GraphDefWithLibrary *gd = sm->mg->graph_def;
+    if (st == FROST_OK) st = frost__tf_flatten(&z.f, gd->node, gd->n_node, gd->library);
     if (st == FROST_OK) st = sm_find_variable_keys(sm, &z.f);
     if (st == FROST_OK) st = setup_feeds(&z);
     if (st == FROST_OK) st = setup_fetches(&z);
@@ -804,7 +816,7 @@ frost_status frost__sm_freeze(frost__sm *sm, void **out, size_t *out_size, frost
     if (st == FROST_OK) st = assign_names(&z);
     if (st == FROST_OK) st = emit_graph(&z, out, out_size);
     frost__free(&sm->alloc, z.f.nodes);
-    sm_arena_free(&z.ar);
+    frost__tf_arena_free(&z.ar);
     return st;
 }
 

@@ -28,13 +28,15 @@ typedef struct cval {
     int64_t v[MAX_ELEMS];
 } cval;
 
-static bool is_op(const sm_node *n, const char *op) {
-    return n->kind == SM_NODE && strcmp(n->op, op) == 0;
+static bool is_op(const frost__tf_fnode *n, const char *op) {
+    return n->kind == FROST__TF_NODE && strcmp(n->op, op) == 0;
 }
 
-static const FrostTf__AttrValue *attr(const sm_node *n, const char *key) { return sm_attr(n, key); }
+static const FrostTf__AttrValue *attr(const frost__tf_fnode *n, const char *key) {
+    return frost__tf_node_attr(n, key);
+}
 
-static int64_t attr_i(const sm_node *n, const char *key, int64_t dflt) {
+static int64_t attr_i(const frost__tf_fnode *n, const char *key, int64_t dflt) {
     const FrostTf__AttrValue *a = attr(n, key);
     return a && a->value_case == FROST_TF__ATTR_VALUE__VALUE_I ? a->i : dflt;
 }
@@ -46,7 +48,7 @@ typedef struct sshape {
     int64_t d[FROST_MAX_RANK];    /* -1 unknown */
 } sshape;
 
-static bool cval_eval(sm_flat *f, sm_ref r, cval *out, int depth);
+static bool cval_eval(frost__tf_flat *f, frost__tf_ref r, cval *out, int depth);
 
 static sshape from_proto(const FrostTf__TensorShapeProto *sp) {
     sshape s = {-1, {0}};
@@ -56,11 +58,11 @@ static sshape from_proto(const FrostTf__TensorShapeProto *sp) {
     return s;
 }
 
-static sshape static_shape(sm_flat *f, sm_ref r, int depth) {
+static sshape static_shape(frost__tf_flat *f, frost__tf_ref r, int depth) {
     sshape unknown = {-1, {0}};
-    if (depth > MAX_EVAL_DEPTH || --f->eval_budget < 0 || sm_chase(f, r, &r) != FROST_OK)
+    if (depth > MAX_EVAL_DEPTH || --f->eval_budget < 0 || frost__tf_chase(f, r, &r) != FROST_OK)
         return unknown;
-    const sm_node *n = &f->nodes[r.node];
+    const frost__tf_fnode *n = &f->nodes[r.node];
     if (is_op(n, "Placeholder") || is_op(n, "PlaceholderWithDefault")) {
         const FrostTf__AttrValue *a = attr(n, "shape");
         if (a && a->value_case == FROST_TF__ATTR_VALUE__VALUE_SHAPE) return from_proto(a->shape);
@@ -98,9 +100,9 @@ static sshape static_shape(sm_flat *f, sm_ref r, int depth) {
     }
     if (is_op(n, "ResourceGather") && n->n_in == 2 && attr_i(n, "batch_dims", 0) == 0) {
         /* An Embedding's lookup: the indices' shape, then the variable's without its first dim. */
-        sm_ref v;
+        frost__tf_ref v;
         sshape ix = static_shape(f, n->in[1], depth + 1);
-        if (ix.rank < 0 || sm_chase(f, n->in[0], &v) != FROST_OK) return unknown;
+        if (ix.rank < 0 || frost__tf_chase(f, n->in[0], &v) != FROST_OK) return unknown;
         const FrostTf__AttrValue *vs = attr(&f->nodes[v.node], "shape");
         sshape p = vs && vs->value_case == FROST_TF__ATTR_VALUE__VALUE_SHAPE ? from_proto(vs->shape)
                                                                             : unknown;
@@ -136,7 +138,7 @@ static void cval_scalar(cval *c, int64_t v) {
     c->v[0] = v;
 }
 
-static bool const_tensor(const sm_node *n, cval *out) {
+static bool const_tensor(const frost__tf_fnode *n, cval *out) {
     const FrostTf__AttrValue *a = attr(n, "value");
     const FrostTf__TensorProto *t =
         a && a->value_case == FROST_TF__ATTR_VALUE__VALUE_TENSOR ? a->tensor : NULL;
@@ -202,12 +204,12 @@ static bool is_binary(const char *op) {
 }
 
 /* True when *out could be (partly) evaluated; elements may still be unknown. */
-static bool cval_eval(sm_flat *f, sm_ref r, cval *out, int depth) {
+static bool cval_eval(frost__tf_flat *f, frost__tf_ref r, cval *out, int depth) {
     memset(out, 0, sizeof *out);
-    if (depth > MAX_EVAL_DEPTH || --f->eval_budget < 0 || sm_chase(f, r, &r) != FROST_OK)
+    if (depth > MAX_EVAL_DEPTH || --f->eval_budget < 0 || frost__tf_chase(f, r, &r) != FROST_OK)
         return false;
-    const sm_node *n = &f->nodes[r.node];
-    if (n->kind != SM_NODE) return false;
+    const frost__tf_fnode *n = &f->nodes[r.node];
+    if (n->kind != FROST__TF_NODE) return false;
     const char *op = n->op;
     if (is_op(n, "Const")) return r.port == 0 && const_tensor(n, out);
     if ((!strcmp(op, "Identity") || !strcmp(op, "StopGradient") || !strcmp(op, "Cast") ||
@@ -306,7 +308,7 @@ static bool cval_eval(sm_flat *f, sm_ref r, cval *out, int depth) {
 }
 
 /* A known integer or bool scalar. */
-static bool scalar(sm_flat *f, sm_ref r, int64_t *v) {
+static bool scalar(frost__tf_flat *f, frost__tf_ref r, int64_t *v) {
     cval c;
     f->eval_budget = MAX_EVAL_STEPS;
     if (!cval_eval(f, r, &c, 0) || c.n != 1 || !c.elem_known[0]) return false;
@@ -316,11 +318,11 @@ static bool scalar(sm_flat *f, sm_ref r, int64_t *v) {
 
 /* ---- While ----------------------------------------------------------------------------------- */
 
-static const char *func_attr(sm_flat *f, const sm_node *n, const char *key) {
-    return sm_func_name(f->arena, attr(n, key));
+static const char *func_attr(frost__tf_flat *f, const frost__tf_fnode *n, const char *key) {
+    return frost__tf_func_attr_name(f->arena, attr(n, key));
 }
 
-frost_status sm_unroll_while(sm_flat *f, int id) {
+frost_status sm_unroll_while(frost__tf_flat *f, int id) {
     const char *name = f->nodes[id].name, *op = f->nodes[id].op;
     int n_vars = f->nodes[id].n_in;
     const char *cond = func_attr(f, &f->nodes[id], "cond");
@@ -328,48 +330,50 @@ frost_status sm_unroll_while(sm_flat *f, int id) {
     if (!cond || !body)
         return frost__fail(f->err, FROST_E_FORMAT, name, op, -1, "%s node '%s' has no cond or body",
                            op, name);
-    const sm_ref *vars = f->nodes[id].in;
+    const frost__tf_ref *vars = f->nodes[id].in;
     for (int iter = 0;; iter++) {
         if (iter >= MAX_UNROLL)
             return frost__fail(f->err, FROST_E_LIMIT, name, op, -1,
                                "%s loop '%s' (body '%s') runs more than %d times: too many to unroll",
                                op, name, body, MAX_UNROLL);
-        char *cname = sm_printf(f->arena, "%s/cond_%d", name, iter);
-        int c = cname ? sm_add_node(f, cname, NULL, "StatefulPartitionedCall", NULL) : -1;
+        char *cname = frost__tf_printf(f->arena, "%s/cond_%d", name, iter);
+        int c = cname ? frost__tf_flat_add(f, cname, NULL, "StatefulPartitionedCall", NULL) : -1;
         if (c < 0) return cname ? f->err->code : frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
-        FROST_TRY(sm_inline_call(f, c, cond, vars, n_vars));
+        f->nodes[c].depth = f->nodes[id].depth; /* a loop in its own body stays bounded */
+        FROST_TRY(frost__tf_inline_call(f, c, cond, vars, n_vars));
         int64_t go;
-        if (f->nodes[c].n_fwd != 1 || !scalar(f, (sm_ref){c, 0}, &go))
+        if (f->nodes[c].n_fwd != 1 || !scalar(f, (frost__tf_ref){c, 0}, &go))
             return frost__fail(f->err, FROST_E_UNSUPPORTED, name, op, -1,
                                "%s loop '%s' (body '%s'): its condition ('%s') is not known at load "
                                "at step %d, so the trip count is not static: frost runs loops only "
                                "by unrolling them (fixed-length sequences)",
                                op, name, body, cond, iter);
         if (!go) break;
-        char *bname = sm_printf(f->arena, "%s/step_%d", name, iter);
-        int b = bname ? sm_add_node(f, bname, NULL, "StatefulPartitionedCall", NULL) : -1;
+        char *bname = frost__tf_printf(f->arena, "%s/step_%d", name, iter);
+        int b = bname ? frost__tf_flat_add(f, bname, NULL, "StatefulPartitionedCall", NULL) : -1;
         if (b < 0) return bname ? f->err->code : frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
-        FROST_TRY(sm_inline_call(f, b, body, vars, n_vars));
+        f->nodes[b].depth = f->nodes[id].depth;
+        FROST_TRY(frost__tf_inline_call(f, b, body, vars, n_vars));
         if (f->nodes[b].n_fwd != n_vars)
             return frost__fail(f->err, FROST_E_FORMAT, name, op, -1,
                                "%s loop '%s': body '%s' returns %d values for %d loop variables", op,
                                name, body, f->nodes[b].n_fwd, n_vars);
         vars = f->nodes[b].fwd;
     }
-    sm_node *n = &f->nodes[id];
-    n->kind = SM_FORWARD;
-    n->fwd = (sm_ref *)vars;
+    frost__tf_fnode *n = &f->nodes[id];
+    n->kind = FROST__TF_FORWARD;
+    n->fwd = (frost__tf_ref *)vars;
     n->n_fwd = n_vars;
     return FROST_OK;
 }
 
 /* ---- TensorLists ----------------------------------------------------------------------------- */
 
-/* sm_chase, unrolling the loops it reaches: a list may come out of a While. */
-static frost_status chase_unrolled(sm_flat *f, sm_ref r, sm_ref *out) {
+/* frost__tf_chase, unrolling the loops it reaches: a list may come out of a While. */
+static frost_status chase_unrolled(frost__tf_flat *f, frost__tf_ref r, frost__tf_ref *out) {
     for (int guard = 0; guard < 1000; guard++) {
-        FROST_TRY(sm_chase(f, r, &r));
-        const sm_node *n = &f->nodes[r.node];
+        FROST_TRY(frost__tf_chase(f, r, &r));
+        const frost__tf_fnode *n = &f->nodes[r.node];
         if (!is_op(n, "While") && !is_op(n, "StatelessWhile")) {
             *out = r;
             return FROST_OK;
@@ -379,22 +383,22 @@ static frost_status chase_unrolled(sm_flat *f, sm_ref r, sm_ref *out) {
     return frost__fail(f->err, FROST_E_LIMIT, NULL, NULL, -1, "loops nested too deep");
 }
 
-static frost_status list_fail(sm_flat *f, int id, const char *why) {
-    const sm_node *n = &f->nodes[id];
+static frost_status list_fail(frost__tf_flat *f, int id, const char *why) {
+    const frost__tf_fnode *n = &f->nodes[id];
     return frost__fail(f->err, FROST_E_UNSUPPORTED, n->name, n->op, -1, "%s node '%s': %s", n->op,
                        n->name, why);
 }
 
 /* A Const node holding one int32 scalar, added to the flat graph. */
-static int add_int_const(sm_flat *f, const char *name, int32_t value) {
-    int id = sm_add_node(f, name, NULL, "Const", NULL);
+static int add_int_const(frost__tf_flat *f, const char *name, int32_t value) {
+    int id = frost__tf_flat_add(f, name, NULL, "Const", NULL);
     if (id < 0) return -1;
-    sm_arena *ar = f->arena;
-    FrostTf__TensorProto *tp = sm_alloc(ar, sizeof *tp);
-    FrostTf__TensorShapeProto *sp = sm_alloc(ar, sizeof *sp);
-    FrostTf__AttrValue *val = sm_alloc(ar, sizeof *val);
-    int32_t *v = sm_alloc(ar, sizeof *v);
-    FrostTf__NodeDef__AttrEntry **attrs = sm_alloc(ar, 2 * sizeof *attrs);
+    frost__tf_arena *ar = f->arena;
+    FrostTf__TensorProto *tp = frost__tf_alloc(ar, sizeof *tp);
+    FrostTf__TensorShapeProto *sp = frost__tf_alloc(ar, sizeof *sp);
+    FrostTf__AttrValue *val = frost__tf_alloc(ar, sizeof *val);
+    int32_t *v = frost__tf_alloc(ar, sizeof *v);
+    FrostTf__NodeDef__AttrEntry **attrs = frost__tf_alloc(ar, 2 * sizeof *attrs);
     if (!tp || !sp || !val || !v || !attrs) return -1;
     frost_tf__tensor_shape_proto__init(sp);
     frost_tf__tensor_proto__init(tp);
@@ -406,29 +410,30 @@ static int add_int_const(sm_flat *f, const char *name, int32_t value) {
     frost_tf__attr_value__init(val);
     val->value_case = FROST_TF__ATTR_VALUE__VALUE_TENSOR;
     val->tensor = tp;
-    attrs[0] = sm_attr_type(ar, "dtype", FROST_TF__DATA_TYPE__DT_INT32);
-    attrs[1] = sm_attr_entry(ar, "value", val);
+    attrs[0] = frost__tf_flat_attr_type(ar, "dtype", FROST_TF__DATA_TYPE__DT_INT32);
+    attrs[1] = frost__tf_flat_attr_entry(ar, "value", val);
     if (!attrs[0] || !attrs[1]) return -1;
     f->nodes[id].attrs = attrs;
     f->nodes[id].n_attrs = 2;
     return id;
 }
 
-static int element_dtype(const sm_node *n) {
+static int element_dtype(const frost__tf_fnode *n) {
     const FrostTf__AttrValue *a = attr(n, "element_dtype");
     return a && a->value_case == FROST_TF__ATTR_VALUE__VALUE_TYPE ? (int)a->type : 1;
 }
 
-static frost_status oom(sm_flat *f) {
+static frost_status oom(frost__tf_flat *f) {
     return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory while unrolling");
 }
 
 /* Element `index` of the list `list`: the value a SetItem wrote, or a GatherV2 of the tensor a
  * FromTensor list was made of. */
-static frost_status list_item(sm_flat *f, int reader, sm_ref list, int64_t index, sm_ref *out) {
+static frost_status list_item(frost__tf_flat *f, int reader, frost__tf_ref list, int64_t index,
+                              frost__tf_ref *out) {
     for (int hops = 0; hops <= f->n; hops++) {
         FROST_TRY(chase_unrolled(f, list, &list));
-        const sm_node *l = &f->nodes[list.node];
+        const frost__tf_fnode *l = &f->nodes[list.node];
         if (is_op(l, "Identity") && l->n_in >= 1) {   /* loop bodies return their lists so */
             list = l->in[0];
             continue;
@@ -446,33 +451,35 @@ static frost_status list_item(sm_flat *f, int reader, sm_ref list, int64_t index
         }
         if (is_op(l, "TensorListFromTensor") && l->n_in >= 1) {
             const char *base = f->nodes[reader].name;
-            char *gname = sm_printf(f->arena, "%s/element", base);
-            char *iname = sm_printf(f->arena, "%s/index", base);
-            char *aname = sm_printf(f->arena, "%s/axis", base);
+            char *gname = frost__tf_printf(f->arena, "%s/element", base);
+            char *iname = frost__tf_printf(f->arena, "%s/index", base);
+            char *aname = frost__tf_printf(f->arena, "%s/axis", base);
             if (!gname || !iname || !aname) return oom(f);
             int ic = add_int_const(f, iname, (int32_t)index), ac = add_int_const(f, aname, 0);
-            int g = ic >= 0 && ac >= 0 ? sm_add_node(f, gname, NULL, "GatherV2", NULL) : -1;
+            int g = ic >= 0 && ac >= 0 ? frost__tf_flat_add(f, gname, NULL, "GatherV2", NULL) : -1;
             if (g < 0) return f->err->code ? f->err->code : oom(f);
-            sm_ref *in = sm_alloc(f->arena, 3 * sizeof *in);
-            FrostTf__NodeDef__AttrEntry **attrs = sm_alloc(f->arena, 4 * sizeof *attrs);
-            FrostTf__AttrValue *bd = sm_alloc(f->arena, sizeof *bd);
+            frost__tf_ref *in = frost__tf_alloc(f->arena, 3 * sizeof *in);
+            FrostTf__NodeDef__AttrEntry **attrs = frost__tf_alloc(f->arena, 4 * sizeof *attrs);
+            FrostTf__AttrValue *bd = frost__tf_alloc(f->arena, sizeof *bd);
             if (!in || !attrs || !bd) return oom(f);
             in[0] = f->nodes[list.node].in[0];
-            in[1] = (sm_ref){ic, 0};
-            in[2] = (sm_ref){ac, 0};
+            in[1] = (frost__tf_ref){ic, 0};
+            in[2] = (frost__tf_ref){ac, 0};
             frost_tf__attr_value__init(bd);
             bd->value_case = FROST_TF__ATTR_VALUE__VALUE_I;
-            attrs[0] = sm_attr_type(f->arena, "Tparams", element_dtype(&f->nodes[list.node]));
-            attrs[1] = sm_attr_type(f->arena, "Tindices", FROST_TF__DATA_TYPE__DT_INT32);
-            attrs[2] = sm_attr_type(f->arena, "Taxis", FROST_TF__DATA_TYPE__DT_INT32);
-            attrs[3] = sm_attr_entry(f->arena, "batch_dims", bd);
+            attrs[0] =
+                frost__tf_flat_attr_type(f->arena, "Tparams", element_dtype(&f->nodes[list.node]));
+            attrs[1] =
+                frost__tf_flat_attr_type(f->arena, "Tindices", FROST_TF__DATA_TYPE__DT_INT32);
+            attrs[2] = frost__tf_flat_attr_type(f->arena, "Taxis", FROST_TF__DATA_TYPE__DT_INT32);
+            attrs[3] = frost__tf_flat_attr_entry(f->arena, "batch_dims", bd);
             for (int k = 0; k < 4; k++)
                 if (!attrs[k]) return oom(f);
             f->nodes[g].in = in;
             f->nodes[g].n_in = 3;
             f->nodes[g].attrs = attrs;
             f->nodes[g].n_attrs = 4;
-            *out = (sm_ref){g, 0};
+            *out = (frost__tf_ref){g, 0};
             return FROST_OK;
         }
         if (is_op(l, "TensorListReserve") || is_op(l, "EmptyTensorList")) {
@@ -488,19 +495,19 @@ static frost_status list_item(sm_flat *f, int reader, sm_ref list, int64_t index
     return list_fail(f, reader, "its list is written in a cycle");
 }
 
-frost_status sm_rewrite_tensor_list(sm_flat *f, int id) {
-    sm_node *n = &f->nodes[id];
+frost_status sm_rewrite_tensor_list(frost__tf_flat *f, int id) {
+    frost__tf_fnode *n = &f->nodes[id];
     if (is_op(n, "TensorListGetItem")) {
         int64_t index;
         if (n->n_in < 2 || !scalar(f, n->in[1], &index))
             return list_fail(f, id, "reads at an index not known at load (a loop frost did not unroll?)");
-        sm_ref item;
+        frost__tf_ref item;
         FROST_TRY(list_item(f, id, f->nodes[id].in[0], index, &item));
-        sm_ref *fwd = sm_alloc(f->arena, sizeof *fwd);
+        frost__tf_ref *fwd = frost__tf_alloc(f->arena, sizeof *fwd);
         if (!fwd) return oom(f);
         *fwd = item;
         n = &f->nodes[id];
-        n->kind = SM_FORWARD;
+        n->kind = FROST__TF_FORWARD;
         n->fwd = fwd;
         n->n_fwd = 1;
         return FROST_OK;
@@ -508,14 +515,14 @@ frost_status sm_rewrite_tensor_list(sm_flat *f, int id) {
     /* TensorListStack: the elements written, in order, packed along a new axis 0. */
     if (n->n_in < 1) return list_fail(f, id, "has no list");
     enum { MAX_ITEMS = 1 << 16 };
-    sm_ref list = n->in[0];
+    frost__tf_ref list = n->in[0];
     int64_t count = -1;
-    sm_ref *items = NULL;
+    frost__tf_ref *items = NULL;
     bool *have = NULL;
     int64_t cap = 0;
     for (int hops = 0; hops <= f->n; hops++) {
         FROST_TRY(chase_unrolled(f, list, &list));
-        const sm_node *l = &f->nodes[list.node];
+        const frost__tf_fnode *l = &f->nodes[list.node];
         if (is_op(l, "Identity") && l->n_in >= 1) {   /* loop bodies return their lists so */
             list = l->in[0];
             continue;
@@ -526,8 +533,8 @@ frost_status sm_rewrite_tensor_list(sm_flat *f, int id) {
                 return list_fail(f, list.node, "writes at an index not known at load");
             if (j >= cap) {
                 int64_t nc = j + 1 > 2 * cap ? j + 1 : 2 * cap;
-                sm_ref *ni = sm_alloc(f->arena, (size_t)nc * sizeof *ni);
-                bool *nh = sm_alloc(f->arena, (size_t)nc);
+                frost__tf_ref *ni = frost__tf_alloc(f->arena, (size_t)nc * sizeof *ni);
+                bool *nh = frost__tf_alloc(f->arena, (size_t)nc);
                 if (!ni || !nh) return oom(f);
                 if (cap) {
                     memcpy(ni, items, (size_t)cap * sizeof *ni);
@@ -564,30 +571,31 @@ frost_status sm_rewrite_tensor_list(sm_flat *f, int id) {
             snprintf(why, sizeof why, "stacks element %lld, which nothing wrote", (long long)j);
             return list_fail(f, id, why);
         }
-    char *pname = sm_printf(f->arena, "%s/stack", f->nodes[id].name);
-    int p = pname ? sm_add_node(f, pname, NULL, "Pack", NULL) : -1;
+    char *pname = frost__tf_printf(f->arena, "%s/stack", f->nodes[id].name);
+    int p = pname ? frost__tf_flat_add(f, pname, NULL, "Pack", NULL) : -1;
     if (p < 0) return pname ? f->err->code : oom(f);
-    FrostTf__NodeDef__AttrEntry **attrs = sm_alloc(f->arena, 3 * sizeof *attrs);
-    FrostTf__AttrValue *nv = sm_alloc(f->arena, sizeof *nv), *av = sm_alloc(f->arena, sizeof *av);
+    FrostTf__NodeDef__AttrEntry **attrs = frost__tf_alloc(f->arena, 3 * sizeof *attrs);
+    FrostTf__AttrValue *nv = frost__tf_alloc(f->arena, sizeof *nv),
+                       *av = frost__tf_alloc(f->arena, sizeof *av);
     if (!attrs || !nv || !av) return oom(f);
     frost_tf__attr_value__init(nv);
     nv->value_case = FROST_TF__ATTR_VALUE__VALUE_I;
     nv->i = count;
     frost_tf__attr_value__init(av);
     av->value_case = FROST_TF__ATTR_VALUE__VALUE_I;
-    attrs[0] = sm_attr_entry(f->arena, "N", nv);
-    attrs[1] = sm_attr_type(f->arena, "T", element_dtype(&f->nodes[id]));
-    attrs[2] = sm_attr_entry(f->arena, "axis", av);
+    attrs[0] = frost__tf_flat_attr_entry(f->arena, "N", nv);
+    attrs[1] = frost__tf_flat_attr_type(f->arena, "T", element_dtype(&f->nodes[id]));
+    attrs[2] = frost__tf_flat_attr_entry(f->arena, "axis", av);
     if (!attrs[0] || !attrs[1] || !attrs[2]) return oom(f);
     f->nodes[p].in = items;
     f->nodes[p].n_in = (int)count;
     f->nodes[p].attrs = attrs;
     f->nodes[p].n_attrs = 3;
-    sm_ref *fwd = sm_alloc(f->arena, sizeof *fwd);
+    frost__tf_ref *fwd = frost__tf_alloc(f->arena, sizeof *fwd);
     if (!fwd) return oom(f);
-    *fwd = (sm_ref){p, 0};
+    *fwd = (frost__tf_ref){p, 0};
     n = &f->nodes[id];
-    n->kind = SM_FORWARD;
+    n->kind = FROST__TF_FORWARD;
     n->fwd = fwd;
     n->n_fwd = 1;
     return FROST_OK;

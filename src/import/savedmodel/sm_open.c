@@ -72,7 +72,7 @@ bool frost__sm_is_path(const char *path) {
 
 /* model_checkpoint_path: "..." of a TF1 `checkpoint` text file, as a name relative to its folder
  * (TensorFlow often writes an absolute path there: only the last component is kept). */
-static char *checkpoint_prefix(sm_arena *ar, const char *text, size_t n) {
+static char *checkpoint_prefix(frost__tf_arena *ar, const char *text, size_t n) {
     const char *key = "model_checkpoint_path:";
     size_t kl = strlen(key);
     for (size_t i = 0; i + kl < n; i++) {
@@ -83,7 +83,7 @@ static char *checkpoint_prefix(sm_arena *ar, const char *text, size_t n) {
         size_t start = ++j;
         while (j < n && text[j] != '"' && text[j] != '\n') j++;
         if (j >= n || text[j] != '"' || j == start) return NULL;
-        char *full = sm_strndup(ar, text + start, j - start);
+        char *full = frost__tf_strndup(ar, text + start, j - start);
         return full ? (char *)base_name(full) : NULL;
     }
     return NULL;
@@ -113,13 +113,13 @@ static bool has_tags(const FrostTf__MetaGraphDef *mg, const char *tags) {
     return true;
 }
 
-static const char *tag_list(sm_arena *ar, const FrostTf__MetaGraphDef *mg) {
+static const char *tag_list(frost__tf_arena *ar, const FrostTf__MetaGraphDef *mg) {
     const FrostTf__MetaGraphDef__MetaInfoDef *mi = mg->meta_info_def;
     char buf[512] = "";
     size_t at = 0;
     for (size_t i = 0; mi && i < mi->n_tags && at < sizeof buf; i++)
         at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%s", i ? "," : "", mi->tags[i]);
-    return sm_strndup(ar, buf, strlen(buf));
+    return frost__tf_strndup(ar, buf, strlen(buf));
 }
 
 static frost_status choose_meta_graph(frost__sm *sm, const char *tag, frost_error *err) {
@@ -165,7 +165,7 @@ static void convert_tensor(const FrostTf__SignatureDef__TensorEntry *te, frost__
 }
 
 static frost_status build_info(frost__sm *sm, frost_error *err) {
-    sm_arena *ar = &sm->arena;
+    frost__tf_arena *ar = &sm->arena;
     frost__sm_info *in = &sm->info;
     const FrostTf__MetaGraphDef *mg = sm->mg;
     const FrostTf__MetaGraphDef__MetaInfoDef *mi = mg->meta_info_def;
@@ -174,13 +174,13 @@ static frost_status build_info(frost__sm *sm, frost_error *err) {
     in->tags = mi ? (const char *const *)mi->tags : NULL;
     in->n_tags = mi ? (int)mi->n_tags : 0;
     in->n_meta_graphs = sm->saved ? (int)sm->saved->n_meta_graphs : 1;
-    const char **all = sm_alloc(ar, (size_t)in->n_meta_graphs * sizeof *all + 1);
+    const char **all = frost__tf_alloc(ar, (size_t)in->n_meta_graphs * sizeof *all + 1);
     if (!all) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     for (int i = 0; i < in->n_meta_graphs; i++)
         all[i] = tag_list(ar, sm->saved ? sm->saved->meta_graphs[i] : mg);
     in->all_tags = all;
     in->n_signatures = (int)mg->n_signature_def;
-    frost__sm_signature *sigs = sm_alloc(ar, (mg->n_signature_def + 1) * sizeof *sigs);
+    frost__sm_signature *sigs = frost__tf_alloc(ar, (mg->n_signature_def + 1) * sizeof *sigs);
     if (!sigs) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     for (size_t i = 0; i < mg->n_signature_def; i++) {
         const FrostTf__MetaGraphDef__SignatureEntry *se = mg->signature_def[i];
@@ -190,8 +190,8 @@ static frost_status build_info(frost__sm *sm, frost_error *err) {
         s->method = sd && sd->method_name ? sd->method_name : "";
         s->n_inputs = sd ? (int)sd->n_inputs : 0;
         s->n_outputs = sd ? (int)sd->n_outputs : 0;
-        s->inputs = sm_alloc(ar, (size_t)(s->n_inputs + 1) * sizeof *s->inputs);
-        s->outputs = sm_alloc(ar, (size_t)(s->n_outputs + 1) * sizeof *s->outputs);
+        s->inputs = frost__tf_alloc(ar, (size_t)(s->n_inputs + 1) * sizeof *s->inputs);
+        s->outputs = frost__tf_alloc(ar, (size_t)(s->n_outputs + 1) * sizeof *s->outputs);
         if (!s->inputs || !s->outputs)
             return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
         for (int k = 0; k < s->n_inputs; k++) convert_tensor(sd->inputs[k], &s->inputs[k]);
@@ -199,7 +199,8 @@ static frost_status build_info(frost__sm *sm, frost_error *err) {
     }
     in->signatures = sigs;
     if (sm->bundle) {
-        frost__sm_variable *vars = sm_alloc(ar, (size_t)(sm->bundle->n_entries + 1) * sizeof *vars);
+        frost__sm_variable *vars =
+            frost__tf_alloc(ar, (size_t)(sm->bundle->n_entries + 1) * sizeof *vars);
         if (!vars) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
         for (int i = 0; i < sm->bundle->n_entries; i++) {
             const frost__bundle_entry *e = &sm->bundle->entries[i];
@@ -217,7 +218,7 @@ static frost_status build_info(frost__sm *sm, frost_error *err) {
 
 /* Reads the index of the checkpoint at sm->ckpt_prefix, when it exists. */
 static frost_status open_bundle(frost__sm *sm, frost_error *err) {
-    char *index = sm_printf(&sm->arena, "%s.index", sm->ckpt_prefix);
+    char *index = frost__tf_printf(&sm->arena, "%s.index", sm->ckpt_prefix);
     if (!index) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     if (!sm_source_exists(&sm->src, index)) return FROST_OK;
     void *data;
@@ -232,8 +233,8 @@ static frost_status open_bundle(frost__sm *sm, frost_error *err) {
  * `checkpoint` file names. */
 static frost_status tf1_prefix(frost__sm *sm, const char *meta_name, frost_error *err) {
     if (meta_name && ends_with(meta_name, ".meta")) {
-        char *stem = sm_strndup(&sm->arena, meta_name, strlen(meta_name) - 5);
-        char *index = stem ? sm_printf(&sm->arena, "%s.index", stem) : NULL;
+        char *stem = frost__tf_strndup(&sm->arena, meta_name, strlen(meta_name) - 5);
+        char *index = stem ? frost__tf_printf(&sm->arena, "%s.index", stem) : NULL;
         if (!index) return frost__fail(err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
         if (sm_source_exists(&sm->src, index)) {
             sm->ckpt_prefix = stem;
@@ -256,11 +257,12 @@ static frost_status tf1_prefix(frost__sm *sm, const char *meta_name, frost_error
     for (int i = 0; sm->src.files && i < sm->src.n_files; i++) {
         const char *nm = sm->src.files[i].name;
         if (nm && ends_with(nm, ".index")) {
-            sm->ckpt_prefix = sm_strndup(&sm->arena, nm, strlen(nm) - 6);
+            sm->ckpt_prefix = frost__tf_strndup(&sm->arena, nm, strlen(nm) - 6);
             return FROST_OK;
         }
     }
-    sm->ckpt_prefix = meta_name ? sm_strndup(&sm->arena, meta_name, strlen(meta_name) - 5) : "model";
+    sm->ckpt_prefix =
+        meta_name ? frost__tf_strndup(&sm->arena, meta_name, strlen(meta_name) - 5) : "model";
     return FROST_OK;  /* no checkpoint: only a graph without variables will freeze */
 }
 
@@ -310,7 +312,7 @@ frost_status frost__sm_open(const char *path, const void *data, size_t size,
                 sm->dir_copy = frost__strdup(a, "/");
             }
             file = b;
-            if (meta_beside(path)) file = sm_printf(&sm->arena, "%s.meta", b);
+            if (meta_beside(path)) file = frost__tf_printf(&sm->arena, "%s.meta", b);
             if (!file) goto oom;
             tf1 = ends_with(file, ".meta");
             if (tf1) meta_name = file;
@@ -322,11 +324,11 @@ frost_status frost__sm_open(const char *path, const void *data, size_t size,
         sm->src.dir = sm->dir_copy;
         if (tf1 && !meta_name) {  /* a checkpoint directory: the `checkpoint` file names it */
             if ((st = tf1_prefix(sm, NULL, err)) != FROST_OK) goto fail;
-            meta_name = sm_printf(&sm->arena, "%s.meta", sm->ckpt_prefix);
+            meta_name = frost__tf_printf(&sm->arena, "%s.meta", sm->ckpt_prefix);
             if (!meta_name) goto oom;
             file = meta_name;
         }
-        sm->what = sm_strndup(&sm->arena, file, strlen(file));
+        sm->what = frost__tf_strndup(&sm->arena, file, strlen(file));
         if (!sm->what) goto oom;
         if ((st = sm_source_read_all(&sm->src, file, &owned, &size, err)) != FROST_OK) goto fail;
         data = owned;
@@ -391,7 +393,7 @@ void frost__sm_close(frost__sm *sm) {
     if (sm->saved) frost_tf__saved_model__free_unpacked(sm->saved, &sm->pa);
     if (sm->meta_alone) frost_tf__meta_graph_def__free_unpacked(sm->meta_alone, &sm->pa);
     frost__bundle_free(sm->bundle);
-    sm_arena_free(&sm->arena);
+    frost__tf_arena_free(&sm->arena);
     frost_allocator a = sm->alloc;
     frost__free(&a, sm->dir_copy);
     frost__free(&a, sm);

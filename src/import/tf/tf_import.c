@@ -19,6 +19,7 @@
 
 #include "import/import_util.h"
 #include "import/tf/tf_internal.h"
+#include "import/tf/tf_names.h"
 
 /* ==== protobuf-c allocation through the graph's allocator ==================================== */
 
@@ -438,8 +439,7 @@ typedef struct importer {
     frost_error *err;
     FrostTf__GraphDef *gd;
     int n;                 /* nodes                                    */
-    int *hash;             /* open addressing: node index + 1, 0 empty  */
-    size_t hash_mask;
+    frost__tf_names names; /* the nodes by name                         */
     int *in_start;         /* [n + 1] into refs                         */
     input_ref *refs;
     bool *loop_merge;      /* Merge fed by NextIteration: a while loop   */
@@ -454,29 +454,7 @@ static void *tmp_calloc(importer *im, size_t n, size_t elem) {
     return frost__calloc(&im->g->alloc, n ? n : 1, elem);
 }
 
-static uint64_t hash_bytes(const char *s, size_t len) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-    return h;
-}
-
-static int find_node(const importer *im, const char *name, size_t len) {
-    size_t i = (size_t)hash_bytes(name, len) & im->hash_mask;
-    for (;;) {
-        int e = im->hash[i];
-        if (!e) return -1;
-        const char *nm = im->gd->node[e - 1]->name;
-        if (strncmp(nm, name, len) == 0 && nm[len] == 0) return e - 1;
-        i = (i + 1) & im->hash_mask;
-    }
-}
-
 static frost_status index_names(importer *im) {
-    size_t cap = 16;
-    while (cap < (size_t)im->n * 2) cap *= 2;
-    im->hash = tmp_calloc(im, cap, sizeof(int));
-    if (!im->hash) return oom(im->err, NULL);
-    im->hash_mask = cap - 1;
     for (int k = 0; k < im->n; k++) {
         const FrostTf__NodeDef *nd = im->gd->node[k];
         if (!nd->name[0])
@@ -501,19 +479,16 @@ static frost_status index_names(importer *im) {
                                    "limit of %lld (max_attr_len)", nd->name, nd->op,
                                    e->key ? e->key : "?", n, (long long)max_list);
         }
-        size_t len = strlen(nd->name);
-        size_t i = (size_t)hash_bytes(nd->name, len) & im->hash_mask;
-        while (im->hash[i]) {
-            int other = im->hash[i] - 1;
-            if (strcmp(im->gd->node[other]->name, nd->name) == 0)
-                return frost__fail(im->err, FROST_E_FORMAT, nd->name, nd->op, -1,
-                                   "duplicate node name '%s' (nodes #%d, op '%s', and #%d, "
-                                   "op '%s')",
-                                   nd->name, other, im->gd->node[other]->op, k, nd->op);
-            i = (i + 1) & im->hash_mask;
-        }
-        im->hash[i] = k + 1;
     }
+    int a = 0, b = 0;
+    frost_status st = frost__tf_names_build(&im->names, &im->g->alloc, im->gd->node,
+                                            (size_t)im->n, &a, &b);
+    if (st == FROST_E_NOMEM) return oom(im->err, NULL);
+    if (st != FROST_OK)
+        return frost__fail(im->err, FROST_E_FORMAT, im->gd->node[b]->name, im->gd->node[b]->op, -1,
+                           "duplicate node name '%s' (nodes #%d, op '%s', and #%d, op '%s')",
+                           im->gd->node[b]->name, a, im->gd->node[a]->op, b,
+                           im->gd->node[b]->op);
     return FROST_OK;
 }
 
@@ -537,7 +512,7 @@ static frost_status parse_input(importer *im, const FrostTf__NodeDef *nd, const 
             name_len = (size_t)(colon - s);
         }
     }
-    int src = find_node(im, s, name_len);
+    int src = frost__tf_names_find(&im->names, s, name_len);
     if (src < 0)
         return frost__fail(im->err, FROST_E_FORMAT, nd->name, nd->op, -1,
                            "node '%s' (%s): input '%s' names no node in the graph", nd->name,
@@ -898,7 +873,7 @@ static frost_status build_all(importer *im) {
 
 static void importer_free(importer *im) {
     const frost_allocator *a = &im->g->alloc;
-    frost__free(a, im->hash);
+    frost__tf_names_free(&im->names, a);
     frost__free(a, im->in_start);
     frost__free(a, im->refs);
     frost__free(a, im->loop_merge);

@@ -464,43 +464,6 @@ static frost_status read_func(frost__tf_json *c, const frost__json *j, const cha
     return FROST_OK;
 }
 
-bool frost__tf_func_name(const FrostTf__AttrValue *a, char *buf, size_t cap) {
-    buf[0] = 0;
-    if (!a || a->value_case != FROST_TF__ATTR_VALUE__VALUE_FUNC || !a->func.data) return false;
-    const uint8_t *p = a->func.data;
-    size_t n = a->func.len, at = 0;
-    while (at < n) {
-        uint64_t key = 0, len = 0;
-        for (int shift = 0; at < n && shift < 64; shift += 7) {
-            key |= (uint64_t)(p[at] & 0x7f) << shift;
-            if (!(p[at++] & 0x80)) break;
-        }
-        unsigned wt = key & 7;
-        if (wt == 0) {
-            while (at < n && (p[at++] & 0x80)) {}
-            continue;
-        }
-        if (wt == 1 || wt == 5) {
-            at += wt == 1 ? 8 : 4;
-            continue;
-        }
-        if (wt != 2) return false;
-        for (int shift = 0; at < n && shift < 64; shift += 7) {
-            len |= (uint64_t)(p[at] & 0x7f) << shift;
-            if (!(p[at++] & 0x80)) break;
-        }
-        if (len > n - at) return false;
-        if ((key >> 3) == 1) {
-            size_t k = len < cap - 1 ? (size_t)len : cap - 1;
-            memcpy(buf, p + at, k);
-            buf[k] = 0;
-            return k > 0 && memchr(buf, 0, k) == NULL;
-        }
-        at += (size_t)len;
-    }
-    return false;
-}
-
 static frost_status read_list(frost__tf_json *c, const frost__json *j, const char *where,
                               FrostTf__AttrValue__ListValue **out) {
     *out = NULL;

@@ -33,8 +33,4 @@ void frost__tf_json_free(frost__graph *g, void *message);
  * frost__tf_json_free releases it and a constant may take over a tensor_content buffer. */
 void *frost__tf_json_alloc(frost__graph *g, size_t bytes);
 
-/* The name inside a "func" attribute (a NameAttrList kept as its protobuf bytes, as tf_graph.proto
- * reads it from a .pb) into buf; false when it has none. */
-bool frost__tf_func_name(const FrostTf__AttrValue *a, char *buf, size_t cap);
-
 #endif /* FROST_IMPORT_TF_JSON_H */

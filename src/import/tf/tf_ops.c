@@ -711,14 +711,51 @@ static bool const_ints(const frost__tf_node *c, int v, int64_t *vals, int *n) {
     return true;
 }
 
+/* Slice whose begin or size is computed in the graph (crop_to_bounding_box on a run-time image
+ * size): ends = begin + size in int64, or INT64_MAX where size < 0 (-1: "to the end"), known when
+ * planning like any shape arithmetic. */
+static frost_status slice_computed(frost__tf_node *c) {
+    char name[600];
+    frost__params p;
+    int id;
+#define STEP(tag, op, n_in, in_arr, params)                                                       \
+    do {                                                                                          \
+        id = add_node(c, sub_name(c, tag, name, sizeof name), op, n_in, in_arr, 1, params);       \
+        if (id < 0) return c->err->code;                                                          \
+    } while (0)
+    memset(&p, 0, sizeof p);
+    p.cast.to = FROST_DTYPE_I64;
+    STEP("begin_i64", FROST__OP_CAST, 1, &c->in[1], &p);
+    int begin = c->g->nodes[id].out[0];
+    STEP("size_i64", FROST__OP_CAST, 1, &c->in[2], &p);
+    int size = c->g->nodes[id].out[0];
+    static const int64_t consts[2] = {0, INT64_MAX};
+    int zero = add_ints(c, "zero", FROST_DTYPE_I64, &consts[0], 1, true);
+    int to_end = zero < 0 ? -1 : add_ints(c, "to_end", FROST_DTYPE_I64, &consts[1], 1, true);
+    if (to_end < 0) return c->err->code;
+    memset(&p, 0, sizeof p);
+    p.binary.fn = FROST__BIN_ADD;
+    int sum_in[2] = {begin, size};
+    STEP("begin_plus_size", FROST__OP_BINARY, 2, sum_in, &p);
+    int sum = c->g->nodes[id].out[0];
+    p.binary.fn = FROST__BIN_LESS;
+    int neg_in[2] = {size, zero};
+    STEP("size_negative", FROST__OP_BINARY, 2, neg_in, &p);
+    int sel_in[3] = {c->g->nodes[id].out[0], to_end, sum};
+    STEP("ends", FROST__OP_SELECT, 3, sel_in, NULL);
+#undef STEP
+    int in[3] = {c->in[0], begin, c->g->nodes[id].out[0]};
+    return emit_simple(c, FROST__OP_SLICE, 3, in, 1, NULL);
+}
+
 /* TF Slice(x, begin, size) -> canonical SLICE(x, starts, ends): ends = begin + size, and size -1
- * ("to the end") becomes INT64_MAX, which SLICE clamps. Needs constant begin and size. */
+ * ("to the end") becomes INT64_MAX, which SLICE clamps. */
 static frost_status b_slice(frost__tf_node *c, const tf_op *e) {
     (void)e;
     int64_t begin[FROST_MAX_RANK], size[FROST_MAX_RANK], end[FROST_MAX_RANK];
     int nb, ns;
     if (!const_ints(c, c->in[1], begin, &nb) || !const_ints(c, c->in[2], size, &ns))
-        return frost__tf_unsupported(c, "begin/size not constant");
+        return slice_computed(c);
     if (nb != ns) return bad_node(c, "begin has %d entries but size has %d", nb, ns);
     for (int i = 0; i < nb; i++) {
         if (begin[i] < 0 || size[i] < -1)

@@ -3,6 +3,7 @@
  * to canonical ops with every attribute honoured, or refuses the attribute values it cannot honour
  * by turning the node UNSUPPORTED with the reason. Fails only on malformed nodes, naming them. */
 #include <stdio.h>
+#include <string.h>
 
 #include "import/tf/tf_build.h"
 
@@ -32,6 +33,63 @@ static frost_status b_space(frost__tf_node *c, const frost__tf_op_row *e) {
     int id = frost__tf_add_node(c, nm, e->fn ? FROST__OP_SPACE_TO_DEPTH : FROST__OP_DEPTH_TO_SPACE,
                                 1, &x, 1, &p);
     return frost__tf_emit_layout_value(c, lay, frost__tf_out0(c, id));
+}
+
+/* Checks a constant operand of SpaceToBatchND / BatchToSpaceND at import: block_shape 1-D of
+ * entries >= 1, paddings / crops [M, 2] of entries >= 0. An operand computed in the graph (from
+ * shapes) is checked by the op when planning. */
+static frost_status check_space_batch_operand(frost__tf_node *c, int v, bool is_block) {
+    const frost__value *val = &c->g->values[v];
+    const char *what = is_block ? "block_shape" : !strncmp(c->nd->op, "Space", 5) ? "paddings" : "crops";
+    if (val->kind != FROST__VAL_CONST) return FROST_OK;
+    if (!frost__dtype_is_int(val->dtype))
+        return frost__tf_bad_node(c, "%s is %s, not an integer tensor", what,
+                                  frost_dtype_name(val->dtype));
+    if (is_block ? val->shape.rank != 1 || val->shape.d[0] < 1 || val->shape.d[0] > FROST_MAX_RANK - 1
+                 : val->shape.rank != 2 || val->shape.d[1] != 2)
+    {
+        char shape[96];
+        return frost__tf_bad_node(c, "%s has shape %s, expected %s", what,
+                                  frost__shape_str(&val->shape, shape, sizeof shape),
+                                  is_block ? "[M] with 1 <= M <= 7" : "[M, 2]");
+    }
+    int64_t cnt = frost__shape_numel(&val->shape);
+    for (int64_t i = 0; i < cnt; i++) {
+        int64_t x = frost__read_int(val->dtype, val->data, i);
+        if (is_block ? x < 1 : x < 0)
+            return frost__tf_bad_node(c, "%s holds %lld (must be %s)", what, (long long)x,
+                                      is_block ? ">= 1" : ">= 0");
+    }
+    return FROST_OK;
+}
+
+/* SpaceToBatchND(input, block_shape, paddings) (fn 0), BatchToSpaceND(input, block_shape, crops)
+ * (fn 1), and their old 4-D forms SpaceToBatch(input, paddings) / BatchToSpace(input, crops) with
+ * a block_size attribute (fn 2, 3) for both spatial dims. A dilated convolution's pair is folded
+ * away by passes/dilated_conv.c; what is left runs as SPACE_TO_BATCH / BATCH_TO_SPACE. */
+static frost_status b_space_batch(frost__tf_node *c, const frost__tf_op_row *e) {
+    int in[3] = {c->in[0], -1, -1};
+    if (e->fn >= 2) {
+        int64_t bs = frost__tf_attr_int(c, "block_size", -1);
+        if (bs < 1 || bs > INT32_MAX)
+            return frost__tf_bad_node(c, "block_size is %lld (must be >= 1)", (long long)bs);
+        const int64_t block[2] = {bs, bs};
+        if ((in[1] = frost__tf_add_ints(c, "block_shape", FROST_DTYPE_I64, block, 2, false)) < 0)
+            return c->err->code;
+        in[2] = c->in[1];
+    } else {
+        in[1] = c->in[1];
+        in[2] = c->in[2];
+        FROST_TRY(check_space_batch_operand(c, in[1], true));
+    }
+    FROST_TRY(check_space_batch_operand(c, in[2], false));
+    const frost__value *b = &c->g->values[in[1]], *p = &c->g->values[in[2]];
+    if (b->kind == FROST__VAL_CONST && p->kind == FROST__VAL_CONST && p->shape.d[0] != b->shape.d[0])
+        return frost__tf_bad_node(c, "block_shape has %lld entries but %s has %lld rows",
+                                  (long long)b->shape.d[0], e->fn & 1 ? "crops" : "paddings",
+                                  (long long)p->shape.d[0]);
+    int op = e->fn & 1 ? FROST__OP_BATCH_TO_SPACE : FROST__OP_SPACE_TO_BATCH;
+    return frost__tf_emit(c, frost__tf_add_node(c, c->nd->name, op, 3, in, 1, NULL));
 }
 
 /* TopKV2(input, k) (fn 0) and TopK(input) with attribute k (fn 1): values and indices, largest
@@ -197,6 +255,10 @@ const frost__tf_op_row frost__tf_more_ops[] = {
     {"Prelu", b_prelu, 0, 2, 2, 0},
     {"DepthToSpace", b_space, 0, 1, 1, 0},
     {"SpaceToDepth", b_space, 1, 1, 1, 0},
+    {"SpaceToBatchND", b_space_batch, 0, 3, 3, 0},
+    {"BatchToSpaceND", b_space_batch, 1, 3, 3, 0},
+    {"SpaceToBatch", b_space_batch, 2, 2, 2, 0},
+    {"BatchToSpace", b_space_batch, 3, 2, 2, 0},
     {"TopKV2", b_top_k, 0, 2, 2, 0},
     {"TopK", b_top_k, 1, 1, 1, 0},
     {"GatherNd", b_gather_nd, 0, 2, 2, 0},

@@ -261,8 +261,9 @@ frost_status frost__import_tfjs_graph(const void *json, size_t size, const char 
         goto done;
     if ((st = frost__tf_json_library(&c, frost__json_get(topology, "library"), &library)) != FROST_OK)
         goto done;
-    for (int i = 0; i < library.n && st == FROST_OK; i++)
-        st = attach_weights(g, library.f[i].nodes, library.f[i].n_nodes, &weights, &n_used, err);
+    for (size_t i = 0; i < library.lib.n_function && st == FROST_OK; i++)
+        st = attach_weights(g, library.lib.function[i]->node_def,
+                            library.lib.function[i]->n_node_def, &weights, &n_used, err);
     if (st != FROST_OK) goto done;
     if ((st = frost__tf_inline_functions(g, gd, &library, err)) != FROST_OK) goto done;
     g->format = FROST_FORMAT_TFJS_GRAPH; /* before: some ops read dtypes as TF.js does */
@@ -283,9 +284,9 @@ frost_status frost__import_tfjs_graph(const void *json, size_t size, const char 
                             weights.n_shards == 1 ? "" : "s",
                             (unsigned long long)weights.shard_bytes, quant,
                             by ? ", converted by " : "", by ? by : "");
-        if (library.n)
+        if (library.lib.n_function)
             frost__graph_report(g, "TensorFlow.js graph model: %d library functions, calls inlined",
-                                library.n);
+                                (int)library.lib.n_function);
     }
 done:
     frost__tf_library_free(g, &library);

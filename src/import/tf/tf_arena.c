@@ -1,21 +1,22 @@
-/* sm_arena.c — a bump arena for the pieces of a frozen graph (names, input strings, attribute
- * entries, node arrays): thousands of small allocations that all die together when the freeze is
- * done. Blocks come from the model's allocator; nothing here is ever freed one piece at a time. */
+/* tf_arena.c — a bump arena for the pieces of a flat graph (names, input strings, attribute
+ * entries, node arrays): thousands of small allocations that all die together when the inlining
+ * (and the SavedModel freeze) is done. Blocks come from the model's allocator; nothing here is
+ * ever freed one piece at a time. */
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "import/savedmodel/sm_internal.h"
+#include "import/tf/tf_arena.h"
 
-typedef struct sm_arena_block {
-    struct sm_arena_block *next;
+typedef struct frost__tf_arena_block {
+    struct frost__tf_arena_block *next;
     size_t used, cap;
     _Alignas(16) unsigned char data[];
-} sm_arena_block;
+} frost__tf_arena_block;
 
-void *sm_alloc(sm_arena *ar, size_t bytes) {
+void *frost__tf_alloc(frost__tf_arena *ar, size_t bytes) {
     bytes = (bytes + 15) & ~(size_t)15;
     if (bytes == 0) bytes = 16;
-    sm_arena_block *b = ar->head;
+    frost__tf_arena_block *b = ar->head;
     if (!b || b->cap - b->used < bytes) {
         size_t cap = bytes > (64u << 10) ? bytes : (64u << 10);
         if (cap > SIZE_MAX - sizeof *b) return NULL;
@@ -32,21 +33,21 @@ void *sm_alloc(sm_arena *ar, size_t bytes) {
     return p;
 }
 
-char *sm_strndup(sm_arena *ar, const char *s, size_t n) {
-    char *p = sm_alloc(ar, n + 1);
+char *frost__tf_strndup(frost__tf_arena *ar, const char *s, size_t n) {
+    char *p = frost__tf_alloc(ar, n + 1);
     if (!p) return NULL;
     if (n) memcpy(p, s, n);
     p[n] = 0;
     return p;
 }
 
-char *sm_printf(sm_arena *ar, const char *fmt, ...) {
+char *frost__tf_printf(frost__tf_arena *ar, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) return NULL;
-    char *p = sm_alloc(ar, (size_t)n + 1);
+    char *p = frost__tf_alloc(ar, (size_t)n + 1);
     if (!p) return NULL;
     va_start(ap, fmt);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
@@ -54,10 +55,10 @@ char *sm_printf(sm_arena *ar, const char *fmt, ...) {
     return p;
 }
 
-void sm_arena_free(sm_arena *ar) {
-    sm_arena_block *b = ar->head;
+void frost__tf_arena_free(frost__tf_arena *ar) {
+    frost__tf_arena_block *b = ar->head;
     while (b) {
-        sm_arena_block *next = b->next;
+        frost__tf_arena_block *next = b->next;
         frost__free(ar->a, b);
         b = next;
     }

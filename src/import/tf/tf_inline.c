@@ -1,24 +1,28 @@
-/* sm_flatten.c — one flat graph from a MetaGraph's GraphDef and its function library: every node
- * of the top-level graph, and for every function call (StatefulPartitionedCall, PartitionedCall, a
- * node whose op is a library function) the callee's body, inlined under the call node's name and
- * recursively, with the call node turned into a FORWARD node whose ports lead to the callee's
- * results. Function arguments are FORWARD nodes too, leading to the caller's inputs, so a value is
- * found by following FORWARD nodes (sm_chase) and nothing needs a second pass.
+/* tf_inline.c — the one inliner of TensorFlow functions: a graph's nodes flattened with every
+ * function call (StatefulPartitionedCall, PartitionedCall, a node whose op is a library function)
+ * replaced by the callee's body, inlined under the call node's name and recursively, with the call
+ * node turned into a FORWARD node whose ports lead to the callee's results. A function's arguments
+ * resolve straight to the caller's inputs, so a value is found by following FORWARD nodes
+ * (frost__tf_chase) and nothing needs a second pass. The SavedModel freezer and TF.js graph models
+ * with a library both flatten here; what they do with If / While is theirs.
  *
- * Function bodies name their inputs "arg", "node:out_arg:k" (k-th tensor of the node's output
- * argument out_arg); ports come from the op's OpDef (the MetaGraph's stripped_op_list) or, for a
- * call, the callee's signature. Never trusts the file: unknown names, ports past an op's outputs,
- * recursion deeper than 64 calls and more nodes than max_nodes fail with a message naming the
- * function and node. Control inputs ("^node") carry no data and are dropped. */
+ * Function bodies name their inputs "arg", "arg:0", "node", "node:port" or "node:out_arg:k" (k-th
+ * tensor of the node's output argument out_arg); ports come from the op's OpDef (a MetaGraph's
+ * stripped_op_list), a callee's signature, or a built-in table of the multi-output ops. Never
+ * trusts the file: unknown names, ports past an op's outputs, recursion deeper than 64 calls, list
+ * arguments and more nodes than max_nodes fail with a message naming the function and node.
+ * Control inputs ("^node") carry no data and are dropped. */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "import/savedmodel/sm_internal.h"
+#include "import/tf/tf_inline.h"
+#include "import/tf/tf_internal.h"
+#include "import/tf/tf_names.h"
 
 enum { MAX_CALL_DEPTH = 64 };
 
-int sm_add_node(sm_flat *f, const char *name, const FrostTf__NodeDef *nd, const char *op,
-                const char *func) {
+int frost__tf_flat_add(frost__tf_flat *f, const char *name, const FrostTf__NodeDef *nd,
+                       const char *op, const char *func) {
     if (f->n >= f->max_nodes) {
         frost__fail(f->err, FROST_E_LIMIT, name, op, -1,
                     "inlining the model's functions makes more than %lld nodes (max_nodes)",
@@ -29,12 +33,13 @@ int sm_add_node(sm_flat *f, const char *name, const FrostTf__NodeDef *nd, const 
         frost__fail(f->err, FROST_E_NOMEM, name, op, -1, "out of memory while inlining functions");
         return -1;
     }
-    sm_node *n = &f->nodes[f->n];
+    frost__tf_fnode *n = &f->nodes[f->n];
     memset(n, 0, sizeof *n);
     n->name = name;
     n->nd = nd;
     n->op = op;
     n->func = func;
+    n->depth = f->depth;
     return f->n++;
 }
 
@@ -44,7 +49,7 @@ static int by_function_name(const void *a, const void *b) {
     return strcmp(x->signature->name, y->signature->name);
 }
 
-const FrostTf__FunctionDef *sm_find_function(const sm_flat *f, const char *name) {
+const FrostTf__FunctionDef *frost__tf_find_function(const frost__tf_flat *f, const char *name) {
     if (!f->fn_sorted || !name) return NULL;
     int lo = 0, hi = f->n_fn_sorted - 1;
     while (lo <= hi) {
@@ -57,38 +62,86 @@ const FrostTf__FunctionDef *sm_find_function(const sm_flat *f, const char *name)
     return NULL;
 }
 
-const FrostTf__AttrValue *sm_attr(const sm_node *n, const char *key) {
-    if (n->nd) {
-        for (size_t i = 0; i < n->nd->n_attr; i++) {
-            const FrostTf__NodeDef__AttrEntry *e = n->nd->attr[i];
-            if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
-        }
-    }
-    for (int i = 0; i < n->n_attrs; i++) {
-        const FrostTf__NodeDef__AttrEntry *e = n->attrs[i];
-        if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
-    }
-    return NULL;
-}
-
-static const FrostTf__AttrValue *nd_attr(const FrostTf__NodeDef *nd, const char *key) {
-    for (size_t i = 0; i < nd->n_attr; i++) {
-        const FrostTf__NodeDef__AttrEntry *e = nd->attr[i];
-        if (e && e->key && e->value && strcmp(e->key, key) == 0) return e->value;
-    }
-    return NULL;
+const FrostTf__AttrValue *frost__tf_node_attr(const frost__tf_fnode *n, const char *key) {
+    const FrostTf__AttrValue *v = n->nd ? frost__tf_attr(n->nd, key) : NULL;
+    if (v || !n->n_attrs) return v;
+    FrostTf__NodeDef added = FROST_TF__NODE_DEF__INIT;
+    added.attr = n->attrs;
+    added.n_attr = (size_t)n->n_attrs;
+    return frost__tf_attr(&added, key);
 }
 
 static bool is_call_op(const char *op) {
     return strcmp(op, "StatefulPartitionedCall") == 0 || strcmp(op, "PartitionedCall") == 0;
 }
 
-const char *sm_call_target(sm_flat *f, const FrostTf__NodeDef *nd) {
-    if (is_call_op(nd->op)) return sm_func_name(f->arena, nd_attr(nd, "f"));
-    return sm_find_function(f, nd->op) ? nd->op : NULL;
+const char *frost__tf_call_target(frost__tf_flat *f, const FrostTf__NodeDef *nd) {
+    if (is_call_op(nd->op)) return frost__tf_func_attr_name(f->arena, frost__tf_attr(nd, "f"));
+    return frost__tf_find_function(f, nd->op) ? nd->op : NULL;
 }
 
-static const FrostTf__OpDef *find_opdef(const sm_flat *f, const char *op) {
+/* NameAttrList's name (field 1) read from its bytes directly: the attributes after it are not
+ * needed, and nothing is allocated but the copy in the arena. NULL when malformed or absent. */
+const char *frost__tf_func_attr_name(frost__tf_arena *ar, const FrostTf__AttrValue *a) {
+    if (!a || a->value_case != FROST_TF__ATTR_VALUE__VALUE_FUNC) return NULL;
+    const uint8_t *p = a->func.data;
+    size_t n = a->func.len, pos = 0;
+    while (pos < n) {
+        uint64_t key = 0, len = 0;
+        for (int shift = 0;; shift += 7) {
+            if (pos >= n || shift > 63) return NULL;
+            key |= (uint64_t)(p[pos] & 0x7f) << shift;
+            if (!(p[pos++] & 0x80)) break;
+        }
+        unsigned wt = key & 7;
+        if (wt == 0) {
+            while (pos < n && (p[pos] & 0x80)) pos++;
+            if (pos++ >= n) return NULL;
+            continue;
+        }
+        if (wt == 1 || wt == 5) {
+            size_t skip = wt == 1 ? 8 : 4;
+            if (n - pos < skip) return NULL;
+            pos += skip;
+            continue;
+        }
+        if (wt != 2) return NULL;
+        for (int shift = 0;; shift += 7) {
+            if (pos >= n || shift > 63) return NULL;
+            len |= (uint64_t)(p[pos] & 0x7f) << shift;
+            if (!(p[pos++] & 0x80)) break;
+        }
+        if (len > n - pos) return NULL;
+        if ((key >> 3) == 1) {
+            if (!len || memchr(p + pos, 0, (size_t)len)) return NULL;
+            return frost__tf_strndup(ar, (const char *)p + pos, (size_t)len);
+        }
+        pos += (size_t)len;
+    }
+    return NULL;
+}
+
+FrostTf__NodeDef__AttrEntry *frost__tf_flat_attr_entry(frost__tf_arena *ar, const char *key,
+                                                  FrostTf__AttrValue *v) {
+    FrostTf__NodeDef__AttrEntry *e = frost__tf_alloc(ar, sizeof *e);
+    if (!e || !v) return NULL;
+    frost_tf__node_def__attr_entry__init(e);
+    e->key = frost__tf_strndup(ar, key, strlen(key));
+    e->value = v;
+    return e->key ? e : NULL;
+}
+
+FrostTf__NodeDef__AttrEntry *frost__tf_flat_attr_type(frost__tf_arena *ar, const char *key,
+                                                      int tf_dtype) {
+    FrostTf__AttrValue *v = frost__tf_alloc(ar, sizeof *v);
+    if (!v) return NULL;
+    frost_tf__attr_value__init(v);
+    v->value_case = FROST_TF__ATTR_VALUE__VALUE_TYPE;
+    v->type = (FrostTf__DataType)tf_dtype;
+    return frost__tf_flat_attr_entry(ar, key, v);
+}
+
+static const FrostTf__OpDef *find_opdef(const frost__tf_flat *f, const char *op) {
     if (!f->ops) return NULL;
     for (size_t i = 0; i < f->ops->n_op; i++)
         if (f->ops->op[i] && f->ops->op[i]->name && strcmp(f->ops->op[i]->name, op) == 0)
@@ -99,25 +152,61 @@ static const FrostTf__OpDef *find_opdef(const sm_flat *f, const char *op) {
 /* Tensors in one output argument of a node: 1, N (number_attr) or len(type_list_attr). */
 static int64_t arg_size(const FrostTf__NodeDef *nd, const FrostTf__OpDef__ArgDef *arg) {
     if (arg->number_attr && arg->number_attr[0]) {
-        const FrostTf__AttrValue *a = nd_attr(nd, arg->number_attr);
+        const FrostTf__AttrValue *a = frost__tf_attr(nd, arg->number_attr);
         return a && a->value_case == FROST_TF__ATTR_VALUE__VALUE_I ? a->i : -1;
     }
     if (arg->type_list_attr && arg->type_list_attr[0]) {
-        const FrostTf__AttrValue *a = nd_attr(nd, arg->type_list_attr);
+        const FrostTf__AttrValue *a = frost__tf_attr(nd, arg->type_list_attr);
         if (!a || a->value_case != FROST_TF__ATTR_VALUE__VALUE_LIST || !a->list) return -1;
         return (int64_t)a->list->n_type;
     }
     return 1;
 }
 
+/* Without an OpDef (a TF.js graph model has none): the output arguments of the multi-output ops
+ * frost runs, each one tensor; any other op is taken to have a single output argument. */
+static int64_t builtin_output_port(const char *op, const char *arg, int64_t k) {
+    static const struct {
+        const char *op;
+        const char *args[6];
+    } multi[] = {
+        {"FusedBatchNorm",
+         {"y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2"}},
+        {"FusedBatchNormV2",
+         {"y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2"}},
+        {"FusedBatchNormV3",
+         {"y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2",
+          "reserve_space_3"}},
+        {"_FusedBatchNormEx",
+         {"y", "batch_mean", "batch_variance", "reserve_space_1", "reserve_space_2",
+          "reserve_space_3"}},
+        {"Switch", {"output_false", "output_true"}},
+        {"Merge", {"output", "value_index"}},
+        {"TopKV2", {"values", "indices"}},
+        {"TopK", {"values", "indices"}},
+        {"Unique", {"y", "idx"}},
+        {"MaxPoolWithArgmax", {"output", "argmax"}},
+        {"NonMaxSuppressionV4", {"selected_indices", "valid_outputs"}},
+        {"NonMaxSuppressionV5", {"selected_indices", "selected_scores", "valid_outputs"}},
+    };
+    for (size_t i = 0; i < FROST_ARRAY_LEN(multi); i++) {
+        if (strcmp(multi[i].op, op) != 0) continue;
+        for (int a = 0; a < 6 && multi[i].args[a]; a++)
+            if (strcmp(multi[i].args[a], arg) == 0) return k == 0 ? a : -1;
+        return -1;
+    }
+    return k;
+}
+
 /* Port of tensor k of output argument `arg` of node nd; -1 when the op has no such argument. */
-static int64_t output_port(sm_flat *f, const FrostTf__NodeDef *nd, const char *arg, int64_t k) {
+static int64_t output_port(frost__tf_flat *f, const FrostTf__NodeDef *nd, const char *arg,
+                           int64_t k) {
     const FrostTf__OpDef *od = NULL;
     if (is_call_op(nd->op)) return strcmp(arg, "output") == 0 ? k : -1;
-    const FrostTf__FunctionDef *fn = sm_find_function(f, nd->op);
+    const FrostTf__FunctionDef *fn = frost__tf_find_function(f, nd->op);
     if (fn) od = fn->signature;
     if (!od) od = find_opdef(f, nd->op);
-    if (!od) return k;  /* no OpDef: a single output argument is all we can assume */
+    if (!od) return builtin_output_port(nd->op, arg, k);
     int64_t base = 0;
     for (size_t i = 0; i < od->n_output_arg; i++) {
         const FrostTf__OpDef__ArgDef *a = od->output_arg[i];
@@ -131,35 +220,17 @@ static int64_t output_port(sm_flat *f, const FrostTf__NodeDef *nd, const char *a
 
 /* One function body (or the top-level graph) being flattened. */
 typedef struct scope {
-    sm_flat *f;
+    frost__tf_flat *f;
     const FrostTf__FunctionDef *fn;   /* NULL: the top-level graph                            */
     const char *fname;                /* for messages                                         */
     FrostTf__NodeDef *const *nds;
     size_t n_nds;
     int first;                        /* index of the scope's first node in f->nodes           */
-    int *hash;                        /* local node index + 1, open addressing                 */
-    size_t mask;
+    frost__tf_names names;            /* the scope's nodes by their local names                */
     const char *prefix;               /* the call node's name; NULL at the top level           */
-    const sm_ref *args;
+    const frost__tf_ref *args;
     int n_args;
 } scope;
-
-static uint64_t hash_str(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-    return h;
-}
-
-static int local_find(const scope *sc, const char *name, size_t len) {
-    size_t i = (size_t)hash_str(name, len) & sc->mask;
-    for (;;) {
-        int e = sc->hash[i];
-        if (!e) return -1;
-        const char *nm = sc->nds[e - 1]->name;
-        if (strncmp(nm, name, len) == 0 && nm[len] == 0) return e - 1;
-        i = (i + 1) & sc->mask;
-    }
-}
 
 static int arg_index(const scope *sc, const char *name, size_t len) {
     if (!sc->fn) return -1;
@@ -178,7 +249,8 @@ static bool all_digits(const char *s, size_t n) {
     return true;
 }
 
-static frost_status bad_input(scope *sc, const FrostTf__NodeDef *nd, const char *s, const char *why) {
+static frost_status bad_input(scope *sc, const FrostTf__NodeDef *nd, const char *s,
+                              const char *why) {
     return frost__fail(sc->f->err, FROST_E_FORMAT, nd ? nd->name : NULL, nd ? nd->op : NULL, -1,
                        "%s%s%s: %s%s%s'%s' %s", sc->fn ? "function '" : "the graph",
                        sc->fn ? sc->fname : "", sc->fn ? "'" : "", nd ? "node '" : "",
@@ -186,12 +258,13 @@ static frost_status bad_input(scope *sc, const FrostTf__NodeDef *nd, const char 
 }
 
 /* Resolves an input string of the scope to a ref. */
-static frost_status resolve(scope *sc, const FrostTf__NodeDef *nd, const char *s, sm_ref *out) {
+static frost_status resolve(scope *sc, const FrostTf__NodeDef *nd, const char *s,
+                            frost__tf_ref *out) {
     const char *c1 = strchr(s, ':');
     const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     size_t n0 = c1 ? (size_t)(c1 - s) : strlen(s);
     int64_t port = 0;
-    int local = local_find(sc, s, n0);
+    int local = frost__tf_names_find(&sc->names, s, n0);
     if (!c1) {
         int a = local < 0 ? arg_index(sc, s, n0) : -1;
         if (local < 0 && a < 0) return bad_input(sc, nd, s, "which names no node or argument");
@@ -243,42 +316,41 @@ static frost_status scope_fail(scope *sc, const FrostTf__NodeDef *nd, frost_stat
 }
 
 /* Flattens the scope's nodes; fills rets (one per output argument) for a function. */
-static frost_status flatten_scope(scope *sc, sm_ref *rets) {
-    sm_flat *f = sc->f;
+static frost_status flatten_scope(scope *sc, frost__tf_ref *rets) {
+    frost__tf_flat *f = sc->f;
     const frost_allocator *a = f->arena->a;
     frost_status st = FROST_OK;
-    size_t cap = 16;
-    while (cap < sc->n_nds * 2) cap *= 2;
-    sc->hash = frost__calloc(a, cap, sizeof(int));
-    if (!sc->hash) return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
-    sc->mask = cap - 1;
     sc->first = f->n;
     char msg[400];
-    /* Every node of the scope, named under the call, indexed by its local name. */
     for (size_t i = 0; i < sc->n_nds; i++) {
         const FrostTf__NodeDef *nd = sc->nds[i];
         if (!nd || !nd->name || !nd->name[0] || !nd->op || !nd->op[0]) {
             snprintf(msg, sizeof msg, "node #%zu has no name or no op", i);
-            st = scope_fail(sc, NULL, FROST_E_FORMAT, msg);
-            goto done;
+            return scope_fail(sc, NULL, FROST_E_FORMAT, msg);
         }
-        size_t len = strlen(nd->name);
-        size_t h = (size_t)hash_str(nd->name, len) & sc->mask;
-        while (sc->hash[h]) {
-            if (strcmp(sc->nds[sc->hash[h] - 1]->name, nd->name) == 0) {
-                snprintf(msg, sizeof msg, "two nodes are named '%.200s'", nd->name);
-                st = scope_fail(sc, nd, FROST_E_FORMAT, msg);
-                goto done;
-            }
-            h = (h + 1) & sc->mask;
-        }
-        sc->hash[h] = (int)i + 1;
-        const char *name = sc->prefix ? sm_printf(f->arena, "%s/%s", sc->prefix, nd->name) : nd->name;
+    }
+    int dup_first = 0, dup_second = 0;
+    st = frost__tf_names_build(&sc->names, a, sc->nds, sc->n_nds, &dup_first, &dup_second);
+    if (st == FROST_E_NOMEM) {
+        st = frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
+        goto done;
+    }
+    if (st != FROST_OK) {
+        const FrostTf__NodeDef *nd = sc->nds[dup_second];
+        snprintf(msg, sizeof msg, "two nodes are named '%.200s'", nd->name);
+        st = scope_fail(sc, nd, FROST_E_FORMAT, msg);
+        goto done;
+    }
+    /* Every node of the scope, named under the call. */
+    for (size_t i = 0; i < sc->n_nds; i++) {
+        const FrostTf__NodeDef *nd = sc->nds[i];
+        const char *name =
+            sc->prefix ? frost__tf_printf(f->arena, "%s/%s", sc->prefix, nd->name) : nd->name;
         if (!name) {
             st = frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
             goto done;
         }
-        if (sm_add_node(f, name, nd, nd->op, sc->fn ? sc->fname : NULL) < 0) {
+        if (frost__tf_flat_add(f, name, nd, nd->op, sc->fn ? sc->fname : NULL) < 0) {
             st = f->err->code;
             goto done;
         }
@@ -289,7 +361,7 @@ static frost_status flatten_scope(scope *sc, sm_ref *rets) {
         int n_data = 0;
         for (size_t k = 0; k < nd->n_input; k++)
             if (nd->input[k] && nd->input[k][0] != '^') n_data++;
-        sm_ref *in = sm_alloc(f->arena, (size_t)(n_data ? n_data : 1) * sizeof *in);
+        frost__tf_ref *in = frost__tf_alloc(f->arena, (size_t)(n_data ? n_data : 1) * sizeof *in);
         if (!in) {
             st = frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
             goto done;
@@ -304,7 +376,7 @@ static frost_status flatten_scope(scope *sc, sm_ref *rets) {
             if (s[0] == '^') continue;
             if ((st = resolve(sc, nd, s, &in[j++])) != FROST_OK) goto done;
         }
-        sm_node *n = &f->nodes[sc->first + (int)i];
+        frost__tf_fnode *n = &f->nodes[sc->first + (int)i];
         n->in = in;
         n->n_in = n_data;
     }
@@ -312,7 +384,7 @@ static frost_status flatten_scope(scope *sc, sm_ref *rets) {
     for (size_t i = 0; i < sc->n_nds; i++) {
         const FrostTf__NodeDef *nd = sc->nds[i];
         int id = sc->first + (int)i;
-        const char *target = sm_call_target(f, nd);
+        const char *target = frost__tf_call_target(f, nd);
         if (!target) {
             if (is_call_op(nd->op)) {
                 st = scope_fail(sc, nd, FROST_E_FORMAT,
@@ -321,7 +393,8 @@ static frost_status flatten_scope(scope *sc, sm_ref *rets) {
             }
             continue;
         }
-        if ((st = sm_inline_call(f, id, target, f->nodes[id].in, f->nodes[id].n_in)) != FROST_OK)
+        if ((st = frost__tf_inline_call(f, id, target, f->nodes[id].in, f->nodes[id].n_in)) !=
+            FROST_OK)
             goto done;
     }
     /* Results. */
@@ -344,22 +417,25 @@ static frost_status flatten_scope(scope *sc, sm_ref *rets) {
         }
     }
 done:
-    frost__free(a, sc->hash);
-    sc->hash = NULL;
+    frost__tf_names_free(&sc->names, a);
     return st;
 }
 
-frost_status sm_inline_call(sm_flat *f, int call, const char *fname, const sm_ref *args, int n_args) {
-    const FrostTf__FunctionDef *fn = sm_find_function(f, fname);
+frost_status frost__tf_inline_call(frost__tf_flat *f, int call, const char *fname,
+                                   const frost__tf_ref *args, int n_args) {
+    const FrostTf__FunctionDef *fn = frost__tf_find_function(f, fname);
     const char *cname = f->nodes[call].name, *cop = f->nodes[call].op;
     if (!fn || !fn->signature)
         return frost__fail(f->err, FROST_E_FORMAT, cname, cop, -1,
                            "node '%s' (%s) calls function '%s', which the library does not define",
                            cname, cop, fname);
-    if (f->depth >= MAX_CALL_DEPTH)
+    /* A call inlined later (an If's branch, a loop's step) counts the calls around it too. */
+    int depth = f->nodes[call].depth;
+    if (depth >= MAX_CALL_DEPTH)
         return frost__fail(f->err, FROST_E_LIMIT, cname, cop, -1,
-                           "node '%s' calls function '%s' more than %d calls deep (recursion?)",
-                           cname, fname, MAX_CALL_DEPTH);
+                           "function '%s' is called inside %d calls already (recursion?), by node "
+                           "'%.200s%s'",
+                           fname, MAX_CALL_DEPTH, cname, strlen(cname) > 200 ? "..." : "");
     const FrostTf__OpDef *sig = fn->signature;
     for (size_t i = 0; i < sig->n_input_arg; i++) {
         const FrostTf__OpDef__ArgDef *a = sig->input_arg[i];
@@ -373,28 +449,31 @@ frost_status sm_inline_call(sm_flat *f, int call, const char *fname, const sm_re
         return frost__fail(f->err, FROST_E_FORMAT, cname, cop, -1,
                            "node '%s' (%s) passes %d inputs to function '%s', which takes %zu",
                            cname, cop, n_args, fname, sig->n_input_arg);
-    sm_ref *rets = sm_alloc(f->arena, (sig->n_output_arg ? sig->n_output_arg : 1) * sizeof *rets);
+    frost__tf_ref *rets =
+        frost__tf_alloc(f->arena, (sig->n_output_arg ? sig->n_output_arg : 1) * sizeof *rets);
     if (!rets) return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     scope sc = {
         .f = f, .fn = fn, .fname = fname, .nds = fn->node_def, .n_nds = fn->n_node_def,
         .prefix = cname, .args = args, .n_args = n_args,
     };
-    f->depth++;
+    int outer = f->depth;
+    f->depth = depth + 1;
     frost_status st = flatten_scope(&sc, rets);
-    f->depth--;
+    f->depth = outer;
     if (st != FROST_OK) return st;
-    sm_node *n = &f->nodes[call];
-    n->kind = SM_FORWARD;
+    frost__tf_fnode *n = &f->nodes[call];
+    n->kind = FROST__TF_FORWARD;
     n->fwd = rets;
     n->n_fwd = (int)sig->n_output_arg;
     return FROST_OK;
 }
 
-frost_status sm_flatten_graph(sm_flat *f, const FrostTf__GraphDefWithLibrary *gd) {
-    f->lib = gd->library;
+frost_status frost__tf_flatten(frost__tf_flat *f, FrostTf__NodeDef *const *nodes, size_t n_nodes,
+                               const FrostTf__FunctionDefLibrary *lib) {
+    f->lib = lib;
     /* The library sorted by name (functions without a name cannot be called). */
     size_t n_fn = f->lib ? f->lib->n_function : 0;
-    f->fn_sorted = sm_alloc(f->arena, (n_fn + 1) * sizeof *f->fn_sorted);
+    f->fn_sorted = frost__tf_alloc(f->arena, (n_fn + 1) * sizeof *f->fn_sorted);
     if (!f->fn_sorted) return frost__fail(f->err, FROST_E_NOMEM, NULL, NULL, -1, "out of memory");
     f->n_fn_sorted = 0;
     for (size_t i = 0; i < n_fn; i++) {
@@ -408,21 +487,23 @@ frost_status sm_flatten_graph(sm_flat *f, const FrostTf__GraphDefWithLibrary *gd
             return frost__fail(f->err, FROST_E_FORMAT, NULL, NULL, -1,
                                "the function library defines '%s' twice",
                                f->fn_sorted[i]->signature->name);
-    scope sc = {.f = f, .fn = NULL, .fname = NULL, .nds = gd->node, .n_nds = gd->n_node};
+    scope sc = {.f = f, .fn = NULL, .fname = NULL, .nds = nodes, .n_nds = n_nodes};
     return flatten_scope(&sc, NULL);
 }
 
 /* Points every FORWARD entry on the way from `from` at `to`, so long chains (a loop's steps
  * passing a value through) are walked once. */
-static bool same_ref(sm_ref a, sm_ref b) { return a.node == b.node && a.port == b.port; }
+static bool same_ref(frost__tf_ref a, frost__tf_ref b) {
+    return a.node == b.node && a.port == b.port;
+}
 
-static void compress(sm_flat *f, sm_ref from, sm_ref to) {
+static void compress(frost__tf_flat *f, frost__tf_ref from, frost__tf_ref to) {
     /* A ReadVariableOp turned FORWARD stays on the path: the freezer asks whether a variable is
      * reached through one. */
-    sm_ref target = to;
-    for (sm_ref r = from; !same_ref(r, to);) {
-        const sm_node *n = &f->nodes[r.node];
-        if (n->kind != SM_FORWARD) break;
+    frost__tf_ref target = to;
+    for (frost__tf_ref r = from; !same_ref(r, to);) {
+        const frost__tf_fnode *n = &f->nodes[r.node];
+        if (n->kind != FROST__TF_FORWARD) break;
         if (n->variable_read) {
             target = r;
             break;
@@ -430,21 +511,21 @@ static void compress(sm_flat *f, sm_ref from, sm_ref to) {
         r = n->fwd[r.port];
     }
     while (!same_ref(from, target)) {
-        sm_node *n = &f->nodes[from.node];
-        if (n->kind != SM_FORWARD) return;
-        sm_ref next = n->fwd[from.port];
+        frost__tf_fnode *n = &f->nodes[from.node];
+        if (n->kind != FROST__TF_FORWARD) return;
+        frost__tf_ref next = n->fwd[from.port];
         n->fwd[from.port] = target;
         from = next;
     }
 }
 
-frost_status sm_chase(sm_flat *f, sm_ref r, sm_ref *out) {
-    sm_ref start = r;
+frost_status frost__tf_chase(frost__tf_flat *f, frost__tf_ref r, frost__tf_ref *out) {
+    frost__tf_ref start = r;
     for (int steps = 0; steps <= f->n; steps++) {
         if (r.node < 0 || r.node >= f->n)
             return frost__fail(f->err, FROST_E_INTERNAL, NULL, NULL, -1, "dangling flat reference");
-        const sm_node *n = &f->nodes[r.node];
-        if (n->kind != SM_FORWARD) {
+        const frost__tf_fnode *n = &f->nodes[r.node];
+        if (n->kind != FROST__TF_FORWARD) {
             if (steps > 1) compress(f, start, r);
             *out = r;
             return FROST_OK;
@@ -460,8 +541,8 @@ frost_status sm_chase(sm_flat *f, sm_ref r, sm_ref *out) {
                        "function arguments and results form a cycle");
 }
 
-sm_ref sm_find_tensor(const sm_flat *f, const char *name) {
-    sm_ref r = {-1, 0};
+frost__tf_ref frost__tf_find_tensor(const frost__tf_flat *f, const char *name) {
+    frost__tf_ref r = {-1, 0};
     const char *colon = strrchr(name, ':');
     size_t len = strlen(name);
     if (colon && all_digits(colon + 1, strlen(colon + 1))) {
