@@ -250,7 +250,7 @@ int main(int argc, char **argv) {
         fill(A, (size_t)s->M * s->K, 1);
         fill(B, (size_t)s->K * s->N, 2);
         fill(bias, (size_t)s->N, 3);
-        const frost__act_params act = {s->act, 0, 0};
+        const frost__act_params act = {s->act, 0, 0, false, 0, 0};
         /* One pass per fp32 ISA level, then the opt-in bf16 and int8 families when the CPU has
          * them. */
         for (int isa = 0; isa <= cpu->max_isa + 2; isa++) {

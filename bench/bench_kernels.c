@@ -228,7 +228,7 @@ static void run_conv_narrow(const void *arg) {
 }
 
 static void run_conv_winograd(const void *arg) {
-    static const frost__act_params none = {FROST__ACT_NONE, 0, 0};
+    static const frost__act_params none = {FROST__ACT_NONE, 0, 0, false, 0, 0};
     const conv_ctx *c = arg;
     const frost__conv_geom *g = &c->g;
     const int cin = (int)g->in_c, cout = (int)g->out_c;
@@ -288,7 +288,7 @@ static void bench_conv(const char *shape, int64_t hw, int64_t cin, int64_t cout)
     for (int64_t i = 0; i < K * cout; i++) w[i] *= 0.2f; /* keep sums O(1): relu sees both signs */
     conv_naive(g, x, w, bias, want);
     c.x = x, c.hwio = w, c.bias = bias, c.y = y, c.K = (int)K;
-    c.act = (frost__act_params){FROST__ACT_RELU, 0, 0};
+    c.act = (frost__act_params){FROST__ACT_RELU, 0, 0, false, 0, 0};
     c.tile_m = conv_tile_rows(rows, K);
     /* The whole im2col matrix (for the im2col-alone line) plus the AVX-512 copy's slack. */
     c.col = floats((size_t)(rows * K) + FROST_IM2COL_SLACK);
@@ -400,7 +400,7 @@ static void bench_depthwise(void) {
     float *y = floats((size_t)(hw * hw * ch));
     fill(x, (size_t)(hw * hw * ch), 21), fill(f, 9 * ch, 22), fill(b, ch, 23);
     c.x = x, c.hwio = f, c.bias = b, c.y = y;
-    c.act = (frost__act_params){FROST__ACT_RELU, 0, 0};
+    c.act = (frost__act_params){FROST__ACT_RELU, 0, 0, false, 0, 0};
     bench(&(bench_case){"conv", "14x14x64 dw 3x3", "depthwise ref", run_depthwise, &c,
                         2.0 * hw * hw * ch * 9, 4.0 * (2 * hw * hw * ch + 10 * ch), y,
                         (size_t)(hw * hw * ch), NULL, 0, false});

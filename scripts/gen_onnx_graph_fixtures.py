@@ -23,6 +23,15 @@ The models (deterministic: fixed seeds):
   rnn_dynamic.onnx, gru_lbr_dynamic.onnx  recurrent layers whose sequence length is open (stepped
                 at run time with packed weights): a bidirectional tanh RNN and a GRU with
                 linear_before_reset 1, hidden size 20 (not a multiple of any vector width).
+  clamps.onnx   a constant Max or Min after a conv's activation (openWakeWord's
+                Max(LeakyRelu(conv), -0.4)), which the fuse pass folds into the conv, on each conv
+                path: 1x3 im2col + GEMM, 1x1 GEMM, 3x3 over 16 channels (Winograd), one input
+                channel (the narrow direct kernel), depthwise alone and before a 1x1 conv (fused
+                depthwise + pointwise), Sigmoid then Max then Min, Relu then Min, Min then Max with no activation; constants as [], [1] and
+                [1,1,1,1]. The convs' outputs reach -2 and below, where the leaky slope puts them
+                under the floor: applying the Max before the activation gives other numbers.
+  clamps_nofuse.onnx  the same pattern where it must not fold: a Max whose other operand is
+                computed (not a constant), and a LeakyRelu output that a second op also reads.
 """
 import os
 
@@ -166,10 +175,103 @@ def recurrent():
     np.save(os.path.join(OUT, "seq.npy"), f32(seq, batch, inp, scale=1.0))
 
 
+def clamps():
+    c = 16
+    def scalar(name, v, shape):
+        return numpy_helper.from_array(np.full(shape, v, np.float32), name)
+    inits = [numpy_helper.from_array(f32(40, c, 1, 3, scale=1.0), "w13"),
+             numpy_helper.from_array(f32(40, scale=0.3), "b13"),
+             numpy_helper.from_array(f32(20, c, 1, 1, scale=1.0), "w11"),
+             numpy_helper.from_array(f32(c, c, 3, 3, scale=0.6), "w33"),
+             numpy_helper.from_array(f32(24, 1, 3, 3, scale=1.5), "w_narrow"),
+             numpy_helper.from_array(f32(c, 1, 3, 3, scale=1.5), "w_dw"),
+             numpy_helper.from_array(f32(c), "b_dw"),
+             numpy_helper.from_array(f32(c, 1, 3, 3, scale=1.5), "w_dw2"),
+             numpy_helper.from_array(f32(32, c, 1, 1, scale=1.0), "w_pw"),
+             numpy_helper.from_array(f32(c, c, 1, 3, scale=1.0), "w_sig"),
+             scalar("floor4", -0.4, [1, 1, 1, 1]), scalar("floor3", -0.3, []),
+             scalar("floor5", -0.5, [1]), scalar("ceil15", 1.5, []),
+             scalar("lo03", 0.3, [1, 1, 1, 1]), scalar("hi06", 0.6, []),
+             scalar("hi2", 2.0, [1]), scalar("lo_m1", -1.0, [])]
+    N = helper.make_node
+    nodes = [
+        # 1x3 to 40 channels (im2col + GEMM): Max(LeakyRelu(conv + b), -0.4), as openWakeWord
+        N("Conv", ["x", "w13", "b13"], ["a1"], kernel_shape=[1, 3], pads=[0, 1, 0, 1]),
+        N("LeakyRelu", ["a1"], ["a2"], alpha=0.2),
+        N("Max", ["a2", "floor4"], ["y_gemm"]),
+        # 1x1: Min(Relu(conv), 1.5): a CLIP
+        N("Conv", ["x", "w11"], ["p1"], kernel_shape=[1, 1]),
+        N("Relu", ["p1"], ["p2"]),
+        N("Min", ["ceil15", "p2"], ["y_relu_min"]),
+        # 3x3 over 16 channels (Winograd on AVX-512 CPUs), the constant first
+        N("Conv", ["x", "w33"], ["w1"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        N("LeakyRelu", ["w1"], ["w2"], alpha=0.1),
+        N("Max", ["floor3", "w2"], ["y_wino"]),
+        # one input channel, 24 outputs (the narrow direct kernel)
+        N("Conv", ["m", "w_narrow"], ["n1"], kernel_shape=[3, 3]),
+        N("LeakyRelu", ["n1"], ["n2"], alpha=0.2),
+        N("Max", ["n2", "floor5"], ["y_narrow"]),
+        # depthwise alone (its output is a graph output: no pointwise fusion)
+        N("Conv", ["x", "w_dw", "b_dw"], ["d1"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=c),
+        N("LeakyRelu", ["d1"], ["d2"], alpha=0.2),
+        N("Max", ["d2", "floor4"], ["y_dw"]),
+        # depthwise then 1x1, both floored (fused depthwise + pointwise)
+        N("Conv", ["x", "w_dw2"], ["e1"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+          group=c),
+        N("LeakyRelu", ["e1"], ["e2"], alpha=0.2),
+        N("Max", ["e2", "floor4"], ["e3"]),
+        N("Conv", ["e3", "w_pw"], ["e4"], kernel_shape=[1, 1]),
+        N("LeakyRelu", ["e4"], ["e5"], alpha=0.2),
+        N("Max", ["e5", "floor3"], ["y_dwpw"]),
+        # Min(Max(Sigmoid(conv), 0.3), 0.6)
+        N("Conv", ["x", "w_sig"], ["s1"], kernel_shape=[1, 3], pads=[0, 1, 0, 1]),
+        N("Sigmoid", ["s1"], ["s2"]),
+        N("Max", ["s2", "lo03"], ["s3"]),
+        N("Min", ["s3", "hi06"], ["y_sig"]),
+        # no activation: Max(Min(conv, 2), -1)
+        N("Conv", ["x", "w11"], ["q1"], kernel_shape=[1, 1]),
+        N("Min", ["q1", "hi2"], ["q2"]),
+        N("Max", ["q2", "lo_m1"], ["y_bare"]),
+    ]
+    outs = [("y_gemm", 40, 12, 10), ("y_relu_min", 20, 12, 10), ("y_wino", c, 12, 10),
+            ("y_narrow", 24, 10, 8), ("y_dw", c, 12, 10), ("y_dwpw", 32, 6, 5),
+("y_sig", c, 12, 10), ("y_bare", 20, 12, 10)]
+    g = helper.make_graph(
+        nodes, "clamps",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, 12, 10]),
+         helper.make_tensor_value_info("m", TensorProto.FLOAT, [1, 1, 12, 10])],
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, ch, h, w]) for n, ch, h, w in outs],
+        initializer=inits)
+    write("clamps.onnx", g)
+    # Must not fold: Max(LeakyRelu(conv), t) with t computed from the input; LeakyRelu(conv) read
+    # by the Max and by an Add.
+    nodes = [
+        N("Conv", ["x", "w11"], ["u1"], kernel_shape=[1, 1]),
+        N("LeakyRelu", ["u1"], ["u2"], alpha=0.2),
+        N("ReduceMin", ["u2"], ["t"], axes=[1, 2, 3], keepdims=1),
+        N("Mul", ["t", "half"], ["t2"]),
+        N("Max", ["u2", "t2"], ["y_var"]),
+        N("Conv", ["x", "w11"], ["v1"], kernel_shape=[1, 1]),
+        N("LeakyRelu", ["v1"], ["v2"], alpha=0.2),
+        N("Max", ["v2", "floor4"], ["v3"]),
+        N("Add", ["v3", "v2"], ["y_twice"]),
+    ]
+    g = helper.make_graph(
+        nodes, "clamps_nofuse",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, 12, 10])],
+        [helper.make_tensor_value_info("y_var", TensorProto.FLOAT, [1, 20, 12, 10]),
+         helper.make_tensor_value_info("y_twice", TensorProto.FLOAT, [1, 20, 12, 10])],
+        initializer=[inits[2], scalar("floor4", -0.4, [1, 1, 1, 1]), scalar("half", 0.5, [])])
+    write("clamps_nofuse.onnx", g)
+    np.save(os.path.join(OUT, "clamp_x.npy"), f32(1, c, 12, 10, scale=1.0))
+    np.save(os.path.join(OUT, "clamp_m.npy"), f32(1, 1, 12, 10, scale=1.0))
+
+
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     stft()
     dft()
     pools()
     recurrent()
+    clamps()
     print("wrote", sorted(os.listdir(OUT)))

@@ -36,6 +36,8 @@ const FOLDERS = {
     ['pools', 'pools.onnx', {x: 'map.npy'}],
     ['rnn', 'rnn_dynamic.onnx', {x: 'seq.npy'}],
     ['gru_lbr', 'gru_lbr_dynamic.onnx', {x: 'seq.npy'}],
+    ['clamps', 'clamps.onnx', {x: 'clamp_x.npy', m: 'clamp_m.npy'}],
+    ['clamps_nofuse', 'clamps_nofuse.onnx', {x: 'clamp_x.npy'}],
   ],
 };
 

@@ -84,10 +84,15 @@ typedef enum frost__pad_mode {
     FROST__PADMODE_EDGE
 } frost__pad_mode;
 
-/* Fused activation carried by producers. */
+/* Fused activation carried by producers. clamp: the activation's result is then clamped,
+ * y = min(max(act(x), lo), hi) (a constant Max/Min after it, folded in by passes/fuse.c). Only
+ * with an activation that is not itself a clamp (RELU, RELU6 and CLIP absorb one: fuse.c makes
+ * them a CLIP); every kernel that applies `act` applies the clamp after it. */
 typedef struct frost__act_params {
     frost__act act;
     float alpha, beta;
+    bool clamp;
+    float lo, hi;
 } frost__act_params;
 
 /* 2-D spatial window shared by conv and pool. */

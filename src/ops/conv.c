@@ -548,7 +548,7 @@ typedef struct wino_task {
 /* One unit: a block of tiles of one image, start to finish in the worker's workspace slice, so the
  * transformed input and the products stay in its L2. */
 static void wino_unit(const wino_task *t, int64_t unit, int worker) {
-    static const frost__act_params none = {FROST__ACT_NONE, 0, 0};
+    static const frost__act_params none = {.act = FROST__ACT_NONE};
     const conv_plan *p = t->p;
     const frost__conv_geom *g = &p->g;
     const int64_t img = unit / t->blocks, t0 = (unit % t->blocks) * t->block;
@@ -715,7 +715,7 @@ static void deconv_gemm_rows(const deconv_task *t, int64_t begin, int64_t end) {
     const float *A = t->x + begin * p->K;
     float *C = t->cols + begin * p->cout_g;
     if (p->kernel) {
-        static const frost__act_params none = {FROST__ACT_NONE, 0, 0};
+        static const frost__act_params none = {.act = FROST__ACT_NONE};
         p->kernel->run(rows, p->cout_g, p->K, A, p->K, t->packed, NULL, C, p->cout_g, &none, 0,
                        p->cout_g);
     } else {
@@ -1147,7 +1147,7 @@ static void set_post(conv_plan *p, const frost__node *n, const frost__cpu *cpu) 
     p->residual = has_input(n, 3);
     if (p->residual) {
         p->tail_act = p->act;
-        p->act.act = FROST__ACT_NONE;
+        p->act = (frost__act_params){.act = FROST__ACT_NONE}; /* the clamp too: after the add */
     }
 }
 

@@ -177,6 +177,56 @@ static bool fusable_act(int fn) {
     }
 }
 
+/* ---- A constant floor or ceiling after the activation ----------------------------------------
+ * Max(act(conv), c) and Min(act(conv), c) with a constant scalar c (openWakeWord's embedding
+ * network floors each LeakyRelu at -0.4): the clamp joins the activation, applied on registers by
+ * the kernels' epilogues (params.h) instead of a pass over the output. The composition rule is
+ * clamp(clamp(x, a, b), lo, hi) = clamp(x, clamp(a, lo, hi), clamp(b, lo, hi)), so a clamp after
+ * RELU, RELU6 or CLIP (or no activation) makes a CLIP; after any other activation the act keeps
+ * its kind and carries the clamp. */
+
+/* Consumer c of conv p's output: Max or Min with a one-element f32 constant, same output shape. */
+static bool clamp_foldable(const frost__graph *g, const frost__node *p, const frost__node *c) {
+    if (p->op == FROST__OP_MATMUL || p->p.conv.post_affine) return false; /* clamp before affine */
+    if (c->op != FROST__OP_BINARY || c->n_in != 2 || c->in[0] == c->in[1] ||
+        (c->p.binary.fn != FROST__BIN_MAX && c->p.binary.fn != FROST__BIN_MIN))
+        return false;
+    const int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
+    return other >= 0 && is_scalar_const(&g->values[other]) &&
+           !isnan(*(const float *)g->values[other].data) &&
+           frost__shape_equal(&g->values[c->out[0]].shape, &g->values[p->out[0]].shape);
+}
+
+static float max_f(float a, float b) { return a > b ? a : b; }
+static float min_f(float a, float b) { return a < b ? a : b; }
+
+/* act then Max(k) (is_max) or Min(k), as one frost__act_params. */
+static void fold_clamp(frost__act_params *act, bool is_max, float k) {
+    float lo = is_max ? k : -INFINITY, hi = is_max ? INFINITY : k;
+    switch (act->act) {
+    case FROST__ACT_NONE: case FROST__ACT_RELU: case FROST__ACT_RELU6: case FROST__ACT_CLIP: {
+        const float a = act->act == FROST__ACT_CLIP ? act->alpha
+                        : act->act == FROST__ACT_NONE ? -INFINITY : 0.0f;
+        const float b = act->act == FROST__ACT_CLIP  ? act->beta
+                        : act->act == FROST__ACT_RELU6 ? 6.0f : INFINITY;
+        act->act = FROST__ACT_CLIP;
+        act->alpha = min_f(max_f(a, lo), hi);
+        act->beta = min_f(max_f(b, lo), hi);
+        return;
+    }
+    default:
+        if (act->clamp) { /* a second Max/Min: composed with the first */
+            const float a = min_f(max_f(act->lo, lo), hi), b = min_f(max_f(act->hi, lo), hi);
+            lo = a;
+            hi = b;
+        }
+        act->clamp = true;
+        act->lo = lo;
+        act->hi = hi;
+        return;
+    }
+}
+
 /* Grows the producer's input list to hold a bias (absent optional inputs are -1). */
 static frost_status ensure_bias_slot(frost__graph *g, frost__node *p, frost_error *err) {
     if (p->n_in > bias_slot(p)) return FROST_OK;
@@ -418,7 +468,7 @@ static frost_status fuse_depthwise_pointwise(frost__graph *g, frost_error *err) 
 }
 
 frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
-    int n_bias = 0, n_act = 0, n_bn = 0, n_post = 0, n_res = 0;
+    int n_bias = 0, n_act = 0, n_bn = 0, n_post = 0, n_res = 0, n_clamp = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         frost__node *p = &g->nodes[i];
         if (p->dead || !is_fusable_producer(p) || p->n_out != 1) continue;
@@ -501,6 +551,12 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
                 c = &g->nodes[ci];
                 n_bn++;
                 n_bias--; /* counted below */
+            } else if (clamp_foldable(g, p, c)) {
+                const int other = c->in[0] == p->out[0] ? c->in[1] : c->in[0];
+                fold_clamp(act, c->p.binary.fn == FROST__BIN_MAX,
+                           *(const float *)g->values[other].data);
+                n_clamp++;
+                n_bias--; /* counted below */
             } else if (act->act == FROST__ACT_NONE && c->op == FROST__OP_UNARY &&
                        fusable_act(c->p.unary.fn)) {
                 act->act = (frost__act)c->p.unary.fn;
@@ -533,9 +589,10 @@ frost_status frost__pass_fuse(frost__graph *g, frost_error *err) {
         if (move_to > i) move_node(g, i, move_to);
     }
     FROST_TRY(fuse_depthwise_pointwise(g, err));
-    if (n_bias || n_act || n_bn || n_post || n_res)
+    if (n_bias || n_act || n_bn || n_post || n_res || n_clamp)
         frost__graph_report(g, "fused %d bias adds, %d activations, %d BatchNorm/channel scales, "
-                               "%d residual adds and %d scales/shifts after an activation into "
-                               "MatMul/Conv", n_bias, n_act, n_bn, n_res, n_post);
+                               "%d residual adds, %d scales/shifts and %d constant Max/Min after "
+                               "an activation into MatMul/Conv", n_bias, n_act, n_bn, n_res,
+                               n_post, n_clamp);
     return FROST_OK;
 }

@@ -54,7 +54,7 @@ int main(void) {
                 float *got = malloc(ny * sizeof *got), *want = malloc(ny * sizeof *want);
                 frost_test_fill(cols, nc, -2, 2);
                 frost_test_fill(b, (size_t)g.out_c, -1, 1);
-                const frost__act_params relu = {FROST__ACT_RELU, 0, 0};
+                const frost__act_params relu = {FROST__ACT_RELU, 0, 0, false, 0, 0};
                 const frost__act_params *act = i % 3 == 1 ? &relu : NULL;
                 const float *bias = i % 2 ? b : NULL;
                 scatter(&g, cols, bias, act, want);

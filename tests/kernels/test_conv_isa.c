@@ -63,7 +63,7 @@ static int narrow_cases(void) {
                             const frost__act act = (frost__act)(cases % 3 == 0   ? FROST__ACT_NONE
                                                                 : cases % 3 == 1 ? FROST__ACT_RELU
                                                                                  : FROST__ACT_SIGMOID);
-                            const frost__act_params ap = {act, 0, 0};
+                            const frost__act_params ap = {act, 0, 0, false, 0, 0};
                             const int64_t hp = (g.out_h - 1) * s + eff, wp = (g.out_w - 1) * s + eff;
                             const size_t nx = (size_t)(g.in_h * g.in_w * cin), K = (size_t)(k * k * cin);
                             float *x = malloc(nx * sizeof *x), *f = malloc(K * g.out_c * sizeof *f);

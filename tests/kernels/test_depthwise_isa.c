@@ -53,7 +53,9 @@ static int run_cases(const char *isa, dw_fn fn) {
                                                    acts[i % FROST_ARRAY_LEN(acts)] == FROST__ACT_CLIP ? -0.5f
                                                    : acts[i % FROST_ARRAY_LEN(acts)] == FROST__ACT_LEAKY_RELU ? 0.1f
                                                    : 0.2f,
-                                                   acts[i % FROST_ARRAY_LEN(acts)] == FROST__ACT_CLIP ? 0.7f : 0.5f};
+                                                   acts[i % FROST_ARRAY_LEN(acts)] == FROST__ACT_CLIP ? 0.7f : 0.5f,
+                                                   i % 3 == 2 && acts[i % FROST_ARRAY_LEN(acts)] != FROST__ACT_NONE,
+                                                   -0.3f, 0.9f}; /* a clamp after (params.h) */
                     const size_t nx = (size_t)(g.n * g.in_h * g.in_w * C);
                     const size_t nf = (size_t)(k * k * C * mult);
                     const size_t ny = (size_t)(g.n * g.out_h * g.out_w * g.out_c);

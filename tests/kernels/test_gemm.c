@@ -101,11 +101,11 @@ static void test_general_ref(void) {
  * (as threads do) and at arbitrary points, with and without bias and activation. */
 static void check_packed_kernel(const frost__gemm_kernel *k, int max_size) {
     int bad = 0, cases = 0;
-    static const frost__act_params acts[] = {{FROST__ACT_NONE, 0, 0},
-                                             {FROST__ACT_RELU, 0, 0},
-                                             {FROST__ACT_LEAKY_RELU, 0.1f, 0},
-                                             {FROST__ACT_CLIP, -0.3f, 0.4f},
-                                             {FROST__ACT_SIGMOID, 0, 0}};
+    static const frost__act_params acts[] = {{FROST__ACT_NONE, 0, 0, false, 0, 0},
+                                             {FROST__ACT_RELU, 0, 0, false, 0, 0},
+                                             {FROST__ACT_LEAKY_RELU, 0.1f, 0, false, 0, 0},
+                                             {FROST__ACT_CLIP, -0.3f, 0.4f, false, 0, 0},
+                                             {FROST__ACT_SIGMOID, 0, 0, false, 0, 0}};
     for (int mi = 0; mi < NSIZES; mi++)
         for (int ni = 0; ni < NSIZES; ni++)
             for (int ki = 0; ki < NSIZES; ki++) {
@@ -152,14 +152,14 @@ static void check_packed_kernel(const frost__gemm_kernel *k, int max_size) {
 
 static void test_act(void) {
     const frost__act_params acts[] = {
-        {FROST__ACT_NONE, 0, 0},          {FROST__ACT_RELU, 0, 0},
-        {FROST__ACT_RELU6, 0, 0},         {FROST__ACT_CLIP, -1.5f, 2.5f},
-        {FROST__ACT_LEAKY_RELU, 0.2f, 0}, {FROST__ACT_ELU, 1.3f, 0},
-        {FROST__ACT_SELU, 0, 0},          {FROST__ACT_SIGMOID, 0, 0},
-        {FROST__ACT_TANH, 0, 0},          {FROST__ACT_HARD_SIGMOID, 0.2f, 0.5f},
-        {FROST__ACT_SOFTPLUS, 0, 0},      {FROST__ACT_SOFTSIGN, 0, 0},
-        {FROST__ACT_SWISH, 0, 0},         {FROST__ACT_GELU, 0, 0},
-        {FROST__ACT_GELU_TANH, 0, 0},     {FROST__ACT_HARD_SWISH, 0, 0},
+        {FROST__ACT_NONE, 0, 0, false, 0, 0},          {FROST__ACT_RELU, 0, 0, false, 0, 0},
+        {FROST__ACT_RELU6, 0, 0, false, 0, 0},         {FROST__ACT_CLIP, -1.5f, 2.5f, false, 0, 0},
+        {FROST__ACT_LEAKY_RELU, 0.2f, 0, false, 0, 0}, {FROST__ACT_ELU, 1.3f, 0, false, 0, 0},
+        {FROST__ACT_SELU, 0, 0, false, 0, 0},          {FROST__ACT_SIGMOID, 0, 0, false, 0, 0},
+        {FROST__ACT_TANH, 0, 0, false, 0, 0},          {FROST__ACT_HARD_SIGMOID, 0.2f, 0.5f, false, 0, 0},
+        {FROST__ACT_SOFTPLUS, 0, 0, false, 0, 0},      {FROST__ACT_SOFTSIGN, 0, 0, false, 0, 0},
+        {FROST__ACT_SWISH, 0, 0, false, 0, 0},         {FROST__ACT_GELU, 0, 0, false, 0, 0},
+        {FROST__ACT_GELU_TANH, 0, 0, false, 0, 0},     {FROST__ACT_HARD_SWISH, 0, 0, false, 0, 0},
     };
     CHECK(FROST_ARRAY_LEN(acts) == FROST__ACT_COUNT);
     enum { N = 203 };

@@ -38,8 +38,8 @@ static double act_ref(double x, const frost__act_params *a) {
 }
 
 static const frost__act_params ACTS[] = {
-    {FROST__ACT_NONE, 0, 0}, {FROST__ACT_RELU, 0, 0}, {FROST__ACT_CLIP, -0.5f, 0.75f},
-    {FROST__ACT_LEAKY_RELU, 0.1f, 0}, {FROST__ACT_SIGMOID, 0, 0},
+    {FROST__ACT_NONE, 0, 0, false, 0, 0}, {FROST__ACT_RELU, 0, 0, false, 0, 0}, {FROST__ACT_CLIP, -0.5f, 0.75f, false, 0, 0},
+    {FROST__ACT_LEAKY_RELU, 0.1f, 0, false, 0, 0}, {FROST__ACT_SIGMOID, 0, 0, false, 0, 0},
 };
 #define N_ACTS ((int)FROST_ARRAY_LEN(ACTS))
 

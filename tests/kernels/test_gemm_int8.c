@@ -84,7 +84,7 @@ static void run_case(const frost__gemm_kernel *k, int M, int N, int K, bool tran
     memset(packed, 0x5a, pb);
     k->pack(K, N, B, ldb, trans_b, packed);
     float *C = malloc(sizeof(float) * (size_t)(M * ldc));
-    const frost__act_params ap = {act, 0, 0};
+    const frost__act_params ap = {act, 0, 0, false, 0, 0};
     for (int set = 0; set < (splits ? 2 : 1); set++) {
         for (int i = 0; i < M * ldc; i++) C[i] = SENTINEL;
         if (set == 0) {

@@ -19,7 +19,16 @@
 
 static const float SENTINEL = -12345.5f;
 
+static double act_only(double x, const frost__act_params *a);
+
+/* The activation, then the clamp some carry after it (params.h). */
 static double act_ref(double x, const frost__act_params *a) {
+    x = act_only(x, a);
+    if (a->clamp) x = x < a->lo ? a->lo : x > a->hi ? a->hi : x;
+    return x;
+}
+
+static double act_only(double x, const frost__act_params *a) {
     switch (a->act) {
     case FROST__ACT_RELU: return x > 0 ? x : 0;
     case FROST__ACT_RELU6: return x < 0 ? 0 : x > 6 ? 6 : x;
@@ -33,9 +42,15 @@ static double act_ref(double x, const frost__act_params *a) {
 }
 
 static const frost__act_params ACTS[] = {
-    {FROST__ACT_NONE, 0, 0},          {FROST__ACT_RELU, 0, 0},       {FROST__ACT_RELU6, 0, 0},
-    {FROST__ACT_CLIP, -0.5f, 0.75f},  {FROST__ACT_LEAKY_RELU, 0.1f, 0}, {FROST__ACT_SIGMOID, 0, 0},
-    {FROST__ACT_TANH, 0, 0},          {FROST__ACT_ELU, 1.0f, 0},
+    {FROST__ACT_NONE, 0, 0, false, 0, 0},          {FROST__ACT_RELU, 0, 0, false, 0, 0},       {FROST__ACT_RELU6, 0, 0, false, 0, 0},
+    {FROST__ACT_CLIP, -0.5f, 0.75f, false, 0, 0},  {FROST__ACT_LEAKY_RELU, 0.1f, 0, false, 0, 0}, {FROST__ACT_SIGMOID, 0, 0, false, 0, 0},
+    {FROST__ACT_TANH, 0, 0, false, 0, 0},          {FROST__ACT_ELU, 1.0f, 0, false, 0, 0},
+    /* A constant Max/Min folded after the activation (passes/fuse.c): on registers for leaky
+     * ReLU, composed into the bounds for a clamp, after the store for the others. */
+    {FROST__ACT_LEAKY_RELU, 0.2f, 0, true, -0.4f, INFINITY},
+    {FROST__ACT_LEAKY_RELU, 0.1f, 0, true, -0.05f, 0.6f},
+    {FROST__ACT_RELU, 0, 0, true, -1.0f, 0.5f},
+    {FROST__ACT_SIGMOID, 0, 0, true, 0.3f, 0.6f},
 };
 #define N_ACTS ((int)FROST_ARRAY_LEN(ACTS))
 
@@ -292,7 +307,7 @@ static void test_cblas(const frost__cpu *cpu) {
     test_kernel(blas);
     /* A K = 0 product is all bias (BLASes reject lda = 0, so run must not call them). */
     float bias[4] = {1, -2, 3, -4}, C[8];
-    const frost__act_params relu = {FROST__ACT_RELU, 0, 0};
+    const frost__act_params relu = {FROST__ACT_RELU, 0, 0, false, 0, 0};
     blas->run(2, 4, 0, NULL, 0, NULL, bias, C, 4, &relu, 0, 4);
     CHECK(C[0] == 1 && C[1] == 0 && C[2] == 3 && C[3] == 0 && C[4] == 1 && C[7] == 0);
     printf("%s: %d cases, %s\n", blas->name, n_cases,

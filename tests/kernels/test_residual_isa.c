@@ -17,16 +17,30 @@
 typedef void (*residual_fn)(float *, const float *, int64_t, const frost__act_params *);
 
 /* The oracle: the add, then the activation, one float at a time. */
+static float act_only(float v, const frost__act_params *act);
+
+/* The add, the activation, then the clamp some carry after it (params.h). */
 static float oracle(float y, float r, const frost__act_params *act) {
     float v = y + r;
     if (!act) return v;
+    v = act_only(v, act);
+    if (act->clamp) {
+        v = v > act->lo ? v : act->lo;
+        v = v < act->hi ? v : act->hi;
+    }
+    return v;
+}
+
+static float act_only(float v, const frost__act_params *act) {
+    frost__act_params plain = *act;
+    plain.clamp = false;
     switch (act->act) {
     case FROST__ACT_NONE: return v;
     case FROST__ACT_RELU: return v > 0.0f ? v : 0.0f;
     case FROST__ACT_RELU6: v = v > 0.0f ? v : 0.0f; return v < 6.0f ? v : 6.0f;
     case FROST__ACT_CLIP: v = v > act->alpha ? v : act->alpha; return v < act->beta ? v : act->beta;
     case FROST__ACT_LEAKY_RELU: return v < 0.0f ? act->alpha * v : v;
-    default: frost_k_f32_act__ref(&v, 1, act); return v;
+    default: frost_k_f32_act__ref(&v, 1, &plain); return v;
     }
 }
 
@@ -40,7 +54,8 @@ static int run_cases(const char *isa, residual_fn fn) {
             const int64_t len = n == 71 ? 4099 : n;
             const frost__act_params act = {ai < FROST_ARRAY_LEN(acts) ? acts[ai] : FROST__ACT_NONE,
                                            acts[ai % FROST_ARRAY_LEN(acts)] == FROST__ACT_CLIP ? -0.5f : 0.1f,
-                                           0.7f};
+                                           0.7f, n % 3 == 1 && ai > 0 && ai < FROST_ARRAY_LEN(acts),
+                                           -0.4f, 5.0f}; /* a clamp after (params.h) */
             const frost__act_params *a = ai < FROST_ARRAY_LEN(acts) ? &act : NULL;
             float *y = malloc((size_t)(len + 1) * sizeof *y), *r = malloc((size_t)(len + 1) * sizeof *r);
             float *want = malloc((size_t)(len + 1) * sizeof *want);

@@ -132,7 +132,7 @@ static void kernels_case(const frost__gemm_kernel *k, const wcase *c, int64_t bl
     const int64_t tiles = s->tiles(&g);
     float *V = malloc((size_t)(points * block * c->cin) * sizeof *V);
     float *M = malloc((size_t)(points * block * c->cout) * sizeof *M);
-    const frost__act_params act = {c->act, 0, 0}, none = {FROST__ACT_NONE, 0, 0};
+    const frost__act_params act = {c->act, 0, 0, false, 0, 0}, none = {FROST__ACT_NONE, 0, 0, false, 0, 0};
     for (int64_t n = 0; n < c->n; n++)
         for (int64_t t0 = 0; t0 < tiles; t0 += block) {
             const int64_t nt = tiles - t0 < block ? tiles - t0 : block;

@@ -78,7 +78,7 @@ static void cblas_pack(int K, int N, const float *B, int ldb, bool trans_b, void
 static void bias_act_row(float *restrict c, int w, const float *restrict bias,
                          const frost__act_params *act) {
     const frost__act act_kind = act ? act->act : FROST__ACT_NONE;
-    if (act_kind == FROST__ACT_RELU) {
+    if (act_kind == FROST__ACT_RELU && !act->clamp) {
         if (bias)
             for (int j = 0; j < w; j++) {
                 const float v = c[j] + bias[j];

@@ -1,5 +1,5 @@
 /* act_ref.c — the fused activations (frost__act) applied in place to a run of floats: the tail of
- * every GEMM, conv and UNARY kernel. Portable C; the per-ISA kernels must match it. Never allocates
+ * every GEMM, conv and UNARY kernel, then the clamp some carry after it (params.h). Portable C; the per-ISA kernels must match it. Never allocates
  * and never reads past n. */
 /* No trapping math: lets the compiler compute both sides of `x < 0 ? a * x : x` and select, so the
  * loops vectorize instead of branching per element (a leaky ReLU tail ran at 0.6 ns per float). */
@@ -22,8 +22,7 @@ static inline float sigmoidf(float x) {
     return e / (1.0f + e);
 }
 
-void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act) {
-    if (!act) return;
+static void apply_act(float *x, size_t n, const frost__act_params *act) {
     const float a = act->alpha, b = act->beta;
     switch (act->act) {
     case FROST__ACT_NONE:
@@ -93,5 +92,26 @@ void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act) {
             x[i] = x[i] * t / 6.0f;
         }
         return;
+    }
+}
+
+void frost_k_f32_act__ref(float *x, size_t n, const frost__act_params *act) {
+    if (!act) return;
+    /* The clamp after the activation (params.h), as comparisons like CLIP's: NaN becomes lo. */
+    const float lo = act->lo, hi = act->hi;
+    if (act->clamp && act->act == FROST__ACT_LEAKY_RELU) { /* one pass: openWakeWord's layers */
+        const float a = act->alpha;
+        for (size_t i = 0; i < n; i++) {
+            const float v = x[i] < 0 ? a * x[i] : x[i];
+            const float t = v > lo ? v : lo;
+            x[i] = t < hi ? t : hi;
+        }
+        return;
+    }
+    apply_act(x, n, act);
+    if (!act->clamp) return;
+    for (size_t i = 0; i < n; i++) {
+        const float t = x[i] > lo ? x[i] : lo;
+        x[i] = t < hi ? t : hi;
     }
 }

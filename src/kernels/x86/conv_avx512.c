@@ -277,10 +277,10 @@ void frost_k_f32_conv_narrow__avx512(const frost__conv_geom *g, const float *xpa
     const __m512 b1 = bias && m1 ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
     int clamp = 0;
     __m512 lo = _mm512_set1_ps(-__builtin_inff()), hi = _mm512_set1_ps(__builtin_inff());
-    if (act && act->act == FROST__ACT_RELU) clamp = 1, lo = _mm512_setzero_ps();
-    if (act && act->act == FROST__ACT_RELU6)
+    if (act && !act->clamp && act->act == FROST__ACT_RELU) clamp = 1, lo = _mm512_setzero_ps();
+    if (act && !act->clamp && act->act == FROST__ACT_RELU6)
         clamp = 1, lo = _mm512_setzero_ps(), hi = _mm512_set1_ps(6.0f);
-    if (act && act->act == FROST__ACT_CLIP)
+    if (act && !act->clamp && act->act == FROST__ACT_CLIP)
         clamp = 1, lo = _mm512_set1_ps(act->alpha), hi = _mm512_set1_ps(act->beta);
     const bool other = act && act->act != FROST__ACT_NONE && !clamp;
     if (kpair_ok(g)) {

@@ -74,6 +74,11 @@ static inline __attribute__((always_inline)) __m256 epi_apply(__m256 x, const ep
         __m256 neg = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
         return _mm256_blendv_ps(x, _mm256_mul_ps(x, e->alpha), neg);
     }
+    if (e->kind == FROST__EPI_LEAKY_CLAMP) {
+        __m256 neg = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ);
+        x = _mm256_blendv_ps(x, _mm256_mul_ps(x, e->alpha), neg);
+        return _mm256_min_ps(_mm256_max_ps(x, e->lo), e->hi);
+    }
     return x;
 }
 

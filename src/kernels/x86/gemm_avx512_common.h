@@ -38,6 +38,11 @@ static inline __attribute__((always_inline)) __m512 frost__epi512_apply(__m512 x
         const __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
         return _mm512_mask_mul_ps(x, neg, x, e->alpha);
     }
+    if (e->kind == FROST__EPI_LEAKY_CLAMP) {
+        const __mmask16 neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ);
+        x = _mm512_mask_mul_ps(x, neg, x, e->alpha);
+        return _mm512_min_ps(_mm512_max_ps(x, e->lo), e->hi);
+    }
     return x;
 }
 

@@ -16,9 +16,11 @@
 
 /* ---- epilogue -------------------------------------------------------------------------------- */
 
-enum { FROST__EPI_NONE, FROST__EPI_CLAMP, FROST__EPI_LEAKY, FROST__EPI_OTHER };
+enum { FROST__EPI_NONE, FROST__EPI_CLAMP, FROST__EPI_LEAKY, FROST__EPI_LEAKY_CLAMP,
+       FROST__EPI_OTHER };
 
-/* CLAMP: min(max(x, lo), hi). LEAKY: x < 0 ? x * alpha : x. OTHER: the kernel stores x and runs
+/* CLAMP: min(max(x, lo), hi). LEAKY: x < 0 ? x * alpha : x. LEAKY_CLAMP: LEAKY, then CLAMP (a
+ * leaky ReLU with a constant floor after it: params.h's clamp). OTHER: the kernel stores x and runs
  * frost_k_f32_act__ref on what it stored. Both register forms give the ref's results bit for bit
  * (NaN included: max(NaN, 0) is 0 on x86, as ReLU's x > 0 ? x : 0). */
 typedef struct frost__gemm_epi {
@@ -37,6 +39,19 @@ static inline frost__gemm_epi frost__gemm_epi_of(const frost__act_params *act) {
         e.kind = FROST__EPI_CLAMP; e.lo = act->alpha; e.hi = act->beta; break;
     case FROST__ACT_LEAKY_RELU: e.kind = FROST__EPI_LEAKY; e.alpha = act->alpha; break;
     default: e.kind = FROST__EPI_OTHER; break;
+    }
+    if (!act->clamp || e.kind == FROST__EPI_OTHER) return e;
+    if (e.kind == FROST__EPI_LEAKY) {
+        e.kind = FROST__EPI_LEAKY_CLAMP;
+        e.lo = act->lo;
+        e.hi = act->hi;
+    } else if (e.kind == FROST__EPI_CLAMP) {
+        /* clamp(clamp(x, a, b), lo, hi) = clamp(x, clamp(a, lo, hi), clamp(b, lo, hi)), NaN too. */
+        const float a = e.lo > act->lo ? e.lo : act->lo, b = e.hi > act->lo ? e.hi : act->lo;
+        e.lo = a < act->hi ? a : act->hi;
+        e.hi = b < act->hi ? b : act->hi;
+    } else {
+        e.kind = FROST__EPI_OTHER; /* a clamp without an activation: not made by fuse.c */
     }
     return e;
 }

@@ -115,8 +115,9 @@ void frost_k_wino45_output__avx512(const frost__conv_geom *g, const float *M, co
                                    const frost__act_params *act, int64_t t0, int64_t nt, float *y) {
     const int64_t tiles_w = (g->out_w + 3) / 4, C = g->out_c;
     const size_t plane = (size_t)nt * (size_t)C;
-    const bool clamp = act && (act->act == FROST__ACT_RELU || act->act == FROST__ACT_RELU6 ||
-                               act->act == FROST__ACT_CLIP);
+    const bool clamp = act && !act->clamp && (act->act == FROST__ACT_RELU ||
+                                              act->act == FROST__ACT_RELU6 ||
+                                              act->act == FROST__ACT_CLIP);
     const __m512 lo = !clamp ? _mm512_setzero_ps()
                       : act->act == FROST__ACT_CLIP ? _mm512_set1_ps(act->alpha)
                                                     : _mm512_setzero_ps();
@@ -262,8 +263,9 @@ void frost_k_wino43_output__avx512(const frost__conv_geom *g, const float *M, co
                                    const frost__act_params *act, int64_t t0, int64_t nt, float *y) {
     const int64_t C = g->out_c, dh = g->dil_h, dw = g->dil_w;
     const size_t plane = (size_t)nt * (size_t)C;
-    const bool clamp = act && (act->act == FROST__ACT_RELU || act->act == FROST__ACT_RELU6 ||
-                               act->act == FROST__ACT_CLIP);
+    const bool clamp = act && !act->clamp && (act->act == FROST__ACT_RELU ||
+                                              act->act == FROST__ACT_RELU6 ||
+                                              act->act == FROST__ACT_CLIP);
     const __m512 lo = !clamp ? _mm512_setzero_ps()
                       : act->act == FROST__ACT_CLIP ? _mm512_set1_ps(act->alpha)
                                                     : _mm512_setzero_ps();
