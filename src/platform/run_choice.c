@@ -31,6 +31,11 @@
 #define PROBE_SOLO_MAX 256
 #define PROBE_SPLIT_MIN 128
 #define PROBE_SPLIT_MAX 256
+/* When the learning chose alone, split is tried again this soon (then at doubling intervals): the
+ * learning's runs are the first after a plan, the ones most often slowed by a cold cache or a
+ * passing disturbance (a hand-landmark network whose split runs are 25% faster stayed alone through
+ * a 130-call benchmark after one noisy learning burst). */
+#define PROBE_SPLIT_AFTER_LEARNING 16
 /* Split must beat alone by this share (median and mean) to be taken up, and is dropped as soon as
  * it is slower at all: a wrong "alone" costs a gain, a wrong "split" makes two threads slower than
  * one, and between close times the choice should not flip-flop (every flip means bursts). */
@@ -136,8 +141,9 @@ void frost__run_choice_done(frost__run_choice *c, int64_t took) {
         if (mode == SPLIT) return; /* the burst alone comes next */
         c->learning = false;
         const bool split = split_wins(c); /* prefer_split is false: split must win by SPLIT_WIN */
-        c->prefer_split = !split;         /* for prefer(), this is a change of mind */
-        prefer(c, split);
+        c->prefer_split = split;
+        c->probe_every = split ? PROBE_SOLO_MIN : PROBE_SPLIT_AFTER_LEARNING;
+        c->next_probe = c->runs + c->probe_every;
         return;
     }
     int64_t med_other, mean_other;

@@ -4,8 +4,9 @@
  * the other core's cache), the run's number (a passing disturbance) and a seeded ±2% jitter. The
  * cases are the ones met on real networks: split clearly faster; split slightly slower but favoured
  * by a timing that only sees runs right after a change of mode (PP-OCRv4's detector); a worker's
- * core taken for a while and given back (split must come back); split always slower; the cores
- * held by other processes (no split runs at all); a burst that loses must not be retried soon. */
+ * core taken for a while and given back (split must come back); a learning misled by a passing
+ * disturbance (split must come back soon); split always slower; the cores held by other processes
+ * (no split runs at all); a burst that loses must not be retried soon. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -100,6 +101,17 @@ int main(void) {
     passing.slow_to = 0;
     t = drive(&c, &passing, 140, 1);
     CHECK_MSG(c.prefer_split, "split not back 140 runs after the disturbance ended");
+
+    /* The learning misled: its split runs slowed by a passing disturbance (runs 1-4), so alone is
+     * chosen; split is tried again 16 runs later and taken back (a 130-call benchmark must not
+     * stay alone). */
+    machine misled = {.alone_ns = 1000e3, .split_ns = 700e3, .switch_penalty = 1.05,
+                      .slow_from = 1, .slow_to = 5, .slow_split_ns = 1500e3};
+    frost__run_choice_reset(&c);
+    drive(&c, &misled, 8, 1);
+    CHECK_MSG(!c.prefer_split, "the misled learning chose split");
+    drive(&c, &misled, 24, 1);
+    CHECK_MSG(c.prefer_split, "split not taken back 24 runs after a misled learning");
 
     /* Split 30% slower: after the learning, split runs (bursts, each cut short) under 1%. */
     machine slow = {.alone_ns = 1000e3, .split_ns = 1300e3, .switch_penalty = 1.1};
