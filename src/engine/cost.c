@@ -2,8 +2,9 @@
  * rooflines `frost bench` prints. FLOPs count a multiply-add as 2 and convolutions as the direct
  * algorithm does them (Winograd does fewer, so its "effective" rate can pass the FMA peak); the
  * recurrent op counts its steps' matrix products, the STFT its FFTs; the other ops that are not
- * matrix products count one FLOP per output element (pooling: one per window element). Bytes are the least one run must move: every constant operand once (as packed for its
- * kernel), the inputs read and the outputs written; activations are assumed to stay in cache. */
+ * matrix products count one FLOP per output element (pooling: one per window element). Bytes are
+ * the least one run must move: every constant operand once (as packed for its kernel), the inputs
+ * read and the outputs written; activations are assumed to stay in cache. */
 #include "engine/session.h"
 
 #include <math.h>

@@ -29,7 +29,8 @@ int frost__cpus_free_now(void) {
     }
     long running = 0;
     bool digits = false;
-    for (; *p >= '0' && *p <= '9' && running < 1000000; p++, digits = true) running = running * 10 + (*p - '0');
+    for (; *p >= '0' && *p <= '9' && running < 1000000; p++, digits = true)
+        running = running * 10 + (*p - '0');
     if (!digits || *p != '/') return -1;
     return (int)(cpus - running);
 }

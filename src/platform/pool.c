@@ -67,7 +67,7 @@ struct frost__pool {
     /* Per-run choice (caller's thread only, see frost__pool_run_begin). */
     frost__run_choice choice;
     int64_t run_t0_ns;
-    bool run_solo, in_run;
+    bool in_run;
 };
 
 /* A worker holding a chunk this much longer than the caller took for all of its own (and at least
@@ -223,7 +223,7 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
         return;
     }
     const int64_t t_start = now_us();
-    if (p->run_solo || t_start < p->solo_until_us) {
+    if (t_start < p->solo_until_us) {
         /* A worker stalled recently (its core busy with another process): waiting for workers
          * would make this job slower than running it here alone. */
         fn(arg, 0, n, 0);
@@ -278,7 +278,6 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
 void frost__pool_forget_runs(frost__pool *p) {
     if (!p) return;
     frost__run_choice_reset(&p->choice);
-    p->run_solo = false;
     p->in_run = false;
 }
 
@@ -292,7 +291,6 @@ static bool workers_free(void *ctx) {
 bool frost__pool_run_begin(frost__pool *p) {
     if (!p) return false;
     const bool split = frost__run_choice_next(&p->choice, workers_free, p);
-    p->run_solo = !split;
     p->in_run = true;
     if (split && now_us() >= p->solo_until_us) {
         /* Workers poll through the run; the ones asleep start waking now, while the caller does
@@ -308,6 +306,5 @@ void frost__pool_run_end(frost__pool *p) {
     if (!p || !p->in_run) return;
     p->in_run = false;
     atomic_store_explicit(&p->keep_polling, 0, memory_order_relaxed);
-    p->run_solo = false;
     frost__run_choice_done(&p->choice, now_ns() - p->run_t0_ns);
 }

@@ -24,9 +24,9 @@ void frost__parallel_for(frost__pool *p, int64_t n, int64_t grain, frost__task_f
 
 /* Brackets one run of a plan (caller's thread). The pool times runs and decides per run whether
  * its jobs are split over the workers or run on the caller alone, keeping whichever has lately
- * been faster and trying the other now and then (run_choice.c). run_begin returns true when this run
- * splits; when it returns false the run must not use the pool (its steps get NULL), so that it
- * is exactly a one-thread run. NULL: false, and run_end is a no-op. */
+ * been faster and trying the other now and then (run_choice.c). run_begin returns true when this
+ * run splits; when it returns false the run must not use the pool (its steps get NULL), so that
+ * it is exactly a one-thread run. NULL: false, and run_end is a no-op. */
 bool frost__pool_run_begin(frost__pool *p);
 void frost__pool_run_end(frost__pool *p);
 /* Forgets the run times (the plan changed: the old times say nothing about the new one). */

@@ -50,10 +50,10 @@
 enum { ALONE = 0, SPLIT = 1 };
 
 void frost__run_choice_reset(frost__run_choice *c) {
-    memset(c, 0, sizeof *c);
+    memset(c, 0, sizeof *c); /* prefer_split false: until a split burst shows split winning, alone
+                              * is the choice to beat */
     c->probe_every = PROBE_SPLIT_MIN;
     c->learning = true;
-    c->prefer_split = false; /* until a split burst shows split winning, alone is the choice to beat */
     c->burst_mode = -1;
     c->last_mode = -1; /* the first run after a plan counts as a change of mode: it starts cold */
 }

@@ -33,7 +33,6 @@ static double jitter(void) { /* uniform in [0.98, 1.02) */
 
 typedef struct tally {
     int64_t split_runs, alone_runs;  /* over the runs counted */
-    int64_t last_change;             /* the last run whose mode differs from the one before */
     double ns;                       /* total time of the runs counted */
 } tally;
 
@@ -45,10 +44,7 @@ static tally drive(frost__run_choice *c, machine *m, int64_t runs, int64_t count
         const bool split = frost__run_choice_next(c, workers_free, m);
         double ns = split ? (r >= m->slow_from && r < m->slow_to ? m->slow_split_ns : m->split_ns)
                           : m->alone_ns;
-        if (prev >= 0 && prev != (int)split) {
-            ns *= m->switch_penalty;
-            t.last_change = r;
-        }
+        if (prev >= 0 && prev != (int)split) ns *= m->switch_penalty;
         prev = split;
         ns *= jitter();
         frost__run_choice_done(c, (int64_t)ns);
@@ -88,7 +84,7 @@ int main(void) {
     machine passing = {.alone_ns = 1000e3, .split_ns = 700e3, .switch_penalty = 1.05,
                        .slow_from = 300, .slow_to = 340, .slow_split_ns = 1300e3};
     frost__run_choice_reset(&c);
-    t = drive(&c, &passing, 299, 1);
+    drive(&c, &passing, 299, 1);
     CHECK(c.prefer_split);
     int64_t slow_split = 0;
     for (int64_t r = 300; r < 340; r++) {
@@ -99,7 +95,7 @@ int main(void) {
     CHECK_MSG(slow_split <= 8, "disturbance: %lld of 40 runs split while split was slow", (long long)slow_split);
     CHECK(!c.prefer_split);
     passing.slow_to = 0;
-    t = drive(&c, &passing, 140, 1);
+    drive(&c, &passing, 140, 1);
     CHECK_MSG(c.prefer_split, "split not back 140 runs after the disturbance ended");
 
     /* The learning misled: its split runs slowed by a passing disturbance (runs 1-4), so alone is
